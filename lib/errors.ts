@@ -1,0 +1,39 @@
+/** Error codes the app and the API answer with, each mapped to one HTTP status. */
+export const errorStatus = {
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  idempotency_conflict: 409,
+  conflict: 409,
+  quota_exhausted: 402,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  billing_unavailable: 503,
+  purchases_blocked: 402,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+
+  get status(): number {
+    return errorStatus[this.code];
+  }
+
+  toJSON() {
+    return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

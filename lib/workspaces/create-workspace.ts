@@ -1,0 +1,25 @@
+import type { Tx } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { FREE_PLAN_KEY } from "@/lib/billing/catalog";
+import { currentPlanVersion } from "@/lib/billing/plans";
+
+/** URL-safe slug from a name, with a random suffix so two "Acme" workspaces never collide. */
+export function slugFor(name: string): string {
+  const base = name.toLowerCase().normalize("NFKD").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40) || "workspace";
+  return `${base}-${crypto.randomUUID().slice(0, 6)}`;
+}
+
+/** Creates a workspace on the Free plan, owned by `ownerId`, with its extras account. */
+export async function createWorkspace(tx: Tx, input: { name: string; ownerId: string }) {
+  const free = await currentPlanVersion(tx, FREE_PLAN_KEY);
+  if (!free) throw new AppError("billing_unavailable", "The plan catalog is not seeded (run npm run db:seed).");
+  return tx.workspace.create({
+    data: {
+      name: input.name,
+      slug: slugFor(input.name),
+      memberships: { create: { userId: input.ownerId, role: "OWNER" } },
+      subscription: { create: { planId: free.id, status: "free" } },
+      extrasAccount: { create: {} },
+    },
+  });
+}

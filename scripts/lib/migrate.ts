@@ -1,0 +1,14 @@
+import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
+import path from "node:path";
+
+const require = createRequire(import.meta.url);
+
+/** Applies prisma/migrations to the database at `url` with `prisma migrate deploy`. */
+export function migrateDeploy(url: string): void {
+  const cli = path.join(path.dirname(require.resolve("prisma/package.json")), "build/index.js");
+  execFileSync(process.execPath, [cli, "migrate", "deploy"], {
+    env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
