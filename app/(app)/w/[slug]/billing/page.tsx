@@ -1,0 +1,22 @@
+import { Card } from "@/components/ui/card";
+import { db } from "@/lib/db";
+import { requireWorkspacePage } from "@/lib/server/session";
+
+export const metadata = { title: "Billing" };
+
+export default async function BillingPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const { workspace } = await requireWorkspacePage(slug);
+  const subscription = await db().subscription.findUnique({ where: { workspaceId: workspace.id }, include: { plan: true } });
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold">{workspace.name}</h1>
+      <Card title="Plan">
+        <p className="text-lg">
+          <span data-testid="plan-name" className="font-semibold">{subscription?.plan.name ?? "No plan"}</span>
+          <span className="ml-2 text-sm text-slate-600">({subscription?.status ?? "none"})</span>
+        </p>
+      </Card>
+    </div>
+  );
+}

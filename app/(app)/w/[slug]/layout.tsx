@@ -1,0 +1,29 @@
+import Link from "next/link";
+import { db } from "@/lib/db";
+import { requireWorkspacePage } from "@/lib/server/session";
+import { workspacesOf } from "@/lib/workspaces/access";
+import { WorkspaceNav } from "@/components/app/workspace-nav";
+import { WorkspaceSwitcher } from "@/components/app/workspace-switcher";
+import { signOutAction } from "@/app/(auth)/actions";
+
+export default async function WorkspaceLayout({ children, params }: { children: React.ReactNode; params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const { workspace, role, userId } = await requireWorkspacePage(slug);
+  const workspaces = await workspacesOf(db(), userId);
+  return (
+    <div className="min-h-screen">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-3 px-4 py-3">
+          <Link href="/app" className="text-lg font-bold tracking-tight text-brand-700">Tally</Link>
+          <WorkspaceSwitcher current={workspace.slug} workspaces={workspaces} />
+          <span className="rounded bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600" title="Your role in this workspace">{role}</span>
+          <form action={signOutAction} className="ml-auto">
+            <button type="submit" className="rounded-md px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-100">Sign out</button>
+          </form>
+        </div>
+        <WorkspaceNav slug={workspace.slug} />
+      </header>
+      <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+"use server";
+
+import { AuthError } from "next-auth";
+import { redirect } from "next/navigation";
+import { signIn, signOut } from "@/lib/auth/config";
+import { registerUser } from "@/lib/auth/users";
+import { signInSchema, signUpSchema } from "@/lib/auth/schemas";
+import { db } from "@/lib/db";
+import { formAction, type FormState } from "@/lib/server/action";
+
+export const signUpAction = formAction(signUpSchema, async (input) => {
+  const { workspace } = await registerUser(db(), input);
+  await signIn("credentials", { email: input.email, password: input.password, redirect: false });
+  redirect(`/w/${workspace.slug}/billing`);
+});
+
+export const signInAction = formAction(signInSchema, async (input, form): Promise<FormState> => {
+  try {
+    await signIn("credentials", { email: input.email, password: input.password, redirect: false });
+  } catch (e) {
+    if (e instanceof AuthError) return { ok: false, message: "Email or password is incorrect." };
+    throw e;
+  }
+  const next = String(form.get("next") ?? "");
+  // Only same-site paths, so the sign-in form cannot be used as an open redirect.
+  redirect(next.startsWith("/") && !next.startsWith("//") ? next : "/app");
+});
+
+export async function signOutAction() {
+  await signOut({ redirectTo: "/sign-in" });
+}

@@ -1,0 +1,57 @@
+import { expect, test } from "@playwright/test";
+import { PASSWORD, signIn, signOut, signUp, uniqueEmail } from "./helpers";
+
+test("sign up lands on the new workspace's billing page on the Free plan", async ({ page }) => {
+  await signUp(page, { workspace: "Globex Billing" });
+  await expect(page.getByRole("heading", { level: 1, name: "Globex Billing" })).toBeVisible();
+  await expect(page.getByTestId("plan-name")).toHaveText("Free");
+});
+
+test("sign out, then sign in again", async ({ page }) => {
+  const { email, slug } = await signUp(page);
+  await signOut(page);
+  await page.goto(`/w/${slug}/billing`);
+  await expect(page).toHaveURL(/\/sign-in/);
+  await signIn(page, email, "wrong-password");
+  await expect(page.getByRole("alert").filter({ hasText: "Email or password is incorrect." })).toBeVisible();
+  await signIn(page, email);
+  await expect(page).toHaveURL(new RegExp(`/w/${slug}/billing$`));
+});
+
+test.describe("sign-up form errors create nothing", () => {
+  test("invalid email", async ({ page }) => {
+    await page.goto("/sign-up");
+    await page.getByLabel("Email").fill("not-an-email");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.locator("#email-error")).toHaveText("Enter a valid email address.");
+    await expect(page).toHaveURL(/\/sign-up$/);
+    await signIn(page, "not-an-email");
+    await expect(page).toHaveURL(/\/sign-in/);
+  });
+
+  test("password under 8 characters", async ({ page }) => {
+    const email = uniqueEmail("short");
+    await page.goto("/sign-up");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("short7!");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.locator("#password-error")).toHaveText("Use at least 8 characters.");
+    await signIn(page, email, "short7!");
+    await expect(page.getByRole("alert").filter({ hasText: "Email or password is incorrect." })).toBeVisible();
+  });
+
+  test("email already taken", async ({ page }) => {
+    const { email, slug } = await signUp(page);
+    await signOut(page);
+    await page.goto("/sign-up");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("another-password-1");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.locator("#email-error")).toHaveText("An account with this email already exists.");
+    // The first account is untouched: its password still works and it still has exactly one workspace.
+    await signIn(page, email);
+    await expect(page).toHaveURL(new RegExp(`/w/${slug}/billing$`));
+    await expect(page.getByRole("combobox").locator("option")).toHaveCount(1);
+  });
+});

@@ -1,0 +1,30 @@
+import { expect, type Page } from "@playwright/test";
+
+export const uniqueEmail = (label: string) => `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}@example.test`;
+export const PASSWORD = "correct-horse-battery";
+
+/** Signs up through the form and waits for the new workspace's billing page; returns its slug. */
+export async function signUp(page: Page, opts: { email?: string; workspace?: string; name?: string } = {}) {
+  const email = opts.email ?? uniqueEmail("owner");
+  await page.goto("/sign-up");
+  await page.getByLabel("Name", { exact: true }).fill(opts.name ?? "Ada Owner");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Workspace name").fill(opts.workspace ?? "Acme");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(/\/w\/[^/]+\/billing$/);
+  const slug = new URL(page.url()).pathname.split("/")[2]!;
+  return { email, slug };
+}
+
+export async function signIn(page: Page, email: string, password = PASSWORD) {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+export async function signOut(page: Page) {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+}

@@ -1,0 +1,7 @@
+// Runs once when a server instance starts: a missing or malformed variable stops start-up here,
+// with a message naming it, instead of failing on the first request.
+export async function register() {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { env } = await import("@/lib/env");
+  env();
+}

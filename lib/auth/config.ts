@@ -1,0 +1,54 @@
+import NextAuth, { type NextAuthConfig } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import GitHub from "next-auth/providers/github";
+import Google from "next-auth/providers/google";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { authenticate } from "./users";
+import { signInSchema } from "./schemas";
+import { findOrCreateOAuthUser } from "./oauth-users";
+
+function providers(): NextAuthConfig["providers"] {
+  const e = env();
+  const list: NextAuthConfig["providers"] = [
+    Credentials({
+      credentials: { email: {}, password: {} },
+      async authorize(raw) {
+        const parsed = signInSchema.safeParse(raw);
+        if (!parsed.success) return null;
+        const user = await authenticate(db(), parsed.data.email, parsed.data.password);
+        return user ? { id: user.id, email: user.email, name: user.name } : null;
+      },
+    }),
+  ];
+  // OAuth switches on only when its credentials are configured.
+  if (e.AUTH_GITHUB_ID && e.AUTH_GITHUB_SECRET) list.push(GitHub({ clientId: e.AUTH_GITHUB_ID, clientSecret: e.AUTH_GITHUB_SECRET }));
+  if (e.AUTH_GOOGLE_ID && e.AUTH_GOOGLE_SECRET) list.push(Google({ clientId: e.AUTH_GOOGLE_ID, clientSecret: e.AUTH_GOOGLE_SECRET }));
+  return list;
+}
+
+export const oauthProviders = () => ({ github: !!(env().AUTH_GITHUB_ID && env().AUTH_GITHUB_SECRET), google: !!(env().AUTH_GOOGLE_ID && env().AUTH_GOOGLE_SECRET) });
+
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  secret: env().AUTH_SECRET,
+  // Credentials sign-in requires JWT sessions; the token carries only the user id.
+  session: { strategy: "jwt", maxAge: 30 * 24 * 3600 },
+  trustHost: true,
+  pages: { signIn: "/sign-in" },
+  providers: providers(),
+  callbacks: {
+    async jwt({ token, user, account, profile }) {
+      if (account && account.provider !== "credentials") {
+        const u = await findOrCreateOAuthUser(db(), { provider: account.provider, providerAccountId: account.providerAccountId, email: profile?.email ?? user?.email, name: profile?.name ?? user?.name });
+        token.uid = u.id;
+      } else if (user?.id) {
+        token.uid = user.id;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      if (typeof token.uid === "string") session.user.id = token.uid;
+      return session;
+    },
+  },
+}));

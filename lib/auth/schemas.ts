@@ -1,0 +1,13 @@
+import { z } from "zod";
+
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ error: "Enter a valid email address." })).pipe(z.string().max(254));
+export const passwordSchema = z.string().min(8, { error: "Use at least 8 characters." }).max(200, { error: "Use at most 200 characters." });
+
+export const signUpSchema = z.object({
+  name: z.string().trim().max(100).optional().default(""),
+  email: emailSchema,
+  password: passwordSchema,
+  workspace: z.string().trim().max(60).optional().default(""),
+});
+
+export const signInSchema = z.object({ email: emailSchema, password: z.string().min(1).max(200) });

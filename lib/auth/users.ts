@@ -1,0 +1,29 @@
+import type { Db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { createWorkspace } from "@/lib/workspaces/create-workspace";
+import { hashPassword, verifyPassword } from "./passwords";
+
+/** Creates a user and the workspace they own, in one transaction. */
+export async function registerUser(db: Db, input: { email: string; password: string; name?: string; workspace?: string }) {
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await db.$transaction(async (tx) => {
+      const user = await tx.user.create({ data: { email: input.email, name: input.name || null, passwordHash } });
+      const label = input.workspace || `${input.name || input.email.split("@")[0]}'s workspace`;
+      const workspace = await createWorkspace(tx, { name: label, ownerId: user.id });
+      return { user, workspace };
+    });
+  } catch (e) {
+    if ((e as { code?: string }).code === "P2002") throw new AppError("conflict", "An account with this email already exists.", { field: "email" });
+    throw e;
+  }
+}
+
+/** The user for an email + password pair, or null. Runs the hash even for unknown emails so timing says nothing. */
+export async function authenticate(db: Db, email: string, password: string) {
+  const user = await db.user.findUnique({ where: { email } });
+  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  return user && user.passwordHash && ok ? user : null;
+}
+
+const DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==";

@@ -1,0 +1,31 @@
+// Server actions return a FormState instead of throwing, so forms can show what went wrong.
+import type { z } from "zod";
+import { isAppError } from "@/lib/errors";
+
+export type FormState = { ok: boolean; message?: string; fieldErrors?: Record<string, string> } | null;
+
+export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? "form");
+    out[key] ??= issue.message;
+  }
+  return out;
+}
+
+/** Parses the form with `schema`, runs `fn`, and maps AppErrors to a visible message. Redirects pass through. */
+export function formAction<S extends z.ZodType>(schema: S, fn: (input: z.infer<S>, form: FormData) => Promise<FormState | void>) {
+  return async (_prev: FormState, form: FormData): Promise<FormState> => {
+    const parsed = schema.safeParse(Object.fromEntries(form));
+    if (!parsed.success) return { ok: false, message: "Please fix the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
+    try {
+      return (await fn(parsed.data, form)) ?? { ok: true };
+    } catch (e) {
+      if (isAppError(e)) {
+        const field = typeof e.details?.field === "string" ? e.details.field : undefined;
+        return { ok: false, message: e.message, ...(field ? { fieldErrors: { [field]: e.message } } : {}) };
+      }
+      throw e;
+    }
+  };
+}

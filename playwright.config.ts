@@ -1,0 +1,40 @@
+import fs from "node:fs";
+import { defineConfig, devices } from "@playwright/test";
+
+// CHROMIUM_PATH picks a system Chromium (Debian's /usr/bin/chromium is used when present);
+// otherwise Playwright's own browser.
+const executablePath = process.env.CHROMIUM_PATH || (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+const port = Number(process.env.E2E_PORT ?? 3100);
+const external = process.env.E2E_BASE_URL;
+
+export default defineConfig({
+  testDir: "e2e",
+  outputDir: "test-results",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [["list"], ["json", { outputFile: "test-results/e2e.json" }]],
+  use: {
+    baseURL: external ?? `http://localhost:${port}`,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
+    },
+  },
+  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  // The app starts itself on the embedded defaults: a fresh in-memory PGlite and generated secrets.
+  webServer: external
+    ? undefined
+    : {
+        command: `npx tsx scripts/serve.ts --prod --memory --port ${port}`,
+        url: `http://localhost:${port}/sign-in`,
+        timeout: 180_000,
+        reuseExistingServer: false,
+        stdout: "pipe",
+        env: { TALLY_DATA_DIR: ".data/e2e", DATABASE_URL: "" },
+      },
+});

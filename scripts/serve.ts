@@ -1,0 +1,47 @@
+// Serves the whole product on the embedded defaults: PGlite when DATABASE_URL is unset, generated
+// development secrets when they are missing. Used by `npm run dev` and by the end-to-end tests.
+//   tsx scripts/serve.ts [--prod] [--port 3000] [--memory]
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { startEmbeddedPostgres, type EmbeddedPostgres } from "./lib/pglite";
+import { ensureDevSecrets } from "./lib/dev-secrets";
+import { loadEnvFiles } from "./lib/load-env";
+import { DEMO_LOGIN, prepareDatabase } from "./lib/prepare-database";
+
+const args = process.argv.slice(2);
+const prod = args.includes("--prod");
+const memory = args.includes("--memory");
+const port = Number(args[args.indexOf("--port") + 1] || process.env.PORT || 3000);
+const dataDir = path.resolve(process.env.TALLY_DATA_DIR ?? ".data");
+
+loadEnvFiles();
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
+process.env.APP_URL ??= `http://localhost:${port}`;
+if (process.env.NODE_ENV !== "production") {
+  const generated = ensureDevSecrets(dataDir);
+  if (generated.length) console.log(`[tally] generated local development values for ${generated.join(", ")} (kept in ${path.relative(process.cwd(), dataDir)}/dev-secrets.json)`);
+}
+
+let embedded: EmbeddedPostgres | undefined;
+if (!process.env.DATABASE_URL) {
+  embedded = await startEmbeddedPostgres({ dataDir: memory ? undefined : path.join(dataDir, "pglite"), maxConnections: 20 });
+  process.env.DATABASE_URL = embedded.url;
+  process.env.DATABASE_POOL_MAX ??= "8";
+  console.log(`[tally] embedded PostgreSQL (PGlite) on 127.0.0.1:${embedded.port}${memory ? " in memory" : ` with data in ${path.relative(process.cwd(), dataDir)}/pglite`}`);
+}
+
+await prepareDatabase(process.env.DATABASE_URL);
+console.log(`[tally] demo login: ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`);
+
+const nextBin = path.resolve("node_modules/next/dist/bin/next");
+const app = spawn(process.execPath, [nextBin, prod ? "start" : "dev", "--port", String(port)], { stdio: "inherit", env: process.env });
+console.log(`[tally] serving on ${process.env.APP_URL}`);
+
+const shutdown = async (code: number) => {
+  if (app.exitCode === null) app.kill("SIGTERM");
+  await embedded?.stop();
+  process.exit(code);
+};
+process.on("SIGINT", () => void shutdown(130));
+process.on("SIGTERM", () => void shutdown(143));
+app.on("exit", (code) => void shutdown(code ?? 0));
