@@ -1,0 +1,195 @@
+import { addInterval } from "../clock";
+import type { Emulator } from "../emulator";
+import { invalidRequest, notFound } from "../errors";
+import { mergeMetadata, type Params } from "../form";
+import type { PendingLine } from "../store";
+import type { Price, Subscription, SubscriptionItem } from "../types";
+import { attemptInvoicePayment, createInvoice, finalizeInvoice, invoicePaymentMethod, prorate, subscriptionLine } from "./invoicing";
+import { endTrial } from "./lifecycle";
+import { cardError, chargeWouldSucceed } from "./payments";
+import { describeLine, newItem, productName, SUBSCRIPTION_KEYS, setPeriod, syncDerived, validateItems } from "./subscriptions";
+
+interface Planned {
+  item: SubscriptionItem | null;
+  id: string | null;
+  price: Price;
+  quantity: number;
+  deleted: boolean;
+  metadata?: Record<string, string>;
+}
+
+function fmtDate(t: number): string {
+  return new Date(t * 1000).toISOString().slice(0, 10);
+}
+
+function planItems(em: Emulator, sub: Subscription, p: Params): Planned[] | null {
+  const params = p.list("items");
+  if (params.length === 0) return null;
+  const planned: Planned[] = sub.items.data.map((item) => ({ item, id: item.id, price: item.price, quantity: item.quantity, deleted: false }));
+  for (const ip of params) {
+    const id = ip.str("id");
+    const priceId = ip.str("price");
+    const price = priceId ? em.store.prices.get(priceId) : undefined;
+    if (priceId && !price) throw notFound(priceId, ip.name("price"));
+    if (id) {
+      const entry = planned.find((x) => x.id === id);
+      if (!entry) throw invalidRequest(`Invalid subscription_item id: ${id}`, ip.name("id"));
+      if (ip.bool("deleted")) entry.deleted = true;
+      if (price) entry.price = price;
+      entry.quantity = ip.int("quantity") ?? entry.quantity;
+      entry.metadata = ip.metadata() ?? entry.metadata;
+    } else {
+      if (!price) throw invalidRequest("Missing required param: items[][price].", ip.name("price"), "parameter_missing");
+      planned.push({ item: null, id: null, price, quantity: ip.int("quantity") ?? 1, deleted: false, metadata: ip.metadata() });
+    }
+  }
+  const kept = planned.filter((x) => !x.deleted);
+  validateItems(kept);
+  return planned;
+}
+
+/**
+ * Stripe's subscription update: items (price/quantity, with prorations per proration_behavior;
+ * `always_invoice` bills the difference at once, an interval change restarts the period and
+ * bills it), cancel_at_period_end, cancel_at, metadata, default_payment_method, trial_end.
+ */
+export function updateSubscription(em: Emulator, sub: Subscription, p: Params): Subscription {
+  const at = em.now(sub.customer);
+  if (sub.status === "canceled" || sub.status === "incomplete_expired") {
+    const allowed = Object.keys(p.raw).every((k) => ["metadata", "cancellation_details", "expand"].includes(k));
+    if (!allowed) throw invalidRequest("A canceled subscription can only update its cancellation_details and metadata.");
+  }
+  const prorationBehavior = p.oneOf("proration_behavior", ["always_invoice", "create_prorations", "none"] as const) ?? "create_prorations";
+  const paymentBehavior = p.oneOf("payment_behavior", ["allow_incomplete", "default_incomplete", "error_if_incomplete", "pending_if_incomplete"] as const) ?? "allow_incomplete";
+  const cancelAtPeriodEnd = p.bool("cancel_at_period_end");
+  const cancelAtRaw = p.nullableStr("cancel_at");
+  if (sub.schedule && (cancelAtPeriodEnd !== undefined || cancelAtRaw !== undefined))
+    throw invalidRequest(`The subscription is managed by the subscription schedule \`${sub.schedule}\`, and updating any cancelation behavior directly is not allowed. Please update the schedule instead.`, "cancel_at_period_end");
+
+  let defaultPm: string | null | undefined;
+  const pmRaw = p.nullableStr("default_payment_method");
+  if (pmRaw) {
+    const pm = em.store.paymentMethods.get(pmRaw);
+    if (!pm) throw notFound(pmRaw, "default_payment_method");
+    if (pm.customer !== sub.customer)
+      throw invalidRequest(`The customer does not have a payment method with the ID ${pmRaw}. The payment method must be attached to the customer.`, "default_payment_method");
+    defaultPm = pmRaw;
+  } else if (pmRaw === null) defaultPm = null;
+
+  const planned = planItems(em, sub, p);
+  const kept = planned?.filter((x) => !x.deleted) ?? [];
+  const oldRecurring = sub.items.data[0]?.price.recurring;
+  const newRecurring = kept[0]?.price.recurring;
+  const intervalChanged = !!planned && !!oldRecurring && !!newRecurring && (oldRecurring.interval !== newRecurring.interval || oldRecurring.interval_count !== newRecurring.interval_count);
+  const billable = sub.status === "active" || sub.status === "past_due" || sub.status === "unpaid";
+
+  const lines: PendingLine[] = [];
+  let newPeriod: { start: number; end: number } | null = null;
+  if (planned && billable) {
+    const remaining = Math.max(0, sub.current_period_end - at);
+    const total = sub.current_period_end - sub.current_period_start;
+    const period = { start: at, end: sub.current_period_end };
+    if (intervalChanged) newPeriod = { start: at, end: addInterval(at, newRecurring!.interval, newRecurring!.interval_count) };
+    for (const x of planned) {
+      const changed = !x.item || x.deleted || x.item.price.id !== x.price.id || x.item.quantity !== x.quantity;
+      if (!changed) {
+        if (newPeriod && x.item) lines.push(subscriptionLine(sub, x.item.id, x.price, x.quantity, x.price.unit_amount * x.quantity, newPeriod, describeLine(em, x.price, x.quantity), false));
+        continue;
+      }
+      if (x.item && prorationBehavior !== "none") {
+        const credit = prorate(x.item.price.unit_amount * x.item.quantity, remaining, total);
+        if (credit) lines.push(subscriptionLine(sub, x.item.id, x.item.price, x.item.quantity, -credit, period, `Unused time on ${productName(em, x.item.price)} after ${fmtDate(at)}`, true));
+      }
+      if (x.deleted) continue;
+      if (newPeriod) {
+        lines.push(subscriptionLine(sub, x.item?.id ?? "si_pending", x.price, x.quantity, x.price.unit_amount * x.quantity, newPeriod, describeLine(em, x.price, x.quantity), false));
+      } else if (prorationBehavior !== "none") {
+        const debit = prorate(x.price.unit_amount * x.quantity, remaining, total);
+        if (debit) lines.push(subscriptionLine(sub, x.item?.id ?? "si_pending", x.price, x.quantity, debit, period, `Remaining time on ${productName(em, x.price)} after ${fmtDate(at)}`, true));
+      }
+    }
+  }
+  const invoiceNow = lines.length > 0 && (prorationBehavior === "always_invoice" || intervalChanged);
+  if (invoiceNow && (paymentBehavior === "error_if_incomplete" || paymentBehavior === "pending_if_incomplete")) {
+    const amount = lines.reduce((s, l) => s + l.amount, 0) + (em.store.customers.get(sub.customer)?.balance ?? 0);
+    const pm = defaultPm !== undefined ? defaultPm : (sub.default_payment_method ?? em.store.customers.get(sub.customer)?.invoice_settings.default_payment_method ?? null);
+    if (amount > 0 && !chargeWouldSucceed(em, pm)) throw cardError("card_declined", "Your card was declined.", undefined, { decline_code: "generic_decline" });
+  }
+
+  const before = structuredClone(sub);
+  if (planned) {
+    const period = newPeriod ?? { start: sub.current_period_start, end: sub.current_period_end };
+    sub.items.data = kept.map((x) => {
+      if (!x.item) return newItem(sub.id, x.price, x.quantity, at, period, x.metadata);
+      x.item.price = structuredClone(x.price);
+      x.item.quantity = x.quantity;
+      if (x.metadata) x.item.metadata = x.metadata;
+      return x.item;
+    });
+    for (const line of lines) {
+      const details = line.parent.subscription_item_details as { subscription_item: string };
+      if (details.subscription_item === "si_pending") details.subscription_item = sub.items.data.find((i) => i.price.id === line.price.id)?.id ?? details.subscription_item;
+    }
+    if (newPeriod) {
+      sub.billing_cycle_anchor = at;
+      setPeriod(sub, newPeriod.start, newPeriod.end);
+    }
+    syncDerived(sub);
+  }
+  if (defaultPm !== undefined) sub.default_payment_method = defaultPm;
+  sub.metadata = mergeMetadata(sub.metadata, p.metadata(), p.raw.metadata);
+  const description = p.nullableStr("description");
+  if (description !== undefined) sub.description = description;
+  if (cancelAtPeriodEnd !== undefined) {
+    sub.cancel_at_period_end = cancelAtPeriodEnd;
+    sub.cancel_at = cancelAtPeriodEnd ? sub.current_period_end : null;
+    sub.canceled_at = cancelAtPeriodEnd ? at : null;
+    sub.cancellation_details = { ...sub.cancellation_details, reason: cancelAtPeriodEnd ? "cancellation_requested" : null };
+  }
+  if (cancelAtRaw !== undefined) {
+    const cancelAt = cancelAtRaw === null ? null : Number(cancelAtRaw);
+    if (cancelAt !== null && !Number.isInteger(cancelAt)) throw invalidRequest(`Invalid integer: ${cancelAtRaw}`, "cancel_at");
+    sub.cancel_at = cancelAt;
+    sub.cancel_at_period_end = cancelAt !== null && cancelAt === sub.current_period_end;
+    sub.canceled_at = cancelAt === null ? null : at;
+    sub.cancellation_details = { ...sub.cancellation_details, reason: cancelAt === null ? null : "cancellation_requested" };
+  }
+  const cancellation = p.obj("cancellation_details");
+  if (cancellation) {
+    sub.cancellation_details = {
+      ...sub.cancellation_details,
+      comment: cancellation.nullableStr("comment") ?? sub.cancellation_details.comment,
+      feedback: cancellation.nullableStr("feedback") ?? sub.cancellation_details.feedback,
+    };
+  }
+  const missing = p.obj("trial_settings")?.obj("end_behavior")?.oneOf("missing_payment_method", ["cancel", "create_invoice", "pause"] as const);
+  if (missing) sub.trial_settings = { end_behavior: { missing_payment_method: missing } };
+
+  const trialEnd = p.str("trial_end");
+  if (trialEnd !== undefined && trialEnd !== "now") {
+    const t = p.reqInt("trial_end");
+    if (t <= at) throw invalidRequest("Invalid timestamp: must be an integer Unix timestamp in the future.", "trial_end");
+    sub.trial_end = t;
+    sub.trial_start = sub.trial_start ?? at;
+    if (sub.status === "trialing") {
+      sub.billing_cycle_anchor = t;
+      setPeriod(sub, sub.current_period_start, t);
+    }
+  }
+
+  if (lines.length > 0 && !invoiceNow) {
+    em.store.pendingLines.set(sub.id, [...(em.store.pendingLines.get(sub.id) ?? []), ...lines]);
+  }
+  if (invoiceNow) {
+    const invoice = createInvoice(em, { customer: sub.customer, subscription: sub, billingReason: "subscription_update", lines: [...(em.store.pendingLines.get(sub.id) ?? []), ...lines], periodStart: at, periodEnd: at, created: at, currency: sub.currency });
+    em.store.pendingLines.delete(sub.id);
+    sub.latest_invoice = invoice.id;
+    em.emitChange("customer.subscription.updated", before, sub, SUBSCRIPTION_KEYS);
+    finalizeInvoice(em, invoice, at);
+    attemptInvoicePayment(em, invoice, at, invoicePaymentMethod(em, invoice));
+  } else {
+    em.emitChange("customer.subscription.updated", before, sub, SUBSCRIPTION_KEYS);
+  }
+  if (trialEnd === "now" && sub.status === "trialing") endTrial(em, sub, at);
+  return sub;
+}

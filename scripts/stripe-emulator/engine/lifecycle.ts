@@ -1,0 +1,134 @@
+import { addInterval } from "../clock";
+import type { Emulator } from "../emulator";
+import type { Invoice, Subscription, SubscriptionSchedule } from "../types";
+import { attemptInvoicePayment, createInvoice, finalizeInvoice, invoicePaymentMethod } from "./invoicing";
+import { cancelNow, cycleLines, nextPeriodEnd, primaryRecurring, setPeriod, SUBSCRIPTION_KEYS, syncDerived } from "./subscriptions";
+import { applyPhaseItems, phaseAt, releaseSchedule } from "./schedules";
+
+type Due =
+  | { at: number; kind: "trial_end"; sub: Subscription }
+  | { at: number; kind: "period_end"; sub: Subscription }
+  | { at: number; kind: "cancel_at"; sub: Subscription }
+  | { at: number; kind: "retry"; invoice: Invoice };
+
+function dueActions(em: Emulator, clockId: string | null): Due[] {
+  const out: Due[] = [];
+  for (const sub of em.store.subscriptions.values()) {
+    if (em.clockOf(sub.customer) !== clockId) continue;
+    if (sub.status === "trialing" && sub.trial_end !== null) out.push({ at: sub.trial_end, kind: "trial_end", sub });
+    else if (sub.status === "active" || sub.status === "past_due" || sub.status === "unpaid") {
+      if (sub.cancel_at !== null && sub.cancel_at < sub.current_period_end) out.push({ at: sub.cancel_at, kind: "cancel_at", sub });
+      else out.push({ at: sub.current_period_end, kind: "period_end", sub });
+    }
+  }
+  for (const invoice of em.store.invoices.values()) {
+    if (invoice.status !== "open" || invoice.next_payment_attempt === null) continue;
+    if (em.clockOf(invoice.customer) !== clockId) continue;
+    out.push({ at: invoice.next_payment_attempt, kind: "retry", invoice });
+  }
+  return out;
+}
+
+/**
+ * Runs, in time order, everything due up to `until` for the objects of one test clock (or, with
+ * `clockId` null, of customers without a clock): trial ends, renewals, cancellations at period
+ * end, scheduled changes and payment retries. `setTime` moves the clock to each step's time.
+ */
+export function runDue(em: Emulator, clockId: string | null, until: number, setTime: (t: number) => void = () => {}): number {
+  let steps = 0;
+  for (; steps < 10_000; steps++) {
+    const next = dueActions(em, clockId)
+      .filter((d) => d.at <= until)
+      .sort((a, b) => a.at - b.at)[0];
+    if (!next) break;
+    setTime(next.at);
+    if (next.kind === "trial_end") endTrial(em, next.sub, next.at);
+    else if (next.kind === "period_end") renew(em, next.sub, next.at);
+    else if (next.kind === "cancel_at") cancelNow(em, next.sub, next.at);
+    else retryInvoice(em, next.invoice, next.at);
+  }
+  return steps;
+}
+
+/** Trial over: bill the first paid period to the default card; without one, follow trial_settings. */
+export function endTrial(em: Emulator, sub: Subscription, at: number): void {
+  const before = structuredClone(sub);
+  const hasCard = !!(sub.default_payment_method ?? em.store.customers.get(sub.customer)?.invoice_settings.default_payment_method);
+  const behaviour = sub.trial_settings.end_behavior.missing_payment_method;
+  if (!hasCard && behaviour === "cancel") {
+    cancelNow(em, sub, at, "cancellation_requested");
+    return;
+  }
+  if (!hasCard && behaviour === "pause") {
+    sub.status = "paused";
+    em.emitChange("customer.subscription.updated", before, sub, SUBSCRIPTION_KEYS);
+    em.emit("customer.subscription.paused", sub);
+    return;
+  }
+  const recurring = primaryRecurring(sub);
+  sub.billing_cycle_anchor = at;
+  sub.status = "active";
+  setPeriod(sub, at, addInterval(at, recurring.interval, recurring.interval_count));
+  billCycle(em, sub, before, at);
+}
+
+/** A period ended: cancel if asked, apply a scheduled phase, else start the next period and bill it. */
+export function renew(em: Emulator, sub: Subscription, at: number): void {
+  if (sub.cancel_at_period_end || (sub.cancel_at !== null && sub.cancel_at <= at)) {
+    cancelNow(em, sub, at);
+    return;
+  }
+  const before = structuredClone(sub);
+  const schedule = sub.schedule ? em.store.schedules.get(sub.schedule) : undefined;
+  if (schedule && schedule.status === "active" && !applySchedule(em, schedule, sub, at)) return;
+  setPeriod(sub, at, nextPeriodEnd(sub, at));
+  billCycle(em, sub, before, at);
+}
+
+/** Returns false when the schedule ended the subscription. */
+function applySchedule(em: Emulator, schedule: SubscriptionSchedule, sub: Subscription, at: number): boolean {
+  const phase = phaseAt(schedule, at);
+  if (phase) {
+    applyPhaseItems(em, sub, phase, at);
+    schedule.current_phase = { start_date: phase.start_date, end_date: phase.end_date };
+    return true;
+  }
+  if (schedule.end_behavior === "cancel") {
+    schedule.status = "completed";
+    schedule.completed_at = at;
+    schedule.current_phase = null;
+    em.emit("subscription_schedule.completed", schedule);
+    cancelNow(em, sub, at);
+    return false;
+  }
+  releaseSchedule(em, schedule, sub, at);
+  return true;
+}
+
+function billCycle(em: Emulator, sub: Subscription, before: Subscription, at: number): void {
+  syncDerived(sub);
+  const lines = cycleLines(em, sub, sub.current_period_start, sub.current_period_end);
+  const invoice = createInvoice(em, { customer: sub.customer, subscription: sub, billingReason: "subscription_cycle", lines, periodStart: before.current_period_start, periodEnd: at, created: at, currency: sub.currency });
+  sub.latest_invoice = invoice.id;
+  em.emitChange("customer.subscription.updated", before, sub, SUBSCRIPTION_KEYS);
+  finalizeInvoice(em, invoice, at);
+  if (sub.status === "unpaid") return;
+  attemptInvoicePayment(em, invoice, at);
+}
+
+/** A scheduled retry; after the last one fails the subscription becomes unpaid (or is canceled). */
+export function retryInvoice(em: Emulator, invoice: Invoice, at: number): void {
+  invoice.next_payment_attempt = null;
+  const paid = attemptInvoicePayment(em, invoice, at, invoicePaymentMethod(em, invoice));
+  if (paid || invoice.next_payment_attempt !== null) return;
+  const sub = invoice.subscription ? em.store.subscriptions.get(invoice.subscription) : undefined;
+  if (!sub || sub.status === "canceled") return;
+  if (em.config.dunning.finalAction === "cancel") {
+    cancelNow(em, sub, at, "payment_failed");
+    return;
+  }
+  const before = structuredClone(sub);
+  sub.status = "unpaid";
+  em.emitChange("customer.subscription.updated", before, sub, SUBSCRIPTION_KEYS);
+}
+

@@ -1,0 +1,275 @@
+import type { Emulator } from "../emulator";
+import { StripeError, invalidRequest, notFound } from "../errors";
+import { render } from "../expand";
+import { newId, randomToken } from "../ids";
+import type { CardBehaviour } from "../store";
+import type { Charge, Metadata, PaymentIntent, PaymentMethod } from "../types";
+
+/** Stripe's test card numbers and how each behaves. */
+const TEST_CARDS: Record<string, { brand: string; behaviour: CardBehaviour; funding: string }> = {
+  "4242424242424242": { brand: "visa", behaviour: "succeed", funding: "credit" },
+  "4000056655665556": { brand: "visa", behaviour: "succeed", funding: "debit" },
+  "5555555555554444": { brand: "mastercard", behaviour: "succeed", funding: "credit" },
+  "4000000000000002": { brand: "visa", behaviour: "decline", funding: "credit" },
+  "4000000000000341": { brand: "visa", behaviour: "attach_then_fail", funding: "credit" },
+};
+
+/** Stripe's test payment method tokens (e.g. `pm_card_visa`) and the numbers behind them. */
+const TEST_TOKENS: Record<string, string> = {
+  pm_card_visa: "4242424242424242",
+  pm_card_visa_debit: "4000056655665556",
+  pm_card_mastercard: "5555555555554444",
+  pm_card_chargeDeclined: "4000000000000002",
+  pm_card_chargeCustomerFail: "4000000000000341",
+};
+
+const DECLINED = "Your card was declined.";
+
+export interface CardInput {
+  number: string;
+  expMonth: number;
+  expYear: number;
+  cvc?: string;
+  email?: string | null;
+  name?: string | null;
+}
+
+function luhn(number: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < number.length; i++) {
+    let d = Number(number[number.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+export function cardError(code: string, message: string, param?: string, extra: Record<string, unknown> = {}): StripeError {
+  return new StripeError(402, {
+    type: "card_error",
+    code,
+    message,
+    ...(param ? { param } : {}),
+    doc_url: `https://stripe.com/docs/error-codes/${code.replace(/_/g, "-")}`,
+    ...extra,
+  });
+}
+
+/** Creates a card payment method from a number (any Luhn-valid number behaves like 4242). */
+export function createCardPaymentMethod(em: Emulator, input: CardInput, created: number, metadata: Metadata = {}): PaymentMethod {
+  const number = input.number.replace(/[\s-]/g, "");
+  if (!/^\d{12,19}$/.test(number) || !luhn(number)) throw cardError("incorrect_number", "Your card number is incorrect.", "card[number]");
+  if (!(input.expMonth >= 1 && input.expMonth <= 12)) throw cardError("invalid_expiry_month", "Your card's expiration month is invalid.", "card[exp_month]");
+  const year = input.expYear < 100 ? 2000 + input.expYear : input.expYear;
+  const nowDate = new Date(created * 1000);
+  if (year < nowDate.getUTCFullYear() || (year === nowDate.getUTCFullYear() && input.expMonth < nowDate.getUTCMonth() + 1))
+    throw cardError("invalid_expiry_year", "Your card's expiration year is invalid.", "card[exp_year]");
+  if (input.cvc !== undefined && input.cvc !== "" && !/^\d{3,4}$/.test(input.cvc)) throw cardError("invalid_cvc", "Your card's security code is invalid.", "card[cvc]");
+  const known = TEST_CARDS[number] ?? { brand: number.startsWith("5") ? "mastercard" : "visa", behaviour: "succeed" as const, funding: "credit" };
+  const pm: PaymentMethod = {
+    id: newId("pm"),
+    object: "payment_method",
+    allow_redisplay: "unspecified",
+    billing_details: {
+      address: { city: null, country: null, line1: null, line2: null, postal_code: null, state: null },
+      email: input.email ?? null,
+      name: input.name ?? null,
+      phone: null,
+      tax_id: null,
+    },
+    card: {
+      brand: known.brand,
+      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: input.cvc ? "pass" : null },
+      country: "US",
+      display_brand: known.brand,
+      exp_month: input.expMonth,
+      exp_year: year,
+      fingerprint: number.slice(-8) + randomToken(8),
+      funding: known.funding,
+      generated_from: null,
+      last4: number.slice(-4),
+      networks: { available: [known.brand], preferred: null },
+      regulated_status: "unregulated",
+      three_d_secure_usage: { supported: true },
+      wallet: null,
+    },
+    created,
+    customer: null,
+    livemode: false,
+    metadata,
+    type: "card",
+  };
+  em.store.put(em.store.paymentMethods, pm);
+  em.store.cardBehaviour.set(pm.id, known.behaviour);
+  return pm;
+}
+
+/** A stored payment method, or a fresh one for a test token such as `pm_card_visa`. */
+export function resolvePaymentMethod(em: Emulator, id: string, created: number, param = "payment_method"): PaymentMethod {
+  const token = TEST_TOKENS[id];
+  if (token) return createCardPaymentMethod(em, { number: token, expMonth: 12, expYear: new Date(created * 1000).getUTCFullYear() + 3 }, created);
+  const pm = em.store.paymentMethods.get(id);
+  if (!pm) throw notFound(id, param);
+  return pm;
+}
+
+/** Attaches to a customer; Stripe refuses a card that declines (4000 0000 0000 0002) here. */
+export function attachPaymentMethod(em: Emulator, pm: PaymentMethod, customerId: string): PaymentMethod {
+  if (pm.customer === customerId) return pm;
+  if (pm.customer) throw invalidRequest("The payment method you provided has already been attached to a customer.", "payment_method", "payment_method_unexpected_state");
+  if (em.store.cardBehaviour.get(pm.id) === "decline")
+    throw cardError("card_declined", DECLINED, undefined, { decline_code: "generic_decline" });
+  pm.customer = customerId;
+  em.emit("payment_method.attached", pm);
+  return pm;
+}
+
+export function chargeWouldSucceed(em: Emulator, pmId: string | null): boolean {
+  return !!pmId && em.store.cardBehaviour.get(pmId) === "succeed";
+}
+
+export interface NewPaymentIntent {
+  amount: number;
+  currency: string;
+  customer: string | null;
+  paymentMethod: string | null;
+  metadata?: Metadata;
+  description?: string | null;
+  setupFutureUsage?: "off_session" | "on_session" | null;
+  created: number;
+}
+
+export function createPaymentIntent(em: Emulator, input: NewPaymentIntent): PaymentIntent {
+  const id = newId("pi");
+  const pi: PaymentIntent = {
+    id,
+    object: "payment_intent",
+    amount: input.amount,
+    amount_capturable: 0,
+    amount_details: { tip: {} },
+    amount_received: 0,
+    application: null,
+    application_fee_amount: null,
+    automatic_payment_methods: null,
+    canceled_at: null,
+    cancellation_reason: null,
+    capture_method: "automatic",
+    client_secret: `${id}_secret_${randomToken(24)}`,
+    confirmation_method: "automatic",
+    created: input.created,
+    currency: input.currency,
+    customer: input.customer,
+    description: input.description ?? null,
+    last_payment_error: null,
+    latest_charge: null,
+    livemode: false,
+    metadata: input.metadata ?? {},
+    next_action: null,
+    on_behalf_of: null,
+    payment_method: input.paymentMethod,
+    payment_method_configuration_details: null,
+    payment_method_options: { card: { installments: null, mandate_options: null, network: null, request_three_d_secure: "automatic" } },
+    payment_method_types: ["card"],
+    processing: null,
+    receipt_email: null,
+    review: null,
+    setup_future_usage: input.setupFutureUsage ?? null,
+    shipping: null,
+    source: null,
+    statement_descriptor: null,
+    statement_descriptor_suffix: null,
+    status: input.paymentMethod ? "requires_confirmation" : "requires_payment_method",
+    transfer_data: null,
+    transfer_group: null,
+  };
+  em.store.put(em.store.paymentIntents, pi);
+  em.emit("payment_intent.created", pi);
+  return pi;
+}
+
+function newCharge(em: Emulator, pi: PaymentIntent, pm: PaymentMethod, ok: boolean, created: number): Charge {
+  const id = newId("ch");
+  const charge: Charge = {
+    id,
+    object: "charge",
+    amount: pi.amount,
+    amount_captured: ok ? pi.amount : 0,
+    amount_refunded: 0,
+    application: null,
+    application_fee: null,
+    application_fee_amount: null,
+    balance_transaction: ok ? newId("txn") : null,
+    billing_details: pm.billing_details,
+    calculated_statement_descriptor: em.config.accountName.toUpperCase().slice(0, 22),
+    captured: ok,
+    created,
+    currency: pi.currency,
+    customer: pi.customer,
+    description: pi.description,
+    disputed: false,
+    failure_balance_transaction: null,
+    failure_code: ok ? null : "card_declined",
+    failure_message: ok ? null : DECLINED,
+    fraud_details: {},
+    livemode: false,
+    metadata: pi.metadata,
+    on_behalf_of: null,
+    outcome: ok
+      ? { network_status: "approved_by_network", reason: null, risk_level: "normal", risk_score: 20, seller_message: "Payment complete.", type: "authorized" }
+      : { network_status: "declined_by_network", reason: "generic_decline", risk_level: "normal", risk_score: 20, seller_message: "The bank did not return any further details with this decline.", type: "issuer_declined" },
+    paid: ok,
+    payment_intent: pi.id,
+    payment_method: pm.id,
+    payment_method_details: {
+      card: { brand: pm.card.brand, country: pm.card.country, exp_month: pm.card.exp_month, exp_year: pm.card.exp_year, fingerprint: pm.card.fingerprint, funding: pm.card.funding, last4: pm.card.last4, network: pm.card.brand },
+      type: "card",
+    },
+    receipt_email: null,
+    receipt_number: null,
+    receipt_url: `${em.config.publicUrl}/receipts/${id}`,
+    refunded: false,
+    refunds: { object: "list", data: [], has_more: false, total_count: 0, url: `/v1/charges/${id}/refunds` },
+    review: null,
+    shipping: null,
+    source_transfer: null,
+    statement_descriptor: null,
+    statement_descriptor_suffix: null,
+    status: ok ? "succeeded" : "failed",
+    transfer_group: null,
+  };
+  return em.store.put(em.store.charges, charge);
+}
+
+/**
+ * Confirms a payment intent with its payment method: one charge, succeeded or failed (card 0002
+ * and 0341 fail). Emits charge.* and payment_intent.* events. Returns the decline as an error
+ * (not thrown) so callers decide whether to answer 402.
+ */
+export function confirmPaymentIntent(em: Emulator, pi: PaymentIntent, at: number): StripeError | null {
+  const pm = pi.payment_method ? em.store.paymentMethods.get(pi.payment_method) : undefined;
+  if (!pm) {
+    pi.status = "requires_payment_method";
+    return invalidRequest("You cannot confirm this PaymentIntent because it's missing a payment method.", "payment_method", "payment_intent_unexpected_state");
+  }
+  const ok = em.store.cardBehaviour.get(pm.id) === "succeed";
+  const charge = newCharge(em, pi, pm, ok, at);
+  pi.latest_charge = charge.id;
+  if (ok) {
+    pi.status = "succeeded";
+    pi.amount_received = pi.amount;
+    pi.last_payment_error = null;
+    if (pi.customer && pi.setup_future_usage && !pm.customer) attachPaymentMethod(em, pm, pi.customer);
+    em.emit("charge.succeeded", charge);
+    em.emit("payment_intent.succeeded", pi);
+    return null;
+  }
+  const error = { charge: charge.id, code: "card_declined", decline_code: "generic_decline", doc_url: "https://stripe.com/docs/error-codes/card-declined", message: DECLINED, payment_method: render(pm), type: "card_error" };
+  pi.status = "requires_payment_method";
+  pi.last_payment_error = error;
+  em.emit("charge.failed", charge);
+  em.emit("payment_intent.payment_failed", pi);
+  return cardError("card_declined", DECLINED, undefined, { decline_code: "generic_decline", charge: charge.id, payment_intent: render(pi), payment_method: render(pm) });
+}

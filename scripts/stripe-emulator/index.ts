@@ -1,0 +1,2 @@
+export { startStripeEmulator, type StripeEmulatorHandle, type StripeEmulatorOptions } from "./server";
+export { signPayload } from "./webhooks";

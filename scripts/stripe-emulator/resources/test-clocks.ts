@@ -1,0 +1,69 @@
+import type { Emulator } from "../emulator";
+import { invalidRequest } from "../errors";
+import { render } from "../expand";
+import { newId } from "../ids";
+import { paginate } from "../list";
+import type { Router } from "../router";
+import type { TestClock } from "../types";
+import { runDue } from "../engine/lifecycle";
+import { mustGet } from "./util";
+
+/**
+ * Advances a clock to `frozenTime`, running everything due for its customers in time order
+ * (see engine/lifecycle.ts). Synchronous: the clock is `ready` again when this returns.
+ */
+export function advanceClock(em: Emulator, clock: TestClock, frozenTime: number): TestClock {
+  if (frozenTime <= clock.frozen_time) throw invalidRequest("The frozen_time must be after the current frozen_time of the test clock.", "frozen_time");
+  clock.status = "advancing";
+  clock.status_details = { advancing: { target_frozen_time: frozenTime } };
+  em.emit("test_helpers.test_clock.advancing", clock);
+  try {
+    runDue(em, clock.id, frozenTime, (t) => {
+      clock.frozen_time = Math.max(clock.frozen_time, t);
+    });
+    clock.frozen_time = frozenTime;
+    clock.status = "ready";
+    clock.status_details = {};
+  } catch (err) {
+    clock.status = "internal_failure";
+    em.emit("test_helpers.test_clock.internal_failure", clock);
+    throw err;
+  }
+  em.emit("test_helpers.test_clock.ready", clock);
+  return clock;
+}
+
+export function registerTestClocks(router: Router): void {
+  router
+    .post("/v1/test_helpers/test_clocks", ({ em, p }) => {
+      const frozen = p.reqInt("frozen_time");
+      const clock: TestClock = {
+        id: newId("clock"),
+        object: "test_helpers.test_clock",
+        created: em.realNow(),
+        deletes_after: em.realNow() + 30 * 86_400,
+        frozen_time: frozen,
+        livemode: false,
+        name: p.str("name") ?? null,
+        status: "ready",
+        status_details: {},
+      };
+      em.store.put(em.store.testClocks, clock);
+      em.emit("test_helpers.test_clock.created", clock);
+      return render(clock);
+    })
+    .get("/v1/test_helpers/test_clocks/:id", ({ em, params }) => render(mustGet(em.store.testClocks, params.id!, "test_clock")))
+    .get("/v1/test_helpers/test_clocks", ({ em, p }) => render(paginate(em.store, [...em.store.testClocks.values()], p, "/v1/test_helpers/test_clocks")))
+    .post("/v1/test_helpers/test_clocks/:id/advance", ({ em, params, p }) => {
+      const clock = mustGet(em.store.testClocks, params.id!, "test_clock");
+      return render(advanceClock(em, clock, p.reqInt("frozen_time")));
+    })
+    .delete("/v1/test_helpers/test_clocks/:id", ({ em, params }) => {
+      const clock = mustGet(em.store.testClocks, params.id!, "test_clock");
+      for (const customer of em.store.customers.values()) if (customer.test_clock === clock.id) customer.deleted = true;
+      for (const sub of em.store.subscriptions.values()) if (sub.test_clock === clock.id) sub.status = "canceled";
+      em.store.testClocks.delete(clock.id);
+      em.emit("test_helpers.test_clock.deleted", clock);
+      return { id: clock.id, object: "test_helpers.test_clock", deleted: true };
+    });
+}

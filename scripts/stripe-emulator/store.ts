@@ -1,0 +1,112 @@
+import type {
+  Charge,
+  CheckoutLineItem,
+  CheckoutSession,
+  Customer,
+  Invoice,
+  PendingLine,
+  PaymentIntent,
+  PaymentMethod,
+  PortalSession,
+  Price,
+  Product,
+  Refund,
+  StripeEvent,
+  StripeObject,
+  Subscription,
+  SubscriptionSchedule,
+  TestClock,
+  WebhookEndpoint,
+} from "./types";
+
+/** How a test card behaves (Stripe's test numbers). */
+export type CardBehaviour = "succeed" | "decline" | "attach_then_fail";
+
+/** Checkout options kept beside the session (Stripe does not echo all of them). */
+export interface CheckoutExtras {
+  lineItems: CheckoutLineItem[];
+  subscriptionData: { metadata: Record<string, string>; trialPeriodDays: number | null; missingPaymentMethod: "cancel" | "create_invoice" | "pause" };
+  paymentIntentData: { metadata: Record<string, string>; description: string | null; setupFutureUsage: "off_session" | "on_session" | null };
+  customerCreation: "always" | "if_required";
+  automaticTax: boolean;
+}
+
+/** Dunning progress of an open subscription invoice. */
+export interface DunningState {
+  firstFailedAt: number;
+  retriesDone: number;
+}
+
+export type { PendingLine } from "./types";
+
+export class Store {
+  customers = new Map<string, Customer>();
+  products = new Map<string, Product>();
+  prices = new Map<string, Price>();
+  paymentMethods = new Map<string, PaymentMethod>();
+  checkoutSessions = new Map<string, CheckoutSession>();
+  portalSessions = new Map<string, PortalSession>();
+  subscriptions = new Map<string, Subscription>();
+  schedules = new Map<string, SubscriptionSchedule>();
+  invoices = new Map<string, Invoice>();
+  paymentIntents = new Map<string, PaymentIntent>();
+  charges = new Map<string, Charge>();
+  refunds = new Map<string, Refund>();
+  events = new Map<string, StripeEvent>();
+  webhookEndpoints = new Map<string, WebhookEndpoint>();
+  testClocks = new Map<string, TestClock>();
+
+  cardBehaviour = new Map<string, CardBehaviour>();
+  checkoutExtras = new Map<string, CheckoutExtras>();
+  dunning = new Map<string, DunningState>();
+  pendingLines = new Map<string, PendingLine[]>();
+  invoiceCounter = new Map<string, number>();
+
+  private order = new Map<string, number>();
+  private counter = 0;
+
+  /** Stores an object and remembers its insertion order (lists are newest first). */
+  put<T extends StripeObject>(map: Map<string, T>, obj: T): T {
+    map.set(obj.id, obj);
+    if (!this.order.has(obj.id)) this.order.set(obj.id, ++this.counter);
+    return obj;
+  }
+
+  seq(id: string): number {
+    return this.order.get(id) ?? 0;
+  }
+
+  /** Finds any stored object by its id prefix (used by `expand[]`). */
+  lookup(id: string): StripeObject | undefined {
+    const table: [string, Map<string, StripeObject>][] = [
+      ["cus_", this.customers],
+      ["prod_", this.products],
+      ["price_", this.prices],
+      ["pm_", this.paymentMethods],
+      ["cs_", this.checkoutSessions],
+      ["bps_", this.portalSessions],
+      ["sub_sched_", this.schedules],
+      ["sub_", this.subscriptions],
+      ["in_", this.invoices],
+      ["pi_", this.paymentIntents],
+      ["ch_", this.charges],
+      ["re_", this.refunds],
+      ["evt_", this.events],
+      ["we_", this.webhookEndpoints],
+      ["clock_", this.testClocks],
+    ];
+    for (const [prefix, map] of table) if (id.startsWith(prefix)) return map.get(id);
+    if (id.startsWith("si_")) {
+      for (const sub of this.subscriptions.values()) {
+        const item = sub.items.data.find((i) => i.id === id);
+        if (item) return item;
+      }
+    }
+    return undefined;
+  }
+
+  reset(): void {
+    for (const value of Object.values(this)) if (value instanceof Map) value.clear();
+    this.counter = 0;
+  }
+}
