@@ -20,7 +20,7 @@ CREATE TYPE "SubscriptionStatus" AS ENUM ('free', 'trialing', 'active', 'past_du
 CREATE TYPE "BillingInterval" AS ENUM ('month', 'year');
 
 -- CreateEnum
-CREATE TYPE "NotificationStatus" AS ENUM ('pending', 'sent', 'failed');
+CREATE TYPE "NotificationStatus" AS ENUM ('pending', 'sending', 'sent', 'failed');
 
 -- CreateEnum
 CREATE TYPE "LotSource" AS ENUM ('topup', 'grant', 'adjustment');
@@ -187,6 +187,8 @@ CREATE TABLE "UsageWindow" (
     "id" TEXT NOT NULL,
     "workspaceId" TEXT NOT NULL,
     "feature" TEXT NOT NULL,
+    "kind" "EntitlementKind" NOT NULL DEFAULT 'meter',
+    "period" "EntitlementPeriod" NOT NULL,
     "periodStart" TIMESTAMP(3) NOT NULL,
     "periodEnd" TIMESTAMP(3) NOT NULL,
     "quota" DECIMAL(38,6),
@@ -238,6 +240,8 @@ CREATE TABLE "Notification" (
     "body" TEXT NOT NULL,
     "dedupeKey" TEXT NOT NULL,
     "status" "NotificationStatus" NOT NULL DEFAULT 'pending',
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "claimedAt" TIMESTAMP(3),
     "error" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "sentAt" TIMESTAMP(3),
@@ -266,6 +270,7 @@ CREATE TABLE "ExtrasPack" (
 CREATE TABLE "ExtrasAccount" (
     "workspaceId" TEXT NOT NULL,
     "balance" DECIMAL(38,6) NOT NULL DEFAULT 0,
+    "lastSeq" INTEGER NOT NULL DEFAULT 0,
     "autoTopUpEnabled" BOOLEAN NOT NULL DEFAULT false,
     "autoTopUpThreshold" DECIMAL(38,6),
     "autoTopUpPackId" TEXT,
@@ -280,6 +285,7 @@ CREATE TABLE "ExtrasLot" (
     "id" TEXT NOT NULL,
     "workspaceId" TEXT NOT NULL,
     "source" "LotSource" NOT NULL,
+    "sourceRef" TEXT NOT NULL,
     "packId" TEXT,
     "units" DECIMAL(38,6) NOT NULL,
     "remaining" DECIMAL(38,6) NOT NULL,
@@ -299,6 +305,7 @@ CREATE TABLE "ExtrasLot" (
 CREATE TABLE "LedgerEntry" (
     "id" TEXT NOT NULL,
     "workspaceId" TEXT NOT NULL,
+    "seq" INTEGER NOT NULL,
     "lotId" TEXT NOT NULL,
     "kind" "LedgerKind" NOT NULL,
     "units" DECIMAL(38,6) NOT NULL,
@@ -321,6 +328,7 @@ CREATE TABLE "AutoTopUpAttempt" (
     "paymentIntentId" TEXT,
     "error" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "AutoTopUpAttempt_pkey" PRIMARY KEY ("id")
 );
@@ -435,6 +443,9 @@ CREATE UNIQUE INDEX "ThresholdMark_workspaceId_windowId_percent_key" ON "Thresho
 CREATE INDEX "Notification_workspaceId_createdAt_idx" ON "Notification"("workspaceId", "createdAt");
 
 -- CreateIndex
+CREATE INDEX "Notification_status_createdAt_idx" ON "Notification"("status", "createdAt");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "Notification_workspaceId_dedupeKey_key" ON "Notification"("workspaceId", "dedupeKey");
 
 -- CreateIndex
@@ -450,6 +461,12 @@ CREATE UNIQUE INDEX "ExtrasLot_paymentIntentId_key" ON "ExtrasLot"("paymentInten
 CREATE INDEX "ExtrasLot_workspaceId_expiresAt_idx" ON "ExtrasLot"("workspaceId", "expiresAt");
 
 -- CreateIndex
+CREATE INDEX "ExtrasLot_expiresAt_idx" ON "ExtrasLot"("expiresAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "ExtrasLot_workspaceId_source_sourceRef_key" ON "ExtrasLot"("workspaceId", "source", "sourceRef");
+
+-- CreateIndex
 CREATE INDEX "LedgerEntry_workspaceId_createdAt_id_idx" ON "LedgerEntry"("workspaceId", "createdAt", "id");
 
 -- CreateIndex
@@ -457,6 +474,9 @@ CREATE INDEX "LedgerEntry_workspaceId_kind_createdAt_idx" ON "LedgerEntry"("work
 
 -- CreateIndex
 CREATE UNIQUE INDEX "LedgerEntry_workspaceId_kind_causeType_causeId_lotId_key" ON "LedgerEntry"("workspaceId", "kind", "causeType", "causeId", "lotId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "LedgerEntry_workspaceId_seq_key" ON "LedgerEntry"("workspaceId", "seq");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "AutoTopUpAttempt_workspaceId_slot_key" ON "AutoTopUpAttempt"("workspaceId", "slot");

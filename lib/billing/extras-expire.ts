@@ -1,0 +1,53 @@
+import type { Client } from "./client";
+import { inTransaction } from "./client";
+import { appendEntries, lockExtrasAccount, type LedgerEntryOut } from "./extras-ledger";
+import { toDec } from "./units";
+
+/**
+ * Expires lots past their expiry: each lot gets expiredAt and, when it still held units, one expiration
+ * entry for exactly what it held. Runs per workspace under the account lock, and claims a lot only while
+ * expiredAt is unset, so two runs at the same time write one entry per lot; the entry's cause is the lot
+ * itself ("expiry", lotId), which the ledger's unique constraint holds to one as well.
+ * Batched: call again while `more` is true.
+ */
+export async function expireLots(
+  db: Client,
+  opts: { now?: Date; limit?: number; workspaceId?: string; cronRunId?: string } = {},
+): Promise<{ lotsExpired: number; entries: LedgerEntryOut[]; more: boolean }> {
+  const now = opts.now ?? new Date();
+  const limit = opts.limit ?? 500;
+  const due = await db.extrasLot.findMany({
+    where: { expiredAt: null, expiresAt: { lte: now }, ...(opts.workspaceId ? { workspaceId: opts.workspaceId } : {}) },
+    orderBy: [{ expiresAt: "asc" }, { id: "asc" }],
+    take: limit,
+    select: { id: true, workspaceId: true },
+  });
+  const byWorkspace = new Map<string, string[]>();
+  for (const l of due) byWorkspace.set(l.workspaceId, [...(byWorkspace.get(l.workspaceId) ?? []), l.id]);
+  let lotsExpired = 0;
+  const entries: LedgerEntryOut[] = [];
+  for (const [workspaceId, lotIds] of byWorkspace) {
+    const r = await inTransaction(db, async (tx) => {
+      const account = await lockExtrasAccount(tx, workspaceId);
+      const claimed = await tx.$queryRaw<{ id: string; remaining: string }[]>`
+        UPDATE "ExtrasLot" SET "expiredAt" = ${now}
+        WHERE id = ANY(${lotIds}::text[]) AND "workspaceId" = ${workspaceId} AND "expiredAt" IS NULL AND "expiresAt" <= ${now}
+        RETURNING id, remaining::text AS remaining`;
+      const drafts = claimed
+        .filter((l) => toDec(l.remaining).gt(0))
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .map((l) => ({
+          lotId: l.id,
+          kind: "expiration" as const,
+          units: toDec(l.remaining).neg(),
+          causeType: "expiry" as const,
+          causeId: l.id,
+          memo: opts.cronRunId ? `cron run ${opts.cronRunId}` : null,
+        }));
+      return { count: claimed.length, entries: await appendEntries(tx, account, drafts, now) };
+    });
+    lotsExpired += r.count;
+    entries.push(...r.entries);
+  }
+  return { lotsExpired, entries, more: due.length === limit };
+}

@@ -1,0 +1,66 @@
+/**
+ * Tally's billing engine: metering, quotas, plans' windows and the extras ledger. No framework imports;
+ * every function takes the database client (or an open transaction, to fold its writes into the caller's).
+ *
+ * Decimals (units, balances) are exact decimal STRINGS in every answer ("12.5", "0", "-40"), never floats:
+ * the HTTP layer may turn them into JSON numbers with Number() (inputs are capped at 2^53 - 1 with at most
+ * six decimals, so that is exact for a single request). Inputs accept a JSON number or a decimal string.
+ * Errors are AppError: invalid_request (400), not_found (404), quota_exhausted (402, details carry the
+ * answer fields), idempotency_conflict (409), billing_unavailable (503).
+ *
+ * Metering (the metering API and in-app features)
+ *   recordUsage(db, { workspaceId, feature, units | costs, idempotencyKey, metadata?, now? }, opts?) -> UsageAnswer
+ *     units: positive, <= 2^53 - 1, <= 6 decimals. costs: { action?, dollars?, tokens?: [{ provider, model, input, output }] }
+ *     priced with the plan version's ratios (see costs.ts). metadata: a JSON object up to 4 KB.
+ *     Replaying a key returns the first answer unchanged; the key with another payload is idempotency_conflict.
+ *   checkUsage(db, { workspaceId, feature, units? | costs?, now? }) -> UsageAnswer   (nothing written; allowed may be false)
+ *   claimGauge / releaseGauge(db, { workspaceId, feature, units = 1, idempotencyKey, now? }) -> UsageAnswer   (seats, projects)
+ *   limitations(db, workspaceId, now?) -> Limitations   (plan, status, every entitlement with used/limit/remaining/resetsAt, extras)
+ *   meteredAction(db, { workspaceId, feature, units, idempotencyKey, metadata? }, action) -> { result, usage }   (fails closed)
+ *   UsageAnswer = { allowed, feature, units, remaining (null = unlimited), extrasRemaining, resetsAt (ISO or null) }
+ *
+ * Plans and windows (the payments code, after it stored Stripe's state)
+ *   resetWindowsForPeriod(db, { workspaceId, periodStart, periodEnd? })   a new current_period_start
+ *   onPlanChanged(db, { workspaceId, lowerQuotas? })                       an upgrade raises the current windows' quotas now
+ *   publishPlan / currentPlanVersion / seedCatalog                         versioned catalog (plans.ts)
+ *
+ * Extras ledger (the payments code and the cron)
+ *   topupExtras(db, { workspaceId, pack, checkoutSessionId | paymentIntentId, amountCents?, currency?, units?, expiresAt? })   once per session / intent
+ *   grantExtras(db, { workspaceId, invoiceId, units?, expiresAt? })       the plan's grant, once per invoice
+ *   clawbackRefund(db, { paymentIntentId, refundId, amountCents })       once per Stripe refund, in proportion; may go negative
+ *   expireLots(db, { now?, limit?, workspaceId?, cronRunId? })            one expiration entry per lot, batched
+ *   adjustExtras(db, { workspaceId, units (signed), idempotencyKey, memo, expiresAt? })   operator correction
+ *   extrasBalance(db, workspaceId) -> { balance, usable }
+ *   configureAutoTopUp(db, { workspaceId, enabled, threshold, pack, monthlyCap })
+ *   registerPaymentsPort(port) / PaymentsPort                             the payments code buys auto top-ups through it
+ *   maybeAutoTopUp(db, { workspaceId }) / completeAutoTopUp(db, { attemptId | paymentIntentId, status })
+ *
+ * Operations
+ *   checkInvariants(db, { workspaceId? }) -> Violation[]                  empty = the books hold
+ *   deliverPendingNotifications(db, { limit?, notifier? })                 threshold emails the request path left pending
+ */
+export type { Client } from "./client";
+export type { UsageAnswer } from "./usage-state";
+export type { RecordUsageInput } from "./validation";
+export type { CostsInput } from "./costs";
+export type { Limitations, EntitlementUsage } from "./limitations";
+export type { Violation } from "./invariants";
+export type { LedgerEntryOut, LotResult } from "./extras-ledger";
+
+export { recordUsage, type MeteringOptions } from "./record-usage";
+export { checkUsage, type CheckUsageInput } from "./check-usage";
+export { claimGauge, releaseGauge, type GaugeInput } from "./gauges";
+export { limitations } from "./limitations";
+export { meteredAction, type MeteredActionInput } from "./metered-action";
+
+export { resetWindowsForPeriod, onPlanChanged } from "./windows";
+export { publishPlan, currentPlanVersion, seedCatalog } from "./plans";
+
+export { topupExtras, grantExtras, adjustExtras, extrasBalance } from "./extras-ledger";
+export { clawbackRefund } from "./refunds";
+export { expireLots } from "./extras-expire";
+export { registerPaymentsPort, maybeAutoTopUp, completeAutoTopUp, configureAutoTopUp, type PaymentsPort, type AutoTopUpResult } from "./auto-top-up";
+
+export { checkInvariants } from "./invariants";
+export { deliverNotifications, deliverPendingNotifications, consoleNotifier, smtpNotifier, type Notifier, type OutgoingMessage } from "./notify";
+export { costsToUnits, type Costs, type Ratios } from "./costs";

@@ -1,0 +1,50 @@
+import { Prisma } from "@/lib/generated/prisma/client";
+import type { Tx } from "@/lib/db";
+import type { Dec } from "./units";
+
+/** Percentages of a window's quota whose crossing is recorded (once per window) and notified. */
+export const THRESHOLDS = [80, 100] as const;
+
+/** Thresholds crossed by moving a window's counter from `before` to `after` (both quota units). */
+export function crossedThresholds(before: Dec, after: Dec, quota: Dec | null): number[] {
+  if (!quota || quota.lte(0)) return [];
+  return THRESHOLDS.filter((p) => before.times(100).lt(quota.times(p)) && after.times(100).gte(quota.times(p)));
+}
+
+export const thresholdDedupeKey = (windowId: string, percent: number) => `threshold:${windowId}:${percent}`;
+
+// One wording for both paths: the hot path builds the same text in SQL (thresholdSql below).
+export const thresholdSubject = (feature: string, percent: number) => `${feature} usage reached ${percent}% of its quota`;
+export const thresholdBody = (feature: string, percent: number, resetsAt: string | null) =>
+  `Your workspace has used ${percent}% of its ${feature} quota for the current window. ` +
+  (resetsAt ? `The quota resets at ${resetsAt}.` : "This quota does not reset.");
+
+/** Formats a timestamp column as JavaScript's toISOString() does, so SQL-built text matches. */
+export const isoSql = (column: Prisma.Sql) =>
+  Prisma.sql`to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * Inserts the marks (and their notifications) for the thresholds this change crossed. The unique
+ * (workspace, window, percent) keeps each to one even when the quota is raised and crossed again.
+ * Returns the ids of the notifications created, to send after commit.
+ */
+export async function insertThresholdMarks(
+  tx: Tx,
+  input: { workspaceId: string; windowId: string; feature: string; percents: number[]; resetsAt: string | null; now: Date },
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const percent of input.percents) {
+    const mark = await tx.$queryRaw<{ id: string }[]>`
+      INSERT INTO "ThresholdMark" (id, "workspaceId", "windowId", feature, percent, "createdAt")
+      VALUES (${crypto.randomUUID()}, ${input.workspaceId}, ${input.windowId}, ${input.feature}, ${percent}, ${input.now})
+      ON CONFLICT DO NOTHING RETURNING id`;
+    if (!mark.length) continue;
+    const n = await tx.$queryRaw<{ id: string }[]>`
+      INSERT INTO "Notification" (id, "workspaceId", kind, subject, body, "dedupeKey", status, "createdAt")
+      VALUES (${crypto.randomUUID()}, ${input.workspaceId}, 'threshold', ${thresholdSubject(input.feature, percent)},
+              ${thresholdBody(input.feature, percent, input.resetsAt)}, ${thresholdDedupeKey(input.windowId, percent)}, 'pending', ${input.now})
+      ON CONFLICT DO NOTHING RETURNING id`;
+    ids.push(...n.map((r) => r.id));
+  }
+  return ids;
+}

@@ -1,0 +1,105 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { AppError } from "@/lib/errors";
+import { costsSchema, type Costs } from "./costs";
+import { parseUnits, type Dec } from "./units";
+
+/** Largest metadata a usage event may carry, as UTF-8 JSON. */
+export const MAX_METADATA_BYTES = 4096;
+
+export const featureSchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a feature key such as compute or api_calls");
+export const workspaceIdSchema = z.string().min(1).max(64);
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, "must be 1-255 printable ASCII characters without spaces");
+
+const metadataSchema = z.record(z.string(), z.unknown());
+
+const recordSchema = z
+  .object({
+    workspaceId: workspaceIdSchema,
+    feature: featureSchema,
+    units: z.union([z.number(), z.string()]).optional(),
+    costs: costsSchema.optional(),
+    idempotencyKey: idempotencyKeySchema,
+    metadata: metadataSchema.optional(),
+    now: z.date().optional(),
+  })
+  .strict();
+
+export type RecordUsageInput = z.input<typeof recordSchema>;
+
+/** A validated request: units exact (or costs still to price), metadata serialised, a hash of the payload. */
+export interface ParsedRecord {
+  workspaceId: string;
+  feature: string;
+  units: Dec | null;
+  costs: Costs | null;
+  idempotencyKey: string;
+  metadataJson: string | null;
+  requestHash: string;
+  now: Date;
+}
+
+/** Zod's first issue as an invalid_request naming the field. */
+export function zodError(error: z.ZodError): AppError {
+  const issue = error.issues[0];
+  const field = issue?.path.join(".") || "body";
+  return new AppError("invalid_request", `${field}: ${issue?.message ?? "invalid"}`, { field });
+}
+
+export function parseRecordInput(input: unknown): ParsedRecord {
+  const r = recordSchema.safeParse(input);
+  if (!r.success) throw zodError(r.error);
+  const v = r.data;
+  if ((v.units === undefined) === (v.costs === undefined)) {
+    throw new AppError("invalid_request", "Send exactly one of units or costs.", { field: "units" });
+  }
+  const units = v.units === undefined ? null : parseUnits(v.units);
+  const metadataJson = v.metadata === undefined ? null : serialiseMetadata(v.metadata);
+  const requestHash = hashPayload({
+    feature: v.feature,
+    units: units?.toFixed() ?? null,
+    costs: v.costs ?? null,
+    metadata: v.metadata ?? null,
+  });
+  return {
+    workspaceId: v.workspaceId,
+    feature: v.feature,
+    units,
+    costs: v.costs ?? null,
+    idempotencyKey: v.idempotencyKey,
+    metadataJson,
+    requestHash,
+    now: v.now ?? new Date(),
+  };
+}
+
+function serialiseMetadata(metadata: Record<string, unknown>): string {
+  let json: string;
+  try {
+    json = JSON.stringify(metadata);
+  } catch {
+    throw new AppError("invalid_request", "metadata must be plain JSON.", { field: "metadata" });
+  }
+  if (Buffer.byteLength(json, "utf8") > MAX_METADATA_BYTES) {
+    throw new AppError("invalid_request", `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON.`, { field: "metadata" });
+  }
+  return json;
+}
+
+/** SHA-256 of canonical JSON (sorted keys), so the same payload always hashes the same. */
+export function hashPayload(value: unknown): string {
+  return createHash("sha256").update(canonicalJson(value)).digest("hex");
+}
+
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
