@@ -29,3 +29,9 @@ export const signInAction = formAction(signInSchema, async (input, form): Promis
 export async function signOutAction() {
   await signOut({ redirectTo: "/sign-in" });
 }
+
+export async function oauthSignInAction(form: FormData) {
+  const provider = form.get("provider");
+  if (provider !== "github" && provider !== "google") return;
+  await signIn(provider, { redirectTo: "/app" });
+}

@@ -23,6 +23,7 @@ export default async function setup(project: TestProject) {
     return async () => {
       const admin = await adminClient(base);
       for (const { name } of urls) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.query(`DROP DATABASE IF EXISTS "${templateName(base)}" WITH (FORCE)`);
       await admin.end();
     };
   }
@@ -43,7 +44,7 @@ async function adminClient(url: string) {
 async function cloneDatabases(base: string, workers: number) {
   const prefix = `${new URL(base).pathname.slice(1) || "tally"}_it`;
   const admin = await adminClient(base);
-  const template = `${prefix}_template`;
+  const template = templateName(base);
   await admin.query(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
   await admin.query(`CREATE DATABASE "${template}"`);
   migrateDeploy(withDatabase(base, template));
@@ -56,6 +57,10 @@ async function cloneDatabases(base: string, workers: number) {
   }
   await admin.end();
   return urls;
+}
+
+function templateName(base: string) {
+  return `${new URL(base).pathname.slice(1) || "tally"}_it_template`;
 }
 
 function withDatabase(url: string, name: string): string {

@@ -4,7 +4,7 @@ import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
-import { signInAction } from "../actions";
+import { oauthSignInAction, signInAction } from "../actions";
 
 export function SignInForm({ next, oauth }: { next?: string; oauth: { github: boolean; google: boolean } }) {
   const [state, action, pending] = useActionState(signInAction, null);
@@ -20,8 +20,12 @@ export function SignInForm({ next, oauth }: { next?: string; oauth: { github: bo
       </form>
       {(oauth.github || oauth.google) && (
         <div className="space-y-2 border-t border-slate-200 pt-4">
-          {oauth.github && <a className="block rounded-md border border-slate-300 px-3 py-2 text-center text-sm" href="/api/auth/signin/github">Continue with GitHub</a>}
-          {oauth.google && <a className="block rounded-md border border-slate-300 px-3 py-2 text-center text-sm" href="/api/auth/signin/google">Continue with Google</a>}
+          {(["github", "google"] as const).filter((p) => oauth[p]).map((p) => (
+            <form key={p} action={oauthSignInAction}>
+              <input type="hidden" name="provider" value={p} />
+              <Button type="submit" variant="secondary" className="w-full">Continue with {p === "github" ? "GitHub" : "Google"}</Button>
+            </form>
+          ))}
         </div>
       )}
     </div>
