@@ -83,7 +83,7 @@ export function scheduleFromSubscription(em: Emulator, sub: Subscription, at: nu
 
 /**
  * Replaces the phases (Stripe's `phases[n][items][m][price|quantity]`, `start_date`, `end_date`,
- * `iterations`). The first phase must keep its start; a phase without an end lasts one interval.
+ * `duration[interval|interval_count]` or the older `iterations`). The first phase must keep its start; a phase without an end lasts one interval.
  */
 export function updatePhases(em: Emulator, schedule: SubscriptionSchedule, p: Params): void {
   const sub = schedule.subscription ? em.store.subscriptions.get(schedule.subscription) : undefined;
@@ -106,7 +106,13 @@ export function updatePhases(em: Emulator, schedule: SubscriptionSchedule, p: Pa
     if (items.length === 0) throw invalidRequest("Missing required param: phases[" + i + "][items].", ph.name("items"), "parameter_missing");
     const recurring = em.store.prices.get(items[0]!.price)!.recurring!;
     const iterations = ph.int("iterations");
-    const end = ph.int("end_date") ?? addInterval(start, recurring.interval, recurring.interval_count * (iterations ?? 1));
+    const duration = ph.obj("duration");
+    const durationInterval = duration?.oneOf("interval", ["day", "week", "month", "year"] as const);
+    const end =
+      ph.int("end_date") ??
+      (durationInterval
+        ? addInterval(start, durationInterval, duration?.int("interval_count") ?? 1)
+        : addInterval(start, recurring.interval, recurring.interval_count * (iterations ?? 1)));
     if (end <= start) throw invalidRequest("The end date of a phase must be after its start date.", ph.name("end_date"));
     const proration = ph.oneOf("proration_behavior", ["always_invoice", "create_prorations", "none"] as const) ?? "create_prorations";
     phases.push(phase(start, end, items, { currency: sub.currency, metadata: ph.metadata() ?? {}, proration_behavior: proration }));

@@ -94,7 +94,7 @@ function switchPrice(em: Emulator, sub: Subscription, price: Price): string {
         end_behavior: "release",
         phases: [
           { start_date: String(current.start_date), end_date: String(sub.current_period_end), items: current.items.map((i) => ({ price: i.price, quantity: String(i.quantity) })) },
-          { start_date: String(sub.current_period_end), items: [{ price: price.id, quantity: String(item.quantity) }], iterations: "1" },
+          { start_date: String(sub.current_period_end), items: [{ price: price.id, quantity: String(item.quantity) }] },
         ],
       }),
     );

@@ -1,0 +1,160 @@
+import Stripe from "stripe";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { CARDS, payOnHostedPage, seedCatalog, settled, startTestEnv, type Catalog, type TestEnv } from "./test-helpers";
+
+let env: TestEnv;
+let catalog: Catalog;
+const DAY = 86400;
+const T0 = Date.UTC(2026, 0, 15, 12) / 1000;
+const month = (n: number) => Date.UTC(2026, n, 15, 12) / 1000;
+
+beforeAll(async () => {
+  env = await startTestEnv();
+});
+afterAll(async () => {
+  await env.stop();
+});
+beforeEach(async () => {
+  env.emulator.reset();
+  catalog = await seedCatalog(env.stripe);
+  await settled(env);
+  env.hooks.clear();
+});
+
+async function clockCustomer() {
+  const clock = await env.stripe.testHelpers.testClocks.create({ frozen_time: T0, name: "dunning" });
+  const customer = await env.stripe.customers.create({ email: "clock@example.com", test_clock: clock.id });
+  return { clock, customer };
+}
+
+function advance(clock: Stripe.TestHelpers.TestClock, to: number) {
+  return env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: to });
+}
+
+describe("test clocks", () => {
+  it("renews every period with a paid subscription_cycle invoice and a new period", async () => {
+    const { clock, customer } = await clockCustomer();
+    expect(customer.created).toBe(T0);
+    const session = await env.stripe.checkout.sessions.create({ mode: "subscription", customer: customer.id, line_items: [{ price: catalog.pro.id, quantity: 1 }], success_url: "http://app.local/ok" });
+    expect(session.created).toBe(T0);
+    expect((await payOnHostedPage(session.url!, CARDS.ok)).status).toBe(303);
+    const subId = (await env.stripe.checkout.sessions.retrieve(session.id)).subscription as string;
+    await settled(env);
+    env.hooks.clear();
+
+    const after = await advance(clock, month(3) + 3600);
+    expect([after.status, after.frozen_time]).toEqual(["ready", month(3) + 3600]);
+    const sub = await env.stripe.subscriptions.retrieve(subId);
+    expect([sub.status, sub.items.data[0]!.current_period_start, sub.items.data[0]!.current_period_end]).toEqual(["active", month(3), month(4)]);
+    const invoices = await env.stripe.invoices.list({ subscription: subId });
+    expect(invoices.data.map((i) => [i.billing_reason, i.status, i.amount_paid, i.created, i.period_end])).toEqual([
+      ["subscription_cycle", "paid", 9900, month(3), month(3)],
+      ["subscription_cycle", "paid", 9900, month(2), month(2)],
+      ["subscription_cycle", "paid", 9900, month(1), month(1)],
+      ["subscription_create", "paid", 9900, T0, T0],
+    ]);
+    expect(invoices.data[0]!.lines.data[0]!.period).toEqual({ start: month(3), end: month(4) });
+
+    await settled(env);
+    const periods = env.hooks.ofType("customer.subscription.updated").map((e) => [e.data.object.items.data[0]!.current_period_start, (e.data.previous_attributes as { items?: unknown }).items !== undefined]);
+    expect(periods).toEqual([
+      [month(1), true],
+      [month(2), true],
+      [month(3), true],
+    ]);
+    expect(env.hooks.ofType("invoice.paid")).toHaveLength(3);
+    expect(env.hooks.types().filter((t) => t.startsWith("test_helpers."))).toEqual(["test_helpers.test_clock.advancing", "test_helpers.test_clock.ready"]);
+  });
+
+  it("ends a trial by charging the default card", async () => {
+    const { clock, customer } = await clockCustomer();
+    const session = await env.stripe.checkout.sessions.create({ mode: "subscription", customer: customer.id, line_items: [{ price: catalog.starter.id, quantity: 1 }], subscription_data: { trial_period_days: 7 }, success_url: "http://app.local/ok" });
+    await payOnHostedPage(session.url!, CARDS.ok);
+    const subId = (await env.stripe.checkout.sessions.retrieve(session.id)).subscription as string;
+    expect((await env.stripe.subscriptions.retrieve(subId)).status).toBe("trialing");
+    await advance(clock, T0 + 6 * DAY);
+    expect((await env.stripe.subscriptions.retrieve(subId)).status).toBe("trialing");
+    await advance(clock, T0 + 8 * DAY);
+    const sub = await env.stripe.subscriptions.retrieve(subId, { expand: ["latest_invoice"] });
+    expect(sub.status).toBe("active");
+    expect([sub.items.data[0]!.current_period_start, sub.billing_cycle_anchor]).toEqual([T0 + 7 * DAY, T0 + 7 * DAY]);
+    const invoice = sub.latest_invoice as Stripe.Invoice;
+    expect([invoice.billing_reason, invoice.status, invoice.amount_paid]).toEqual(["subscription_cycle", "paid", 999]);
+  });
+
+  it("ends a trial without a card as past_due (create_invoice) or canceled (cancel)", async () => {
+    const { clock, customer } = await clockCustomer();
+    const open = await env.stripe.subscriptions.create({ customer: customer.id, items: [{ price: catalog.starter.id }], trial_period_days: 7 });
+    const cancel = await env.stripe.subscriptions.create({ customer: customer.id, items: [{ price: catalog.starter.id }], trial_period_days: 7, trial_settings: { end_behavior: { missing_payment_method: "cancel" } } });
+    expect([open.status, cancel.status]).toEqual(["trialing", "trialing"]);
+    await advance(clock, T0 + 7 * DAY + 1);
+    const a = await env.stripe.subscriptions.retrieve(open.id, { expand: ["latest_invoice"] });
+    expect(a.status).toBe("past_due");
+    expect((a.latest_invoice as Stripe.Invoice).status).toBe("open");
+    const b = await env.stripe.subscriptions.retrieve(cancel.id);
+    expect([b.status, b.ended_at]).toEqual(["canceled", T0 + 7 * DAY]);
+  });
+
+  it("fails renewals with 0341: past_due, retries on days 3, 5, 7, then unpaid; a new card pays it", async () => {
+    const { clock, customer } = await clockCustomer();
+    const pm = await env.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
+    const sub = await env.stripe.subscriptions.create({ customer: customer.id, items: [{ price: catalog.pro.id }], default_payment_method: pm.id });
+    expect(sub.status).toBe("active");
+    const failing = await env.stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer: customer.id });
+    await env.stripe.subscriptions.update(sub.id, { default_payment_method: failing.id });
+    await settled(env);
+    env.hooks.clear();
+
+    const renewal = month(1);
+    await advance(clock, renewal + 60);
+    let current = await env.stripe.subscriptions.retrieve(sub.id, { expand: ["latest_invoice"] });
+    expect(current.status).toBe("past_due");
+    let invoice = current.latest_invoice as Stripe.Invoice;
+    expect([invoice.status, invoice.attempt_count, invoice.next_payment_attempt, invoice.billing_reason]).toEqual(["open", 1, renewal + 3 * DAY, "subscription_cycle"]);
+    await settled(env);
+    expect(env.hooks.ofType("invoice.payment_failed").map((e) => e.data.object.id)).toEqual([invoice.id]);
+    const pastDue = env.hooks.ofType("customer.subscription.updated").find((e) => e.data.object.status === "past_due");
+    expect(pastDue!.data.previous_attributes).toMatchObject({ status: "active" });
+
+    await advance(clock, renewal + 5 * DAY + 60);
+    invoice = await env.stripe.invoices.retrieve(invoice.id);
+    expect([invoice.attempt_count, invoice.next_payment_attempt]).toEqual([3, renewal + 7 * DAY]);
+    expect((await env.stripe.subscriptions.retrieve(sub.id)).status).toBe("past_due");
+
+    await advance(clock, renewal + 7 * DAY + 60);
+    invoice = await env.stripe.invoices.retrieve(invoice.id);
+    expect([invoice.status, invoice.attempt_count, invoice.next_payment_attempt]).toEqual(["open", 4, null]);
+    current = await env.stripe.subscriptions.retrieve(sub.id);
+    expect(current.status).toBe("unpaid");
+    await settled(env);
+    expect(env.hooks.ofType("invoice.payment_failed")).toHaveLength(4);
+
+    const paid = await env.stripe.invoices.pay(invoice.id, { payment_method: "pm_card_visa" });
+    expect([paid.status, paid.amount_paid]).toEqual(["paid", 9900]);
+    expect((await env.stripe.subscriptions.retrieve(sub.id)).status).toBe("active");
+  });
+
+  it("cancels instead of unpaid when configured to", async () => {
+    const other = await startTestEnv({ dunning: { retryDays: [2], finalAction: "cancel" } });
+    try {
+      const prices = await seedCatalog(other.stripe);
+      const clock = await other.stripe.testHelpers.testClocks.create({ frozen_time: T0 });
+      const customer = await other.stripe.customers.create({ test_clock: clock.id });
+      const pm = await other.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
+      const sub = await other.stripe.subscriptions.create({ customer: customer.id, items: [{ price: prices.starter.id }], default_payment_method: pm.id });
+      const bad = await other.stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer: customer.id });
+      await other.stripe.subscriptions.update(sub.id, { default_payment_method: bad.id });
+      await other.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: month(1) + 2 * DAY + 60 });
+      const ended = await other.stripe.subscriptions.retrieve(sub.id);
+      expect([ended.status, ended.cancellation_details?.reason]).toEqual(["canceled", "payment_failed"]);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it("refuses to move a clock backwards", async () => {
+    const { clock } = await clockCustomer();
+    const err = await advance(clock, T0 - 1).catch((e: unknown) => e);
+    expect((err as Stripe.errors.StripeError).param).toBe("frozen_time");
+  });
+});

@@ -1,0 +1,115 @@
+import Stripe from "stripe";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { seedCatalog, settled, startTestEnv, type Catalog, type TestEnv } from "./test-helpers";
+
+let env: TestEnv;
+let catalog: Catalog;
+
+beforeAll(async () => {
+  env = await startTestEnv();
+});
+afterAll(async () => {
+  await env.stop();
+});
+beforeEach(async () => {
+  env.emulator.reset();
+  catalog = await seedCatalog(env.stripe);
+  await settled(env);
+  env.hooks.clear();
+});
+
+async function customerWithCard(token: string) {
+  const customer = await env.stripe.customers.create({ email: "pay@example.com" });
+  const pm = await env.stripe.paymentMethods.attach(token, { customer: customer.id });
+  await env.stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm.id } });
+  return { customer, pm };
+}
+
+describe("off-session payment intents (auto top-up)", () => {
+  it("succeeds with a saved 4242 card", async () => {
+    const { customer, pm } = await customerWithCard("pm_card_visa");
+    const pi = await env.stripe.paymentIntents.create(
+      { amount: 2000, currency: "usd", customer: customer.id, payment_method: pm.id, off_session: true, confirm: true, metadata: { workspaceId: "ws_1", kind: "auto_topup" } },
+      { idempotencyKey: "topup-ws_1-2026-11" },
+    );
+    expect([pi.status, pi.amount_received, pi.payment_method]).toEqual(["succeeded", 2000, pm.id]);
+    const charge = await env.stripe.charges.retrieve(pi.latest_charge as string);
+    expect([charge.status, charge.amount, charge.customer, charge.payment_method_details?.card?.last4]).toEqual(["succeeded", 2000, customer.id, "4242"]);
+    const replay = await env.stripe.paymentIntents.create(
+      { amount: 2000, currency: "usd", customer: customer.id, payment_method: pm.id, off_session: true, confirm: true, metadata: { workspaceId: "ws_1", kind: "auto_topup" } },
+      { idempotencyKey: "topup-ws_1-2026-11" },
+    );
+    expect(replay.id).toBe(pi.id);
+    expect((await env.stripe.charges.list({ customer: customer.id })).data).toHaveLength(1);
+    await settled(env);
+    expect(env.hooks.ofType("payment_intent.succeeded").map((e) => e.data.object.id)).toEqual([pi.id]);
+  });
+
+  it("declines with 0341: 402 card_error, requires_payment_method, payment_failed event", async () => {
+    const { customer, pm } = await customerWithCard("pm_card_chargeCustomerFail");
+    const err = await env.stripe.paymentIntents.create({ amount: 2000, currency: "usd", customer: customer.id, payment_method: pm.id, off_session: true, confirm: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Stripe.errors.StripeCardError);
+    const e = err as Stripe.errors.StripeCardError;
+    expect([e.statusCode, e.code, e.decline_code]).toEqual([402, "card_declined", "generic_decline"]);
+    const failed = e.payment_intent!;
+    expect(failed.status).toBe("requires_payment_method");
+    expect(failed.last_payment_error?.code).toBe("card_declined");
+    const stored = await env.stripe.paymentIntents.retrieve(failed.id);
+    expect(stored.status).toBe("requires_payment_method");
+    const charge = await env.stripe.charges.retrieve(stored.latest_charge as string);
+    expect([charge.status, charge.failure_code]).toEqual(["failed", "card_declined"]);
+    await settled(env);
+    expect(env.hooks.types()).toEqual(expect.arrayContaining(["charge.failed", "payment_intent.payment_failed"]));
+    expect(env.hooks.types()).not.toContain("payment_intent.succeeded");
+  });
+
+  it("refuses to attach the 0002 card", async () => {
+    const customer = await env.stripe.customers.create({});
+    const err = await env.stripe.paymentMethods.attach("pm_card_chargeDeclined", { customer: customer.id }).catch((e: unknown) => e);
+    expect((err as Stripe.errors.StripeError).code).toBe("card_declined");
+    expect((await env.stripe.customers.listPaymentMethods(customer.id)).data).toHaveLength(0);
+  });
+});
+
+describe("refunds", () => {
+  async function paidIntent() {
+    const { customer, pm } = await customerWithCard("pm_card_visa");
+    return env.stripe.paymentIntents.create({ amount: 2000, currency: "usd", customer: customer.id, payment_method: pm.id, off_session: true, confirm: true });
+  }
+
+  it("refunds partly then fully, firing charge.refunded each time", async () => {
+    const pi = await paidIntent();
+    await settled(env);
+    env.hooks.clear();
+    const partial = await env.stripe.refunds.create({ payment_intent: pi.id, amount: 500 }, { idempotencyKey: `refund_${pi.id}_500` });
+    expect([partial.status, partial.amount, partial.payment_intent, partial.charge]).toEqual(["succeeded", 500, pi.id, pi.latest_charge]);
+    const again = await env.stripe.refunds.create({ payment_intent: pi.id, amount: 500 }, { idempotencyKey: `refund_${pi.id}_500` });
+    expect(again.id).toBe(partial.id);
+    let charge = await env.stripe.charges.retrieve(pi.latest_charge as string);
+    expect([charge.amount_refunded, charge.refunded]).toEqual([500, false]);
+
+    const rest = await env.stripe.refunds.create({ payment_intent: pi.id }, { idempotencyKey: `refund_${pi.id}_full` });
+    expect(rest.amount).toBe(1500);
+    charge = await env.stripe.charges.retrieve(pi.latest_charge as string);
+    expect([charge.amount_refunded, charge.refunded]).toEqual([2000, true]);
+
+    const over = await env.stripe.refunds.create({ charge: charge.id, amount: 1 }).catch((e: unknown) => e);
+    expect((over as Stripe.errors.StripeError).code).toBe("charge_already_refunded");
+
+    await settled(env);
+    const refunded = env.hooks.ofType("charge.refunded");
+    expect(refunded.map((e) => [e.data.object.amount_refunded, e.data.object.refunded])).toEqual([
+      [500, false],
+      [2000, true],
+    ]);
+    expect(refunded[0]!.data.previous_attributes).toMatchObject({ amount_refunded: 0, refunded: false });
+    expect((await env.stripe.refunds.list({ payment_intent: pi.id })).data.map((r) => r.amount)).toEqual([1500, 500]);
+  });
+
+  it("refuses a refund larger than what is left", async () => {
+    const pi = await paidIntent();
+    const err = await env.stripe.refunds.create({ payment_intent: pi.id, amount: 2001 }).catch((e: unknown) => e);
+    expect((err as Stripe.errors.StripeError).statusCode).toBe(400);
+    expect((err as Stripe.errors.StripeError).param).toBe("amount");
+  });
+});
