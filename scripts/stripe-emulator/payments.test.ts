@@ -1,9 +1,8 @@
 import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { seedCatalog, settled, startTestEnv, type Catalog, type TestEnv } from "./test-helpers";
+import { seedCatalog, settled, startTestEnv, type TestEnv } from "./test-helpers";
 
 let env: TestEnv;
-let catalog: Catalog;
 
 beforeAll(async () => {
   env = await startTestEnv();
@@ -13,7 +12,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   env.emulator.reset();
-  catalog = await seedCatalog(env.stripe);
+  await seedCatalog(env.stripe);
   await settled(env);
   env.hooks.clear();
 });
