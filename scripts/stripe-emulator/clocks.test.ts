@@ -72,8 +72,12 @@ describe("test clocks", () => {
     await payOnHostedPage(session.url!, CARDS.ok);
     const subId = (await env.stripe.checkout.sessions.retrieve(session.id)).subscription as string;
     expect((await env.stripe.subscriptions.retrieve(subId)).status).toBe("trialing");
+    await settled(env);
+    env.hooks.clear();
     await advance(clock, T0 + 6 * DAY);
     expect((await env.stripe.subscriptions.retrieve(subId)).status).toBe("trialing");
+    await settled(env);
+    expect(env.hooks.ofType("customer.subscription.trial_will_end").map((e) => e.data.object.id)).toEqual([subId]);
     await advance(clock, T0 + 8 * DAY);
     const sub = await env.stripe.subscriptions.retrieve(subId, { expand: ["latest_invoice"] });
     expect(sub.status).toBe("active");

@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { seedCatalog, settled, startTestEnv, type Catalog, type TestEnv } from "./test-helpers";
+import { WEBHOOK_SECRET, seedCatalog, settled, startTestEnv, type Catalog, type TestEnv } from "./test-helpers";
 
 let env: TestEnv;
 let catalog: Catalog;
@@ -134,6 +134,25 @@ describe("events", () => {
     const delivered = env.hooks.received.filter((r) => r.event.type.startsWith("customer."));
     expect(delivered.map((r) => r.event.type)).toEqual(["customer.created", "customer.updated"]);
     expect(delivered[0]!.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    const { body, signature } = delivered[0]!;
+    expect(env.stripe.webhooks.constructEvent(body, signature, WEBHOOK_SECRET).id).toBe(event.id);
+    expect(() => env.stripe.webhooks.constructEvent(body, signature, "whsec_wrong")).toThrow(Stripe.errors.StripeSignatureVerificationError);
+    expect(() => env.stripe.webhooks.constructEvent(body.replace("ev@example.com", "evil@example.com"), signature, WEBHOOK_SECRET)).toThrow(Stripe.errors.StripeSignatureVerificationError);
+  });
+
+  it("redelivers a stored event on request", async () => {
+    const c = await env.stripe.customers.create({ email: "again@example.com" });
+    await settled(env);
+    const [event] = env.hooks.ofType("customer.created");
+    expect(env.emulator.redeliver(event!.id)).toBe(true);
+    const res = await fetch(`${env.emulator.url}/__emulator/events/${event!.id}/redeliver`, { method: "POST" });
+    expect(res.status).toBe(200);
+    await settled(env);
+    expect(env.hooks.ofType("customer.created").map((e) => [e.id, e.data.object.id])).toEqual([
+      [event!.id, c.id],
+      [event!.id, c.id],
+      [event!.id, c.id],
+    ]);
   });
 
   it("retries a delivery answered 500 until it succeeds, without holding later events", async () => {

@@ -40,6 +40,8 @@ export interface StripeEmulatorHandle {
   webhookEndpointId: string | null;
   /** Points the startup endpoint at another URL (creating it if there was none). */
   setWebhookUrl(url: string): void;
+  /** Sends a stored event again to every enabled endpoint (like `stripe events resend`). */
+  redeliver(eventId: string): boolean;
   /** Resolves once no webhook delivery is queued, in flight or waiting for a retry. */
   idle(): Promise<void>;
   /** Forgets every object and event (keeps the startup webhook endpoint). */
@@ -112,9 +114,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
         }
         if (parts[1] === "deliveries") return sendJson(res, 200, { data: em.webhooks.attempts });
         if (parts[1] === "events" && parts[3] === "redeliver" && method === "POST") {
-          const event = em.store.events.get(parts[2] ?? "");
-          if (!event) return sendJson(res, 404, { error: { type: "invalid_request_error", message: "No such event" } });
-          em.webhooks.enqueue(event, [...em.store.webhookEndpoints.values()]);
+          if (!handle.redeliver(parts[2] ?? "")) return sendJson(res, 404, { error: { type: "invalid_request_error", message: "No such event" } });
           return sendJson(res, 200, { ok: true });
         }
       }
@@ -159,6 +159,12 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
       const endpoint = webhookEndpointId ? emulator.store.webhookEndpoints.get(webhookEndpointId) : undefined;
       if (endpoint) endpoint.url = next;
       else registerStartupEndpoint(emulator);
+    },
+    redeliver(eventId: string) {
+      const event = emulator.store.events.get(eventId);
+      if (!event) return false;
+      emulator.webhooks.enqueue(event, [...emulator.store.webhookEndpoints.values()]);
+      return true;
     },
     idle: () => emulator.webhooks.idle(),
     reset() {

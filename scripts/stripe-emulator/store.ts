@@ -61,6 +61,7 @@ export class Store {
   dunning = new Map<string, DunningState>();
   pendingLines = new Map<string, PendingLine[]>();
   invoiceCounter = new Map<string, number>();
+  trialNoticeSent = new Set<string>();
 
   private order = new Map<string, number>();
   private counter = 0;
@@ -106,7 +107,7 @@ export class Store {
   }
 
   reset(): void {
-    for (const value of Object.values(this)) if (value instanceof Map) value.clear();
+    for (const value of Object.values(this)) if (value instanceof Map || value instanceof Set) value.clear();
     this.counter = 0;
   }
 }

@@ -1,4 +1,4 @@
-import { addInterval } from "../clock";
+import { addInterval, DAY } from "../clock";
 import type { Emulator } from "../emulator";
 import type { Invoice, Subscription, SubscriptionSchedule } from "../types";
 import { attemptInvoicePayment, createInvoice, finalizeInvoice, invoicePaymentMethod } from "./invoicing";
@@ -6,6 +6,7 @@ import { cancelNow, cycleLines, nextPeriodEnd, primaryRecurring, setPeriod, SUBS
 import { applyPhaseItems, phaseAt, releaseSchedule } from "./schedules";
 
 type Due =
+  | { at: number; kind: "trial_will_end"; sub: Subscription }
   | { at: number; kind: "trial_end"; sub: Subscription }
   | { at: number; kind: "period_end"; sub: Subscription }
   | { at: number; kind: "cancel_at"; sub: Subscription }
@@ -15,7 +16,11 @@ function dueActions(em: Emulator, clockId: string | null): Due[] {
   const out: Due[] = [];
   for (const sub of em.store.subscriptions.values()) {
     if (em.clockOf(sub.customer) !== clockId) continue;
-    if (sub.status === "trialing" && sub.trial_end !== null) out.push({ at: sub.trial_end, kind: "trial_end", sub });
+    if (sub.status === "trialing" && sub.trial_end !== null) {
+      const notice = sub.trial_end - 3 * DAY;
+      if (!em.store.trialNoticeSent.has(sub.id) && sub.trial_start !== null && notice > sub.trial_start) out.push({ at: notice, kind: "trial_will_end", sub });
+      out.push({ at: sub.trial_end, kind: "trial_end", sub });
+    }
     else if (sub.status === "active" || sub.status === "past_due" || sub.status === "unpaid") {
       if (sub.cancel_at !== null && sub.cancel_at < sub.current_period_end) out.push({ at: sub.cancel_at, kind: "cancel_at", sub });
       else out.push({ at: sub.current_period_end, kind: "period_end", sub });
@@ -31,8 +36,8 @@ function dueActions(em: Emulator, clockId: string | null): Due[] {
 
 /**
  * Runs, in time order, everything due up to `until` for the objects of one test clock (or, with
- * `clockId` null, of customers without a clock): trial ends, renewals, cancellations at period
- * end, scheduled changes and payment retries. `setTime` moves the clock to each step's time.
+ * `clockId` null, of customers without a clock): trial_will_end notices (3 days before), trial
+ * ends, renewals, cancellations at period end, scheduled changes and payment retries. `setTime` moves the clock to each step's time.
  */
 export function runDue(em: Emulator, clockId: string | null, until: number, setTime: (t: number) => void = () => {}): number {
   let steps = 0;
@@ -42,7 +47,10 @@ export function runDue(em: Emulator, clockId: string | null, until: number, setT
       .sort((a, b) => a.at - b.at)[0];
     if (!next) break;
     setTime(next.at);
-    if (next.kind === "trial_end") endTrial(em, next.sub, next.at);
+    if (next.kind === "trial_will_end") {
+      em.store.trialNoticeSent.add(next.sub.id);
+      em.emit("customer.subscription.trial_will_end", next.sub);
+    } else if (next.kind === "trial_end") endTrial(em, next.sub, next.at);
     else if (next.kind === "period_end") renew(em, next.sub, next.at);
     else if (next.kind === "cancel_at") cancelNow(em, next.sub, next.at);
     else retryInvoice(em, next.invoice, next.at);
