@@ -16,6 +16,7 @@ const playwrightCount = (r: unknown) => {
 
 const only = process.argv.slice(2);
 const steps: Step[] = [
+  { name: "advisories", cmd: ["npx", "tsx", "scripts/advisories/main.ts"] },
   { name: "typecheck", cmd: ["npx", "tsc", "--noEmit"] },
   { name: "lint", cmd: ["npx", "eslint", ".", "--max-warnings=0"] },
   { name: "unit", cmd: ["npx", "vitest", "run", "--project", "unit", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/unit.json"], report: "test-results/unit.json", count: vitestCount },

@@ -1,0 +1,24 @@
+import fs from "node:fs";
+import semver from "semver";
+
+export interface Advisory { id: string; package: string; title: string; vulnerable: string }
+export interface Finding { advisory: Advisory; path: string; version: string }
+
+/** Every installed package in a package-lock (v2/v3) whose version falls in a known-vulnerable range. */
+export function findVulnerable(lock: { packages?: Record<string, { version?: string }> }, advisories: Advisory[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const [path, info] of Object.entries(lock.packages ?? {})) {
+    const name = path.slice(path.lastIndexOf("node_modules/") + "node_modules/".length);
+    if (!path.includes("node_modules/") || !info.version) continue;
+    for (const advisory of advisories) {
+      if (advisory.package === name && semver.satisfies(info.version, advisory.vulnerable, { includePrerelease: true })) {
+        findings.push({ advisory, path, version: info.version });
+      }
+    }
+  }
+  return findings;
+}
+
+export function loadAdvisories(file = new URL("./known.json", import.meta.url)): Advisory[] {
+  return (JSON.parse(fs.readFileSync(file, "utf8")) as { advisories: Advisory[] }).advisories;
+}
