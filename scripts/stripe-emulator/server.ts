@@ -144,7 +144,14 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
   const emulator = em;
 
   const tickMs = options.tickMs ?? 10_000;
-  const ticker = tickMs > 0 ? setInterval(() => runDue(emulator, null, emulator.realNow()), tickMs) : null;
+  const tick = () => {
+    try {
+      runDue(emulator, null, emulator.realNow());
+    } catch (err) {
+      log(`stripe emulator: renewal tick failed: ${err instanceof Error ? err.stack : String(err)}`);
+    }
+  };
+  const ticker = tickMs > 0 ? setInterval(tick, tickMs) : null;
   ticker?.unref();
 
   const handle: StripeEmulatorHandle = {

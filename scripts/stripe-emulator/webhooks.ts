@@ -64,16 +64,22 @@ export class WebhookDeliverer {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    this.queues.clear();
+    this.dropQueued();
     this.notifyIdle();
   }
 
   reset(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    this.queues.clear();
+    this.dropQueued();
     this.attempts.length = 0;
     this.notifyIdle();
+  }
+
+  /** Empties the queues in place, so a delivery loop already running stops after its current request. */
+  private dropQueued(): void {
+    for (const queue of this.queues.values()) queue.length = 0;
+    this.queues.clear();
   }
 
   private isIdle(): boolean {
@@ -98,9 +104,8 @@ export class WebhookDeliverer {
     if (this.running.has(endpointId)) return;
     this.running.add(endpointId);
     try {
-      const queue = this.queues.get(endpointId) ?? [];
       let job: Job | undefined;
-      while (!this.stopped && (job = queue.shift())) await this.deliver(job);
+      while (!this.stopped && (job = this.queues.get(endpointId)?.shift())) await this.deliver(job);
     } finally {
       this.running.delete(endpointId);
       this.notifyIdle();
