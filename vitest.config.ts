@@ -21,12 +21,26 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["tests/**/*.test.ts"],
+          exclude: ["tests/http/**"],
           environment: "node",
           globalSetup: ["tests/setup/global.ts"],
           setupFiles: ["tests/setup/worker.ts"],
           maxWorkers: workers,
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // Against a built app under `next start` (tests/http/global.ts starts and stops it): run after the build.
+          name: "http",
+          include: ["tests/http/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["tests/http/global.ts"],
+          maxWorkers: 1,
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
         },
       },
     ],

@@ -1,4 +1,4 @@
-// `npm test`: typecheck, lint, unit, integration, build and end-to-end, in that order. Every step
+// `npm test`: typecheck, lint, unit, integration, build, HTTP (against the build) and end-to-end, in that order. Every step
 // runs even after a failure so one run shows everything; the exit code is non-zero if any failed.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -22,6 +22,7 @@ const steps: Step[] = [
   { name: "unit", cmd: ["npx", "vitest", "run", "--project", "unit", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/unit.json"], report: "test-results/unit.json", count: vitestCount },
   { name: "integration", cmd: ["npx", "vitest", "run", "--project", "integration", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/integration.json"], report: "test-results/integration.json", count: vitestCount },
   { name: "build", cmd: ["npx", "next", "build"] },
+  { name: "http", cmd: ["npx", "vitest", "run", "--project", "http", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/http.json"], report: "test-results/http.json", count: vitestCount },
   { name: "e2e", cmd: ["npx", "playwright", "test"], report: "test-results/e2e.json", count: playwrightCount },
 ].filter((s) => only.length === 0 || only.includes(s.name));
 

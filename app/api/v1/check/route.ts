@@ -1,0 +1,17 @@
+import { checkUsage } from "@/lib/billing";
+import { db } from "@/lib/db";
+import { requireApiKey } from "@/lib/api/auth";
+import { readJson } from "@/lib/api/body";
+import { apiRoute, json } from "@/lib/api/respond";
+import { checkRequestSchema } from "@/lib/api/schemas";
+import { quotaHeaders, wireAnswer } from "@/lib/api/wire";
+
+export const dynamic = "force-dynamic";
+
+// Always 200: `allowed` says whether recording these units now would be accepted; nothing is written.
+export const POST = apiRoute(async (req) => {
+  const { workspaceId } = await requireApiKey(req);
+  const body = await readJson(req, checkRequestSchema);
+  const answer = await checkUsage(db(), { ...body, workspaceId });
+  return json(wireAnswer(answer), { headers: quotaHeaders(answer) });
+});

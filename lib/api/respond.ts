@@ -1,0 +1,51 @@
+import { AppError, isAppError } from "@/lib/errors";
+
+/** A JSON answer; `no-store` because every answer is about live quota and must never be cached. */
+export function json(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status: init.status ?? 200,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...init.headers },
+  });
+}
+
+// The details worth a caller's code; decimals become JSON numbers at this edge, like the answers.
+const NUMERIC_DETAILS = new Set(["units", "remaining", "extrasRemaining"]);
+
+function wireDetails(details: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!details) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(details)) out[k] = NUMERIC_DETAILS.has(k) && typeof v === "string" ? Number(v) : v;
+  return out;
+}
+
+/** The API's error shape, { error: { code, message, details? } }, with the code's status. */
+export function errorBody(e: AppError) {
+  const details = wireDetails(e.details);
+  return { error: { code: e.code, message: e.message, ...(details ? { details } : {}) } };
+}
+
+export function errorResponse(e: unknown): Response {
+  if (!isAppError(e)) {
+    // Only our own failures land here (bad input is always an AppError), so log it and say nothing inside.
+    console.error("[api] unexpected error:", e);
+    return json({ error: { code: "internal_error", message: "Something went wrong on our side; retry the request." } }, { status: 500 });
+  }
+  const headers: Record<string, string> = {};
+  if (e.code === "rate_limited" && typeof e.details?.retryAfter === "number") headers["retry-after"] = String(e.details.retryAfter);
+  if (e.code === "quota_exhausted" && typeof e.details?.remaining === "string") headers["x-quota-remaining"] = e.details.remaining;
+  if (e.code === "billing_unavailable") headers["retry-after"] = "1";
+  return json(errorBody(e), { status: e.status, headers });
+}
+
+/** Wraps a route handler so every failure answers in the error shape, never as an HTML page. */
+export function apiRoute<A extends unknown[]>(handler: (req: Request, ...rest: A) => Promise<Response>) {
+  return async (req: Request, ...rest: A): Promise<Response> => {
+    try {
+      return await handler(req, ...rest);
+    } catch (e) {
+      return errorResponse(e);
+    }
+  };
+}
+
+export const invalid = (message: string, field?: string) => new AppError("invalid_request", message, field ? { field } : undefined);

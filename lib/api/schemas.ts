@@ -1,0 +1,115 @@
+// The metering API's request and response shapes: the handlers parse with these and the OpenAPI
+// document is generated from them, so the two cannot drift apart.
+import { z } from "zod";
+import { costsSchema } from "@/lib/billing/costs";
+import { featureSchema, idempotencyKeySchema } from "@/lib/billing/validation";
+
+/** Most events one batch may carry. */
+export const MAX_BATCH_EVENTS = 1000;
+
+export const unitsSchema = z
+  .union([
+    z.number().gt(0).max(Number.MAX_SAFE_INTEGER),
+    z.string().regex(/^(?:0|[1-9]\d*)(?:\.\d{1,6})?$/, "must be a decimal such as 12.5"),
+  ])
+  .meta({ description: "Units to record: a number or a decimal string, greater than 0, at most 2^53 - 1 and six decimal places." });
+
+const metadataSchema = z.record(z.string(), z.unknown()).meta({ description: "Free-form JSON object stored with the event (at most 4 KB)." });
+
+const eventFields = {
+  feature: featureSchema.meta({ description: "The entitlement's feature key, e.g. compute or api_calls." }),
+  units: unitsSchema.optional(),
+  costs: costsSchema.optional().meta({ description: "Costs of a run, priced into units with the plan's ratios (instead of units)." }),
+  metadata: metadataSchema.optional(),
+};
+
+export const usageRequestSchema = z
+  .strictObject({
+    ...eventFields,
+    idempotencyKey: idempotencyKeySchema.optional().meta({ description: "Required here or in the Idempotency-Key header; a replay returns the first answer." }),
+  })
+  .meta({ description: "Exactly one of units or costs." });
+
+export const batchEventSchema = z
+  .strictObject({ ...eventFields, idempotencyKey: idempotencyKeySchema })
+  .meta({ description: "Exactly one of units or costs; each event has its own idempotency key." });
+
+export const batchRequestSchema = z.strictObject({ events: z.array(batchEventSchema).min(1).max(MAX_BATCH_EVENTS) });
+
+export const checkRequestSchema = z
+  .strictObject({ feature: eventFields.feature, units: unitsSchema.optional(), costs: eventFields.costs })
+  .meta({ description: "At most one of units or costs; 1 unit when neither is sent." });
+
+export const usageAnswerSchema = z
+  .object({
+    allowed: z.boolean(),
+    feature: z.string(),
+    units: z.number(),
+    remaining: z.number().nullable().meta({ description: "Quota left in the current window; null when unlimited." }),
+    extrasRemaining: z.number().meta({ description: "Extras balance; negative means extras cover nothing until topped up." }),
+    resetsAt: z.string().nullable().meta({ description: "When the current window ends (ISO 8601, UTC); null when it never resets." }),
+  })
+  ;
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ description: "invalid_request, unauthorized, quota_exhausted, idempotency_conflict, payload_too_large, unsupported_media_type, rate_limited, ..." }),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  ;
+
+export const batchResultSchema = z
+  .object({
+    index: z.int().meta({ description: "Position of the event in the request." }),
+    idempotencyKey: z.string(),
+    status: z.int().meta({ description: "What POST /api/v1/usage would have answered for this event alone: 200, 400, 402 or 409." }),
+    answer: usageAnswerSchema.optional(),
+    error: errorSchema.shape.error.optional(),
+  })
+  ;
+
+export const batchResponseSchema = z
+  .object({
+    results: z.array(batchResultSchema),
+    accepted: z.int(),
+    refused: z.int().meta({ description: "Events answered 402 (quota_exhausted)." }),
+    failed: z.int().meta({ description: "Events answered 400 or 409." }),
+  })
+  ;
+
+export const limitationsSchema = z
+  .object({
+    workspaceId: z.string(),
+    plan: z.object({ key: z.string(), version: z.int(), name: z.string() }),
+    status: z.string(),
+    trialEndsAt: z.string().nullable(),
+    currentPeriodEnd: z.string().nullable(),
+    entitlements: z.array(
+      z.object({
+        feature: z.string(),
+        kind: z.enum(["meter", "gauge"]),
+        period: z.enum(["day", "week", "month", "billing_period", "lifetime"]),
+        overflow: z.enum(["block", "extras", "soft"]),
+        limit: z.number().nullable(),
+        used: z.number(),
+        remaining: z.number().nullable(),
+        resetsAt: z.string().nullable(),
+      }),
+    ),
+    extras: z.object({
+      balance: z.number(),
+      usable: z.number(),
+      expiringSoon: z.array(z.object({ remaining: z.number(), expiresAt: z.string() })),
+    }),
+  })
+  ;
+
+export type UsageRequest = z.infer<typeof usageRequestSchema>;
+export type BatchEvent = z.infer<typeof batchEventSchema>;
+export type WireAnswer = z.infer<typeof usageAnswerSchema>;
+export type BatchResult = z.infer<typeof batchResultSchema>;
+export type BatchResponse = z.infer<typeof batchResponseSchema>;
+export type WireLimitations = z.infer<typeof limitationsSchema>;

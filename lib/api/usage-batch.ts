@@ -1,0 +1,202 @@
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Tx } from "@/lib/db";
+import { deliverNotifications, recordUsage, type UsageAnswer } from "@/lib/billing";
+import { isUniqueViolation } from "@/lib/billing/db-errors";
+import { crossedThresholds, insertThresholdMarks } from "@/lib/billing/thresholds";
+import { ZERO, formatUnits, maxDec, toDec, type Dec } from "@/lib/billing/units";
+import { readUsageState, refusal, resetsAtOf, usableOf } from "@/lib/billing/usage-state";
+import { parseRecordInput, type ParsedRecord } from "@/lib/billing/validation";
+import { activeWindow, openWindow } from "@/lib/billing/windows";
+import { AppError, isAppError } from "@/lib/errors";
+import type { BatchEvent } from "./schemas";
+
+export type EventOutcome = { ok: true; answer: UsageAnswer } | { ok: false; error: AppError };
+
+// Same budget as the engine's transactions: a batch waits for a pooled connection behind single events.
+const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
+const MAX_ATTEMPTS = 4;
+
+/**
+ * Records a batch of usage events, each on its own (per-event results, never all-or-nothing): every
+ * event is accepted, refused or replayed exactly as POST /api/v1/usage would answer it alone, in order.
+ *
+ * Speed without a second metering model: the events of one feature that fit the window (its quota, or
+ * any amount when it is unlimited or soft) are written in one short transaction — the window row is
+ * locked, the events inserted in one statement, the counter raised once by their sum, the thresholds
+ * crossed marked — the same rows the engine's hot path writes one event at a time. A window that
+ * blocks refuses the rest under that lock. Whatever needs the extras ledger (overflow paid from lots),
+ * costs to price, or a gauge goes through recordUsage one by one, which decides it exactly.
+ */
+export async function recordUsageBatch(db: PrismaClient, workspaceId: string, events: BatchEvent[], now = new Date()): Promise<EventOutcome[]> {
+  const outcomes: (EventOutcome | undefined)[] = new Array(events.length);
+  const parsed: (ParsedRecord | undefined)[] = new Array(events.length);
+  const firstByKey = new Map<string, number>();
+  const duplicates: number[] = [];
+  const byFeature = new Map<string, number[]>();
+  const oneByOne: number[] = [];
+
+  events.forEach((e, i) => {
+    try {
+      const p = parseRecordInput({ workspaceId, feature: e.feature, units: e.units, costs: e.costs, idempotencyKey: e.idempotencyKey, metadata: e.metadata, now });
+      parsed[i] = p;
+      // A key repeated inside the batch is a replay of its first use, answered once that one is decided.
+      if (firstByKey.has(p.idempotencyKey)) return void duplicates.push(i);
+      firstByKey.set(p.idempotencyKey, i);
+      if (p.units === null) return void oneByOne.push(i);
+      const group = byFeature.get(p.feature);
+      if (group) group.push(i);
+      else byFeature.set(p.feature, [i]);
+    } catch (err) {
+      outcomes[i] = failure(err);
+    }
+  });
+
+  for (const [feature, indexes] of byFeature) {
+    oneByOne.push(...(await meterGroup(db, workspaceId, feature, indexes, parsed as ParsedRecord[], outcomes, now)));
+  }
+  oneByOne.sort((a, b) => a - b);
+  for (const i of oneByOne) {
+    const e = events[i]!;
+    try {
+      const answer = await recordUsage(db, { workspaceId, feature: e.feature, units: e.units, costs: e.costs, idempotencyKey: e.idempotencyKey, metadata: e.metadata, now });
+      outcomes[i] = { ok: true, answer };
+    } catch (err) {
+      outcomes[i] = failure(err);
+    }
+  }
+  for (const i of duplicates) {
+    const p = parsed[i]!;
+    const first = firstByKey.get(p.idempotencyKey)!;
+    outcomes[i] = parsed[first]!.requestHash === p.requestHash ? outcomes[first] : { ok: false, error: conflict(p.idempotencyKey) };
+  }
+  return outcomes.map((o) => o ?? { ok: false, error: new AppError("billing_unavailable", "This event could not be recorded; retry it with the same idempotency key.") });
+}
+
+function failure(err: unknown): EventOutcome {
+  if (isAppError(err)) return { ok: false, error: err };
+  throw err;
+}
+
+const conflict = (idempotencyKey: string) =>
+  new AppError("idempotency_conflict", "This idempotency key was already used with a different request.", { idempotencyKey });
+
+interface Accepted {
+  index: number;
+  units: Dec;
+  answer: UsageAnswer;
+}
+
+/**
+ * One feature's events that carry units: decides them under the window's lock and writes the accepted
+ * ones together. Returns the indexes left for recordUsage (overflow that extras may pay for, gauges).
+ */
+async function meterGroup(
+  db: PrismaClient,
+  workspaceId: string,
+  feature: string,
+  indexes: number[],
+  parsed: ParsedRecord[],
+  outcomes: (EventOutcome | undefined)[],
+  now: Date,
+): Promise<number[]> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    let step: Awaited<ReturnType<typeof decideAndWrite>>;
+    try {
+      step = await db.$transaction((tx) => decideAndWrite(tx, workspaceId, feature, indexes, parsed, now), TX_OPTIONS);
+    } catch (e) {
+      // A concurrent request took one of these keys after we looked: everything rolled back, look again.
+      if (isUniqueViolation(e)) continue;
+      throw e;
+    }
+    if (step === "open") {
+      try {
+        await openWindow(db, workspaceId, feature, now);
+      } catch (e) {
+        // An unknown feature fails every event of the group the same way.
+        const f = failure(e);
+        for (const i of indexes) outcomes[i] = f;
+        return [];
+      }
+      continue;
+    }
+    if (step === "engine") return indexes;
+    for (const [i, o] of step.decided) outcomes[i] = o;
+    if (step.notificationIds.length) {
+      void deliverNotifications(db, step.notificationIds).catch((e) => console.error("[api] threshold notifications failed:", e));
+    }
+    return step.deferred;
+  }
+  // Lost every race for these keys: let the engine sort each one out.
+  return indexes;
+}
+
+async function decideAndWrite(tx: Tx, workspaceId: string, feature: string, indexes: number[], parsed: ParsedRecord[], now: Date) {
+  const w = await activeWindow(tx, workspaceId, feature, now, true);
+  if (!w) return "open" as const;
+  if (w.kind !== "meter") return "engine" as const;
+  const keys = indexes.map((i) => parsed[i]!.idempotencyKey);
+  const [existingRows, state] = await Promise.all([
+    tx.$queryRaw<{ idempotencyKey: string; requestHash: string; response: UsageAnswer }[]>`
+      SELECT "idempotencyKey", "requestHash", response FROM "UsageEvent"
+      WHERE "workspaceId" = ${workspaceId} AND "idempotencyKey" = ANY(${keys}::text[])`,
+    readUsageState(tx, workspaceId, feature, now),
+  ]);
+  const existing = new Map(existingRows.map((r) => [r.idempotencyKey, r]));
+  const quota = w.quota === null ? null : toDec(w.quota);
+  const before = toDec(w.used);
+  const usable = usableOf(state);
+  const resetsAt = resetsAtOf(w.periodEnd);
+  const extrasRemaining = formatUnits(state.balance);
+  const decided = new Map<number, EventOutcome>();
+  const deferred: number[] = [];
+  const accepted: Accepted[] = [];
+  let used = before;
+
+  for (const i of indexes) {
+    const p = parsed[i]!;
+    const prior = existing.get(p.idempotencyKey);
+    if (prior) {
+      decided.set(i, prior.requestHash === p.requestHash ? { ok: true, answer: answerOf(prior.response) } : { ok: false, error: conflict(p.idempotencyKey) });
+      continue;
+    }
+    const units = p.units!;
+    if (quota === null || w.overflow === "soft" || used.plus(units).lte(quota)) {
+      used = used.plus(units);
+      const answer: UsageAnswer = {
+        allowed: true,
+        feature,
+        units: formatUnits(units),
+        remaining: quota === null ? null : formatUnits(maxDec(quota.minus(used), ZERO)),
+        extrasRemaining,
+        resetsAt,
+      };
+      accepted.push({ index: i, units, answer });
+      decided.set(i, { ok: true, answer });
+      continue;
+    }
+    const remaining = maxDec(quota.minus(used), ZERO);
+    // Refusing on this snapshot is safe (extras only shrink under us); accepting from extras is the engine's call.
+    if (w.overflow === "extras" && units.minus(remaining).lte(usable)) deferred.push(i);
+    else decided.set(i, { ok: false, error: refusal(feature, units, remaining, state.balance, w.periodEnd) });
+  }
+
+  let notificationIds: string[] = [];
+  if (accepted.length) {
+    const col = <T>(f: (a: Accepted) => T) => accepted.map(f);
+    await tx.$executeRaw`
+      INSERT INTO "UsageEvent" (id, "workspaceId", feature, "windowId", units, "quotaUnits", "extrasUnits", "idempotencyKey", "requestHash", response, metadata, "createdAt")
+      SELECT gen_random_uuid()::text, ${workspaceId}, ${feature}, ${w.id}, t.units::numeric, t.units::numeric, 0, t.key, t.hash, t.response::jsonb, t.metadata::jsonb, ${now}
+      FROM unnest(
+        ${col((a) => a.units.toFixed())}::text[], ${col((a) => parsed[a.index]!.idempotencyKey)}::text[], ${col((a) => parsed[a.index]!.requestHash)}::text[],
+        ${col((a) => JSON.stringify(a.answer))}::text[], ${col((a) => parsed[a.index]!.metadataJson)}::text[]
+      ) AS t(units, key, hash, response, metadata)`;
+    await tx.$executeRaw`UPDATE "UsageWindow" SET used = used + ${used.minus(before).toFixed()}::numeric WHERE id = ${w.id}`;
+    notificationIds = await insertThresholdMarks(tx, { workspaceId, windowId: w.id, feature, percents: crossedThresholds(before, used, quota), resetsAt, now });
+  }
+  return { decided, deferred, notificationIds };
+}
+
+/** A stored answer with its fields in the engine's order (jsonb sorts keys). */
+function answerOf(r: UsageAnswer): UsageAnswer {
+  return { allowed: r.allowed, feature: r.feature, units: r.units, remaining: r.remaining, extrasRemaining: r.extrasRemaining, resetsAt: r.resetsAt };
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FAILURE_LIMIT } from "@/lib/api-keys";
+import { api, clientIp, closeAll, seedWorkspace, uid, written } from "./helpers";
+
+afterAll(closeAll);
+
+let ws: Awaited<ReturnType<typeof seedWorkspace>>;
+beforeAll(async () => {
+  ws = await seedWorkspace({ compute: { limit: "1000", overflow: "block" } });
+});
+
+const twoMegabytes = JSON.stringify({ feature: "compute", units: 1, idempotencyKey: "big", metadata: { pad: "x".repeat(2 * 1024 * 1024) } });
+
+// Each case: a request that must be refused with this status and code, and must write nothing.
+const cases: { name: string; path?: string; raw?: string; body?: unknown; headers?: Record<string, string>; status: number; code: string }[] = [
+  { name: "malformed JSON", raw: '{"feature": "compute", "units": 1,', status: 400, code: "invalid_request" },
+  { name: "an empty body", raw: "", status: 400, code: "invalid_request" },
+  { name: "a JSON array", body: [{ feature: "compute", units: 1 }], status: 400, code: "invalid_request" },
+  { name: "a JSON string", raw: '"compute"', status: 400, code: "invalid_request" },
+  { name: "units as a word", body: { feature: "compute", units: "ten", idempotencyKey: "k1" }, status: 400, code: "invalid_request" },
+  { name: "units as a boolean", body: { feature: "compute", units: true, idempotencyKey: "k2" }, status: 400, code: "invalid_request" },
+  { name: "feature as a number", body: { feature: 7, units: 1, idempotencyKey: "k3" }, status: 400, code: "invalid_request" },
+  { name: "metadata as a string", body: { feature: "compute", units: 1, idempotencyKey: "k4", metadata: "x" }, status: 400, code: "invalid_request" },
+  { name: "a missing feature", body: { units: 1, idempotencyKey: "k5" }, status: 400, code: "invalid_request" },
+  { name: "neither units nor costs", body: { feature: "compute", idempotencyKey: "k6" }, status: 400, code: "invalid_request" },
+  { name: "both units and costs", body: { feature: "compute", units: 1, costs: { action: "small" }, idempotencyKey: "k7" }, status: 400, code: "invalid_request" },
+  { name: "a missing idempotency key", body: { feature: "compute", units: 1 }, status: 400, code: "invalid_request" },
+  { name: "an unknown field", body: { feature: "compute", units: 1, idempotencyKey: "k8", unit: 1 }, status: 400, code: "invalid_request" },
+  { name: "a workspaceId field", body: { feature: "compute", units: 1, idempotencyKey: "k9", workspaceId: "other" }, status: 400, code: "invalid_request" },
+  { name: "an unknown field in costs", body: { feature: "compute", costs: { action: "small", cents: 3 }, idempotencyKey: "k10" }, status: 400, code: "invalid_request" },
+  { name: "zero units", body: { feature: "compute", units: 0, idempotencyKey: "k11" }, status: 400, code: "invalid_request" },
+  { name: "negative units", body: { feature: "compute", units: -5, idempotencyKey: "k12" }, status: 400, code: "invalid_request" },
+  { name: "units above 2^53 - 1", body: { feature: "compute", units: 2 ** 53, idempotencyKey: "k13" }, status: 400, code: "invalid_request" },
+  { name: "units of 1e300", raw: '{"feature":"compute","units":1e300,"idempotencyKey":"k14"}', status: 400, code: "invalid_request" },
+  { name: "seven decimals", body: { feature: "compute", units: "1.0000001", idempotencyKey: "k15" }, status: 400, code: "invalid_request" },
+  { name: "an idempotency key of 256 characters", body: { feature: "compute", units: 1, idempotencyKey: "k".repeat(256) }, status: 400, code: "invalid_request" },
+  { name: "an unknown feature", body: { feature: "teleports", units: 1, idempotencyKey: "k16" }, status: 400, code: "invalid_request" },
+  { name: "a gauge recorded as usage", body: { feature: "seats", units: 1, idempotencyKey: "k17" }, status: 400, code: "invalid_request" },
+  { name: "metadata over 4 KB", body: { feature: "compute", units: 1, idempotencyKey: "k18", metadata: { pad: "x".repeat(5000) } }, status: 400, code: "invalid_request" },
+  { name: "a 2 MB body", raw: twoMegabytes, status: 413, code: "payload_too_large" },
+  { name: "a 2 MB body without Content-Length", raw: twoMegabytes, headers: { "content-length": "" }, status: 413, code: "payload_too_large" },
+  { name: "text/plain", raw: '{"feature":"compute","units":1,"idempotencyKey":"k19"}', headers: { "content-type": "text/plain" }, status: 415, code: "unsupported_media_type" },
+  { name: "a form body", raw: "feature=compute&units=1", headers: { "content-type": "application/x-www-form-urlencoded" }, status: 415, code: "unsupported_media_type" },
+  { name: "no content type", raw: '{"feature":"compute","units":1,"idempotencyKey":"k20"}', headers: { "content-type": "" }, status: 415, code: "unsupported_media_type" },
+  { name: "check with an unknown field", path: "/api/v1/check", body: { feature: "compute", units: 1, idempotencyKey: "x" }, status: 400, code: "invalid_request" },
+  { name: "check with units out of range", path: "/api/v1/check", body: { feature: "compute", units: -1 }, status: 400, code: "invalid_request" },
+  { name: "check with malformed JSON", path: "/api/v1/check", raw: "{", status: 400, code: "invalid_request" },
+  { name: "a batch of 1001 events", path: "/api/v1/usage/batch", body: { events: Array.from({ length: 1001 }, (_, i) => ({ feature: "compute", units: 1, idempotencyKey: `b${i}` })) }, status: 400, code: "invalid_request" },
+  { name: "an empty batch", path: "/api/v1/usage/batch", body: { events: [] }, status: 400, code: "invalid_request" },
+  { name: "a batch with one bad event", path: "/api/v1/usage/batch", body: { events: [{ feature: "compute", units: 1, idempotencyKey: "c1" }, { feature: "compute", units: "x", idempotencyKey: "c2" }] }, status: 400, code: "invalid_request" },
+  { name: "a batch event without a key", path: "/api/v1/usage/batch", body: { events: [{ feature: "compute", units: 1 }] }, status: 400, code: "invalid_request" },
+  { name: "a batch with an unknown top-level field", path: "/api/v1/usage/batch", body: { events: [{ feature: "compute", units: 1, idempotencyKey: "c3" }], atomic: true }, status: 400, code: "invalid_request" },
+];
+
+describe("bad requests get their 4xx with the error shape and write nothing", () => {
+  it.each(cases)("$name -> $status $code", async (c) => {
+    const headers: Record<string, string> = { ...(c.raw !== undefined ? { "content-type": "application/json" } : {}), ...c.headers };
+    const r = await api.request(c.path ?? "/api/v1/usage", { key: ws.key, body: c.body, raw: c.raw, headers });
+    expect(r.status).toBe(c.status);
+    expect(r.json).toMatchObject({ error: { code: c.code, message: expect.any(String) } });
+    expect(Object.keys(r.json)).toEqual(["error"]);
+    expect(await written(ws.workspaceId)).toEqual({ events: 0, used: "0" });
+  });
+
+  it("names the offending field", async () => {
+    const r = await api.request("/api/v1/usage", { key: ws.key, body: { feature: "compute", units: 1, idempotencyKey: "n1", color: "red" } });
+    expect(r.json.error.message).toMatch(/color/);
+    const b = await api.request("/api/v1/usage/batch", { key: ws.key, body: { events: [{ feature: "compute", units: 1, idempotencyKey: "n2" }, { feature: "compute", units: 0, idempotencyKey: "n3" }] } });
+    expect(b.json.error.message).toMatch(/^events\.1\.units/);
+  });
+});
+
+describe("authentication", () => {
+  const body = { feature: "compute", units: 1, idempotencyKey: "auth" };
+  it.each([
+    ["no Authorization header", undefined, {}],
+    ["a Basic header", undefined, { authorization: "Basic dXNlcjpwYXNz" }],
+    ["a malformed key", "not-a-key", {}],
+    ["a well-formed unknown key", `tk_live_00000000_${"A".repeat(43)}`, {}],
+  ] as const)("%s -> 401", async (_, key, headers) => {
+    const r = await api.request("/api/v1/usage", { key, body, headers: { ...headers, "x-forwarded-for": clientIp() } });
+    expect(r.status).toBe(401);
+    expect(r.json).toEqual({ error: { code: "unauthorized", message: expect.any(String) } });
+    expect(await written(ws.workspaceId)).toEqual({ events: 0, used: "0" });
+  });
+
+  it(`after ${FAILURE_LIMIT} bad keys a client gets 429 with Retry-After, even with a good key; other clients are unaffected`, async () => {
+    const ip = clientIp();
+    const bad = `tk_live_00000000_${"B".repeat(43)}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < FAILURE_LIMIT + 2; i++) {
+      statuses.push((await api.request("/api/v1/limitations", { key: bad, headers: { "x-forwarded-for": ip } })).status);
+    }
+    expect(statuses).toEqual([...Array(FAILURE_LIMIT).fill(401), 429, 429]);
+    const blocked = await api.request("/api/v1/limitations", { key: ws.key, headers: { "x-forwarded-for": ip } });
+    expect(blocked.status).toBe(429);
+    expect(blocked.json.error.code).toBe("rate_limited");
+    expect(Number(blocked.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+    expect(Number(blocked.headers["retry-after"])).toBeLessThanOrEqual(60);
+    const other = await api.request("/api/v1/limitations", { key: ws.key, headers: { "x-forwarded-for": clientIp() } });
+    expect(other.status).toBe(200);
+  });
+
+  it("unknown methods and paths are not 5xx", async () => {
+    const get = await api.request("/api/v1/usage", { key: ws.key });
+    expect(get.status).toBe(405);
+    const missing = await api.request(`/api/v1/${uid()}`, { key: ws.key });
+    expect(missing.status).toBe(404);
+  });
+});
