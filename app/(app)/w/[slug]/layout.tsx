@@ -12,6 +12,9 @@ export default async function WorkspaceLayout({ children, params }: { children: 
   const workspaces = await workspacesOf(db(), userId);
   return (
     <div className="min-h-screen">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:text-sm focus:font-medium focus:shadow">
+        Skip to content
+      </a>
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-3 px-4 py-3">
           <Link href="/app" className="text-lg font-bold tracking-tight text-brand-700">Tally</Link>
@@ -23,7 +26,7 @@ export default async function WorkspaceLayout({ children, params }: { children: 
         </div>
         <WorkspaceNav slug={workspace.slug} />
       </header>
-      <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+      <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6 focus:outline-none">{children}</main>
     </div>
   );
 }

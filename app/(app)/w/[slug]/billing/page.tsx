@@ -1,25 +1,49 @@
 import { CheckoutReturn } from "@/components/billing/checkout-return";
-import { Card } from "@/components/ui/card";
+import { AlertList } from "@/components/billing/alert-list";
+import { ExtrasSummary } from "@/components/billing/extras-summary";
+import { PlanSummary } from "@/components/billing/plan-summary";
+import { UsageBar } from "@/components/billing/usage-bar";
 import { db } from "@/lib/db";
+import { billingAlerts } from "@/lib/billing-views/alerts";
+import { billingOverview } from "@/lib/billing-views/overview";
 import { requireWorkspacePage } from "@/lib/server/session";
+import { can } from "@/lib/workspaces/access";
 
 export const metadata = { title: "Billing" };
 
 export default async function BillingPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ checkout?: string; session_id?: string }> }) {
   const { slug } = await params;
   const { checkout, session_id: sessionId } = await searchParams;
-  const { workspace } = await requireWorkspacePage(slug);
-  const subscription = await db().subscription.findUnique({ where: { workspaceId: workspace.id }, include: { plan: true } });
+  const { workspace, role } = await requireWorkspacePage(slug);
+  const now = new Date();
+  const overview = await billingOverview(db(), workspace.id, now);
+  const canManage = can(role, "billing");
   return (
     <div className="space-y-6">
-      <h1 className="text-2xl font-semibold">{workspace.name}</h1>
+      <div>
+        <h1 className="text-2xl font-semibold">{workspace.name}</h1>
+        <p className="text-sm text-slate-600">Billing overview</p>
+      </div>
       {checkout === "success" && sessionId && <CheckoutReturn workspaceId={workspace.id} sessionId={sessionId} />}
-      <Card title="Plan">
-        <p className="text-lg">
-          <span data-testid="plan-name" className="font-semibold">{subscription?.plan.name ?? "No plan"}</span>
-          <span className="ml-2 text-sm text-slate-600">({subscription?.status ?? "none"})</span>
-        </p>
-      </Card>
+      <AlertList alerts={billingAlerts(overview)} slug={slug} canManage={canManage} usableExtras={overview.extras.usable} />
+      <div className="grid gap-4 md:grid-cols-2">
+        <PlanSummary overview={overview} slug={slug} canManage={canManage} now={now} />
+        <ExtrasSummary extras={overview.extras} slug={slug} canManage={canManage} />
+      </div>
+      <section aria-labelledby="usage-heading" className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+        <h2 id="usage-heading" className="text-base font-semibold">Usage this period</h2>
+        {overview.features.length === 0 ? (
+          <p className="mt-2 text-sm text-slate-600">This plan has no metered features.</p>
+        ) : (
+          <ul className="mt-4 grid gap-x-8 gap-y-6 sm:grid-cols-2">
+            {overview.features.map((f) => (
+              <li key={f.feature}>
+                <UsageBar feature={f.feature} kind={f.kind} used={f.used} limit={f.limit} resetsAt={f.resetsAt} measure={f.measure} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
     </div>
   );
 }
