@@ -1,0 +1,45 @@
+import { db } from "@/lib/db";
+import { isAppError } from "@/lib/errors";
+import { isLedgerKind } from "@/lib/billing-views/ledger";
+import { ledgerCsv, ledgerCsvFileName } from "@/lib/billing-views/ledger-csv";
+import { currentUserId } from "@/lib/server/session";
+import { resolveWorkspaceAccess } from "@/lib/workspaces/access";
+
+export const dynamic = "force-dynamic";
+
+/** The filtered ledger as CSV, streamed batch by batch so a workspace with years of entries downloads in constant memory. */
+export async function GET(request: Request, { params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const userId = await currentUserId();
+  if (!userId) return Response.json({ error: { code: "unauthenticated", message: "Sign in to download the ledger." } }, { status: 401 });
+  let workspace;
+  try {
+    ({ workspace } = await resolveWorkspaceAccess(db(), { userId, workspace: { slug }, need: "read" }));
+  } catch (e) {
+    if (isAppError(e) && e.code === "not_found") return Response.json({ error: { code: "not_found", message: "Workspace not found." } }, { status: 404 });
+    throw e;
+  }
+  const kindParams = new URL(request.url).searchParams.getAll("kind").filter((k) => k !== "");
+  if (!kindParams.every(isLedgerKind)) return Response.json({ error: { code: "invalid_request", message: "Unknown ledger kind." } }, { status: 400 });
+  const kinds = kindParams.filter(isLedgerKind);
+  const lines = ledgerCsv(db(), { workspaceId: workspace.id, kinds });
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await lines.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+    async cancel() {
+      await lines.return(undefined);
+    },
+  });
+  return new Response(body, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${ledgerCsvFileName(workspace.slug, kinds)}"`,
+      "Cache-Control": "private, no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+}

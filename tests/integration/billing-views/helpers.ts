@@ -1,0 +1,60 @@
+import { createDb } from "@/lib/db";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { seedCatalog } from "@/lib/billing/plans";
+import { createWorkspace } from "@/lib/workspaces/create-workspace";
+
+let client: PrismaClient | undefined;
+export function viewsDb(): PrismaClient {
+  client ??= createDb(process.env.DATABASE_URL!, 8);
+  return client;
+}
+
+export async function closeViewsDb() {
+  await client?.$disconnect();
+  client = undefined;
+}
+
+let seeded: Promise<unknown> | undefined;
+export const uid = () => crypto.randomUUID().slice(0, 8);
+
+/** A fresh workspace on the Free plan with its extras account, as sign-up makes it. */
+export async function newWorkspace(label = "views") {
+  const db = viewsDb();
+  await (seeded ??= seedCatalog(db));
+  const user = await db.user.create({ data: { email: `${label}-${uid()}@example.test` } });
+  return createWorkspace(db, { name: `${label} ${uid()}`, ownerId: user.id });
+}
+
+/** Minimal RFC 4180 reader for checking what the exporter wrote. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  const endField = () => {
+    row.push(field);
+    field = "";
+  };
+  const endRow = () => {
+    endField();
+    rows.push(row);
+    row = [];
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") endField();
+    else if (c === "\r" && text[i + 1] === "\n") {
+      endRow();
+      i++;
+    } else field += c;
+  }
+  if (field !== "" || row.length) endRow();
+  return rows;
+}
