@@ -1,0 +1,62 @@
+import { UsageChart, UsageTable } from "@/components/billing/usage-chart";
+import { UsageEventCard } from "@/components/billing/usage-event-card";
+import { WindowBreakdownCard } from "@/components/billing/window-breakdown";
+import { EmptyState } from "@/components/ui/empty-state";
+import { db } from "@/lib/db";
+import { currentWindowBreakdown, dailyUsage, usageEventDetail } from "@/lib/billing-views/usage-history";
+import { requireWorkspacePage } from "@/lib/server/session";
+
+export const metadata = { title: "Usage" };
+
+export default async function UsagePage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ event?: string }> }) {
+  const { slug } = await params;
+  const { event: eventId } = await searchParams;
+  const { workspace } = await requireWorkspacePage(slug);
+  const now = new Date();
+  const [history, windows, event] = await Promise.all([
+    dailyUsage(db(), workspace.id, { days: 30, now }),
+    currentWindowBreakdown(db(), workspace.id, now),
+    eventId ? usageEventDetail(db(), workspace.id, eventId.slice(0, 64)) : Promise.resolve(undefined),
+  ]);
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold">Usage</h1>
+        <p className="text-sm text-slate-600">Metered usage per day (UTC) and where this period&apos;s units went.</p>
+      </div>
+      {event !== undefined && <UsageEventCard event={event} slug={slug} />}
+      <section aria-labelledby="history-heading" className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+        <h2 id="history-heading" className="text-base font-semibold">Last 30 days</h2>
+        {history.series.length === 0 ? (
+          <p className="mt-2 text-sm text-slate-600">No usage recorded in the last 30 days. Usage reported through the API appears here the day it happens.</p>
+        ) : (
+          <>
+            <div className="mt-4 grid gap-8 lg:grid-cols-2">
+              {history.series.map((s) => (
+                <UsageChart key={s.feature} series={s} days={history.days} />
+              ))}
+            </div>
+            <details className="mt-6">
+              <summary className="cursor-pointer text-sm font-medium text-brand-700">Show the numbers as a table</summary>
+              <div className="mt-3">
+                <UsageTable series={history.series} days={history.days} />
+              </div>
+            </details>
+          </>
+        )}
+      </section>
+      <section aria-labelledby="window-heading" className="space-y-3">
+        <h2 id="window-heading" className="text-base font-semibold">This period</h2>
+        {windows.length === 0 ? (
+          <EmptyState title="Nothing metered in this period yet">A feature&apos;s window opens with its first usage event of the period.</EmptyState>
+        ) : (
+          <div className="grid gap-4">
+            {windows.map((w) => (
+              <WindowBreakdownCard key={w.feature} window={w} slug={slug} />
+            ))}
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}
