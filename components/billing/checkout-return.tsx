@@ -1,12 +1,40 @@
+import { db } from "@/lib/db";
+import { isAppError } from "@/lib/errors";
+import { syncCheckoutReturn, type CheckoutOutcome } from "@/lib/payments";
+
+const box = "rounded-md px-3 py-2 text-sm";
+
+function message(outcome: CheckoutOutcome): { ok: boolean; text: string } {
+  if (outcome.kind === "subscription") {
+    return outcome.state === "active"
+      ? { ok: true, text: `Thanks! Your ${outcome.planName ?? "new"} plan is active and its quotas apply now.` }
+      : { ok: true, text: "Thanks! Your payment is being confirmed; this page will show the new plan in a moment." };
+  }
+  if (outcome.kind === "extras") {
+    return outcome.state === "credited"
+      ? { ok: true, text: `Thanks! ${outcome.units} compute ${outcome.units === "1" ? "unit was" : "units were"} added to your extras (balance ${outcome.balance}).` }
+      : { ok: true, text: "Thanks! Your payment is being confirmed; the units appear as soon as it clears." };
+  }
+  return { ok: true, text: "Thanks! Your checkout is complete." };
+}
+
 /**
- * Shown on the billing page when Stripe Checkout sends the customer back
- * (`?checkout=success&session_id=...`). The payments code syncs the session here, since the webhook may
- * arrive after the redirect.
+ * Shown on the billing page when Stripe Checkout sends the customer back (`?checkout=success&session_id=...`).
+ * The webhook may arrive after the redirect, so the session is synced here at once; crediting is idempotent
+ * per session, so the page and the webhook can both apply it.
  */
-export async function CheckoutReturn({ sessionId }: { workspaceId: string; sessionId: string }) {
+export async function CheckoutReturn({ workspaceId, sessionId }: { workspaceId: string; sessionId: string }) {
+  let result: { ok: boolean; text: string };
+  try {
+    result = message(await syncCheckoutReturn(db(), { workspaceId, sessionId }));
+  } catch (e) {
+    result = isAppError(e) && e.code === "not_found"
+      ? { ok: false, text: "We could not find that checkout for this workspace." }
+      : { ok: false, text: "We could not confirm your checkout right now; it will show up here as soon as Stripe confirms it." };
+  }
   return (
-    <p role="status" className="rounded-md bg-green-50 px-3 py-2 text-sm text-green-800" data-session-id={sessionId}>
-      Thanks! Your payment is being confirmed.
+    <p role="status" data-testid="checkout-return" data-session-id={sessionId} className={`${box} ${result.ok ? "bg-green-50 text-green-800" : "bg-amber-50 text-amber-900"}`}>
+      {result.text}
     </p>
   );
 }

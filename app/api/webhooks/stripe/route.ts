@@ -1,0 +1,5 @@
+import { handleStripeWebhook } from "@/lib/payments/webhook-handler";
+
+export const dynamic = "force-dynamic";
+
+export const POST = (req: Request) => handleStripeWebhook(req);

@@ -1,0 +1,81 @@
+import { checkInvariants, deliverPendingNotifications, expireLots } from "@/lib/billing";
+import { endExpiredTrials, recoverMissedEvents, resyncSubscriptions, retryFailedEvents, runDunning, syncSubscription } from "@/lib/payments";
+import type { CronContext } from "./with-cron";
+
+const PRUNE_AFTER_DAYS = 30;
+
+/**
+ * Windows roll over by themselves (the first event after a window's end opens the next). This tidies up:
+ * a subscription whose period ended without a renewal webhook is re-synced (which resets its windows), and
+ * threshold notifications the request path left pending are sent.
+ */
+export async function resetWindowsJob({ db, now, deadline }: CronContext) {
+  let resynced = 0;
+  let cursor: string | null = null;
+  for (;;) {
+    const rows: { workspaceId: string; stripeSubscriptionId: string | null }[] = await db.subscription.findMany({
+      where: { stripeSubscriptionId: { not: null }, status: { in: ["active", "trialing", "past_due", "degraded"] }, currentPeriodEnd: { lte: now }, ...(cursor ? { workspaceId: { gt: cursor } } : {}) },
+      orderBy: { workspaceId: "asc" },
+      take: 100,
+      select: { workspaceId: true, stripeSubscriptionId: true },
+    });
+    if (!rows.length) {
+      cursor = null;
+      break;
+    }
+    for (const r of rows) {
+      await syncSubscription(db, { subscriptionId: r.stripeSubscriptionId!, workspaceId: r.workspaceId, now });
+      resynced++;
+    }
+    cursor = rows[rows.length - 1]!.workspaceId;
+    if (Date.now() > deadline) break;
+  }
+  const notifications = await deliverPendingNotifications(db, { now, limit: 200 });
+  return { resynced, notifications, cursor };
+}
+
+/** One expiration entry per lot past its expiry, in batches. */
+export async function expireExtrasJob({ db, now, runId, deadline }: CronContext) {
+  let lotsExpired = 0;
+  let batches = 0;
+  let more = true;
+  while (more && Date.now() <= deadline) {
+    const r = await expireLots(db, { now, limit: 500, cronRunId: runId });
+    lotsExpired += r.lotsExpired;
+    more = r.more;
+    batches++;
+  }
+  return { lotsExpired, batches, more };
+}
+
+export async function dunningJob({ db, now, deadline }: CronContext) {
+  return { ...(await runDunning(db, { now, deadline })) };
+}
+
+export async function trialsJob({ db, now, deadline }: CronContext) {
+  return endExpiredTrials(db, { now, deadline });
+}
+
+/** Re-syncs subscriptions, retries failed webhook events, recovers events never received, and checks the books. */
+export async function reconcileJob({ db, now, deadline }: CronContext) {
+  const failedEvents = await retryFailedEvents(db, { now, deadline });
+  const missedEvents = await recoverMissedEvents(db, { now, deadline });
+  const subscriptions = await resyncSubscriptions(db, { now, deadline });
+  const violations = await checkInvariants(db);
+  if (violations.length) console.error(`[cron] reconcile found ${violations.length} ledger invariant violations`, violations.slice(0, 20));
+  return { failedEvents, missedEvents, subscriptions, invariantViolations: violations.length };
+}
+
+/** Webhook event records older than 30 days (Stripe no longer redelivers them), and old cron runs, in batches. */
+export async function pruneJob({ db, now, deadline }: CronContext) {
+  const before = new Date(now.getTime() - PRUNE_AFTER_DAYS * 86_400_000);
+  let events = 0;
+  for (;;) {
+    const ids = (await db.stripeEvent.findMany({ where: { receivedAt: { lt: before } }, select: { id: true }, take: 1000, orderBy: { receivedAt: "asc" } })).map((e) => e.id);
+    if (!ids.length) break;
+    events += (await db.stripeEvent.deleteMany({ where: { id: { in: ids } } })).count;
+    if (Date.now() > deadline) break;
+  }
+  const cronRuns = (await db.cronRun.deleteMany({ where: { startedAt: { lt: before } } })).count;
+  return { prunedEvents: events, prunedCronRuns: cronRuns };
+}

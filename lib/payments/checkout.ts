@@ -1,0 +1,157 @@
+import { currentPlanVersion, topupExtras } from "@/lib/billing";
+import { AppError } from "@/lib/errors";
+import { idOf, stripe, type Stripe } from "@/lib/stripe";
+import { env } from "@/lib/env";
+import { withTransaction, type Client } from "./db";
+import { ensureStripeCustomer } from "./customers";
+import { assertPurchasesAllowed } from "./guards";
+import { syncSubscription } from "./subscription-sync";
+
+/** A per-form token: the same click submitted twice carries the same token, so Stripe sees one request. */
+export const REQUEST_KEY = /^[A-Za-z0-9_-]{8,80}$/;
+
+function requestKey(key: string): string {
+  if (!REQUEST_KEY.test(key)) throw new AppError("invalid_request", "The form is out of date; reload the page and try again.");
+  return key;
+}
+
+const LIVE = new Set(["active", "trialing", "past_due", "degraded", "unpaid"]);
+const STRIPE_TRIAL_MIN_MS = 48 * 3600_000;
+
+/**
+ * Starts Stripe Checkout for a plan (subscription mode). A double click yields one session: the
+ * idempotency key is the workspace, plan, interval and the form's token. A local trial carries over as
+ * Stripe's trial_end, so paying during a trial does not charge before it ends.
+ */
+export async function startPlanCheckout(
+  db: Client,
+  input: { workspaceId: string; slug: string; planKey: string; interval: "month" | "year"; requestKey: string; now?: Date },
+): Promise<{ sessionId: string; url: string }> {
+  const key = requestKey(input.requestKey);
+  const now = input.now ?? new Date();
+  await assertPurchasesAllowed(db, input.workspaceId);
+  const sub = await db.subscription.findUniqueOrThrow({ where: { workspaceId: input.workspaceId } });
+  if (sub.stripeSubscriptionId && LIVE.has(sub.status)) {
+    throw new AppError("conflict", "This workspace already has a paid subscription; change its plan instead of starting a new checkout.");
+  }
+  const plan = await currentPlanVersion(db, input.planKey);
+  if (!plan) throw new AppError("not_found", `Unknown plan "${input.planKey}".`, { field: "plan" });
+  const priceId = input.interval === "year" ? plan.stripeAnnualPriceId : plan.stripeMonthlyPriceId;
+  if ((input.interval === "year" ? plan.annualPriceCents : plan.monthlyPriceCents) <= 0) throw new AppError("invalid_request", "The Free plan needs no checkout.");
+  if (!priceId) throw new AppError("billing_unavailable", "Prices are not synced to Stripe yet; try again in a minute.");
+  const customer = await ensureStripeCustomer(db, input.workspaceId);
+  const metadata = { workspaceId: input.workspaceId, planKey: plan.key, planVersion: String(plan.version) };
+  const trialEnd = sub.status === "trialing" && !sub.stripeSubscriptionId && sub.trialEndsAt && sub.trialEndsAt.getTime() - now.getTime() >= STRIPE_TRIAL_MIN_MS
+    ? Math.floor(sub.trialEndsAt.getTime() / 1000)
+    : undefined;
+  const base = env().APP_URL.replace(/\/$/, "");
+  const session = await stripe().checkout.sessions.create(
+    {
+      mode: "subscription",
+      customer,
+      client_reference_id: input.workspaceId,
+      metadata,
+      line_items: [{ price: priceId, quantity: 1 }],
+      subscription_data: { metadata, ...(trialEnd ? { trial_end: trialEnd } : {}) },
+      automatic_tax: { enabled: true },
+      customer_update: { address: "auto", name: "auto" },
+      success_url: `${base}/w/${input.slug}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${base}/w/${input.slug}/plans?checkout=canceled`,
+    },
+    { idempotencyKey: `checkout_${input.workspaceId}_${plan.key}_v${plan.version}_${input.interval}_${key}` },
+  );
+  if (!session.url) throw new AppError("billing_unavailable", "Stripe did not return a checkout page.");
+  return { sessionId: session.id, url: session.url };
+}
+
+/** Starts Stripe Checkout for an extras pack (payment mode, automatic tax); one session per click. */
+export async function startPackCheckout(
+  db: Client,
+  input: { workspaceId: string; slug: string; pack: string; requestKey: string },
+): Promise<{ sessionId: string; url: string }> {
+  const key = requestKey(input.requestKey);
+  await assertPurchasesAllowed(db, input.workspaceId);
+  const pack = await db.extrasPack.findFirst({ where: { OR: [{ id: input.pack }, { key: input.pack }], active: true } });
+  if (!pack) throw new AppError("not_found", `Unknown extras pack "${input.pack}".`, { field: "pack" });
+  if (!pack.stripePriceId) throw new AppError("billing_unavailable", "Prices are not synced to Stripe yet; try again in a minute.");
+  const customer = await ensureStripeCustomer(db, input.workspaceId);
+  const metadata = { workspaceId: input.workspaceId, packId: pack.id, kind: "extras" };
+  const base = env().APP_URL.replace(/\/$/, "");
+  const session = await stripe().checkout.sessions.create(
+    {
+      mode: "payment",
+      customer,
+      client_reference_id: input.workspaceId,
+      metadata,
+      line_items: [{ price: pack.stripePriceId, quantity: 1 }],
+      // The card is kept for auto top-ups, and the payment carries the same metadata for refunds.
+      payment_intent_data: { metadata, setup_future_usage: "off_session" },
+      automatic_tax: { enabled: true },
+      customer_update: { address: "auto", name: "auto" },
+      success_url: `${base}/w/${input.slug}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${base}/w/${input.slug}/extras?checkout=canceled`,
+    },
+    { idempotencyKey: `checkout_${input.workspaceId}_pack_${pack.key}_${key}` },
+  );
+  if (!session.url) throw new AppError("billing_unavailable", "Stripe did not return a checkout page.");
+  return { sessionId: session.id, url: session.url };
+}
+
+export type CheckoutOutcome =
+  | { kind: "subscription"; state: "active" | "pending"; planName: string | null; status: string | null }
+  | { kind: "extras"; state: "credited" | "pending"; units: string | null; balance: string | null; created: boolean }
+  | { kind: "other"; state: "ignored" };
+
+/**
+ * Applies a completed checkout session: subscription mode syncs the subscription (plan and quotas at once);
+ * payment mode credits the pack, exactly once per session however many times this runs (the webhook and
+ * the success page race here; topupExtras is idempotent per session under the account lock).
+ */
+export async function applyCheckoutSession(db: Client, session: Stripe.Checkout.Session, now = new Date()): Promise<CheckoutOutcome> {
+  const workspaceId = session.metadata?.workspaceId ?? session.client_reference_id;
+  if (!workspaceId) return { kind: "other", state: "ignored" };
+  const customerId = idOf(session.customer);
+  if (customerId) await db.workspace.updateMany({ where: { id: workspaceId, stripeCustomerId: null }, data: { stripeCustomerId: customerId } });
+
+  if (session.mode === "subscription") {
+    const subscriptionId = idOf(session.subscription);
+    if (session.status !== "complete" || !subscriptionId) return { kind: "subscription", state: "pending", planName: null, status: null };
+    const result = await syncSubscription(db, { subscriptionId, workspaceId, now });
+    const sub = await db.subscription.findUnique({ where: { workspaceId }, include: { plan: true } });
+    return { kind: "subscription", state: result.applied || sub?.stripeSubscriptionId === subscriptionId ? "active" : "pending", planName: sub?.plan.name ?? null, status: sub?.status ?? null };
+  }
+
+  if (session.mode === "payment" && session.metadata?.kind === "extras" && session.metadata.packId) {
+    if (session.status !== "complete" || session.payment_status !== "paid") return { kind: "extras", state: "pending", units: null, balance: null, created: false };
+    const lot = await withTransaction(db, (tx) =>
+      topupExtras(tx, {
+        workspaceId,
+        pack: session.metadata!.packId!,
+        checkoutSessionId: session.id,
+        paymentIntentId: idOf(session.payment_intent),
+        amountCents: session.amount_total,
+        currency: session.currency,
+        now,
+      }),
+    );
+    return { kind: "extras", state: "credited", units: lot.units, balance: lot.balance, created: lot.created };
+  }
+  return { kind: "other", state: "ignored" };
+}
+
+/**
+ * The success page's sync: Stripe may deliver checkout.session.completed after the customer is back, so
+ * the page reads the session itself and applies it. A session of another workspace is reported as not found.
+ */
+export async function syncCheckoutReturn(db: Client, input: { workspaceId: string; sessionId: string }): Promise<CheckoutOutcome> {
+  if (!/^cs_[A-Za-z0-9_]+$/.test(input.sessionId)) throw new AppError("not_found", "Unknown checkout session.");
+  let session: Stripe.Checkout.Session;
+  try {
+    session = await stripe().checkout.sessions.retrieve(input.sessionId);
+  } catch {
+    throw new AppError("not_found", "Unknown checkout session.");
+  }
+  const owner = session.metadata?.workspaceId ?? session.client_reference_id;
+  if (owner !== input.workspaceId) throw new AppError("not_found", "Unknown checkout session.");
+  return applyCheckoutSession(db, session);
+}

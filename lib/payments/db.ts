@@ -1,0 +1,17 @@
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import type { Tx } from "@/lib/db";
+
+/** The app's client or a transaction the caller already opened. */
+export type Client = PrismaClient | Tx;
+
+// Payment effects may wait for a Stripe read inside their transaction (convergent sync reads Stripe
+// under the workspace's row lock), so they get more time than the metering hot path.
+const TX_OPTIONS = { maxWait: 15_000, timeout: 45_000 } as const;
+
+const isClient = (db: Client): db is PrismaClient => typeof (db as Partial<PrismaClient>).$transaction === "function";
+
+/** Runs `fn` in a new transaction, or inline when `db` already is one (its writes then commit with the caller's). */
+export async function withTransaction<T>(db: Client, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  if (isClient(db)) return db.$transaction((tx) => fn(tx), TX_OPTIONS);
+  return fn(db);
+}

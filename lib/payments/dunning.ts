@@ -1,0 +1,62 @@
+import { onPlanChanged } from "@/lib/billing";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { freePlanId, lockSubscriptionRow } from "./lookup";
+import { syncSubscription } from "./subscription-sync";
+
+const DAY = 86_400_000;
+export const DEGRADED_AFTER_DAYS = 7;
+export const UNPAID_AFTER_DAYS = 14;
+
+export interface DunningSummary {
+  checked: number;
+  degraded: number;
+  unpaid: number;
+  cleared: number;
+}
+
+/**
+ * Moves failing workspaces along: 7 days after the first failed payment, degraded (the current quota keeps
+ * working; new checkouts and extras purchases are refused); after 14, unpaid and moved to Free. Each
+ * workspace is re-synced from Stripe first, so a payment whose webhook was missed clears it instead.
+ * Idempotent: a workspace is only ever moved forward, under its row lock. Batched by workspace id.
+ */
+export async function runDunning(db: PrismaClient, input: { now?: Date; batchSize?: number; deadline?: number } = {}): Promise<DunningSummary & { cursor: string | null }> {
+  const now = input.now ?? new Date();
+  const summary: DunningSummary = { checked: 0, degraded: 0, unpaid: 0, cleared: 0 };
+  let cursor: string | null = null;
+  for (;;) {
+    const rows: { workspaceId: string; stripeSubscriptionId: string | null }[] = await db.subscription.findMany({
+      where: { pastDueSince: { not: null }, status: { in: ["past_due", "degraded"] }, ...(cursor ? { workspaceId: { gt: cursor } } : {}) },
+      orderBy: { workspaceId: "asc" },
+      take: input.batchSize ?? 100,
+      select: { workspaceId: true, stripeSubscriptionId: true },
+    });
+    if (!rows.length) return { ...summary, cursor: null };
+    for (const r of rows) {
+      summary.checked++;
+      if (r.stripeSubscriptionId) await syncSubscription(db, { subscriptionId: r.stripeSubscriptionId, workspaceId: r.workspaceId, now });
+      const moved = await escalate(db, r.workspaceId, now);
+      if (moved) summary[moved]++;
+    }
+    cursor = rows[rows.length - 1]!.workspaceId;
+    if (input.deadline && Date.now() > input.deadline) return { ...summary, cursor };
+  }
+}
+
+async function escalate(db: PrismaClient, workspaceId: string, now: Date): Promise<"degraded" | "unpaid" | "cleared" | null> {
+  return db.$transaction(async (tx) => {
+    const row = await lockSubscriptionRow(tx, workspaceId);
+    if (!row.pastDueSince) return row.status === "active" ? "cleared" : null;
+    const days = (now.getTime() - row.pastDueSince.getTime()) / DAY;
+    if (days >= UNPAID_AFTER_DAYS && row.status !== "unpaid") {
+      await tx.subscription.update({ where: { workspaceId }, data: { status: "unpaid", planId: await freePlanId(tx), pendingPlanId: null, pendingInterval: null, pendingChangeAt: null } });
+      await onPlanChanged(tx, { workspaceId, now, lowerQuotas: true });
+      return "unpaid";
+    }
+    if (days >= DEGRADED_AFTER_DAYS && row.status === "past_due") {
+      await tx.subscription.update({ where: { workspaceId }, data: { status: "degraded" } });
+      return "degraded";
+    }
+    return null;
+  }, { maxWait: 15_000, timeout: 30_000 });
+}

@@ -1,0 +1,116 @@
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { Prisma } from "@/lib/generated/prisma/client";
+import type { Tx } from "@/lib/db";
+import { stripe, type Stripe } from "@/lib/stripe";
+import { applyAutoTopUpIntent } from "./auto-top-up";
+import { applyCheckoutSession } from "./checkout";
+import { applyInvoiceEvent } from "./invoices";
+import { workspaceIdFor } from "./lookup";
+import { applyChargeRefunded } from "./refunds";
+import { syncSubscription } from "./subscription-sync";
+
+export type EventOutcome =
+  | { outcome: "processed"; handled: boolean }
+  | { outcome: "duplicate" }
+  | { outcome: "failed"; error: string };
+
+const TX_OPTIONS = { maxWait: 20_000, timeout: 60_000 } as const;
+
+/** Event types whose effects the app applies; every other type is stored and answered 200. */
+export const HANDLED_EVENT_TYPES = [
+  "checkout.session.completed",
+  "checkout.session.async_payment_succeeded",
+  "customer.subscription.created",
+  "customer.subscription.updated",
+  "customer.subscription.deleted",
+  "customer.subscription.paused",
+  "customer.subscription.resumed",
+  "invoice.created",
+  "invoice.finalized",
+  "invoice.updated",
+  "invoice.paid",
+  "invoice.payment_succeeded",
+  "invoice.payment_failed",
+  "invoice.voided",
+  "invoice.marked_uncollectible",
+  "charge.refunded",
+  "payment_intent.succeeded",
+  "payment_intent.payment_failed",
+] as const;
+const handled = new Set<string>(HANDLED_EVENT_TYPES);
+
+/**
+ * Applies one Stripe event at most once. The event id is stored first (received); its row lock then
+ * serializes concurrent deliveries of the same id, so a processed event is never applied twice, and the
+ * effects and the "processed" mark commit in one transaction. A failure rolls the effects back and leaves
+ * the event failed with its error and attempt count, for Stripe's retry or the reconcile cron.
+ */
+export async function processStripeEvent(db: PrismaClient, event: Stripe.Event, now = new Date()): Promise<EventOutcome> {
+  const payload = JSON.parse(JSON.stringify(event)) as Prisma.InputJsonValue;
+  await db.$executeRaw`
+    INSERT INTO "StripeEvent" (id, type, status, attempts, payload, "receivedAt")
+    VALUES (${event.id}, ${event.type}, 'received'::"WebhookStatus", 0, ${JSON.stringify(payload)}::jsonb, ${now})
+    ON CONFLICT (id) DO NOTHING`;
+  try {
+    return await db.$transaction(async (tx) => {
+      const rows = await tx.$queryRaw<{ status: string }[]>`SELECT status::text AS status FROM "StripeEvent" WHERE id = ${event.id} FOR UPDATE`;
+      if (rows[0]?.status === "processed") return { outcome: "duplicate" } as const;
+      const applied = await applyEvent(tx, event, now);
+      await tx.$executeRaw`
+        UPDATE "StripeEvent" SET status = 'processed'::"WebhookStatus", attempts = attempts + 1, "lastError" = NULL, "processedAt" = ${new Date()}
+        WHERE id = ${event.id}`;
+      return { outcome: "processed", handled: applied } as const;
+    }, TX_OPTIONS);
+  } catch (e) {
+    const error = (e instanceof Error ? `${e.name === "Error" ? "" : `${e.name}: `}${e.message}` : String(e)).slice(0, 2000);
+    await db.$executeRaw`
+      UPDATE "StripeEvent" SET status = 'failed'::"WebhookStatus", attempts = attempts + 1, "lastError" = ${error}
+      WHERE id = ${event.id} AND status <> 'processed'::"WebhookStatus"`;
+    return { outcome: "failed", error };
+  }
+}
+
+/** The effects of one event, inside the caller's transaction. Payloads are trusted for ids only: state is re-read from Stripe. */
+async function applyEvent(tx: Tx, event: Stripe.Event, now: Date): Promise<boolean> {
+  if (!handled.has(event.type)) return false;
+  switch (event.type) {
+    case "checkout.session.completed":
+    case "checkout.session.async_payment_succeeded": {
+      const session = await stripe().checkout.sessions.retrieve(event.data.object.id);
+      await applyCheckoutSession(tx, session, now);
+      return true;
+    }
+    case "customer.subscription.created":
+    case "customer.subscription.updated":
+    case "customer.subscription.deleted":
+    case "customer.subscription.paused":
+    case "customer.subscription.resumed": {
+      const sub = event.data.object;
+      const workspaceId = await workspaceIdFor(tx, sub);
+      if (!workspaceId) return false;
+      await syncSubscription(tx, { subscriptionId: sub.id, workspaceId, now });
+      return true;
+    }
+    case "invoice.created":
+    case "invoice.finalized":
+    case "invoice.updated":
+    case "invoice.paid":
+    case "invoice.payment_succeeded":
+    case "invoice.payment_failed":
+    case "invoice.voided":
+    case "invoice.marked_uncollectible": {
+      const id = event.data.object.id;
+      if (!id) return false;
+      await applyInvoiceEvent(tx, event.type, id, now);
+      return true;
+    }
+    case "charge.refunded":
+      await applyChargeRefunded(tx, event.data.object.id);
+      return true;
+    case "payment_intent.succeeded":
+    case "payment_intent.payment_failed":
+      return applyAutoTopUpIntent(tx, event.type, event.data.object.id);
+    default:
+      return false;
+  }
+}

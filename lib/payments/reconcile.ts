@@ -1,0 +1,94 @@
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { stripe, type Stripe } from "@/lib/stripe";
+import { processStripeEvent } from "./events";
+import { syncSubscription } from "./subscription-sync";
+
+interface Batch {
+  batchSize?: number;
+  /** Stop starting new batches after this time (ms since epoch); the summary then carries a cursor. */
+  deadline?: number;
+  now?: Date;
+}
+
+/** Re-syncs every workspace that has a Stripe subscription (catches anything webhooks missed). Batched by workspace id. */
+export async function resyncSubscriptions(db: PrismaClient, input: Batch = {}): Promise<{ synced: number; failed: number; cursor: string | null }> {
+  let synced = 0;
+  let failed = 0;
+  let cursor: string | null = null;
+  for (;;) {
+    const rows: { workspaceId: string; stripeSubscriptionId: string | null }[] = await db.subscription.findMany({
+      where: { stripeSubscriptionId: { not: null }, ...(cursor ? { workspaceId: { gt: cursor } } : {}) },
+      orderBy: { workspaceId: "asc" },
+      take: input.batchSize ?? 100,
+      select: { workspaceId: true, stripeSubscriptionId: true },
+    });
+    if (!rows.length) return { synced, failed, cursor: null };
+    for (const r of rows) {
+      try {
+        await syncSubscription(db, { subscriptionId: r.stripeSubscriptionId!, workspaceId: r.workspaceId, now: input.now });
+        synced++;
+      } catch (e) {
+        failed++;
+        console.error(`[payments] resync of ${r.workspaceId} failed:`, e);
+      }
+    }
+    cursor = rows[rows.length - 1]!.workspaceId;
+    if (input.deadline && Date.now() > input.deadline) return { synced, failed, cursor };
+  }
+}
+
+/** Applies again the stored events that failed (or were left half-way by a crashed instance). */
+export async function retryFailedEvents(db: PrismaClient, input: Batch & { staleAfterMs?: number } = {}): Promise<{ retried: number; processed: number; stillFailing: number }> {
+  const now = input.now ?? new Date();
+  const stale = new Date(now.getTime() - (input.staleAfterMs ?? 5 * 60_000));
+  let retried = 0;
+  let processed = 0;
+  let stillFailing = 0;
+  let cursor: string | null = null;
+  for (;;) {
+    const rows: { id: string; payload: unknown }[] = await db.stripeEvent.findMany({
+      where: { OR: [{ status: "failed" }, { status: "received", receivedAt: { lt: stale } }], ...(cursor ? { id: { gt: cursor } } : {}) },
+      orderBy: { id: "asc" },
+      take: input.batchSize ?? 100,
+      select: { id: true, payload: true },
+    });
+    if (!rows.length) break;
+    for (const r of rows) {
+      retried++;
+      const out = await processStripeEvent(db, r.payload as Stripe.Event);
+      if (out.outcome === "failed") stillFailing++;
+      else processed++;
+    }
+    cursor = rows[rows.length - 1]!.id;
+    if (input.deadline && Date.now() > input.deadline) break;
+  }
+  return { retried, processed, stillFailing };
+}
+
+/**
+ * Lists Stripe's events of the last `days` (GET /v1/events) and applies those never received or not yet
+ * processed, oldest first: a webhook endpoint that was down loses nothing.
+ */
+export async function recoverMissedEvents(db: PrismaClient, input: Batch & { days?: number } = {}): Promise<{ listed: number; recovered: number; failed: number }> {
+  const now = input.now ?? new Date();
+  const since = Math.floor(now.getTime() / 1000) - (input.days ?? 3) * 86_400;
+  const events: Stripe.Event[] = [];
+  for await (const event of stripe().events.list({ created: { gte: since }, limit: 100 })) events.push(event);
+  events.reverse();
+  let recovered = 0;
+  let failed = 0;
+  for (let i = 0; i < events.length; i += input.batchSize ?? 100) {
+    const slice = events.slice(i, i + (input.batchSize ?? 100));
+    const done = new Set(
+      (await db.stripeEvent.findMany({ where: { id: { in: slice.map((e) => e.id) }, status: "processed" }, select: { id: true } })).map((e) => e.id),
+    );
+    for (const event of slice) {
+      if (done.has(event.id)) continue;
+      const out = await processStripeEvent(db, event);
+      if (out.outcome === "failed") failed++;
+      else recovered++;
+    }
+    if (input.deadline && Date.now() > input.deadline) break;
+  }
+  return { listed: events.length, recovered, failed };
+}

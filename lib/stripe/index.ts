@@ -1,0 +1,11 @@
+/**
+ * The only module that talks to Stripe (the `stripe` SDK is imported here and nowhere else).
+ *   stripe() / createStripeClient / setStripeClient   the client, pointed at STRIPE_API_BASE when set (the local emulator)
+ *   verifyStripeEvent(body, signature, secret)       webhook signature check, 300 s tolerance
+ *   syncStripeCatalog(db, client)                     products and prices for active plan versions and packs, by lookup key
+ *   subscriptionPeriod / subscriptionPrice / ...      readers for the fields the app uses, whatever the API version nests them under
+ */
+export { stripe, createStripeClient, setStripeClient, isStripeError, isCardError, type Stripe, type StripeConfig } from "./client";
+export { verifyStripeEvent, signTestPayload, SIGNATURE_TOLERANCE_SECONDS } from "./webhook";
+export { syncStripeCatalog } from "./catalog";
+export { subscriptionPeriod, subscriptionPrice, idOf, invoiceSubscriptionId, chargePaymentIntentId } from "./objects";

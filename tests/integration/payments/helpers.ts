@@ -1,0 +1,108 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { db } from "@/lib/db";
+import { createStripeClient, signTestPayload, syncStripeCatalog, setStripeClient, type Stripe } from "@/lib/stripe";
+import { handleStripeWebhook } from "@/lib/payments";
+import { startStripeEmulator, type StripeEmulatorHandle } from "../../../scripts/stripe-emulator";
+import { CARDS, payOnHostedPage } from "../../../scripts/stripe-emulator/test-helpers";
+import { ensureCatalog, newOwner } from "../../helpers/factories";
+
+export { CARDS };
+
+export interface PaymentsEnv {
+  emulator: StripeEmulatorHandle;
+  stripe: Stripe;
+  /** Deliveries the emulator made to the app's handler (when started with `deliver`). */
+  deliveries: { type: string; id: string; status: number }[];
+  stop(): Promise<void>;
+}
+
+/**
+ * An emulator on a free port with the app's Stripe client pointed at it and the catalog synced to it.
+ * With `deliver`, the emulator's webhooks go to a local server that hands each request to the app's
+ * webhook handler, as the route would; without it, tests deliver events themselves.
+ */
+export async function startPayments(opts: { deliver?: boolean } = {}): Promise<PaymentsEnv> {
+  const deliveries: PaymentsEnv["deliveries"] = [];
+  let server: Server | null = null;
+  let webhookUrl: string | undefined;
+  if (opts.deliver) {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const body = Buffer.concat(chunks).toString("utf8");
+        const request = new Request("http://app.local/api/webhooks/stripe", { method: "POST", body, headers: { "stripe-signature": String(req.headers["stripe-signature"] ?? ""), "content-type": "application/json" } });
+        void handleStripeWebhook(request).then(async (out) => {
+          try {
+            const parsed = JSON.parse(body) as { id: string; type: string };
+            deliveries.push({ id: parsed.id, type: parsed.type, status: out.status });
+          } catch {
+            /* not JSON: recorded by status only */
+          }
+          res.writeHead(out.status, { "content-type": "application/json" }).end(await out.text());
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
+    webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks/stripe`;
+  }
+  const emulator = await startStripeEmulator({
+    port: 0,
+    webhookSecret: process.env.STRIPE_WEBHOOK_SECRET!,
+    webhookUrl,
+    retryDelaysMs: [50, 100, 200],
+    tickMs: 0,
+    log: () => {},
+  });
+  const stripe = createStripeClient({ secretKey: "sk_test_emulator", apiBase: emulator.url });
+  setStripeClient(stripe);
+  await ensureCatalog();
+  await syncStripeCatalog(db(), stripe);
+  return {
+    emulator,
+    stripe,
+    deliveries,
+    async stop() {
+      setStripeClient(undefined);
+      await emulator.stop();
+      server?.closeAllConnections();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    },
+  };
+}
+
+/** Calls the webhook handler with `event` signed like Stripe signs it (or as told). */
+export async function deliver(event: Stripe.Event | string, opts: { secret?: string; timestamp?: number; signature?: string | null; body?: string } = {}): Promise<Response> {
+  const payload = opts.body ?? (typeof event === "string" ? event : JSON.stringify(event, null, 2));
+  const signed = typeof event === "string" ? event : JSON.stringify(event, null, 2);
+  const signature = opts.signature === undefined ? signTestPayload(signed, opts.secret ?? process.env.STRIPE_WEBHOOK_SECRET!, opts.timestamp) : opts.signature;
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (signature !== null) headers["stripe-signature"] = signature;
+  return handleStripeWebhook(new Request("http://app.local/api/webhooks/stripe", { method: "POST", body: payload, headers }));
+}
+
+/** Stripe's events of one type (newest first), as the events API lists them. */
+export async function eventsOf(stripe: Stripe, type: string): Promise<Stripe.Event[]> {
+  const out: Stripe.Event[] = [];
+  for await (const e of stripe.events.list({ type, limit: 100 })) out.push(e);
+  return out;
+}
+
+/** Pays a checkout session on the emulator's hosted page. */
+export async function pay(url: string, card = CARDS.ok): Promise<void> {
+  const res = await payOnHostedPage(url, card);
+  if (res.status >= 400) throw new Error(`checkout page answered ${res.status}: ${await res.text()}`);
+}
+
+export const requestKey = () => `req_${crypto.randomUUID().replaceAll("-", "")}`;
+
+/** A new owner with a workspace (Free) and that workspace's id and slug. */
+export async function newWorkspace(label = "pay") {
+  const { user, workspace } = await newOwner(label);
+  return { userId: user.id, email: user.email, workspaceId: workspace.id, slug: workspace.slug };
+}
+
+export async function subscriptionOf(workspaceId: string) {
+  return db().subscription.findUniqueOrThrow({ where: { workspaceId }, include: { plan: true } });
+}
