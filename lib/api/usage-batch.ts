@@ -1,6 +1,7 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import type { Tx } from "@/lib/db";
 import { deliverNotifications, recordUsage, type UsageAnswer } from "@/lib/billing";
+import { unitsFromCosts } from "@/lib/billing/record-usage";
 import { isUniqueViolation } from "@/lib/billing/db-errors";
 import { crossedThresholds, insertThresholdMarks } from "@/lib/billing/thresholds";
 import { ZERO, formatUnits, maxDec, toDec, type Dec } from "@/lib/billing/units";
@@ -24,8 +25,9 @@ const MAX_ATTEMPTS = 4;
  * any amount when it is unlimited or soft) are written in one short transaction — the window row is
  * locked, the events inserted in one statement, the counter raised once by their sum, the thresholds
  * crossed marked — the same rows the engine's hot path writes one event at a time. A window that
- * blocks refuses the rest under that lock. Whatever needs the extras ledger (overflow paid from lots),
- * costs to price, or a gauge goes through recordUsage one by one, which decides it exactly.
+ * blocks refuses the rest under that lock. From the first event that needs the extras ledger (overflow
+ * paid from lots), that feature's remaining events go through recordUsage one by one, in order, which
+ * decides them exactly; so do gauges. Costs are priced with the engine's own pricing first.
  */
 export async function recordUsageBatch(db: PrismaClient, workspaceId: string, events: BatchEvent[], now = new Date()): Promise<EventOutcome[]> {
   const outcomes: (EventOutcome | undefined)[] = new Array(events.length);
@@ -35,24 +37,35 @@ export async function recordUsageBatch(db: PrismaClient, workspaceId: string, ev
   const byFeature = new Map<string, number[]>();
   const oneByOne: number[] = [];
 
-  events.forEach((e, i) => {
+  const units: (Dec | undefined)[] = new Array(events.length);
+  for (const [i, e] of events.entries()) {
     try {
       const p = parseRecordInput({ workspaceId, feature: e.feature, units: e.units, costs: e.costs, idempotencyKey: e.idempotencyKey, metadata: e.metadata, now });
       parsed[i] = p;
       // A key repeated inside the batch is a replay of its first use, answered once that one is decided.
-      if (firstByKey.has(p.idempotencyKey)) return void duplicates.push(i);
+      if (firstByKey.has(p.idempotencyKey)) {
+        duplicates.push(i);
+        continue;
+      }
       firstByKey.set(p.idempotencyKey, i);
-      if (p.units === null) return void oneByOne.push(i);
+      // Costs are priced now so they queue with their feature's other events in request order; one the
+      // pricing refuses goes to the engine, which replays it if the key was already used, or refuses it alike.
+      const n = p.units ?? (await unitsFromCosts(db, workspaceId, p.costs!).catch(() => null));
+      if (n === null) {
+        oneByOne.push(i);
+        continue;
+      }
+      units[i] = n;
       const group = byFeature.get(p.feature);
       if (group) group.push(i);
       else byFeature.set(p.feature, [i]);
     } catch (err) {
       outcomes[i] = failure(err);
     }
-  });
+  }
 
   for (const [feature, indexes] of byFeature) {
-    oneByOne.push(...(await meterGroup(db, workspaceId, feature, indexes, parsed as ParsedRecord[], outcomes, now)));
+    oneByOne.push(...(await meterGroup(db, workspaceId, feature, indexes, parsed as ParsedRecord[], units as Dec[], outcomes, now)));
   }
   oneByOne.sort((a, b) => a - b);
   for (const i of oneByOne) {
@@ -96,13 +109,14 @@ async function meterGroup(
   feature: string,
   indexes: number[],
   parsed: ParsedRecord[],
+  units: Dec[],
   outcomes: (EventOutcome | undefined)[],
   now: Date,
 ): Promise<number[]> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let step: Awaited<ReturnType<typeof decideAndWrite>>;
     try {
-      step = await db.$transaction((tx) => decideAndWrite(tx, workspaceId, feature, indexes, parsed, now), TX_OPTIONS);
+      step = await db.$transaction((tx) => decideAndWrite(tx, workspaceId, feature, indexes, parsed, units, now), TX_OPTIONS);
     } catch (e) {
       // A concurrent request took one of these keys after we looked: everything rolled back, look again.
       if (isUniqueViolation(e)) continue;
@@ -130,7 +144,7 @@ async function meterGroup(
   return indexes;
 }
 
-async function decideAndWrite(tx: Tx, workspaceId: string, feature: string, indexes: number[], parsed: ParsedRecord[], now: Date) {
+async function decideAndWrite(tx: Tx, workspaceId: string, feature: string, indexes: number[], parsed: ParsedRecord[], units: Dec[], now: Date) {
   const w = await activeWindow(tx, workspaceId, feature, now, true);
   if (!w) return "open" as const;
   if (w.kind !== "meter") return "engine" as const;
@@ -159,25 +173,30 @@ async function decideAndWrite(tx: Tx, workspaceId: string, feature: string, inde
       decided.set(i, prior.requestHash === p.requestHash ? { ok: true, answer: answerOf(prior.response) } : { ok: false, error: conflict(p.idempotencyKey) });
       continue;
     }
-    const units = p.units!;
-    if (quota === null || w.overflow === "soft" || used.plus(units).lte(quota)) {
-      used = used.plus(units);
+    // Once one event is left to the engine, the rest follow it there, so the feature's events stay in order.
+    if (deferred.length) {
+      deferred.push(i);
+      continue;
+    }
+    const n = units[i]!;
+    if (quota === null || w.overflow === "soft" || used.plus(n).lte(quota)) {
+      used = used.plus(n);
       const answer: UsageAnswer = {
         allowed: true,
         feature,
-        units: formatUnits(units),
+        units: formatUnits(n),
         remaining: quota === null ? null : formatUnits(maxDec(quota.minus(used), ZERO)),
         extrasRemaining,
         resetsAt,
       };
-      accepted.push({ index: i, units, answer });
+      accepted.push({ index: i, units: n, answer });
       decided.set(i, { ok: true, answer });
       continue;
     }
     const remaining = maxDec(quota.minus(used), ZERO);
     // Refusing on this snapshot is safe (extras only shrink under us); accepting from extras is the engine's call.
-    if (w.overflow === "extras" && units.minus(remaining).lte(usable)) deferred.push(i);
-    else decided.set(i, { ok: false, error: refusal(feature, units, remaining, state.balance, w.periodEnd) });
+    if (w.overflow === "extras" && n.minus(remaining).lte(usable)) deferred.push(i);
+    else decided.set(i, { ok: false, error: refusal(feature, n, remaining, state.balance, w.periodEnd) });
   }
 
   let notificationIds: string[] = [];

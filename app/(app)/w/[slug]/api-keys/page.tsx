@@ -1,0 +1,84 @@
+import { Card } from "@/components/ui/card";
+import { listApiKeys, type ApiKeySummary } from "@/lib/api-keys";
+import { db } from "@/lib/db";
+import { requireWorkspacePage } from "@/lib/server/session";
+import { can } from "@/lib/workspaces/access";
+import { CreateKeyForm, RevokeKeyForm } from "./key-forms";
+
+export const metadata = { title: "API keys" };
+
+const dateTime = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+function When({ at, empty }: { at: Date | null; empty: string }) {
+  return at ? <time dateTime={at.toISOString()}>{dateTime.format(at)} UTC</time> : <span className="text-slate-500">{empty}</span>;
+}
+
+export default async function ApiKeysPage({ params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const { workspace, role } = await requireWorkspacePage(slug);
+  const keys = await listApiKeys(db(), workspace.id);
+  const canManage = can(role, "billing");
+  const active = keys.filter((k) => !k.revokedAt).length;
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold">API keys</h1>
+        <p className="text-sm text-slate-600">
+          Your backend reports usage and checks quotas with these keys through the metering API (
+          <a className="text-brand-700 underline" href="/api/v1/openapi.json">OpenAPI document</a>).
+        </p>
+      </div>
+      {canManage ? (
+        <Card title="Create a key">
+          <CreateKeyForm slug={slug} />
+        </Card>
+      ) : (
+        <p className="rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-700">Only owners and admins can create or revoke keys.</p>
+      )}
+      <Card title={`${active} active ${active === 1 ? "key" : "keys"}`}>
+        {keys.length === 0 ? (
+          <p className="text-sm text-slate-600">No keys yet.</p>
+        ) : (
+          <ul className="divide-y divide-slate-200" aria-label="API keys">
+            {keys.map((k) => <KeyRow key={k.id} apiKey={k} slug={slug} canManage={canManage} />)}
+          </ul>
+        )}
+      </Card>
+    </div>
+  );
+}
+
+function KeyRow({ apiKey: k, slug, canManage }: { apiKey: ApiKeySummary; slug: string; canManage: boolean }) {
+  return (
+    <li className="flex flex-col gap-3 py-4 sm:flex-row sm:items-start" data-testid={`api-key-${k.prefix}`}>
+      <div className="min-w-0 flex-1 space-y-1">
+        <p className="flex flex-wrap items-center gap-2">
+          <span className="font-medium">{k.name}</span>
+          {k.revokedAt ? (
+            <span className="rounded bg-slate-200 px-2 py-0.5 text-xs font-medium text-slate-700">Revoked</span>
+          ) : (
+            <span className="rounded bg-green-100 px-2 py-0.5 text-xs font-medium text-green-800">Active</span>
+          )}
+        </p>
+        <p className="font-mono text-sm text-slate-700">{k.prefix}_…</p>
+        <dl className="grid grid-cols-[auto_1fr] gap-x-3 text-xs text-slate-600 sm:grid-cols-[auto_1fr_auto_1fr]">
+          <dt>Created</dt>
+          <dd><When at={k.createdAt} empty="" /></dd>
+          <dt>Last used</dt>
+          <dd><When at={k.lastUsedAt} empty="Never" /></dd>
+          {k.revokedAt && (
+            <>
+              <dt>Revoked</dt>
+              <dd><When at={k.revokedAt} empty="" /></dd>
+            </>
+          )}
+        </dl>
+      </div>
+      {canManage && !k.revokedAt && (
+        <div className="sm:w-80 sm:text-right">
+          <RevokeKeyForm slug={slug} keyId={k.id} name={k.name} />
+        </div>
+      )}
+    </li>
+  );
+}
