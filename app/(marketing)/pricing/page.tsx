@@ -1,45 +1,69 @@
 import Link from "next/link";
 import { buttonClass } from "@/components/ui/button";
+import { IntervalToggle } from "@/components/billing/interval-toggle";
 import { db } from "@/lib/db";
 import { formatMoney } from "@/lib/money";
 
 export const metadata = { title: "Pricing" };
 export const dynamic = "force-dynamic";
 
-const featureLabel: Record<string, string> = { compute: "compute units", api_calls: "API calls", seats: "seats", projects: "projects" };
+const featureLabel: Record<string, [string, string]> = { compute: ["compute unit", "compute units"], api_calls: ["API call", "API calls"], seats: ["seat", "seats"], projects: ["project", "projects"] };
+// Compute first: it is what the tiers are mostly about.
+const featureOrder = ["compute", "api_calls", "seats", "projects"];
+const rank = (feature: string) => {
+  const i = featureOrder.indexOf(feature);
+  return i === -1 ? featureOrder.length : i;
+};
 const periodLabel: Record<string, string> = { day: "a day", week: "a week", month: "a month", billing_period: "a billing period", lifetime: "" };
 
-export default async function PricingPage() {
-  const plans = await db().plan.findMany({ where: { active: true }, orderBy: [{ sortOrder: "asc" }, { version: "desc" }], include: { entitlements: true } });
+const limitText = (limit: string | null) => (limit === null ? "Unlimited" : Number(limit).toLocaleString("en-US"));
+
+export default async function PricingPage({ searchParams }: { searchParams: Promise<{ billing?: string }> }) {
+  const annual = (await searchParams).billing === "annual";
+  const all = await db().plan.findMany({ where: { active: true }, orderBy: [{ sortOrder: "asc" }, { version: "desc" }], include: { entitlements: true } });
+  // The catalog keeps every version; the public page offers the newest of each plan.
+  const plans = all.filter((p, i) => all.findIndex((q) => q.key === p.key) === i);
   return (
     <section className="py-10">
       <h1 className="text-center text-3xl font-bold tracking-tight">Pricing</h1>
       <p className="mt-2 text-center text-slate-600">Start free. Paid plans come with a 7-day trial, no card needed.</p>
-      <div className="mt-10 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-        {plans.map((plan) => (
-          <article key={plan.id} className="flex flex-col rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
-            <h2 className="text-lg font-semibold">{plan.name}</h2>
-            <p className="mt-1 text-sm text-slate-600">{plan.description}</p>
-            <p className="mt-4 text-3xl font-bold">
-              {formatMoney(plan.monthlyPriceCents, plan.currency)}
-              <span className="text-base font-normal text-slate-500"> / month</span>
-            </p>
-            {plan.annualPriceCents > 0 && (
-              <p className="text-sm text-slate-600">or {formatMoney(plan.annualPriceCents, plan.currency)} a year</p>
-            )}
-            <ul className="mt-4 flex-1 space-y-1 text-sm">
-              {plan.entitlements.map((e) => (
-                <li key={e.id}>
-                  {e.limit === null ? "Unlimited" : Number(e.limit).toLocaleString("en-US")} {featureLabel[e.feature] ?? e.feature} {periodLabel[e.period]}
-                </li>
-              ))}
-            </ul>
-            <Link href="/sign-up" className={`${buttonClass(plan.monthlyPriceCents === 0 ? "secondary" : "primary")} mt-5`}>
-              {plan.monthlyPriceCents === 0 ? "Start free" : plan.trialDays > 0 ? `Try ${plan.name} free for ${plan.trialDays} days` : `Choose ${plan.name}`}
-            </Link>
-          </article>
-        ))}
+      <div className="mt-6 flex justify-center">
+        <IntervalToggle annual={annual} monthlyHref="/pricing" annualHref="/pricing?billing=annual" />
       </div>
+      <div className="mt-8 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        {plans.map((plan) => {
+          const free = plan.monthlyPriceCents === 0;
+          const saving = plan.monthlyPriceCents * 12 - plan.annualPriceCents;
+          return (
+            <article key={plan.id} data-testid={`pricing-${plan.key}`} className="flex flex-col rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+              <h2 className="text-lg font-semibold">{plan.name}</h2>
+              <p className="mt-1 text-sm text-slate-600">{plan.description}</p>
+              <p className="mt-4 text-3xl font-bold tabular-nums">
+                {formatMoney(annual && !free ? plan.annualPriceCents : plan.monthlyPriceCents, plan.currency)}
+                <span className="text-base font-normal text-slate-500">{annual && !free ? " / year" : " / month"}</span>
+              </p>
+              <p className="min-h-5 text-sm text-slate-600">
+                {free ? "Free forever" : annual ? `${formatMoney(Math.round(plan.annualPriceCents / 12), plan.currency)} a month${saving > 0 ? `, save ${formatMoney(saving, plan.currency)}` : ""}` : `or ${formatMoney(plan.annualPriceCents, plan.currency)} a year`}
+              </p>
+              <ul className="mt-4 flex-1 space-y-1.5 text-sm">
+                {plan.entitlements
+                  .slice()
+                  .sort((a, b) => rank(a.feature) - rank(b.feature) || a.feature.localeCompare(b.feature))
+                  .map((e) => (
+                    <li key={e.id} className="flex gap-2">
+                      <span aria-hidden="true" className="text-brand-600">✓</span>
+                      <span>{limitText(e.limit === null ? null : e.limit.toFixed())} {(featureLabel[e.feature] ?? [e.feature, e.feature])[e.limit !== null && e.limit.toFixed() === "1" ? 0 : 1]} {periodLabel[e.period]}</span>
+                    </li>
+                  ))}
+              </ul>
+              <Link href="/sign-up" className={`${buttonClass(free ? "secondary" : "primary")} mt-5`}>
+                {free ? "Start free" : plan.trialDays > 0 ? `Try ${plan.name} free for ${plan.trialDays} days` : `Choose ${plan.name}`}
+              </Link>
+            </article>
+          );
+        })}
+      </div>
+      <p className="mt-8 text-center text-sm text-slate-600">Need more compute within a period? Extras packs top up any plan and last a year.</p>
     </section>
   );
 }
