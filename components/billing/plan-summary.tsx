@@ -14,7 +14,8 @@ export function PlanSummary({ overview: o, slug, canManage, now }: { overview: B
       <h2 id="plan-heading" className="text-sm font-medium text-slate-600">Plan</h2>
       <p className="mt-1 flex flex-wrap items-center gap-2 text-2xl font-semibold">
         <span data-testid="plan-name">{o.plan.name}</span>
-        <StatusBadge status={o.status} />
+        {/* On Free the plan name already says it all. */}
+        {o.status !== "free" && <StatusBadge status={o.status} />}
       </p>
       <ul className="mt-3 flex-1 space-y-2 text-sm text-slate-700">
         {o.status === "free" && <li>Free forever, with the limits below. Paid plans raise them.</li>}

@@ -2,8 +2,8 @@ import type { DailySeries } from "@/lib/billing-views/usage-history";
 import { featureNoun, featureTitle, formatShortDay, groupDigits } from "@/lib/billing-views/format";
 
 const W = 600;
-const H = 160;
-const PAD = { top: 10, right: 8, bottom: 22, left: 44 };
+const H = 180;
+const PAD = { top: 12, right: 8, bottom: 28, left: 52 };
 
 /** A round axis maximum at or above the largest day, so the scale reads at a glance. */
 function niceMax(max: number): number {
@@ -47,7 +47,7 @@ export function UsageChart({ series, days }: { series: DailySeries; days: string
           return (
             <g key={f}>
               <line x1={PAD.left} x2={W - PAD.right} y1={y} y2={y} className="stroke-slate-200" strokeWidth={1} />
-              <text x={PAD.left - 6} y={y + 4} textAnchor="end" className="fill-slate-500 text-[13px]">{groupDigits(String(+(top * f).toFixed(2)))}</text>
+              <text x={PAD.left - 6} y={y + 4} textAnchor="end" className="fill-slate-500 text-[17px]">{groupDigits(String(+(top * f).toFixed(2)))}</text>
             </g>
           );
         })}
@@ -60,7 +60,7 @@ export function UsageChart({ series, days }: { series: DailySeries; days: string
           );
         })}
         {labelDays.map((i) => (
-          <text key={i} x={PAD.left + i * slot + slot / 2} y={H - 6} textAnchor={i === 0 ? "start" : i === days.length - 1 ? "end" : "middle"} className="fill-slate-500 text-[13px]">
+          <text key={i} x={PAD.left + i * slot + slot / 2} y={H - 6} textAnchor={i === 0 ? "start" : i === days.length - 1 ? "end" : "middle"} className="fill-slate-500 text-[17px]">
             {formatShortDay(days[i]!)}
           </text>
         ))}

@@ -16,12 +16,12 @@ export default async function WorkspaceLayout({ children, params }: { children: 
         Skip to content
       </a>
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-3 px-4 py-3">
+        <div className="mx-auto flex max-w-6xl items-center gap-2 px-4 py-3 sm:gap-3">
           <Link href="/app" className="text-lg font-bold tracking-tight text-brand-700">Tally</Link>
           <WorkspaceSwitcher current={workspace.slug} workspaces={workspaces} />
-          <span className="rounded bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600" title="Your role in this workspace">{role}</span>
-          <form action={signOutAction} className="ml-auto">
-            <button type="submit" className="rounded-md px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-100">Sign out</button>
+          <span className="shrink-0 rounded bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600" title="Your role in this workspace">{role}</span>
+          <form action={signOutAction} className="ml-auto shrink-0">
+            <button type="submit" className="whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 sm:px-3">Sign out</button>
           </form>
         </div>
         <WorkspaceNav slug={workspace.slug} />
