@@ -1,8 +1,8 @@
 import { Prisma } from "@/lib/generated/prisma/client";
-import type { EntitlementKind } from "@/lib/generated/prisma/enums";
+import type { EntitlementKind, Overflow } from "@/lib/generated/prisma/enums";
 import { AppError } from "@/lib/errors";
 import { maybeAutoTopUp, type PaymentsPort } from "./auto-top-up";
-import { inTransaction, type Client } from "./client";
+import { inTransaction, isTransaction, type Client } from "./client";
 import { costsToUnits, priceKey, ratiosOf, type Costs, type PriceTable } from "./costs";
 import { isUniqueViolation } from "./db-errors";
 import { appendEntries, lockExtrasAccount, planDebit, spendableLots, usableExtras, type LockedAccount } from "./extras-ledger";
@@ -10,7 +10,9 @@ import { deliverNotifications, type Notifier } from "./notify";
 import { LIFETIME_END } from "./periods";
 import { THRESHOLDS, crossedThresholds, insertThresholdMarks } from "./thresholds";
 import { ZERO, formatUnits, maxDec, minDec, toDec, type Dec } from "./units";
-import { readUsageState, refusal, remainingOf, resetsAtOf, usableOf, type UsageAnswer } from "./usage-state";
+import { readUsageState, refusal, remainingOf, resetsAtOf, usableOf, type UsageAnswer, type UsageState } from "./usage-state";
+import { atMost, joinInFlight, oneAtATime } from "./local-queue";
+import { pgPoolFor } from "./pg-pool";
 import { parseRecordInput, type RecordUsageInput } from "./validation";
 import { activeWindow, openWindow } from "./windows";
 
@@ -73,17 +75,30 @@ export async function replay(db: Client, workspaceId: string, idempotencyKey: st
     where: { workspaceId_idempotencyKey: { workspaceId, idempotencyKey } },
     select: { requestHash: true, response: true },
   });
-  if (!ev) return null;
-  if (ev.requestHash !== requestHash) {
+  return ev ? answerFor({ requestHash: ev.requestHash, response: ev.response as unknown as UsageAnswer }, idempotencyKey, requestHash) : null;
+}
+
+function answerFor(existing: { requestHash: string; response: UsageAnswer }, idempotencyKey: string, requestHash: string): UsageAnswer {
+  if (existing.requestHash !== requestHash) {
     throw new AppError("idempotency_conflict", "This idempotency key was already used with a different request.", { idempotencyKey });
   }
-  return answerOf(ev.response as unknown as UsageAnswer);
+  return answerOf(existing.response);
 }
 
 /** The stored answer with its fields in one order (jsonb sorts keys), so every path serialises alike. */
 function answerOf(r: UsageAnswer): UsageAnswer {
   return { allowed: r.allowed, feature: r.feature, units: r.units, remaining: r.remaining, extrasRemaining: r.extrasRemaining, resetsAt: r.resetsAt };
 }
+
+function openWindowOnce(db: Client, workspaceId: string, feature: string, now: Date): Promise<void> {
+  // A transaction must see its own opening; across transactions the first event of a period often comes as a burst.
+  if (isTransaction(db)) return openWindow(db, workspaceId, feature, now);
+  return joinInFlight(windowKey({ workspaceId, feature }), () => openWindow(db, workspaceId, feature, now));
+}
+
+/** Statements on one window at once from this process: enough to keep its row busy, few enough to leave the pool to others. */
+const WINDOW_CONCURRENCY = 6;
+const windowKey = (req: { workspaceId: string; feature: string }) => `${req.workspaceId}\u0000${req.feature}`;
 
 // Opening a window, or losing a race with a reset or an upgrade, costs a retry; more than a few means trouble.
 const MAX_ATTEMPTS = 6;
@@ -93,7 +108,7 @@ export async function applyUsage(db: Client, req: UsageRequest, opts: MeteringOp
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let fast: FastResult;
     try {
-      fast = await fastPath(db, req);
+      fast = isTransaction(db) ? await fastPath(db, req) : await atMost(windowKey(req), WINDOW_CONCURRENCY, () => fastPath(db, req));
     } catch (e) {
       // The key was taken by a concurrent request between our check and our insert; the statement rolled back whole.
       if (!isUniqueViolation(e)) throw e;
@@ -106,13 +121,12 @@ export async function applyUsage(db: Client, req: UsageRequest, opts: MeteringOp
       return fast.answer;
     }
 
-    // Zero rows: a replay, no window yet, or not enough quota.
-    const earlier = await replay(db, req.workspaceId, req.idempotencyKey, req.requestHash);
-    if (earlier) return earlier;
-    const state = await readUsageState(db, req.workspaceId, req.feature, req.now);
+    // Nothing changed: a replay, no window yet, or not enough quota; the same round trip said which.
+    const state = fast.state!;
+    if (state.existing) return answerFor(state.existing, req.idempotencyKey, req.requestHash);
     const w = state.window;
     if (!w) {
-      await openWindow(db, req.workspaceId, req.feature, req.now);
+      await openWindowOnce(db, req.workspaceId, req.feature, req.now);
       continue;
     }
     if (w.kind !== req.kind) {
@@ -134,7 +148,18 @@ export async function applyUsage(db: Client, req: UsageRequest, opts: MeteringOp
 
     let slow: SlowResult | "retry" | "replay";
     try {
-      slow = await extrasPath(db, req);
+      slow = isTransaction(db)
+        ? await extrasPath(db, req)
+        : await oneAtATime(windowKey(req), async () => {
+            // Queued behind others: what they spent may already make this a refusal, which needs no transaction.
+            const fresh = await readUsageState(db, req.workspaceId, req.feature, req.now, req.idempotencyKey);
+            if (fresh.existing) return "replay" as const;
+            const fw = fresh.window;
+            if (!fw || fw.quota === null || fw.overflow !== "extras") return "retry" as const;
+            const left = remainingOf(fw.quota, fw.used)!;
+            if (units.minus(left).gt(usableOf(fresh))) throw refusal(req.feature, units, left, fresh.balance, fw.periodEnd);
+            return extrasPath(db, req);
+          });
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
       slow = "replay";
@@ -154,64 +179,67 @@ export async function applyUsage(db: Client, req: UsageRequest, opts: MeteringOp
 interface FastResult {
   answer: UsageAnswer | null;
   notificationIds: string[];
+  /** Why nothing changed, when nothing did. */
+  state: UsageState | null;
 }
 
-/**
- * The hot path, one statement: increments the active window (chosen by time, under its row lock, only if
- * the units fit or the window allows it), inserts the event with its answer, and the threshold marks and
- * notifications this increment crossed. A duplicate key aborts the whole statement (unique violation),
- * so the increment never outlives a rejected event.
- */
 async function fastPath(db: Client, req: UsageRequest): Promise<FastResult> {
-  const d = req.delta.toFixed();
-  const fits = req.delta.gt(0)
-    ? Prisma.sql`(w.quota IS NULL OR w.overflow = 'soft' OR w.used + ${d}::numeric <= w.quota)`
-    : Prisma.sql`w.used + ${d}::numeric >= 0`;
-  const thresholds = Prisma.join(THRESHOLDS.map((p) => Prisma.sql`(${p}::int)`));
-  const iso = Prisma.sql`to_char(w."periodEnd", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-  const rows = await db.$queryRaw<{ response: UsageAnswer | null; notifications: string[] }[]>`
-    WITH w AS (
-      UPDATE "UsageWindow" AS w SET used = w.used + ${d}::numeric
-      WHERE w."workspaceId" = ${req.workspaceId} AND w.feature = ${req.feature} AND w.kind = ${req.kind}::"EntitlementKind"
-        AND w."periodStart" <= ${req.now} AND w."periodEnd" > ${req.now} AND ${fits}
-        AND NOT EXISTS (SELECT 1 FROM "UsageEvent" e WHERE e."workspaceId" = ${req.workspaceId} AND e."idempotencyKey" = ${req.idempotencyKey})
-      RETURNING w.id, w.quota, w.used, w."periodEnd"
-    ), ev AS (
-      INSERT INTO "UsageEvent" (id, "workspaceId", feature, "windowId", units, "quotaUnits", "extrasUnits", "idempotencyKey", "requestHash", response, metadata, "createdAt")
-      SELECT ${crypto.randomUUID()}, ${req.workspaceId}, ${req.feature}, w.id, ${d}::numeric, ${d}::numeric, 0, ${req.idempotencyKey}, ${req.requestHash},
-        jsonb_build_object(
-          'allowed', true,
-          'feature', ${req.feature}::text,
-          'units', ${formatUnits(req.delta.abs())}::text,
-          'remaining', CASE WHEN w.quota IS NULL THEN NULL ELSE trim_scale(GREATEST(w.quota - w.used, 0))::text END,
-          'extrasRemaining', COALESCE((SELECT trim_scale(a.balance)::text FROM "ExtrasAccount" a WHERE a."workspaceId" = ${req.workspaceId}), '0'),
-          'resetsAt', CASE WHEN w."periodEnd" >= ${LIFETIME_END} THEN NULL ELSE ${iso} END
-        ),
-        ${req.metadataJson}::jsonb, ${req.now}
-      FROM w
-      RETURNING response
-    ), m AS (
-      INSERT INTO "ThresholdMark" (id, "workspaceId", "windowId", feature, percent, "createdAt")
-      SELECT gen_random_uuid()::text, ${req.workspaceId}, w.id, ${req.feature}, p.pct, ${req.now}
-      FROM w CROSS JOIN (VALUES ${thresholds}) AS p(pct)
-      WHERE ${req.kind === "meter" ? Prisma.sql`true` : Prisma.sql`false`} AND w.quota > 0 AND (w.used - ${d}::numeric) * 100 < w.quota * p.pct AND w.used * 100 >= w.quota * p.pct
-      ON CONFLICT DO NOTHING
-      RETURNING "windowId", percent
-    ), n AS (
-      INSERT INTO "Notification" (id, "workspaceId", kind, subject, body, "dedupeKey", status, "createdAt")
-      SELECT gen_random_uuid()::text, ${req.workspaceId}, 'threshold',
-        format('%s usage reached %s%% of its quota', ${req.feature}::text, m.percent),
-        format('Your workspace has used %s%% of its %s quota for the current window. ', m.percent, ${req.feature}::text)
-          || CASE WHEN w."periodEnd" >= ${LIFETIME_END} THEN 'This quota does not reset.' ELSE 'The quota resets at ' || ${iso} || '.' END,
-        'threshold:' || m."windowId" || ':' || m.percent, 'pending', ${req.now}
-      FROM m CROSS JOIN w
-      ON CONFLICT DO NOTHING
-      RETURNING id
-    )
-    SELECT (SELECT response FROM ev) AS response, ARRAY(SELECT id FROM n) AS notifications`;
+  const args = [
+    req.workspaceId, req.feature, req.kind, req.delta.toFixed(), formatUnits(req.delta.abs()), req.idempotencyKey, req.requestHash,
+    req.metadataJson, req.now.toISOString(), crypto.randomUUID(), THRESHOLD_LIST, LIFETIME_END_TEXT,
+  ];
+  const pool = pgPoolFor(db);
+  const rows: FastRow[] = pool
+    ? (await pool.query<FastRow>({ name: "tally_record_usage", text: FAST_SQL, values: args })).rows
+    : await db.$queryRawUnsafe<FastRow[]>(FAST_SQL, ...args);
   const row = rows[0];
-  return { answer: row?.response ? answerOf(row.response) : null, notificationIds: row?.notifications ?? [] };
+  if (!row) throw new AppError("billing_unavailable", "The metering statement returned nothing.");
+  if (row.response) {
+    return { answer: answerOf(JSON.parse(row.response) as UsageAnswer), notificationIds: row.notifications ? row.notifications.split(",") : [], state: null };
+  }
+  const state: UsageState = {
+    window: row.window_id
+      ? {
+          id: row.window_id,
+          kind: row.window_kind as EntitlementKind,
+          period: null,
+          quota: row.window_quota === null ? null : toDec(row.window_quota),
+          used: toDec(row.window_used ?? "0"),
+          overflow: row.window_overflow as Overflow,
+          periodEnd: new Date(`${row.window_end}Z`),
+        }
+      : null,
+    balance: toDec(row.balance ?? "0"),
+    spendable: toDec(row.spendable ?? "0"),
+    existing: row.existing_hash ? { requestHash: row.existing_hash, response: JSON.parse(row.existing_response!) as UsageAnswer } : null,
+  };
+  return { answer: null, notificationIds: [], state };
 }
+
+interface FastRow {
+  response: string | null;
+  notifications: string;
+  window_id: string | null;
+  window_kind: string | null;
+  window_quota: string | null;
+  window_used: string | null;
+  window_overflow: string | null;
+  window_end: string | null;
+  balance: string | null;
+  spendable: string | null;
+  existing_hash: string | null;
+  existing_response: string | null;
+}
+
+// Every column as text: exact decimals, and timestamps read the same through Prisma and through pg.
+const FAST_SQL = `
+  SELECT response::text AS response, array_to_string(notification_ids, ',') AS notifications,
+         window_id, window_kind, window_quota, window_used, window_overflow,
+         to_char(window_end, 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS window_end,
+         balance, spendable, existing_hash, existing_response::text AS existing_response
+  FROM tally_record_usage($1, $2, $3::"EntitlementKind", $4::numeric, $5, $6, $7, $8::jsonb, $9::timestamp(3), $10, $11::int[], $12::timestamp(3))`;
+const THRESHOLD_LIST = `{${THRESHOLDS.join(",")}}`;
+const LIFETIME_END_TEXT = LIFETIME_END.toISOString();
 
 interface SlowResult {
   answer: UsageAnswer;

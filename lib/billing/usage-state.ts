@@ -9,7 +9,8 @@ export interface UsageState {
   window: {
     id: string;
     kind: EntitlementKind;
-    period: EntitlementPeriod;
+    /** null when read by the hot path, which does not need it. */
+    period: EntitlementPeriod | null;
     quota: Dec | null;
     used: Dec;
     overflow: Overflow;
@@ -19,6 +20,8 @@ export interface UsageState {
   balance: Dec;
   /** Sum of lots that can pay now (positive remaining, not expired). */
   spendable: Dec;
+  /** The event already recorded under the idempotency key asked about, if any. */
+  existing: { requestHash: string; response: UsageAnswer } | null;
 }
 
 interface Row {
@@ -31,16 +34,20 @@ interface Row {
   periodEnd: Date | null;
   balance: string | null;
   spendable: string;
+  existingHash: string | null;
+  existingResponse: UsageAnswer | null;
 }
 
-export async function readUsageState(db: Client, workspaceId: string, feature: string, now: Date): Promise<UsageState> {
+export async function readUsageState(db: Client, workspaceId: string, feature: string, now: Date, idempotencyKey: string | null = null): Promise<UsageState> {
   const rows = await db.$queryRaw<Row[]>`
     SELECT w.id, w.kind, w.period, w.quota::text AS quota, w.used::text AS used, w.overflow, w."periodEnd",
       (SELECT a.balance::text FROM "ExtrasAccount" a WHERE a."workspaceId" = ${workspaceId}) AS balance,
       (SELECT COALESCE(sum(l.remaining), 0)::text FROM "ExtrasLot" l
         WHERE l."workspaceId" = ${workspaceId} AND l.remaining > 0 AND l."expiredAt" IS NULL
-          AND (l."expiresAt" IS NULL OR l."expiresAt" > ${now})) AS spendable
+          AND (l."expiresAt" IS NULL OR l."expiresAt" > ${now})) AS spendable,
+      e."requestHash" AS "existingHash", e.response AS "existingResponse"
     FROM (SELECT 1) AS one
+    LEFT JOIN "UsageEvent" e ON e."workspaceId" = ${workspaceId} AND e."idempotencyKey" = ${idempotencyKey}
     LEFT JOIN "UsageWindow" w ON w."workspaceId" = ${workspaceId} AND w.feature = ${feature}
       AND w."periodStart" <= ${now} AND w."periodEnd" > ${now}`;
   const r = rows[0];
@@ -60,6 +67,7 @@ export async function readUsageState(db: Client, workspaceId: string, feature: s
           },
     balance: toDec(r.balance ?? "0"),
     spendable: toDec(r.spendable),
+    existing: r.existingHash === null ? null : { requestHash: r.existingHash, response: r.existingResponse! },
   };
 }
 

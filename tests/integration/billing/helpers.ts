@@ -1,0 +1,95 @@
+import { expect } from "vitest";
+import { createDb } from "@/lib/db";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { defaultPlans, type EntitlementSpec, type PlanSpec } from "@/lib/billing/catalog";
+import { publishPlan, seedCatalog } from "@/lib/billing/plans";
+import { checkInvariants } from "@/lib/billing";
+import { isAppError } from "@/lib/errors";
+import { createWorkspace } from "@/lib/workspaces/create-workspace";
+
+// A pool wider than the concurrency under test's share, so parallel calls really run in parallel.
+export const POOL = 24;
+
+let client: PrismaClient | undefined;
+export function testDb(): PrismaClient {
+  client ??= createDb(process.env.DATABASE_URL!, POOL);
+  return client;
+}
+
+export async function closeTestDb() {
+  await client?.$disconnect();
+  client = undefined;
+}
+
+let seeded: Promise<unknown> | undefined;
+export const ensureCatalog = () => (seeded ??= seedCatalog(testDb()));
+
+export const uid = () => crypto.randomUUID().slice(0, 8);
+
+/**
+ * A workspace of its own on a plan of its own (unique key), so test files can run in parallel.
+ * `compute` is overridden from `entitlement`; other features come from the Free plan.
+ */
+export async function seedWorkspace(opts: {
+  compute?: Partial<EntitlementSpec>;
+  extra?: EntitlementSpec[];
+  plan?: Partial<PlanSpec>;
+  subscription?: { periodAnchor?: Date; currentPeriodStart?: Date; currentPeriodEnd?: Date };
+} = {}) {
+  await ensureCatalog();
+  const db = testDb();
+  const base = defaultPlans[0]!;
+  const entitlements = base.entitlements.map((e) => (e.feature === "compute" ? { ...e, ...opts.compute } : e));
+  const spec: PlanSpec = { ...base, key: `t_${uid()}`, ...opts.plan, entitlements: [...entitlements, ...(opts.extra ?? [])] };
+  const { plan } = await publishPlan(db, spec);
+  const user = await db.user.create({ data: { email: `owner-${uid()}@example.test` } });
+  const ws = await createWorkspace(db, { name: `Billing ${uid()}`, ownerId: user.id });
+  await db.subscription.update({ where: { workspaceId: ws.id }, data: { planId: plan.id, status: "active", ...opts.subscription } });
+  return { workspaceId: ws.id, planId: plan.id, planKey: spec.key, spec, ownerEmail: user.email };
+}
+
+/** The invariant checker finds nothing wrong for this workspace. */
+export async function expectBooksHold(workspaceId: string) {
+  expect(await checkInvariants(testDb(), { workspaceId })).toEqual([]);
+}
+
+/** Runs all promises; returns fulfilled values and the error codes of rejections (throws on non-AppErrors). */
+export async function settle<T>(promises: Promise<T>[]): Promise<{ ok: T[]; codes: string[] }> {
+  const results = await Promise.allSettled(promises);
+  const ok: T[] = [];
+  const codes: string[] = [];
+  for (const r of results) {
+    if (r.status === "fulfilled") ok.push(r.value);
+    else if (isAppError(r.reason)) codes.push(r.reason.code);
+    else throw r.reason;
+  }
+  return { ok, codes };
+}
+
+export const count = (codes: string[], code: string) => codes.filter((c) => c === code).length;
+
+/** Row counts that must not change when a request is refused. */
+export async function writtenRows(workspaceId: string) {
+  const db = testDb();
+  const [events, windows, entries, marks, notifications, used] = await Promise.all([
+    db.usageEvent.count({ where: { workspaceId } }),
+    db.usageWindow.count({ where: { workspaceId } }),
+    db.ledgerEntry.count({ where: { workspaceId } }),
+    db.thresholdMark.count({ where: { workspaceId } }),
+    db.notification.count({ where: { workspaceId } }),
+    db.usageWindow.aggregate({ where: { workspaceId }, _sum: { used: true } }),
+  ]);
+  return { events, windows, entries, marks, notifications, used: used._sum.used?.toFixed() ?? "0" };
+}
+
+/** A notifier that records messages instead of sending them. */
+export function recordingNotifier(opts: { fail?: boolean } = {}) {
+  const sent: { to: string[]; subject: string; text: string }[] = [];
+  return {
+    sent,
+    async send(m: { to: string[]; subject: string; text: string }) {
+      if (opts.fail) throw new Error("SMTP server refused the connection");
+      sent.push(m);
+    },
+  };
+}
