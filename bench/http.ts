@@ -1,0 +1,137 @@
+// HTTP figures of the metering API against a production server (`next start`, built into NEXT_DIST_DIR),
+// beside the raw SQL baseline, so the cost of the framework, auth and the engine is visible as ratios.
+import pg from "pg";
+import { createApiKey } from "../lib/api-keys";
+import { createDb } from "../lib/db";
+import { defaultPlans } from "../lib/billing/catalog";
+import { publishPlan } from "../lib/billing/plans";
+import { createWorkspace } from "../lib/workspaces/create-workspace";
+import { createClient, type Reply } from "../tests/http/client";
+import { startAppServer } from "../tests/http/server";
+import { load, loadFigures, merge, round, type BenchSuite, type Figure, type LoadResult } from "./suite";
+
+const CONNECTIONS = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const ROUNDS = 4;
+const WORKSPACES = 100;
+const BATCH_EVENTS = 1000;
+const BATCH_CONNECTIONS = 4;
+const MAX_REQUESTS_PER_SLICE = 50_000;
+
+// The engine suite's raw SQL figures of this same run, read from the lines the runner prints, so the
+// ratios compare against the very baseline that suite measured (see rawHotFromEngine below).
+const printed = new Map<string, number>();
+const log = console.log.bind(console);
+console.log = (...args: unknown[]) => {
+  const m = typeof args[0] === "string" && args.length === 1 ? /^(\S+) (-?[\d.]+(?:e[+-]?\d+)?) \S+$/.exec(args[0]) : null;
+  if (m) printed.set(m[1]!, Number(m[2]));
+  log(...args);
+};
+
+// The engine suite's baseline, repeated here for the fallback when that suite is not part of the run.
+const RAW_SQL = `
+  WITH w AS (
+    UPDATE "UsageWindow" SET used = used + $3::numeric
+    WHERE "workspaceId" = $1 AND feature = $2 AND "periodStart" <= $4 AND "periodEnd" > $4
+      AND (quota IS NULL OR used + $3::numeric <= quota)
+    RETURNING id
+  )
+  INSERT INTO "UsageEvent" (id, "workspaceId", feature, "windowId", units, "quotaUnits", "extrasUnits", "idempotencyKey", "requestHash", response, "createdAt")
+  SELECT $5, $1, $2, w.id, $3::numeric, $3::numeric, 0, $6, 'raw', '{}'::jsonb, $4 FROM w`;
+
+const expectStatus = (status: number) => (r: Reply) => {
+  if (r.status !== status) throw new Error(`expected ${status}, got ${r.status}: ${r.text.slice(0, 300)}`);
+  return r;
+};
+
+export const httpSuite: BenchSuite = {
+  name: "http",
+  description: `the metering API over HTTP (next start), ${CONNECTIONS} connections: usage hot and over ${WORKSPACES} workspaces, check, batch, a trivial handler`,
+  async run(report) {
+    const server = await startAppServer({ databaseSuffix: "bench_http", poolMax: 20, log: "test-results/bench-http-server.log" });
+    const db = createDb(server.databaseUrl, 4);
+    const pool = new pg.Pool({ connectionString: server.databaseUrl, max: 20 });
+    const api = createClient(server.baseUrl, CONNECTIONS);
+    try {
+      const spec = {
+        ...defaultPlans[0]!,
+        key: "bench_http",
+        entitlements: defaultPlans[0]!.entitlements.map((e) => (e.feature === "compute" ? { ...e, limit: "1000000000000", overflow: "block" as const } : e)),
+      };
+      const { plan } = await publishPlan(db, spec);
+      const owner = await db.user.create({ data: { email: "bench-http@example.test" } });
+      const workspaces: { id: string; key: string }[] = [];
+      for (let i = 0; i <= WORKSPACES; i++) {
+        const ws = await createWorkspace(db, { name: `Bench HTTP ${i}`, ownerId: owner.id });
+        await db.subscription.update({ where: { workspaceId: ws.id }, data: { planId: plan.id, status: "active" } });
+        workspaces.push({ id: ws.id, key: (await createApiKey(db, { workspaceId: ws.id, name: "bench" })).secret });
+      }
+      const hot = workspaces[WORKSPACES]!;
+      const spread = workspaces.slice(0, WORKSPACES);
+
+      let n = 0;
+      let rr = 0;
+      const usage = (ws: () => { key: string }) => () =>
+        api.request("/api/v1/usage", { key: ws().key, body: { feature: "compute", units: 1, idempotencyKey: `h-${n++}` } }).then(expectStatus(200));
+      const scenarios: Record<string, () => Promise<unknown>> = {
+        "http.trivial": () => api.request("/api/v1/ping").then(expectStatus(200)),
+        "http.usage.hot": usage(() => hot),
+        "http.usage.spread": usage(() => spread[rr++ % WORKSPACES]!),
+        "http.check": () => api.request("/api/v1/check", { key: hot.key, body: { feature: "compute", units: 1 } }).then(expectStatus(200)),
+        "http.raw.hot": async () => {
+          const r = await pool.query(RAW_SQL, [hot.id, "compute", "1", new Date(), crypto.randomUUID(), `r-${n++}`]);
+          if (r.rowCount !== 1) throw new Error("raw baseline recorded nothing");
+        },
+      };
+      const batchOp = () =>
+        api
+          .request("/api/v1/usage/batch", {
+            key: spread[rr++ % WORKSPACES]!.key,
+            body: { events: Array.from({ length: BATCH_EVENTS }, () => ({ feature: "compute", units: 1, idempotencyKey: `b-${n++}` })) },
+          })
+          .then(expectStatus(200))
+          .then((r) => {
+            if (r.json.accepted !== BATCH_EVENTS) throw new Error(`batch accepted ${r.json.accepted} of ${BATCH_EVENTS}`);
+          });
+
+      // Warm up: open every window, compile every route, fill the pools.
+      await Promise.all(spread.concat(hot).map((ws, i) => api.request("/api/v1/usage", { key: ws.key, body: { feature: "compute", units: 1, idempotencyKey: `warm-${i}` } }).then(expectStatus(200))));
+      for (const op of Object.values(scenarios)) await load({ concurrency: CONNECTIONS, durationMs: 700, op });
+      await load({ concurrency: BATCH_CONNECTIONS, durationMs: 700, op: batchOp });
+
+      const results: Record<string, LoadResult[]> = {};
+      const names = Object.keys(scenarios);
+      const slice = (SECONDS * 1000) / ROUNDS;
+      for (let r = 0; r < ROUNDS; r++) {
+        // Rotate the order each round so no scenario always runs first or last.
+        for (const name of names.slice(r % names.length).concat(names.slice(0, r % names.length))) {
+          (results[name] ??= []).push(await load({ concurrency: CONNECTIONS, durationMs: slice, maxRequests: MAX_REQUESTS_PER_SLICE, op: scenarios[name]! }));
+        }
+        (results["http.batch"] ??= []).push(await load({ concurrency: BATCH_CONNECTIONS, durationMs: slice, maxRequests: 500, op: batchOp }));
+      }
+      const merged = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, merge(v)]));
+      for (const name of ["http.usage.hot", "http.usage.spread", "http.check", "http.trivial", "http.raw.hot"]) for (const f of loadFigures(name, merged[name]!)) report(f);
+      const tput = (k: string) => merged[k]!.requests / merged[k]!.seconds;
+      const batch = merged["http.batch"]!;
+      report({ name: "http.batch.events", value: round((batch.requests * BATCH_EVENTS) / batch.seconds), unit: "events/s" });
+      for (const f of loadFigures("http.batch", batch).slice(1)) report(f);
+
+      const rawHot = printed.get("raw.hot.throughput");
+      const rawSpread = printed.get("raw.spread.throughput");
+      if (rawHot === undefined) console.error("# http: the engine suite did not run; ratios use this suite's own raw SQL baseline");
+      const ratio = (name: string, value: number): Figure => ({ name, value: round(value, 3), unit: "x" });
+      report(ratio("ratio.http.hot", tput("http.usage.hot") / (rawHot ?? tput("http.raw.hot"))));
+      report(ratio("ratio.http.spread", tput("http.usage.spread") / (rawSpread ?? tput("http.raw.hot"))));
+      report(ratio("ratio.check.trivial", tput("http.check") / tput("http.trivial")));
+      const window = await db.usageWindow.aggregate({ where: { workspaceId: { in: workspaces.map((w) => w.id) } }, _sum: { used: true } });
+      const events = await db.usageEvent.count({ where: { workspaceId: { in: workspaces.map((w) => w.id) } } });
+      // Every accepted event counted once: the counters add up to the events stored.
+      report({ name: "http.counter_mismatch", value: Number(window._sum.used ?? 0) - events, unit: "count" });
+    } finally {
+      api.close();
+      await db.$disconnect().catch(() => undefined);
+      await pool.end().catch(() => undefined);
+      await server.stop();
+    }
+  },
+};
