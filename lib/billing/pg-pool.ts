@@ -18,3 +18,13 @@ export function attachPgPool(db: Client, pool: pg.Pool): void {
 export function pgPoolFor(db: Client): pg.Pool | undefined {
   return isTransaction(db) ? undefined : pools.get(db);
 }
+
+/**
+ * Runs one statement of the hot path: through the attached pool (as a named prepared statement, so its
+ * plan is reused) when there is one, else through the client. Parameters are $1..$n; cast them in SQL.
+ */
+export async function hotQuery<R extends object>(db: Client, name: string, text: string, values: unknown[]): Promise<R[]> {
+  const pool = pgPoolFor(db);
+  if (pool) return (await pool.query<R>({ name, text, values })).rows;
+  return db.$queryRawUnsafe<R[]>(text, ...values);
+}

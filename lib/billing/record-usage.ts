@@ -12,7 +12,7 @@ import { THRESHOLDS, crossedThresholds, insertThresholdMarks } from "./threshold
 import { ZERO, formatUnits, maxDec, minDec, toDec, type Dec } from "./units";
 import { readUsageState, refusal, remainingOf, resetsAtOf, usableOf, type UsageAnswer, type UsageState } from "./usage-state";
 import { atMost, joinInFlight, oneAtATime } from "./local-queue";
-import { pgPoolFor } from "./pg-pool";
+import { hotQuery } from "./pg-pool";
 import { parseRecordInput, type RecordUsageInput } from "./validation";
 import { activeWindow, openWindow } from "./windows";
 
@@ -48,26 +48,58 @@ export async function recordUsage(db: Client, input: RecordUsageInput, opts: Met
   const p = parseRecordInput(input);
   let units = p.units;
   if (!units) {
-    // Prices may have changed since a first request: a replay must answer as the first time, not re-price.
-    const earlier = await replay(db, p.workspaceId, p.idempotencyKey, p.requestHash);
-    if (earlier) return earlier;
-    units = await unitsFromCosts(db, p.workspaceId, p.costs!);
+    try {
+      units = await unitsFromCosts(db, p.workspaceId, p.costs!);
+    } catch (e) {
+      // A replay answers as the first time even if its model has left the price table since.
+      const earlier = await replay(db, p.workspaceId, p.idempotencyKey, p.requestHash);
+      if (earlier) return earlier;
+      throw e;
+    }
   }
+  // A replay of costs whose prices changed meanwhile still returns the first answer: the payload hash
+  // covers the costs as sent, not the units they come to today.
   return applyUsage(db, { ...p, kind: "meter", delta: units }, opts);
 }
 
-/** Units of a run's costs with the workspace's plan version's ratios and the model price table. */
+/** Units of a run's costs with the workspace's plan version's ratios and the model price table (one query). */
 export async function unitsFromCosts(db: Client, workspaceId: string, costs: Costs): Promise<Dec> {
-  const sub = await db.subscription.findUnique({ where: { workspaceId }, select: { plan: true } });
-  if (!sub) throw new AppError("not_found", "Workspace not found.", { workspaceId });
   const models = costs.tokens ?? [];
+  const rows = await hotQuery<CostContextRow>(db, "tally_cost_context", COST_CONTEXT_SQL, [
+    workspaceId,
+    models.map((t) => t.provider),
+    models.map((t) => t.model),
+  ]);
+  const row = rows[0];
+  if (!row) throw new AppError("not_found", "Workspace not found.", { workspaceId });
   const prices: PriceTable = new Map();
-  if (models.length) {
-    const rows = await db.modelPrice.findMany({ where: { OR: models.map((t) => ({ provider: t.provider, model: t.model })) } });
-    for (const r of rows) prices.set(priceKey(r.provider, r.model), { input: toDec(r.inputDollarsPerMillion), output: toDec(r.outputDollarsPerMillion) });
-  }
-  return costsToUnits(costs, ratiosOf(sub.plan), prices);
+  for (const r of row.prices ?? []) prices.set(priceKey(r.provider, r.model), { input: toDec(r.input), output: toDec(r.output) });
+  const ratios = ratiosOf({
+    runBaseUnits: toDec(row.runBaseUnits),
+    dollarsToUnits: toDec(row.dollarsToUnits),
+    maxUnitsPerRun: row.maxUnitsPerRun === null ? null : toDec(row.maxUnitsPerRun),
+    actionWeights: typeof row.actionWeights === "string" ? JSON.parse(row.actionWeights) : row.actionWeights,
+  });
+  return costsToUnits(costs, ratios, prices);
 }
+
+interface CostContextRow {
+  runBaseUnits: string;
+  dollarsToUnits: string;
+  maxUnitsPerRun: string | null;
+  actionWeights: string | Record<string, string>;
+  prices: { provider: string; model: string; input: string; output: string }[] | null;
+}
+
+const COST_CONTEXT_SQL = `
+  SELECT p."runBaseUnits"::text AS "runBaseUnits", p."dollarsToUnits"::text AS "dollarsToUnits",
+         p."maxUnitsPerRun"::text AS "maxUnitsPerRun", p."actionWeights"::text AS "actionWeights",
+         (SELECT json_agg(json_build_object('provider', m.provider, 'model', m.model,
+                   'input', m."inputDollarsPerMillion"::text, 'output', m."outputDollarsPerMillion"::text))
+            FROM "ModelPrice" m
+            JOIN unnest($2::text[], $3::text[]) AS want(provider, model) ON want.provider = m.provider AND want.model = m.model) AS prices
+  FROM "Subscription" s JOIN "Plan" p ON p.id = s."planId"
+  WHERE s."workspaceId" = $1`;
 
 /** The first answer for this key, or null when the key is new. 409 when the key came with another payload. */
 export async function replay(db: Client, workspaceId: string, idempotencyKey: string, requestHash: string): Promise<UsageAnswer | null> {
@@ -188,10 +220,7 @@ async function fastPath(db: Client, req: UsageRequest): Promise<FastResult> {
     req.workspaceId, req.feature, req.kind, req.delta.toFixed(), formatUnits(req.delta.abs()), req.idempotencyKey, req.requestHash,
     req.metadataJson, req.now.toISOString(), crypto.randomUUID(), THRESHOLD_LIST, LIFETIME_END_TEXT,
   ];
-  const pool = pgPoolFor(db);
-  const rows: FastRow[] = pool
-    ? (await pool.query<FastRow>({ name: "tally_record_usage", text: FAST_SQL, values: args })).rows
-    : await db.$queryRawUnsafe<FastRow[]>(FAST_SQL, ...args);
+  const rows = await hotQuery<FastRow>(db, "tally_record_usage", FAST_SQL, args);
   const row = rows[0];
   if (!row) throw new AppError("billing_unavailable", "The metering statement returned nothing.");
   if (row.response) {

@@ -1,0 +1,67 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { deliverPendingNotifications, recordUsage, topupExtras } from "@/lib/billing";
+import { thresholdBody, thresholdSubject } from "@/lib/billing/thresholds";
+import { closeTestDb, expectBooksHold, recordingNotifier, seedWorkspace, settle, testDb, uid } from "./helpers";
+
+afterAll(closeTestDb);
+
+describe("thresholds at 80% and 100%", () => {
+  it("are recorded exactly once each under concurrency, each with its notification", async () => {
+    const { workspaceId, ownerEmail } = await seedWorkspace({ compute: { limit: "100", overflow: "block", period: "week" } });
+    const notifier = recordingNotifier();
+    const run = uid();
+    const now = new Date("2026-11-18T12:00:00.000Z");
+    const { ok, codes } = await settle(
+      Array.from({ length: 150 }, (_, i) =>
+        recordUsage(testDb(), { workspaceId, feature: "compute", units: 1, idempotencyKey: `${run}-${i}`, now }, { notifier, waitForSideEffects: true }),
+      ),
+    );
+    expect([ok.length, codes.length]).toEqual([100, 50]);
+    const marks = await testDb().thresholdMark.findMany({ where: { workspaceId }, orderBy: { percent: "asc" } });
+    expect(marks.map((m) => m.percent)).toEqual([80, 100]);
+    const window = await testDb().usageWindow.findFirstOrThrow({ where: { workspaceId, feature: "compute" } });
+    const notifications = await testDb().notification.findMany({ where: { workspaceId }, orderBy: { subject: "asc" } });
+    expect(notifications.map((n) => [n.dedupeKey, n.status, n.attempts])).toEqual([
+      [`threshold:${window.id}:100`, "sent", 1],
+      [`threshold:${window.id}:80`, "sent", 1],
+    ]);
+    // The hot path writes the same words as the TypeScript templates.
+    expect(notifications.map((n) => [n.subject, n.body])).toEqual([
+      [thresholdSubject("compute", 100), thresholdBody("compute", 100, "2026-11-23T00:00:00.000Z")],
+      [thresholdSubject("compute", 80), thresholdBody("compute", 80, "2026-11-23T00:00:00.000Z")],
+    ]);
+    expect(notifier.sent.map((m) => [m.to, m.subject]).sort()).toEqual([
+      [[ownerEmail], "compute usage reached 100% of its quota"],
+      [[ownerEmail], "compute usage reached 80% of its quota"],
+    ]);
+    await expectBooksHold(workspaceId);
+  });
+
+  it("one recording that jumps past both records both; later ones record nothing", async () => {
+    const { workspaceId } = await seedWorkspace({ compute: { limit: "10", overflow: "extras" } });
+    await topupExtras(testDb(), { workspaceId, pack: "compute_500", units: 10, checkoutSessionId: `cs_${uid()}` });
+    const notifier = recordingNotifier();
+    await recordUsage(testDb(), { workspaceId, feature: "compute", units: "7.99", idempotencyKey: "a" }, { notifier, waitForSideEffects: true });
+    expect(await testDb().thresholdMark.count({ where: { workspaceId } })).toBe(0);
+    // 7.99 -> 12 crosses 80% and 100% in one recording, through the extras path (2 from quota, 2 from extras).
+    await recordUsage(testDb(), { workspaceId, feature: "compute", units: "4.01", idempotencyKey: "b" }, { notifier, waitForSideEffects: true });
+    await recordUsage(testDb(), { workspaceId, feature: "compute", units: "1", idempotencyKey: "c" }, { notifier, waitForSideEffects: true });
+    expect((await testDb().thresholdMark.findMany({ where: { workspaceId } })).map((m) => m.percent).sort()).toEqual([100, 80]);
+    expect(notifier.sent).toHaveLength(2);
+    await expectBooksHold(workspaceId);
+  });
+
+  it("a failed send never blocks metering; the cron sends it later", async () => {
+    const { workspaceId } = await seedWorkspace({ compute: { limit: "10", overflow: "block" } });
+    const broken = recordingNotifier({ fail: true });
+    const answer = await recordUsage(testDb(), { workspaceId, feature: "compute", units: 9, idempotencyKey: "a" }, { notifier: broken, waitForSideEffects: true });
+    expect(answer).toMatchObject({ allowed: true, remaining: "1" });
+    const failed = await testDb().notification.findFirstOrThrow({ where: { workspaceId } });
+    expect([failed.status, failed.attempts, failed.error]).toEqual(["failed", 1, "SMTP server refused the connection"]);
+    const working = recordingNotifier();
+    const r = await deliverPendingNotifications(testDb(), { notifier: working });
+    expect(r.sent).toBeGreaterThanOrEqual(1);
+    expect((await testDb().notification.findUniqueOrThrow({ where: { id: failed.id } })).status).toBe("sent");
+    expect(working.sent.filter((m) => m.subject === "compute usage reached 80% of its quota").length).toBeGreaterThanOrEqual(1);
+  });
+});
