@@ -7,6 +7,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from "./lib/pglite";
 import { ensureDevSecrets } from "./lib/dev-secrets";
 import { loadEnvFiles } from "./lib/load-env";
 import { DEMO_LOGIN, prepareDatabase } from "./lib/prepare-database";
+import { startDevStripe, syncCatalogToStripe } from "./lib/stripe-dev";
 
 const args = process.argv.slice(2);
 const prod = args.includes("--prod");
@@ -26,12 +27,20 @@ let embedded: EmbeddedPostgres | undefined;
 if (!process.env.DATABASE_URL) {
   embedded = await startEmbeddedPostgres({ dataDir: memory ? undefined : path.join(dataDir, "pglite"), maxConnections: 20 });
   process.env.DATABASE_URL = embedded.url;
-  process.env.DATABASE_POOL_MAX ??= "8";
+  // PGlite is one database session behind a socket: concurrent connections' extended-protocol messages can
+  // interleave ("bind message supplies 3 parameters, but prepared statement requires 2") when webhooks and page
+  // loads overlap, so the app talks to it over a single pooled connection.
+  process.env.DATABASE_POOL_MAX ??= "1";
   console.log(`[tally] embedded PostgreSQL (PGlite) on 127.0.0.1:${embedded.port}${memory ? " in memory" : ` with data in ${path.relative(process.cwd(), dataDir)}/pglite`}`);
 }
 
 await prepareDatabase(process.env.DATABASE_URL);
 console.log(`[tally] demo login: ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`);
+
+const stripeEmulator = await startDevStripe({ appUrl: process.env.APP_URL, ephemeral: memory });
+if (stripeEmulator) console.log(`[tally] local Stripe emulator on ${stripeEmulator.url} (no STRIPE_SECRET_KEY set); events go to ${process.env.APP_URL}/api/webhooks/stripe`);
+const catalog = await syncCatalogToStripe(process.env.DATABASE_URL);
+console.log(`[tally] Stripe catalog: ${catalog.found} prices found, ${catalog.created} created`);
 
 const nextBin = path.resolve("node_modules/next/dist/bin/next");
 const app = spawn(process.execPath, [nextBin, prod ? "start" : "dev", "--port", String(port)], { stdio: "inherit", env: process.env });
@@ -39,6 +48,7 @@ console.log(`[tally] serving on ${process.env.APP_URL}`);
 
 const shutdown = async (code: number) => {
   if (app.exitCode === null) app.kill("SIGTERM");
+  await stripeEmulator?.stop();
   await embedded?.stop();
   process.exit(code);
 };

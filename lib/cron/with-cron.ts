@@ -15,6 +15,8 @@ export type CronJob = (ctx: CronContext) => Promise<Record<string, unknown>>;
 
 /** Vercel stops a function after maxDuration (300 s); the job stops taking batches well before. */
 const BUDGET_MS = 240_000;
+/** A run not finished after this long is taken to have crashed, and no longer blocks the next one. */
+const LEASE_MS = 360_000;
 
 const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
 
@@ -26,10 +28,23 @@ export function cronAuthorized(header: string | null, secret: string): boolean {
 }
 
 /**
+ * Claims the route for one run: under a transaction-scoped advisory lock (so two instances serialize the
+ * check), an unfinished recent CronRun means another run is in progress; otherwise this run's row is the lease.
+ * The lock is held only for the claim, never across the job, so no connection is pinned for minutes.
+ */
+async function claimRun(db: PrismaClient, route: string, now: Date): Promise<string | null> {
+  return db.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`tally-cron:${route}`}))::text`;
+    const running = await tx.cronRun.findFirst({ where: { route, finishedAt: null, startedAt: { gt: new Date(now.getTime() - LEASE_MS) } }, select: { id: true } });
+    if (running) return null;
+    return (await tx.cronRun.create({ data: { route, startedAt: now } })).id;
+  });
+}
+
+/**
  * Wraps a cron job as a GET route handler: refused when CRON_SECRET is unset (503) or the token is missing
- * or wrong (401); one run at a time per route across all instances (a transaction-scoped advisory lock, so
- * a crashed run releases it), the second concurrent run answering `skipped`; each run recorded as a CronRun
- * with its JSON summary, which is also the answer.
+ * or wrong (401); one run at a time per route across all instances, a concurrent second run answering
+ * `skipped`; each run recorded as a CronRun with its JSON summary, which is also the answer.
  */
 export function withCron(route: string, job: CronJob, deps: { db?: () => PrismaClient } = {}) {
   return async (req: Request): Promise<Response> => {
@@ -38,24 +53,20 @@ export function withCron(route: string, job: CronJob, deps: { db?: () => PrismaC
     if (!cronAuthorized(req.headers.get("authorization"), secret)) return json(401, { error: { code: "unauthorized", message: "Missing or wrong cron token." } });
     const db = (deps.db ?? appDb)();
     const startedAt = new Date();
+    let runId: string | null = null;
     try {
-      const out = await db.$transaction(
-        async (lockTx) => {
-          const [lock] = await lockTx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(hashtext(${`tally-cron:${route}`})) AS locked`;
-          if (!lock?.locked) return { route, skipped: true, reason: "Another run of this job is in progress." };
-          const run = await db.cronRun.create({ data: { route, startedAt } });
-          const summary = await job({ db, runId: run.id, now: startedAt, deadline: startedAt.getTime() + BUDGET_MS });
-          const finishedAt = new Date();
-          const body = { route, runId: run.id, skipped: false, startedAt: startedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime(), ...summary };
-          await db.cronRun.update({ where: { id: run.id }, data: { finishedAt, summary: JSON.parse(JSON.stringify(body)) as Prisma.InputJsonObject } });
-          return body;
-        },
-        { maxWait: 10_000, timeout: BUDGET_MS + 50_000 },
-      );
-      return json(200, out);
+      runId = await claimRun(db, route, startedAt);
+      if (!runId) return json(200, { route, skipped: true, reason: "Another run of this job is in progress." });
+      const summary = await job({ db, runId, now: startedAt, deadline: startedAt.getTime() + BUDGET_MS });
+      const finishedAt = new Date();
+      const body = { route, runId, skipped: false, startedAt: startedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime(), ...summary };
+      await db.cronRun.update({ where: { id: runId }, data: { finishedAt, summary: JSON.parse(JSON.stringify(body)) as Prisma.InputJsonObject } });
+      return json(200, body);
     } catch (e) {
       console.error(`[cron] ${route} failed:`, e);
-      return json(500, { route, error: { code: "internal_error", message: e instanceof Error ? e.message : String(e) } });
+      const message = e instanceof Error ? e.message : String(e);
+      if (runId) await db.cronRun.update({ where: { id: runId }, data: { finishedAt: new Date(), summary: { route, error: message } } }).catch(() => undefined);
+      return json(500, { route, error: { code: "internal_error", message } });
     }
   };
 }

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { limitations, recordUsage } from "@/lib/billing";
+import { cancelScheduledChange, scheduleDowngrade, startPlanCheckout, upgradeNow } from "@/lib/payments";
+import { eventsOf, newWorkspace, pay, requestKey, startPayments, subscriptionOf, type PaymentsEnv } from "./helpers";
+
+let env: PaymentsEnv;
+beforeAll(async () => {
+  env = await startPayments({ deliver: true });
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+const HOUR = 3600;
+const DAY = 86_400;
+
+/** A workspace whose Stripe customer runs on its own test clock, subscribed to `plan` through checkout (events delivered). */
+async function subscribed(planKey: string, label: string) {
+  const ws = await newWorkspace(label);
+  const start = Math.floor(Date.now() / 1000);
+  const clock = await env.stripe.testHelpers.testClocks.create({ frozen_time: start });
+  const customer = await env.stripe.customers.create({ name: label, metadata: { workspaceId: ws.workspaceId }, test_clock: clock.id });
+  await db().workspace.update({ where: { id: ws.workspaceId }, data: { stripeCustomerId: customer.id } });
+  const { url } = await startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey, interval: "month", requestKey: requestKey() });
+  await pay(url);
+  await env.emulator.idle();
+  const row = await subscriptionOf(ws.workspaceId);
+  expect([row.plan.key, row.status]).toEqual([planKey, "active"]);
+  let time = start;
+  const advanceTo = async (t: number) => {
+    time = t;
+    await env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: t });
+    await env.emulator.idle();
+  };
+  return { ...ws, clock, customerId: customer.id, subscriptionId: row.stripeSubscriptionId!, advanceTo, now: () => time, periodEnd: Math.floor(row.currentPeriodEnd!.getTime() / 1000) };
+}
+
+const computeLimit = async (workspaceId: string, at?: Date) => (await limitations(db(), workspaceId, at)).entitlements.find((e) => e.feature === "compute")!.limit;
+const grants = (workspaceId: string) => db().extrasLot.findMany({ where: { workspaceId, source: "grant" }, orderBy: { createdAt: "asc" } });
+const failedDeliveries = () => env.deliveries.filter((d) => d.status >= 300);
+
+describe("subscription lifecycle through delivered webhooks", () => {
+  it("grants the plan's extras once per paid invoice (start, renewal, upgrade), even when invoice.paid arrives twice", async () => {
+    const s = await subscribed("pro", "grant");
+    expect((await grants(s.workspaceId)).map((l) => l.units.toString())).toEqual(["500"]);
+
+    await s.advanceTo(s.periodEnd + HOUR);
+    expect((await grants(s.workspaceId)).map((l) => l.units.toString())).toEqual(["500", "500"]);
+
+    await upgradeNow(db(), { workspaceId: s.workspaceId, planKey: "max", interval: "month" });
+    await env.emulator.idle();
+    const lots = await grants(s.workspaceId);
+    expect(lots.map((l) => l.units.toString())).toEqual(["500", "500", "5000"]);
+
+    // Stripe sends both invoice.paid and invoice.payment_succeeded; send every one of them again.
+    const paid = [...(await eventsOf(env.stripe, "invoice.paid")), ...(await eventsOf(env.stripe, "invoice.payment_succeeded"))];
+    for (const e of paid) env.emulator.redeliver(e.id);
+    await env.emulator.idle();
+    expect(await grants(s.workspaceId)).toHaveLength(3);
+    const invoices = await db().invoice.findMany({ where: { workspaceId: s.workspaceId, status: "paid" } });
+    expect(new Set(lots.map((l) => l.sourceRef))).toEqual(new Set(invoices.filter((i) => i.amountPaidCents > 0).map((i) => i.stripeInvoiceId)));
+    expect(failedDeliveries()).toEqual([]);
+  });
+
+  it("an upgrade raises the current window's quota at once", async () => {
+    const s = await subscribed("starter", "up");
+    await recordUsage(db(), { workspaceId: s.workspaceId, feature: "compute", units: 10, idempotencyKey: "u1" });
+    const before = await db().usageWindow.findFirstOrThrow({ where: { workspaceId: s.workspaceId, feature: "compute" }, orderBy: { periodStart: "desc" } });
+    expect(before.quota?.toString()).toBe("1000");
+    await upgradeNow(db(), { workspaceId: s.workspaceId, planKey: "pro", interval: "month" });
+    const after = await db().usageWindow.findUniqueOrThrow({ where: { id: before.id } });
+    expect([after.quota?.toString(), after.used.toString()]).toEqual(["10000", "10"]);
+    expect((await subscriptionOf(s.workspaceId)).plan.key).toBe("pro");
+    const r = await recordUsage(db(), { workspaceId: s.workspaceId, feature: "compute", units: 2000, idempotencyKey: "u2" });
+    expect(r.allowed).toBe(true);
+  });
+
+  it("a downgrade waits for renewal, can be cancelled before it, and applies at renewal when kept", async () => {
+    const s = await subscribed("pro", "down");
+    await scheduleDowngrade(db(), { workspaceId: s.workspaceId, planKey: "starter", interval: "month" });
+    let row = await subscriptionOf(s.workspaceId);
+    expect([row.plan.key, row.pendingPlanId !== null, row.pendingChangeAt?.getTime()]).toEqual(["pro", true, s.periodEnd * 1000]);
+    expect(await computeLimit(s.workspaceId)).toBe("10000");
+
+    await s.advanceTo(s.now() + 10 * DAY);
+    row = await subscriptionOf(s.workspaceId);
+    expect(row.plan.key).toBe("pro");
+    await cancelScheduledChange(db(), { workspaceId: s.workspaceId });
+    row = await subscriptionOf(s.workspaceId);
+    expect([row.plan.key, row.pendingPlanId, row.stripeScheduleId]).toEqual(["pro", null, null]);
+
+    await scheduleDowngrade(db(), { workspaceId: s.workspaceId, planKey: "starter", interval: "month" });
+    await s.advanceTo(s.periodEnd + HOUR);
+    row = await subscriptionOf(s.workspaceId);
+    expect([row.plan.key, row.status, row.pendingPlanId]).toEqual(["starter", "active", null]);
+    expect(row.currentPeriodStart?.getTime()).toBe(s.periodEnd * 1000);
+    expect(await computeLimit(s.workspaceId, new Date((s.periodEnd + 2 * HOUR) * 1000))).toBe("1000");
+    expect(failedDeliveries()).toEqual([]);
+  });
+
+  it("a deleted subscription moves the workspace to Free", async () => {
+    const s = await subscribed("starter", "gone");
+    await env.stripe.subscriptions.cancel(s.subscriptionId);
+    await env.emulator.idle();
+    const row = await subscriptionOf(s.workspaceId);
+    expect([row.plan.key, row.status, row.currentPeriodEnd]).toEqual(["free", "free", null]);
+    expect(await computeLimit(s.workspaceId)).toBe("100");
+  });
+});
