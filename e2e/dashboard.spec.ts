@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { signIn, signOut, signUp } from "./helpers";
 
@@ -92,6 +93,7 @@ test("a member sees usage and alerts but no billing controls", async ({ page, re
   await signOut(page);
 
   await signIn(page, member.email);
+  await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
   await page.goto(`/w/${owner.slug}/billing`);
   await expect(page.getByTitle("Your role in this workspace")).toHaveText("MEMBER");
   await expect(page.getByTestId("plan-name")).toHaveText("Free");
@@ -139,4 +141,113 @@ test("pricing switches between monthly and annual without breaking sign-up", asy
   await expect(starter).toContainText("$8.33 a month, save $19.98");
   await starter.getByRole("link", { name: /Try Starter free/ }).click();
   await expect(page).toHaveURL(/\/sign-up$/);
+});
+
+async function buyPack(page: Page, slug: string) {
+  await page.goto(`/w/${slug}/extras`);
+  await page.getByTestId("pack-compute_500").getByRole("button", { name: "Buy 500 compute" }).click();
+  await expect(page).toHaveURL(/\/checkout\/cs_/);
+  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+  await page.getByLabel("Expiration").fill("12 / 34");
+  await page.getByLabel("CVC").fill("123");
+  await page.getByLabel("Cardholder name").fill("Ada Owner");
+  await page.getByRole("button", { name: "Pay" }).click();
+  await page.waitForURL(new RegExp(`/w/${slug}/billing\\?checkout=success`));
+}
+
+type Row = { id: string; kind: string; units: string; balance: string };
+
+async function rowsOnPage(page: Page): Promise<Row[]> {
+  return page.getByTestId("ledger-row").evaluateAll((trs) =>
+    trs.map((tr) => ({ id: tr.getAttribute("data-entry-id")!, kind: tr.getAttribute("data-kind")!, units: tr.getAttribute("data-units")!, balance: tr.getAttribute("data-balance")! })),
+  );
+}
+
+function parseCsv(text: string): string[][] {
+  // Our export quotes only fields with commas, quotes or line breaks; none of these rows have them.
+  return text.split("\r\n").filter(Boolean).map((line) => line.split(","));
+}
+
+test("ledger: pages, a filter, causes, and a CSV that matches", async ({ page, request }) => {
+  test.setTimeout(120_000);
+  const { slug } = await signUp(page, { workspace: "Ledger Ltd" });
+  const secret = await createKey(page, slug);
+  await buyPack(page, slug);
+  // The Free quota (100) first, then 30 single units paid from extras: one debit entry each.
+  expect((await report(request, secret, "compute", 100)).status()).toBe(200);
+  for (let i = 0; i < 30; i++) expect((await report(request, secret, "compute", 1, { action: "overflow" })).status()).toBe(200);
+
+  await page.goto(`/w/${slug}/billing`);
+  await expect(page.getByTestId("extras-balance")).toHaveText("470");
+  await expect(page.getByTestId("alert-quota_full-compute")).toContainText("New compute units are now paid from your extras (470 left)");
+
+  await page.goto(`/w/${slug}/ledger`);
+  const first = await rowsOnPage(page);
+  expect(first).toHaveLength(25);
+  expect(first[0]).toMatchObject({ kind: "debit", units: "-1", balance: "470" });
+  expect(first[24]).toMatchObject({ kind: "debit", units: "-1", balance: "494" });
+  await expect(page.getByRole("link", { name: "← Newer" })).toHaveCount(0);
+  await page.getByRole("link", { name: "Older →" }).click();
+  await expect(page).toHaveURL(/after=/);
+  await expect(page.getByTestId("ledger-row")).toHaveCount(6);
+  const second = await rowsOnPage(page);
+  expect(second.map((r) => [r.kind, r.units, r.balance])).toEqual([
+    ["debit", "-1", "495"],
+    ["debit", "-1", "496"],
+    ["debit", "-1", "497"],
+    ["debit", "-1", "498"],
+    ["debit", "-1", "499"],
+    ["topup", "500", "500"],
+  ]);
+  await expect(page.getByRole("link", { name: "Older →" })).toHaveCount(0);
+  await expect(page.getByTestId("ledger-row").last()).toContainText("Extras purchase");
+  await page.getByRole("link", { name: "← Newer" }).click();
+  await expect(page).toHaveURL(/before=/);
+  await expect(page.getByTestId("ledger-row")).toHaveCount(25);
+  expect(await rowsOnPage(page)).toEqual(first);
+
+  // Each debit links to the usage event that caused it.
+  await page.getByTestId("ledger-row").first().getByRole("link", { name: /Usage event/ }).click();
+  await expect(page.getByTestId("usage-event")).toContainText("1 compute unit: 0 from the quota, 1 from extras");
+  await expect(page.getByTestId("usage-event")).toContainText("\u22121 extras, balance after 470");
+
+  await page.goto(`/w/${slug}/ledger`);
+  await page.getByLabel("Kind").selectOption("topup");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/kind=topup/);
+  await expect(page.getByTestId("ledger-row")).toHaveCount(1);
+  const topups = await rowsOnPage(page);
+  expect(topups.map((r) => [r.kind, r.units, r.balance])).toEqual([["topup", "500", "500"]]);
+
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download CSV (top-up)" }).click();
+  const topupCsv = parseCsv(fs.readFileSync((await (await download).path())!, "utf8"));
+  expect(topupCsv[0]).toEqual(["entry_id", "created_at", "seq", "kind", "units", "balance_after", "cause_type", "cause_id", "lot_id", "memo"]);
+  expect(topupCsv.slice(1).map((r) => [r[0], r[3], r[4], r[5], r[6]])).toEqual([[topups[0]!.id, "topup", "500", "500", "checkout_session"]]);
+
+  // The whole ledger's CSV has exactly the rows of both pages, in the same order.
+  await page.getByRole("link", { name: "Clear filter" }).click();
+  await expect(page.getByTestId("ledger-row")).toHaveCount(25);
+  const all = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download CSV" }).click();
+  const file = await all;
+  expect(file.suggestedFilename()).toMatch(new RegExp(`^ledger-${slug}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+  const csv = parseCsv(fs.readFileSync((await file.path())!, "utf8"));
+  expect(csv.slice(1).map((r) => ({ id: r[0], kind: r[3], units: r[4], balance: r[5] }))).toEqual([...first, ...second]);
+});
+
+test("the ledger export checks membership on the server", async ({ page, browser }) => {
+  const { slug } = await signUp(page, { workspace: "Private Books" });
+  const mine = await page.request.get(`/w/${slug}/ledger/export`);
+  expect(mine.status()).toBe(200);
+  expect(mine.headers()["content-type"]).toBe("text/csv; charset=utf-8");
+  const anonymous = await browser.newContext();
+  const origin = new URL(page.url()).origin;
+  expect((await anonymous.request.get(`${origin}/w/${slug}/ledger/export`)).status()).toBe(401);
+  await anonymous.close();
+  await signOut(page);
+  await signUp(page, { workspace: "Someone Else" });
+  const other = await page.request.get(`/w/${slug}/ledger/export`);
+  expect(other.status()).toBe(404);
+  expect(await other.text()).not.toContain("entry_id");
 });

@@ -27,7 +27,7 @@ export function LedgerTable({ entries, slug }: { entries: LedgerRow[]; slug: str
         </thead>
         <tbody className="divide-y divide-slate-100">
           {entries.map((e) => (
-            <tr key={e.id} data-testid="ledger-row" data-entry-id={e.id}>
+            <tr key={e.id} data-testid="ledger-row" data-entry-id={e.id} data-kind={e.kind} data-units={e.units} data-balance={e.balanceAfter}>
               <td className="whitespace-nowrap px-4 py-2.5 text-slate-700"><time dateTime={e.createdAt.toISOString()}>{formatDateTime(e.createdAt)}</time></td>
               <td className="px-4 py-2.5">{kindLabels[e.kind] ?? e.kind}</td>
               <td className={`whitespace-nowrap px-4 py-2.5 text-right font-medium tabular-nums ${e.units.startsWith("-") ? "text-red-700" : "text-green-800"}`} data-testid="ledger-units">

@@ -2,7 +2,7 @@ import type { Client } from "@/lib/billing/client";
 import type { LedgerKind } from "@/lib/generated/prisma/client";
 import { ledgerEntries, type LedgerRow } from "./ledger";
 
-export const LEDGER_CSV_HEADER = ["created_at", "seq", "kind", "units", "balance_after", "cause_type", "cause_id", "lot_id", "memo"] as const;
+export const LEDGER_CSV_HEADER = ["entry_id", "created_at", "seq", "kind", "units", "balance_after", "cause_type", "cause_id", "lot_id", "memo"] as const;
 
 /**
  * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break, quotes doubled.
@@ -16,6 +16,7 @@ export function csvField(value: string, opts: { text?: boolean } = {}): string {
 
 export function ledgerCsvLine(row: LedgerRow): string {
   return [
+    csvField(row.id, { text: true }),
     csvField(row.createdAt.toISOString()),
     csvField(String(row.seq)),
     csvField(row.kind),

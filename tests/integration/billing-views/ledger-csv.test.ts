@@ -35,6 +35,7 @@ describe("ledger CSV", () => {
     expect(rows).toHaveLength(23);
     expect(rows).toEqual(
       entries.map((e) => [
+        e.id,
         e.createdAt.toISOString(),
         String(e.seq),
         e.kind,
@@ -46,7 +47,7 @@ describe("ledger CSV", () => {
         e.memo === "=1+1" ? "'=1+1" : e.memo,
       ]),
     );
-    expect(rows.map((r) => r[3])).toContain("-0.000001");
+    expect(rows.map((r) => r[4])).toContain("-0.000001");
   });
 
   it("exports only the header for a filter that matches nothing", async () => {
