@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import type { Client } from "./client";
-import { costsSchema } from "./costs";
+import { costsSchema, type CostsInput } from "./costs";
 import { windowBounds } from "./periods";
 import { unitsFromCosts } from "./record-usage";
 import { ZERO, formatUnits, parseUnits, toDec, type Dec } from "./units";
@@ -12,13 +12,21 @@ const checkSchema = z
   .object({
     workspaceId: workspaceIdSchema,
     feature: featureSchema,
-    units: z.union([z.number(), z.string()]).optional(),
+    // Checked by parseUnits, which names the problem (NaN, Infinity, too many decimals) precisely.
+    units: z.unknown().optional(),
     costs: costsSchema.optional(),
     now: z.date().optional(),
   })
   .strict();
 
-export type CheckUsageInput = z.input<typeof checkSchema>;
+export interface CheckUsageInput {
+  workspaceId: string;
+  feature: string;
+  /** Default 1. */
+  units?: number | string;
+  costs?: CostsInput;
+  now?: Date;
+}
 
 /**
  * Would recording `units` (default 1) be accepted now? The same answer as recordUsage, nothing written;

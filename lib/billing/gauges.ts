@@ -10,13 +10,20 @@ const gaugeSchema = z
   .object({
     workspaceId: workspaceIdSchema,
     feature: featureSchema,
-    units: z.union([z.number(), z.string()]).default(1),
+    units: z.unknown().default(1),
     idempotencyKey: idempotencyKeySchema,
     now: z.date().optional(),
   })
   .strict();
 
-export type GaugeInput = z.input<typeof gaugeSchema>;
+export interface GaugeInput {
+  workspaceId: string;
+  feature: string;
+  /** A whole number, default 1. */
+  units?: number | string;
+  idempotencyKey: string;
+  now?: Date;
+}
 
 function parse(op: "claim" | "release", input: GaugeInput) {
   const r = gaugeSchema.safeParse(input);
@@ -39,11 +46,11 @@ function parse(op: "claim" | "release", input: GaugeInput) {
  * Claims one more (or `units` more) of a gauge such as seats or projects: the same atomic conditional
  * increment as metering, refused with quota_exhausted at the plan's limit. Idempotent per key.
  */
-export function claimGauge(db: Client, input: GaugeInput, opts: MeteringOptions = {}): Promise<UsageAnswer> {
+export async function claimGauge(db: Client, input: GaugeInput, opts: MeteringOptions = {}): Promise<UsageAnswer> {
   return applyUsage(db, parse("claim", input), opts);
 }
 
 /** Gives claimed units back (never below zero). Use a key of its own, e.g. "release-seat:<membershipId>". */
-export function releaseGauge(db: Client, input: GaugeInput, opts: MeteringOptions = {}): Promise<UsageAnswer> {
+export async function releaseGauge(db: Client, input: GaugeInput, opts: MeteringOptions = {}): Promise<UsageAnswer> {
   return applyUsage(db, parse("release", input), opts);
 }

@@ -149,7 +149,7 @@ export async function applyUsage(db: Client, req: UsageRequest, opts: MeteringOp
       continue;
     }
     if (fast.answer) {
-      await afterCommit(db, opts, fast.notificationIds, null);
+      await afterCommit(db, opts, fast.notificationIds, null, req.now);
       return fast.answer;
     }
 
@@ -202,7 +202,7 @@ export async function applyUsage(db: Client, req: UsageRequest, opts: MeteringOp
       if (r) return r;
       continue;
     }
-    await afterCommit(db, opts, slow.notificationIds, slow.debited ? slow.account : null);
+    await afterCommit(db, opts, slow.notificationIds, slow.debited ? slow.account : null, req.now);
     return slow.answer;
   }
   throw new AppError("billing_unavailable", "Usage could not be recorded right now; retry with the same idempotency key.");
@@ -348,12 +348,12 @@ async function extrasPath(db: Client, req: UsageRequest): Promise<SlowResult | "
 }
 
 /** After commit: send threshold notifications and, after a debit under the threshold, start an auto top-up. */
-async function afterCommit(db: Client, opts: MeteringOptions, notificationIds: string[], debitedAccount: LockedAccount | null): Promise<void> {
+async function afterCommit(db: Client, opts: MeteringOptions, notificationIds: string[], debitedAccount: LockedAccount | null, now: Date): Promise<void> {
   const tasks: Promise<unknown>[] = [];
   if (notificationIds.length) tasks.push(deliverNotifications(db, notificationIds, opts.notifier));
   const a = debitedAccount;
   if (a?.autoTopUpEnabled && a.autoTopUpThreshold && a.balance.lt(a.autoTopUpThreshold)) {
-    tasks.push(maybeAutoTopUp(db, { workspaceId: a.workspaceId, port: opts.payments }));
+    tasks.push(maybeAutoTopUp(db, { workspaceId: a.workspaceId, port: opts.payments, now }));
   }
   if (!tasks.length) return;
   const settled = Promise.allSettled(tasks).then((results) => {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import { costsSchema, type Costs } from "./costs";
+import { costsSchema, type Costs, type CostsInput } from "./costs";
 import { parseUnits, type Dec } from "./units";
 
 /** Largest metadata a usage event may carry, as UTF-8 JSON. */
@@ -21,7 +21,8 @@ const recordSchema = z
   .object({
     workspaceId: workspaceIdSchema,
     feature: featureSchema,
-    units: z.union([z.number(), z.string()]).optional(),
+    // Checked by parseUnits, which names the problem (NaN, Infinity, too many decimals) precisely.
+    units: z.unknown().optional(),
     costs: costsSchema.optional(),
     idempotencyKey: idempotencyKeySchema,
     metadata: metadataSchema.optional(),
@@ -29,7 +30,19 @@ const recordSchema = z
   })
   .strict();
 
-export type RecordUsageInput = z.input<typeof recordSchema>;
+export interface RecordUsageInput {
+  workspaceId: string;
+  feature: string;
+  /** A positive amount: a JSON number or a decimal string, at most 6 decimals and 2^53 - 1. */
+  units?: number | string;
+  /** Or the costs of a run, priced with the plan version's ratios (see costs.ts). */
+  costs?: CostsInput;
+  idempotencyKey: string;
+  /** A JSON object of at most 4 KB, stored with the event. */
+  metadata?: Record<string, unknown>;
+  /** The time of the usage (default: now); picks the window. */
+  now?: Date;
+}
 
 /** A validated request: units exact (or costs still to price), metadata serialised, a hash of the payload. */
 export interface ParsedRecord {
