@@ -29,7 +29,7 @@ export async function resyncSubscriptions(db: PrismaClient, input: Batch = {}): 
         synced++;
       } catch (e) {
         failed++;
-        console.error(`[payments] resync of ${r.workspaceId} failed:`, e);
+        console.error(`[payments] resync of ${r.workspaceId} failed: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
     cursor = rows[rows.length - 1]!.workspaceId;

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { topupExtras } from "@/lib/billing";
+import { startTrial } from "@/lib/payments";
+import { GET as resetWindows } from "@/app/api/cron/reset-windows/route";
+import { GET as expireExtras } from "@/app/api/cron/expire-extras/route";
+import { GET as dunning } from "@/app/api/cron/dunning/route";
+import { GET as trials } from "@/app/api/cron/trials/route";
+import { GET as reconcile } from "@/app/api/cron/reconcile/route";
+import { GET as prune } from "@/app/api/cron/prune/route";
+import { newWorkspace, startPayments, subscriptionOf, type PaymentsEnv } from "./helpers";
+
+let env: PaymentsEnv;
+beforeAll(async () => {
+  env = await startPayments();
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+const DAY = 86_400_000;
+const routes = { "reset-windows": resetWindows, "expire-extras": expireExtras, dunning, trials, reconcile, prune } as const;
+const call = (route: keyof typeof routes, auth?: string | null) =>
+  routes[route](new Request(`http://app.local/api/cron/${route}`, { headers: auth === null ? {} : { authorization: auth ?? `Bearer ${process.env.CRON_SECRET}` } }));
+
+describe("cron routes", () => {
+  it.each(Object.keys(routes) as (keyof typeof routes)[])("%s: 401 without or with a wrong token, refused without CRON_SECRET", async (route) => {
+    expect((await call(route, null)).status).toBe(401);
+    expect((await call(route, "Bearer wrong-token-0123456789abcdef")).status).toBe(401);
+    expect((await call(route, `Basic ${process.env.CRON_SECRET}`)).status).toBe(401);
+    const secret = process.env.CRON_SECRET;
+    delete process.env.CRON_SECRET;
+    try {
+      const res = await call(route, `Bearer ${secret}`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ error: { code: "cron_disabled" } });
+    } finally {
+      process.env.CRON_SECRET = secret;
+    }
+  });
+
+  it("each route gives the same result run twice at once and run again, and answers a JSON summary", async () => {
+    // Work for every job: an expired lot, an expired trial, a workspace 8 days into dunning, an old webhook record.
+    const lotWs = await newWorkspace("cron-lot");
+    await topupExtras(db(), { workspaceId: lotWs.workspaceId, pack: "compute_500", paymentIntentId: `pi_cron_${lotWs.workspaceId}`, expiresAt: new Date(Date.now() - DAY) });
+    const trialWs = await newWorkspace("cron-trial");
+    await startTrial(db(), { workspaceId: trialWs.workspaceId, planKey: "pro", now: new Date(Date.now() - 8 * DAY) });
+    const dunWs = await newWorkspace("cron-dun");
+    await db().subscription.update({ where: { workspaceId: dunWs.workspaceId }, data: { status: "past_due", pastDueSince: new Date(Date.now() - 8 * DAY) } });
+    await db().stripeEvent.create({ data: { id: `evt_old_${dunWs.workspaceId}`, type: "invoice.created", status: "processed", payload: {}, receivedAt: new Date(Date.now() - 31 * DAY) } });
+    await db().stripeEvent.create({ data: { id: `evt_new_${dunWs.workspaceId}`, type: "invoice.created", status: "processed", payload: {}, receivedAt: new Date() } });
+
+    const state = async () => ({
+      expirations: await db().ledgerEntry.count({ where: { workspaceId: lotWs.workspaceId, kind: "expiration" } }),
+      lotBalance: (await db().extrasAccount.findUniqueOrThrow({ where: { workspaceId: lotWs.workspaceId } })).balance.toString(),
+      trial: [(await subscriptionOf(trialWs.workspaceId)).status, (await subscriptionOf(trialWs.workspaceId)).plan.key],
+      dunning: (await subscriptionOf(dunWs.workspaceId)).status,
+      oldEvent: await db().stripeEvent.count({ where: { id: `evt_old_${dunWs.workspaceId}` } }),
+      newEvent: await db().stripeEvent.count({ where: { id: `evt_new_${dunWs.workspaceId}` } }),
+    });
+
+    for (const route of Object.keys(routes) as (keyof typeof routes)[]) {
+      const [a, b] = await Promise.all([call(route), call(route)]);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const bodies = [await a.json(), await b.json()] as { route: string; skipped: boolean }[];
+      for (const body of bodies) expect(body).toMatchObject({ route });
+      expect(bodies.some((x) => !x.skipped)).toBe(true);
+      const once = await state();
+      const again = await call(route);
+      expect(again.status).toBe(200);
+      expect(await again.json()).toMatchObject({ route, skipped: false });
+      expect(await state()).toEqual(once);
+    }
+    expect(await state()).toEqual({ expirations: 1, lotBalance: "0", trial: ["free", "free"], dunning: "degraded", oldEvent: 0, newEvent: 1 });
+    const runs = await db().cronRun.findMany({ where: { route: "expire-extras", finishedAt: { not: null } }, orderBy: { startedAt: "desc" }, take: 1 });
+    expect(runs[0]?.summary).toMatchObject({ route: "expire-extras", skipped: false });
+  });
+});
