@@ -9,7 +9,7 @@ const external = process.env.E2E_BASE_URL;
 
 export default defineConfig({
   testDir: "e2e",
-  outputDir: "test-results",
+  outputDir: process.env.E2E_OUTPUT_DIR || "test-results",
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,

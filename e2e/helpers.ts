@@ -22,6 +22,11 @@ export async function signIn(page: Page, email: string, password = PASSWORD) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+  // Settled when the app moves on, or when the form says the credentials were refused.
+  await Promise.race([
+    page.waitForURL((url) => !url.pathname.startsWith("/sign-in")),
+    page.getByRole("alert").filter({ hasText: "Email or password is incorrect." }).waitFor(),
+  ]);
 }
 
 export async function signOut(page: Page) {
