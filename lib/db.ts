@@ -6,9 +6,26 @@ export type Db = PrismaClient;
 /** A client or an interactive transaction: what domain functions take to run their queries. */
 export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
-export function createDb(url: string, poolMax = 10): PrismaClient {
-  // connectionTimeoutMillis bounds the wait for a pooled connection, so an outage fails fast.
-  const adapter = new PrismaPg({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5_000 });
+export interface DbTimeouts {
+  /** Longest wait for a pooled connection (a new one or a free one), in ms. */
+  connectMs: number;
+  /** Longest a statement may run on the server before PostgreSQL cancels it, in ms. */
+  statementMs: number;
+}
+
+export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { connectMs: 3_000, statementMs: 15_000 };
+
+export function createDb(url: string, poolMax = 10, timeouts: DbTimeouts = DEFAULT_DB_TIMEOUTS): PrismaClient {
+  // Both bounds exist so an outage is noticed in seconds and answered 503 instead of requests piling up:
+  // connectionTimeoutMillis covers a database that is down or a pool that is exhausted, statement_timeout
+  // a database that accepts connections but no longer answers (a stuck lock, a failing disk).
+  const adapter = new PrismaPg({
+    connectionString: url,
+    max: poolMax,
+    connectionTimeoutMillis: timeouts.connectMs,
+    statement_timeout: timeouts.statementMs,
+    keepAlive: true,
+  });
   return new PrismaClient({ adapter });
 }
 
@@ -16,6 +33,34 @@ export function createDb(url: string, poolMax = 10): PrismaClient {
 const holder = globalThis as unknown as { tallyDb?: PrismaClient };
 
 export function db(): PrismaClient {
-  holder.tallyDb ??= createDb(env().DATABASE_URL, env().DATABASE_POOL_MAX);
+  const e = env();
+  holder.tallyDb ??= createDb(e.DATABASE_URL, e.DATABASE_POOL_MAX, { connectMs: e.DATABASE_CONNECT_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS });
   return holder.tallyDb;
+}
+
+// PostgreSQL codes that mean "the database is not there right now", not "this request is wrong":
+// class 08 (connection exception), 53300 too many connections, 57014 canceled by statement_timeout,
+// 57P01-57P03 shut down or starting up.
+const UNAVAILABLE_PG = /^(08...|53300|57014|57P0[123])$/;
+// What the adapter reports for the same, and Prisma's own codes for unreachable, timed out or closed.
+const UNAVAILABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections", "TlsConnectionError"]);
+const UNAVAILABLE_PRISMA = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "P2028"]);
+const UNAVAILABLE_SOCKET = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN"]);
+// pg's own messages for a dropped connection or an exhausted wait, which carry no code.
+const UNAVAILABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Can't reach database server/i;
+
+/**
+ * True when a failure came from the database being unreachable, shutting down or too slow, whichever layer
+ * (Prisma, the adapter, pg) raised it. Callers answer these with 503 and Retry-After: the request was not
+ * applied (or is safe to replay with its idempotency key), unlike a bug, which stays a 500.
+ */
+export function isDatabaseUnavailable(e: unknown, depth = 0): boolean {
+  if (!e || typeof e !== "object" || depth > 5) return false;
+  const err = e as { code?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } }; cause?: unknown };
+  const adapterCause = err.meta?.driverAdapterError?.cause;
+  if (typeof adapterCause?.kind === "string" && UNAVAILABLE_KINDS.has(adapterCause.kind)) return true;
+  if (typeof adapterCause?.originalCode === "string" && UNAVAILABLE_PG.test(adapterCause.originalCode)) return true;
+  if (typeof err.code === "string" && (UNAVAILABLE_PRISMA.has(err.code) || UNAVAILABLE_SOCKET.has(err.code) || UNAVAILABLE_PG.test(err.code))) return true;
+  if (typeof err.message === "string" && UNAVAILABLE_MESSAGE.test(err.message)) return true;
+  return isDatabaseUnavailable(err.cause, depth + 1);
 }

@@ -11,6 +11,9 @@ const schema = z
     APP_URL: z.preprocess((v) => (v === "" ? undefined : v), z.url().default("http://localhost:3000")),
     DATABASE_URL: required("DATABASE_URL").pipe(z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
+    // Short on purpose: a database outage should become a 503 within seconds, not a hung request.
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3_000),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
     AUTH_SECRET: required("AUTH_SECRET").pipe(z.string().min(16, "must be at least 16 characters")),
     AUTH_GITHUB_ID: optional,
     AUTH_GITHUB_SECRET: optional,

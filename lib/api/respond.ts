@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
 
 /** A JSON answer; `no-store` because every answer is about live quota and must never be cached. */
@@ -25,6 +26,12 @@ export function errorBody(e: AppError) {
 }
 
 export function errorResponse(e: unknown): Response {
+  // A database outage is not our bug and not the caller's: 503 with Retry-After tells a client to replay the
+  // request with its idempotency key, which is safe because nothing was applied (or the replay returns it).
+  if (!isAppError(e) && isDatabaseUnavailable(e)) {
+    console.error("[api] database unavailable:", e instanceof Error ? e.message.split("\n").filter(Boolean).pop() : e);
+    e = new AppError("billing_unavailable", "Billing is unavailable right now; retry the request with the same idempotency key.");
+  }
   if (!isAppError(e)) {
     // Only our own failures land here (bad input is always an AppError), so log it and say nothing inside.
     console.error("[api] unexpected error:", e);
