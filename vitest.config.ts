@@ -21,7 +21,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["tests/**/*.test.ts"],
-          exclude: ["tests/http/**"],
+          exclude: ["tests/http/**", "tests/chaos/**"],
           environment: "node",
           globalSetup: ["tests/setup/global.ts"],
           setupFiles: ["tests/setup/worker.ts"],
@@ -40,6 +40,21 @@ export default defineConfig({
           globalSetup: ["tests/http/global.ts"],
           maxWorkers: 1,
           testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // Breaks things on purpose against built servers (tests/chaos/global.ts starts two; some files
+          // start their own on a cluster they stop): one file at a time, so outages never overlap.
+          name: "chaos",
+          include: ["tests/chaos/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["tests/chaos/global.ts"],
+          maxWorkers: 1,
+          fileParallelism: false,
+          testTimeout: 180_000,
           hookTimeout: 300_000,
         },
       },

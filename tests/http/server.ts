@@ -18,10 +18,11 @@ export interface AppServer {
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-/** A port in 3300-3399 that nothing listens on (HTTP_TEST_PORT pins one). */
-async function pickPort(): Promise<number> {
+/** A port in [from, to) that nothing listens on, 3300-3399 by default (HTTP_TEST_PORT pins one). */
+export async function pickPort(range: [number, number] = [3300, 3400]): Promise<number> {
   if (process.env.HTTP_TEST_PORT) return Number(process.env.HTTP_TEST_PORT);
-  for (let port = 3300; port < 3400; port++) {
+  const [from, to] = range;
+  for (let port = from; port < to; port++) {
     const free = await new Promise<boolean>((resolve) => {
       const s = net.createServer();
       s.once("error", () => resolve(false));
@@ -29,7 +30,7 @@ async function pickPort(): Promise<number> {
     });
     if (free) return port;
   }
-  throw new Error("no free port in 3300-3399");
+  throw new Error(`no free port in ${from}-${to - 1}`);
 }
 
 /** Builds into NEXT_DIST_DIR (default .next) unless a build is already there. */
@@ -64,13 +65,27 @@ async function freshDatabase(base: string, suffix: string): Promise<{ url: strin
   };
 }
 
-export async function startAppServer(opts: { databaseSuffix: string; poolMax?: number; log?: string }): Promise<AppServer> {
+export interface AppServerOptions {
+  databaseSuffix: string;
+  poolMax?: number;
+  log?: string;
+  /** Serve this database instead of a fresh one (migrated and seeded, never dropped): a second instance, or a cluster a test stops. */
+  databaseUrl?: string;
+  /** Where to look for a free port (default 3300-3399). */
+  portRange?: [number, number];
+  /** More environment for the server (e.g. timeouts). */
+  env?: Record<string, string>;
+}
+
+export async function startAppServer(opts: AppServerOptions): Promise<AppServer> {
   const distDir = process.env.NEXT_DIST_DIR || ".next";
   ensureBuild(distDir);
   let embedded: EmbeddedPostgres | undefined;
   let drop: (() => Promise<void>) | undefined;
   let databaseUrl: string;
-  if (process.env.DATABASE_URL) {
+  if (opts.databaseUrl) {
+    databaseUrl = opts.databaseUrl;
+  } else if (process.env.DATABASE_URL) {
     const fresh = await freshDatabase(process.env.DATABASE_URL, opts.databaseSuffix);
     databaseUrl = fresh.url;
     drop = fresh.drop;
@@ -83,7 +98,7 @@ export async function startAppServer(opts: { databaseSuffix: string; poolMax?: n
   await seedCatalog(seeder);
   await seeder.$disconnect();
 
-  const port = await pickPort();
+  const port = await pickPort(opts.portRange);
   const baseUrl = `http://127.0.0.1:${port}`;
   const logFile = path.join(root, opts.log ?? "test-results/http-server.log");
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
@@ -105,6 +120,7 @@ export async function startAppServer(opts: { databaseSuffix: string; poolMax?: n
         AUTH_SECRET: process.env.AUTH_SECRET || "http-test-auth-secret-0123456789",
         CRON_SECRET: process.env.CRON_SECRET || "http-test-cron-secret-0123456789",
         STRIPE_WEBHOOK_SECRET: process.env.STRIPE_WEBHOOK_SECRET || "whsec_http_test_0123456789",
+        ...opts.env,
       },
     },
   );
