@@ -38,6 +38,9 @@
  * Operations
  *   checkInvariants(db, { workspaceId? }) -> Violation[]                  empty = the books hold
  *   deliverPendingNotifications(db, { limit?, notifier? })                 threshold emails the request path left pending
+ *   attachPgPool(db, pool)   the client's own pg pool, so metering's hot statement skips Prisma's pipeline (see pg-pool.ts)
+ *
+ * The hot path is the database function tally_record_usage (record-usage.sql, installed by the migration).
  */
 export type { Client } from "./client";
 export type { UsageAnswer } from "./usage-state";
@@ -62,5 +65,6 @@ export { expireLots } from "./extras-expire";
 export { registerPaymentsPort, maybeAutoTopUp, completeAutoTopUp, configureAutoTopUp, type PaymentsPort, type AutoTopUpResult } from "./auto-top-up";
 
 export { checkInvariants } from "./invariants";
+export { attachPgPool } from "./pg-pool";
 export { deliverNotifications, deliverPendingNotifications, consoleNotifier, smtpNotifier, type Notifier, type OutgoingMessage } from "./notify";
 export { costsToUnits, type Costs, type Ratios } from "./costs";

@@ -128,6 +128,22 @@ function openWindowOnce(db: Client, workspaceId: string, feature: string, now: D
   return joinInFlight(windowKey({ workspaceId, feature }), () => openWindow(db, workspaceId, feature, now));
 }
 
+/**
+ * Inside a caller's transaction a duplicate key must not abort the caller's work: the statement runs
+ * under a savepoint that is rolled back on error, so the replay can still be read.
+ */
+async function inSavepoint<T>(tx: Client, fn: () => Promise<T>): Promise<T> {
+  await tx.$executeRawUnsafe("SAVEPOINT tally_record_usage");
+  try {
+    const r = await fn();
+    await tx.$executeRawUnsafe("RELEASE SAVEPOINT tally_record_usage");
+    return r;
+  } catch (e) {
+    await tx.$executeRawUnsafe("ROLLBACK TO SAVEPOINT tally_record_usage");
+    throw e;
+  }
+}
+
 /** Statements on one window at once from this process: enough to keep its row busy, few enough to leave the pool to others. */
 const WINDOW_CONCURRENCY = 6;
 const windowKey = (req: { workspaceId: string; feature: string }) => `${req.workspaceId}\u0000${req.feature}`;
@@ -140,7 +156,7 @@ export async function applyUsage(db: Client, req: UsageRequest, opts: MeteringOp
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let fast: FastResult;
     try {
-      fast = isTransaction(db) ? await fastPath(db, req) : await atMost(windowKey(req), WINDOW_CONCURRENCY, () => fastPath(db, req));
+      fast = isTransaction(db) ? await inSavepoint(db, () => fastPath(db, req)) : await atMost(windowKey(req), WINDOW_CONCURRENCY, () => fastPath(db, req));
     } catch (e) {
       // The key was taken by a concurrent request between our check and our insert; the statement rolled back whole.
       if (!isUniqueViolation(e)) throw e;

@@ -97,10 +97,22 @@ function serialiseMetadata(metadata: Record<string, unknown>): string {
   } catch {
     throw new AppError("invalid_request", "metadata must be plain JSON.", { field: "metadata" });
   }
+  // PostgreSQL's jsonb cannot hold NUL or an unpaired surrogate; refuse them here as bad input instead of
+  // letting the insert fail as a server error.
+  if (!storableJson(metadata)) {
+    throw new AppError("invalid_request", "metadata cannot contain NUL characters or unpaired UTF-16 surrogates.", { field: "metadata" });
+  }
   if (Buffer.byteLength(json, "utf8") > MAX_METADATA_BYTES) {
     throw new AppError("invalid_request", `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON.`, { field: "metadata" });
   }
   return json;
+}
+
+function storableJson(value: unknown): boolean {
+  if (typeof value === "string") return !value.includes("\u0000") && value.isWellFormed();
+  if (value === null || typeof value !== "object") return true;
+  if (Array.isArray(value)) return value.every(storableJson);
+  return Object.entries(value as Record<string, unknown>).every(([k, v]) => storableJson(k) && storableJson(v));
 }
 
 /** SHA-256 of canonical JSON (sorted keys), so the same payload always hashes the same. */

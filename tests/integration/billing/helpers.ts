@@ -10,12 +10,33 @@ import { checkInvariants } from "@/lib/billing";
 import { isAppError } from "@/lib/errors";
 import { createWorkspace } from "@/lib/workspaces/create-workspace";
 
-// A pool wider than the concurrency under test's share, so parallel calls really run in parallel.
-export const POOL = 24;
+async function isPglite(url: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return /PGlite/i.test((await c.query<{ v: string }>("SELECT version() AS v")).rows[0]!.v);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * On PostgreSQL the tests send their parallel calls through 24 connections, really in parallel.
+ * PGlite (the embedded default) runs every connection on one single-user backend, and its socket server
+ * can interleave two connections' extended-protocol messages (one's Bind against another's Parse), so
+ * there the calls still start in parallel but reach the database through one connection.
+ */
+export const ON_PGLITE = await isPglite(process.env.DATABASE_URL!);
+export const POOL = ON_PGLITE ? 1 : 24;
+// A burst waits for a connection longer than the app's fail-fast 5 s when it all funnels into one.
+const CONNECT_WAIT_MS = ON_PGLITE ? 300_000 : 10_000;
 
 let client: PrismaClient | undefined;
+/** The app's client (createDb) on PostgreSQL; on PGlite the same adapter and client over one connection. */
 export function testDb(): PrismaClient {
-  client ??= createDb(process.env.DATABASE_URL!, POOL);
+  client ??= ON_PGLITE
+    ? new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL!, max: POOL, connectionTimeoutMillis: CONNECT_WAIT_MS }) })
+    : createDb(process.env.DATABASE_URL!, POOL);
   return client;
 }
 
@@ -23,7 +44,7 @@ let fast: { client: PrismaClient; pool: pg.Pool } | undefined;
 /** A client whose pg pool is attached to billing, so the hot statement skips Prisma's pipeline. */
 export function fastTestDb(): PrismaClient {
   if (!fast) {
-    const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL!, max: POOL, connectionTimeoutMillis: 10_000 });
+    const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL!, max: POOL, connectionTimeoutMillis: CONNECT_WAIT_MS });
     const c = new PrismaClient({ adapter: new PrismaPg(pool) });
     attachPgPool(c, pool);
     fast = { client: c, pool };

@@ -71,3 +71,28 @@ describe.each([
     await expectBooksHold(workspaceId);
   });
 });
+
+describe("inside a caller's transaction", () => {
+  it("records with the caller's writes, replays within it, and rolls back with it", async () => {
+    const { workspaceId } = await seedWorkspace({ compute: { limit: "100", overflow: "block" } });
+    const first = await testDb().$transaction(async (tx) => {
+      const a = await recordUsage(tx, { workspaceId, feature: "compute", units: 3, idempotencyKey: "in-tx" }, silent);
+      expect(await recordUsage(tx, { workspaceId, feature: "compute", units: 3, idempotencyKey: "in-tx" }, silent)).toEqual(a);
+      await expect(recordUsage(tx, { workspaceId, feature: "compute", units: 4, idempotencyKey: "in-tx" }, silent)).rejects.toMatchObject({
+        code: "idempotency_conflict",
+      });
+      return a;
+    });
+    expect(first.remaining).toBe("97");
+    await expect(
+      testDb().$transaction(async (tx) => {
+        await recordUsage(tx, { workspaceId, feature: "compute", units: 50, idempotencyKey: "rolled-back" }, silent);
+        throw new Error("the caller failed");
+      }),
+    ).rejects.toThrow("the caller failed");
+    expect(await testDb().usageEvent.count({ where: { workspaceId } })).toBe(1);
+    const w = await testDb().usageWindow.findFirstOrThrow({ where: { workspaceId, feature: "compute" } });
+    expect(w.used.toFixed()).toBe("3");
+    await expectBooksHold(workspaceId);
+  });
+});
