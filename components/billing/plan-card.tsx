@@ -6,14 +6,14 @@ export interface PlanCardEntitlement {
   period: string;
 }
 
-const featureNames: Record<string, string> = { compute: "Compute", api_calls: "API calls", seats: "Seats", projects: "Projects" };
+const featureNames: Record<string, [string, string]> = { compute: ["compute", "compute"], api_calls: ["API call", "API calls"], seats: ["seat", "seats"], projects: ["project", "projects"] };
 const periodNames: Record<string, string> = { day: "a day", week: "a week", month: "a month", billing_period: "a billing period", lifetime: "" };
 
 function describe(e: PlanCardEntitlement): string {
-  const name = featureNames[e.feature] ?? e.feature;
+  const [one, many] = featureNames[e.feature] ?? [e.feature, e.feature];
   const amount = e.limit === null ? "Unlimited" : Number(e.limit).toLocaleString("en-US");
   const per = periodNames[e.period] ?? e.period;
-  return `${amount} ${name.toLowerCase()}${per && e.limit !== null ? ` ${per}` : ""}`;
+  return `${amount} ${e.limit !== null && Number(e.limit) === 1 ? one : many}${per && e.limit !== null ? ` ${per}` : ""}`;
 }
 
 /** A plan's price for the chosen interval, what it includes, and the action that fits the viewer's situation. */

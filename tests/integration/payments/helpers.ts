@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import pg from "pg";
 import type { AddressInfo } from "node:net";
 import { db } from "@/lib/db";
 import { createStripeClient, signTestPayload, syncStripeCatalog, setStripeClient, type Stripe } from "@/lib/stripe";
@@ -23,6 +24,9 @@ export interface PaymentsEnv {
  * webhook handler, as the route would; without it, tests deliver events themselves.
  */
 export async function startPayments(opts: { deliver?: boolean } = {}): Promise<PaymentsEnv> {
+  // PGlite (the embedded default) is one backend behind a socket whose server can interleave concurrent
+  // connections' extended-protocol messages; there the app's client gets one connection (as `npm run dev` does).
+  if (await onPglite()) process.env.DATABASE_POOL_MAX = "1";
   const deliveries: PaymentsEnv["deliveries"] = [];
   let server: Server | null = null;
   let webhookUrl: string | undefined;
@@ -105,4 +109,14 @@ export async function newWorkspace(label = "pay") {
 
 export async function subscriptionOf(workspaceId: string) {
   return db().subscription.findUniqueOrThrow({ where: { workspaceId }, include: { plan: true } });
+}
+
+async function onPglite(): Promise<boolean> {
+  const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await c.connect();
+  try {
+    return /PGlite/i.test((await c.query<{ v: string }>("SELECT version() AS v")).rows[0]!.v);
+  } finally {
+    await c.end();
+  }
 }
