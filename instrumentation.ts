@@ -4,4 +4,7 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { env } = await import("@/lib/env");
   env();
+  // Auto top-ups started right after a usage debit buy through Stripe (the reconcile cron is the backstop).
+  const { registerStripePaymentsPort } = await import("@/lib/payments");
+  registerStripePaymentsPort();
 }

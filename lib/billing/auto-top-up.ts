@@ -17,11 +17,13 @@ export interface PaymentsPort {
   }): Promise<{ status: "succeeded" | "processing" | "failed"; paymentIntentId?: string | null; error?: string | null }>;
 }
 
-let registered: PaymentsPort | undefined;
+// Kept on globalThis: Next bundles instrumentation apart from route handlers, so a module-level
+// variable set at start-up would not be seen by the handlers that record usage.
+const holder = globalThis as unknown as { tallyPaymentsPort?: PaymentsPort };
 
 /** Called once by the payments code at start-up. */
 export function registerPaymentsPort(port: PaymentsPort | undefined): void {
-  registered = port;
+  holder.tallyPaymentsPort = port;
 }
 
 /** An attempt still "started" after this long (a crashed instance) no longer blocks the next one. */
@@ -43,7 +45,7 @@ export async function maybeAutoTopUp(
   input: { workspaceId: string; now?: Date; port?: PaymentsPort },
 ): Promise<AutoTopUpResult> {
   const now = input.now ?? new Date();
-  const port = input.port ?? registered;
+  const port = input.port ?? holder.tallyPaymentsPort;
   const account = await db.extrasAccount.findUnique({ where: { workspaceId: input.workspaceId } });
   if (!account?.autoTopUpEnabled || !account.autoTopUpPackId || account.autoTopUpThreshold === null) return { started: false, reason: "disabled" };
   if (toDec(account.balance).gte(toDec(account.autoTopUpThreshold))) return { started: false, reason: "above_threshold" };
