@@ -37,7 +37,10 @@ export const engineSuite: BenchSuite = {
     // Each side gets a pool of the same size. The engine's client runs on its pool and shares it with the
     // billing hot path (attachPgPool), as the app's client does; "engine.prisma" is the same engine on a
     // client without an attached pool, every statement through Prisma's pipeline.
-    const pools = Array.from({ length: 3 }, () => new pg.Pool({ connectionString: database.url, max: POOL, connectionTimeoutMillis: 10_000 }));
+    // PGlite serves all connections from one single-user backend and its socket server can interleave two
+    // connections' extended-protocol messages, so there every side talks to it through one connection.
+    const poolSize = database.kind === "pglite" ? 1 : POOL;
+    const pools = Array.from({ length: 3 }, () => new pg.Pool({ connectionString: database.url, max: poolSize, connectionTimeoutMillis: 60_000 }));
     for (const p of pools) p.on("error", () => undefined);
     const [enginePool, prismaOnlyPool, pool] = pools as [pg.Pool, pg.Pool, pg.Pool];
     const db = new PrismaClient({ adapter: new PrismaPg(enginePool) });
@@ -45,6 +48,7 @@ export const engineSuite: BenchSuite = {
     const prismaOnly = new PrismaClient({ adapter: new PrismaPg(prismaOnlyPool) });
     try {
       report({ name: "engine.database", value: database.kind === "postgresql" ? 1 : 0, unit: database.kind });
+      report({ name: "engine.pool", value: poolSize, unit: "connections" });
       await seedCatalog(db);
       // A quota far above what a run records, so every recording takes the conditional path and is accepted.
       const spec = {
