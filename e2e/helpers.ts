@@ -25,7 +25,7 @@ export async function signIn(page: Page, email: string, password = PASSWORD) {
   // Settled when the app moves on, or when the form says the credentials were refused.
   await Promise.race([
     page.waitForURL((url) => !url.pathname.startsWith("/sign-in")),
-    page.getByRole("alert").filter({ hasText: "Email or password is incorrect." }).waitFor(),
+    page.locator("form [role=alert]").first().waitFor(),
   ]);
 }
 
