@@ -184,12 +184,16 @@ export async function applyUsage(db: Client, req: UsageRequest, opts: MeteringOp
         { field: "feature", feature: req.feature },
       );
     }
+    // The statement's snapshot and this fresh one can differ: a reset may have ended the window it saw and
+    // another request opened the next, or an upgrade raised the quota. When the units fit what we see now,
+    // the refusal was not about quota: try again.
     if (req.delta.lt(0)) {
+      if (w.used.gte(units)) continue;
       throw new AppError("invalid_request", `Cannot release ${formatUnits(units)} ${req.feature}: only ${formatUnits(w.used)} in use.`, { field: "units" });
     }
-    // Unlimited or soft windows always pass the fast path, so the window changed under us (reset, upgrade): retry.
     if (w.quota === null || w.overflow === "soft") continue;
     const remaining = remainingOf(w.quota, w.used)!;
+    if (units.lte(remaining)) continue;
     if (w.overflow === "block" || w.kind === "gauge") throw refusal(req.feature, units, remaining, state.balance, w.periodEnd);
     // A refusal may rest on this one-snapshot read; an acceptance is decided again under the locks.
     if (units.minus(remaining).gt(usableOf(state))) throw refusal(req.feature, units, remaining, state.balance, w.periodEnd);
