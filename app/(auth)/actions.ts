@@ -7,6 +7,7 @@ import { registerUser } from "@/lib/auth/users";
 import { signInSchema, signUpSchema } from "@/lib/auth/schemas";
 import { db } from "@/lib/db";
 import { formAction, type FormState } from "@/lib/server/action";
+import { requireSameOrigin } from "@/lib/server/origin";
 
 export const signUpAction = formAction(signUpSchema, async (input) => {
   const { workspace } = await registerUser(db(), input);
@@ -27,10 +28,13 @@ export const signInAction = formAction(signInSchema, async (input, form): Promis
 });
 
 export async function signOutAction() {
+  // Not a formAction, so it checks the origin itself: another site must not be able to sign people out.
+  await requireSameOrigin();
   await signOut({ redirectTo: "/sign-in" });
 }
 
 export async function oauthSignInAction(form: FormData) {
+  await requireSameOrigin();
   const provider = form.get("provider");
   if (provider !== "github" && provider !== "google") return;
   await signIn(provider, { redirectTo: "/app" });

@@ -1,6 +1,7 @@
 // Server actions return a FormState instead of throwing, so forms can show what went wrong.
 import type { z } from "zod";
 import { isAppError } from "@/lib/errors";
+import { requireSameOrigin } from "./origin";
 
 export type FormState = { ok: boolean; message?: string; fieldErrors?: Record<string, string> } | null;
 
@@ -16,6 +17,13 @@ export function fieldErrorsOf(error: z.ZodError): Record<string, string> {
 /** Parses the form with `schema`, runs `fn`, and maps AppErrors to a visible message. Redirects pass through. */
 export function formAction<S extends z.ZodType>(schema: S, fn: (input: z.infer<S>, form: FormData) => Promise<FormState | void>) {
   return async (_prev: FormState, form: FormData): Promise<FormState> => {
+    // Before anything else: a cross-site or hand-made post with someone's cookie changes nothing.
+    try {
+      await requireSameOrigin();
+    } catch (e) {
+      if (isAppError(e)) return { ok: false, message: e.message };
+      throw e;
+    }
     const parsed = schema.safeParse(Object.fromEntries(form));
     if (!parsed.success) return { ok: false, message: "Please fix the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
     try {

@@ -2,6 +2,7 @@ import { db } from "@/lib/db";
 import { isAppError } from "@/lib/errors";
 import { isLedgerKind } from "@/lib/billing-views/ledger";
 import { ledgerCsv, ledgerCsvFileName } from "@/lib/billing-views/ledger-csv";
+import { isSameSiteRead } from "@/lib/server/origin";
 import { currentUserId } from "@/lib/server/session";
 import { resolveWorkspaceAccess } from "@/lib/workspaces/access";
 
@@ -10,6 +11,8 @@ export const dynamic = "force-dynamic";
 /** The filtered ledger as CSV, streamed batch by batch so a workspace with years of entries downloads in constant memory. */
 export async function GET(request: Request, { params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
+  // The session cookie rides along on cross-site requests too; another site's script gets nothing.
+  if (!isSameSiteRead(request.headers)) return Response.json({ error: { code: "forbidden", message: "Download the ledger from this site's pages." } }, { status: 403 });
   const userId = await currentUserId();
   if (!userId) return Response.json({ error: { code: "unauthenticated", message: "Sign in to download the ledger." } }, { status: 401 });
   let workspace;
