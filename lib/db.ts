@@ -1,4 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { attachPgPool } from "@/lib/billing/pg-pool";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { env } from "@/lib/env";
 
@@ -19,14 +21,17 @@ export function createDb(url: string, poolMax = 10, timeouts: DbTimeouts = DEFAU
   // Both bounds exist so an outage is noticed in seconds and answered 503 instead of requests piling up:
   // connectionTimeoutMillis covers a database that is down or a pool that is exhausted, statement_timeout
   // a database that accepts connections but no longer answers (a stuck lock, a failing disk).
-  const adapter = new PrismaPg({
+  const pool = new pg.Pool({
     connectionString: url,
     max: poolMax,
     connectionTimeoutMillis: timeouts.connectMs,
     statement_timeout: timeouts.statementMs,
     keepAlive: true,
   });
-  return new PrismaClient({ adapter });
+  const client = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // Metering's hot statement goes straight to this same pool, skipping the client's query pipeline.
+  attachPgPool(client, pool);
+  return client;
 }
 
 // One client per process, kept on globalThis so dev hot reloads do not open new pools.
