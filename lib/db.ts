@@ -27,7 +27,13 @@ export function createDb(url: string, poolMax = 10, timeouts: DbTimeouts = DEFAU
     connectionTimeoutMillis: timeouts.connectMs,
     statement_timeout: timeouts.statementMs,
     keepAlive: true,
+    // Scripts and tests end once their queries are done instead of waiting out idle connections.
+    allowExitOnIdle: true,
   });
+  // An idle connection the server drops (a restart, a failover, DROP DATABASE ... WITH (FORCE)) is an 'error'
+  // event on the pool; with no listener Node would crash the process. The adapter listens only while the
+  // client is connected, so listen for the pool's whole life: pg has already discarded that connection.
+  pool.on("error", (e) => console.error(`[db] idle connection closed: ${e.message}`));
   const client = new PrismaClient({ adapter: new PrismaPg(pool) });
   // Metering's hot statement goes straight to this same pool, skipping the client's query pipeline.
   attachPgPool(client, pool);
