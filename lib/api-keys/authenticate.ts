@@ -1,5 +1,6 @@
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { hotQuery } from "@/lib/billing/pg-pool";
 import { hashSecret, looksLikeKey, sameHash } from "./secret";
 
 /** Failed key attempts a client may make per window before it is refused outright (429). */
@@ -22,10 +23,19 @@ interface Row {
   id: string | null;
   workspaceId: string | null;
   hash: string | null;
-  revokedAt: Date | null;
-  lastUsedAt: Date | null;
+  revoked: boolean | null;
+  lastUsedAt: string | null;
   failures: number | null;
 }
+
+// Sent as a named prepared statement on the pool metering uses (hotQuery), skipping the Prisma pipeline:
+// every API request pays for it. Timestamps travel as ISO text, read back as UTC.
+const AUTH_SQL = `
+  SELECT k.id, k."workspaceId", k.hash, k."revokedAt" IS NOT NULL AS revoked,
+    to_char(k."lastUsedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "lastUsedAt", f.count AS failures
+  FROM (SELECT 1) AS one
+  LEFT JOIN "ApiKey" k ON k.hash = $1::text
+  LEFT JOIN "AuthFailure" f ON f."clientKey" = $2::text AND f."windowStart" = $3::timestamp(3)`;
 
 /**
  * The workspace a key belongs to. One round trip reads both the key (by its SHA-256, a unique index:
@@ -40,21 +50,17 @@ export async function authenticateApiKey(db: Tx, input: { secret: string | null;
   const windowStart = new Date(Math.floor(now.getTime() / (FAILURE_WINDOW_SECONDS * 1000)) * FAILURE_WINDOW_SECONDS * 1000);
   const clientKey = NAMESPACE + input.clientKey.slice(0, 200);
   const hash = input.secret !== null && looksLikeKey(input.secret) ? hashSecret(input.secret) : null;
-  const rows = await db.$queryRaw<Row[]>`
-    SELECT k.id, k."workspaceId", k.hash, k."revokedAt", k."lastUsedAt", f.count AS failures
-    FROM (SELECT 1) AS one
-    LEFT JOIN "ApiKey" k ON k.hash = ${hash}
-    LEFT JOIN "AuthFailure" f ON f."clientKey" = ${clientKey} AND f."windowStart" = ${windowStart}`;
+  const rows = await hotQuery<Row>(db, "tally_api_key_auth", AUTH_SQL, [hash, clientKey, windowStart.toISOString()]);
   const row = rows[0];
   if ((row?.failures ?? 0) >= FAILURE_LIMIT) throw rateLimited(windowStart, now);
-  if (!row?.id || !row.workspaceId || !hash || !sameHash(row.hash ?? "", hash) || row.revokedAt) {
+  if (!row?.id || !row.workspaceId || !hash || !sameHash(row.hash ?? "", hash) || row.revoked) {
     const count = await recordFailure(db, clientKey, windowStart, now);
     if (count > FAILURE_LIMIT) throw rateLimited(windowStart, now);
     throw input.secret === null
       ? new AppError("unauthorized", "Send a workspace API key as Authorization: Bearer <key>.")
       : new AppError("unauthorized", "This API key is invalid or has been revoked.");
   }
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_GRANULARITY_MS) {
+  if (!row.lastUsedAt || now.getTime() - new Date(row.lastUsedAt).getTime() >= LAST_USED_GRANULARITY_MS) {
     // Conditional, so instances racing on the same minute write once between them.
     await db.$executeRaw`
       UPDATE "ApiKey" SET "lastUsedAt" = ${now}
