@@ -2,6 +2,7 @@ import type { EntitlementKind, EntitlementPeriod, Overflow } from "@/lib/generat
 import { AppError } from "@/lib/errors";
 import type { Client } from "./client";
 import { isLifetimeEnd } from "./periods";
+import { hotQuery } from "./pg-pool";
 import { ZERO, formatUnits, maxDec, minDec, toDec, type Dec } from "./units";
 
 /** What a metering decision needs, read in one statement (one snapshot): the active window and the extras. */
@@ -31,25 +32,30 @@ interface Row {
   quota: string | null;
   used: string | null;
   overflow: Overflow | null;
-  periodEnd: Date | null;
+  periodEnd: string | null;
   balance: string | null;
   spendable: string;
   existingHash: string | null;
   existingResponse: UsageAnswer | null;
 }
 
+// Every request of the metering API reads this (check, and the slow paths of recording), so it runs as a
+// prepared statement on metering's pool. Timestamps travel as ISO text and are read back as UTC.
+const USAGE_STATE_SQL = `
+  SELECT w.id, w.kind::text AS kind, w.period::text AS period, w.quota::text AS quota, w.used::text AS used,
+    w.overflow::text AS overflow, to_char(w."periodEnd", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "periodEnd",
+    (SELECT a.balance::text FROM "ExtrasAccount" a WHERE a."workspaceId" = $1::text) AS balance,
+    (SELECT COALESCE(sum(l.remaining), 0)::text FROM "ExtrasLot" l
+      WHERE l."workspaceId" = $1::text AND l.remaining > 0 AND l."expiredAt" IS NULL
+        AND (l."expiresAt" IS NULL OR l."expiresAt" > $3::timestamp(3))) AS spendable,
+    e."requestHash" AS "existingHash", e.response AS "existingResponse"
+  FROM (SELECT 1) AS one
+  LEFT JOIN "UsageEvent" e ON e."workspaceId" = $1::text AND e."idempotencyKey" = $4::text
+  LEFT JOIN "UsageWindow" w ON w."workspaceId" = $1::text AND w.feature = $2::text
+    AND w."periodStart" <= $3::timestamp(3) AND w."periodEnd" > $3::timestamp(3)`;
+
 export async function readUsageState(db: Client, workspaceId: string, feature: string, now: Date, idempotencyKey: string | null = null): Promise<UsageState> {
-  const rows = await db.$queryRaw<Row[]>`
-    SELECT w.id, w.kind, w.period, w.quota::text AS quota, w.used::text AS used, w.overflow, w."periodEnd",
-      (SELECT a.balance::text FROM "ExtrasAccount" a WHERE a."workspaceId" = ${workspaceId}) AS balance,
-      (SELECT COALESCE(sum(l.remaining), 0)::text FROM "ExtrasLot" l
-        WHERE l."workspaceId" = ${workspaceId} AND l.remaining > 0 AND l."expiredAt" IS NULL
-          AND (l."expiresAt" IS NULL OR l."expiresAt" > ${now})) AS spendable,
-      e."requestHash" AS "existingHash", e.response AS "existingResponse"
-    FROM (SELECT 1) AS one
-    LEFT JOIN "UsageEvent" e ON e."workspaceId" = ${workspaceId} AND e."idempotencyKey" = ${idempotencyKey}
-    LEFT JOIN "UsageWindow" w ON w."workspaceId" = ${workspaceId} AND w.feature = ${feature}
-      AND w."periodStart" <= ${now} AND w."periodEnd" > ${now}`;
+  const rows = await hotQuery<Row>(db, "tally_usage_state", USAGE_STATE_SQL, [workspaceId, feature, now.toISOString(), idempotencyKey]);
   const r = rows[0];
   if (!r) throw new AppError("billing_unavailable", "Usage state could not be read.");
   return {
@@ -63,7 +69,7 @@ export async function readUsageState(db: Client, workspaceId: string, feature: s
             quota: r.quota === null ? null : toDec(r.quota),
             used: toDec(r.used ?? "0"),
             overflow: r.overflow!,
-            periodEnd: r.periodEnd!,
+            periodEnd: new Date(r.periodEnd!),
           },
     balance: toDec(r.balance ?? "0"),
     spendable: toDec(r.spendable),
