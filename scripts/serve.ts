@@ -2,6 +2,7 @@
 // development secrets when they are missing. Used by `npm run dev` and by the end-to-end tests.
 //   tsx scripts/serve.ts [--prod] [--port 3000] [--memory]
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./lib/pglite";
 import { ensureDevSecrets } from "./lib/dev-secrets";
@@ -35,6 +36,12 @@ if (!process.env.DATABASE_URL) {
 }
 
 await prepareDatabase(process.env.DATABASE_URL);
+// With TALLY_DATA_DIR set (the end-to-end tests), record the database URL served on, next to dev-secrets.json:
+// an in-memory PGlite is otherwise reachable only from inside this process.
+if (process.env.TALLY_DATA_DIR) {
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(path.join(dataDir, "database-url"), `${process.env.DATABASE_URL}\n`, { mode: 0o600 });
+}
 console.log(`[tally] demo login: ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`);
 
 const stripeEmulator = await startDevStripe({ appUrl: process.env.APP_URL, ephemeral: memory });
