@@ -18,20 +18,24 @@ function message(outcome: CheckoutOutcome): { ok: boolean; text: string } {
   return { ok: true, text: "Thanks! Your checkout is complete." };
 }
 
+export type CheckoutReturnMessage = { ok: boolean; text: string };
+
 /**
- * Shown on the billing page when Stripe Checkout sends the customer back (`?checkout=success&session_id=...`).
- * The webhook may arrive after the redirect, so the session is synced here at once; crediting is idempotent
- * per session, so the page and the webhook can both apply it.
+ * Syncs the checkout session Stripe just sent the customer back from (`?checkout=success&session_id=...`).
+ * The webhook may arrive after the redirect, so the page syncs at once; crediting is idempotent per session,
+ * so the page and the webhook can both apply it. The billing page awaits this before reading the plan.
  */
-export async function CheckoutReturn({ workspaceId, sessionId }: { workspaceId: string; sessionId: string }) {
-  let result: { ok: boolean; text: string };
+export async function confirmCheckout(workspaceId: string, sessionId: string): Promise<CheckoutReturnMessage> {
   try {
-    result = message(await syncCheckoutReturn(db(), { workspaceId, sessionId }));
+    return message(await syncCheckoutReturn(db(), { workspaceId, sessionId }));
   } catch (e) {
-    result = isAppError(e) && e.code === "not_found"
+    return isAppError(e) && e.code === "not_found"
       ? { ok: false, text: "We could not find that checkout for this workspace." }
       : { ok: false, text: "We could not confirm your checkout right now; it will show up here as soon as Stripe confirms it." };
   }
+}
+
+export function CheckoutReturn({ sessionId, result }: { sessionId: string; result: CheckoutReturnMessage }) {
   return (
     <p role="status" data-testid="checkout-return" data-session-id={sessionId} className={`${box} ${result.ok ? "bg-green-50 text-green-800" : "bg-amber-50 text-amber-900"}`}>
       {result.text}

@@ -1,4 +1,4 @@
-import { CheckoutReturn } from "@/components/billing/checkout-return";
+import { CheckoutReturn, confirmCheckout } from "@/components/billing/checkout-return";
 import { AlertList } from "@/components/billing/alert-list";
 import { ExtrasSummary } from "@/components/billing/extras-summary";
 import { PlanSummary } from "@/components/billing/plan-summary";
@@ -16,6 +16,8 @@ export default async function BillingPage({ params, searchParams }: { params: Pr
   const { checkout, session_id: sessionId } = await searchParams;
   const { workspace, role } = await requireWorkspacePage(slug);
   const now = new Date();
+  // Sync a returning checkout first, so the overview below already shows the plan or extras just bought.
+  const checkoutResult = checkout === "success" && sessionId ? await confirmCheckout(workspace.id, sessionId) : null;
   const overview = await billingOverview(db(), workspace.id, now);
   const canManage = can(role, "billing");
   return (
@@ -24,7 +26,7 @@ export default async function BillingPage({ params, searchParams }: { params: Pr
         <h1 className="text-2xl font-semibold">{workspace.name}</h1>
         <p className="text-sm text-slate-600">Billing overview</p>
       </div>
-      {checkout === "success" && sessionId && <CheckoutReturn workspaceId={workspace.id} sessionId={sessionId} />}
+      {checkoutResult && sessionId && <CheckoutReturn sessionId={sessionId} result={checkoutResult} />}
       <AlertList alerts={billingAlerts(overview)} slug={slug} canManage={canManage} usableExtras={overview.extras.usable} />
       <div className="grid gap-4 md:grid-cols-2">
         <PlanSummary overview={overview} slug={slug} canManage={canManage} now={now} />
