@@ -19,12 +19,33 @@ export function pgPoolFor(db: Client): pg.Pool | undefined {
   return isTransaction(db) ? undefined : pools.get(db);
 }
 
+// Prepared statements live in a session. PostgreSQL gives each connection its own; the embedded PGlite server
+// serves every connection in one session, where two connections preparing the same name would collide. So each
+// pooled connection prepares under its own suffix (same plans, same cost on PostgreSQL).
+// The random part keeps names apart across module instances (bundles, test files) sharing that one session.
+const connectionIds = new WeakMap<object, string>();
+const instance = Math.random().toString(36).slice(2, 8);
+let nextConnectionId = 0;
+
 /**
  * Runs one statement of the hot path: through the attached pool (as a named prepared statement, so its
  * plan is reused) when there is one, else through the client. Parameters are $1..$n; cast them in SQL.
  */
 export async function hotQuery<R extends object>(db: Client, name: string, text: string, values: unknown[]): Promise<R[]> {
   const pool = pgPoolFor(db);
-  if (pool) return (await pool.query<R>({ name, text, values })).rows;
-  return db.$queryRawUnsafe<R[]>(text, ...values);
+  if (!pool) return db.$queryRawUnsafe<R[]>(text, ...values);
+  const connection = await pool.connect();
+  let id = connectionIds.get(connection);
+  if (id === undefined) connectionIds.set(connection, (id = `${instance}_${nextConnectionId++}`));
+  try {
+    const rows = (await connection.query<R>({ name: `${name}_${id}`, text, values })).rows;
+    connection.release();
+    return rows;
+  } catch (e) {
+    // An error the server reported (a unique violation on a replay, say) leaves the connection usable;
+    // anything else (a dropped socket, a timeout) may not, so that connection is discarded.
+    const reportedByServer = typeof (e as { severity?: unknown }).severity === "string" && !/^(08|57P0)/.test(String((e as { code?: unknown }).code));
+    connection.release(reportedByServer ? undefined : e instanceof Error ? e : new Error(String(e)));
+    throw e;
+  }
 }

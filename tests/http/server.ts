@@ -115,7 +115,8 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
         NEXT_DIST_DIR: distDir,
         NEXT_TELEMETRY_DISABLED: "1",
         DATABASE_URL: databaseUrl,
-        DATABASE_POOL_MAX: String(opts.poolMax ?? 20),
+        // One connection on the embedded PGlite server, which runs all connections in one session.
+        DATABASE_POOL_MAX: String(opts.poolMax ?? (embedded ? 1 : 20)),
         APP_URL: baseUrl,
         AUTH_SECRET: process.env.AUTH_SECRET || "http-test-auth-secret-0123456789",
         CRON_SECRET: process.env.CRON_SECRET || "http-test-cron-secret-0123456789",

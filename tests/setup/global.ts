@@ -6,6 +6,7 @@ import { migrateDeploy } from "../../scripts/lib/migrate";
 declare module "vitest" {
   export interface ProvidedContext {
     databaseUrls: string[];
+    databaseEmbedded: boolean;
   }
 }
 
@@ -20,6 +21,7 @@ export default async function setup(project: TestProject) {
   if (base) {
     const urls = await cloneDatabases(base, workers);
     project.provide("databaseUrls", urls.map((u) => u.url));
+    project.provide("databaseEmbedded", false);
     return async () => {
       const admin = await adminClient(base);
       for (const { name } of urls) await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
@@ -30,6 +32,7 @@ export default async function setup(project: TestProject) {
   const servers: EmbeddedPostgres[] = await Promise.all(Array.from({ length: workers }, () => startEmbeddedPostgres({ maxConnections: 50 })));
   await Promise.all(servers.map(async (s) => migrateDeploy(s.url)));
   project.provide("databaseUrls", servers.map((s) => s.url));
+  project.provide("databaseEmbedded", true);
   return async () => {
     await Promise.all(servers.map((s) => s.stop()));
   };
