@@ -1,21 +1,13 @@
 import Stripe from "stripe";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CARDS, payOnHostedPage, seedCatalog, settled, startTestEnv, type Catalog, type TestEnv } from "./test-helpers";
+import { describe, expect, it } from "vitest";
+import { CARDS, payOnHostedPage, settled, emulatorPerFile, type Catalog, type TestEnv } from "./test-helpers";
 
 let env: TestEnv;
 let catalog: Catalog;
 
-beforeAll(async () => {
-  env = await startTestEnv();
-});
-afterAll(async () => {
-  await env.stop();
-});
-beforeEach(async () => {
-  env.emulator.reset();
-  catalog = await seedCatalog(env.stripe);
-  await settled(env);
-  env.hooks.clear();
+emulatorPerFile((e, c) => {
+  env = e;
+  catalog = c;
 });
 
 const SUCCESS = "http://app.local/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}";

@@ -1,6 +1,6 @@
 import Stripe from "stripe";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CARDS, payOnHostedPage, seedCatalog, settled, startTestEnv, type Catalog, type TestEnv } from "./test-helpers";
+import { describe, expect, it } from "vitest";
+import { CARDS, payOnHostedPage, seedCatalog, settled, startTestEnv, emulatorPerFile, type Catalog, type TestEnv } from "./test-helpers";
 
 let env: TestEnv;
 let catalog: Catalog;
@@ -8,17 +8,9 @@ const DAY = 86400;
 const T0 = Date.UTC(2026, 0, 15, 12) / 1000;
 const month = (n: number) => Date.UTC(2026, n, 15, 12) / 1000;
 
-beforeAll(async () => {
-  env = await startTestEnv();
-});
-afterAll(async () => {
-  await env.stop();
-});
-beforeEach(async () => {
-  env.emulator.reset();
-  catalog = await seedCatalog(env.stripe);
-  await settled(env);
-  env.hooks.clear();
+emulatorPerFile((e, c) => {
+  env = e;
+  catalog = c;
 });
 
 async function clockCustomer() {

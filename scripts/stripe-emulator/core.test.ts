@@ -1,22 +1,13 @@
 import Stripe from "stripe";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { WEBHOOK_SECRET, seedCatalog, settled, startTestEnv, type Catalog, type TestEnv } from "./test-helpers";
+import { describe, expect, it } from "vitest";
+import { WEBHOOK_SECRET, settled, emulatorPerFile, type Catalog, type TestEnv } from "./test-helpers";
 
 let env: TestEnv;
 let catalog: Catalog;
 
-beforeAll(async () => {
-  env = await startTestEnv();
-});
-afterAll(async () => {
-  await env.stop();
-});
-beforeEach(async () => {
-  env.emulator.reset();
-  env.hooks.clear();
-  catalog = await seedCatalog(env.stripe);
-  await settled(env);
-  env.hooks.clear();
+emulatorPerFile((e, c) => {
+  env = e;
+  catalog = c;
 });
 
 describe("requests", () => {

@@ -1,20 +1,11 @@
 import Stripe from "stripe";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { seedCatalog, settled, startTestEnv, type TestEnv } from "./test-helpers";
+import { describe, expect, it } from "vitest";
+import { settled, emulatorPerFile, type TestEnv } from "./test-helpers";
 
 let env: TestEnv;
 
-beforeAll(async () => {
-  env = await startTestEnv();
-});
-afterAll(async () => {
-  await env.stop();
-});
-beforeEach(async () => {
-  env.emulator.reset();
-  await seedCatalog(env.stripe);
-  await settled(env);
-  env.hooks.clear();
+emulatorPerFile((e) => {
+  env = e;
 });
 
 async function customerWithCard(token: string) {

@@ -1,22 +1,14 @@
 import Stripe from "stripe";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CARDS, postForm, seedCatalog, settled, startTestEnv, type Catalog, type TestEnv } from "./test-helpers";
+import { describe, expect, it } from "vitest";
+import { CARDS, postForm, emulatorPerFile, type Catalog, type TestEnv } from "./test-helpers";
 
 let env: TestEnv;
 let catalog: Catalog;
 const T0 = Date.UTC(2026, 2, 1) / 1000;
 
-beforeAll(async () => {
-  env = await startTestEnv();
-});
-afterAll(async () => {
-  await env.stop();
-});
-beforeEach(async () => {
-  env.emulator.reset();
-  catalog = await seedCatalog(env.stripe);
-  await settled(env);
-  env.hooks.clear();
+emulatorPerFile((e, c) => {
+  env = e;
+  catalog = c;
 });
 
 async function portalFor(price: Stripe.Price) {

@@ -1,23 +1,15 @@
 import Stripe from "stripe";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { seedCatalog, settled, startTestEnv, type Catalog, type TestEnv } from "./test-helpers";
+import { describe, expect, it } from "vitest";
+import { settled, emulatorPerFile, type Catalog, type TestEnv } from "./test-helpers";
 
 let env: TestEnv;
 let catalog: Catalog;
 const DAY = 86400;
 const T0 = Date.UTC(2026, 0, 1) / 1000;
 
-beforeAll(async () => {
-  env = await startTestEnv();
-});
-afterAll(async () => {
-  await env.stop();
-});
-beforeEach(async () => {
-  env.emulator.reset();
-  catalog = await seedCatalog(env.stripe);
-  await settled(env);
-  env.hooks.clear();
+emulatorPerFile((e, c) => {
+  env = e;
+  catalog = c;
 });
 
 /** A customer on a test clock frozen at T0, with a default card, subscribed to `price`. */

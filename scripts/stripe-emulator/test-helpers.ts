@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
@@ -128,4 +129,25 @@ export async function postForm(url: string, fields: Record<string, string>): Pro
 /** Waits until every delivery has settled (including retries). */
 export async function settled(env: TestEnv): Promise<void> {
   await env.emulator.idle();
+}
+
+/**
+ * One emulator per test file, reset before each test with a fresh catalog and an empty webhook log.
+ * `ready` receives them, so a file keeps its own `env` and `catalog` variables.
+ */
+export function emulatorPerFile(ready: (env: TestEnv, catalog: Catalog) => void): void {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await startTestEnv();
+  });
+  afterAll(async () => {
+    await env.stop();
+  });
+  beforeEach(async () => {
+    env.emulator.reset();
+    const catalog = await seedCatalog(env.stripe);
+    await settled(env);
+    env.hooks.clear();
+    ready(env, catalog);
+  });
 }
