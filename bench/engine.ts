@@ -19,7 +19,7 @@ const MAX_REQUESTS_PER_SLICE = 50_000;
 
 // The baseline: the same conditional increment of the active window plus the event insert, as one
 // statement through the pg driver, with none of the engine's validation, idempotency answers or thresholds.
-const RAW_SQL = `
+export const RAW_SQL = `
   WITH w AS (
     UPDATE "UsageWindow" SET used = used + $3::numeric
     WHERE "workspaceId" = $1 AND feature = $2 AND "periodStart" <= $4 AND "periodEnd" > $4

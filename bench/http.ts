@@ -8,6 +8,8 @@ import { publishPlan } from "../lib/billing/plans";
 import { createWorkspace } from "../lib/workspaces/create-workspace";
 import { createClient, type Reply } from "../tests/http/client";
 import { startAppServer } from "../tests/http/server";
+// The engine suite's baseline, also measured here when that suite is not part of the run.
+import { RAW_SQL } from "./engine";
 import { load, loadFigures, merge, round, type BenchSuite, type Figure, type LoadResult } from "./suite";
 
 const CONNECTIONS = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -27,17 +29,6 @@ console.log = (...args: unknown[]) => {
   if (m) printed.set(m[1]!, Number(m[2]));
   log(...args);
 };
-
-// The engine suite's baseline, repeated here for the fallback when that suite is not part of the run.
-const RAW_SQL = `
-  WITH w AS (
-    UPDATE "UsageWindow" SET used = used + $3::numeric
-    WHERE "workspaceId" = $1 AND feature = $2 AND "periodStart" <= $4 AND "periodEnd" > $4
-      AND (quota IS NULL OR used + $3::numeric <= quota)
-    RETURNING id
-  )
-  INSERT INTO "UsageEvent" (id, "workspaceId", feature, "windowId", units, "quotaUnits", "extrasUnits", "idempotencyKey", "requestHash", response, "createdAt")
-  SELECT $5, $1, $2, w.id, $3::numeric, $3::numeric, 0, $6, 'raw', '{}'::jsonb, $4 FROM w`;
 
 const expectStatus = (status: number) => (r: Reply) => {
   if (r.status !== status) throw new Error(`expected ${status}, got ${r.status}: ${r.text.slice(0, 300)}`);
