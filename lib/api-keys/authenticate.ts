@@ -1,6 +1,6 @@
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { hotQuery } from "@/lib/billing/pg-pool";
+import { resolveWorkspace, type WorkspaceScope } from "@/lib/billing/workspace-scope";
 import { hashSecret, looksLikeKey, sameHash } from "./secret";
 
 /** Failed key attempts a client may make per window before it is refused outright (429). */
@@ -21,6 +21,7 @@ export interface ApiPrincipal {
 
 interface Row {
   id: string | null;
+  /** The key's workspace, or null when the key is unknown or revoked or the client is over its failure limit. */
   workspaceId: string | null;
   hash: string | null;
   revoked: boolean | null;
@@ -28,45 +29,76 @@ interface Row {
   failures: number | null;
 }
 
-// Sent as a named prepared statement on the pool metering uses (hotQuery), skipping the Prisma pipeline:
-// every API request pays for it. Timestamps travel as ISO text, read back as UTC.
+// The scope's SELECT (see WorkspaceScope): every API request pays for it, so it joins the request's own
+// metering statement instead of being a round trip of its own. Timestamps travel as ISO text, read back as UTC.
 const AUTH_SQL = `
-  SELECT k.id, k."workspaceId", k.hash, k."revokedAt" IS NOT NULL AS revoked,
+  SELECT k.id, CASE WHEN k."revokedAt" IS NULL AND COALESCE(f.count, 0) < $4::int THEN k."workspaceId" END AS "workspaceId",
+    k.hash, k."revokedAt" IS NOT NULL AS revoked,
     to_char(k."lastUsedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "lastUsedAt", f.count AS failures
   FROM (SELECT 1) AS one
   LEFT JOIN "ApiKey" k ON k.hash = $1::text
   LEFT JOIN "AuthFailure" f ON f."clientKey" = $2::text AND f."windowStart" = $3::timestamp(3)`;
 
+export interface Credentials {
+  /** The bearer token as sent, or null when there was none. */
+  secret: string | null;
+  /** Who failures are counted against (the client's address). */
+  clientKey: string;
+  now?: Date;
+}
+
+/** A scope resolved by the key: hand it to the engine as the workspace; `principal` is set once it resolved. */
+export interface ApiKeyScope extends WorkspaceScope {
+  principal?: ApiPrincipal;
+}
+
 /**
- * The workspace a key belongs to. One round trip reads both the key (by its SHA-256, a unique index:
- * the lookup's timing depends on a hash the caller cannot steer, never on the secret's characters)
- * and this client's failures in the current window, kept in the database so every instance counts them.
+ * The workspace a key belongs to, as a scope the engine's first statement resolves (one round trip for
+ * the key and the work). The key is found by its SHA-256 (a unique index: the lookup's timing depends
+ * on a hash the caller cannot steer, never on the secret's characters), with this client's failures in
+ * the current window, kept in the database so every instance counts them.
  *
  * A client past FAILURE_LIMIT failed attempts is refused with rate_limited until its window ends,
  * whatever key it sends; a missing, malformed, unknown or revoked key is unauthorized and counted.
  */
-export async function authenticateApiKey(db: Tx, input: { secret: string | null; clientKey: string; now?: Date }): Promise<ApiPrincipal> {
+export function apiKeyScope(db: Tx, input: Credentials): ApiKeyScope {
   const now = input.now ?? new Date();
   const windowStart = new Date(Math.floor(now.getTime() / (FAILURE_WINDOW_SECONDS * 1000)) * FAILURE_WINDOW_SECONDS * 1000);
   const clientKey = NAMESPACE + input.clientKey.slice(0, 200);
   const hash = input.secret !== null && looksLikeKey(input.secret) ? hashSecret(input.secret) : null;
-  const rows = await hotQuery<Row>(db, "tally_api_key_auth", AUTH_SQL, [hash, clientKey, windowStart.toISOString()]);
-  const row = rows[0];
-  if ((row?.failures ?? 0) >= FAILURE_LIMIT) throw rateLimited(windowStart, now);
-  if (!row?.id || !row.workspaceId || !hash || !sameHash(row.hash ?? "", hash) || row.revoked) {
-    const count = await recordFailure(db, clientKey, windowStart, now);
-    if (count > FAILURE_LIMIT) throw rateLimited(windowStart, now);
-    throw input.secret === null
-      ? new AppError("unauthorized", "Send a workspace API key as Authorization: Bearer <key>.")
-      : new AppError("unauthorized", "This API key is invalid or has been revoked.");
-  }
-  if (!row.lastUsedAt || now.getTime() - new Date(row.lastUsedAt).getTime() >= LAST_USED_GRANULARITY_MS) {
-    // Conditional, so instances racing on the same minute write once between them.
-    await db.$executeRaw`
-      UPDATE "ApiKey" SET "lastUsedAt" = ${now}
-      WHERE id = ${row.id} AND ("lastUsedAt" IS NULL OR "lastUsedAt" <= ${new Date(now.getTime() - LAST_USED_GRANULARITY_MS)})`;
-  }
-  return { keyId: row.id, workspaceId: row.workspaceId };
+  const scope: ApiKeyScope = {
+    name: "tally_key",
+    key: hash ?? "",
+    sql: AUTH_SQL,
+    values: [hash, clientKey, windowStart.toISOString(), FAILURE_LIMIT],
+    async resolve(found) {
+      const row = found as unknown as Row;
+      if ((row.failures ?? 0) >= FAILURE_LIMIT) throw rateLimited(windowStart, now);
+      if (!row.id || !row.workspaceId || !hash || !sameHash(row.hash ?? "", hash) || row.revoked) {
+        const count = await recordFailure(db, clientKey, windowStart, now);
+        if (count > FAILURE_LIMIT) throw rateLimited(windowStart, now);
+        throw input.secret === null
+          ? new AppError("unauthorized", "Send a workspace API key as Authorization: Bearer <key>.")
+          : new AppError("unauthorized", "This API key is invalid or has been revoked.");
+      }
+      if (!row.lastUsedAt || now.getTime() - new Date(row.lastUsedAt).getTime() >= LAST_USED_GRANULARITY_MS) {
+        // Conditional, so instances racing on the same minute write once between them.
+        await db.$executeRaw`
+          UPDATE "ApiKey" SET "lastUsedAt" = ${now}
+          WHERE id = ${row.id} AND ("lastUsedAt" IS NULL OR "lastUsedAt" <= ${new Date(now.getTime() - LAST_USED_GRANULARITY_MS)})`;
+      }
+      scope.principal = { keyId: row.id, workspaceId: row.workspaceId };
+      return row.workspaceId;
+    },
+  };
+  return scope;
+}
+
+/** The workspace whose key this is, on its own round trip: unauthorized (401) or rate_limited (429) otherwise. */
+export async function authenticateApiKey(db: Tx, input: Credentials): Promise<ApiPrincipal> {
+  const scope = apiKeyScope(db, input);
+  await resolveWorkspace(db, scope);
+  return scope.principal!;
 }
 
 async function recordFailure(db: Tx, clientKey: string, windowStart: Date, now: Date): Promise<number> {

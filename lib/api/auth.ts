@@ -1,5 +1,8 @@
-import { authenticateApiKey, type ApiPrincipal } from "@/lib/api-keys";
+import { apiKeyScope, authenticateApiKey, type ApiKeyScope, type ApiPrincipal } from "@/lib/api-keys";
+import { isResolved, resolveWorkspace } from "@/lib/billing/workspace-scope";
 import { db } from "@/lib/db";
+import { isAppError } from "@/lib/errors";
+import { apiRoute } from "./respond";
 
 /** The bearer token of the request, or null when there is none. */
 export function bearerToken(req: Request): string | null {
@@ -20,4 +23,24 @@ export function clientKeyOf(req: Request): string {
 /** The workspace whose key signed this request; unauthorized (401) or rate_limited (429) otherwise. */
 export function requireApiKey(req: Request): Promise<ApiPrincipal> {
   return authenticateApiKey(db(), { secret: bearerToken(req), clientKey: clientKeyOf(req) });
+}
+
+const refusedKey = (e: unknown) => isAppError(e) && (e.code === "unauthorized" || e.code === "rate_limited");
+
+/**
+ * A route whose handler passes the request's key to the engine as the workspace, so the engine's first
+ * statement checks the key and does the work in one round trip. A handler that fails before that
+ * statement (bad input) has the key checked on its own first: a caller without a valid key only ever
+ * learns 401 or 429, as if the key had been checked before anything else.
+ */
+export function keyedApiRoute(handler: (req: Request, key: ApiKeyScope) => Promise<Response>) {
+  return apiRoute(async (req: Request) => {
+    const key = apiKeyScope(db(), { secret: bearerToken(req), clientKey: clientKeyOf(req) });
+    try {
+      return await handler(req, key);
+    } catch (e) {
+      if (isAppError(e) && e.status < 500 && !refusedKey(e) && !isResolved(key)) await resolveWorkspace(db(), key);
+      throw e;
+    }
+  });
 }

@@ -50,7 +50,7 @@ export async function recordUsageBatch(db: PrismaClient, workspaceId: string, ev
       firstByKey.set(p.idempotencyKey, i);
       // Costs are priced now so they queue with their feature's other events in request order; one the
       // pricing refuses goes to the engine, which replays it if the key was already used, or refuses it alike.
-      const n = p.units ?? (await unitsFromCosts(db, workspaceId, p.costs!).catch(() => null));
+      const n = p.units ?? (await unitsFromCosts(db, workspaceId, p.costs!).then((r) => r.units, () => null));
       if (n === null) {
         oneByOne.push(i);
         continue;

@@ -6,11 +6,12 @@ import { windowBounds } from "./periods";
 import { unitsFromCosts } from "./record-usage";
 import { ZERO, formatUnits, parseUnits, toDec, type Dec } from "./units";
 import { readUsageState, remainingOf, resetsAtOf, usableOf, type UsageAnswer } from "./usage-state";
-import { featureSchema, workspaceIdSchema, zodError } from "./validation";
+import { featureSchema, workspaceRefSchema, zodError } from "./validation";
+import type { WorkspaceRef } from "./workspace-scope";
 
 const checkSchema = z
   .object({
-    workspaceId: workspaceIdSchema,
+    workspaceId: workspaceRefSchema,
     feature: featureSchema,
     // Checked by parseUnits, which names the problem (NaN, Infinity, too many decimals) precisely.
     units: z.unknown().optional(),
@@ -20,7 +21,8 @@ const checkSchema = z
   .strict();
 
 export interface CheckUsageInput {
-  workspaceId: string;
+  /** An id, or a scope the first statement resolves (see workspace-scope.ts). */
+  workspaceId: WorkspaceRef;
   feature: string;
   /** Default 1. */
   units?: number | string;
@@ -35,13 +37,16 @@ export interface CheckUsageInput {
 export async function checkUsage(db: Client, input: CheckUsageInput): Promise<UsageAnswer> {
   const r = checkSchema.safeParse(input);
   if (!r.success) throw zodError(r.error);
-  const { workspaceId, feature } = r.data;
+  const { feature } = r.data;
+  let workspace = r.data.workspaceId;
   const now = r.data.now ?? new Date();
   if (r.data.units !== undefined && r.data.costs !== undefined) {
     throw new AppError("invalid_request", "Send at most one of units or costs.", { field: "units" });
   }
-  const units: Dec = r.data.costs ? await unitsFromCosts(db, workspaceId, r.data.costs) : parseUnits(r.data.units ?? 1);
-  const state = await readUsageState(db, workspaceId, feature, now);
+  let units: Dec;
+  if (r.data.costs) ({ workspaceId: workspace, units } = await unitsFromCosts(db, workspace, r.data.costs));
+  else units = parseUnits(r.data.units ?? 1);
+  const { workspaceId, ...state } = await readUsageState(db, workspace, feature, now);
   let quota: Dec | null;
   let used: Dec;
   let overflow: string;

@@ -31,24 +31,3 @@ export function joinInFlight(key: string, fn: () => Promise<void>): Promise<void
   }
   return p;
 }
-
-const gates = new Map<string, { active: number; waiting: (() => void)[] }>();
-
-/**
- * Runs at most `limit` calls with the same key at once in this process; the rest wait here, holding no
- * connection. Statements on one window serialise on its row lock anyway, so a burst for one workspace
- * would otherwise fill the whole pool with statements waiting for that lock and starve everyone else.
- */
-export async function atMost<T>(key: string, limit: number, fn: () => Promise<T>): Promise<T> {
-  let gate = gates.get(key);
-  if (!gate) gates.set(key, (gate = { active: 0, waiting: [] }));
-  if (gate.active >= limit) await new Promise<void>((resolve) => gate!.waiting.push(resolve));
-  else gate.active++;
-  try {
-    return await fn();
-  } finally {
-    const next = gate.waiting.shift();
-    if (next) next();
-    else if (--gate.active === 0) gates.delete(key);
-  }
-}

@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { Client } from "./client";
 import { isTransaction } from "./client";
+import { coalesced, type Lane } from "./coalesce";
 
 // The hot statement of metering can go straight to the pg pool under the Prisma client instead of through
 // the client's query pipeline, which on these machines cost more CPU than the statement itself (about
@@ -30,10 +31,17 @@ let nextConnectionId = 0;
 /**
  * Runs one statement of the hot path: through the attached pool (as a named prepared statement, so its
  * plan is reused) when there is one, else through the client. Parameters are $1..$n; cast them in SQL.
+ * With a lane, concurrent calls of the statement may share one round trip (see coalesce.ts); only for
+ * statements with scalar parameters.
  */
-export async function hotQuery<R extends object>(db: Client, name: string, text: string, values: unknown[]): Promise<R[]> {
+export async function hotQuery<R extends object>(db: Client, name: string, text: string, values: unknown[], lane?: Lane): Promise<R[]> {
   const pool = pgPoolFor(db);
   if (!pool) return db.$queryRawUnsafe<R[]>(text, ...values);
+  if (lane) return coalesced<R>(pool, (n, t, v) => onPool(pool, n, t, v), lane, name, text, values);
+  return onPool<R>(pool, name, text, values);
+}
+
+async function onPool<R extends object>(pool: pg.Pool, name: string, text: string, values: unknown[]): Promise<R[]> {
   const connection = await pool.connect();
   let id = connectionIds.get(connection);
   if (id === undefined) connectionIds.set(connection, (id = `${instance}_${nextConnectionId++}`));

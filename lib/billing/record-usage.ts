@@ -1,6 +1,6 @@
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { EntitlementKind, Overflow } from "@/lib/generated/prisma/enums";
-import { AppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
 import { maybeAutoTopUp, type PaymentsPort } from "./auto-top-up";
 import { inTransaction, isTransaction, type Client } from "./client";
 import { costsToUnits, priceKey, ratiosOf, type Costs, type PriceTable } from "./costs";
@@ -11,8 +11,9 @@ import { LIFETIME_END } from "./periods";
 import { THRESHOLDS, crossedThresholds, insertThresholdMarks } from "./thresholds";
 import { ZERO, formatUnits, maxDec, minDec, toDec, type Dec } from "./units";
 import { readUsageState, refusal, remainingOf, resetsAtOf, usableOf, type UsageAnswer, type UsageState } from "./usage-state";
-import { atMost, joinInFlight, oneAtATime } from "./local-queue";
-import { hotQuery } from "./pg-pool";
+import type { Lane } from "./coalesce";
+import { joinInFlight, oneAtATime } from "./local-queue";
+import { resolveWorkspace, workspaceQuery, type WorkspaceRef } from "./workspace-scope";
 import { parseRecordInput, type RecordUsageInput } from "./validation";
 import { activeWindow, openWindow } from "./windows";
 
@@ -29,8 +30,9 @@ export interface MeteringOptions {
 }
 
 /** One change to a window's counter, validated. delta > 0 records or claims; delta < 0 releases a gauge. */
-export interface UsageRequest {
-  workspaceId: string;
+export interface UsageRequest<W extends WorkspaceRef = WorkspaceRef> {
+  /** A scope is resolved by the first statement; from there on the request carries the id. */
+  workspaceId: W;
   feature: string;
   kind: EntitlementKind;
   delta: Dec;
@@ -46,27 +48,28 @@ export interface UsageRequest {
  */
 export async function recordUsage(db: Client, input: RecordUsageInput, opts: MeteringOptions = {}): Promise<UsageAnswer> {
   const p = parseRecordInput(input);
+  let workspace = p.workspaceId;
   let units = p.units;
   if (!units) {
     try {
-      units = await unitsFromCosts(db, p.workspaceId, p.costs!);
+      ({ workspaceId: workspace, units } = await unitsFromCosts(db, workspace, p.costs!));
     } catch (e) {
       // A replay answers as the first time even if its model has left the price table since.
-      const earlier = await replay(db, p.workspaceId, p.idempotencyKey, p.requestHash);
+      if (!isAppError(e) || e.code !== "invalid_request") throw e;
+      const earlier = await replay(db, await resolveWorkspace(db, workspace), p.idempotencyKey, p.requestHash);
       if (earlier) return earlier;
       throw e;
     }
   }
   // A replay of costs whose prices changed meanwhile still returns the first answer: the payload hash
   // covers the costs as sent, not the units they come to today.
-  return applyUsage(db, { ...p, kind: "meter", delta: units }, opts);
+  return applyUsage(db, { ...p, workspaceId: workspace, kind: "meter", delta: units }, opts);
 }
 
 /** Units of a run's costs with the workspace's plan version's ratios and the model price table (one query). */
-export async function unitsFromCosts(db: Client, workspaceId: string, costs: Costs): Promise<Dec> {
+export async function unitsFromCosts(db: Client, workspace: WorkspaceRef, costs: Costs): Promise<{ workspaceId: string; units: Dec }> {
   const models = costs.tokens ?? [];
-  const rows = await hotQuery<CostContextRow>(db, "tally_cost_context", COST_CONTEXT_SQL, [
-    workspaceId,
+  const { workspaceId, rows } = await workspaceQuery<CostContextRow>(db, workspace, "tally_cost_context", COST_CONTEXT_SQL, [
     models.map((t) => t.provider),
     models.map((t) => t.model),
   ]);
@@ -80,7 +83,7 @@ export async function unitsFromCosts(db: Client, workspaceId: string, costs: Cos
     maxUnitsPerRun: row.maxUnitsPerRun === null ? null : toDec(row.maxUnitsPerRun),
     actionWeights: typeof row.actionWeights === "string" ? JSON.parse(row.actionWeights) : row.actionWeights,
   });
-  return costsToUnits(costs, ratios, prices);
+  return { workspaceId, units: costsToUnits(costs, ratios, prices) };
 }
 
 interface CostContextRow {
@@ -144,26 +147,35 @@ async function inSavepoint<T>(tx: Client, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Statements on one window at once from this process: enough to keep its row busy, few enough to leave the pool to others. */
-const WINDOW_CONCURRENCY = 6;
-const windowKey = (req: { workspaceId: string; feature: string }) => `${req.workspaceId}\u0000${req.feature}`;
+/**
+ * Recordings of one window share round trips (see coalesce.ts): two statements in flight keep its row busy
+ * (one holds the lock while the next waits with its batch) and leave the pool to other windows.
+ */
+const windowLane = (req: { workspaceId: WorkspaceRef; feature: string }): Lane => ({ key: windowKey(req), inFlight: 2, maxBatch: 32 });
+// A scope's key is its own (one request), so a burst for one workspace is gated once its id is known.
+const windowKey = (req: { workspaceId: WorkspaceRef; feature: string }) =>
+  typeof req.workspaceId === "string" ? `${req.workspaceId}\u0000${req.feature}` : `scope\u0000${req.workspaceId.key}\u0000${req.feature}`;
 
 // Opening a window, or losing a race with a reset or an upgrade, costs a retry; more than a few means trouble.
 const MAX_ATTEMPTS = 6;
 
-export async function applyUsage(db: Client, req: UsageRequest, opts: MeteringOptions): Promise<UsageAnswer> {
-  const units = req.delta.abs();
+export async function applyUsage(db: Client, request: UsageRequest, opts: MeteringOptions): Promise<UsageAnswer> {
+  const units = request.delta.abs();
+  let workspace = request.workspaceId;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let fast: FastResult;
+    const attemptReq = { ...request, workspaceId: workspace };
     try {
-      fast = isTransaction(db) ? await inSavepoint(db, () => fastPath(db, req)) : await atMost(windowKey(req), WINDOW_CONCURRENCY, () => fastPath(db, req));
+      fast = isTransaction(db) ? await inSavepoint(db, () => fastPath(db, attemptReq)) : await fastPath(db, attemptReq);
     } catch (e) {
       // The key was taken by a concurrent request between our check and our insert; the statement rolled back whole.
       if (!isUniqueViolation(e)) throw e;
-      const earlier = await replay(db, req.workspaceId, req.idempotencyKey, req.requestHash);
+      const earlier = await replay(db, await resolveWorkspace(db, workspace), request.idempotencyKey, request.requestHash);
       if (earlier) return earlier;
       continue;
     }
+    // From here on the workspace is known by its id.
+    const req: UsageRequest<string> = { ...request, workspaceId: (workspace = fast.workspaceId) };
     if (fast.answer) {
       await afterCommit(db, opts, fast.notificationIds, null, req.now);
       return fast.answer;
@@ -229,6 +241,7 @@ export async function applyUsage(db: Client, req: UsageRequest, opts: MeteringOp
 }
 
 interface FastResult {
+  workspaceId: string;
   answer: UsageAnswer | null;
   notificationIds: string[];
   /** Why nothing changed, when nothing did. */
@@ -237,14 +250,19 @@ interface FastResult {
 
 async function fastPath(db: Client, req: UsageRequest): Promise<FastResult> {
   const args = [
-    req.workspaceId, req.feature, req.kind, req.delta.toFixed(), formatUnits(req.delta.abs()), req.idempotencyKey, req.requestHash,
+    req.feature, req.kind, req.delta.toFixed(), formatUnits(req.delta.abs()), req.idempotencyKey, req.requestHash,
     req.metadataJson, req.now.toISOString(), crypto.randomUUID(), THRESHOLD_LIST, LIFETIME_END_TEXT,
   ];
-  const rows = await hotQuery<FastRow>(db, "tally_record_usage", FAST_SQL, args);
+  const { workspaceId, rows } = await workspaceQuery<FastRow>(db, req.workspaceId, "tally_record_usage", FAST_SQL, args, windowLane(req));
   const row = rows[0];
   if (!row) throw new AppError("billing_unavailable", "The metering statement returned nothing.");
   if (row.response) {
-    return { answer: answerOf(JSON.parse(row.response) as UsageAnswer), notificationIds: row.notifications ? row.notifications.split(",") : [], state: null };
+    return {
+      workspaceId,
+      answer: answerOf(JSON.parse(row.response) as UsageAnswer),
+      notificationIds: row.notifications ? row.notifications.split(",") : [],
+      state: null,
+    };
   }
   const state: UsageState = {
     window: row.window_id
@@ -262,7 +280,7 @@ async function fastPath(db: Client, req: UsageRequest): Promise<FastResult> {
     spendable: toDec(row.spendable ?? "0"),
     existing: row.existing_hash ? { requestHash: row.existing_hash, response: JSON.parse(row.existing_response!) as UsageAnswer } : null,
   };
-  return { answer: null, notificationIds: [], state };
+  return { workspaceId, answer: null, notificationIds: [], state };
 }
 
 interface FastRow {
@@ -302,7 +320,7 @@ interface SlowResult {
  * (the ledger's lock order), splits the units between what is left of the quota and the lots
  * (soonest-expiring first, one debit entry per lot), and writes the event, entries and marks together.
  */
-async function extrasPath(db: Client, req: UsageRequest): Promise<SlowResult | "retry" | "replay"> {
+async function extrasPath(db: Client, req: UsageRequest<string>): Promise<SlowResult | "retry" | "replay"> {
   const units = req.delta;
   return inTransaction(db, async (tx) => {
     const w = await activeWindow(tx, req.workspaceId, req.feature, req.now, true);

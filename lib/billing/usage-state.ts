@@ -2,7 +2,8 @@ import type { EntitlementKind, EntitlementPeriod, Overflow } from "@/lib/generat
 import { AppError } from "@/lib/errors";
 import type { Client } from "./client";
 import { isLifetimeEnd } from "./periods";
-import { hotQuery } from "./pg-pool";
+import type { Lane } from "./coalesce";
+import { workspaceQuery, type WorkspaceRef } from "./workspace-scope";
 import { ZERO, formatUnits, maxDec, minDec, toDec, type Dec } from "./units";
 
 /** What a metering decision needs, read in one statement (one snapshot): the active window and the extras. */
@@ -54,11 +55,22 @@ const USAGE_STATE_SQL = `
   LEFT JOIN "UsageWindow" w ON w."workspaceId" = $1::text AND w.feature = $2::text
     AND w."periodStart" <= $3::timestamp(3) AND w."periodEnd" > $3::timestamp(3)`;
 
-export async function readUsageState(db: Client, workspaceId: string, feature: string, now: Date, idempotencyKey: string | null = null): Promise<UsageState> {
-  const rows = await hotQuery<Row>(db, "tally_usage_state", USAGE_STATE_SQL, [workspaceId, feature, now.toISOString(), idempotencyKey]);
+/** The usage state of (workspace, feature) now, and the workspace's id (resolved here when given a scope). */
+// Reads of every workspace share round trips under load (see coalesce.ts); reads take no locks.
+const READS: Lane = { key: "", inFlight: 2, maxBatch: 64 };
+
+export async function readUsageState(
+  db: Client,
+  workspace: WorkspaceRef,
+  feature: string,
+  now: Date,
+  idempotencyKey: string | null = null,
+): Promise<UsageState & { workspaceId: string }> {
+  const { workspaceId, rows } = await workspaceQuery<Row>(db, workspace, "tally_usage_state", USAGE_STATE_SQL, [feature, now.toISOString(), idempotencyKey], READS);
   const r = rows[0];
   if (!r) throw new AppError("billing_unavailable", "Usage state could not be read.");
   return {
+    workspaceId,
     window:
       r.id === null
         ? null

@@ -3,12 +3,15 @@ import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { costsSchema, type Costs, type CostsInput } from "./costs";
 import { parseUnits, type Dec } from "./units";
+import { isWorkspaceScope, type WorkspaceRef, type WorkspaceScope } from "./workspace-scope";
 
 /** Largest metadata a usage event may carry, as UTF-8 JSON. */
 export const MAX_METADATA_BYTES = 4096;
 
 export const featureSchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a feature key such as compute or api_calls");
 export const workspaceIdSchema = z.string().min(1).max(64);
+/** A workspace id, or a scope the first statement resolves (see workspace-scope.ts). */
+export const workspaceRefSchema = z.union([workspaceIdSchema, z.custom<WorkspaceScope>(isWorkspaceScope, "must be a workspace id")]);
 export const idempotencyKeySchema = z
   .string()
   .min(1)
@@ -19,7 +22,7 @@ const metadataSchema = z.record(z.string(), z.unknown());
 
 const recordSchema = z
   .object({
-    workspaceId: workspaceIdSchema,
+    workspaceId: workspaceRefSchema,
     feature: featureSchema,
     // Checked by parseUnits, which names the problem (NaN, Infinity, too many decimals) precisely.
     units: z.unknown().optional(),
@@ -31,7 +34,7 @@ const recordSchema = z
   .strict();
 
 export interface RecordUsageInput {
-  workspaceId: string;
+  workspaceId: WorkspaceRef;
   feature: string;
   /** A positive amount: a JSON number or a decimal string, at most 6 decimals and 2^53 - 1. */
   units?: number | string;
@@ -46,7 +49,7 @@ export interface RecordUsageInput {
 
 /** A validated request: units exact (or costs still to price), metadata serialised, a hash of the payload. */
 export interface ParsedRecord {
-  workspaceId: string;
+  workspaceId: WorkspaceRef;
   feature: string;
   units: Dec | null;
   costs: Costs | null;

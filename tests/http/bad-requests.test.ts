@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FAILURE_LIMIT } from "@/lib/api-keys";
-import { api, clientIp, closeAll, seedWorkspace, uid, written } from "./helpers";
+import { api, clientIp, closeAll, seedWorkspace, testDb, uid, written } from "./helpers";
 
 afterAll(closeAll);
 
@@ -99,6 +99,35 @@ describe("authentication", () => {
     expect(Number(blocked.headers["retry-after"])).toBeLessThanOrEqual(60);
     const other = await api.request("/api/v1/limitations", { key: ws.key, headers: { "x-forwarded-for": clientIp() } });
     expect(other.status).toBe(200);
+    // The key is checked in the same statement as the work: a blocked client records and reads nothing.
+    for (const path of ["/api/v1/usage", "/api/v1/check"]) {
+      const r = await api.request(path, { key: ws.key, body: { feature: "compute", units: 1, idempotencyKey: "blocked" }, headers: { "x-forwarded-for": ip } });
+      expect(r.status).toBe(429);
+    }
+    expect(await written(ws.workspaceId)).toEqual({ events: 0, used: "0" });
+  });
+
+  it.each([
+    ["a bad body", { raw: "{not json", headers: { "content-type": "application/json" } }],
+    ["an unknown field", { body: { feature: "compute", units: 1, idempotencyKey: "u", color: "red" } }],
+    ["a wrong content type", { raw: "feature=compute", headers: { "content-type": "application/x-www-form-urlencoded" } }],
+    ["no idempotency key", { body: { feature: "compute", units: 1 } }],
+  ] as const)("the key is checked before anything else: a bad key with %s gets 401, a good one 4xx", async (_, req) => {
+    const headers = { ...("headers" in req ? req.headers : {}) };
+    for (const path of ["/api/v1/usage", "/api/v1/check"]) {
+      const ip = clientIp();
+      const bad = await api.request(path, { ...req, key: `tk_live_00000000_${"E".repeat(43)}`, headers: { ...headers, "x-forwarded-for": ip } });
+      expect(bad.status).toBe(401);
+      // Counted once per request, not once per look at the key.
+      const next = await api.request(path, { ...req, key: `tk_live_00000000_${"E".repeat(43)}`, headers: { ...headers, "x-forwarded-for": ip } });
+      expect(next.status).toBe(401);
+      const failures = await testDb().authFailure.findMany({ where: { clientKey: `api:${ip}` } });
+      expect(failures.reduce((n, f) => n + f.count, 0)).toBe(2);
+      const good = await api.request(path, { ...req, key: ws.key, headers: { ...headers, "x-forwarded-for": clientIp() } });
+      if (path === "/api/v1/check" && _ === "no idempotency key") expect(good.status).toBe(200);
+      else expect([400, 415]).toContain(good.status);
+    }
+    expect(await written(ws.workspaceId)).toEqual({ events: 0, used: "0" });
   });
 
   it("unknown methods and paths are not 5xx", async () => {

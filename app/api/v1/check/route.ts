@@ -1,17 +1,16 @@
 import { checkUsage } from "@/lib/billing";
 import { db } from "@/lib/db";
-import { requireApiKey } from "@/lib/api/auth";
+import { keyedApiRoute } from "@/lib/api/auth";
 import { readJson } from "@/lib/api/body";
-import { apiRoute, json } from "@/lib/api/respond";
+import { json } from "@/lib/api/respond";
 import { checkRequestSchema } from "@/lib/api/schemas";
 import { quotaHeaders, wireAnswer } from "@/lib/api/wire";
 
 export const dynamic = "force-dynamic";
 
 // Always 200: `allowed` says whether recording these units now would be accepted; nothing is written.
-export const POST = apiRoute(async (req) => {
-  const { workspaceId } = await requireApiKey(req);
+export const POST = keyedApiRoute(async (req, key) => {
   const body = await readJson(req, checkRequestSchema);
-  const answer = await checkUsage(db(), { ...body, workspaceId });
+  const answer = await checkUsage(db(), { ...body, workspaceId: key });
   return json(wireAnswer(answer), { headers: quotaHeaders(answer) });
 });

@@ -1,0 +1,113 @@
+import type pg from "pg";
+
+// Concurrent executions of one hot statement, sent as one round trip. On these machines a round trip to
+// the database costs a request more CPU than everything else the engine does for it (the socket write
+// wakes the server process), so under load the requests queued behind a statement in flight go
+// together: one statement over their parameters unnested, each call's rows picked out by its position.
+// At low load nothing waits: a lane with a free slot sends a call at once, alone, as the plain statement.
+//
+// The calls of a batch share one statement, hence one transaction. A lane that writes (the metering
+// statement) is one window's, so a batch locks one window row, as each call alone would, and cannot
+// deadlock with another. If a batch fails (a unique violation, say), each of its calls runs again alone
+// and gets its own answer or its own error, exactly as without batching.
+
+export interface Lane {
+  /** Calls with the same key share batches, e.g. one window's recordings, or every usage-state read. */
+  key: string;
+  /** Statements of this lane in flight at once; more calls wait and go together. */
+  inFlight: number;
+  /** Most calls in one statement. */
+  maxBatch: number;
+}
+
+type Param = string | number | boolean | Date | null;
+
+interface Call {
+  values: Param[];
+  resolve(rows: object[]): void;
+  reject(e: unknown): void;
+}
+
+interface Queue {
+  active: number;
+  waiting: Call[];
+}
+
+export type RunStatement = (name: string, text: string, values: unknown[]) => Promise<object[]>;
+
+const queues = new WeakMap<pg.Pool, Map<string, Queue>>();
+
+/**
+ * Runs `text` with `values` in `lane`: at once when a slot is free, else with the calls waiting beside it.
+ * A name stands for one text, as it does for a prepared statement.
+ */
+export function coalesced<R extends object>(pool: pg.Pool, run: RunStatement, lane: Lane, name: string, text: string, values: unknown[]): Promise<R[]> {
+  let byKey = queues.get(pool);
+  if (!byKey) queues.set(pool, (byKey = new Map()));
+  const key = `${name}\u0000${lane.key}`;
+  let queue = byKey.get(key);
+  if (!queue) byKey.set(key, (queue = { active: 0, waiting: [] }));
+  const q = queue;
+  return new Promise<R[]>((resolve, reject) => {
+    q.waiting.push({ values: values.map(toParam), resolve: resolve as (rows: object[]) => void, reject });
+    if (q.active < lane.inFlight) void drain(byKey, key, q, run, lane, name, text);
+  });
+}
+
+async function drain(byKey: Map<string, Queue>, key: string, q: Queue, run: RunStatement, lane: Lane, name: string, text: string) {
+  q.active++;
+  try {
+    while (q.waiting.length) {
+      const batch = q.waiting.splice(0, lane.maxBatch);
+      if (batch.length === 1) await runAlone(run, name, text, batch[0]!);
+      else await runBatch(run, name, text, batch);
+    }
+  } finally {
+    q.active--;
+    if (q.active === 0 && !q.waiting.length) byKey.delete(key);
+  }
+}
+
+async function runAlone(run: RunStatement, name: string, text: string, call: Call) {
+  try {
+    call.resolve(await run(name, text, call.values));
+  } catch (e) {
+    call.reject(e);
+  }
+}
+
+async function runBatch(run: RunStatement, name: string, text: string, batch: Call[]) {
+  const width = batch[0]!.values.length;
+  const columns = Array.from({ length: width }, (_, i) => batch.map((c) => textOf(c.values[i]!)));
+  let rows: (object & { tally_ord: string | number })[];
+  try {
+    rows = (await run(`${name}_n`, batched(text, width), columns)) as typeof rows;
+  } catch (e) {
+    // A statement that cannot be batched at all (class 42: syntax, types) is a bug worth a line in the log.
+    if (/^42/.test(String((e as { code?: unknown }).code))) console.error(`[billing] batched ${name} failed:`, (e as Error).message);
+    // Which call failed, and whether the others would have, is for each to find out alone.
+    await Promise.all(batch.map((call) => runAlone(run, name, text, call)));
+    return;
+  }
+  const out: object[][] = batch.map(() => []);
+  for (const { tally_ord: ord, ...row } of rows) out[Number(ord) - 1]!.push(row);
+  batch.forEach((call, i) => call.resolve(out[i]!));
+}
+
+// The statement once per row of its parameters unnested in order; $k becomes that row's k-th value, as
+// text (the statement casts its parameters where their type is not text, which casting from text keeps).
+function batched(text: string, width: number): string {
+  const params = Array.from({ length: width }, (_, i) => `$${i + 1}::text[]`).join(", ");
+  const names = Array.from({ length: width }, (_, i) => `p${i + 1}`).join(", ");
+  const inner = text.replace(/\$(\d+)/g, (_, k: string) => `b.p${k}`);
+  return `SELECT b.tally_ord, q.* FROM unnest(${params}) WITH ORDINALITY AS b(${names}, tally_ord)
+    CROSS JOIN LATERAL (${inner}) AS q`;
+}
+
+function toParam(v: unknown): Param {
+  if (v === undefined) return null;
+  if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v instanceof Date) return v;
+  throw new Error("a coalesced statement takes scalar parameters only");
+}
+
+const textOf = (v: Param): string | null => (v === null ? null : v instanceof Date ? v.toISOString() : String(v));

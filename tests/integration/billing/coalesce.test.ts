@@ -1,0 +1,84 @@
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { coalesced, type Lane, type RunStatement } from "@/lib/billing/coalesce";
+import { POOL } from "./helpers";
+
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL!, max: POOL });
+afterAll(() => pool.end());
+
+/** Runs statements on the pool and counts the round trips. */
+function counting() {
+  const sent: number[] = [];
+  const run: RunStatement = async (_name, text, values) => {
+    sent.push(Array.isArray(values[0]) ? values[0].length : 1);
+    return (await pool.query(text, values)).rows;
+  };
+  return { run, sent };
+}
+
+const lane = (key = crypto.randomUUID()): Lane => ({ key, inFlight: 1, maxBatch: 50 });
+
+describe("coalesced statements", () => {
+  it("answer 300 concurrent calls each with its own rows, in far fewer round trips", async () => {
+    const { run, sent } = counting();
+    const l = lane();
+    // Every third call has no row; the others two rows each, both its own.
+    const sql = `SELECT $1::int * 2 AS doubled, $2::text AS label, g AS n FROM generate_series(1, 2) AS g WHERE $1::int % 3 <> 0`;
+    const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => coalesced<{ doubled: number; label: string; n: number }>(pool, run, l, "t_double", sql, [i, `call ${i}`])));
+    answers.forEach((rows, i) => {
+      expect(rows).toEqual(i % 3 === 0 ? [] : [1, 2].map((n) => ({ doubled: i * 2, label: `call ${i}`, n })));
+    });
+    expect(sent.reduce((a, b) => a + b, 0)).toBe(300);
+    // The first goes alone at once; the rest wait for it and go 50 at a time.
+    expect(sent[0]).toBe(1);
+    expect(sent.length).toBeLessThanOrEqual(8);
+  });
+
+  it("a call that fails fails alone: the others of its batch get their answers", async () => {
+    const { run, sent } = counting();
+    const l = lane();
+    const results = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => coalesced<{ q: number }>(pool, run, l, "t_div", `SELECT 100 / $1::int AS q`, [i % 10])));
+    results.forEach((r, i) => {
+      if (i % 10 === 0) expect(r).toMatchObject({ status: "rejected", reason: { code: "22012" } });
+      else expect(r).toEqual({ status: "fulfilled", value: [{ q: Math.trunc(100 / (i % 10)) }] });
+    });
+    expect(sent.some((n) => n > 1)).toBe(true);
+  });
+
+  it("keeps nothing of a batch that failed, and then applies each call once", async () => {
+    const table = `coalesce_${crypto.randomUUID().slice(0, 8)}`;
+    await pool.query(`CREATE TABLE ${table} (k int PRIMARY KEY, v text)`);
+    try {
+      const { run, sent } = counting();
+      const l = lane();
+      // Keys 0..29, each sent twice: a batch holding both uses of a key fails as a whole, then each call runs alone.
+      const sql = `INSERT INTO ${table} (k, v) VALUES ($1::int, $2::text) RETURNING k`;
+      const results = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => coalesced(pool, run, l, "t_ins", sql, [i % 30, `v${i}`])));
+      const fulfilled = results.filter((r) => r.status === "fulfilled");
+      const rejected = results.filter((r) => r.status === "rejected");
+      // Had a failed batch kept any row, the first use of that key would have been refused too.
+      expect(fulfilled).toHaveLength(30);
+      expect(rejected.map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(Array(30).fill("23505"));
+      expect(Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n)).toBe(30);
+      expect(sent.some((n) => n > 1)).toBe(true);
+    } finally {
+      await pool.query(`DROP TABLE ${table}`);
+    }
+  });
+
+  it("lets `inFlight` statements of a lane run at once, never more", async () => {
+    let running = 0;
+    let most = 0;
+    const run: RunStatement = async (_n, text, values) => {
+      most = Math.max(most, ++running);
+      try {
+        return (await pool.query(text, values)).rows;
+      } finally {
+        running--;
+      }
+    };
+    const l: Lane = { key: crypto.randomUUID(), inFlight: 3, maxBatch: 4 };
+    await Promise.all(Array.from({ length: 100 }, (_, i) => coalesced(pool, run, l, "t_sleep", `SELECT pg_sleep(0.005), $1::int AS i`, [i])));
+    expect(most).toBe(3);
+  });
+});
