@@ -10,6 +10,8 @@
  *
  * Metering (the metering API and in-app features)
  *   recordUsage(db, { workspaceId, feature, units | costs, idempotencyKey, metadata?, now? }, opts?) -> UsageAnswer
+ *     workspaceId may be a WorkspaceScope (workspace-scope.ts), e.g. the request's API key: the first statement
+ *     then resolves it (or refuses) in the same round trip as the work; checkUsage takes one too.
  *     units: positive, <= 2^53 - 1, <= 6 decimals. costs: { action?, dollars?, tokens?: [{ provider, model, input, output }] }
  *     priced with the plan version's ratios (see costs.ts). metadata: a JSON object up to 4 KB.
  *     Replaying a key returns the first answer unchanged; the key with another payload is idempotency_conflict.
@@ -41,6 +43,7 @@
  *   attachPgPool(db, pool)   the client's own pg pool, so metering's hot statement skips Prisma's pipeline (see pg-pool.ts)
  *
  * The hot path is the database function tally_record_usage (record-usage.sql, installed by the migration).
+ * Under load, concurrent recordings of one window and usage-state reads share round trips (coalesce.ts).
  */
 export type { Client } from "./client";
 export type { UsageAnswer } from "./usage-state";

@@ -151,7 +151,7 @@ async function inSavepoint<T>(tx: Client, fn: () => Promise<T>): Promise<T> {
  * Recordings of one window share round trips (see coalesce.ts): two statements in flight keep its row busy
  * (one holds the lock while the next waits with its batch) and leave the pool to other windows.
  */
-const windowLane = (req: { workspaceId: WorkspaceRef; feature: string }): Lane => ({ key: windowKey(req), inFlight: 2, maxBatch: 32 });
+const windowLane = (req: { workspaceId: WorkspaceRef; feature: string }): Lane => ({ key: windowKey(req), inFlight: 1, maxBatch: 64 });
 // A scope's key is its own (one request), so a burst for one workspace is gated once its id is known.
 const windowKey = (req: { workspaceId: WorkspaceRef; feature: string }) =>
   typeof req.workspaceId === "string" ? `${req.workspaceId}\u0000${req.feature}` : `scope\u0000${req.workspaceId.key}\u0000${req.feature}`;

@@ -57,7 +57,7 @@ const USAGE_STATE_SQL = `
 
 /** The usage state of (workspace, feature) now, and the workspace's id (resolved here when given a scope). */
 // Reads of every workspace share round trips under load (see coalesce.ts); reads take no locks.
-const READS: Lane = { key: "", inFlight: 2, maxBatch: 64 };
+const READS: Lane = { key: "", inFlight: 1, maxBatch: 64 };
 
 export async function readUsageState(
   db: Client,
