@@ -5,9 +5,10 @@ import { unitsFromCosts } from "@/lib/billing/record-usage";
 import { isUniqueViolation } from "@/lib/billing/db-errors";
 import { crossedThresholds, insertThresholdMarks } from "@/lib/billing/thresholds";
 import { ZERO, formatUnits, maxDec, toDec, type Dec } from "@/lib/billing/units";
-import { readUsageState, refusal, resetsAtOf, usableOf } from "@/lib/billing/usage-state";
+import { refusal, resetsAtOf, usableOf } from "@/lib/billing/usage-state";
+import type { Overflow } from "@/lib/generated/prisma/enums";
 import { parseRecordInput, type ParsedRecord } from "@/lib/billing/validation";
-import { activeWindow, openWindow } from "@/lib/billing/windows";
+import { openWindow } from "@/lib/billing/windows";
 import { AppError, isAppError } from "@/lib/errors";
 import type { BatchEvent } from "./schemas";
 
@@ -144,21 +145,40 @@ async function meterGroup(
   return indexes;
 }
 
+interface LockedWindow {
+  id: string;
+  kind: string;
+  quota: string | null;
+  used: string;
+  overflow: Overflow;
+  periodEnd: Date;
+  balance: string | null;
+  spendable: string;
+  existing: { idempotencyKey: string; requestHash: string; response: UsageAnswer }[] | null;
+}
+
 async function decideAndWrite(tx: Tx, workspaceId: string, feature: string, indexes: number[], parsed: ParsedRecord[], units: Dec[], now: Date) {
-  const w = await activeWindow(tx, workspaceId, feature, now, true);
+  const keys = indexes.map((i) => parsed[i]!.idempotencyKey);
+  // One round trip: the window, locked for the batch, with the extras and the events already under these keys.
+  const [w] = await tx.$queryRaw<LockedWindow[]>`
+    SELECT w.id, w.kind::text AS kind, w.quota::text AS quota, w.used::text AS used, w.overflow, w."periodEnd",
+      (SELECT a.balance::text FROM "ExtrasAccount" a WHERE a."workspaceId" = w."workspaceId") AS balance,
+      (SELECT COALESCE(sum(l.remaining), 0)::text FROM "ExtrasLot" l
+        WHERE l."workspaceId" = w."workspaceId" AND l.remaining > 0 AND l."expiredAt" IS NULL
+          AND (l."expiresAt" IS NULL OR l."expiresAt" > ${now})) AS spendable,
+      (SELECT json_agg(json_build_object('idempotencyKey', e."idempotencyKey", 'requestHash', e."requestHash", 'response', e.response))
+        FROM "UsageEvent" e WHERE e."workspaceId" = w."workspaceId" AND e."idempotencyKey" = ANY(${keys}::text[])) AS existing
+    FROM "UsageWindow" w
+    WHERE w."workspaceId" = ${workspaceId} AND w.feature = ${feature} AND w."periodStart" <= ${now} AND w."periodEnd" > ${now}
+    FOR UPDATE OF w`;
   if (!w) return "open" as const;
   if (w.kind !== "meter") return "engine" as const;
-  const keys = indexes.map((i) => parsed[i]!.idempotencyKey);
-  const [existingRows, state] = await Promise.all([
-    tx.$queryRaw<{ idempotencyKey: string; requestHash: string; response: UsageAnswer }[]>`
-      SELECT "idempotencyKey", "requestHash", response FROM "UsageEvent"
-      WHERE "workspaceId" = ${workspaceId} AND "idempotencyKey" = ANY(${keys}::text[])`,
-    readUsageState(tx, workspaceId, feature, now),
-  ]);
+  const state = { balance: toDec(w.balance ?? "0"), spendable: toDec(w.spendable) };
+  const existingRows = w.existing ?? [];
   const existing = new Map(existingRows.map((r) => [r.idempotencyKey, r]));
   const quota = w.quota === null ? null : toDec(w.quota);
   const before = toDec(w.used);
-  const usable = usableOf(state);
+  const usable = usableOf({ ...state, window: null, existing: null });
   const resetsAt = resetsAtOf(w.periodEnd);
   const extrasRemaining = formatUnits(state.balance);
   const decided = new Map<number, EventOutcome>();
@@ -202,14 +222,17 @@ async function decideAndWrite(tx: Tx, workspaceId: string, feature: string, inde
   let notificationIds: string[] = [];
   if (accepted.length) {
     const col = <T>(f: (a: Accepted) => T) => accepted.map(f);
+    // One round trip: the events, and the counter raised by their sum (a data-modifying WITH always runs).
     await tx.$executeRaw`
-      INSERT INTO "UsageEvent" (id, "workspaceId", feature, "windowId", units, "quotaUnits", "extrasUnits", "idempotencyKey", "requestHash", response, metadata, "createdAt")
-      SELECT gen_random_uuid()::text, ${workspaceId}, ${feature}, ${w.id}, t.units::numeric, t.units::numeric, 0, t.key, t.hash, t.response::jsonb, t.metadata::jsonb, ${now}
-      FROM unnest(
-        ${col((a) => a.units.toFixed())}::text[], ${col((a) => parsed[a.index]!.idempotencyKey)}::text[], ${col((a) => parsed[a.index]!.requestHash)}::text[],
-        ${col((a) => JSON.stringify(a.answer))}::text[], ${col((a) => parsed[a.index]!.metadataJson)}::text[]
-      ) AS t(units, key, hash, response, metadata)`;
-    await tx.$executeRaw`UPDATE "UsageWindow" SET used = used + ${used.minus(before).toFixed()}::numeric WHERE id = ${w.id}`;
+      WITH events AS (
+        INSERT INTO "UsageEvent" (id, "workspaceId", feature, "windowId", units, "quotaUnits", "extrasUnits", "idempotencyKey", "requestHash", response, metadata, "createdAt")
+        SELECT gen_random_uuid()::text, ${workspaceId}, ${feature}, ${w.id}, t.units::numeric, t.units::numeric, 0, t.key, t.hash, t.response::jsonb, t.metadata::jsonb, ${now}
+        FROM unnest(
+          ${col((a) => a.units.toFixed())}::text[], ${col((a) => parsed[a.index]!.idempotencyKey)}::text[], ${col((a) => parsed[a.index]!.requestHash)}::text[],
+          ${col((a) => JSON.stringify(a.answer))}::text[], ${col((a) => parsed[a.index]!.metadataJson)}::text[]
+        ) AS t(units, key, hash, response, metadata)
+      )
+      UPDATE "UsageWindow" SET used = used + ${used.minus(before).toFixed()}::numeric WHERE id = ${w.id}`;
     notificationIds = await insertThresholdMarks(tx, { workspaceId, windowId: w.id, feature, percents: crossedThresholds(before, used, quota), resetsAt, now });
   }
   return { decided, deferred, notificationIds };
