@@ -148,11 +148,12 @@ async function inSavepoint<T>(tx: Client, fn: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Recordings of one window share round trips (see coalesce.ts): two statements in flight keep its row busy
- * (one holds the lock while the next waits with its batch) and leave the pool to other windows.
+ * Recordings of one window share round trips (see coalesce.ts). One statement in flight per window: its row
+ * lock serialises them anyway, so the recordings that arrive meanwhile go together in the next one, and a
+ * burst on one workspace holds one pooled connection, leaving the rest to other windows.
  */
 const windowLane = (req: { workspaceId: WorkspaceRef; feature: string }): Lane => ({ key: windowKey(req), inFlight: 1, maxBatch: 64 });
-// A scope's key is its own (one request), so a burst for one workspace is gated once its id is known.
+// Until a scope is resolved its key stands for the workspace (an API key names one workspace).
 const windowKey = (req: { workspaceId: WorkspaceRef; feature: string }) =>
   typeof req.workspaceId === "string" ? `${req.workspaceId}\u0000${req.feature}` : `scope\u0000${req.workspaceId.key}\u0000${req.feature}`;
 
