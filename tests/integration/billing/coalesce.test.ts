@@ -47,21 +47,43 @@ describe("coalesced statements", () => {
 
   it("keeps nothing of a batch that failed, and then applies each call once", async () => {
     const table = `coalesce_${crypto.randomUUID().slice(0, 8)}`;
+    // Writes go through a function called by a SELECT, as the engine's metering statement does.
     await pool.query(`CREATE TABLE ${table} (k int PRIMARY KEY, v text)`);
+    await pool.query(`CREATE FUNCTION ${table}_put(p_k int, p_v text) RETURNS int LANGUAGE sql AS 'INSERT INTO ${table} (k, v) VALUES (p_k, p_v) RETURNING k'`);
     try {
       const { run, sent } = counting();
       const l = lane();
       // Keys 0..29, each sent twice: a batch holding both uses of a key fails as a whole, then each call runs alone.
-      const sql = `INSERT INTO ${table} (k, v) VALUES ($1::int, $2::text) RETURNING k`;
-      const results = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => coalesced(pool, run, l, "t_ins", sql, [i % 30, `v${i}`])));
+      const sql = `SELECT ${table}_put($1::int, $2::text) AS k`;
+      const results = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => coalesced(pool, run, l, `t_${table}`, sql, [i % 30, `v${i}`])));
       const fulfilled = results.filter((r) => r.status === "fulfilled");
       const rejected = results.filter((r) => r.status === "rejected");
       // Had a failed batch kept any row, the first use of that key would have been refused too.
       expect(fulfilled).toHaveLength(30);
       expect(rejected.map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(Array(30).fill("23505"));
       expect(Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n)).toBe(30);
+      // Some batch did go whole: more than one call in a statement, and fewer statements than calls.
       expect(sent.some((n) => n > 1)).toBe(true);
     } finally {
+      await pool.query(`DROP FUNCTION ${table}_put(int, text)`);
+      await pool.query(`DROP TABLE ${table}`);
+    }
+  });
+
+  it("batches writes: 200 calls of a writing function, each applied once, in a few statements", async () => {
+    const table = `coalesce_${crypto.randomUUID().slice(0, 8)}`;
+    await pool.query(`CREATE TABLE ${table} (k int PRIMARY KEY, v text)`);
+    await pool.query(`CREATE FUNCTION ${table}_put(p_k int, p_v text) RETURNS int LANGUAGE sql AS 'INSERT INTO ${table} (k, v) VALUES (p_k, p_v) RETURNING k'`);
+    try {
+      const { run, sent } = counting();
+      const l = lane();
+      const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => coalesced<{ k: number }>(pool, run, l, `t_${table}`, `SELECT ${table}_put($1::int, $2::text) AS k`, [i, `v${i}`])));
+      expect(answers).toEqual(Array.from({ length: 200 }, (_, i) => [{ k: i }]));
+      expect(sent.length).toBeLessThanOrEqual(6);
+      const rows = (await pool.query<{ k: number; v: string }>(`SELECT k, v FROM ${table} ORDER BY k`)).rows;
+      expect(rows).toEqual(Array.from({ length: 200 }, (_, i) => ({ k: i, v: `v${i}` })));
+    } finally {
+      await pool.query(`DROP FUNCTION ${table}_put(int, text)`);
       await pool.query(`DROP TABLE ${table}`);
     }
   });
