@@ -18,6 +18,19 @@ function counting() {
 
 const lane = (key = crypto.randomUUID()): Lane => ({ key, inFlight: 1, maxBatch: 50 });
 
+/** A table of its own and a function writing to it, as the engine's metering statement writes through one. */
+async function withPutFunction(fn: (t: { name: string; put: string }) => Promise<void>) {
+  const name = `coalesce_${crypto.randomUUID().slice(0, 8)}`;
+  await pool.query(`CREATE TABLE ${name} (k int PRIMARY KEY, v text)`);
+  await pool.query(`CREATE FUNCTION ${name}_put(p_k int, p_v text) RETURNS int LANGUAGE sql AS 'INSERT INTO ${name} (k, v) VALUES (p_k, p_v) RETURNING k'`);
+  try {
+    await fn({ name, put: `SELECT ${name}_put($1::int, $2::text) AS k` });
+  } finally {
+    await pool.query(`DROP FUNCTION ${name}_put(int, text)`);
+    await pool.query(`DROP TABLE ${name}`);
+  }
+}
+
 describe("coalesced statements", () => {
   it("answer 300 concurrent calls each with its own rows, in far fewer round trips", async () => {
     const { run, sent } = counting();
@@ -45,48 +58,32 @@ describe("coalesced statements", () => {
     expect(sent.some((n) => n > 1)).toBe(true);
   });
 
-  it("keeps nothing of a batch that failed, and then applies each call once", async () => {
-    const table = `coalesce_${crypto.randomUUID().slice(0, 8)}`;
-    // Writes go through a function called by a SELECT, as the engine's metering statement does.
-    await pool.query(`CREATE TABLE ${table} (k int PRIMARY KEY, v text)`);
-    await pool.query(`CREATE FUNCTION ${table}_put(p_k int, p_v text) RETURNS int LANGUAGE sql AS 'INSERT INTO ${table} (k, v) VALUES (p_k, p_v) RETURNING k'`);
-    try {
+  it("keeps nothing of a batch that failed, and then applies each call once", () =>
+    withPutFunction(async (t) => {
       const { run, sent } = counting();
       const l = lane();
       // Keys 0..29, each sent twice: a batch holding both uses of a key fails as a whole, then each call runs alone.
-      const sql = `SELECT ${table}_put($1::int, $2::text) AS k`;
-      const results = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => coalesced(pool, run, l, `t_${table}`, sql, [i % 30, `v${i}`])));
+      const results = await Promise.allSettled(Array.from({ length: 60 }, (_, i) => coalesced(pool, run, l, `t_${t.name}`, t.put, [i % 30, `v${i}`])));
       const fulfilled = results.filter((r) => r.status === "fulfilled");
       const rejected = results.filter((r) => r.status === "rejected");
       // Had a failed batch kept any row, the first use of that key would have been refused too.
       expect(fulfilled).toHaveLength(30);
       expect(rejected.map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(Array(30).fill("23505"));
-      expect(Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]!.n)).toBe(30);
-      // Some batch did go whole: more than one call in a statement, and fewer statements than calls.
+      expect(Number((await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${t.name}`)).rows[0]!.n)).toBe(30);
+      // Some batch did go whole: more than one call in a statement.
       expect(sent.some((n) => n > 1)).toBe(true);
-    } finally {
-      await pool.query(`DROP FUNCTION ${table}_put(int, text)`);
-      await pool.query(`DROP TABLE ${table}`);
-    }
-  });
+    }));
 
-  it("batches writes: 200 calls of a writing function, each applied once, in a few statements", async () => {
-    const table = `coalesce_${crypto.randomUUID().slice(0, 8)}`;
-    await pool.query(`CREATE TABLE ${table} (k int PRIMARY KEY, v text)`);
-    await pool.query(`CREATE FUNCTION ${table}_put(p_k int, p_v text) RETURNS int LANGUAGE sql AS 'INSERT INTO ${table} (k, v) VALUES (p_k, p_v) RETURNING k'`);
-    try {
+  it("batches writes: 200 calls of a writing function, each applied once, in a few statements", () =>
+    withPutFunction(async (t) => {
       const { run, sent } = counting();
       const l = lane();
-      const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => coalesced<{ k: number }>(pool, run, l, `t_${table}`, `SELECT ${table}_put($1::int, $2::text) AS k`, [i, `v${i}`])));
+      const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => coalesced<{ k: number }>(pool, run, l, `t_${t.name}`, t.put, [i, `v${i}`])));
       expect(answers).toEqual(Array.from({ length: 200 }, (_, i) => [{ k: i }]));
       expect(sent.length).toBeLessThanOrEqual(6);
-      const rows = (await pool.query<{ k: number; v: string }>(`SELECT k, v FROM ${table} ORDER BY k`)).rows;
+      const rows = (await pool.query<{ k: number; v: string }>(`SELECT k, v FROM ${t.name} ORDER BY k`)).rows;
       expect(rows).toEqual(Array.from({ length: 200 }, (_, i) => ({ k: i, v: `v${i}` })));
-    } finally {
-      await pool.query(`DROP FUNCTION ${table}_put(int, text)`);
-      await pool.query(`DROP TABLE ${table}`);
-    }
-  });
+    }));
 
   it("lets `inFlight` statements of a lane run at once, never more", async () => {
     let running = 0;
