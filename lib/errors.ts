@@ -4,6 +4,7 @@ export const errorStatus = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   idempotency_conflict: 409,
   conflict: 409,
   quota_exhausted: 402,

@@ -15,7 +15,8 @@ const tabs = [
 ] as const;
 
 export function WorkspaceNav({ slug }: { slug: string }) {
-  const path = usePathname();
+  // Typed nullable because the app also has a pages/ folder (the API's routes); in the App Router it is always set.
+  const path = usePathname() ?? "";
   return (
     <nav aria-label="Workspace" className="mx-auto max-w-6xl overflow-x-auto px-4">
       <ul className="flex gap-1">

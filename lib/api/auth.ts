@@ -1,13 +1,20 @@
+import type { IncomingMessage } from "node:http";
 import { apiKeyScope, authenticateApiKey, type ApiKeyScope, type ApiPrincipal } from "@/lib/api-keys";
 import { isResolved, resolveWorkspace } from "@/lib/billing/workspace-scope";
 import { db } from "@/lib/db";
 import { isAppError } from "@/lib/errors";
-import { apiRoute } from "./respond";
+import type { ApiHandler } from "./endpoint";
+import type { ApiReply } from "./respond";
+
+/** A request header's value (the first, when sent more than once). */
+export const headerOf = (req: IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
 
 /** The bearer token of the request, or null when there is none. */
-export function bearerToken(req: Request): string | null {
-  const header = req.headers.get("authorization");
-  const m = header?.match(/^Bearer\s+(\S+)\s*$/i);
+export function bearerToken(req: IncomingMessage): string | null {
+  const m = headerOf(req, "authorization")?.match(/^Bearer\s+(\S+)\s*$/i);
   return m?.[1] ?? null;
 }
 
@@ -15,26 +22,26 @@ export function bearerToken(req: Request): string | null {
  * Who the bad-key limiter counts against: the client address as the proxy in front reports it
  * (Vercel and most load balancers put the client first in X-Forwarded-For).
  */
-export function clientKeyOf(req: Request): string {
-  const forwarded = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || req.headers.get("x-real-ip")?.trim() || "unknown";
+export function clientKeyOf(req: IncomingMessage): string {
+  const forwarded = headerOf(req, "x-forwarded-for")?.split(",")[0]?.trim();
+  return forwarded || headerOf(req, "x-real-ip")?.trim() || "unknown";
 }
 
 /** The workspace whose key signed this request; unauthorized (401) or rate_limited (429) otherwise. */
-export function requireApiKey(req: Request): Promise<ApiPrincipal> {
+export function requireApiKey(req: IncomingMessage): Promise<ApiPrincipal> {
   return authenticateApiKey(db(), { secret: bearerToken(req), clientKey: clientKeyOf(req) });
 }
 
 const refusedKey = (e: unknown) => isAppError(e) && (e.code === "unauthorized" || e.code === "rate_limited");
 
 /**
- * A route whose handler passes the request's key to the engine as the workspace, so the engine's first
+ * A handler that passes the request's key to the engine as the workspace, so the engine's first
  * statement checks the key and does the work in one round trip. A handler that fails before that
  * statement (bad input) has the key checked on its own first: a caller without a valid key only ever
  * learns 401 or 429, as if the key had been checked before anything else.
  */
-export function keyedApiRoute(handler: (req: Request, key: ApiKeyScope) => Promise<Response>) {
-  return apiRoute(async (req: Request) => {
+export function keyedApiRoute(handler: (req: IncomingMessage, key: ApiKeyScope) => Promise<ApiReply>): ApiHandler {
+  return async (req) => {
     const key = apiKeyScope(db(), { secret: bearerToken(req), clientKey: clientKeyOf(req) });
     try {
       return await handler(req, key);
@@ -42,5 +49,5 @@ export function keyedApiRoute(handler: (req: Request, key: ApiKeyScope) => Promi
       if (isAppError(e) && e.status < 500 && !refusedKey(e) && !isResolved(key)) await resolveWorkspace(db(), key);
       throw e;
     }
-  });
+  };
 }

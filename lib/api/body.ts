@@ -1,3 +1,5 @@
+import { isUtf8 } from "node:buffer";
+import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { invalid } from "./respond";
@@ -11,23 +13,20 @@ const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
 /** The request's JSON body validated by `schema`; 415, 413 and 400 as AppErrors. */
-export async function readJson<S extends z.ZodType>(req: Request, schema: S): Promise<z.infer<S>> {
+export async function readJson<S extends z.ZodType>(req: IncomingMessage, schema: S): Promise<z.infer<S>> {
   const value = await readJsonValue(req);
   const r = schema.safeParse(value);
   if (!r.success) throw zodInvalid(r.error);
   return r.data;
 }
 
-export async function readJsonValue(req: Request): Promise<unknown> {
-  if (!JSON_TYPE.test(req.headers.get("content-type") ?? "")) {
+export async function readJsonValue(req: IncomingMessage): Promise<unknown> {
+  if (!JSON_TYPE.test(req.headers["content-type"] ?? "")) {
     throw new AppError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json.");
   }
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) {
-    await drain(req.body, 0);
-    throw tooLarge();
-  }
-  const text = await readCapped(req.body);
+  const bytes = await readCapped(req, Number(req.headers["content-length"] ?? "0") > MAX_BODY_BYTES);
+  if (!isUtf8(bytes)) throw invalid("The request body is not valid UTF-8.", "body");
+  const text = bytes.toString("utf8");
   if (!text.trim()) throw invalid("The request body is empty; send a JSON object.", "body");
   try {
     return JSON.parse(text);
@@ -36,43 +35,50 @@ export async function readJsonValue(req: Request): Promise<unknown> {
   }
 }
 
-async function readCapped(body: ReadableStream<Uint8Array> | null): Promise<string> {
-  if (!body) return "";
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_BODY_BYTES) {
-      await drainReader(reader, total);
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
-    throw invalid("The request body is not valid UTF-8.", "body");
-  }
-}
-
-async function drain(body: ReadableStream<Uint8Array> | null, seen: number) {
-  if (body) await drainReader(body.getReader(), seen);
-}
-
-async function drainReader(reader: ReadableStreamDefaultReader<Uint8Array>, seen: number) {
-  try {
-    while (seen <= DRAIN_LIMIT_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      seen += value.byteLength;
-    }
-    await reader.cancel();
-  } catch {
-    // The client went away: nothing left to answer.
-  }
+/**
+ * The whole body, or 413 once it passes MAX_BODY_BYTES (at once when the declared length already does).
+ * A refused body is still read, up to DRAIN_LIMIT_BYTES, so the client gets to read the answer.
+ */
+function readCapped(req: IncomingMessage, declaredTooLarge: boolean): Promise<Buffer> {
+  if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let over = declaredTooLarge;
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (over) {
+        if (total > DRAIN_LIMIT_BYTES) req.destroy();
+        return;
+      }
+      if (total > MAX_BODY_BYTES) {
+        over = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      if (over) reject(tooLarge());
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    };
+    // The client went away (or was cut off past the drain limit): nobody reads the answer, and nothing is applied.
+    const onClose = () => {
+      cleanup();
+      reject(over ? tooLarge() : invalid("The request body ended early.", "body"));
+    };
+    const cleanup = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("close", onClose);
+      req.off("error", onClose);
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("close", onClose);
+    req.on("error", onClose);
+  });
 }
 
 const tooLarge = () => new AppError("payload_too_large", `The request body is larger than ${MAX_BODY_BYTES} bytes.`);

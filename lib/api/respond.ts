@@ -1,12 +1,20 @@
 import { isDatabaseUnavailable } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
 
+/** What an API handler answers: written by `apiEndpoint` with its Content-Length, in one write. */
+export interface ApiReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 /** A JSON answer; `no-store` because every answer is about live quota and must never be cached. */
-export function json(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): Response {
-  return new Response(JSON.stringify(body), {
+export function json(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): ApiReply {
+  return {
     status: init.status ?? 200,
     headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...init.headers },
-  });
+    body: JSON.stringify(body),
+  };
 }
 
 // The details worth a caller's code; decimals become JSON numbers at this edge, like the answers.
@@ -25,7 +33,7 @@ export function errorBody(e: AppError) {
   return { error: { code: e.code, message: e.message, ...(details ? { details } : {}) } };
 }
 
-export function errorResponse(e: unknown): Response {
+export function errorReply(e: unknown): ApiReply {
   // A database outage is not our bug and not the caller's: 503 with Retry-After tells a client to replay the
   // request with its idempotency key, which is safe because nothing was applied (or the replay returns it).
   if (!isAppError(e) && isDatabaseUnavailable(e)) {
@@ -41,18 +49,8 @@ export function errorResponse(e: unknown): Response {
   if (e.code === "rate_limited" && typeof e.details?.retryAfter === "number") headers["retry-after"] = String(e.details.retryAfter);
   if (e.code === "quota_exhausted" && typeof e.details?.remaining === "string") headers["x-quota-remaining"] = e.details.remaining;
   if (e.code === "billing_unavailable") headers["retry-after"] = "1";
+  if (e.code === "method_not_allowed" && Array.isArray(e.details?.allow)) headers.allow = e.details.allow.join(", ");
   return json(errorBody(e), { status: e.status, headers });
-}
-
-/** Wraps a route handler so every failure answers in the error shape, never as an HTML page. */
-export function apiRoute<A extends unknown[]>(handler: (req: Request, ...rest: A) => Promise<Response>) {
-  return async (req: Request, ...rest: A): Promise<Response> => {
-    try {
-      return await handler(req, ...rest);
-    } catch (e) {
-      return errorResponse(e);
-    }
-  };
 }
 
 export const invalid = (message: string, field?: string) => new AppError("invalid_request", message, field ? { field } : undefined);

@@ -36,15 +36,18 @@ interface Queue {
 
 export type RunStatement = (name: string, text: string, values: unknown[]) => Promise<object[]>;
 
-const queues = new WeakMap<pg.Pool, Map<string, Queue>>();
+// On the pool under a registered symbol, so every instance of this module (the app's bundles each may
+// hold one) shares one set of lanes per pool and a lane's in-flight bound holds process-wide.
+const QUEUES = Symbol.for("tally.coalesceQueues");
+type WithQueues = { [QUEUES]?: Map<string, Queue> };
 
 /**
  * Runs `text` with `values` in `lane`: at once when a slot is free, else with the calls waiting beside it.
  * A name stands for one text, as it does for a prepared statement.
  */
 export function coalesced<R extends object>(pool: pg.Pool, run: RunStatement, lane: Lane, name: string, text: string, values: unknown[]): Promise<R[]> {
-  let byKey = queues.get(pool);
-  if (!byKey) queues.set(pool, (byKey = new Map()));
+  const holder = pool as WithQueues;
+  const byKey = (holder[QUEUES] ??= new Map());
   const key = `${name}\u0000${lane.key}`;
   let queue = byKey.get(key);
   if (!queue) byKey.set(key, (queue = { active: 0, waiting: [] }));

@@ -9,15 +9,18 @@ import { coalesced, type Lane } from "./coalesce";
 // client that creates the pool attaches it here. Without one, everything goes through Prisma.
 // Inside a caller's transaction the statement always goes through that transaction.
 
-const pools = new WeakMap<object, pg.Pool>();
+// Kept on the client under a registered symbol, not in a module's WeakMap: the app's bundles (pages, route
+// handlers, the API's routes) may each hold their own instance of this module around the one client.
+const POOL = Symbol.for("tally.pgPool");
+type WithPool = { [POOL]?: pg.Pool };
 
 /** Declares that `pool` is the pg pool `db` itself runs on (new PrismaPg(pool)). */
 export function attachPgPool(db: Client, pool: pg.Pool): void {
-  pools.set(db, pool);
+  Object.defineProperty(db, POOL, { value: pool, enumerable: false });
 }
 
 export function pgPoolFor(db: Client): pg.Pool | undefined {
-  return isTransaction(db) ? undefined : pools.get(db);
+  return isTransaction(db) ? undefined : (db as WithPool)[POOL];
 }
 
 // Prepared statements live in a session. PostgreSQL gives each connection its own; the embedded PGlite server

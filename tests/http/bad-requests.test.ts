@@ -12,7 +12,7 @@ beforeAll(async () => {
 const twoMegabytes = JSON.stringify({ feature: "compute", units: 1, idempotencyKey: "big", metadata: { pad: "x".repeat(2 * 1024 * 1024) } });
 
 // Each case: a request that must be refused with this status and code, and must write nothing.
-const cases: { name: string; path?: string; raw?: string; body?: unknown; headers?: Record<string, string>; status: number; code: string }[] = [
+const cases: { name: string; path?: string; raw?: string | Buffer; body?: unknown; headers?: Record<string, string>; status: number; code: string }[] = [
   { name: "malformed JSON", raw: '{"feature": "compute", "units": 1,', status: 400, code: "invalid_request" },
   { name: "an empty body", raw: "", status: 400, code: "invalid_request" },
   { name: "a JSON array", body: [{ feature: "compute", units: 1 }], status: 400, code: "invalid_request" },
@@ -37,6 +37,7 @@ const cases: { name: string; path?: string; raw?: string; body?: unknown; header
   { name: "an unknown feature", body: { feature: "teleports", units: 1, idempotencyKey: "k16" }, status: 400, code: "invalid_request" },
   { name: "a gauge recorded as usage", body: { feature: "seats", units: 1, idempotencyKey: "k17" }, status: 400, code: "invalid_request" },
   { name: "metadata over 4 KB", body: { feature: "compute", units: 1, idempotencyKey: "k18", metadata: { pad: "x".repeat(5000) } }, status: 400, code: "invalid_request" },
+  { name: "a body that is not UTF-8", raw: Buffer.concat([Buffer.from('{"feature":"compute","units":1,"idempotencyKey":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]), status: 400, code: "invalid_request" },
   { name: "a 2 MB body", raw: twoMegabytes, status: 413, code: "payload_too_large" },
   { name: "a 2 MB body without Content-Length", raw: twoMegabytes, headers: { "content-length": "" }, status: 413, code: "payload_too_large" },
   { name: "text/plain", raw: '{"feature":"compute","units":1,"idempotencyKey":"k19"}', headers: { "content-type": "text/plain" }, status: 415, code: "unsupported_media_type" },
@@ -133,6 +134,16 @@ describe("authentication", () => {
   it("unknown methods and paths are not 5xx", async () => {
     const get = await api.request("/api/v1/usage", { key: ws.key });
     expect(get.status).toBe(405);
+    expect(get.json).toMatchObject({ error: { code: "method_not_allowed", message: expect.any(String) } });
+    expect(get.headers.allow).toBe("POST, OPTIONS");
+    const options = await api.request("/api/v1/limitations", { method: "OPTIONS" });
+    expect(options.status).toBe(204);
+    expect(options.headers.allow).toBe("GET, HEAD, OPTIONS");
+    // HEAD answers as GET would, without the body.
+    const head = await api.request("/api/v1/limitations", { method: "HEAD", key: ws.key });
+    const full = await api.request("/api/v1/limitations", { key: ws.key });
+    expect([head.status, head.text]).toEqual([200, ""]);
+    expect(head.headers["content-length"]).toBe(String(Buffer.byteLength(full.text)));
     const missing = await api.request(`/api/v1/${uid()}`, { key: ws.key });
     expect(missing.status).toBe(404);
   });

@@ -36,6 +36,10 @@ describe("POST /api/v1/usage", () => {
     expect(Object.keys(r.json)).toEqual(["allowed", "feature", "units", "remaining", "extrasRemaining", "resetsAt"]);
     expect(r.headers["x-quota-remaining"]).toBe("7.5");
     expect(r.headers["content-type"]).toMatch(/^application\/json/);
+    expect(r.headers["cache-control"]).toBe("no-store");
+    // Sent whole with its length, not chunked.
+    expect(r.headers["content-length"]).toBe(String(Buffer.byteLength(r.text)));
+    expect(r.headers["transfer-encoding"]).toBeUndefined();
     expect(new Date(r.json.resetsAt).getTime()).toBeGreaterThan(Date.now());
   });
 

@@ -1,0 +1,41 @@
+// The metering API's routes run on Node's own request and response (Pages API routes), not on the web
+// Request/Response adapters of App Router route handlers: on these machines the adapters alone cost about
+// twice the CPU of a whole recording (`npm run bench -- http` measures both kinds side by side).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { AppError } from "@/lib/errors";
+import { errorReply, type ApiReply } from "./respond";
+
+export type ApiHandler = (req: IncomingMessage) => Promise<ApiReply> | ApiReply;
+
+type Method = "GET" | "POST";
+
+/**
+ * A route of the API: dispatches on the method (HEAD as GET without the body, OPTIONS lists what is allowed,
+ * anything else 405), answers every failure in the error shape, and writes the answer with its
+ * Content-Length in one write.
+ */
+export function apiEndpoint(handlers: Partial<Record<Method, ApiHandler>>) {
+  const allow = [...Object.keys(handlers), ...(handlers.GET ? ["HEAD"] : []), "OPTIONS"];
+  return async function endpoint(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method === "HEAD" ? "GET" : req.method;
+    let reply: ApiReply;
+    if (req.method === "OPTIONS") {
+      reply = { status: 204, headers: { allow: allow.join(", ") }, body: "" };
+    } else {
+      const handler = handlers[method as Method];
+      try {
+        if (!handler) throw new AppError("method_not_allowed", `${req.method} is not allowed here; use ${allow.join(", ")}.`, { allow });
+        reply = await handler(req);
+      } catch (e) {
+        reply = errorReply(e);
+      }
+    }
+    send(req, res, reply);
+  };
+}
+
+function send(req: IncomingMessage, res: ServerResponse, reply: ApiReply) {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(reply.status, { ...reply.headers, "content-length": Buffer.byteLength(reply.body) });
+  res.end(req.method === "HEAD" ? undefined : reply.body);
+}

@@ -1,0 +1,25 @@
+import { recordUsage } from "@/lib/billing";
+import { db } from "@/lib/db";
+import { headerOf, keyedApiRoute } from "@/lib/api/auth";
+import { readJson } from "@/lib/api/body";
+import { apiEndpoint } from "@/lib/api/endpoint";
+import { invalid, json } from "@/lib/api/respond";
+import { usageRequestSchema } from "@/lib/api/schemas";
+import { quotaHeaders, wireAnswer } from "@/lib/api/wire";
+
+// Node's own request and response: the body is read (and capped) by lib/api/body.ts.
+export const config = { api: { bodyParser: false, responseLimit: false } };
+
+export default apiEndpoint({
+  POST: keyedApiRoute(async (req, key) => {
+    const body = await readJson(req, usageRequestSchema);
+    const header = headerOf(req, "idempotency-key") ?? null;
+    if (header !== null && body.idempotencyKey !== undefined && header !== body.idempotencyKey) {
+      throw invalid("The Idempotency-Key header and idempotencyKey in the body differ; send one of them.", "idempotencyKey");
+    }
+    const idempotencyKey = body.idempotencyKey ?? header;
+    if (!idempotencyKey) throw invalid("idempotencyKey: required (in the body or the Idempotency-Key header).", "idempotencyKey");
+    const answer = await recordUsage(db(), { ...body, workspaceId: key, idempotencyKey });
+    return json(wireAnswer(answer), { headers: quotaHeaders(answer) });
+  }),
+});
