@@ -1,8 +1,8 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import type { Tx } from "@/lib/db";
 import { deliverNotifications, recordUsage, type UsageAnswer } from "@/lib/billing";
 import { unitsFromCosts } from "@/lib/billing/record-usage";
 import { isUniqueViolation } from "@/lib/billing/db-errors";
+import { hotTransaction, type SqlRunner } from "@/lib/billing/pg-pool";
 import { crossedThresholds, insertThresholdMarks } from "@/lib/billing/thresholds";
 import { ZERO, formatUnits, maxDec, toDec, type Dec } from "@/lib/billing/units";
 import { refusal, resetsAtOf, usableOf } from "@/lib/billing/usage-state";
@@ -14,8 +14,6 @@ import type { BatchEvent } from "./schemas";
 
 export type EventOutcome = { ok: true; answer: UsageAnswer } | { ok: false; error: AppError };
 
-// Same budget as the engine's transactions: a batch waits for a pooled connection behind single events.
-const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
 const MAX_ATTEMPTS = 4;
 
 /**
@@ -117,7 +115,7 @@ async function meterGroup(
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let step: Awaited<ReturnType<typeof decideAndWrite>>;
     try {
-      step = await db.$transaction((tx) => decideAndWrite(tx, workspaceId, feature, indexes, parsed, units, now), TX_OPTIONS);
+      step = await hotTransaction(db, (sql) => decideAndWrite(sql, workspaceId, feature, indexes, parsed, units, now));
     } catch (e) {
       // A concurrent request took one of these keys after we looked: everything rolled back, look again.
       if (isUniqueViolation(e)) continue;
@@ -151,26 +149,31 @@ interface LockedWindow {
   quota: string | null;
   used: string;
   overflow: Overflow;
-  periodEnd: Date;
+  /** ISO 8601 (read as text: pg would parse the column in the process's time zone). */
+  periodEnd: string;
   balance: string | null;
   spendable: string;
   existing: { idempotencyKey: string; requestHash: string; response: UsageAnswer }[] | null;
 }
 
-async function decideAndWrite(tx: Tx, workspaceId: string, feature: string, indexes: number[], parsed: ParsedRecord[], units: Dec[], now: Date) {
+async function decideAndWrite(sql: SqlRunner, workspaceId: string, feature: string, indexes: number[], parsed: ParsedRecord[], units: Dec[], now: Date) {
   const keys = indexes.map((i) => parsed[i]!.idempotencyKey);
   // One round trip: the window, locked for the batch, with the extras and the events already under these keys.
-  const [w] = await tx.$queryRaw<LockedWindow[]>`
-    SELECT w.id, w.kind::text AS kind, w.quota::text AS quota, w.used::text AS used, w.overflow, w."periodEnd",
-      (SELECT a.balance::text FROM "ExtrasAccount" a WHERE a."workspaceId" = w."workspaceId") AS balance,
-      (SELECT COALESCE(sum(l.remaining), 0)::text FROM "ExtrasLot" l
-        WHERE l."workspaceId" = w."workspaceId" AND l.remaining > 0 AND l."expiredAt" IS NULL
-          AND (l."expiresAt" IS NULL OR l."expiresAt" > ${now})) AS spendable,
-      (SELECT json_agg(json_build_object('idempotencyKey', e."idempotencyKey", 'requestHash', e."requestHash", 'response', e.response))
-        FROM "UsageEvent" e WHERE e."workspaceId" = w."workspaceId" AND e."idempotencyKey" = ANY(${keys}::text[])) AS existing
-    FROM "UsageWindow" w
-    WHERE w."workspaceId" = ${workspaceId} AND w.feature = ${feature} AND w."periodStart" <= ${now} AND w."periodEnd" > ${now}
-    FOR UPDATE OF w`;
+  const [w] = await sql<LockedWindow>(
+    "batch_lock_window",
+    `SELECT w.id, w.kind::text AS kind, w.quota::text AS quota, w.used::text AS used, w.overflow::text AS overflow,
+       to_char(w."periodEnd", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "periodEnd",
+       (SELECT a.balance::text FROM "ExtrasAccount" a WHERE a."workspaceId" = w."workspaceId") AS balance,
+       (SELECT COALESCE(sum(l.remaining), 0)::text FROM "ExtrasLot" l
+         WHERE l."workspaceId" = w."workspaceId" AND l.remaining > 0 AND l."expiredAt" IS NULL
+           AND (l."expiresAt" IS NULL OR l."expiresAt" > $3::timestamp(3))) AS spendable,
+       (SELECT json_agg(json_build_object('idempotencyKey', e."idempotencyKey", 'requestHash', e."requestHash", 'response', e.response))
+         FROM "UsageEvent" e WHERE e."workspaceId" = w."workspaceId" AND e."idempotencyKey" = ANY($4::text[])) AS existing
+     FROM "UsageWindow" w
+     WHERE w."workspaceId" = $1 AND w.feature = $2 AND w."periodStart" <= $3::timestamp(3) AND w."periodEnd" > $3::timestamp(3)
+     FOR UPDATE OF w`,
+    [workspaceId, feature, now.toISOString(), keys],
+  );
   if (!w) return "open" as const;
   if (w.kind !== "meter") return "engine" as const;
   const state = { balance: toDec(w.balance ?? "0"), spendable: toDec(w.spendable) };
@@ -179,7 +182,8 @@ async function decideAndWrite(tx: Tx, workspaceId: string, feature: string, inde
   const quota = w.quota === null ? null : toDec(w.quota);
   const before = toDec(w.used);
   const usable = usableOf({ ...state, window: null, existing: null });
-  const resetsAt = resetsAtOf(w.periodEnd);
+  const periodEnd = new Date(w.periodEnd);
+  const resetsAt = resetsAtOf(periodEnd);
   const extrasRemaining = formatUnits(state.balance);
   const decided = new Map<number, EventOutcome>();
   const deferred: number[] = [];
@@ -216,24 +220,29 @@ async function decideAndWrite(tx: Tx, workspaceId: string, feature: string, inde
     const remaining = maxDec(quota.minus(used), ZERO);
     // Refusing on this snapshot is safe (extras only shrink under us); accepting from extras is the engine's call.
     if (w.overflow === "extras" && n.minus(remaining).lte(usable)) deferred.push(i);
-    else decided.set(i, { ok: false, error: refusal(feature, n, remaining, state.balance, w.periodEnd) });
+    else decided.set(i, { ok: false, error: refusal(feature, n, remaining, state.balance, periodEnd) });
   }
 
   let notificationIds: string[] = [];
   if (accepted.length) {
-    const col = <T>(f: (a: Accepted) => T) => accepted.map(f);
+    // The accepted events go as one JSON array (cheaper to send than five text arrays a driver escapes
+    // element by element); the stored answer and metadata ride in it as JSON, not as strings.
+    const rows = accepted.map((a) => {
+      const p = parsed[a.index]!;
+      return `{"units":"${a.units.toFixed()}","key":${JSON.stringify(p.idempotencyKey)},"hash":"${p.requestHash}","response":${JSON.stringify(a.answer)},"metadata":${p.metadataJson ?? "null"}}`;
+    });
     // One round trip: the events, and the counter raised by their sum (a data-modifying WITH always runs).
-    await tx.$executeRaw`
-      WITH events AS (
-        INSERT INTO "UsageEvent" (id, "workspaceId", feature, "windowId", units, "quotaUnits", "extrasUnits", "idempotencyKey", "requestHash", response, metadata, "createdAt")
-        SELECT gen_random_uuid()::text, ${workspaceId}, ${feature}, ${w.id}, t.units::numeric, t.units::numeric, 0, t.key, t.hash, t.response::jsonb, t.metadata::jsonb, ${now}
-        FROM unnest(
-          ${col((a) => a.units.toFixed())}::text[], ${col((a) => parsed[a.index]!.idempotencyKey)}::text[], ${col((a) => parsed[a.index]!.requestHash)}::text[],
-          ${col((a) => JSON.stringify(a.answer))}::text[], ${col((a) => parsed[a.index]!.metadataJson)}::text[]
-        ) AS t(units, key, hash, response, metadata)
-      )
-      UPDATE "UsageWindow" SET used = used + ${used.minus(before).toFixed()}::numeric WHERE id = ${w.id}`;
-    notificationIds = await insertThresholdMarks(tx, { workspaceId, windowId: w.id, feature, percents: crossedThresholds(before, used, quota), resetsAt, now });
+    await sql(
+      "batch_write_events",
+      `WITH events AS (
+         INSERT INTO "UsageEvent" (id, "workspaceId", feature, "windowId", units, "quotaUnits", "extrasUnits", "idempotencyKey", "requestHash", response, metadata, "createdAt")
+         SELECT gen_random_uuid()::text, $1, $2, $3, t.units, t.units, 0, t.key, t.hash, t.response, t.metadata, $4::timestamp(3)
+         FROM json_to_recordset($5::json) AS t(units numeric, key text, hash text, response jsonb, metadata jsonb)
+       )
+       UPDATE "UsageWindow" SET used = used + $6::numeric WHERE id = $3`,
+      [workspaceId, feature, w.id, now.toISOString(), `[${rows.join(",")}]`, used.minus(before).toFixed()],
+    );
+    notificationIds = await insertThresholdMarks(sql, { workspaceId, windowId: w.id, feature, percents: crossedThresholds(before, used, quota), resetsAt, now });
   }
   return { decided, deferred, notificationIds };
 }

@@ -12,6 +12,7 @@ import { THRESHOLDS, crossedThresholds, insertThresholdMarks } from "./threshold
 import { ZERO, formatUnits, maxDec, minDec, toDec, type Dec } from "./units";
 import { readUsageState, refusal, remainingOf, resetsAtOf, usableOf, type UsageAnswer, type UsageState } from "./usage-state";
 import type { Lane } from "./coalesce";
+import { runnerOf } from "./pg-pool";
 import { joinInFlight, oneAtATime } from "./local-queue";
 import { resolveWorkspace, workspaceQuery, type WorkspaceRef } from "./workspace-scope";
 import { parseRecordInput, type RecordUsageInput } from "./validation";
@@ -374,7 +375,7 @@ async function extrasPath(db: Client, req: UsageRequest<string>): Promise<SlowRe
       },
     });
     await appendEntries(tx, account, drafts, req.now);
-    const notificationIds = await insertThresholdMarks(tx, {
+    const notificationIds = await insertThresholdMarks(runnerOf(tx), {
       workspaceId: req.workspaceId,
       windowId: w.id,
       feature: req.feature,

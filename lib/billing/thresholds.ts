@@ -1,5 +1,5 @@
 import { Prisma } from "@/lib/generated/prisma/client";
-import type { Tx } from "@/lib/db";
+import type { SqlRunner } from "./pg-pool";
 import type { Dec } from "./units";
 
 /** Percentages of a window's quota whose crossing is recorded (once per window) and notified. */
@@ -13,7 +13,7 @@ export function crossedThresholds(before: Dec, after: Dec, quota: Dec | null): n
 
 export const thresholdDedupeKey = (windowId: string, percent: number) => `threshold:${windowId}:${percent}`;
 
-// One wording for both paths: the hot path builds the same text in SQL (thresholdSql below).
+// One wording for both paths: the hot path's database function builds the same text (record-usage.sql).
 export const thresholdSubject = (feature: string, percent: number) => `${feature} usage reached ${percent}% of its quota`;
 export const thresholdBody = (feature: string, percent: number, resetsAt: string | null) =>
   `Your workspace has used ${percent}% of its ${feature} quota for the current window. ` +
@@ -29,21 +29,26 @@ export const isoSql = (column: Prisma.Sql) =>
  * Returns the ids of the notifications created, to send after commit.
  */
 export async function insertThresholdMarks(
-  tx: Tx,
+  sql: SqlRunner,
   input: { workspaceId: string; windowId: string; feature: string; percents: number[]; resetsAt: string | null; now: Date },
 ): Promise<string[]> {
   const ids: string[] = [];
   for (const percent of input.percents) {
-    const mark = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO "ThresholdMark" (id, "workspaceId", "windowId", feature, percent, "createdAt")
-      VALUES (${crypto.randomUUID()}, ${input.workspaceId}, ${input.windowId}, ${input.feature}, ${percent}, ${input.now})
-      ON CONFLICT DO NOTHING RETURNING id`;
+    const mark = await sql<{ id: string }>(
+      "threshold_mark",
+      `INSERT INTO "ThresholdMark" (id, "workspaceId", "windowId", feature, percent, "createdAt")
+       VALUES ($1, $2, $3, $4, $5::int, $6::timestamp(3))
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [crypto.randomUUID(), input.workspaceId, input.windowId, input.feature, percent, input.now.toISOString()],
+    );
     if (!mark.length) continue;
-    const n = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO "Notification" (id, "workspaceId", kind, subject, body, "dedupeKey", status, "createdAt")
-      VALUES (${crypto.randomUUID()}, ${input.workspaceId}, 'threshold', ${thresholdSubject(input.feature, percent)},
-              ${thresholdBody(input.feature, percent, input.resetsAt)}, ${thresholdDedupeKey(input.windowId, percent)}, 'pending', ${input.now})
-      ON CONFLICT DO NOTHING RETURNING id`;
+    const n = await sql<{ id: string }>(
+      "threshold_notification",
+      `INSERT INTO "Notification" (id, "workspaceId", kind, subject, body, "dedupeKey", status, "createdAt")
+       VALUES ($1, $2, 'threshold', $3, $4, $5, 'pending', $6::timestamp(3))
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [crypto.randomUUID(), input.workspaceId, thresholdSubject(input.feature, percent), thresholdBody(input.feature, percent, input.resetsAt), thresholdDedupeKey(input.windowId, percent), input.now.toISOString()],
+    );
     ids.push(...n.map((r) => r.id));
   }
   return ids;
