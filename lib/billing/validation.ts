@@ -75,12 +75,10 @@ export function parseRecordInput(input: unknown): ParsedRecord {
   }
   const units = v.units === undefined ? null : parseUnits(v.units);
   const metadataJson = v.metadata === undefined ? null : serialiseMetadata(v.metadata);
-  const requestHash = hashPayload({
-    feature: v.feature,
-    units: units?.toFixed() ?? null,
-    costs: v.costs ?? null,
-    metadata: v.metadata ?? null,
-  });
+  // hashPayload({ feature, units, costs, metadata }) with the object's canonical JSON written out (keys in
+  // sorted order): every recording hashes its payload, a batch a thousand times.
+  const canonical = `{"costs":${canonicalJson(v.costs ?? null)},"feature":${JSON.stringify(v.feature)},"metadata":${canonicalJson(v.metadata ?? null)},"units":${JSON.stringify(units?.toFixed() ?? null)}}`;
+  const requestHash = createHash("sha256").update(canonical).digest("hex");
   return {
     workspaceId: v.workspaceId,
     feature: v.feature,
