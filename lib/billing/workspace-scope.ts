@@ -52,8 +52,11 @@ export async function workspaceQuery<R extends object>(
 }
 
 async function scopedQuery<R extends object>(db: Client, workspace: WorkspaceScope, name: string, sql: string, values: unknown[], lane?: Lane) {
-  const n = workspace.values.length;
-  const rows = await hotQuery<ScopedRow<R>>(db, `${workspace.name}_${name}`, scoped(workspace.sql, sql, n), [...workspace.values, ...values], lane);
+  const statement = `${workspace.name}_${name}`;
+  // A name stands for one text (as it does for a prepared statement), so each wrapped text is built once.
+  let text = scopedTexts.get(statement);
+  if (text === undefined) scopedTexts.set(statement, (text = scoped(workspace.sql, sql, workspace.values.length)));
+  const rows = await hotQuery<ScopedRow<R>>(db, statement, text, [...workspace.values, ...values], lane);
   const first = rows[0];
   if (!first) throw new Error(`scope ${workspace.name} returned no row`);
   const workspaceId = await workspace.resolve(first.tally_scope);
@@ -76,6 +79,8 @@ export async function resolveWorkspace(db: Client, workspace: WorkspaceRef): Pro
 
 /** True once a statement (or resolveWorkspace) has resolved this scope. */
 export const isResolved = (workspace: WorkspaceRef): boolean => typeof workspace === "string" || resolved.has(workspace);
+
+const scopedTexts = new Map<string, string>();
 
 // A scope lives as long as its request; once resolved, the request's next statements use the plain id.
 const resolved = new WeakMap<WorkspaceScope, string>();
