@@ -3,7 +3,7 @@
 // server of the suite's own (`next start`, built into NEXT_DIST_DIR, default .next-bench).
 import fs from "node:fs";
 import { gzipSync } from "node:zlib";
-import { chromium } from "@playwright/test";
+import { chromium, type Browser } from "@playwright/test";
 import { registerUser } from "../lib/auth/users";
 import { recordUsage } from "../lib/billing";
 import { defaultPlans, type EntitlementSpec } from "../lib/billing/catalog";
@@ -86,12 +86,15 @@ export const renderSuite: BenchSuite = {
     const server = await startAppServer({ databaseSuffix: "bench_render", poolMax: 10, log: "test-results/bench-render-server.log" });
     const db = createDb(server.databaseUrl, 4);
     const executablePath = process.env.CHROMIUM_PATH || (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
-    const browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+    let browser: Browser | undefined;
     try {
+      // Inside the try: a browser that cannot start must not leave the server running.
+      browser = await chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+      const b = browser;
       await withDeadline(
         (async () => {
           const { slug } = await seed(db);
-          const context = await browser.newContext({ baseURL: server.baseUrl, viewport: { width: 1280, height: 900 } });
+          const context = await b.newContext({ baseURL: server.baseUrl, viewport: { width: 1280, height: 900 } });
           const page = await context.newPage();
           await page.goto("/sign-in");
           await page.getByLabel("Email").fill(LOGIN.email);
@@ -108,7 +111,7 @@ export const renderSuite: BenchSuite = {
 
           // What a first visit of each page downloads: every script, gzipped as the server would send it.
           for (const name of PAGES) {
-            const fresh = await browser.newContext({ baseURL: server.baseUrl, storageState: await context.storageState() });
+            const fresh = await b.newContext({ baseURL: server.baseUrl, storageState: await context.storageState() });
             const tab = await fresh.newPage();
             const scripts = new Map<string, Promise<Buffer>>();
             tab.on("response", (r) => {
@@ -131,7 +134,7 @@ export const renderSuite: BenchSuite = {
         "the render suite",
       );
     } finally {
-      await browser.close();
+      await browser?.close();
       await db.$disconnect();
       await server.stop();
       if (previousDist === undefined) delete process.env.NEXT_DIST_DIR;
