@@ -8,7 +8,7 @@ import { publishPlan } from "../lib/billing/plans";
 import { createWorkspace } from "../lib/workspaces/create-workspace";
 import { createClient, type Reply } from "../tests/http/client";
 import { startAppServer } from "../tests/http/server";
-// The engine suite's baseline, also measured here when that suite is not part of the run.
+// The engine suite's baseline statement, measured here again against this suite's own database.
 import { RAW_SQL } from "./engine";
 import { load, loadFigures, merge, round, type BenchSuite, type Figure, type LoadResult } from "./suite";
 
@@ -19,16 +19,6 @@ const WORKSPACES = 100;
 const BATCH_EVENTS = 1000;
 const BATCH_CONNECTIONS = 4;
 const MAX_REQUESTS_PER_SLICE = 50_000;
-
-// The engine suite's raw SQL figures of this same run, read from the lines the runner prints, so the
-// ratios compare against the very baseline that suite measured (see rawHotFromEngine below).
-const printed = new Map<string, number>();
-const log = console.log.bind(console);
-console.log = (...args: unknown[]) => {
-  const m = typeof args[0] === "string" && args.length === 1 ? /^(\S+) (-?[\d.]+(?:e[+-]?\d+)?) \S+$/.exec(args[0]) : null;
-  if (m) printed.set(m[1]!, Number(m[2]));
-  log(...args);
-};
 
 const expectStatus = (status: number) => (r: Reply) => {
   if (r.status !== status) throw new Error(`expected ${status}, got ${r.status}: ${r.text.slice(0, 300)}`);
@@ -62,6 +52,10 @@ export const httpSuite: BenchSuite = {
 
       let n = 0;
       let rr = 0;
+      const raw = (ws: () => { id: string }) => async () => {
+        const r = await pool.query(RAW_SQL, [ws().id, "compute", "1", new Date(), crypto.randomUUID(), `r-${n++}`]);
+        if (r.rowCount !== 1) throw new Error("raw baseline recorded nothing");
+      };
       const usage = (ws: () => { key: string }) => () =>
         api.request("/api/v1/usage", { key: ws().key, body: { feature: "compute", units: 1, idempotencyKey: `h-${n++}` } }).then(expectStatus(200));
       const scenarios: Record<string, () => Promise<unknown>> = {
@@ -69,10 +63,10 @@ export const httpSuite: BenchSuite = {
         "http.usage.hot": usage(() => hot),
         "http.usage.spread": usage(() => spread[rr++ % WORKSPACES]!),
         "http.check": () => api.request("/api/v1/check", { key: hot.key, body: { feature: "compute", units: 1 } }).then(expectStatus(200)),
-        "http.raw.hot": async () => {
-          const r = await pool.query(RAW_SQL, [hot.id, "compute", "1", new Date(), crypto.randomUUID(), `r-${n++}`]);
-          if (r.rowCount !== 1) throw new Error("raw baseline recorded nothing");
-        },
+        // The baselines: the raw SQL statement on this same database, interleaved with the HTTP scenarios, so
+        // the machine's load and the tables' size at the time weigh on both sides of each ratio alike.
+        "http.raw.hot": raw(() => hot),
+        "http.raw.spread": raw(() => spread[rr++ % WORKSPACES]!),
       };
       const batchOp = () =>
         api
@@ -101,18 +95,15 @@ export const httpSuite: BenchSuite = {
         (results["http.batch"] ??= []).push(await load({ concurrency: BATCH_CONNECTIONS, durationMs: slice, maxRequests: 500, op: batchOp }));
       }
       const merged = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, merge(v)]));
-      for (const name of ["http.usage.hot", "http.usage.spread", "http.check", "http.trivial", "http.raw.hot"]) for (const f of loadFigures(name, merged[name]!)) report(f);
+      for (const name of ["http.usage.hot", "http.usage.spread", "http.check", "http.trivial", "http.raw.hot", "http.raw.spread"]) for (const f of loadFigures(name, merged[name]!)) report(f);
       const tput = (k: string) => merged[k]!.requests / merged[k]!.seconds;
       const batch = merged["http.batch"]!;
       report({ name: "http.batch.events", value: round((batch.requests * BATCH_EVENTS) / batch.seconds), unit: "events/s" });
       for (const f of loadFigures("http.batch", batch).slice(1)) report(f);
 
-      const rawHot = printed.get("raw.hot.throughput");
-      const rawSpread = printed.get("raw.spread.throughput");
-      if (rawHot === undefined) console.error("# http: the engine suite did not run; ratios use this suite's own raw SQL baseline");
       const ratio = (name: string, value: number): Figure => ({ name, value: round(value, 3), unit: "x" });
-      report(ratio("ratio.http.hot", tput("http.usage.hot") / (rawHot ?? tput("http.raw.hot"))));
-      report(ratio("ratio.http.spread", tput("http.usage.spread") / (rawSpread ?? tput("http.raw.hot"))));
+      report(ratio("ratio.http.hot", tput("http.usage.hot") / tput("http.raw.hot")));
+      report(ratio("ratio.http.spread", tput("http.usage.spread") / tput("http.raw.spread")));
       report(ratio("ratio.check.trivial", tput("http.check") / tput("http.trivial")));
       const window = await db.usageWindow.aggregate({ where: { workspaceId: { in: workspaces.map((w) => w.id) } }, _sum: { used: true } });
       const events = await db.usageEvent.count({ where: { workspaceId: { in: workspaces.map((w) => w.id) } } });
