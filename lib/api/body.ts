@@ -26,7 +26,8 @@ export async function readJsonValue(req: IncomingMessage): Promise<unknown> {
   }
   const bytes = await readCapped(req, Number(req.headers["content-length"] ?? "0") > MAX_BODY_BYTES);
   if (!isUtf8(bytes)) throw invalid("The request body is not valid UTF-8.", "body");
-  const text = bytes.toString("utf8");
+  // A leading byte-order mark is allowed and dropped, as a UTF-8 decoder does.
+  const text = bytes.toString("utf8", bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0);
   if (!text.trim()) throw invalid("The request body is empty; send a JSON object.", "body");
   try {
     return JSON.parse(text);

@@ -78,8 +78,8 @@ export const runnerOf =
 
 /**
  * Runs `fn` in one transaction: on a connection of the attached pool, as named prepared statements, when
- * there is one (the batch endpoint's statements carry thousands of parameters, which the client's query
- * compiler would otherwise spend more CPU on than the database spends running them); else through Prisma.
+ * there is one (a batch's statements carry a thousand events, on which the client's query compiler spent
+ * more CPU than the database spent running them); else through Prisma.
  */
 export async function hotTransaction<T>(db: Client, fn: (sql: SqlRunner) => Promise<T>): Promise<T> {
   const pool = pgPoolFor(db);

@@ -131,6 +131,12 @@ describe("authentication", () => {
     expect(await written(ws.workspaceId)).toEqual({ events: 0, used: "0" });
   });
 
+  it("a body led by a UTF-8 byte-order mark is read as JSON", async () => {
+    const r = await api.request("/api/v1/check", { key: ws.key, raw: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"feature":"compute","units":1}')]), headers: { "content-type": "application/json" } });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ allowed: true, feature: "compute" });
+  });
+
   it("unknown methods and paths are not 5xx", async () => {
     const get = await api.request("/api/v1/usage", { key: ws.key });
     expect(get.status).toBe(405);
