@@ -8,6 +8,11 @@ const nextConfig: NextConfig = {
   distDir: process.env.NEXT_DIST_DIR || ".next",
   // `npm test` typechecks the whole project once (tsc --noEmit); the build need not repeat it.
   typescript: { ignoreBuildErrors: true },
+  // Route modules load on their first request, not all at start-up. A module the start-up preload loaded is
+  // required again on every request from another place, where Node resolves its path anew each time (file
+  // lookups included): measured at 15-20 µs of CPU per metering API request, against 2 µs when the
+  // route's first request loaded it.
+  experimental: { preloadEntriesOnStart: false },
 };
 
 export default nextConfig;
