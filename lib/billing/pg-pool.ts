@@ -14,14 +14,19 @@ import { coalesced, type Lane } from "./coalesce";
 // handlers, the API's routes) may each hold their own instance of this module around the one client.
 const POOL = Symbol.for("tally.pgPool");
 type WithPool = { [POOL]?: pg.Pool };
+// The answer per client, so the hot path reads Prisma's client (a layered Proxy, several µs a property) once.
+const poolOf = new WeakMap<object, pg.Pool | null>();
 
 /** Declares that `pool` is the pg pool `db` itself runs on (new PrismaPg(pool)). */
 export function attachPgPool(db: Client, pool: pg.Pool): void {
   Object.defineProperty(db, POOL, { value: pool, enumerable: false });
+  poolOf.set(db, pool);
 }
 
 export function pgPoolFor(db: Client): pg.Pool | undefined {
-  return isTransaction(db) ? undefined : (db as WithPool)[POOL];
+  let pool = poolOf.get(db);
+  if (pool === undefined) poolOf.set(db, (pool = isTransaction(db) ? null : ((db as WithPool)[POOL] ?? null)));
+  return pool ?? undefined;
 }
 
 // Prepared statements live in a session. PostgreSQL gives each connection its own; the embedded PGlite server

@@ -2,7 +2,8 @@ import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isUniqueViolation } from "@/lib/billing/db-errors";
-import { hotTransaction } from "@/lib/billing/pg-pool";
+import { inTransaction } from "@/lib/billing/client";
+import { attachPgPool, hotTransaction, pgPoolFor } from "@/lib/billing/pg-pool";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { POOL, closeTestDb, fastTestDb } from "./helpers";
 
@@ -78,5 +79,24 @@ describe.each([
       ),
     );
     expect((await admin.query(`SELECT n FROM ${table} WHERE k = $1`, [k])).rows[0].n).toBe(60);
+  });
+});
+
+describe("pgPoolFor", () => {
+  it("finds the attached pool, none inside a transaction, and one attached after a first look", async () => {
+    const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL!, max: 1 });
+    const late = new PrismaClient({ adapter: new PrismaPg(pool) });
+    try {
+      expect(pgPoolFor(fastTestDb())).toBeInstanceOf(pg.Pool);
+      expect(pgPoolFor(prismaOnly)).toBeUndefined();
+      await inTransaction(fastTestDb(), async (tx) => expect(pgPoolFor(tx)).toBeUndefined());
+      // The answer is remembered per client; attaching afterwards must still be seen.
+      expect(pgPoolFor(late)).toBeUndefined();
+      attachPgPool(late, pool);
+      expect(pgPoolFor(late)).toBe(pool);
+    } finally {
+      await late.$disconnect();
+      await pool.end();
+    }
   });
 });
