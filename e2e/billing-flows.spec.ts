@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { Client } from "pg";
-import { signUp } from "./helpers";
+import { payOnCheckoutPage, signUp } from "./helpers";
 
 // The server under test keeps its generated secrets and the URL of its database here (see scripts/serve.ts).
 const dataDir = path.resolve(process.env.TALLY_DATA_DIR ?? ".data/e2e");
@@ -12,15 +12,6 @@ const DAY = 86_400_000;
 const shortDate = (d: Date) => d.toLocaleDateString("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
 /** "November 28, 2026", as the plans page writes dates (UTC). */
 const longDate = (d: Date) => d.toLocaleDateString("en-US", { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
-
-async function payOnCheckoutPage(page: Page, card = "4242 4242 4242 4242") {
-  await expect(page).toHaveURL(/\/checkout\/cs_/);
-  await page.getByLabel("Card number").fill(card);
-  await page.getByLabel("Expiration").fill("12 / 34");
-  await page.getByLabel("CVC").fill("123");
-  await page.getByLabel("Cardholder name").fill("Ada Owner");
-  await page.getByRole("button", { name: "Pay" }).click();
-}
 
 /** Chooses a paid plan (monthly) on the plans page, pays with 4242, and waits for the billing page to confirm it. */
 async function subscribe(page: Page, slug: string, plan: "Starter" | "Pro") {

@@ -33,3 +33,13 @@ export async function signOut(page: Page) {
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in/);
 }
+
+/** Fills the checkout page with a test card (4242 pays; see the Stripe emulator) and presses Pay. */
+export async function payOnCheckoutPage(page: Page, card = "4242 4242 4242 4242") {
+  await expect(page).toHaveURL(/\/checkout\/cs_/);
+  await page.getByLabel("Card number").fill(card);
+  await page.getByLabel("Expiration").fill("12 / 34");
+  await page.getByLabel("CVC").fill("123");
+  await page.getByLabel("Cardholder name").fill("Ada Owner");
+  await page.getByRole("button", { name: "Pay" }).click();
+}

@@ -1,14 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import { signUp } from "./helpers";
-
-async function payOnCheckoutPage(page: Page, card = "4242 4242 4242 4242") {
-  await expect(page).toHaveURL(/\/checkout\/cs_/);
-  await page.getByLabel("Card number").fill(card);
-  await page.getByLabel("Expiration").fill("12 / 34");
-  await page.getByLabel("CVC").fill("123");
-  await page.getByLabel("Cardholder name").fill("Ada Owner");
-  await page.getByRole("button", { name: "Pay" }).click();
-}
+import { expect, test } from "@playwright/test";
+import { payOnCheckoutPage, signUp } from "./helpers";
 
 test("choose Pro, pay with 4242 on the checkout page, come back with Pro active; buy a pack and see balance and lot", async ({ page }) => {
   const { slug } = await signUp(page, { workspace: "Paying Co" });
