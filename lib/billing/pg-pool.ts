@@ -15,6 +15,7 @@ import { coalesced, type Lane } from "./coalesce";
 const POOL = Symbol.for("tally.pgPool");
 type WithPool = { [POOL]?: pg.Pool };
 // The answer per client, so the hot path reads Prisma's client (a layered Proxy, several µs a property) once.
+// createDb attaches the pool as it makes the client, before anything can look it up.
 const poolOf = new WeakMap<object, pg.Pool | null>();
 
 /** Declares that `pool` is the pg pool `db` itself runs on (new PrismaPg(pool)). */
