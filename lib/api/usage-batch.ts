@@ -181,7 +181,7 @@ async function decideAndWrite(sql: SqlRunner, workspaceId: string, feature: stri
   const existing = new Map(existingRows.map((r) => [r.idempotencyKey, r]));
   const quota = w.quota === null ? null : toDec(w.quota);
   const before = toDec(w.used);
-  const usable = usableOf({ ...state, window: null, existing: null });
+  const usable = usableOf(state);
   const periodEnd = new Date(w.periodEnd);
   const resetsAt = resetsAtOf(periodEnd);
   const extrasRemaining = formatUnits(state.balance);

@@ -7,9 +7,9 @@ import type pg from "pg";
 // At low load nothing waits: a lane with a free slot sends a call at once, alone, as the plain statement.
 //
 // A statement to coalesce is a SELECT (it becomes a LATERAL subquery); one that writes does so through a
-// function it calls, as the metering statement does. The calls of a batch share one statement, hence one transaction. A lane that writes (the metering
-// statement) is one window's, so a batch locks one window row, as each call alone would, and cannot
-// deadlock with another. If a batch fails (a unique violation, say), each of its calls runs again alone
+// function it calls, as the metering statement does. The calls of a batch share one statement, hence one
+// transaction. A lane that writes (the metering statement) is one window's, so a batch locks one window
+// row, as each call alone would, and cannot deadlock with another. If a batch fails (a unique violation, say), each of its calls runs again alone
 // and gets its own answer or its own error, exactly as without batching.
 
 export interface Lane {

@@ -1,4 +1,3 @@
-import { Prisma } from "@/lib/generated/prisma/client";
 import type { SqlRunner } from "./pg-pool";
 import type { Dec } from "./units";
 
@@ -18,10 +17,6 @@ export const thresholdSubject = (feature: string, percent: number) => `${feature
 export const thresholdBody = (feature: string, percent: number, resetsAt: string | null) =>
   `Your workspace has used ${percent}% of its ${feature} quota for the current window. ` +
   (resetsAt ? `The quota resets at ${resetsAt}.` : "This quota does not reset.");
-
-/** Formats a timestamp column as JavaScript's toISOString() does, so SQL-built text matches. */
-export const isoSql = (column: Prisma.Sql) =>
-  Prisma.sql`to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * Inserts the marks (and their notifications) for the thresholds this change crossed. The unique

@@ -55,10 +55,10 @@ const USAGE_STATE_SQL = `
   LEFT JOIN "UsageWindow" w ON w."workspaceId" = $1::text AND w.feature = $2::text
     AND w."periodStart" <= $3::timestamp(3) AND w."periodEnd" > $3::timestamp(3)`;
 
-/** The usage state of (workspace, feature) now, and the workspace's id (resolved here when given a scope). */
 // Reads of every workspace share round trips under load (see coalesce.ts); reads take no locks.
 const READS: Lane = { key: "", inFlight: 1, maxBatch: 64 };
 
+/** The usage state of (workspace, feature) now, and the workspace's id (resolved here when given a scope). */
 export async function readUsageState(
   db: Client,
   workspace: WorkspaceRef,
@@ -90,7 +90,7 @@ export async function readUsageState(
 }
 
 /** Extras that can pay now: nothing while the balance is not positive. */
-export const usableOf = (s: UsageState): Dec => (s.balance.lte(0) ? ZERO : minDec(s.balance, s.spendable));
+export const usableOf = (s: Pick<UsageState, "balance" | "spendable">): Dec => (s.balance.lte(0) ? ZERO : minDec(s.balance, s.spendable));
 
 /** Quota left in a window (never negative; null when unlimited). */
 export const remainingOf = (quota: Dec | null, used: Dec): Dec | null => (quota === null ? null : maxDec(quota.minus(used), ZERO));
