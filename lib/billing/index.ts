@@ -36,6 +36,7 @@
  *   configureAutoTopUp(db, { workspaceId, enabled, threshold, pack, monthlyCap })
  *   registerPaymentsPort(port) / PaymentsPort                             the payments code buys auto top-ups through it
  *   maybeAutoTopUp(db, { workspaceId }) / completeAutoTopUp(db, { attemptId | paymentIntentId, status })
+ *   sweepAutoTopUps(db, { port?, now?, deadline? })                       the reconcile cron: resume stale attempts, start missed ones
  *
  * Operations
  *   checkInvariants(db, { workspaceId? }) -> Violation[]                  empty = the books hold
@@ -65,7 +66,15 @@ export { publishPlan, currentPlanVersion, seedCatalog } from "./plans";
 export { topupExtras, grantExtras, adjustExtras, extrasBalance } from "./extras-ledger";
 export { clawbackRefund } from "./refunds";
 export { expireLots } from "./extras-expire";
-export { registerPaymentsPort, maybeAutoTopUp, completeAutoTopUp, configureAutoTopUp, type PaymentsPort, type AutoTopUpResult } from "./auto-top-up";
+export {
+  registerPaymentsPort,
+  maybeAutoTopUp,
+  sweepAutoTopUps,
+  completeAutoTopUp,
+  configureAutoTopUp,
+  type PaymentsPort,
+  type AutoTopUpResult,
+} from "./auto-top-up";
 
 export { checkInvariants } from "./invariants";
 export { attachPgPool } from "./pg-pool";

@@ -1,4 +1,4 @@
-import { checkInvariants, deliverPendingNotifications, expireLots, maybeAutoTopUp } from "@/lib/billing";
+import { checkInvariants, deliverPendingNotifications, expireLots, sweepAutoTopUps } from "@/lib/billing";
 import { createStripePaymentsPort, endExpiredTrials, recoverMissedEvents, resyncSubscriptions, retryFailedEvents, runDunning, syncSubscription } from "@/lib/payments";
 import type { CronContext } from "./with-cron";
 
@@ -61,25 +61,10 @@ export async function reconcileJob({ db, now, deadline }: CronContext) {
   const failedEvents = await retryFailedEvents(db, { now, deadline });
   const missedEvents = await recoverMissedEvents(db, { now, deadline });
   const subscriptions = await resyncSubscriptions(db, { now, deadline });
-  const autoTopUps = await autoTopUpSweep(db);
+  const autoTopUps = await sweepAutoTopUps(db, { port: createStripePaymentsPort(() => db), now, deadline });
   const violations = await checkInvariants(db);
   if (violations.length) console.error(`[cron] reconcile found ${violations.length} ledger invariant violations`, violations.slice(0, 20));
   return { failedEvents, missedEvents, subscriptions, autoTopUps, invariantViolations: violations.length };
-}
-
-/**
- * Auto top-ups normally start right after the debit that crossed the threshold; this catches any that did
- * not (an instance without the payments port, a crash after commit). Idempotent per month slot.
- */
-async function autoTopUpSweep(db: CronContext["db"]) {
-  const port = createStripePaymentsPort(() => db);
-  const due = await db.$queryRaw<{ workspaceId: string }[]>`
-    SELECT "workspaceId" FROM "ExtrasAccount"
-    WHERE "autoTopUpEnabled" AND "autoTopUpThreshold" IS NOT NULL AND balance < "autoTopUpThreshold"
-    ORDER BY "workspaceId" LIMIT 500`;
-  let started = 0;
-  for (const { workspaceId } of due) if ((await maybeAutoTopUp(db, { workspaceId, port })).started) started++;
-  return { checked: due.length, started };
 }
 
 /** Webhook event records older than 30 days (Stripe no longer redelivers them), and old cron runs, in batches. */
