@@ -14,14 +14,27 @@ async function savedCard(customerId: string): Promise<string | null> {
   return cards.data[0]?.id ?? null;
 }
 
+/** The payment an earlier try of this attempt made, found by its metadata among the customer's newest payments. */
+async function paymentOfAttempt(customerId: string, attemptId: string): Promise<Stripe.PaymentIntent | null> {
+  let seen = 0;
+  for await (const pi of stripe().paymentIntents.list({ customer: customerId, limit: 100 })) {
+    if (pi.metadata?.autoTopUpAttemptId === attemptId) return pi;
+    if (++seen >= 300) break;
+  }
+  return null;
+}
+
 /**
  * Buys a pack off-session with a PaymentIntent (confirm + off_session on the saved card), passing the
  * billing engine's idempotency key to Stripe so a retried attempt never charges twice. A payment that
  * succeeds at once is credited at once (by payment intent, so payment_intent.succeeded later changes nothing).
+ * A resumed attempt first looks for the payment its earlier try made (Stripe keeps idempotency keys for a
+ * day only, and the saved card may have changed since), then pays with the same key.
+ * Errors other than a refusal are thrown: the billing engine keeps the attempt in flight and resumes it.
  */
 export function createStripePaymentsPort(getDb: () => Client = appDb): PaymentsPort {
   return {
-    async startAutoTopUp({ workspaceId, packId, attemptId, idempotencyKey }) {
+    async startAutoTopUp({ workspaceId, packId, attemptId, idempotencyKey, resume, paymentIntentId }) {
       const db = getDb();
       const [ws, pack] = await Promise.all([
         db.workspace.findUnique({ where: { id: workspaceId }, select: { stripeCustomerId: true } }),
@@ -29,29 +42,36 @@ export function createStripePaymentsPort(getDb: () => Client = appDb): PaymentsP
       ]);
       if (!pack) return { status: "failed", error: "The auto top-up pack no longer exists." };
       if (!ws?.stripeCustomerId) return { status: "failed", error: "No saved card: buy a pack once through checkout first." };
-      const card = await savedCard(ws.stripeCustomerId);
-      if (!card) return { status: "failed", error: "No saved card: buy a pack once through checkout first." };
-      let pi: Stripe.PaymentIntent;
+      const customer = ws.stripeCustomerId;
+      let pi: Stripe.PaymentIntent | null = null;
       try {
-        pi = await stripe().paymentIntents.create(
-          {
-            amount: pack.priceCents,
-            currency: pack.currency,
-            customer: ws.stripeCustomerId,
-            payment_method: card,
-            off_session: true,
-            confirm: true,
-            description: `Auto top-up: ${pack.name}`,
-            metadata: { workspaceId, packId, kind: "extras", autoTopUpAttemptId: attemptId },
-          },
-          { idempotencyKey },
-        );
+        if (resume) pi = paymentIntentId ? await stripe().paymentIntents.retrieve(paymentIntentId) : await paymentOfAttempt(customer, attemptId);
+        if (!pi) {
+          const card = await savedCard(customer);
+          if (!card) return { status: "failed", error: "No saved card: buy a pack once through checkout first." };
+          pi = await stripe().paymentIntents.create(
+            {
+              amount: pack.priceCents,
+              currency: pack.currency,
+              customer,
+              payment_method: card,
+              off_session: true,
+              confirm: true,
+              description: `Auto top-up: ${pack.name}`,
+              metadata: { workspaceId, packId, kind: "extras", autoTopUpAttemptId: attemptId },
+            },
+            { idempotencyKey },
+          );
+        }
       } catch (e) {
+        // Only a definite refusal fails the attempt: the card was declined, or the request was invalid and
+        // nothing was charged. A network error, a Stripe 5xx, a rate limit or a key conflict leave it unknown.
         if (isCardError(e)) return { status: "failed", paymentIntentId: e.payment_intent?.id ?? null, error: e.message };
-        if (isStripeError(e)) return { status: "failed", error: e.message };
+        if (isStripeError(e) && e.type === "StripeInvalidRequestError") return { status: "failed", error: e.message };
         throw e;
       }
-      if (pi.status !== "succeeded") return { status: pi.status === "processing" ? "processing" : "failed", paymentIntentId: pi.id, error: pi.last_payment_error?.message ?? null };
+      if (pi.status === "processing") return { status: "processing", paymentIntentId: pi.id };
+      if (pi.status !== "succeeded") return { status: "failed", paymentIntentId: pi.id, error: pi.last_payment_error?.message ?? `The payment is ${pi.status}.` };
       await topupExtras(db, { workspaceId, pack: packId, paymentIntentId: pi.id, amountCents: pi.amount_received || pi.amount, currency: pi.currency });
       return { status: "succeeded", paymentIntentId: pi.id };
     },

@@ -62,13 +62,15 @@ describe("auto top-up through the Stripe payments port", () => {
     const { workspaceId } = await boughtPack("auto");
     await configureAutoTopUp(db(), { workspaceId, enabled: true, threshold: "1000", pack: "compute_500", monthlyCap: 1 });
     const port = createStripePaymentsPort();
+    // A debit leaves the balance under the threshold (1 unit past the Free quota; no port on this instance).
+    await recordUsage(db(), { workspaceId, feature: "compute", units: 101, idempotencyKey: "crossing" }, { waitForSideEffects: true });
     const first = await maybeAutoTopUp(db(), { workspaceId, port });
     expect(first).toMatchObject({ started: true, status: "succeeded" });
     expect(await maybeAutoTopUp(db(), { workspaceId, port })).toMatchObject({ started: false });
     await env.emulator.idle();
     const lots = await db().extrasLot.findMany({ where: { workspaceId, source: "topup" }, orderBy: { createdAt: "asc" } });
     expect(lots.map((l) => [l.checkoutSessionId !== null, l.paymentIntentId !== null, l.units.toString()])).toEqual([[true, true, "500"], [false, true, "500"]]);
-    expect(await balanceOf(workspaceId)).toBe("1000");
+    expect(await balanceOf(workspaceId)).toBe("999");
     const customer = (await db().workspace.findUniqueOrThrow({ where: { id: workspaceId } })).stripeCustomerId!;
     expect((await env.stripe.paymentIntents.list({ customer })).data.filter((pi) => pi.metadata.autoTopUpAttemptId)).toHaveLength(1);
   });
