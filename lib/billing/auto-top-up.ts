@@ -187,6 +187,7 @@ export async function sweepAutoTopUps(
       ORDER BY "updatedAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED)
     RETURNING id, "workspaceId", slot, "packId", "paymentIntentId"`;
   for (const attempt of stale) {
+    if (pastDeadline()) break; // the rest were claimed: the next run after RESUME_AFTER_MS takes them
     await pursue(db, port, attempt, true, now);
     out.resumed++;
   }

@@ -64,7 +64,14 @@ describe("auto top-up through Stripe", () => {
         };
       },
     });
-    const port = createStripePaymentsPort(() => flaky);
+    const stripePort = createStripePaymentsPort(() => flaky);
+    const tries: { idempotencyKey: string; resume?: boolean }[] = [];
+    const port: PaymentsPort = {
+      startAutoTopUp: (input) => {
+        tries.push({ idempotencyKey: input.idempotencyKey, resume: input.resume });
+        return stripePort.startAutoTopUp(input);
+      },
+    };
     await spend(workspaceId, 160, port); // 440
     expect(failCredit).toBe(false);
     expect(await autoPayments(customer)).toHaveLength(1);
@@ -85,6 +92,23 @@ describe("auto top-up through Stripe", () => {
     expect(attempts.map((a) => [a.status, a.paymentIntentId])).toEqual([["succeeded", payments[0]!.id]]);
     expect(await db().extrasLot.count({ where: { workspaceId, paymentIntentId: payments[0]!.id } })).toBe(1);
     expect(await balanceOf(workspaceId)).toBe("939");
+    expect(tries).toEqual([
+      { idempotencyKey: `autotopup_${workspaceId}_${attempts[0]!.slot}`, resume: false },
+      { idempotencyKey: `autotopup_${workspaceId}_${attempts[0]!.slot}`, resume: true },
+    ]);
+  });
+
+  it("a declined card fails the attempt at once, and the next debit under the threshold may try again", async () => {
+    const { workspaceId, customer } = await boughtPack("auto-declined");
+    const declining = await env.stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer });
+    await env.stripe.customers.update(customer, { invoice_settings: { default_payment_method: declining.id } });
+    await configureAutoTopUp(db(), { workspaceId, enabled: true, threshold: 450, pack: "compute_500", monthlyCap: 3 });
+    const port = createStripePaymentsPort();
+    await spend(workspaceId, 160, port); // 440
+    expect((await attemptsOf(workspaceId)).map((a) => a.status)).toEqual(["failed"]);
+    await spend(workspaceId, 1, port); // 439: a new crossing, a new try
+    expect((await attemptsOf(workspaceId)).map((a) => [a.slot.slice(-2), a.status])).toEqual([["#1", "failed"], ["#2", "failed"]]);
+    expect(await balanceOf(workspaceId)).toBe("439");
   });
 
   it("the reconcile cron buys nothing after an expiry alone, and buys once for a debit whose start was lost", async () => {
