@@ -96,6 +96,28 @@ describe("refunds", () => {
     expect((await env.stripe.refunds.list({ payment_intent: pi.id })).data.map((r) => r.amount)).toEqual([1500, 500]);
   });
 
+  it("card 5126: the refund answers succeeded, then fails; refund.updated and refund.failed fire and the charge's refund is undone", async () => {
+    const { customer, pm } = await customerWithCard("pm_card_refundFail");
+    const pi = await env.stripe.paymentIntents.create({ amount: 2000, currency: "usd", customer: customer.id, payment_method: pm.id, off_session: true, confirm: true });
+    expect(pi.status).toBe("succeeded");
+    await settled(env);
+    env.hooks.clear();
+    const refund = await env.stripe.refunds.create({ payment_intent: pi.id, amount: 500 }, { idempotencyKey: `refund_fail_${pi.id}` });
+    expect(refund.status).toBe("succeeded");
+    const later = await env.stripe.refunds.retrieve(refund.id);
+    expect([later.status, later.failure_reason]).toEqual(["failed", "expired_or_canceled_card"]);
+    const replay = await env.stripe.refunds.create({ payment_intent: pi.id, amount: 500 }, { idempotencyKey: `refund_fail_${pi.id}` });
+    expect([replay.id, replay.status]).toEqual([refund.id, "succeeded"]);
+    const charge = await env.stripe.charges.retrieve(pi.latest_charge as string);
+    expect([charge.amount_refunded, charge.refunded]).toEqual([0, false]);
+    expect((await env.stripe.refunds.list({ payment_intent: pi.id })).data.map((r) => r.status)).toEqual(["failed"]);
+    await settled(env);
+    expect(env.hooks.types()).toEqual(["refund.created", "charge.refunded", "refund.updated", "refund.failed", "charge.refund.updated"]);
+    const updated = env.hooks.ofType("refund.updated")[0]!;
+    expect([updated.data.object.status, updated.data.previous_attributes]).toEqual(["failed", { status: "succeeded" }]);
+    expect(env.hooks.ofType("refund.failed")[0]!.data.object.id).toBe(refund.id);
+  });
+
   it("refuses a refund larger than what is left", async () => {
     const pi = await paidIntent();
     const err = await env.stripe.refunds.create({ payment_intent: pi.id, amount: 2001 }).catch((e: unknown) => e);

@@ -57,6 +57,8 @@ export class Store {
   testClocks = new Map<string, TestClock>();
 
   cardBehaviour = new Map<string, CardBehaviour>();
+  /** Payment methods whose refunds fail after being created (test card 4000 0000 0000 5126). */
+  refundsFail = new Set<string>();
   checkoutExtras = new Map<string, CheckoutExtras>();
   dunning = new Map<string, DunningState>();
   pendingLines = new Map<string, PendingLine[]>();

@@ -114,7 +114,7 @@ export async function seedCatalog(stripe: Stripe): Promise<Catalog> {
   return { starter, pro, proAnnual, pack };
 }
 
-export const CARDS = { ok: "4242 4242 4242 4242", declined: "4000 0000 0000 0002", failsLater: "4000 0000 0000 0341" };
+export const CARDS = { ok: "4242 4242 4242 4242", declined: "4000 0000 0000 0002", failsLater: "4000 0000 0000 0341", refundFails: "4000 0000 0000 5126" };
 
 /** Submits the hosted checkout page's form like a browser would (without following the redirect). */
 export async function payOnHostedPage(url: string, card: string, email = "buyer@example.com"): Promise<Response> {

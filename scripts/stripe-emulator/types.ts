@@ -274,6 +274,8 @@ export interface Refund extends StripeObject {
   payment_intent: string | null;
   reason: string | null;
   status: "succeeded" | "pending" | "failed" | "canceled";
+  /** Present once the refund failed. */
+  failure_reason?: string;
 }
 
 export interface SchedulePhaseItem {

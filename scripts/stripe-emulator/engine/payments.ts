@@ -6,12 +6,14 @@ import type { CardBehaviour } from "../store";
 import type { Charge, Metadata, PaymentIntent, PaymentMethod } from "../types";
 
 /** Stripe's test card numbers and how each behaves. */
-const TEST_CARDS: Record<string, { brand: string; behaviour: CardBehaviour; funding: string }> = {
+const TEST_CARDS: Record<string, { brand: string; behaviour: CardBehaviour; funding: string; refundsFail?: true }> = {
   "4242424242424242": { brand: "visa", behaviour: "succeed", funding: "credit" },
   "4000056655665556": { brand: "visa", behaviour: "succeed", funding: "debit" },
   "5555555555554444": { brand: "mastercard", behaviour: "succeed", funding: "credit" },
   "4000000000000002": { brand: "visa", behaviour: "decline", funding: "credit" },
   "4000000000000341": { brand: "visa", behaviour: "attach_then_fail", funding: "credit" },
+  // Pays, but every refund of its charges fails asynchronously (expired_or_canceled_card).
+  "4000000000005126": { brand: "visa", behaviour: "succeed", funding: "credit", refundsFail: true },
 };
 
 /** Stripe's test payment method tokens (e.g. `pm_card_visa`) and the numbers behind them. */
@@ -21,6 +23,7 @@ const TEST_TOKENS: Record<string, string> = {
   pm_card_mastercard: "5555555555554444",
   pm_card_chargeDeclined: "4000000000000002",
   pm_card_chargeCustomerFail: "4000000000000341",
+  pm_card_refundFail: "4000000000005126",
 };
 
 const DECLINED = "Your card was declined.";
@@ -104,6 +107,7 @@ export function createCardPaymentMethod(em: Emulator, input: CardInput, created:
   };
   em.store.put(em.store.paymentMethods, pm);
   em.store.cardBehaviour.set(pm.id, known.behaviour);
+  if ("refundsFail" in known && known.refundsFail) em.store.refundsFail.add(pm.id);
   return pm;
 }
 

@@ -17,6 +17,24 @@ function chargeFor(em: Emulator, chargeId: string | undefined, piId: string | un
   return charge;
 }
 
+/**
+ * A refund that fails after it was created, as Stripe's test card 4000 0000 0000 5126 does: the create call
+ * answered `succeeded`; every later read shows `failed` with its failure_reason, the charge's refunded amount
+ * goes back down, and refund.updated, refund.failed and charge.refund.updated fire.
+ */
+function failRefund(em: Emulator, refund: Refund, charge: Charge, reason: string): void {
+  const before = structuredClone(refund);
+  refund.status = "failed";
+  refund.failure_reason = reason;
+  charge.amount_refunded -= refund.amount;
+  charge.refunded = charge.amount_refunded >= charge.amount;
+  const inList = charge.refunds.data.find((r) => r.id === refund.id);
+  if (inList) Object.assign(inList, structuredClone(refund));
+  em.emitChange("refund.updated", before, refund, ["status"]);
+  em.emit("refund.failed", refund);
+  em.emit("charge.refund.updated", refund);
+}
+
 /** Refunds in full or in part; the charge's amount_refunded/refunded change and charge.refunded fires. */
 export function registerRefunds(router: Router): void {
   router
@@ -56,12 +74,16 @@ export function registerRefunds(router: Router): void {
       charge.refunds.total_count = charge.refunds.data.length;
       em.emit("refund.created", refund);
       em.emit("charge.refunded", charge, previous);
-      return render(refund);
+      const answer = render(refund);
+      if (em.store.refundsFail.has(charge.payment_method)) failRefund(em, refund, charge, "expired_or_canceled_card");
+      return answer;
     })
     .get("/v1/refunds/:id", ({ em, params }) => render(mustGet(em.store.refunds, params.id!, "refund")))
     .post("/v1/refunds/:id", ({ em, params, p }) => {
       const refund = mustGet(em.store.refunds, params.id!, "refund");
+      const before = structuredClone(refund);
       refund.metadata = mergeMetadata(refund.metadata, p.metadata(), p.raw.metadata);
+      em.emitChange("refund.updated", before, refund, ["metadata"]);
       return render(refund);
     })
     .get("/v1/refunds", ({ em, p }) => {
