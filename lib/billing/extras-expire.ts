@@ -5,7 +5,10 @@ import { toDec } from "./units";
 
 /**
  * Expires lots past their expiry: each lot gets expiredAt and, when it still held units, one expiration
- * entry for exactly what it held. Runs per workspace under the account lock, and claims a lot only while
+ * entry for exactly its positive remainder. A negative remainder is debt a refund left that no credit has
+ * paid yet: expiry does not forgive it, it stays on the lot until the next credit settles it (see
+ * settleDebts), and since debt is settled from every spendable lot first, expiring a remainder never takes
+ * units that already paid a debt. Runs per workspace under the account lock, and claims a lot only while
  * expiredAt is unset, so two runs at the same time write one entry per lot; the entry's cause is the lot
  * itself ("expiry", lotId), which the ledger's unique constraint holds to one as well.
  * Batched: call again while `more` is true.

@@ -7,8 +7,13 @@ import { ZERO, formatUnits, minDec, parseUnits, toDec, type Dec } from "./units"
 // The extras ledger. Every write takes the workspace's ExtrasAccount row lock first, then touches lots:
 // that one order (window -> account -> lots) is what keeps concurrent debits, topups, refunds and
 // expirations free of deadlocks, and what makes balanceAfter and seq a true running sum.
+//
+// Debt netting: a refund can leave a lot negative (its units were already spent). That debt is paid at
+// once from the workspace's spendable lots, and whatever is left is paid by the next credit before it
+// can be spent (settleDebts). So a workspace never holds a negative lot beside an unexpired positive one,
+// and expiring a lot's positive remainder never takes a debt a second time.
 
-export type CauseType = "checkout_session" | "payment_intent" | "invoice" | "usage_event" | "refund" | "expiry" | "operator";
+export type CauseType = "checkout_session" | "payment_intent" | "invoice" | "usage_event" | "refund" | "failed_refund" | "expiry" | "operator";
 
 export interface LockedAccount {
   workspaceId: string;
@@ -150,6 +155,66 @@ export function planDebit(lots: SpendableLot[], units: Dec, kind: LedgerKind, ca
   return drafts;
 }
 
+export interface IndebtedLot {
+  id: string;
+  /** Negative: what the lot owes. */
+  remaining: Dec;
+}
+
+/** Lots holding debt, oldest first: the order the next credits pay them in. */
+export async function indebtedLots(tx: Client, workspaceId: string): Promise<IndebtedLot[]> {
+  const rows = await tx.$queryRaw<{ id: string; remaining: string }[]>`
+    SELECT id, remaining::text AS remaining FROM "ExtrasLot"
+    WHERE "workspaceId" = ${workspaceId} AND remaining < 0
+    ORDER BY "createdAt" ASC, id ASC`;
+  return rows.map((r) => ({ id: r.id, remaining: toDec(r.remaining) }));
+}
+
+/**
+ * Settlement entries that pay the debtors' debt from the payers (in the orders given) as far as the payers
+ * hold. One entry per lot touched, all of kind `settlement` under the one cause: minus on each paying lot,
+ * plus on each indebted lot, summing to zero, so the balance does not move. (One entry per lot and cause is
+ * what the ledger's unique key allows; with one payer and one debtor it is a plain pair.)
+ */
+export function planSettlement(debtors: IndebtedLot[], payers: SpendableLot[], causeType: CauseType, causeId: string): EntryDraft[] {
+  const paid = new Map<string, Dec>();
+  const received = new Map<string, Dec>();
+  const left = payers.map((p) => p.remaining);
+  let p = 0;
+  for (const debtor of debtors) {
+    let debt = debtor.remaining.neg();
+    while (debt.gt(0) && p < payers.length) {
+      const take = minDec(debt, left[p]!);
+      const payer = payers[p]!.id;
+      paid.set(payer, (paid.get(payer) ?? ZERO).plus(take));
+      received.set(debtor.id, (received.get(debtor.id) ?? ZERO).plus(take));
+      debt = debt.minus(take);
+      left[p] = left[p]!.minus(take);
+      if (left[p]!.lte(0)) p++;
+    }
+    if (p >= payers.length) break;
+  }
+  const drafts: EntryDraft[] = [];
+  const debtorIds = [...received.keys()].join(", ");
+  const payerIds = [...paid.keys()].join(", ");
+  for (const [lotId, units] of paid) drafts.push({ lotId, kind: "settlement", units: units.neg(), causeType, causeId, memo: `Paid the debt of another pack (lot ${debtorIds})` });
+  for (const [lotId, units] of received) drafts.push({ lotId, kind: "settlement", units, causeType, causeId, memo: `Debt settled from another pack (lot ${payerIds})` });
+  return drafts;
+}
+
+/**
+ * Pays what indebted lots owe from the lots that can spend now (soonest-expiring first), inside the
+ * caller's transaction and under its account lock. Every write that adds spendable units or debt calls it
+ * (credits, clawbacks, a failed refund's give-back), with that write's own cause.
+ */
+export async function settleDebts(tx: Tx, account: LockedAccount, causeType: CauseType, causeId: string, now: Date): Promise<LedgerEntryOut[]> {
+  const debtors = await indebtedLots(tx, account.workspaceId);
+  if (!debtors.length) return [];
+  const payers = await spendableLots(tx, account.workspaceId, now);
+  if (!payers.length) return [];
+  return appendEntries(tx, account, planSettlement(debtors, payers, causeType, causeId), now);
+}
+
 export interface LotResult {
   created: boolean;
   lotId: string;
@@ -164,6 +229,7 @@ const addDays = (d: Date, days: number) => new Date(d.getTime() + days * 86_400_
 /**
  * Credits a purchased pack: one lot and one topup entry per checkout session (or, for off-session
  * auto top-ups, per payment intent). Repeating it for the same session or payment intent changes nothing.
+ * The new units first pay any debt a refund left (settlement entries under the same cause).
  */
 export async function topupExtras(
   db: Client,
@@ -214,6 +280,7 @@ export async function topupExtras(
     });
     const causeType: CauseType = input.checkoutSessionId ? "checkout_session" : "payment_intent";
     const entries = await appendEntries(tx, account, [{ lotId: lot.id, kind: "topup", units, causeType, causeId: sourceRef }], now);
+    entries.push(...(await settleDebts(tx, account, causeType, sourceRef, now)));
     return { created: true, lotId: lot.id, units: formatUnits(units), expiresAt, balance: formatUnits(account.balance), entries };
   });
 }
@@ -221,7 +288,7 @@ export async function topupExtras(
 /**
  * Grants the plan's extras for one paid invoice (subscription start, renewal, upgrade): its own lot and
  * expiry, once per invoice. Units and expiry default to the subscription's plan version (grantUnits,
- * grantExpiresDays); a plan that grants nothing writes nothing.
+ * grantExpiresDays); a plan that grants nothing writes nothing. Like a topup, it first pays any debt.
  */
 export async function grantExtras(
   db: Client,
@@ -246,13 +313,14 @@ export async function grantExtras(
       data: { workspaceId: input.workspaceId, source: "grant", sourceRef: input.invoiceId, units: units.toFixed(), remaining: 0, expiresAt, createdAt: now },
     });
     const entries = await appendEntries(tx, account, [{ lotId: lot.id, kind: "grant", units, causeType: "invoice", causeId: input.invoiceId }], now);
+    entries.push(...(await settleDebts(tx, account, "invoice", input.invoiceId, now)));
     return { created: true, lotId: lot.id, units: formatUnits(units), expiresAt, balance: formatUnits(account.balance), entries };
   });
 }
 
 /**
- * An operator's correction, once per idempotency key. A credit opens its own lot (optionally expiring);
- * a debit takes from the lots soonest-expiring first and is refused beyond what they hold.
+ * An operator's correction, once per idempotency key. A credit opens its own lot (optionally expiring) and
+ * first pays any debt; a debit takes from the lots soonest-expiring first and is refused beyond what they hold.
  */
 export async function adjustExtras(
   db: Client,
@@ -286,6 +354,7 @@ export async function adjustExtras(
       drafts = [{ lotId: lot.id, kind: "adjustment", units, causeType: "operator", causeId: input.idempotencyKey, memo: input.memo }];
     }
     const entries = await appendEntries(tx, account, drafts, now);
+    if (!negative) entries.push(...(await settleDebts(tx, account, "operator", input.idempotencyKey, now)));
     return { created: true, balance: formatUnits(account.balance), entries };
   }).catch((e) => {
     if (e instanceof AppError && e.code === "quota_exhausted") {

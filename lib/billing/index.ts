@@ -29,10 +29,17 @@
  * Extras ledger (the payments code and the cron)
  *   topupExtras(db, { workspaceId, pack, checkoutSessionId | paymentIntentId, amountCents?, currency?, units?, expiresAt? })   once per session / intent
  *   grantExtras(db, { workspaceId, invoiceId, units?, expiresAt? })       the plan's grant, once per invoice
- *   clawbackRefund(db, { paymentIntentId, refundId, amountCents })       once per Stripe refund, in proportion; may go negative
- *   expireLots(db, { now?, limit?, workspaceId?, cronRunId? })            one expiration entry per lot, batched
+ *   clawbackRefund(db, { paymentIntentId, refundId, amountCents })       once per Stripe refund, in proportion; may leave debt
+ *   giveBackRefund(db, { paymentIntentId, refundId, amountCents })       once per failed/canceled refund: the clawed units back
+ *   applyRefundStatus(db, { paymentIntentId, refundId, amountCents, status })   clawback (pending, requires_action,
+ *                                                                         succeeded) or give-back (failed, canceled)
+ *   expireLots(db, { now?, limit?, workspaceId?, cronRunId? })            one expiration entry per lot (its positive remainder), batched
  *   adjustExtras(db, { workspaceId, units (signed), idempotencyKey, memo, expiresAt? })   operator correction
  *   extrasBalance(db, workspaceId) -> { balance, usable }
+ *   Debt netting: debt (a lot left negative by a clawback) is paid at once from the spendable lots, then by
+ *   the next topup, grant, credit adjustment or give-back before its units can be spent: `settlement`
+ *   entries under that write's cause, minus on paying lots and plus on indebted lots, summing to zero.
+ *   So balance = sum of entries = sum of lot remainders, and no lot is negative while another can spend.
  *   configureAutoTopUp(db, { workspaceId, enabled, threshold, pack, monthlyCap })
  *   registerPaymentsPort(port) / PaymentsPort                             the payments code buys auto top-ups through it
  *   maybeAutoTopUp(db, { workspaceId }) / completeAutoTopUp(db, { attemptId | paymentIntentId, status })
@@ -64,7 +71,7 @@ export { resetWindowsForPeriod, onPlanChanged } from "./windows";
 export { publishPlan, currentPlanVersion, seedCatalog } from "./plans";
 
 export { topupExtras, grantExtras, adjustExtras, extrasBalance } from "./extras-ledger";
-export { clawbackRefund } from "./refunds";
+export { clawbackRefund, giveBackRefund, applyRefundStatus, CLAWBACK_STATUSES, GIVE_BACK_STATUSES } from "./refunds";
 export { expireLots } from "./extras-expire";
 export {
   registerPaymentsPort,
