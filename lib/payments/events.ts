@@ -6,7 +6,7 @@ import { applyAutoTopUpIntent } from "./auto-top-up";
 import { applyCheckoutSession } from "./checkout";
 import { applyInvoiceEvent } from "./invoices";
 import { workspaceIdFor } from "./lookup";
-import { applyChargeRefunded } from "./refunds";
+import { applyChargeRefunded, applyRefundUpdated } from "./refunds";
 import { syncSubscription } from "./subscription-sync";
 
 export type EventOutcome =
@@ -34,6 +34,8 @@ export const HANDLED_EVENT_TYPES = [
   "invoice.voided",
   "invoice.marked_uncollectible",
   "charge.refunded",
+  "refund.updated",
+  "refund.failed",
   "payment_intent.succeeded",
   "payment_intent.payment_failed",
 ] as const;
@@ -106,6 +108,10 @@ async function applyEvent(tx: Tx, event: Stripe.Event, now: Date): Promise<boole
     }
     case "charge.refunded":
       await applyChargeRefunded(tx, event.data.object.id);
+      return true;
+    case "refund.updated":
+    case "refund.failed":
+      await applyRefundUpdated(tx, event.data.object.id);
       return true;
     case "payment_intent.succeeded":
     case "payment_intent.payment_failed":

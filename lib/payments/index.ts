@@ -7,7 +7,7 @@
  *   processStripeEvent(db, event)                        the event store: at most once, effects in one transaction
  *   syncSubscription(db, { subscriptionId, workspaceId? }) convergent: re-reads Stripe under the workspace's row lock
  *   applyCheckoutSession / syncCheckoutReturn            checkout completion (webhook and success page race safely)
- *   applyInvoiceEvent, applyChargeRefunded               invoice list, plan grants per paid invoice, refund clawbacks
+ *   applyInvoiceEvent, applyChargeRefunded, applyRefundUpdated   invoice list, plan grants per paid invoice, refund clawbacks and give-backs
  * Owner actions
  *   startPlanCheckout, startPackCheckout, startTrial, upgradeNow, scheduleDowngrade, cancelScheduledChange,
  *   setCancelAtPeriodEnd, openBillingPortal, refundExtrasPurchase, assertPurchasesAllowed
@@ -21,7 +21,7 @@ export { processStripeEvent, HANDLED_EVENT_TYPES, type EventOutcome } from "./ev
 export { syncSubscription, type SyncResult } from "./subscription-sync";
 export { startPlanCheckout, startPackCheckout, applyCheckoutSession, syncCheckoutReturn, type CheckoutOutcome } from "./checkout";
 export { applyInvoiceEvent, upsertInvoice } from "./invoices";
-export { refundExtrasPurchase, applyChargeRefunded } from "./refunds";
+export { refundExtrasPurchase, applyChargeRefunded, applyRefundUpdated, applyPaymentRefunds } from "./refunds";
 export { runDunning, DEGRADED_AFTER_DAYS, UNPAID_AFTER_DAYS } from "./dunning";
 export { startTrial, endExpiredTrials } from "./trials";
 export { assertPurchasesAllowed, purchaseBlockReason, DEGRADED_MESSAGE, UNPAID_MESSAGE } from "./guards";

@@ -1,53 +1,119 @@
-import { clawbackRefund } from "@/lib/billing";
+import { applyRefundStatus } from "@/lib/billing";
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { chargePaymentIntentId, stripe, type Stripe } from "@/lib/stripe";
+import { chargePaymentIntentId, idOf, isStripeError, stripe, type Stripe } from "@/lib/stripe";
+import { REQUEST_KEY } from "./checkout";
 import { withTransaction, type Client } from "./db";
 
 /**
- * Refunds an extras purchase in full (what is left of it) or in part. One Stripe refund per idempotency key
- * `refund_<paymentIntent>_<amountCents|full>`, so a repeated click refunds once; the clawback is applied at
- * once and again (as a no-op) when charge.refunded arrives, since it is idempotent per Stripe refund.
+ * Refunds an extras purchase in full (what is left of it) or in part. Each refund request carries its own
+ * id, chosen when the form was rendered, and the Stripe idempotency key is `refund_<refundRequestId>`: a
+ * double submit is one refund, two deliberate refunds of the same amount are two. The refund's effect is
+ * applied at once from Stripe's answer, and again (as a no-op) when the webhooks arrive, since each refund
+ * is clawed back and given back at most once.
  */
 export async function refundExtrasPurchase(
   db: Client,
-  input: { workspaceId: string; lotId: string; amountCents?: number | null },
-): Promise<{ refundId: string; amountCents: number; clawedUnits: string; balance: string }> {
+  input: { workspaceId: string; lotId: string; amountCents?: number | null; refundRequestId: string },
+): Promise<{ refundId: string; amountCents: number; status: string | null; clawedUnits: string; balance: string }> {
+  if (typeof input.refundRequestId !== "string" || !REQUEST_KEY.test(input.refundRequestId)) {
+    throw new AppError("invalid_request", "The form is out of date; reload the page and try again.", { field: "refundRequestId" });
+  }
   const lot = await db.extrasLot.findFirst({ where: { id: input.lotId, workspaceId: input.workspaceId, source: "topup" } });
   if (!lot) throw new AppError("not_found", "Purchase not found.", { field: "lotId" });
   if (!lot.paymentIntentId || !lot.amountCents) throw new AppError("invalid_request", "This purchase has no payment to refund.");
   const left = lot.amountCents - lot.refundedCents;
   const full = input.amountCents === undefined || input.amountCents === null;
-  const amount = full ? left : input.amountCents!;
-  if (!Number.isSafeInteger(amount) || amount <= 0) throw new AppError("invalid_request", left <= 0 ? "This purchase is already fully refunded." : "Enter an amount of at least 1 cent.", { field: "amount" });
-  if (amount > left) throw new AppError("invalid_request", `At most ${(left / 100).toFixed(2)} can still be refunded.`, { field: "amount" });
-  const refund = await stripe().refunds.create(
-    { payment_intent: lot.paymentIntentId, ...(full ? {} : { amount }), reason: "requested_by_customer", metadata: { workspaceId: input.workspaceId, lotId: lot.id } },
-    { idempotencyKey: `refund_${lot.paymentIntentId}_${full ? "full" : amount}` },
-  );
-  const result = await withTransaction(db, (tx) => clawbackRefund(tx, { paymentIntentId: lot.paymentIntentId!, refundId: refund.id, amountCents: refund.amount }));
-  return { refundId: refund.id, amountCents: refund.amount, clawedUnits: result.clawedUnits, balance: result.balance };
+  const amount = input.amountCents;
+  if (!full && (!Number.isSafeInteger(amount) || amount! <= 0)) throw new AppError("invalid_request", "Enter an amount of at least 1 cent.", { field: "amount" });
+  // What is left to refund is Stripe's to check: a resubmitted request must get its first answer back even
+  // when that refund used up the rest, so only a request Stripe has not seen is refused for the amount.
+  if (!full && amount! > lot.amountCents) throw new AppError("invalid_request", `At most ${(lot.amountCents / 100).toFixed(2)} can be refunded.`, { field: "amount" });
+  let refund: Stripe.Refund;
+  try {
+    refund = await stripe().refunds.create(
+      {
+        payment_intent: lot.paymentIntentId,
+        ...(full ? {} : { amount: amount! }),
+        reason: "requested_by_customer",
+        metadata: { workspaceId: input.workspaceId, lotId: lot.id, refundRequestId: input.refundRequestId },
+      },
+      { idempotencyKey: `refund_${input.refundRequestId}` },
+    );
+  } catch (e) {
+    // The same request id with another amount: the form was resubmitted after being changed.
+    if (isStripeError(e) && e.type === "StripeIdempotencyError") {
+      throw new AppError("idempotency_conflict", "This refund was already submitted with another amount; reload the page to start a new one.");
+    }
+    if (isStripeError(e) && e.code === "charge_already_refunded") throw new AppError("invalid_request", "This purchase is already fully refunded.", { field: "amount" });
+    if (isStripeError(e) && e.code === "amount_too_large") {
+      throw new AppError("invalid_request", `At most ${(Math.max(left, 0) / 100).toFixed(2)} can still be refunded.`, { field: "amount" });
+    }
+    throw e;
+  }
+  // Applied from Stripe's answer: should the refund fail meanwhile, its give-back (or, when that came
+  // first, the record of its failure) makes this a no-op, so a stale "succeeded" never takes units twice.
+  const paymentIntentId = lot.paymentIntentId;
+  await withTransaction(db, (tx) => applyRefundStatus(tx, { paymentIntentId, refundId: refund.id, amountCents: refund.amount, status: refund.status }));
+  const clawed = await db.ledgerEntry.findFirst({ where: { workspaceId: input.workspaceId, lotId: lot.id, kind: "refund", causeType: "refund", causeId: refund.id } });
+  const account = await db.extrasAccount.findUniqueOrThrow({ where: { workspaceId: input.workspaceId }, select: { balance: true } });
+  return {
+    refundId: refund.id,
+    amountCents: refund.amount,
+    status: refund.status,
+    clawedUnits: clawed ? clawed.units.neg().toString() : "0",
+    balance: account.balance.toString(),
+  };
+}
+
+/** Every refund of a payment as Stripe has it now, oldest first (read before any lock is taken). */
+async function paymentRefunds(paymentIntentId: string): Promise<Stripe.Refund[]> {
+  const out: Stripe.Refund[] = [];
+  for await (const refund of stripe().refunds.list({ payment_intent: paymentIntentId, limit: 100 })) out.push(refund);
+  return out.reverse();
+}
+
+/** Applies each refund's current status: a clawback while it pays out, a give-back once it failed or was canceled. */
+async function applyRefunds(tx: Tx, paymentIntentId: string, refunds: Stripe.Refund[]) {
+  const applied: { refundId: string; status: string | null; changed: boolean }[] = [];
+  for (const refund of refunds) {
+    const r = await applyRefundStatus(tx, { paymentIntentId, refundId: refund.id, amountCents: refund.amount, status: refund.status });
+    applied.push({ refundId: refund.id, status: refund.status, changed: r.created });
+  }
+  return applied;
 }
 
 /**
- * charge.refunded: re-reads the payment's refunds and claws back each one once. A refund of a pack whose
- * purchase is not credited yet fails (and is retried), so the clawback never gets lost; refunds of other
- * payments (subscription invoices) are not extras and change nothing here.
+ * Convergence for charge.refunded, refund.updated and refund.failed: re-reads the payment's refunds and
+ * applies each one's status (clawback once, give-back once). A refund of a pack whose purchase is not
+ * credited yet fails (and is retried), so the clawback never gets lost; refunds of other payments
+ * (subscription invoices) are not extras and change nothing here.
  */
-export async function applyChargeRefunded(tx: Tx, chargeId: string): Promise<{ clawbacks: number }> {
+export async function applyPaymentRefunds(tx: Tx, paymentIntentId: string, opts: { extras: boolean }): Promise<{ changes: number }> {
+  const lot = await tx.extrasLot.findUnique({ where: { paymentIntentId }, select: { id: true } });
+  if (!lot) {
+    if (opts.extras) throw new AppError("conflict", `The extras purchase paid by ${paymentIntentId} is not credited yet; the refund will be applied once it is.`);
+    return { changes: 0 };
+  }
+  const applied = await applyRefunds(tx, paymentIntentId, await paymentRefunds(paymentIntentId));
+  return { changes: applied.filter((a) => a.changed).length };
+}
+
+/** charge.refunded: the charge names the payment, and its metadata says whether it bought extras. */
+export async function applyChargeRefunded(tx: Tx, chargeId: string): Promise<{ changes: number }> {
   const charge: Stripe.Charge = await stripe().charges.retrieve(chargeId);
   const paymentIntentId = chargePaymentIntentId(charge);
-  if (!paymentIntentId) return { clawbacks: 0 };
-  const lot = await tx.extrasLot.findUnique({ where: { paymentIntentId } });
-  if (!lot) {
-    if (charge.metadata?.kind === "extras") throw new AppError("conflict", `The extras purchase paid by ${paymentIntentId} is not credited yet; the refund will be applied once it is.`);
-    return { clawbacks: 0 };
-  }
-  let clawbacks = 0;
-  for await (const refund of stripe().refunds.list({ payment_intent: paymentIntentId, limit: 100 })) {
-    if (refund.status !== "succeeded" && refund.status !== "pending") continue;
-    const r = await clawbackRefund(tx, { paymentIntentId, refundId: refund.id, amountCents: refund.amount });
-    if (r.created) clawbacks++;
-  }
-  return { clawbacks };
+  if (!paymentIntentId) return { changes: 0 };
+  return applyPaymentRefunds(tx, paymentIntentId, { extras: charge.metadata?.kind === "extras" });
+}
+
+/** refund.updated / refund.failed: the refund is re-read for its payment, then every refund of that payment converges. */
+export async function applyRefundUpdated(tx: Tx, refundId: string): Promise<{ changes: number }> {
+  const refund = await stripe().refunds.retrieve(refundId);
+  const paymentIntentId = idOf(refund.payment_intent);
+  if (!paymentIntentId) return { changes: 0 };
+  const lot = await tx.extrasLot.findUnique({ where: { paymentIntentId }, select: { id: true } });
+  const chargeId = lot ? null : idOf(refund.charge);
+  const charge = chargeId ? await stripe().charges.retrieve(chargeId) : null;
+  return applyPaymentRefunds(tx, paymentIntentId, { extras: !!lot || charge?.metadata?.kind === "extras" });
 }

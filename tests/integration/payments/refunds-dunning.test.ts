@@ -26,34 +26,44 @@ async function boughtPack(label: string) {
 }
 
 describe("refunds", () => {
-  it("a partial then a full refund: one Stripe refund per idempotency key, and charge.refunded delivered twice claws back once", async () => {
+  it("each refund request is one refund: the same request id twice is one, two requests of the same amount are two; charge.refunded delivered twice claws back once", async () => {
     const { workspaceId, lot } = await boughtPack("refund");
-    const first = await refundExtrasPurchase(db(), { workspaceId, lotId: lot.id, amountCents: 500 });
-    const again = await refundExtrasPurchase(db(), { workspaceId, lotId: lot.id, amountCents: 500 }).catch((e: unknown) => e);
-    // The same amount again is the same idempotency key: Stripe answers with the first refund.
-    expect(again).toMatchObject({ refundId: first.refundId });
+    const refund = (refundRequestId: string, amountCents?: number) => refundExtrasPurchase(db(), { workspaceId, lotId: lot.id, amountCents, refundRequestId });
+    const idA = requestKey();
+    const first = await refund(idA, 500);
+    // A double submit carries the same request id: Stripe answers with the first refund.
+    expect(await refund(idA, 500)).toMatchObject({ refundId: first.refundId, clawedUnits: "125" });
     expect((await env.stripe.refunds.list({ payment_intent: lot.paymentIntentId! })).data).toHaveLength(1);
+    // A second, deliberate refund of the same amount within the day is a second refund.
+    const second = await refund(requestKey(), 500);
+    expect(second.refundId).not.toBe(first.refundId);
+    expect((await env.stripe.refunds.list({ payment_intent: lot.paymentIntentId! })).data).toHaveLength(2);
     await env.emulator.idle();
-    expect(await balanceOf(workspaceId)).toBe("375");
+    expect(await balanceOf(workspaceId)).toBe("250");
 
-    const rest = await refundExtrasPurchase(db(), { workspaceId, lotId: lot.id });
-    expect(rest.amountCents).toBe(1500);
+    const idC = requestKey();
+    const rest = await refund(idC);
+    expect(rest.amountCents).toBe(1000);
+    // Resubmitted after it used up the rest: still its first answer, not an error, not a new refund.
+    expect(await refund(idC)).toMatchObject({ refundId: rest.refundId, amountCents: 1000 });
+    await expect(refund(idC, 700)).rejects.toMatchObject({ code: "idempotency_conflict" });
     await env.emulator.idle();
     for (const e of await eventsOf(env.stripe, "charge.refunded")) env.emulator.redeliver(e.id);
     await env.emulator.idle();
 
     const refunds = await db().ledgerEntry.findMany({ where: { workspaceId, kind: "refund" }, orderBy: { seq: "asc" } });
-    expect(refunds.map((e) => e.units.toString())).toEqual(["-125", "-375"]);
+    expect(refunds.map((e) => e.units.toString())).toEqual(["-125", "-125", "-250"]);
     expect(await balanceOf(workspaceId)).toBe("0");
     expect((await db().extrasLot.findUniqueOrThrow({ where: { id: lot.id } })).refundedCents).toBe(2000);
-    await expect(refundExtrasPurchase(db(), { workspaceId, lotId: lot.id })).rejects.toMatchObject({ code: "invalid_request" });
-    expect((await env.stripe.refunds.list({ payment_intent: lot.paymentIntentId! })).data).toHaveLength(2);
+    await expect(refund(requestKey())).rejects.toMatchObject({ code: "invalid_request", message: "This purchase is already fully refunded." });
+    await expect(refund("bad id!")).rejects.toMatchObject({ code: "invalid_request" });
+    expect((await env.stripe.refunds.list({ payment_intent: lot.paymentIntentId! })).data).toHaveLength(3);
   });
 
   it("another workspace cannot refund the purchase", async () => {
     const { lot } = await boughtPack("mine");
     const other = await newWorkspace("thief");
-    await expect(refundExtrasPurchase(db(), { workspaceId: other.workspaceId, lotId: lot.id })).rejects.toMatchObject({ code: "not_found" });
+    await expect(refundExtrasPurchase(db(), { workspaceId: other.workspaceId, lotId: lot.id, refundRequestId: requestKey() })).rejects.toMatchObject({ code: "not_found" });
   });
 });
 

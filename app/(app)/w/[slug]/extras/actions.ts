@@ -21,7 +21,13 @@ export const buyPackAction = formAction(z.object({ slug, pack: z.string().min(1)
 });
 
 export const refundAction = formAction(
-  z.object({ slug, lotId: z.string().min(1).max(100), mode: z.enum(["full", "partial"]), amount: z.union([z.literal(""), dollars]).optional() }),
+  z.object({
+    slug,
+    lotId: z.string().min(1).max(100),
+    mode: z.enum(["full", "partial"]),
+    amount: z.union([z.literal(""), dollars]).optional(),
+    refundRequestId: requestKey,
+  }),
   async (input) => {
     const { workspace } = await requireWorkspaceAction(input.slug, "billing");
     let amountCents: number | null = null;
@@ -29,9 +35,13 @@ export const refundAction = formAction(
       if (!input.amount) throw new AppError("invalid_request", "Enter the amount to refund.", { field: "amount" });
       amountCents = Math.round(Number(input.amount) * 100);
     }
-    const r = await refundExtrasPurchase(db(), { workspaceId: workspace.id, lotId: input.lotId, amountCents });
+    const r = await refundExtrasPurchase(db(), { workspaceId: workspace.id, lotId: input.lotId, amountCents, refundRequestId: input.refundRequestId });
     revalidatePath(`/w/${input.slug}`, "layout");
-    return { ok: true, message: `Refunded $${(r.amountCents / 100).toFixed(2)}; ${r.clawedUnits} units were taken back (balance ${r.balance}).` };
+    const dollarsText = `$${(r.amountCents / 100).toFixed(2)}`;
+    if (r.status === "failed" || r.status === "canceled") {
+      return { ok: false, message: `The refund of ${dollarsText} ${r.status === "failed" ? "failed" : "was canceled"}; no units were taken back.` };
+    }
+    return { ok: true, message: `Refunded ${dollarsText}; ${r.clawedUnits} units were taken back (balance ${r.balance}).` };
   },
 );
 

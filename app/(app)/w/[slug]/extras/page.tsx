@@ -29,6 +29,8 @@ export default async function ExtrasPage({ params, searchParams }: { params: Pro
   const blocked = purchaseBlockReason(sub.status);
   const packName = new Map(packs.map((p) => [p.id, p.name]));
   const requestKey = () => `pk_${crypto.randomUUID().replaceAll("-", "")}`;
+  // A fresh id per render: resubmitting this form is the same refund, a new refund needs a new render.
+  const refundRequestId = () => `rf_${crypto.randomUUID().replaceAll("-", "")}`;
   const negative = Number(balance.balance) < 0;
 
   return (
@@ -41,7 +43,7 @@ export default async function ExtrasPage({ params, searchParams }: { params: Pro
         <p className="text-3xl font-bold" data-testid="extras-balance">{units(balance.balance)} <span className="text-base font-normal text-slate-600">compute</span></p>
         <p className="mt-1 text-sm text-slate-600">
           {negative
-            ? "The balance is negative after a refund of units already spent: extras cover nothing until it is positive again."
+            ? "The balance is negative after a refund of units already spent: extras cover nothing until it is positive again, and the next pack or grant pays this debt first."
             : `Extras pay for compute beyond your plan's quota, soonest-expiring first. ${units(balance.usable)} usable now.`}
         </p>
       </Card>
@@ -83,7 +85,7 @@ export default async function ExtrasPage({ params, searchParams }: { params: Pro
                     </p>
                   </div>
                   {canBill && refundable && (
-                    <ActionForm action={refundAction} fields={{ slug, lotId: lot.id }} label="Refund" variant="danger" pendingLabel="Refunding…" className="sm:w-72">
+                    <ActionForm action={refundAction} fields={{ slug, lotId: lot.id, refundRequestId: refundRequestId() }} label="Refund" variant="danger" pendingLabel="Refunding…" className="sm:w-72">
                       <fieldset className="space-y-1 text-sm">
                         <legend className="sr-only">Refund amount</legend>
                         <label className="flex items-center gap-2"><input type="radio" name="mode" value="full" defaultChecked /> Full ({formatMoney(paid - lot.refundedCents, lot.currency ?? "usd")})</label>
@@ -91,7 +93,7 @@ export default async function ExtrasPage({ params, searchParams }: { params: Pro
                           <span className="sr-only">amount in dollars</span>
                           <input name="amount" inputMode="decimal" placeholder="5.00" aria-label={`Partial refund amount for lot ${lot.id}`} className="w-24 rounded-md border border-slate-300 px-2 py-1" />
                         </label>
-                        <p className="text-xs text-slate-500">Units are taken back in proportion; the balance may go negative if they were spent.</p>
+                        <p className="text-xs text-slate-500">Units are taken back in proportion, from your other packs if these were spent; if a refund fails, they are given back.</p>
                       </fieldset>
                     </ActionForm>
                   )}
