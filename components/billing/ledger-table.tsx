@@ -1,15 +1,6 @@
-import type { LedgerRow } from "@/lib/billing-views/ledger";
+import { describeEntryKind, type LedgerRow } from "@/lib/billing-views/ledger";
 import { formatDateTime, groupDigits, signedUnits } from "@/lib/billing-views/format";
 import { LedgerCause } from "./ledger-cause";
-
-export const kindLabels: Record<string, string> = {
-  topup: "Top-up",
-  grant: "Grant",
-  debit: "Debit",
-  refund: "Refund",
-  expiration: "Expiration",
-  adjustment: "Adjustment",
-};
 
 /** Ledger entries with signed amounts, the balance after each, and the cause of each. */
 export function LedgerTable({ entries, slug }: { entries: LedgerRow[]; slug: string }) {
@@ -29,7 +20,7 @@ export function LedgerTable({ entries, slug }: { entries: LedgerRow[]; slug: str
           {entries.map((e) => (
             <tr key={e.id} data-testid="ledger-row" data-entry-id={e.id} data-kind={e.kind} data-units={e.units} data-balance={e.balanceAfter}>
               <td className="whitespace-nowrap px-4 py-2.5 text-slate-700"><time dateTime={e.createdAt.toISOString()}>{formatDateTime(e.createdAt)}</time></td>
-              <td className="px-4 py-2.5">{kindLabels[e.kind] ?? e.kind}</td>
+              <td className="px-4 py-2.5">{describeEntryKind(e)}</td>
               <td className={`whitespace-nowrap px-4 py-2.5 text-right font-medium tabular-nums ${e.units.startsWith("-") ? "text-red-700" : "text-green-800"}`} data-testid="ledger-units">
                 {signedUnits(e.units)}
               </td>

@@ -2,7 +2,30 @@ import type { Client } from "@/lib/billing/client";
 import type { LedgerKind, Prisma } from "@/lib/generated/prisma/client";
 import { formatUnits } from "@/lib/billing/units";
 
-export const LEDGER_KINDS = ["topup", "grant", "debit", "refund", "expiration", "adjustment"] as const satisfies readonly LedgerKind[];
+export const LEDGER_KINDS = ["topup", "grant", "debit", "refund", "expiration", "adjustment", "settlement"] as const satisfies readonly LedgerKind[];
+
+/** Each kind in words, as the filter and the CSV's readers know it. */
+export const LEDGER_KIND_LABELS: Record<LedgerKind, string> = {
+  topup: "Top-up",
+  grant: "Grant",
+  debit: "Debit",
+  refund: "Refund",
+  expiration: "Expiration",
+  adjustment: "Adjustment",
+  settlement: "Debt settlement",
+};
+
+/**
+ * One entry's kind in words, where the sign changes its meaning: a settlement pays a refund's debt from
+ * another pack (minus on the pack that pays, plus on the pack that owed), and a positive refund entry is
+ * a failed refund giving its units back.
+ */
+export function describeEntryKind(row: Pick<LedgerRow, "kind" | "units" | "causeType">): string {
+  const negative = row.units.startsWith("-");
+  if (row.kind === "settlement") return negative ? "Paid the debt of another pack" : "Debt settled from another pack";
+  if (row.kind === "refund" && row.causeType === "failed_refund") return "Refund failed, units given back";
+  return LEDGER_KIND_LABELS[row.kind] ?? row.kind;
+}
 
 export interface LedgerRow {
   id: string;

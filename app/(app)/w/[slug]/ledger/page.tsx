@@ -1,9 +1,9 @@
 import Link from "next/link";
-import { kindLabels, LedgerTable } from "@/components/billing/ledger-table";
+import { LedgerTable } from "@/components/billing/ledger-table";
 import { buttonClass } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { db } from "@/lib/db";
-import { decodeCursor, encodeCursor, isLedgerKind, LEDGER_KINDS, ledgerPage } from "@/lib/billing-views/ledger";
+import { decodeCursor, encodeCursor, isLedgerKind, LEDGER_KIND_LABELS as kindLabels, LEDGER_KINDS, ledgerPage } from "@/lib/billing-views/ledger";
 import { requireWorkspacePage } from "@/lib/server/session";
 
 export const metadata = { title: "Ledger" };
@@ -53,7 +53,7 @@ export default async function LedgerPage({ params, searchParams }: { params: Pro
         <EmptyState title={filtered ? `No ${kindLabels[kind!]?.toLowerCase()} entries` : "No ledger entries yet"}>
           {filtered
             ? "Nothing of this kind has happened in this workspace. Choose another kind or clear the filter."
-            : "Entries appear when extras are bought or granted, spent by usage past a quota, refunded, or expire."}
+            : "Entries appear when extras are bought or granted, spent by usage past a quota, refunded, or expire, and when one pack pays the debt a refund left on another."}
         </EmptyState>
       ) : (
         <LedgerTable entries={page.entries} slug={slug} />
