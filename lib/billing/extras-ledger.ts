@@ -195,10 +195,12 @@ export function planSettlement(debtors: IndebtedLot[], payers: SpendableLot[], c
     if (p >= payers.length) break;
   }
   const drafts: EntryDraft[] = [];
-  const debtorIds = [...received.keys()].join(", ");
-  const payerIds = [...paid.keys()].join(", ");
-  for (const [lotId, units] of paid) drafts.push({ lotId, kind: "settlement", units: units.neg(), causeType, causeId, memo: `Paid the debt of another pack (lot ${debtorIds})` });
-  for (const [lotId, units] of received) drafts.push({ lotId, kind: "settlement", units, causeType, causeId, memo: `Debt settled from another pack (lot ${payerIds})` });
+  const lots = (ids: Iterable<string>) => {
+    const list = [...ids];
+    return `${list.length > 1 ? "lots" : "lot"} ${list.join(", ")}`;
+  };
+  for (const [lotId, units] of paid) drafts.push({ lotId, kind: "settlement", units: units.neg(), causeType, causeId, memo: `Paid the debt of another pack (${lots(received.keys())})` });
+  for (const [lotId, units] of received) drafts.push({ lotId, kind: "settlement", units, causeType, causeId, memo: `Debt settled from another pack (${lots(paid.keys())})` });
   return drafts;
 }
 
