@@ -16,11 +16,11 @@ export async function refundExtrasPurchase(
   db: Client,
   input: { workspaceId: string; lotId: string; amountCents?: number | null; refundRequestId: string },
 ): Promise<{ refundId: string; amountCents: number; status: string | null; clawedUnits: string; balance: string }> {
+  const lot = await db.extrasLot.findFirst({ where: { id: input.lotId, workspaceId: input.workspaceId, source: "topup" } });
+  if (!lot) throw new AppError("not_found", "Purchase not found.", { field: "lotId" });
   if (typeof input.refundRequestId !== "string" || !REQUEST_KEY.test(input.refundRequestId)) {
     throw new AppError("invalid_request", "The form is out of date; reload the page and try again.", { field: "refundRequestId" });
   }
-  const lot = await db.extrasLot.findFirst({ where: { id: input.lotId, workspaceId: input.workspaceId, source: "topup" } });
-  if (!lot) throw new AppError("not_found", "Purchase not found.", { field: "lotId" });
   if (!lot.paymentIntentId || !lot.amountCents) throw new AppError("invalid_request", "This purchase has no payment to refund.");
   const left = lot.amountCents - lot.refundedCents;
   const full = input.amountCents === undefined || input.amountCents === null;

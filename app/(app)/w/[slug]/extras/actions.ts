@@ -26,7 +26,8 @@ export const refundAction = formAction(
     lotId: z.string().min(1).max(100),
     mode: z.enum(["full", "partial"]),
     amount: z.union([z.literal(""), dollars]).optional(),
-    refundRequestId: requestKey,
+    // Checked by refundExtrasPurchase once the purchase is found, so another workspace's lot is "not found" first.
+    refundRequestId: z.string().max(200).optional(),
   }),
   async (input) => {
     const { workspace } = await requireWorkspaceAction(input.slug, "billing");
@@ -35,7 +36,7 @@ export const refundAction = formAction(
       if (!input.amount) throw new AppError("invalid_request", "Enter the amount to refund.", { field: "amount" });
       amountCents = Math.round(Number(input.amount) * 100);
     }
-    const r = await refundExtrasPurchase(db(), { workspaceId: workspace.id, lotId: input.lotId, amountCents, refundRequestId: input.refundRequestId });
+    const r = await refundExtrasPurchase(db(), { workspaceId: workspace.id, lotId: input.lotId, amountCents, refundRequestId: input.refundRequestId ?? "" });
     revalidatePath(`/w/${input.slug}`, "layout");
     const dollarsText = `$${(r.amountCents / 100).toFixed(2)}`;
     if (r.status === "failed" || r.status === "canceled") {
