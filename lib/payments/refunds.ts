@@ -9,8 +9,8 @@ import { withTransaction, type Client } from "./db";
  * Refunds an extras purchase in full (what is left of it) or in part. Each refund request carries its own
  * id, chosen when the form was rendered, and the Stripe idempotency key is `refund_<refundRequestId>`: a
  * double submit is one refund, two deliberate refunds of the same amount are two. The refund's effect is
- * applied at once from Stripe's answer, and again (as a no-op) when the webhooks arrive, since each refund
- * is clawed back and given back at most once.
+ * applied at once, and again (as a no-op) when the webhooks arrive, since each refund is clawed back and
+ * given back at most once.
  */
 export async function refundExtrasPurchase(
   db: Client,
@@ -51,10 +51,15 @@ export async function refundExtrasPurchase(
     }
     throw e;
   }
-  // Applied from Stripe's answer: should the refund fail meanwhile, its give-back (or, when that came
-  // first, the record of its failure) makes this a no-op, so a stale "succeeded" never takes units twice.
+  // The payment's earlier refunds are brought up to date first (one that failed meanwhile no longer counts
+  // as refunded), then the new one is applied from Stripe's answer. Should it fail later, its webhook gives
+  // the units back; should that come first, the recorded failure makes this clawback a no-op.
   const paymentIntentId = lot.paymentIntentId;
-  await withTransaction(db, (tx) => applyRefundStatus(tx, { paymentIntentId, refundId: refund.id, amountCents: refund.amount, status: refund.status }));
+  const earlier = (await paymentRefunds(paymentIntentId)).filter((r) => r.id !== refund.id);
+  await withTransaction(db, async (tx) => {
+    await applyRefunds(tx, paymentIntentId, earlier);
+    await applyRefundStatus(tx, { paymentIntentId, refundId: refund.id, amountCents: refund.amount, status: refund.status });
+  });
   const clawed = await db.ledgerEntry.findFirst({ where: { workspaceId: input.workspaceId, lotId: lot.id, kind: "refund", causeType: "refund", causeId: refund.id } });
   const account = await db.extrasAccount.findUniqueOrThrow({ where: { workspaceId: input.workspaceId }, select: { balance: true } });
   return {

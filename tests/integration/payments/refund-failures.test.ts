@@ -73,6 +73,19 @@ describe("a refund that fails after it was made", () => {
     expect(await checkInvariants(db(), { workspaceId })).toEqual([]);
   });
 
+  it("a new refund made before the app heard that the last one failed: the failed one is given back first, so the new one fits", async () => {
+    const { workspaceId, lot, chargeId } = await packPaidWith(CARDS.refundFails);
+    const first = await refundExtrasPurchase(db(), { workspaceId, lotId: lot.id, refundRequestId: requestKey() });
+    expect([first.amountCents, first.clawedUnits, first.balance]).toEqual([2000, "500", "0"]);
+    // No webhook yet; Stripe already counts the first refund as failed, so the whole price can be refunded again.
+    const second = await refundExtrasPurchase(db(), { workspaceId, lotId: lot.id, refundRequestId: requestKey() });
+    expect([second.amountCents, second.clawedUnits, second.balance]).toEqual([2000, "500", "0"]);
+    expect(await refundedCentsOf(lot.id)).toBe(2000);
+    await deliverAbout("charge.refunded", chargeId);
+    expect([await balanceOf(workspaceId), await refundedCentsOf(lot.id)]).toEqual(["500", 0]);
+    expect(await checkInvariants(db(), { workspaceId })).toEqual([]);
+  });
+
   it("a refund seen failed before the app took anything is recorded and never taken later", async () => {
     const { workspaceId, lot, chargeId } = await packPaidWith(CARDS.refundFails);
     // Refunded from Stripe's side (the dashboard): the app first hears of it when it has already failed.
