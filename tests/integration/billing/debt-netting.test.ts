@@ -32,6 +32,14 @@ async function paidPack(workspaceId: string, units: number, amountCents: number,
 const remainders = async (workspaceId: string) =>
   Object.fromEntries((await testDb().extrasLot.findMany({ where: { workspaceId } })).map((l) => [l.id, l.remaining.toFixed()]));
 
+/** Debt netting's promise: never a lot in debt while another lot could still spend. */
+async function expectNetted(workspaceId: string, when: Date) {
+  const lots = await testDb().extrasLot.findMany({ where: { workspaceId } });
+  const indebted = lots.filter((l) => l.remaining.isNegative());
+  const spendable = lots.filter((l) => l.remaining.gt(0) && !l.expiredAt && (!l.expiresAt || l.expiresAt > when));
+  expect(indebted.length && spendable.length ? { indebted: indebted.map((l) => l.id), spendable: spendable.map((l) => l.id) } : null).toBeNull();
+}
+
 const entriesOf = async (workspaceId: string, where: { kind?: "settlement" | "refund"; causeId?: string } = {}) =>
   (await testDb().ledgerEntry.findMany({ where: { workspaceId, ...where }, orderBy: { seq: "asc" } })).map((e) => [e.kind, e.lotId, e.units.toFixed(), e.causeType, e.causeId]);
 
@@ -65,6 +73,7 @@ describe("debt netting", () => {
     // The ledger's kind filter knows settlements.
     const page = await ledgerPage(testDb(), { workspaceId, kinds: ["settlement"] });
     expect(page.entries.map((e) => e.units)).toEqual(["50", "-50"]);
+    await expectNetted(workspaceId, now);
     await expectBooksHold(workspaceId);
   });
 
@@ -95,6 +104,7 @@ describe("debt netting", () => {
     ]);
     expect(await extrasBalance(testDb(), workspaceId, now)).toEqual({ balance: "20", usable: "20" });
     await spend(workspaceId, 20, "spend-adj");
+    await expectNetted(workspaceId, now);
     await expectBooksHold(workspaceId);
   });
 
@@ -117,6 +127,22 @@ describe("debt netting", () => {
     expect(await remainders(workspaceId)).toEqual({ [b.lotId]: "0", [a1.lotId]: "0", [a2.lotId]: "70", [never.lotId]: "10" });
     await expireLots(testDb(), { now: at(11), workspaceId });
     expect(await extrasBalance(testDb(), workspaceId, at(11))).toEqual({ balance: "10", usable: "10" });
+    await expectNetted(workspaceId, now);
+    await expectBooksHold(workspaceId);
+  });
+
+  it("refunds and packs racing each other leave no lot in debt beside one that can spend", async () => {
+    const { workspaceId } = await spentWorkspace();
+    const packs = await Promise.all([40, 40, 40].map((units) => paidPack(workspaceId, units, 1000, at(30))));
+    await spend(workspaceId, 120, "spend-all");
+    await Promise.all([
+      ...packs.map((p) => clawbackRefund(testDb(), { paymentIntentId: p.paymentIntentId, refundId: `re_${uid()}`, amountCents: 1000, now })),
+      ...[30, 30, 30, 30].map((units) => topupExtras(testDb(), { workspaceId, pack: "compute_500", units, checkoutSessionId: `cs_${uid()}`, expiresAt: at(10), now })),
+    ]);
+    // 120 bought and spent, all refunded: 120 of debt, paid by the 120 of the four new packs.
+    expect(await extrasBalance(testDb(), workspaceId, now)).toEqual({ balance: "0", usable: "0" });
+    expect(Object.values(await remainders(workspaceId)).every((r) => r === "0")).toBe(true);
+    await expectNetted(workspaceId, now);
     await expectBooksHold(workspaceId);
   });
 });
@@ -142,6 +168,7 @@ describe("refunds that fail", () => {
       ["refund", b.lotId, "50", "failed_refund", re],
     ]);
     expect(await extrasBalance(testDb(), workspaceId, now)).toEqual({ balance: "100", usable: "100" });
+    await expectNetted(workspaceId, now);
     await expectBooksHold(workspaceId);
   });
 
@@ -163,6 +190,7 @@ describe("refunds that fail", () => {
     const later = await topupExtras(testDb(), { workspaceId, pack: "compute_500", units: 10, checkoutSessionId: `cs_${uid()}`, now: at(2) });
     expect(later.entries.map((x) => x.kind)).toEqual(["topup"]);
     expect(await extrasBalance(testDb(), workspaceId, at(2))).toEqual({ balance: "10", usable: "10" });
+    await expectNetted(workspaceId, now);
     await expectBooksHold(workspaceId);
   });
 
@@ -181,6 +209,7 @@ describe("refunds that fail", () => {
     expect(await apply("re_pending", "succeeded")).toMatchObject({ created: false });
     expect((await testDb().extrasLot.findUniqueOrThrow({ where: { id: p.lotId } })).refundedCents).toBe(2000);
     expect(await extrasBalance(testDb(), workspaceId, now)).toEqual({ balance: "200", usable: "200" });
+    await expectNetted(workspaceId, now);
     await expectBooksHold(workspaceId);
   });
 });
