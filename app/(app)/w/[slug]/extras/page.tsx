@@ -76,7 +76,10 @@ export default async function ExtrasPage({ params, searchParams }: { params: Pro
                 <li key={lot.id} className="grid gap-3 py-3 sm:grid-cols-[1fr_auto]" data-testid="extras-lot">
                   <div className="text-sm">
                     <p className="font-medium">
-                      {sourceNames[lot.source]}{lot.packId && packName.get(lot.packId) ? `: ${packName.get(lot.packId)}` : ""} — {units(lot.remaining)} of {units(lot.units)} left
+                      {sourceNames[lot.source]}{lot.packId && packName.get(lot.packId) ? `: ${packName.get(lot.packId)}` : ""} —{" "}
+                      {lot.remaining.isNegative()
+                        ? `owes ${units(lot.remaining.neg())} (refunded after its units were spent; your next pack or grant pays this first)`
+                        : `${units(lot.remaining)} of ${units(lot.units)} left`}
                     </p>
                     <p className="text-slate-600">
                       Added {day(lot.createdAt)}; {lot.expiredAt ? `expired ${day(lot.expiredAt)}` : lot.expiresAt ? `expires ${day(lot.expiresAt)}` : "never expires"}
