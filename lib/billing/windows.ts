@@ -3,7 +3,11 @@ import type { EntitlementKind, EntitlementPeriod, Overflow } from "@/lib/generat
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { inTransaction, type Client } from "./client";
-import { windowBounds, type PeriodAnchor } from "./periods";
+import { windowBounds, type Bounds, type Period, type PeriodAnchor } from "./periods";
+import { runnerOf } from "./pg-pool";
+import { crossedThresholds, insertThresholdMarks } from "./thresholds";
+import { toDec } from "./units";
+import { resetsAtOf } from "./usage-state";
 
 export interface ActiveWindow {
   id: string;
@@ -31,6 +35,7 @@ interface SubscriptionRow {
   currentPeriodStart: Date | null;
   currentPeriodEnd: Date | null;
   periodAnchor: Date | null;
+  interval: "month" | "year";
 }
 
 /**
@@ -39,7 +44,7 @@ interface SubscriptionRow {
  */
 export async function lockSubscription(tx: Tx, workspaceId: string, mode: "share" | "update"): Promise<SubscriptionRow> {
   const rows = await tx.$queryRaw<SubscriptionRow[]>`
-    SELECT "planId", "currentPeriodStart", "currentPeriodEnd", "periodAnchor" FROM "Subscription"
+    SELECT "planId", "currentPeriodStart", "currentPeriodEnd", "periodAnchor", "interval"::text AS "interval" FROM "Subscription"
     WHERE "workspaceId" = ${workspaceId}
     ${mode === "share" ? Prisma.sql`FOR SHARE` : Prisma.sql`FOR UPDATE`}`;
   const row = rows[0];
@@ -87,31 +92,186 @@ export async function openWindow(db: Client, workspaceId: string, feature: strin
   });
 }
 
+/** Periods whose windows a new billing period restarts; day and lifetime windows never depend on it. */
+const PERIOD_BOUND: readonly Period[] = ["week", "month", "billing_period"];
+
+interface LockedRow {
+  id: string;
+  feature: string;
+  kind: EntitlementKind;
+  period: EntitlementPeriod;
+  periodStart: Date;
+  periodEnd: Date;
+}
+
+/** What a window of the new period is opened with: the current plan's entitlement. */
+interface Template {
+  kind: EntitlementKind;
+  period: EntitlementPeriod;
+  quota: string | null;
+  overflow: Overflow;
+  planId: string;
+}
+
+export interface PeriodReset {
+  /** Windows of the old period ended early at the new start. */
+  closedWindowIds: string[];
+  /** Windows of the new period that now hold the events recorded at or after its start (opened or re-bounded). */
+  openedWindowIds: string[];
+  /** Windows opened before the new period was known (from the new start on) whose events moved, now deleted. */
+  mergedWindowIds: string[];
+  /** Threshold notifications the moved usage crossed in its new window: pending, to send after commit (the cron sends them otherwise). */
+  notificationIds: string[];
+}
+
 /**
- * A new billing period began (Stripe's current_period_start moved): stores the period on the subscription
- * and ends every active week, month and billing_period window at `periodStart`, so the next event opens a
- * fresh window from there. Safe to repeat and safe to race with recordings: a recording increments exactly
- * one window row, chosen by time under that row's lock, so each unit lands in one window.
- * Returns the ids of the windows it ended.
+ * A new billing period began (Stripe's current_period_start moved to `periodStart`). In one transaction,
+ * under the subscription row's lock (FOR UPDATE, so no window can be opened meanwhile), for each feature
+ * with week, month or billing_period windows:
+ * 1. the window that straddles the new start is cut there (its end = the new start);
+ * 2. every event of those windows recorded at or after the new start is placed again, with every window
+ *    that began at or after it (opened before the renewal was known: a fallback from the old period's
+ *    rules, with the old plan's quota), into the windows the new period's rules give from the new start,
+ *    each opened with the current plan's quota and overflow, lower (a downgrade at the period end) or
+ *    higher. A window of the old ones that starts where a new one starts is kept (re-bounded) and the
+ *    others are deleted, so one period's quota is given once and each event lies in its window's range;
+ * 3. every touched window's counter is the sum of its events' quota units. Extras already debited stay
+ *    as they were (an event keeps its split between quota and extras);
+ * 4. threshold marks: the cut window keeps its own (they record what was notified); a deleted window's
+ *    marks go to the new window holding its start (at most one per threshold), and a new window gets the
+ *    marks (and pending notifications) for the thresholds its counter has reached.
+ * Safe to repeat: the second run finds nothing to cut and rebuilds the same windows. Safe to race with
+ * recordings: a recording changes one window row under that row's lock, and every window involved is
+ * locked before its events are read, so an event is either committed and moved, or waits and then finds
+ * the window it belongs to by time (a recording blocked on a deleted or re-bounded row tries again).
  */
 export async function resetWindowsForPeriod(
   db: Client,
   input: { workspaceId: string; periodStart: Date; periodEnd?: Date; now?: Date },
-): Promise<{ closedWindowIds: string[] }> {
+): Promise<PeriodReset> {
   const now = input.now ?? new Date();
+  const start = input.periodStart;
   return inTransaction(db, async (tx) => {
-    await lockSubscription(tx, input.workspaceId, "update");
+    const sub = await lockSubscription(tx, input.workspaceId, "update");
     await tx.subscription.update({
       where: { workspaceId: input.workspaceId },
-      data: { currentPeriodStart: input.periodStart, ...(input.periodEnd ? { currentPeriodEnd: input.periodEnd } : {}) },
+      data: { currentPeriodStart: start, ...(input.periodEnd ? { currentPeriodEnd: input.periodEnd } : {}) },
     });
-    const closed = await tx.$queryRaw<{ id: string }[]>`
-      UPDATE "UsageWindow" SET "periodEnd" = ${input.periodStart}, "closedAt" = ${now}
-      WHERE "workspaceId" = ${input.workspaceId} AND period IN ('week', 'month', 'billing_period')
-        AND "periodStart" < ${input.periodStart} AND "periodEnd" > ${input.periodStart}
-      RETURNING id`;
-    return { closedWindowIds: closed.map((r) => r.id) };
+    const anchor: PeriodAnchor = { ...sub, currentPeriodStart: start, currentPeriodEnd: input.periodEnd ?? sub.currentPeriodEnd };
+    const rows = await tx.$queryRaw<LockedRow[]>`
+      SELECT id, feature, kind, period, "periodStart", "periodEnd" FROM "UsageWindow"
+      WHERE "workspaceId" = ${input.workspaceId} AND period::text = ANY(${[...PERIOD_BOUND]}) AND "periodEnd" > ${start}
+      ORDER BY feature, "periodStart"
+      FOR UPDATE`;
+    const out: PeriodReset = { closedWindowIds: [], openedWindowIds: [], mergedWindowIds: [], notificationIds: [] };
+    if (!rows.length) return out;
+    const ents = await tx.entitlement.findMany({ where: { planId: sub.planId } });
+    const features = [...new Set(rows.map((r) => r.feature))];
+    for (const feature of features) {
+      const group = rows.filter((r) => r.feature === feature);
+      const ent = ents.find((e) => e.feature === feature);
+      // A feature whose new entitlement is gone or no longer period-bound keeps its old windows' terms.
+      let template: Template;
+      if (ent && PERIOD_BOUND.includes(ent.period)) {
+        template = { kind: ent.kind, period: ent.period, quota: ent.limit?.toFixed() ?? null, overflow: ent.overflow, planId: sub.planId };
+      } else {
+        const w = await tx.usageWindow.findUniqueOrThrow({ where: { id: group[group.length - 1]!.id } });
+        template = { kind: w.kind, period: w.period, quota: w.quota?.toFixed() ?? null, overflow: w.overflow, planId: w.planId };
+      }
+      await resetFeature(tx, { workspaceId: input.workspaceId, feature, start, now, anchor, group, template }, out);
+    }
+    return out;
   });
+}
+
+async function resetFeature(
+  tx: Tx,
+  input: { workspaceId: string; feature: string; start: Date; now: Date; anchor: PeriodAnchor; group: LockedRow[]; template: Template },
+  out: PeriodReset,
+): Promise<void> {
+  const { workspaceId, feature, start, now, anchor, group, template } = input;
+  const straddler = group.find((w) => w.periodStart < start);
+  const later = group.filter((w) => w.periodStart >= start);
+  if (straddler) {
+    await tx.$executeRaw`UPDATE "UsageWindow" SET "periodEnd" = ${start}, "closedAt" = ${now} WHERE id = ${straddler.id}`;
+    out.closedWindowIds.push(straddler.id);
+  }
+  // The events to place again: those of these windows recorded at or after the new start.
+  const groupIds = group.map((w) => w.id);
+  const [{ last } = { last: null }] = await tx.$queryRaw<{ last: Date | null }[]>`
+    SELECT max("createdAt") AS last FROM "UsageEvent"
+    WHERE "workspaceId" = ${workspaceId} AND "windowId" = ANY(${groupIds}) AND "createdAt" >= ${start}`;
+
+  // The new period's windows from its start, as openWindow would open them now; one is kept only when an event falls in it.
+  const spans: Bounds[] = [];
+  for (let cursor = start; last && cursor <= last; ) {
+    const span = { start: cursor, end: windowBounds(template.period, cursor, anchor).end };
+    const [{ any } = { any: false }] = await tx.$queryRaw<{ any: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM "UsageEvent" WHERE "workspaceId" = ${workspaceId} AND "windowId" = ANY(${groupIds})
+        AND "createdAt" >= ${span.start} AND "createdAt" < ${span.end}) AS any`;
+    if (any) spans.push(span);
+    cursor = span.end;
+  }
+
+  const reused = new Map(later.map((w) => [w.periodStart.getTime(), w.id]));
+  const merged = later.filter((w) => !spans.some((s) => s.start.getTime() === w.periodStart.getTime()));
+  const opened: { id: string; bounds: Bounds }[] = [];
+  for (const s of spans) {
+    let id = reused.get(s.start.getTime());
+    if (id) {
+      await tx.$executeRaw`
+        UPDATE "UsageWindow" SET "periodEnd" = ${s.end}, kind = ${template.kind}::"EntitlementKind", period = ${template.period}::"EntitlementPeriod",
+          quota = ${template.quota}::numeric, overflow = ${template.overflow}::"Overflow", "planId" = ${template.planId}, "closedAt" = NULL
+        WHERE id = ${id}`;
+    } else {
+      id = crypto.randomUUID();
+      await tx.$executeRaw`
+        INSERT INTO "UsageWindow" (id, "workspaceId", feature, kind, period, "periodStart", "periodEnd", quota, used, overflow, "planId", "createdAt")
+        VALUES (${id}, ${workspaceId}, ${feature}, ${template.kind}::"EntitlementKind", ${template.period}::"EntitlementPeriod",
+                ${s.start}, ${s.end}, ${template.quota}::numeric, 0, ${template.overflow}::"Overflow", ${template.planId}, ${now})`;
+    }
+    await tx.$executeRaw`
+      UPDATE "UsageEvent" SET "windowId" = ${id}
+      WHERE "workspaceId" = ${workspaceId} AND "windowId" = ANY(${groupIds}) AND "windowId" <> ${id}
+        AND "createdAt" >= ${s.start} AND "createdAt" < ${s.end}`;
+    opened.push({ id, bounds: s });
+  }
+
+  for (const w of merged) {
+    // Its marks follow its start into the new window holding it (one per threshold), else they go with it.
+    const home = opened.find((o) => o.bounds.start <= w.periodStart && w.periodStart < o.bounds.end);
+    if (home) {
+      await tx.$executeRaw`
+        UPDATE "ThresholdMark" m SET "windowId" = ${home.id}
+        WHERE m."workspaceId" = ${workspaceId} AND m."windowId" = ${w.id}
+          AND NOT EXISTS (SELECT 1 FROM "ThresholdMark" x WHERE x."workspaceId" = ${workspaceId} AND x."windowId" = ${home.id} AND x.percent = m.percent)`;
+    }
+    await tx.$executeRaw`DELETE FROM "ThresholdMark" WHERE "workspaceId" = ${workspaceId} AND "windowId" = ${w.id}`;
+    out.mergedWindowIds.push(w.id);
+  }
+  if (merged.length) await tx.$executeRaw`DELETE FROM "UsageWindow" WHERE id = ANY(${merged.map((w) => w.id)})`;
+
+  // Counters from the events they now hold.
+  const touched = [...(straddler ? [straddler.id] : []), ...opened.map((o) => o.id)];
+  if (!touched.length) return;
+  const counters = await tx.$queryRaw<{ id: string; used: string; quota: string | null }[]>`
+    UPDATE "UsageWindow" w SET used = COALESCE((SELECT sum(e."quotaUnits") FROM "UsageEvent" e WHERE e."workspaceId" = ${workspaceId} AND e."windowId" = w.id), 0)
+    WHERE w.id = ANY(${touched})
+    RETURNING w.id, w.used::text AS used, w.quota::text AS quota`;
+  out.openedWindowIds.push(...opened.map((o) => o.id));
+  if (template.kind !== "meter") return;
+  for (const o of opened) {
+    const c = counters.find((x) => x.id === o.id)!;
+    const ids = await insertThresholdMarks(runnerOf(tx), {
+      workspaceId,
+      windowId: o.id,
+      feature,
+      percents: crossedThresholds(toDec(0), toDec(c.used), c.quota === null ? null : toDec(c.quota)),
+      resetsAt: resetsAtOf(o.bounds.end),
+      now,
+    });
+    out.notificationIds.push(...ids);
+  }
 }
 
 /**

@@ -45,16 +45,52 @@ describe("usage windows", () => {
     for (const e of events) byWindow.set(e.windowId, (byWindow.get(e.windowId) ?? 0) + Number(e.quotaUnits));
     expect(byWindow.get(before.id)).toBe(Number(before.used));
     expect(byWindow.get(after.id)).toBe(Number(after.used));
-    // Everything before T is in the old window; the new window only holds events at or after T.
-    for (const e of events) {
-      if (e.createdAt < T) expect(e.windowId).toBe(before.id);
-      if (e.windowId === after.id) expect(e.createdAt.getTime()).toBeGreaterThanOrEqual(T.getTime());
-    }
+    // Every event lies in its window's range: before T in the old window, at or after T in the new one,
+    // including those recorded into the old window before the reset cut it.
+    for (const e of events) expect(e.windowId).toBe(e.createdAt < T ? before.id : after.id);
     // Once the reset is done, time decides alone.
     await recordUsage(testDb(), { workspaceId, feature: "compute", units: 1, idempotencyKey: "late", now: new Date(T.getTime() + 1000) }, silent);
     expect((await testDb().usageEvent.findFirstOrThrow({ where: { workspaceId, idempotencyKey: "late" } })).windowId).toBe(after.id);
     // Running the reset again changes nothing.
     expect((await resetWindowsForPeriod(testDb(), { workspaceId, periodStart: T })).closedWindowIds).toEqual([]);
+    await expectBooksHold(workspaceId);
+  });
+
+  it("a reset that merges a fallback window racing 200 recordings into it: each unit is counted once, in the window holding its time", async () => {
+    const { workspaceId } = await seedWorkspace({ compute: { limit: "100000", overflow: "block", period: "billing_period" } });
+    const E = new Date(Date.UTC(2026, 10, 20, 12, 0, 0));
+    await testDb().subscription.update({
+      where: { workspaceId },
+      data: { periodAnchor: new Date(E.getTime() - 30 * DAY), currentPeriodStart: new Date(E.getTime() - 30 * DAY), currentPeriodEnd: E },
+    });
+    await recordUsage(testDb(), { workspaceId, feature: "compute", units: 1, idempotencyKey: "old", now: new Date(E.getTime() - 2 * DAY) }, silent);
+    // After the old period's end: a fallback window opens from E.
+    await recordUsage(testDb(), { workspaceId, feature: "compute", units: 1, idempotencyKey: "fallback", now: new Date(E.getTime() + 1000) }, silent);
+    // Stripe's new period started a day earlier (a new anchor): the old window is cut, the fallback merged.
+    const S = new Date(E.getTime() - DAY);
+    await testDb().subscription.update({ where: { workspaceId }, data: { periodAnchor: S } });
+    const run = uid();
+    const record = (i: number) =>
+      recordUsage(testDb(), { workspaceId, feature: "compute", units: 1, idempotencyKey: `${run}-${i}`, now: new Date(E.getTime() + (i % 3 === 0 ? -1 - i : 2000 + i)) }, silent);
+    const firstWave = Array.from({ length: 100 }, (_, i) => record(i));
+    const reset = resetWindowsForPeriod(testDb(), { workspaceId, periodStart: S, periodEnd: new Date(S.getTime() + 30 * DAY) });
+    const secondWave = Array.from({ length: 100 }, (_, i) => record(100 + i));
+    const [{ ok, codes }, r] = await Promise.all([settle([...firstWave, ...secondWave]), reset]);
+    expect(codes).toEqual([]);
+    expect(ok).toHaveLength(200);
+    expect(r.mergedWindowIds).toHaveLength(1);
+
+    const windows = await testDb().usageWindow.findMany({ where: { workspaceId, feature: "compute" }, orderBy: { periodStart: "asc" } });
+    expect(windows.map((w) => [w.periodStart.toISOString(), w.periodEnd.toISOString()])).toEqual([
+      [new Date(E.getTime() - 30 * DAY).toISOString(), S.toISOString()],
+      [S.toISOString(), new Date(S.getTime() + 30 * DAY).toISOString()],
+    ]);
+    const [before, after] = windows as [(typeof windows)[0], (typeof windows)[0]];
+    const events = await testDb().usageEvent.findMany({ where: { workspaceId } });
+    expect(events).toHaveLength(202);
+    for (const e of events) expect(e.windowId).toBe(e.createdAt < S ? before.id : after.id);
+    expect([before.used.toFixed(), after.used.toFixed()]).toEqual(["1", "201"]);
+    expect((await resetWindowsForPeriod(testDb(), { workspaceId, periodStart: S })).closedWindowIds).toEqual([]);
     await expectBooksHold(workspaceId);
   });
 
