@@ -185,7 +185,8 @@ describe("a new billing period learnt after its start", () => {
       compute: { limit: "100", overflow: "block", period: "billing_period" },
       subscription: { periodAnchor: anchor, currentPeriodStart: anchor, currentPeriodEnd: at("2026-01-15T09:00:00Z") },
     });
-    // A subscription stored before its interval was known (or by another sync path): the fallback is a month.
+    // The row does not say yearly yet, so the windows opened after the period end are month-long fallbacks:
+    // the renewal, learnt over a month late, must merge both into the one year-long window.
     await record(workspaceId, 100, at("2025-06-01T00:00:00Z"));
     await record(workspaceId, 60, at("2026-01-20T00:00:00Z"));
     await record(workspaceId, 30, at("2026-02-20T00:00:00Z"));
