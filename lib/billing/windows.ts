@@ -133,8 +133,9 @@ export interface PeriodReset {
  *    that began at or after it (opened before the renewal was known: a fallback from the old period's
  *    rules, with the old plan's quota), into the windows the new period's rules give from the new start,
  *    each opened with the current plan's quota and overflow, lower (a downgrade at the period end) or
- *    higher. A window of the old ones that starts where a new one starts is kept (re-bounded) and the
- *    others are deleted, so one period's quota is given once and each event lies in its window's range;
+ *    higher. A new window is written where an event falls in it or where one of those windows already
+ *    starts (that one is kept, re-bounded); the others are deleted, so one period's quota is given once
+ *    and each event lies in its window's range;
  * 3. every touched window's counter is the sum of its events' quota units. Extras already debited stay
  *    as they were (an event keeps its split between quota and extras);
  * 4. threshold marks: the cut window keeps its own (they record what was notified); a deleted window's
@@ -202,18 +203,23 @@ async function resetFeature(
     SELECT max("createdAt") AS last FROM "UsageEvent"
     WHERE "workspaceId" = ${workspaceId} AND "windowId" = ANY(${groupIds}) AND "createdAt" >= ${start}`;
 
-  // The new period's windows from its start, as openWindow would open them now; one is kept only when an event falls in it.
+  // The new period's windows from its start, as openWindow would open them now. One is written when an event
+  // falls in it or a window already starts where it starts (kept, so a repeat finds everything in place).
+  const reused = new Map(later.map((w) => [w.periodStart.getTime(), w.id]));
+  const through = Math.max(last?.getTime() ?? -Infinity, ...later.map((w) => w.periodStart.getTime()));
   const spans: Bounds[] = [];
-  for (let cursor = start; last && cursor <= last; ) {
+  for (let cursor = start; cursor.getTime() <= through; ) {
     const span = { start: cursor, end: windowBounds(template.period, cursor, anchor).end };
-    const [{ any } = { any: false }] = await tx.$queryRaw<{ any: boolean }[]>`
-      SELECT EXISTS (SELECT 1 FROM "UsageEvent" WHERE "workspaceId" = ${workspaceId} AND "windowId" = ANY(${groupIds})
-        AND "createdAt" >= ${span.start} AND "createdAt" < ${span.end}) AS any`;
-    if (any) spans.push(span);
+    let keep = reused.has(span.start.getTime());
+    if (!keep && last && span.start <= last) {
+      [{ keep } = { keep: false }] = await tx.$queryRaw<{ keep: boolean }[]>`
+        SELECT EXISTS (SELECT 1 FROM "UsageEvent" WHERE "workspaceId" = ${workspaceId} AND "windowId" = ANY(${groupIds})
+          AND "createdAt" >= ${span.start} AND "createdAt" < ${span.end}) AS keep`;
+    }
+    if (keep) spans.push(span);
     cursor = span.end;
   }
 
-  const reused = new Map(later.map((w) => [w.periodStart.getTime(), w.id]));
   const merged = later.filter((w) => !spans.some((s) => s.start.getTime() === w.periodStart.getTime()));
   const opened: { id: string; bounds: Bounds }[] = [];
   for (const s of spans) {

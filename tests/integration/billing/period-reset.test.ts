@@ -224,6 +224,35 @@ describe("a new billing period learnt after its start", () => {
   });
 });
 
+describe("week windows when the renewal is learnt late", () => {
+  it("the weeks restart at the new start; events after it leave the cut week and the fallback week; a repeat changes nothing", async () => {
+    const { workspaceId } = await seedWorkspace({
+      compute: { limit: "10", overflow: "block", period: "week" },
+      subscription: { periodAnchor: at("2026-01-10T00:00:00Z"), currentPeriodStart: at("2026-01-10T00:00:00Z"), currentPeriodEnd: at("2026-02-10T00:00:00Z") },
+    });
+    // Weeks of the old period: ... [Feb 7, Feb 14), then a fallback [Feb 14, Feb 21).
+    await record(workspaceId, 3, at("2026-02-08T00:00:00Z"));
+    await record(workspaceId, 5, at("2026-02-11T00:00:00Z"));
+    await record(workspaceId, 4, at("2026-02-15T00:00:00Z"));
+    const r = await renew(workspaceId, at("2026-02-10T00:00:00Z"), at("2026-03-10T00:00:00Z"), at("2026-02-15T12:00:00Z"));
+    expect([r.closedWindowIds.length, r.mergedWindowIds.length, r.openedWindowIds.length]).toEqual([1, 1, 1]);
+    expect((await computeWindows(workspaceId)).map((w) => [w.start, w.end, w.used])).toEqual([
+      ["2026-02-07T00:00:00.000Z", "2026-02-10T00:00:00.000Z", "3"],
+      ["2026-02-10T00:00:00.000Z", "2026-02-17T00:00:00.000Z", "9"],
+    ]);
+    await expect(record(workspaceId, 2, at("2026-02-16T00:00:00Z"))).rejects.toMatchObject({ code: "quota_exhausted" });
+    expect(await record(workspaceId, 1, at("2026-02-16T00:00:00Z"))).toMatchObject({ remaining: "0", resetsAt: "2026-02-17T00:00:00.000Z" });
+    // A refused recording opens the next week and leaves it empty: a repeat of the reset keeps it as it is.
+    await expect(record(workspaceId, 11, at("2026-02-18T00:00:00Z"))).rejects.toMatchObject({ code: "quota_exhausted" });
+    expect((await computeWindows(workspaceId)).at(-1)).toMatchObject({ start: "2026-02-17T00:00:00.000Z", end: "2026-02-24T00:00:00.000Z", used: "0" });
+    const before = await snapshot(workspaceId);
+    await renew(workspaceId, at("2026-02-10T00:00:00Z"), at("2026-03-10T00:00:00Z"), at("2026-02-18T01:00:00Z"));
+    expect(await snapshot(workspaceId)).toBe(before);
+    await expectWindowsHold(workspaceId);
+    await expectBooksHold(workspaceId);
+  });
+});
+
 describe("a downgrade booked for the period end", () => {
   async function downgradeSetup(opts: { annual: boolean }) {
     const start = at("2026-03-05T08:00:00Z");
