@@ -86,6 +86,12 @@ export interface Lot {
   expiredOrClawed: Micros;
 }
 
+export interface AutoTopUp {
+  threshold: Micros;
+  monthlyCap: number;
+  pack: { units: Micros; cents: number; days: number };
+}
+
 export type Outcome<T> = { ok: T } | { error: string };
 
 const DAY = 86_400_000;
@@ -134,6 +140,13 @@ export class BooksModel {
   windows: Window[] = [];
   events = new Map<string, UsageEvent>();
   lots: Lot[] = [];
+  autoTopUp: AutoTopUp | null = null;
+  /** Behind on payment (past_due, degraded, unpaid): no auto top-up starts. */
+  overdue = false;
+  /** Set by a debit that leaves the balance under the threshold; an auto top-up decision clears it. */
+  crossed = false;
+  /** The UTC month ("2027-01") of each auto top-up started. */
+  purchases: string[] = [];
 
   constructor(now: number, sub: Subscription) {
     this.now = now;
@@ -203,6 +216,7 @@ export class BooksModel {
       extrasUnits = units - quotaUnits;
       if (extrasUnits > this.usable()) return { error: "quota_exhausted" };
       this.take(extrasUnits);
+      if (this.autoTopUp && this.balance < this.autoTopUp.threshold) this.crossed = true;
     }
     w.used += quotaUnits;
     const answer: Answer = {
@@ -228,6 +242,21 @@ export class BooksModel {
     const remaining = max(quota - used, 0n);
     if (units <= remaining) return true;
     return overflow === "extras" && units - remaining <= this.usable();
+  }
+
+  /**
+   * Auto top-up: one purchase when it is on, the balance is under the threshold, a debit crossed it since the
+   * last purchase, the workspace is not behind on payment and the month's cap allows. The purchase is paid at
+   * once here, so none is ever in flight. Returns the new lot, if one was bought.
+   */
+  maybeAutoTopUp(): Lot | null {
+    const a = this.autoTopUp;
+    if (!a || this.balance >= a.threshold || this.overdue || !this.crossed) return null;
+    const month = new Date(this.now).toISOString().slice(0, 7);
+    if (this.purchases.filter((m) => m === month).length >= a.monthlyCap) return null;
+    this.crossed = false;
+    this.purchases.push(month);
+    return this.credit({ source: "topup", units: a.pack.units, expiresAt: this.now + a.pack.days * DAY, amountCents: a.pack.cents });
   }
 
   // ------------------------------------------------------------ plan and period
@@ -331,15 +360,33 @@ export class BooksModel {
     lot.refundedCents += cents;
     lot.expiredOrClawed += claw;
     lot.remaining -= claw;
-    if (lot.remaining < 0n) {
+    this.settleAll();
+    return { ok: claw };
+  }
+
+  /**
+   * A refund that failed or was canceled gives back what it clawed, once; a lot the expiry run already closed
+   * only gets its own debt cleared, so expired units never become spendable again. Other lots' debt is then settled.
+   */
+  giveBack(lot: Lot, cents: number, clawed: Micros): Micros {
+    const units = lot.expired ? min(clawed, max(-lot.remaining, 0n)) : clawed;
+    lot.remaining += units;
+    lot.expiredOrClawed -= units;
+    lot.refundedCents -= Math.min(cents, lot.refundedCents);
+    this.settleAll();
+    return units;
+  }
+
+  /** Every lot in debt, oldest first, paid from the spendable lots, soonest-expiring first. */
+  private settleAll(): void {
+    for (const debt of this.lots.filter((l) => l.remaining < 0n).sort((a, b) => a.createdAt - b.createdAt)) {
       for (const payer of this.spendable()) {
-        const pay = min(-lot.remaining, payer.remaining);
+        if (debt.remaining >= 0n) break;
+        const pay = min(-debt.remaining, payer.remaining);
         payer.remaining -= pay;
-        lot.remaining += pay;
-        if (lot.remaining >= 0n) break;
+        debt.remaining += pay;
       }
     }
-    return { ok: claw };
   }
 
   expire(): number {

@@ -6,8 +6,10 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { defaultPlans, type EntitlementSpec, type PlanSpec } from "@/lib/billing/catalog";
 import { publishPlan, seedCatalog } from "@/lib/billing/plans";
 import {
-  adjustExtras, checkInvariants, checkUsage, clawbackRefund, expireLots, grantExtras, onPlanChanged, recordUsage, resetWindowsForPeriod, topupExtras,
+  adjustExtras, checkInvariants, checkUsage, clawbackRefund, configureAutoTopUp, expireLots, grantExtras, maybeAutoTopUp, onPlanChanged, recordUsage,
+  resetWindowsForPeriod, topupExtras, type PaymentsPort,
 } from "@/lib/billing";
+import { giveBackRefund } from "@/lib/billing/refunds";
 import { isAppError } from "@/lib/errors";
 import { createWorkspace } from "@/lib/workspaces/create-workspace";
 import { BooksModel, addMonths, type Answer, type Lot, type Outcome, type Period, type Plan } from "./model";
@@ -22,6 +24,10 @@ export type Op =
   | { op: "grant"; units: string; days: number | null }
   | { op: "adjust"; units: string; days: number | null }
   | { op: "refund"; pick: number; cents: number | "full" }
+  | { op: "refund_fails"; pick: number }
+  | { op: "auto_top_up"; threshold: string | null; monthlyCap: number }
+  | { op: "overdue"; overdue: boolean }
+  | { op: "auto_top_up_race" }
   | { op: "expire" }
   | { op: "renew"; twice: boolean }
   | { op: "upgrade" }
@@ -65,7 +71,11 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant("grant" as const), units: unitsArb(200), days: daysArb }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant("adjust" as const), units: fc.tuple(fc.boolean(), unitsArb(150)).map(([neg, u]) => (neg ? `-${u}` : u)), days: daysArb }) },
   { weight: 6, arbitrary: fc.record({ op: fc.constant("refund" as const), pick: fc.nat(1000), cents: fc.oneof(fc.constant("full" as const), fc.integer({ min: 1, max: 3000 })) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("refund_fails" as const), pick: fc.nat(1000) }) },
   { weight: 4, arbitrary: fc.constant({ op: "expire" as const }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("auto_top_up" as const), threshold: fc.option(unitsArb(200), { nil: null, freq: 4 }), monthlyCap: fc.integer({ min: 1, max: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("overdue" as const), overdue: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.constant({ op: "auto_top_up_race" as const }) },
   { weight: 8, arbitrary: fc.record({ op: fc.constant("renew" as const), twice: fc.boolean() }) },
   { weight: 2, arbitrary: fc.constant({ op: "upgrade" as const }) },
   { weight: 2, arbitrary: fc.constant({ op: "downgrade" as const }) },
@@ -151,6 +161,17 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
   const keys: { key: string; feature: Feature; units: string }[] = [];
   const lotIds: string[] = [];
   const pack = await db.extrasPack.findFirstOrThrow({ orderBy: { sortOrder: "asc" } });
+  const refunds: { lot: Lot; refundId: string; cents: number; clawed: Micros; failed: boolean }[] = [];
+  // Auto top-ups are paid at once and credited at the step's time: the decision and the books are under test
+  // here; the Stripe side of the purchase has its own tests (tests/integration/payments/auto-top-up.test.ts).
+  const port: PaymentsPort = {
+    async startAutoTopUp({ attemptId }) {
+      const r = await topupExtras(db, { workspaceId, pack: pack.key, paymentIntentId: `pi_auto_${attemptId}`, now: new Date(now) });
+      lotIds.push(r.lotId);
+      return { status: "succeeded", paymentIntentId: `pi_auto_${attemptId}` };
+    },
+  };
+  const metering = { notifier: quiet, payments: port, waitForSideEffects: true };
   const say = (step: number, op: Op, what: string): never => {
     throw new Difference(`step ${step} ${JSON.stringify(op)}: ${what}`);
   };
@@ -174,8 +195,9 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
         }
         keys.push({ key, feature, units });
         const expected = model.record(feature, micros(units), key, `${feature}:${units}`);
-        const actual = await attempt(() => recordUsage(db, { workspaceId, feature, units, idempotencyKey: key, now: at }, { notifier: quiet }));
+        const actual = await attempt(() => recordUsage(db, { workspaceId, feature, units, idempotencyKey: key, now: at }, metering));
         compareAnswer(expected, actual, (w) => say(i, op, w));
+        if ("ok" in expected) model.maybeAutoTopUp();
         break;
       }
       case "check": {
@@ -233,6 +255,34 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
         if ("ok" in expected && "ok" in actual && micros(actual.ok.clawedUnits) !== expected.ok) {
           say(i, op, `refund clawed ${actual.ok.clawedUnits}, model ${text(expected.ok)}`);
         }
+        if ("ok" in expected) refunds.push({ lot, refundId: `re_model_${i}`, cents, clawed: expected.ok, failed: false });
+        break;
+      }
+      case "refund_fails": {
+        const open = refunds.filter((r) => !r.failed);
+        if (!open.length) break;
+        const r = open[op.pick % open.length]!;
+        r.failed = true;
+        const expected = model.giveBack(r.lot, r.cents, r.clawed);
+        const dbLot = await db.extrasLot.findUniqueOrThrow({ where: { id: lotIds[r.lot.index]! } });
+        const actual = await giveBackRefund(db, { paymentIntentId: dbLot.paymentIntentId!, refundId: r.refundId, amountCents: r.cents, now: at });
+        if (micros(actual.units) !== expected) say(i, op, `gave back ${actual.units}, model ${text(expected)}`);
+        break;
+      }
+      case "auto_top_up": {
+        model.autoTopUp = op.threshold === null ? null : { threshold: micros(op.threshold), monthlyCap: op.monthlyCap, pack: { units: micros(pack.units.toString()), cents: pack.priceCents, days: pack.expiresAfterDays } };
+        await configureAutoTopUp(db, op.threshold === null ? { workspaceId, enabled: false } : { workspaceId, enabled: true, threshold: op.threshold, pack: pack.key, monthlyCap: op.monthlyCap });
+        break;
+      }
+      case "overdue": {
+        model.overdue = op.overdue;
+        await db.subscription.update({ where: { workspaceId }, data: { status: op.overdue ? "past_due" : "active" } });
+        break;
+      }
+      case "auto_top_up_race": {
+        // Two instances decide at once (the after-commit start and the reconcile sweep, say): one purchase at most.
+        model.maybeAutoTopUp();
+        await Promise.all([maybeAutoTopUp(db, { workspaceId, port, now: at }), maybeAutoTopUp(db, { workspaceId, port, now: at })]);
         break;
       }
       case "expire": {
