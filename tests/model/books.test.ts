@@ -4,7 +4,7 @@
 import { afterAll, expect, test } from "vitest";
 import fc from "fast-check";
 import { closeTestDb, testDb, ON_PGLITE } from "../integration/billing/helpers";
-import { asTest, configArb, Difference, opArb, runSequence, type Config, type Op } from "./sequence";
+import { asTest, configArb, coverage, Difference, opArb, runSequence, type Config, type Op } from "./sequence";
 
 // 200 sequences of 50 steps on PostgreSQL; the embedded PGlite (one connection, one core) runs fewer.
 const SEQUENCES = Number(process.env.MODEL_SEQUENCES ?? (ON_PGLITE ? 25 : 200));
@@ -51,6 +51,7 @@ test("the engine and the reference model agree on random sequences", async () =>
   console.log(`model.sequences ${sequences + (result.failed ? 1 : 0)}`);
   console.log(`model.steps ${steps}`);
   console.log(`model.differences ${result.failed ? 1 : 0}`);
+  console.log(`model.coverage ${JSON.stringify(coverage)}`);
   console.log(`model.seconds ${((Date.now() - started) / 1000).toFixed(1)}`);
   if (result.failed && result.counterexample) {
     const [config, ops] = result.counterexample as [Config, Op[]];

@@ -136,6 +136,10 @@ export interface SequenceResult {
 
 export class Difference extends Error {}
 
+/** How often each rule was exercised across the run, printed with the figures so a thin run shows. */
+export const coverage: Record<string, number> = {};
+const saw = (what: string) => (coverage[what] = (coverage[what] ?? 0) + 1);
+
 /** Runs one sequence; throws Difference at the first answer or state that differs from the model. */
 export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): Promise<SequenceResult> {
   catalog ??= seedCatalog(db);
@@ -197,7 +201,9 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
         const expected = model.record(feature, micros(units), key, `${feature}:${units}`);
         const actual = await attempt(() => recordUsage(db, { workspaceId, feature, units, idempotencyKey: key, now: at }, metering));
         compareAnswer(expected, actual, (w) => say(i, op, w));
-        if ("ok" in expected) model.maybeAutoTopUp();
+        saw("error" in expected ? expected.error : op.key.kind === "new" ? "accepted" : `${op.key.kind}_accepted`);
+        if ("ok" in expected && model.events.get(key)?.extrasUnits) saw("paid_by_extras");
+        if ("ok" in expected && model.maybeAutoTopUp()) saw("auto_top_up");
         break;
       }
       case "check": {
@@ -255,6 +261,7 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
         if ("ok" in expected && "ok" in actual && micros(actual.ok.clawedUnits) !== expected.ok) {
           say(i, op, `refund clawed ${actual.ok.clawedUnits}, model ${text(expected.ok)}`);
         }
+        saw("error" in expected ? "refund_refused" : model.lots.some((l) => l.remaining < 0n) ? "refund_left_debt" : "refund");
         if ("ok" in expected) refunds.push({ lot, refundId: `re_model_${i}`, cents, clawed: expected.ok, failed: false });
         break;
       }
@@ -267,6 +274,7 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
         const dbLot = await db.extrasLot.findUniqueOrThrow({ where: { id: lotIds[r.lot.index]! } });
         const actual = await giveBackRefund(db, { paymentIntentId: dbLot.paymentIntentId!, refundId: r.refundId, amountCents: r.cents, now: at });
         if (micros(actual.units) !== expected) say(i, op, `gave back ${actual.units}, model ${text(expected)}`);
+        saw(r.lot.expired ? "give_back_to_expired_lot" : "give_back");
         break;
       }
       case "auto_top_up": {
@@ -286,7 +294,7 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
         break;
       }
       case "expire": {
-        model.expire();
+        if (model.expire()) saw("lots_expired");
         await expireLots(db, { now: at, workspaceId });
         break;
       }
@@ -297,6 +305,8 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
         const e = addMonths(anchor, k + 1);
         const next = pendingLevel ?? level;
         const plan = await planFor(db, config.period, next);
+        saw(now >= p ? "renewal_late" : "renewal_early");
+        if (model.windows.some((w) => w.start >= p)) saw("renewal_after_fallback_window");
         model.renew(p, e);
         level = next;
         pendingLevel = null;
