@@ -1,12 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { costsSchema, costsToDollars, costsToUnits, priceKey, type PriceTable, type Ratios } from "./costs";
+import { costsSchema, costsToDollars, costsToUnits, priceKey, ratiosOf, type PriceTable, type Ratios } from "./costs";
 import { Dec, formatUnits } from "./units";
 
 const ratios: Ratios = {
   runBaseUnits: new Dec(1),
   dollarsToUnits: new Dec(100),
   maxUnitsPerRun: new Dec(500),
-  actionWeights: { small: new Dec(1), medium: new Dec("2.5"), large: new Dec(5), xl: new Dec(15) },
+  actionWeights: new Map([
+    ["small", new Dec(1)],
+    ["medium", new Dec("2.5")],
+    ["large", new Dec(5)],
+    ["xl", new Dec(15)],
+  ]),
 };
 const prices: PriceTable = new Map([
   [priceKey("openai", "gpt-4o"), { input: new Dec("2.5"), output: new Dec(10) }],
@@ -51,5 +56,25 @@ describe("costsToUnits", () => {
     expect(() => units({ dollars: Number.POSITIVE_INFINITY })).toThrow();
     expect(() => units({}, { ...ratios, runBaseUnits: new Dec(0) })).toThrow(/zero units/);
     expect(() => costsSchema.parse({ tokens: [{ provider: "openai", model: "gpt-4o", input: 1.5, output: 0 }] })).toThrow();
+  });
+
+  it("refuses actions named like Object.prototype's members as unknown actions, never as a weight", () => {
+    for (const action of ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf", "isPrototypeOf", "__defineGetter__"]) {
+      expect(() => units({ action }), action).toThrow(expect.objectContaining({ code: "invalid_request", details: { field: "costs.action" } }));
+    }
+  });
+});
+
+describe("ratiosOf", () => {
+  const plan = (actionWeights: unknown) => ({ runBaseUnits: new Dec(1), dollarsToUnits: new Dec(100), maxUnitsPerRun: null, actionWeights });
+
+  it("reads only the plan's own weights, whatever their names", () => {
+    // JSON.parse makes "__proto__" an own key; it is a weight like any other.
+    const r = ratiosOf(plan(JSON.parse('{"__proto__":"7","constructor":"3","small":"1"}')));
+    expect(units({ action: "__proto__" }, r)).toBe("8");
+    expect(units({ action: "constructor" }, r)).toBe("4");
+    expect(units({ action: "small" }, r)).toBe("2");
+    expect(() => units({ action: "toString" }, r)).toThrow(/Unknown action "toString"; expected one of __proto__, constructor, small/);
+    expect(() => units({ action: "small" }, ratiosOf(plan(null)))).toThrow(/expected no action on this plan/);
   });
 });

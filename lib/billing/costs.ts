@@ -36,7 +36,11 @@ export interface Ratios {
   runBaseUnits: DecT;
   dollarsToUnits: DecT;
   maxUnitsPerRun: DecT | null;
-  actionWeights: Record<string, DecT>;
+  /**
+   * A Map, not an object: an action is a caller's string, and a lookup on an object would find
+   * Object.prototype's members ("constructor", "__proto__", "toString") as if they were weights.
+   */
+  actionWeights: ReadonlyMap<string, DecT>;
 }
 
 /** Dollars per million tokens, keyed by `${provider}/${model}`. */
@@ -71,9 +75,12 @@ export function costsToDollars(costs: Costs, prices: PriceTable): DecT {
 export function costsToUnits(costs: Costs, ratios: Ratios, prices: PriceTable): DecT {
   let units = ratios.runBaseUnits;
   if (costs.action !== undefined) {
-    const weight = ratios.actionWeights[costs.action];
-    if (!weight) {
-      throw new AppError("invalid_request", `Unknown action "${costs.action}"; expected one of ${Object.keys(ratios.actionWeights).join(", ")}.`, { field: "costs.action" });
+    const weight = ratios.actionWeights.get(costs.action);
+    if (weight === undefined) {
+      const known = [...ratios.actionWeights.keys()];
+      throw new AppError("invalid_request", `Unknown action "${costs.action}"; expected ${known.length ? `one of ${known.join(", ")}` : "no action on this plan"}.`, {
+        field: "costs.action",
+      });
     }
     units = units.plus(weight);
   }
@@ -92,8 +99,9 @@ export function ratiosOf(plan: {
   maxUnitsPerRun: { toFixed(): string } | null;
   actionWeights: unknown;
 }): Ratios {
-  const weights: Record<string, DecT> = {};
-  for (const [k, v] of Object.entries((plan.actionWeights ?? {}) as Record<string, string | number>)) weights[k] = toDec(v);
+  // Own keys only (Object.entries), into a Map: a weight named "__proto__" stays a weight, never a prototype.
+  const weights = new Map<string, DecT>();
+  for (const [k, v] of Object.entries((plan.actionWeights ?? {}) as Record<string, string | number>)) weights.set(k, toDec(v));
   return {
     runBaseUnits: toDec(plan.runBaseUnits.toFixed()),
     dollarsToUnits: toDec(plan.dollarsToUnits.toFixed()),

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { publishPlan, recordUsage } from "@/lib/billing";
-import { closeTestDb, expectBooksHold, fastTestDb, seedWorkspace, testDb } from "./helpers";
+import { checkUsage, publishPlan, recordUsage } from "@/lib/billing";
+import { closeTestDb, expectBooksHold, fastTestDb, seedWorkspace, testDb, writtenRows } from "./helpers";
 
 afterAll(closeTestDb);
 
@@ -27,6 +27,23 @@ describe("costs to units", () => {
     await expect(rec("bad-dollars", { dollars: "0.0000001" })).rejects.toMatchObject({ code: "invalid_request" });
     const w = await testDb().usageWindow.findFirstOrThrow({ where: { workspaceId, feature: "compute" } });
     expect(w.used.toFixed()).toBe("990.32552");
+    await expectBooksHold(workspaceId);
+  });
+
+  it("an action named like an Object.prototype member is an unknown action (400), recorded or checked, and writes nothing", async () => {
+    const { workspaceId } = await seedWorkspace(unlimited);
+    for (const client of [testDb(), fastTestDb()]) {
+      for (const action of ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"]) {
+        const costs = { action, dollars: "0.01" };
+        const unknown = { code: "invalid_request", details: { field: "costs.action" } };
+        await expect(recordUsage(client, { workspaceId, feature: "compute", costs, idempotencyKey: `proto-${action}` }, silent)).rejects.toMatchObject(unknown);
+        await expect(checkUsage(client, { workspaceId, feature: "compute", costs })).rejects.toMatchObject(unknown);
+      }
+    }
+    const rows = await writtenRows(workspaceId);
+    expect({ events: rows.events, used: rows.used }).toEqual({ events: 0, used: "0" });
+    // A known action still prices: 1 + 1 + $0.01 x 100.
+    expect((await recordUsage(testDb(), { workspaceId, feature: "compute", costs: { action: "small", dollars: "0.01" }, idempotencyKey: "known" }, silent)).units).toBe("3");
     await expectBooksHold(workspaceId);
   });
 
