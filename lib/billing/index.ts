@@ -15,6 +15,8 @@
  *     units: positive, <= 2^53 - 1, <= 6 decimals. costs: { action?, dollars?, tokens?: [{ provider, model, input, output }] }
  *     priced with the plan version's ratios (see costs.ts). metadata: a JSON object up to 4 KB.
  *     Replaying a key returns the first answer unchanged; the key with another payload is idempotency_conflict.
+ *   recordUsageBatch(db, { workspaceId, events: [{ feature, units | costs, idempotencyKey, metadata? }], now? }, opts?) -> BatchOutcome[]
+ *     each event answered (and written) exactly as recordUsage one by one in order would; the events that fit go together
  *   checkUsage(db, { workspaceId, feature, units? | costs?, now? }) -> UsageAnswer   (nothing written; allowed may be false)
  *   claimGauge / releaseGauge(db, { workspaceId, feature, units = 1, idempotencyKey, now? }) -> UsageAnswer   (seats, projects)
  *   limitations(db, workspaceId, now?) -> Limitations   (plan, status, every entitlement with used/limit/remaining/resetsAt, extras)
@@ -62,6 +64,7 @@ export type { Violation } from "./invariants";
 export type { LedgerEntryOut, LotResult } from "./extras-ledger";
 
 export { recordUsage, type MeteringOptions } from "./record-usage";
+export { recordUsageBatch, type BatchEventInput, type BatchOutcome } from "./record-usage-batch";
 export { checkUsage, type CheckUsageInput } from "./check-usage";
 export { claimGauge, releaseGauge, type GaugeInput } from "./gauges";
 export { limitations } from "./limitations";

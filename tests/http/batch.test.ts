@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { topupExtras } from "@/lib/billing";
+import type { Reply } from "./client";
 import { api, closeAll, seedWorkspace, testDb, uid, written } from "./helpers";
 
 afterAll(closeAll);
@@ -67,6 +68,56 @@ describe("POST /api/v1/usage/batch", () => {
     expect(s.every((r) => r.status === 200 || r.status === 402)).toBe(true);
     expect(acceptedInBatches + acceptedSingles).toBe(500);
     expect(await written(workspaceId)).toEqual({ events: 500, used: "500" });
+  });
+
+  it("answers and stores what the same events sent one by one would: later events see extras spent by earlier ones", async () => {
+    const [inBatch, single] = await Promise.all([
+      seedWorkspace({ compute: { limit: "10", overflow: "extras" } }),
+      seedWorkspace({ compute: { limit: "10", overflow: "extras" } }),
+    ]);
+    for (const { workspaceId } of [inBatch, single]) {
+      await topupExtras(testDb(), { workspaceId, pack: "compute_500", units: 8, checkoutSessionId: `cs_${uid()}` });
+    }
+    const events = [
+      { feature: "api_calls", units: 1, idempotencyKey: "first" },
+      { feature: "compute", units: 12, idempotencyKey: "overflow" }, // 10 of quota + 2 from extras: 6 left
+      { feature: "api_calls", units: 2, idempotencyKey: "after" }, // another feature: sees 6
+      { feature: "compute", units: 9, idempotencyKey: "too-much" }, // 6 in extras: refused
+      { feature: "compute", units: 1, idempotencyKey: "more" }, // 1 from extras: 5 left
+      { feature: "api_calls", units: 3, idempotencyKey: "last" },
+      { feature: "compute", units: 1, idempotencyKey: "too-much" }, // the refused key, new payload: a new event
+    ];
+    const r = await batch(inBatch.key, events);
+    expect(r.status).toBe(200);
+    const alone: Reply[] = [];
+    for (const e of events) alone.push(await api.request("/api/v1/usage", { key: single.key, body: e }));
+    expect(r.json.results.map((x: { status: number }) => x.status)).toEqual(alone.map((a) => a.status));
+    expect(r.json.results.map((x: { status: number }) => x.status)).toEqual([200, 200, 200, 402, 200, 200, 200]);
+    const seen = r.json.results.map((x: { answer?: unknown; error?: unknown }) => x.answer ?? { error: x.error });
+    expect(seen).toEqual(alone.map((a) => a.json));
+    expect(r.json.results[2].answer).toMatchObject({ feature: "api_calls", extrasRemaining: 6 });
+    expect(r.json.results[5].answer).toMatchObject({ feature: "api_calls", extrasRemaining: 5 });
+    // The stored answers replay the same, one by one or as a batch.
+    const stored = async (workspaceId: string) =>
+      (await testDb().usageEvent.findMany({ where: { workspaceId }, orderBy: { idempotencyKey: "asc" } })).map((e) => [e.idempotencyKey, e.response]);
+    expect(await stored(inBatch.workspaceId)).toEqual(await stored(single.workspaceId));
+    const again = await batch(inBatch.key, events);
+    expect(again.json.results.map((x: { answer?: unknown }) => x.answer)).toEqual(r.json.results.map((x: { answer?: unknown }) => x.answer));
+  });
+
+  it("an action named like an Object.prototype member is a 400 result of its own; the other events are recorded", async () => {
+    const { workspaceId, key } = await seedWorkspace({ compute: { limit: "100", overflow: "block" } });
+    const actions = ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"];
+    const r = await batch(key, [
+      { feature: "compute", units: 2, idempotencyKey: "before" },
+      ...actions.map((action) => ({ feature: "compute", costs: { action }, idempotencyKey: `bad-${action}` })),
+      { feature: "compute", costs: { action: "small" }, idempotencyKey: "after" },
+    ]);
+    expect(r.status).toBe(200);
+    expect(r.json.results.map((x: { status: number }) => x.status)).toEqual([200, 400, 400, 400, 400, 400, 200]);
+    for (const x of r.json.results.slice(1, 6)) expect(x.error).toMatchObject({ code: "invalid_request", details: { field: "costs.action" } });
+    expect({ accepted: r.json.accepted, refused: r.json.refused, failed: r.json.failed }).toEqual({ accepted: 2, refused: 0, failed: 5 });
+    expect(await written(workspaceId)).toEqual({ events: 2, used: "4" });
   });
 
   it("replaying a whole batch changes nothing and answers the same", async () => {

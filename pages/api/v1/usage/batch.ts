@@ -1,10 +1,10 @@
+import { recordUsageBatch } from "@/lib/billing";
 import { db } from "@/lib/db";
 import { requireApiKey } from "@/lib/api/auth";
 import { readJson } from "@/lib/api/body";
 import { apiEndpoint } from "@/lib/api/endpoint";
 import { errorBody, json } from "@/lib/api/respond";
 import { batchRequestSchema, type BatchResponse } from "@/lib/api/schemas";
-import { recordUsageBatch } from "@/lib/api/usage-batch";
 import { wireAnswer } from "@/lib/api/wire";
 
 // Node's own request and response: the body is read (and capped) by lib/api/body.ts.
@@ -15,7 +15,7 @@ export default apiEndpoint({
   POST: async (req) => {
     const { workspaceId } = await requireApiKey(req);
     const { events } = await readJson(req, batchRequestSchema);
-    const outcomes = await recordUsageBatch(db(), workspaceId, events);
+    const outcomes = await recordUsageBatch(db(), { workspaceId, events });
     const out: BatchResponse = { results: [], accepted: 0, refused: 0, failed: 0 };
     outcomes.forEach((o, index) => {
       const idempotencyKey = events[index]!.idempotencyKey;
