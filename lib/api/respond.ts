@@ -1,5 +1,6 @@
 import { isDatabaseUnavailable } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
+import { exact, isPlainDecimal, stringifyJson } from "./json";
 
 /** What an API handler answers: written by `apiEndpoint` with its Content-Length, in one write. */
 export interface ApiReply {
@@ -8,22 +9,25 @@ export interface ApiReply {
   body: string;
 }
 
-/** A JSON answer; `no-store` because every answer is about live quota and must never be cached. */
+/**
+ * A JSON answer; `no-store` because every answer is about live quota and must never be cached. Amounts
+ * (ExactNumber) are written with their exact digits.
+ */
 export function json(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}): ApiReply {
   return {
     status: init.status ?? 200,
     headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...init.headers },
-    body: JSON.stringify(body),
+    body: stringifyJson(body),
   };
 }
 
-// The details worth a caller's code; decimals become JSON numbers at this edge, like the answers.
-const NUMERIC_DETAILS = new Set(["units", "remaining", "extrasRemaining"]);
+// The details worth a caller's code; amounts become exact JSON numbers at this edge, like the answers.
+const AMOUNT_DETAILS = new Set(["units", "remaining", "extrasRemaining"]);
 
 function wireDetails(details: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!details) return undefined;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(details)) out[k] = NUMERIC_DETAILS.has(k) && typeof v === "string" ? Number(v) : v;
+  for (const [k, v] of Object.entries(details)) out[k] = AMOUNT_DETAILS.has(k) && typeof v === "string" && isPlainDecimal(v) ? exact(v) : v;
   return out;
 }
 

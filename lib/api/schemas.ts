@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { costsSchema } from "@/lib/billing/costs";
 import { featureSchema, idempotencyKeySchema } from "@/lib/billing/validation";
+import type { ExactNumber } from "./json";
 
 /** Most events one batch may carry. */
 export const MAX_BATCH_EVENTS = 1000;
@@ -40,13 +41,19 @@ export const checkRequestSchema = z
   .strictObject({ feature: eventFields.feature, units: unitsSchema.optional(), costs: eventFields.costs })
   .meta({ description: "At most one of units or costs; 1 unit when neither is sent." });
 
+/**
+ * An amount in an answer: a JSON number with the engine's exact digits, however many (json.ts writes it).
+ * The brand marks it for Wire<>, the type the handlers build answers in.
+ */
+const amountSchema = z.number().brand<"amount">();
+
 export const usageAnswerSchema = z
   .object({
     allowed: z.boolean(),
     feature: z.string(),
-    units: z.number(),
-    remaining: z.number().nullable().meta({ description: "Quota left in the current window; null when unlimited." }),
-    extrasRemaining: z.number().meta({ description: "Extras balance; negative means extras cover nothing until topped up." }),
+    units: amountSchema,
+    remaining: amountSchema.nullable().meta({ description: "Quota left in the current window; null when unlimited." }),
+    extrasRemaining: amountSchema.meta({ description: "Extras balance; negative means extras cover nothing until topped up." }),
     resetsAt: z.string().nullable().meta({ description: "When the current window ends (ISO 8601, UTC); null when it never resets." }),
   })
   ;
@@ -93,23 +100,32 @@ export const limitationsSchema = z
         kind: z.enum(["meter", "gauge"]),
         period: z.enum(["day", "week", "month", "billing_period", "lifetime"]),
         overflow: z.enum(["block", "extras", "soft"]),
-        limit: z.number().nullable(),
-        used: z.number(),
-        remaining: z.number().nullable(),
+        limit: amountSchema.nullable(),
+        used: amountSchema,
+        remaining: amountSchema.nullable(),
         resetsAt: z.string().nullable(),
       }),
     ),
     extras: z.object({
-      balance: z.number(),
-      usable: z.number(),
-      expiringSoon: z.array(z.object({ remaining: z.number(), expiresAt: z.string() })),
+      balance: amountSchema,
+      usable: amountSchema,
+      expiringSoon: z.array(z.object({ remaining: amountSchema, expiresAt: z.string() })),
     }),
   })
   ;
 
 export type UsageRequest = z.infer<typeof usageRequestSchema>;
 export type BatchEvent = z.infer<typeof batchEventSchema>;
-export type WireAnswer = z.infer<typeof usageAnswerSchema>;
-export type BatchResult = z.infer<typeof batchResultSchema>;
-export type BatchResponse = z.infer<typeof batchResponseSchema>;
-export type WireLimitations = z.infer<typeof limitationsSchema>;
+/** What a handler answers for a schema: its amounts as ExactNumber, everything else as the schema says. */
+export type Wire<T> = T extends z.$brand<"amount">
+  ? ExactNumber
+  : T extends (infer U)[]
+    ? Wire<U>[]
+    : T extends object
+      ? { [K in keyof T]: Wire<T[K]> }
+      : T;
+
+export type WireAnswer = Wire<z.infer<typeof usageAnswerSchema>>;
+export type BatchResult = Wire<z.infer<typeof batchResultSchema>>;
+export type BatchResponse = Wire<z.infer<typeof batchResponseSchema>>;
+export type WireLimitations = Wire<z.infer<typeof limitationsSchema>>;

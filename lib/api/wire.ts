@@ -1,13 +1,11 @@
-// The engine answers with exact decimal strings; the API answers with JSON numbers (exact for any
-// single request, whose amounts are capped at 2^53 - 1 with six decimals).
+// The engine answers with exact decimal strings; the API answers with JSON numbers carrying exactly those
+// digits (json.ts writes them), so an amount reaches the client as the engine has it, however many digits.
 import type { Limitations, UsageAnswer } from "@/lib/billing";
+import { exact, exactOrNull } from "./json";
 import type { WireAnswer, WireLimitations } from "./schemas";
 
-const num = (v: string) => Number(v);
-const numOrNull = (v: string | null) => (v === null ? null : Number(v));
-
 export function wireAnswer(a: UsageAnswer): WireAnswer {
-  return { allowed: a.allowed, feature: a.feature, units: num(a.units), remaining: numOrNull(a.remaining), extrasRemaining: num(a.extrasRemaining), resetsAt: a.resetsAt };
+  return { allowed: a.allowed, feature: a.feature, units: exact(a.units), remaining: exactOrNull(a.remaining), extrasRemaining: exact(a.extrasRemaining), resetsAt: a.resetsAt };
 }
 
 /** X-Quota-Remaining: the quota left after this request; absent when the feature is unlimited. */
@@ -22,11 +20,11 @@ export function wireLimitations(l: Limitations): WireLimitations {
     status: l.status,
     trialEndsAt: l.trialEndsAt,
     currentPeriodEnd: l.currentPeriodEnd,
-    entitlements: l.entitlements.map((e) => ({ ...e, limit: numOrNull(e.limit), used: num(e.used), remaining: numOrNull(e.remaining) })),
+    entitlements: l.entitlements.map((e) => ({ ...e, limit: exactOrNull(e.limit), used: exact(e.used), remaining: exactOrNull(e.remaining) })),
     extras: {
-      balance: num(l.extras.balance),
-      usable: num(l.extras.usable),
-      expiringSoon: l.extras.expiringSoon.map((x) => ({ remaining: num(x.remaining), expiresAt: x.expiresAt })),
+      balance: exact(l.extras.balance),
+      usable: exact(l.extras.usable),
+      expiringSoon: l.extras.expiringSoon.map((x) => ({ remaining: exact(x.remaining), expiresAt: x.expiresAt })),
     },
   };
 }

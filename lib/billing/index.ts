@@ -3,8 +3,9 @@
  * every function takes the database client (or an open transaction, to fold its writes into the caller's).
  *
  * Decimals (units, balances) are exact decimal STRINGS in every answer ("12.5", "0", "-40"), never floats:
- * the HTTP layer may turn them into JSON numbers with Number() (inputs are capped at 2^53 - 1 with at most
- * six decimals, so that is exact for a single request). Inputs accept a JSON number or a decimal string.
+ * the HTTP layer writes those digits as JSON number literals as they are (lib/api/json.ts), never through
+ * Number(), which would round 123456789012.123456 (more digits than a double holds). Inputs accept a JSON
+ * number or a decimal string.
  * Errors are AppError: invalid_request (400), not_found (404), quota_exhausted (402, details carry the
  * answer fields), idempotency_conflict (409), billing_unavailable (503).
  *
