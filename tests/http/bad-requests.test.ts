@@ -46,6 +46,10 @@ const cases: { name: string; path?: string; raw?: string | Buffer; body?: unknow
   { name: "check with an unknown field", path: "/api/v1/check", body: { feature: "compute", units: 1, idempotencyKey: "x" }, status: 400, code: "invalid_request" },
   { name: "check with units out of range", path: "/api/v1/check", body: { feature: "compute", units: -1 }, status: 400, code: "invalid_request" },
   { name: "check with malformed JSON", path: "/api/v1/check", raw: "{", status: 400, code: "invalid_request" },
+  ...["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"].flatMap((action) => [
+    { name: `costs.action ${action}`, body: { feature: "compute", costs: { action }, idempotencyKey: `proto-${action}` }, status: 400, code: "invalid_request" },
+    { name: `check with costs.action ${action}`, path: "/api/v1/check", body: { feature: "compute", costs: { action } }, status: 400, code: "invalid_request" },
+  ]),
   { name: "a batch of 1001 events", path: "/api/v1/usage/batch", body: { events: Array.from({ length: 1001 }, (_, i) => ({ feature: "compute", units: 1, idempotencyKey: `b${i}` })) }, status: 400, code: "invalid_request" },
   { name: "an empty batch", path: "/api/v1/usage/batch", body: { events: [] }, status: 400, code: "invalid_request" },
   { name: "a batch with one bad event", path: "/api/v1/usage/batch", body: { events: [{ feature: "compute", units: 1, idempotencyKey: "c1" }, { feature: "compute", units: "x", idempotencyKey: "c2" }] }, status: 400, code: "invalid_request" },
