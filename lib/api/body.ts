@@ -2,6 +2,7 @@ import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
 import { AppError } from "@/lib/errors";
+import { parseJson } from "./json";
 import { invalid } from "./respond";
 
 /** Largest request body the API reads; more is refused with 413 before it is parsed. */
@@ -30,7 +31,7 @@ export async function readJsonValue(req: IncomingMessage): Promise<unknown> {
   const text = bytes.toString("utf8", bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0);
   if (!text.trim()) throw invalid("The request body is empty; send a JSON object.", "body");
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch {
     throw invalid("The request body is not valid JSON.", "body");
   }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ExactNumber, exact, exactOrNull, stringifyJson } from "./json";
+import { ExactNumber, exact, exactOrNull, parseJson, stringifyJson } from "./json";
 import { errorBody, json } from "./respond";
 import { wireAnswer, wireLimitations } from "./wire";
 import { AppError } from "@/lib/errors";
@@ -102,5 +102,50 @@ describe("the API's answers", () => {
     expect(body).toContain('"extras":{"balance":98765432109876.543211,"usable":98765432109876.543211,"expiringSoon":[{"remaining":0.000001,"expiresAt":"2027-01-01T00:00:00.000Z"}]}');
     // The plan's internal id stays out of the answer, as before.
     expect(body).not.toContain('"id"');
+  });
+});
+
+describe("parseJson", () => {
+  it("keeps an amount sent as a number a double cannot hold as its decimal text", () => {
+    expect(parseJson('{"feature":"compute","units":123456789012.123456,"idempotencyKey":"k"}')).toEqual({ feature: "compute", units: "123456789012.123456", idempotencyKey: "k" });
+    expect(parseJson('{"events":[{"units":1},{"units": 123456789012.123456 ,"costs":{"dollars":98765432109.8765432}},{"costs":{"dollars":12345678901234.56789}}]}')).toEqual({
+      events: [{ units: 1 }, { units: "123456789012.123456", costs: { dollars: "98765432109.8765432" } }, { costs: { dollars: "12345678901234.56789" } }],
+    });
+    expect(parseJson('{"costs":{"dollars":1234567890123.4567}}')).toEqual({ costs: { dollars: "1234567890123.4567" } });
+    expect(parseJson('{"units":12345678901234567890}')).toEqual({ units: "12345678901234567890" });
+  });
+
+  it("reads every other number as JSON.parse does: amounts a double holds, numbers elsewhere, look-alikes in strings", () => {
+    for (const text of [
+      '{"units":2.5,"feature":"compute"}',
+      '{"units":1234567890123456}',
+      '{"units":9007199254740991}',
+      '{"units":1e300}',
+      '{"units":-5}',
+      '{"metadata":{"units":123456789012.123456,"n":[123456789012.123456]},"units":"123456789012.123456"}',
+      '{"note":"units\\":123456789012.123456","units":1}',
+      '{"costs":{"tokens":[{"input":12345678901234567890,"output":0}]}}',
+      '[123456789012.123456]',
+      '123456789012.123456',
+    ]) {
+      expect(parseJson(text), text).toEqual(JSON.parse(text));
+    }
+  });
+
+  it("equals JSON.parse on any text JSON.stringify writes (property)", () => {
+    const body = fc.record({ units: fc.oneof(fc.double(), fc.integer(), fc.string()), events: fc.array(fc.record({ units: fc.double(), costs: fc.record({ dollars: fc.double() }) })), rest: fc.jsonValue() });
+    fc.assert(
+      fc.property(body, (v) => {
+        const text = JSON.stringify(v);
+        expect(parseJson(text)).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("refuses malformed JSON as JSON.parse does", () => {
+    for (const text of ['{"units":123456789012.123456', '{"units" 123456789012.1234567}', '"units', "", "{'units':1}"]) {
+      expect(() => parseJson(text), text).toThrow(SyntaxError);
+    }
   });
 });

@@ -63,3 +63,58 @@ function write(value: unknown): string | undefined {
   }
   return `{${out}}`;
 }
+
+// ---------------------------------------------------------------------------------------------- reading
+// Amounts may come in as JSON numbers too. JSON.parse reads every number as a double, so units of
+// 123456789012.123456 would be read as 123456789012.12346 and recorded as that, silently. An amount whose
+// literal a double cannot hold is kept as its decimal text instead, which the request schemas take as a
+// decimal string; every other number, and every number elsewhere in the body (metadata), is read as before.
+
+/** Where the request schemas take an amount: a number or a decimal string. */
+const AMOUNT_PATHS = new Set(["units", "costs.dollars", "events.*.units", "events.*.costs.dollars"]);
+// Up to 15 significant digits a double always holds; only a literal with 16 or more can lose some.
+const LONG_LITERAL = /[\d.]{16}/;
+const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[{}[\]:,]/g;
+
+/** JSON.parse (and its SyntaxError for malformed JSON), keeping amounts a double would round as decimal text. */
+export function parseJson(text: string): unknown {
+  const value: unknown = JSON.parse(text);
+  if (!LONG_LITERAL.test(text)) return value;
+  const kept = keepLongAmounts(text);
+  return kept === text ? value : JSON.parse(kept);
+}
+
+interface Frame {
+  key: string | null;
+  inObject: boolean;
+  expectingKey: boolean;
+}
+
+// Runs on text JSON.parse has accepted, where outside strings only numbers hold digits or a minus sign.
+function keepLongAmounts(text: string): string {
+  const stack: Frame[] = [];
+  let out = "";
+  let copied = 0;
+  for (const m of text.matchAll(TOKENS)) {
+    const token = m[0];
+    const top = stack.at(-1);
+    if (token === "{" || token === "[") stack.push({ key: null, inObject: token === "{", expectingKey: token === "{" });
+    else if (token === "}" || token === "]") stack.pop();
+    else if (token === ":") top!.expectingKey = false;
+    else if (token === ",") top!.expectingKey = top!.inObject;
+    else if (token.startsWith('"')) {
+      if (top?.inObject && top.expectingKey) top.key = JSON.parse(token) as string;
+    } else if (!roundTrips(token) && AMOUNT_PATHS.has(stack.map((f) => (f.inObject ? f.key : "*")).join("."))) {
+      out += `${text.slice(copied, m.index)}"${token}"`;
+      copied = m.index + token.length;
+    }
+  }
+  return copied ? out + text.slice(copied) : text;
+}
+
+/** True when the double a literal parses to is written back as the same decimal (or it is not a plain decimal). */
+function roundTrips(literal: string): boolean {
+  if (!DECIMAL.test(literal)) return true;
+  const canonical = literal.includes(".") ? literal.replace(/\.?0+$/, "") : literal;
+  return String(Number(literal)) === canonical;
+}

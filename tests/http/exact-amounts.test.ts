@@ -91,4 +91,18 @@ describe("amounts in answers are JSON numbers with every digit", () => {
     expect(l.extras).toEqual({ balance: "987654321098.765432", usable: "987654321098.765432", expiringSoon: [{ remaining: "987654321098.765432", expiresAt: expect.any(String) }] });
     expect(r.json.extras.balance).toEqual(expect.any(Number));
   });
+
+  it("an amount sent as a JSON number with more digits than a double holds is recorded as sent", async () => {
+    const { workspaceId, key } = await bigWorkspace();
+    const headers = { "content-type": "application/json" };
+    const raw = `{"feature":"compute","units":123456789012.123456,"idempotencyKey":"${uid()}"}`;
+    const r = await api.request("/api/v1/usage", { key, headers, raw });
+    expect(r.status).toBe(200);
+    expect(readExact(r.text)).toMatchObject({ units: "123456789012.123456", remaining: "999876543210986.876544" });
+    expect((await api.request("/api/v1/usage", { key, headers, raw })).text).toBe(r.text);
+    const b = await api.request("/api/v1/usage/batch", { key, headers, raw: `{"events":[{"feature":"compute","units":100000000000.000001,"idempotencyKey":"${uid()}"}]}` });
+    expect(readExact(b.text)).toMatchObject({ results: [{ status: "200", answer: { units: "100000000000.000001" } }] });
+    const events = await testDb().usageEvent.findMany({ where: { workspaceId }, orderBy: { createdAt: "asc" } });
+    expect(events.map((e) => e.units.toFixed()).sort()).toEqual(["100000000000.000001", "123456789012.123456"]);
+  });
 });

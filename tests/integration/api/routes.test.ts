@@ -115,6 +115,28 @@ describe("amounts in the API's answers are exact", () => {
   });
 });
 
+describe("amounts sent as JSON numbers with more digits than a double holds", () => {
+  it("are recorded, checked and answered as sent, in usage, check and batch", async () => {
+    const { workspaceId, key } = await bigWorkspace();
+    const headers = { "content-type": "application/json" };
+    const used = await api.request("/api/v1/usage", { key, headers, raw: '{"feature":"compute","units":123456789012.123456,"idempotencyKey":"n1"}' });
+    expect(used.status).toBe(200);
+    expect(readExact(used.text)).toMatchObject({ units: "123456789012.123456", remaining: "999876543210986.876544" });
+    // The same literal again is a replay of the same payload, not a conflict.
+    const again = await api.request("/api/v1/usage", { key, headers, raw: '{"feature":"compute","units":123456789012.123456,"idempotencyKey":"n1"}' });
+    expect(again.text).toBe(used.text);
+    const check = await api.request("/api/v1/check", { key, headers, raw: '{"feature":"compute","units":100000000000.000001}' });
+    expect(readExact(check.text)).toMatchObject({ allowed: true, units: "100000000000.000001" });
+    const batch = await api.request("/api/v1/usage/batch", { key, headers, raw: '{"events":[{"feature":"compute","units":100000000000.000001,"idempotencyKey":"n2"}]}' });
+    expect(readExact(batch.text)).toMatchObject({ results: [{ status: "200", answer: { units: "100000000000.000001" } }] });
+    const events = await testDb().usageEvent.findMany({ where: { workspaceId }, orderBy: { idempotencyKey: "asc" } });
+    expect(events.map((e) => e.units.toFixed())).toEqual(["123456789012.123456", "100000000000.000001"]);
+    // Seven decimals is still refused, as a number or as a string.
+    const seven = await api.request("/api/v1/usage", { key, headers, raw: '{"feature":"compute","units":1000000000.0000001,"idempotencyKey":"n3"}' });
+    expect(seven.status).toBe(400);
+  });
+});
+
 describe("actions named like Object.prototype members", () => {
   const actions = ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"];
 
