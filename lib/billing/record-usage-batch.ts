@@ -165,10 +165,11 @@ async function meterRun(
   now: Date,
   opts: MeteringOptions,
 ): Promise<RunResult> {
+  const end = predictedEnd(from, parsed, units, outcomes, seen);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let run: Awaited<ReturnType<typeof decideAndWrite>>;
     try {
-      run = await hotTransaction(db, (sql) => decideAndWrite(sql, workspaceId, from, parsed, units, outcomes, seen, now));
+      run = await hotTransaction(db, (sql) => decideAndWrite(sql, workspaceId, from, end, parsed, units, outcomes, seen, now));
     } catch (e) {
       // A concurrent request took one of these keys after we looked, or a lock cycle: all rolled back, look again.
       if (isUniqueViolation(e) || isRetryableConflict(e)) continue;
@@ -183,6 +184,33 @@ async function meterRun(
     return { next: run.next, open: run.open };
   }
   return { next: from };
+}
+
+/**
+ * Where the run from `from` is expected to end, from what earlier runs saw: at the first event that will
+ * not fit its extras window's quota, or whose feature does not meter. The run reads and locks only what the
+ * events before it need (a batch alternating between overflow and other features would otherwise read every
+ * remaining key once per run). A wrong guess costs a run or a recordUsage, never a different outcome.
+ */
+function predictedEnd(
+  from: number,
+  parsed: (ParsedRecord | undefined)[],
+  units: (Dec | null)[],
+  outcomes: (BatchOutcome | undefined)[],
+  seen: ReadonlyMap<string, WindowSeen>,
+): number {
+  const left = new Map<string, Dec>();
+  for (let i = from + 1; i < parsed.length; i++) {
+    if (outcomes[i]) continue;
+    const n = units[i] ?? null;
+    const s = seen.get(parsed[i]!.feature);
+    if (n === null || (s && s.kind !== "meter")) return i;
+    if (!s || s.overflow !== "extras" || s.remaining === null) continue;
+    const remaining = left.get(parsed[i]!.feature) ?? s.remaining;
+    if (n.gt(remaining)) return i;
+    left.set(parsed[i]!.feature, remaining.minus(n));
+  }
+  return parsed.length;
 }
 
 interface LockedWindow {
@@ -202,7 +230,7 @@ interface Locked {
   existing: { idempotencyKey: string; requestHash: string; response: UsageAnswer }[] | string | null;
 }
 
-/** A window of the run: its counter as the run moves it, and the events it accepted. */
+/** A window of the run: its counter before the run and as the run moves it. */
 interface RunWindow {
   row: LockedWindow;
   quota: Dec | null;
@@ -240,8 +268,8 @@ const WRITE_SQL = `
   WHERE uw.id = s.id`;
 
 /**
- * Decides events from `from` on, in order, under the windows' locks, until one needs recordUsage or the
- * batch ends, and writes what it accepted. Each decision is the one recordUsage makes on the same counters:
+ * Decides events from `from` on, in order, under the windows' locks, until one needs recordUsage or `end`,
+ * and writes what it accepted. Each decision is the one recordUsage makes on the same counters:
  * a key already recorded replays (or conflicts); units that fit (or any, on an unlimited or soft window) are
  * accepted; a blocking window refuses the rest. The extras balance cannot move inside a run (nothing in it
  * spends extras), so each answer reports the balance read under the locks, as recordUsage's statement does.
@@ -250,6 +278,7 @@ async function decideAndWrite(
   sql: SqlRunner,
   workspaceId: string,
   from: number,
+  end: number,
   parsed: (ParsedRecord | undefined)[],
   units: (Dec | null)[],
   outcomes: (BatchOutcome | undefined)[],
@@ -258,7 +287,7 @@ async function decideAndWrite(
 ) {
   const features = new Set<string>();
   const keys: string[] = [];
-  for (let i = from; i < parsed.length; i++) {
+  for (let i = from; i < end; i++) {
     const p = parsed[i];
     if (!p || outcomes[i]) continue;
     features.add(p.feature);
@@ -281,7 +310,7 @@ async function decideAndWrite(
   const rows: string[] = [];
   let next = from;
   let open: string | undefined;
-  for (; next < parsed.length; next++) {
+  for (; next < end; next++) {
     if (outcomes[next]) continue;
     const p = parsed[next]!;
     const n = units[next] ?? null;
