@@ -294,8 +294,10 @@ export async function onPlanChanged(
   return inTransaction(db, async (tx) => {
     const sub = await lockSubscription(tx, input.workspaceId, "update");
     const ents = await tx.entitlement.findMany({ where: { planId: sub.planId } });
+    // Updated in feature order, the order batch recording and resets lock windows in, so none of them deadlock.
     const windows = await tx.usageWindow.findMany({
       where: { workspaceId: input.workspaceId, periodStart: { lte: now }, periodEnd: { gt: now } },
+      orderBy: { feature: "asc" },
     });
     const changed: string[] = [];
     for (const w of windows) {
