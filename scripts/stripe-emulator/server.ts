@@ -29,6 +29,8 @@ export interface StripeEmulatorOptions {
   accountName?: string;
   /** How often objects without a test clock are checked for renewals and trial ends (default 10 s; 0 = never). */
   tickMs?: number;
+  /** Network latency to imitate: each API request (/v1) waits this long before it is handled (default 0). */
+  latencyMs?: number;
   log?: (line: string) => void;
 }
 
@@ -44,6 +46,8 @@ export interface StripeEmulatorHandle {
   redeliver(eventId: string): boolean;
   /** Resolves once no webhook delivery is queued, in flight or waiting for a retry. */
   idle(): Promise<void>;
+  /** Changes the imitated latency of API requests (see `latencyMs`); requests already waiting keep theirs. */
+  setLatency(ms: number): void;
   /** Forgets every object and event (keeps the startup webhook endpoint). */
   reset(): void;
   stop(): Promise<void>;
@@ -85,6 +89,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
   let em: Emulator | null = null;
   let webhookEndpointId: string | null = null;
   let webhookUrl = options.webhookUrl ?? null;
+  let latencyMs = options.latencyMs ?? 0;
 
   const registerStartupEndpoint = (e: Emulator) => {
     webhookEndpointId = webhookUrl ? e.addWebhookEndpoint(webhookUrl, ["*"], { description: "Startup endpoint" }, options.webhookSecret).endpoint.id : null;
@@ -98,6 +103,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
       const method = (req.method ?? "GET").toUpperCase();
       const parts = url.pathname.split("/").filter(Boolean);
       if (parts[0] === "v1") {
+        if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
         const out = handleApi(em, router, req, body);
         return sendJson(res, out.status, out.body, out.headers);
       }
@@ -174,6 +180,9 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
       return true;
     },
     idle: () => emulator.webhooks.idle(),
+    setLatency(ms: number) {
+      latencyMs = Math.max(0, ms);
+    },
     reset() {
       emulator.reset();
       registerStartupEndpoint(emulator);

@@ -25,7 +25,7 @@ export type CardBehaviour = "succeed" | "decline" | "attach_then_fail";
 /** Checkout options kept beside the session (Stripe does not echo all of them). */
 export interface CheckoutExtras {
   lineItems: CheckoutLineItem[];
-  subscriptionData: { metadata: Record<string, string>; trialPeriodDays: number | null; missingPaymentMethod: "cancel" | "create_invoice" | "pause" };
+  subscriptionData: { metadata: Record<string, string>; trialPeriodDays: number | null; /** subscription_data.trial_end: the trial ends exactly then. */ trialEnd: number | null; missingPaymentMethod: "cancel" | "create_invoice" | "pause" };
   paymentIntentData: { metadata: Record<string, string>; description: string | null; setupFutureUsage: "off_session" | "on_session" | null };
   customerCreation: "always" | "if_required";
   automaticTax: boolean;

@@ -70,7 +70,8 @@ export function completeCheckout(em: Emulator, session: CheckoutSession, card: C
       customer: customerId!,
       items: extras.lineItems.map((li) => ({ price: em.store.prices.get(li.price)!, quantity: li.quantity })),
       metadata: { ...extras.subscriptionData.metadata },
-      trialEnd: trialDays ? at + trialDays * DAY : null,
+      // A trial_end given at creation is kept to the second, as Stripe does; trial_period_days count from now.
+      trialEnd: extras.subscriptionData.trialEnd ?? (trialDays ? at + trialDays * DAY : null),
       defaultPaymentMethod: pm.id,
       missingPaymentMethod: extras.subscriptionData.missingPaymentMethod,
       automaticTax: extras.automaticTax,

@@ -100,6 +100,7 @@ function createSession(em: Emulator, p: Params): CheckoutSession {
     subscriptionData: {
       metadata: sd?.metadata() ?? {},
       trialPeriodDays: trialDays ?? null,
+      trialEnd: trialEnd ?? null,
       missingPaymentMethod: sd?.obj("trial_settings")?.obj("end_behavior")?.oneOf("missing_payment_method", ["cancel", "create_invoice", "pause"] as const) ?? "create_invoice",
     },
     paymentIntentData: {
