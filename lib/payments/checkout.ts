@@ -1,10 +1,11 @@
 import { currentPlanVersion, topupExtras } from "@/lib/billing";
 import { AppError } from "@/lib/errors";
-import { idOf, stripe, type Stripe } from "@/lib/stripe";
+import { idOf, isStripeError, stripe, type Stripe } from "@/lib/stripe";
 import { env } from "@/lib/env";
 import { withTransaction, type Client } from "./db";
 import { ensureStripeCustomer } from "./customers";
 import { assertPurchasesAllowed } from "./guards";
+import { recordCheckoutCompletion } from "./subscription-order";
 import { syncSubscription } from "./subscription-sync";
 
 /** A per-form token: the same click submitted twice carries the same token, so Stripe sees one request. */
@@ -40,6 +41,8 @@ export async function startPlanCheckout(
   if ((input.interval === "year" ? plan.annualPriceCents : plan.monthlyPriceCents) <= 0) throw new AppError("invalid_request", "The Free plan needs no checkout.");
   if (!priceId) throw new AppError("billing_unavailable", "Prices are not synced to Stripe yet; try again in a minute.");
   const customer = await ensureStripeCustomer(db, input.workspaceId);
+  const open = await reuseOpenCheckout(input.workspaceId, customer, priceId);
+  if (open) return open;
   const metadata = { workspaceId: input.workspaceId, planKey: plan.key, planVersion: String(plan.version) };
   const trialEnd = sub.status === "trialing" && !sub.stripeSubscriptionId && sub.trialEndsAt && sub.trialEndsAt.getTime() - now.getTime() >= STRIPE_TRIAL_MIN_MS
     ? Math.floor(sub.trialEndsAt.getTime() / 1000)
@@ -62,6 +65,31 @@ export async function startPlanCheckout(
   );
   if (!session.url) throw new AppError("billing_unavailable", "Stripe did not return a checkout page.");
   return { sessionId: session.id, url: session.url };
+}
+
+/**
+ * One open subscription checkout per workspace: a checkout for the same price that is still open is
+ * reused (a second tab, a click after going back); an open one for another plan or interval is expired, so
+ * the customer's latest choice is the only one left to pay. Two completed anyway (a race, an expiry that
+ * lost to a payment) are settled by the sync, which keeps the one completed last.
+ */
+async function reuseOpenCheckout(workspaceId: string, customer: string, priceId: string): Promise<{ sessionId: string; url: string } | null> {
+  const open = await stripe().checkout.sessions.list({ customer, status: "open", limit: 100, expand: ["data.line_items"] });
+  let reuse: { sessionId: string; url: string } | null = null;
+  for (const s of open.data) {
+    if (s.mode !== "subscription" || (s.metadata?.workspaceId ?? s.client_reference_id) !== workspaceId) continue;
+    if (!reuse && s.url && s.line_items?.data.some((li) => idOf(li.price) === priceId)) {
+      reuse = { sessionId: s.id, url: s.url };
+      continue;
+    }
+    try {
+      await stripe().checkout.sessions.expire(s.id, {}, { idempotencyKey: `checkout_expire_${s.id}` });
+    } catch (e) {
+      // Completed or expired meanwhile: a completed one is settled by the sync.
+      if (!isStripeError(e)) throw e;
+    }
+  }
+  return reuse;
 }
 
 /** Starts Stripe Checkout for an extras pack (payment mode, automatic tax); one session per click. */
@@ -103,7 +131,9 @@ export type CheckoutOutcome =
   | { kind: "other"; state: "ignored" };
 
 /**
- * Applies a completed checkout session: subscription mode syncs the subscription (plan and quotas at once);
+ * Applies a completed checkout session: subscription mode records the completion's place in the order
+ * (the first application numbers it; the one completed last is the workspace's subscription) and syncs
+ * the subscription (plan and quotas at once);
  * payment mode credits the pack, exactly once per session however many times this runs (the webhook and
  * the success page race here; topupExtras is idempotent per session under the account lock).
  */
@@ -116,6 +146,7 @@ export async function applyCheckoutSession(db: Client, session: Stripe.Checkout.
   if (session.mode === "subscription") {
     const subscriptionId = idOf(session.subscription);
     if (session.status !== "complete" || !subscriptionId) return { kind: "subscription", state: "pending", planName: null, status: null };
+    await recordCheckoutCompletion({ workspaceId, checkoutSessionId: session.id, subscriptionId });
     const result = await syncSubscription(db, { subscriptionId, workspaceId, now });
     const sub = await db.subscription.findUnique({ where: { workspaceId }, include: { plan: true } });
     return { kind: "subscription", state: result.applied || sub?.stripeSubscriptionId === subscriptionId ? "active" : "pending", planName: sub?.plan.name ?? null, status: sub?.status ?? null };

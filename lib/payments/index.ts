@@ -5,7 +5,7 @@
  * Webhook and sync
  *   handleStripeWebhook(req) -> Response                 POST /api/webhooks/stripe (verify, store, apply once)
  *   processStripeEvent(db, event)                        the event store: at most once, effects in one transaction
- *   syncSubscription(db, { subscriptionId, workspaceId? }) convergent: re-reads Stripe under the workspace's row lock
+ *   syncSubscription(db, { subscriptionId, workspaceId? }) convergent: reads Stripe, then applies under the workspace's row lock
  *   applyCheckoutSession / syncCheckoutReturn            checkout completion (webhook and success page race safely)
  *   applyInvoiceEvent, applyChargeRefunded, applyRefundUpdated   invoice list, plan grants per paid invoice, refund clawbacks and give-backs
  * Owner actions

@@ -4,6 +4,7 @@ import type { Tx } from "@/lib/db";
 import { idOf, stripe, subscriptionPeriod, subscriptionPrice, type Stripe } from "@/lib/stripe";
 import { withTransaction, type Client } from "./db";
 import { freePlanId, lockSubscriptionRow, planForPrice, workspaceIdFor } from "./lookup";
+import { isLive, keepLastCompleted, type Retrieve } from "./subscription-order";
 
 export interface SyncResult {
   workspaceId: string | null;
@@ -19,11 +20,24 @@ const ENDED = new Set(["canceled", "incomplete_expired"]);
 const DUNNING = new Set<SubscriptionStatus>(["past_due", "degraded", "unpaid"]);
 
 /**
- * Convergent sync: re-reads the subscription from Stripe under the workspace's row lock and writes what
- * Stripe says now, so events may arrive in any order or any number of times and the result is the same.
- * Effects: a new current_period_start resets the windows; a plan change raises current quotas at once;
- * an ended subscription moves the workspace to Free. Dunning only escalates here (the dunning cron moves
- * past_due on to degraded and unpaid); an active subscription clears it.
+ * Convergent sync: reads the workspace's subscriptions from Stripe, then writes under the workspace's row
+ * lock what Stripe says, so events may arrive in any order or any number of times and the result is the same.
+ * Effects: a new current_period_start resets the windows (not the first period of a trial carried over from
+ * a local trial); a plan change raises current quotas at once; an ended subscription moves the workspace to
+ * Free; a second live subscription is cancelled and refunded (subscription-order.ts). Dunning only
+ * escalates here (the dunning cron moves past_due on to degraded and unpaid); an active subscription clears it.
+ *
+ * Every Stripe call happens before the row lock is taken, so usage of the workspace (which opens windows
+ * under a share lock of the same row) never waits on Stripe; inside an event's transaction the lock is the
+ * last thing the sync takes.
+ *
+ * Older snapshots never overwrite newer ones: each sync draws a ticket from a database sequence before it
+ * reads anything, and the row keeps the ticket of the snapshot applied last; a sync whose ticket is lower
+ * started reading earlier and is refused (its snapshot may be older; applying it could undo a newer one).
+ * Refusing loses nothing: every change at Stripe is followed by an event whose sync draws its ticket after
+ * the change, so after every ticket whose reads may have missed it, and that sync applies unless one with a
+ * still later ticket (which read the change too) already did. Reading the order of completed checkouts
+ * after the ticket also means a completion recorded before a sync's ticket is seen by that sync.
  */
 export async function syncSubscription(
   db: Client,
@@ -36,25 +50,55 @@ export async function syncSubscription(
     if (!workspaceId) return { workspaceId: null, applied: false, reason: "no workspace for this subscription" };
   }
   const ws = workspaceId;
+  const ticket = await drawTicket(db);
+
+  // Read phase: Stripe calls only, no lock.
+  const read = new Map<string, Promise<Stripe.Subscription>>();
+  const retrieve = (id: string) => {
+    let p = read.get(id);
+    if (!p) read.set(id, (p = stripe().subscriptions.retrieve(id, { expand: ["latest_invoice", "schedule"] })));
+    return p;
+  };
+  const sub = await retrieve(input.subscriptionId);
+  const target = await chooseSnapshot(db, ws, sub, retrieve);
+  if (!target.sub) return { workspaceId: ws, applied: false, reason: target.reason };
+  const nextPrice = await scheduledPrice(target.sub);
+
+  // Apply phase: the row lock, then database work only.
   return withTransaction(db, async (tx) => {
     const row = await lockSubscriptionRow(tx, ws);
-    const sub = await stripe().subscriptions.retrieve(input.subscriptionId, { expand: ["latest_invoice", "schedule"] });
-    return applySubscription(tx, row, sub, input.now ?? new Date());
+    if (row.stripeSyncTicket !== null && row.stripeSyncTicket > ticket) return { workspaceId: ws, applied: false, reason: "a newer snapshot is applied" };
+    return applySubscription(tx, row, target.sub!, nextPrice, ticket, input.now ?? new Date());
   });
+}
+
+async function drawTicket(db: Client): Promise<bigint> {
+  const rows = await db.$queryRaw<{ t: bigint }[]>`SELECT nextval('"SubscriptionSyncTicket"') AS t`;
+  return BigInt(rows[0]!.t);
+}
+
+/**
+ * Which subscription's state the workspace should show. The kept one of those whose checkout Tally applied
+ * (the live one completed last) wins. Otherwise the synced subscription applies unless the workspace shows
+ * another one that is still live: a subscription whose checkout completion has not been applied yet never
+ * displaces a live one (it is decided once its completion is), and an ended one never displaces another.
+ */
+async function chooseSnapshot(db: Client, workspaceId: string, sub: Stripe.Subscription, retrieve: Retrieve): Promise<{ sub: Stripe.Subscription | null; reason?: string }> {
+  const kept = await keepLastCompleted(db, workspaceId, retrieve);
+  if (kept) return { sub: kept };
+  const row = await db.subscription.findUnique({ where: { workspaceId }, select: { stripeSubscriptionId: true } });
+  const current = row?.stripeSubscriptionId ?? null;
+  if (!current || current === sub.id) return { sub };
+  if (!isLive(sub)) return { sub: null, reason: "an older subscription" };
+  if (isLive(await retrieve(current))) return { sub: null, reason: "another subscription is current" };
+  return { sub };
 }
 
 type Row = Awaited<ReturnType<typeof lockSubscriptionRow>>;
 
-async function applySubscription(tx: Tx, row: Row, sub: Stripe.Subscription, now: Date): Promise<SyncResult> {
+async function applySubscription(tx: Tx, row: Row, sub: Stripe.Subscription, nextPrice: ScheduledPrice | null, ticket: bigint, now: Date): Promise<SyncResult> {
   const workspaceId = row.workspaceId;
   const ended = ENDED.has(sub.status) || sub.status === "paused";
-  if (row.stripeSubscriptionId && row.stripeSubscriptionId !== sub.id) {
-    // Another subscription is the workspace's current one: an ended one never displaces it, and of two
-    // live ones the newer wins.
-    if (ended) return { workspaceId, applied: false, reason: "an older subscription" };
-    const current = await stripe().subscriptions.retrieve(row.stripeSubscriptionId);
-    if (!ENDED.has(current.status) && current.created >= sub.created) return { workspaceId, applied: false, reason: "an older subscription" };
-  }
 
   if (ended) {
     const freeId = await freePlanId(tx);
@@ -65,6 +109,7 @@ async function applySubscription(tx: Tx, row: Row, sub: Stripe.Subscription, now
         planId: freeId, status: "free", interval: "month", stripeSubscriptionId: sub.id, stripeStatus: sub.status,
         currentPeriodStart: null, currentPeriodEnd: null, periodAnchor: null, cancelAtPeriodEnd: false,
         pendingPlanId: null, pendingInterval: null, pendingChangeAt: null, stripeScheduleId: null, pastDueSince: null, stripeSyncedAt: now,
+        stripeSyncTicket: ticket,
       },
     });
     if (planChanged) await onPlanChanged(tx, { workspaceId, now, lowerQuotas: true });
@@ -93,9 +138,14 @@ async function applySubscription(tx: Tx, row: Row, sub: Stripe.Subscription, now
   // Once dunning moved the workspace to Free, it stays there until a payment clears it.
   const planId = status === "unpaid" ? await freePlanId(tx) : target.planId;
 
-  const pending = await pendingChange(tx, sub, period.end);
+  const pending = await pendingChange(tx, nextPrice);
   const planChanged = row.planId !== planId;
   const periodChanged = row.currentPeriodStart?.getTime() !== period.start.getTime();
+  // A trial at Stripe is always a local trial carried over by a checkout during it (checkout sets trial_end
+  // only then): its period is the same trial going on, so its windows and their counts go on too. The reset
+  // comes with the first paid period.
+  const continuedTrial = sub.status === "trialing" && row.trialEndsAt !== null;
+  const newPeriod = periodChanged && !continuedTrial;
 
   await tx.subscription.update({
     where: { workspaceId },
@@ -116,11 +166,12 @@ async function applySubscription(tx: Tx, row: Row, sub: Stripe.Subscription, now
       stripeScheduleId: idOf(sub.schedule),
       pastDueSince,
       stripeSyncedAt: now,
+      stripeSyncTicket: ticket,
     },
   });
-  if (periodChanged) await resetWindowsForPeriod(tx, { workspaceId, periodStart: period.start, periodEnd: period.end, now });
-  if (planChanged || periodChanged) await onPlanChanged(tx, { workspaceId, now, lowerQuotas: status === "unpaid" });
-  return { workspaceId, applied: true, status, planId, planChanged, periodReset: periodChanged };
+  if (newPeriod) await resetWindowsForPeriod(tx, { workspaceId, periodStart: period.start, periodEnd: period.end, now });
+  if (planChanged || newPeriod) await onPlanChanged(tx, { workspaceId, now, lowerQuotas: status === "unpaid" });
+  return { workspaceId, applied: true, status, planId, planChanged, periodReset: newPeriod };
 }
 
 /** When the unpaid invoice was first attempted (test-clock time included), if Stripe shows one. */
@@ -131,15 +182,26 @@ function failedSince(sub: Stripe.Subscription): Date | null {
   return new Date(at * 1000);
 }
 
-/** A change the subscription's schedule makes at a later phase (a downgrade booked for the period end). */
-async function pendingChange(tx: Tx, sub: Stripe.Subscription, periodEnd: Date): Promise<{ planId: string; interval: "month" | "year"; at: Date } | null> {
+interface ScheduledPrice {
+  price: Stripe.Price;
+  at: Date;
+}
+
+/** The price a later phase of the subscription's schedule moves to (a downgrade booked for the period end), read from Stripe. */
+async function scheduledPrice(sub: Stripe.Subscription): Promise<ScheduledPrice | null> {
   const schedule = sub.schedule;
-  if (!schedule || typeof schedule === "string" || schedule.status !== "active") return null;
+  const period = subscriptionPeriod(sub);
+  if (!period || !schedule || typeof schedule === "string" || schedule.status !== "active") return null;
   const current = subscriptionPrice(sub);
-  const next = schedule.phases.find((p) => p.start_date * 1000 >= periodEnd.getTime());
+  const next = schedule.phases.find((p) => p.start_date * 1000 >= period.end.getTime());
   const nextPriceId = idOf(next?.items[0]?.price ?? null);
   if (!next || !nextPriceId || nextPriceId === current?.id) return null;
-  const price = await stripe().prices.retrieve(nextPriceId);
-  const plan = await planForPrice(tx, price);
-  return { ...plan, at: new Date(next.start_date * 1000) };
+  return { price: await stripe().prices.retrieve(nextPriceId), at: new Date(next.start_date * 1000) };
+}
+
+/** The plan a booked change moves to. */
+async function pendingChange(tx: Tx, next: ScheduledPrice | null): Promise<{ planId: string; interval: "month" | "year"; at: Date } | null> {
+  if (!next) return null;
+  const plan = await planForPrice(tx, next.price);
+  return { ...plan, at: next.at };
 }

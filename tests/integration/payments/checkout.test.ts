@@ -72,7 +72,7 @@ describe("checkout", () => {
     expect(await db().extrasLot.count({ where: { workspaceId: { in: [a.workspaceId, b.workspaceId] } } })).toBe(0);
   });
 
-  it("a double-clicked checkout creates one Stripe session; a new click creates another", async () => {
+  it("a double-clicked checkout creates one Stripe session; a new click reuses the open one, another plan replaces it", async () => {
     const ws = await newWorkspace("dbl");
     const key = requestKey();
     const input = { workspaceId: ws.workspaceId, slug: ws.slug, planKey: "starter", interval: "month" as const, requestKey: key };
@@ -82,6 +82,13 @@ describe("checkout", () => {
     expect((await env.stripe.checkout.sessions.list({ customer })).data).toHaveLength(1);
     expect((await env.stripe.customers.list({ limit: 100 })).data.filter((c) => c.metadata.workspaceId === ws.workspaceId)).toHaveLength(1);
     const third = await startPlanCheckout(db(), { ...input, requestKey: requestKey() });
-    expect(third.sessionId).not.toBe(first.sessionId);
+    expect(third).toEqual(first);
+    expect((await env.stripe.checkout.sessions.list({ customer })).data).toHaveLength(1);
+
+    const pro = await startPlanCheckout(db(), { ...input, planKey: "pro", requestKey: requestKey() });
+    expect(pro.sessionId).not.toBe(first.sessionId);
+    const sessions = (await env.stripe.checkout.sessions.list({ customer })).data;
+    expect(sessions.map((s) => [s.id, s.status]).sort()).toEqual([[first.sessionId, "expired"], [pro.sessionId, "open"]].sort());
+    expect((await startPlanCheckout(db(), { ...input, planKey: "pro", requestKey: requestKey() })).sessionId).toBe(pro.sessionId);
   });
 });
