@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { limitations, recordUsage } from "@/lib/billing";
-import { cancelScheduledChange, scheduleDowngrade, startPlanCheckout, upgradeNow } from "@/lib/payments";
+import { cancelScheduledChange, scheduleDowngrade, startPlanCheckout, startTrial, upgradeNow } from "@/lib/payments";
 import { eventsOf, newWorkspace, pay, requestKey, startPayments, subscriptionOf, type PaymentsEnv } from "./helpers";
 
 let env: PaymentsEnv;
@@ -106,5 +106,48 @@ describe("subscription lifecycle through delivered webhooks", () => {
     const row = await subscriptionOf(s.workspaceId);
     expect([row.plan.key, row.status, row.currentPeriodEnd]).toEqual(["free", "free", null]);
     expect(await computeLimit(s.workspaceId)).toBe("100");
+  });
+});
+
+describe("a checkout during a local trial", () => {
+  it("carries the trial over without a new quota; the windows reset when the paid period begins", async () => {
+    const ws = await newWorkspace("trial");
+    // Monday 01:00 UTC after today: the first hours stay inside one ISO week (compute's window during the trial).
+    const today = new Date();
+    const monday = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + ((8 - today.getUTCDay()) % 7 || 7), 1);
+    const T0 = monday / 1000;
+    const at = (s: number) => new Date(s * 1000);
+    const clock = await env.stripe.testHelpers.testClocks.create({ frozen_time: T0 });
+    const customer = await env.stripe.customers.create({ name: "trial", metadata: { workspaceId: ws.workspaceId }, test_clock: clock.id });
+    await db().workspace.update({ where: { id: ws.workspaceId }, data: { stripeCustomerId: customer.id } });
+    const advanceTo = async (t: number) => {
+      await env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: t });
+      await env.emulator.idle();
+    };
+    const used = async (t: number) => (await limitations(db(), ws.workspaceId, at(t))).entitlements.find((e) => e.feature === "compute")!.used;
+
+    const { trialEndsAt } = await startTrial(db(), { workspaceId: ws.workspaceId, planKey: "pro", now: at(T0) });
+    const trialEnd = Math.floor(trialEndsAt.getTime() / 1000);
+    await recordUsage(db(), { workspaceId: ws.workspaceId, feature: "compute", units: 300, idempotencyKey: "in-trial", now: at(T0 + 600) });
+
+    await advanceTo(T0 + HOUR);
+    const { url } = await startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey: "pro", interval: "month", requestKey: requestKey(), now: at(T0 + HOUR) });
+    await pay(url);
+    await env.emulator.idle();
+    let row = await subscriptionOf(ws.workspaceId);
+    expect([row.plan.key, row.status, row.stripeSubscriptionId !== null, row.currentPeriodEnd?.getTime()]).toEqual(["pro", "trialing", true, trialEnd * 1000]);
+    // The trial goes on: what was used in it still counts.
+    expect(await used(T0 + 2 * HOUR)).toBe("300");
+
+    // Late in the trial (another week's window), then the trial ends at Stripe and the first paid period starts.
+    await recordUsage(db(), { workspaceId: ws.workspaceId, feature: "compute", units: 200, idempotencyKey: "late-trial", now: at(trialEnd - HOUR / 2) });
+    expect(await used(trialEnd - HOUR / 4)).toBe("200");
+    await advanceTo(trialEnd + 2 * HOUR);
+    row = await subscriptionOf(ws.workspaceId);
+    expect([row.status, row.currentPeriodStart?.getTime()]).toEqual(["active", trialEnd * 1000]);
+    expect(await used(trialEnd + 3 * HOUR)).toBe("0");
+    const before = await db().usageWindow.findFirstOrThrow({ where: { workspaceId: ws.workspaceId, feature: "compute", periodStart: { lte: at(trialEnd - HOUR / 2) } }, orderBy: { periodStart: "desc" } });
+    expect([before.used.toString(), before.periodEnd.getTime()]).toEqual(["200", trialEnd * 1000]);
+    expect(failedDeliveries()).toEqual([]);
   });
 });

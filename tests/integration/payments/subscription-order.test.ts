@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { startPlanCheckout } from "@/lib/payments";
+import { recordUsage } from "@/lib/billing";
+import { startPlanCheckout, syncCheckoutReturn, syncSubscription } from "@/lib/payments";
 import type { Stripe } from "@/lib/stripe";
 import { deliver, eventsOf, newWorkspace, pay, requestKey, startPayments, subscriptionOf, type PaymentsEnv } from "./helpers";
 
@@ -88,5 +89,117 @@ describe("out-of-order delivery converges on Stripe's current subscription", () 
     const row = await subscriptionOf(ws.workspaceId);
     expect([row.plan.key, row.interval, row.status]).toEqual(["pro", "year", "active"]);
     expect(row.stripeSubscriptionId).not.toBe(oldSub.id);
+  });
+});
+
+/** Two subscription checkouts of one workspace (Starter, then Pro) paid in the same second of its customer's frozen clock; no event delivered yet. */
+async function twoCompletedCheckouts(label: string) {
+  const ws = await newWorkspace(label);
+  const clock = await env.stripe.testHelpers.testClocks.create({ frozen_time: Math.floor(Date.now() / 1000) });
+  const customer = await env.stripe.customers.create({ name: label, metadata: { workspaceId: ws.workspaceId }, test_clock: clock.id });
+  await db().workspace.update({ where: { id: ws.workspaceId }, data: { stripeCustomerId: customer.id } });
+  const first = await startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey: "starter", interval: "month", requestKey: requestKey() });
+  await pay(first.url);
+  // The first is complete, so it is no longer open, and Tally has not heard of it yet: a second checkout starts.
+  const second = await startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey: "pro", interval: "month", requestKey: requestKey() });
+  expect(second.sessionId).not.toBe(first.sessionId);
+  await pay(second.url);
+  const subs = (await env.stripe.subscriptions.list({ customer: customer.id, status: "all" })).data;
+  const subOf = async (sessionId: string) => (await env.stripe.checkout.sessions.retrieve(sessionId)).subscription as string;
+  const a = { sessionId: first.sessionId, subscriptionId: await subOf(first.sessionId) };
+  const b = { sessionId: second.sessionId, subscriptionId: await subOf(second.sessionId) };
+  expect(subs.map((s) => s.created)).toEqual([subs[0]!.created, subs[0]!.created]);
+  return { ...ws, customerId: customer.id, a, b };
+}
+
+/** Every event about one checkout and its subscription (its invoices included), oldest first. */
+async function eventsAbout(ids: { sessionId: string; subscriptionId: string }): Promise<Stripe.Event[]> {
+  const out: Stripe.Event[] = [];
+  for await (const e of env.stripe.events.list({ limit: 100 })) {
+    const text = JSON.stringify(e.data.object);
+    if (text.includes(ids.sessionId) || text.includes(ids.subscriptionId)) out.push(e);
+  }
+  return out.reverse();
+}
+
+const isCompletion = (e: Stripe.Event) => e.type === "checkout.session.completed";
+
+async function deliverAll(events: Stripe.Event[]) {
+  for (const e of events) expect((await deliver(e)).status, `${e.type} ${e.id}`).toBe(200);
+}
+
+/** Exactly one live subscription at Stripe, Pro (the one chosen last); Starter's cancelled with its payment refunded once. */
+async function expectProKept(w: Awaited<ReturnType<typeof twoCompletedCheckouts>>) {
+  const live = (await env.stripe.subscriptions.list({ customer: w.customerId, status: "all" })).data.filter((s) => s.status !== "canceled");
+  expect(live.map((s) => s.id)).toEqual([w.b.subscriptionId]);
+  expect(live[0]!.items.data[0]!.price.lookup_key).toMatch(/^pro_/);
+  const payments = async (subscriptionId: string) => {
+    const [invoice] = (await env.stripe.invoices.list({ subscription: subscriptionId, status: "paid", expand: ["data.payments"] })).data;
+    const pi = invoice!.payments!.data[0]!.payment.payment_intent as string;
+    return { paid: invoice!.amount_paid, refunds: (await env.stripe.refunds.list({ payment_intent: pi })).data.map((r) => [r.amount, r.status]) };
+  };
+  const starter = await payments(w.a.subscriptionId);
+  expect(starter.refunds).toEqual([[starter.paid, "succeeded"]]);
+  expect((await payments(w.b.subscriptionId)).refunds).toEqual([]);
+  const row = await subscriptionOf(w.workspaceId);
+  expect([row.plan.key, row.status, row.stripeSubscriptionId]).toEqual(["pro", "active", w.b.subscriptionId]);
+}
+
+describe("two subscription checkouts completed for one workspace in the same second", () => {
+  it("webhooks in the order of completion: the first is cancelled and refunded, the last kept", async () => {
+    const w = await twoCompletedCheckouts("dup-in-order");
+    await deliverAll([...(await eventsAbout(w.a)), ...(await eventsAbout(w.b))]);
+    await expectProKept(w);
+    // What the cancellation and the refund sent, and every event again in reverse: nothing moves.
+    await deliverAll([...(await eventsAbout(w.b)), ...(await eventsAbout(w.a))].reverse());
+    await expectProKept(w);
+  });
+
+  it("the last checkout's subscription events first, completions after in order: converges on the last", async () => {
+    const w = await twoCompletedCheckouts("dup-reversed");
+    const [a, b] = [await eventsAbout(w.a), await eventsAbout(w.b)];
+    await deliverAll([...b.filter((e) => !isCompletion(e)), ...a.filter((e) => !isCompletion(e))]);
+    await deliverAll([...a.filter(isCompletion), ...b.filter(isCompletion)]);
+    await expectProKept(w);
+    await deliverAll([...(await eventsAbout(w.a)), ...(await eventsAbout(w.b))].reverse());
+    await expectProKept(w);
+  });
+
+  it("success pages in the order of payment, then every webhook in reverse: converges on the last", async () => {
+    const w = await twoCompletedCheckouts("dup-pages");
+    await syncCheckoutReturn(db(), { workspaceId: w.workspaceId, sessionId: w.a.sessionId });
+    await syncCheckoutReturn(db(), { workspaceId: w.workspaceId, sessionId: w.b.sessionId });
+    await expectProKept(w);
+    await deliverAll([...(await eventsAbout(w.a)), ...(await eventsAbout(w.b))].reverse());
+    await expectProKept(w);
+  });
+});
+
+describe("a sync waiting on Stripe", () => {
+  it("does not hold up usage of the workspace: a recording that opens a window completes meanwhile", async () => {
+    const ws = await newWorkspace("slow");
+    const { sessionId, url } = await startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey: "starter", interval: "month", requestKey: requestKey() });
+    await pay(url);
+    await syncCheckoutReturn(db(), { workspaceId: ws.workspaceId, sessionId });
+    const { stripeSubscriptionId } = await subscriptionOf(ws.workspaceId);
+    expect(await db().usageWindow.count({ where: { workspaceId: ws.workspaceId, feature: "api_calls" } })).toBe(0);
+
+    const LATENCY = 1500;
+    env.emulator.setLatency(LATENCY);
+    try {
+      let synced = false;
+      const sync = syncSubscription(db(), { subscriptionId: stripeSubscriptionId!, workspaceId: ws.workspaceId }).finally(() => (synced = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const started = Date.now();
+      const answer = await recordUsage(db(), { workspaceId: ws.workspaceId, feature: "api_calls", units: 1, idempotencyKey: "while-syncing" });
+      const took = Date.now() - started;
+      expect(answer.allowed).toBe(true);
+      expect(synced).toBe(false);
+      expect(took).toBeLessThan(LATENCY / 2);
+      expect(await db().usageWindow.count({ where: { workspaceId: ws.workspaceId, feature: "api_calls" } })).toBe(1);
+      expect((await sync).workspaceId).toBe(ws.workspaceId);
+    } finally {
+      env.emulator.setLatency(0);
+    }
   });
 });
