@@ -176,30 +176,39 @@ describe("two subscription checkouts completed for one workspace in the same sec
 });
 
 describe("a sync waiting on Stripe", () => {
-  it("does not hold up usage of the workspace: a recording that opens a window completes meanwhile", async () => {
-    const ws = await newWorkspace("slow");
-    const { sessionId, url } = await startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey: "starter", interval: "month", requestKey: requestKey() });
-    await pay(url);
-    await syncCheckoutReturn(db(), { workspaceId: ws.workspaceId, sessionId });
-    const { stripeSubscriptionId } = await subscriptionOf(ws.workspaceId);
-    expect(await db().usageWindow.count({ where: { workspaceId: ws.workspaceId, feature: "api_calls" } })).toBe(0);
+  const LATENCY = 1500;
+  type Trigger = (input: { subscriptionId: string; workspaceId: string; updated: Stripe.Event }) => Promise<unknown>;
+  const triggers: Record<string, Trigger> = {
+    "a direct sync": ({ subscriptionId, workspaceId }) => syncSubscription(db(), { subscriptionId, workspaceId }),
+    "a webhook's sync (its effects in one transaction)": async ({ updated }) => expect((await deliver(updated)).status).toBe(200),
+  };
+  for (const [name, trigger] of Object.entries(triggers)) {
+    it(`does not hold up usage of the workspace: a recording that opens a window completes meanwhile (${name})`, async () => {
+      const ws = await newWorkspace("slow");
+      const { sessionId, url } = await startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey: "starter", interval: "month", requestKey: requestKey() });
+      await pay(url);
+      await syncCheckoutReturn(db(), { workspaceId: ws.workspaceId, sessionId });
+      const subscriptionId = (await subscriptionOf(ws.workspaceId)).stripeSubscriptionId!;
+      const [updated] = await ofSubscription("customer.subscription.updated", subscriptionId);
+      expect(await db().usageWindow.count({ where: { workspaceId: ws.workspaceId, feature: "api_calls" } })).toBe(0);
 
-    const LATENCY = 1500;
-    env.emulator.setLatency(LATENCY);
-    try {
-      let synced = false;
-      const sync = syncSubscription(db(), { subscriptionId: stripeSubscriptionId!, workspaceId: ws.workspaceId }).finally(() => (synced = true));
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const started = Date.now();
-      const answer = await recordUsage(db(), { workspaceId: ws.workspaceId, feature: "api_calls", units: 1, idempotencyKey: "while-syncing" });
-      const took = Date.now() - started;
-      expect(answer.allowed).toBe(true);
-      expect(synced).toBe(false);
-      expect(took).toBeLessThan(LATENCY / 2);
-      expect(await db().usageWindow.count({ where: { workspaceId: ws.workspaceId, feature: "api_calls" } })).toBe(1);
-      expect((await sync).workspaceId).toBe(ws.workspaceId);
-    } finally {
-      env.emulator.setLatency(0);
-    }
-  });
+      env.emulator.setLatency(LATENCY);
+      try {
+        let synced = false;
+        const sync = trigger({ subscriptionId, workspaceId: ws.workspaceId, updated: updated! }).finally(() => (synced = true));
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const started = Date.now();
+        const answer = await recordUsage(db(), { workspaceId: ws.workspaceId, feature: "api_calls", units: 1, idempotencyKey: "while-syncing" });
+        const took = Date.now() - started;
+        expect(answer.allowed).toBe(true);
+        expect(synced).toBe(false);
+        expect(took).toBeLessThan(LATENCY / 2);
+        expect(await db().usageWindow.count({ where: { workspaceId: ws.workspaceId, feature: "api_calls" } })).toBe(1);
+        await sync;
+      } finally {
+        env.emulator.setLatency(0);
+      }
+      expect((await subscriptionOf(ws.workspaceId)).stripeSubscriptionId).toBe(subscriptionId);
+    });
+  }
 });
