@@ -133,6 +133,24 @@ describe("checkout in subscription mode", () => {
     expect((await env.stripe.customers.list()).data).toHaveLength(1);
   });
 
+  it("ends a trial given as trial_end exactly then, not after whole days", async () => {
+    const customer = await env.stripe.customers.create({ email: "trial-end@example.com" });
+    const trialEnd = Math.floor(Date.now() / 1000) + 5 * 86400 + 3600 + 17;
+    const session = await createSession({ customer: customer.id, subscription_data: { trial_end: trialEnd, metadata: { workspaceId: "ws_1" } } });
+    expect((await payOnHostedPage(session.url!, CARDS.ok)).status).toBe(303);
+    const done = await env.stripe.checkout.sessions.retrieve(session.id, { expand: ["subscription"] });
+    const sub = done.subscription as Stripe.Subscription;
+    expect([sub.status, sub.trial_end, sub.items.data[0]!.current_period_end]).toEqual(["trialing", trialEnd, trialEnd]);
+  });
+
+  it("lists a customer's open sessions", async () => {
+    const customer = await env.stripe.customers.create({ email: "open@example.com" });
+    const [a, b] = [await createSession({ customer: customer.id }), await createSession({ customer: customer.id })];
+    await env.stripe.checkout.sessions.expire(a.id);
+    const open = await env.stripe.checkout.sessions.list({ customer: customer.id, status: "open", expand: ["data.line_items"] });
+    expect(open.data.map((s) => [s.id, s.line_items?.data[0]?.price?.id])).toEqual([[b.id, catalog.pro.id]]);
+  });
+
   it("refuses a recurring price in payment mode and expires a session", async () => {
     const err = await env.stripe.checkout.sessions.create({ mode: "payment", line_items: [{ price: catalog.pro.id, quantity: 1 }], success_url: SUCCESS }).catch((e: unknown) => e);
     expect((err as Stripe.errors.StripeError).statusCode).toBe(400);

@@ -68,6 +68,22 @@ describe("requests", () => {
   });
 });
 
+describe("latency", () => {
+  it("holds each API request for the set latency, and answers at once again when set back to 0", async () => {
+    env.emulator.setLatency(300);
+    try {
+      const started = Date.now();
+      await env.stripe.customers.list({ limit: 1 });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    } finally {
+      env.emulator.setLatency(0);
+    }
+    const started = Date.now();
+    await env.stripe.customers.list({ limit: 1 });
+    expect(Date.now() - started).toBeLessThan(300);
+  });
+});
+
 describe("idempotency", () => {
   it("replays the stored response for the same key and parameters", async () => {
     const first = await env.stripe.customers.create({ email: "x@example.com" }, { idempotencyKey: "idem-1" });
