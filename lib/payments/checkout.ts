@@ -146,7 +146,7 @@ export async function applyCheckoutSession(db: Client, session: Stripe.Checkout.
   if (session.mode === "subscription") {
     const subscriptionId = idOf(session.subscription);
     if (session.status !== "complete" || !subscriptionId) return { kind: "subscription", state: "pending", planName: null, status: null };
-    await recordCheckoutCompletion({ workspaceId, checkoutSessionId: session.id, subscriptionId });
+    await recordSubscriptionCompletion(db, session);
     const result = await syncSubscription(db, { subscriptionId, workspaceId, now });
     const sub = await db.subscription.findUnique({ where: { workspaceId }, include: { plan: true } });
     return { kind: "subscription", state: result.applied || sub?.stripeSubscriptionId === subscriptionId ? "active" : "pending", planName: sub?.plan.name ?? null, status: sub?.status ?? null };
@@ -168,6 +168,14 @@ export async function applyCheckoutSession(db: Client, session: Stripe.Checkout.
     return { kind: "extras", state: "credited", units: lot.units, balance: lot.balance, created: lot.created };
   }
   return { kind: "other", state: "ignored" };
+}
+
+/** A completed subscription checkout takes its place in the order of completions (the first time only). */
+export async function recordSubscriptionCompletion(db: Client, session: Stripe.Checkout.Session): Promise<void> {
+  const workspaceId = session.metadata?.workspaceId ?? session.client_reference_id;
+  const subscriptionId = idOf(session.subscription);
+  if (session.mode !== "subscription" || session.status !== "complete" || !workspaceId || !subscriptionId) return;
+  await recordCheckoutCompletion(db, { workspaceId, checkoutSessionId: session.id, subscriptionId });
 }
 
 /**

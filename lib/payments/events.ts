@@ -3,7 +3,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import type { Tx } from "@/lib/db";
 import { stripe, type Stripe } from "@/lib/stripe";
 import { applyAutoTopUpIntent } from "./auto-top-up";
-import { applyCheckoutSession } from "./checkout";
+import { applyCheckoutSession, recordSubscriptionCompletion } from "./checkout";
 import { applyInvoiceEvent } from "./invoices";
 import { workspaceIdFor } from "./lookup";
 import { applyChargeRefunded, applyRefundUpdated } from "./refunds";
@@ -54,10 +54,11 @@ export async function processStripeEvent(db: PrismaClient, event: Stripe.Event, 
     VALUES (${event.id}, ${event.type}, 'received'::"WebhookStatus", 0, ${JSON.stringify(payload)}::jsonb, ${now})
     ON CONFLICT (id) DO NOTHING`;
   try {
+    const prepared = await beforeEffects(db, event);
     return await db.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<{ status: string }[]>`SELECT status::text AS status FROM "StripeEvent" WHERE id = ${event.id} FOR UPDATE`;
       if (rows[0]?.status === "processed") return { outcome: "duplicate" } as const;
-      const applied = await applyEvent(tx, event, now);
+      const applied = await applyEvent(tx, event, now, prepared);
       await tx.$executeRaw`
         UPDATE "StripeEvent" SET status = 'processed'::"WebhookStatus", attempts = attempts + 1, "lastError" = NULL, "processedAt" = ${new Date()}
         WHERE id = ${event.id}`;
@@ -72,13 +73,28 @@ export async function processStripeEvent(db: PrismaClient, event: Stripe.Event, 
   }
 }
 
+interface Prepared {
+  session?: Stripe.Checkout.Session;
+}
+
+/**
+ * What must be committed before an event's transaction: a subscription checkout's completion takes its
+ * place in the order of completions here, so that a concurrent sync of the workspace sees it at once.
+ */
+async function beforeEffects(db: PrismaClient, event: Stripe.Event): Promise<Prepared> {
+  if (event.type !== "checkout.session.completed" && event.type !== "checkout.session.async_payment_succeeded") return {};
+  const session = await stripe().checkout.sessions.retrieve(event.data.object.id);
+  await recordSubscriptionCompletion(db, session);
+  return { session };
+}
+
 /** The effects of one event, inside the caller's transaction. Payloads are trusted for ids only: state is re-read from Stripe. */
-async function applyEvent(tx: Tx, event: Stripe.Event, now: Date): Promise<boolean> {
+async function applyEvent(tx: Tx, event: Stripe.Event, now: Date, prepared: Prepared): Promise<boolean> {
   if (!handled.has(event.type)) return false;
   switch (event.type) {
     case "checkout.session.completed":
     case "checkout.session.async_payment_succeeded": {
-      const session = await stripe().checkout.sessions.retrieve(event.data.object.id);
+      const session = prepared.session ?? (await stripe().checkout.sessions.retrieve(event.data.object.id));
       await applyCheckoutSession(tx, session, now);
       return true;
     }

@@ -1,4 +1,3 @@
-import { db as rootDb } from "@/lib/db";
 import { idOf, isStripeError, stripe, type Stripe } from "@/lib/stripe";
 import type { Client } from "./db";
 
@@ -8,19 +7,25 @@ import type { Client } from "./db";
  * workspace's live subscriptions, the one whose checkout completed last is kept, every other one is
  * cancelled at once (no proration credit) and its latest paid invoice refunded.
  *
- * These writes use the app's own client, never the caller's transaction: the order must be visible to a
- * concurrent sync at once, and the intent to cancel must outlive a rolled-back event, or a subscription
- * cancelled at Stripe could no longer be told from one the customer cancelled, and its refund be lost.
+ * Stripe itself records which cancellations are Tally's (cancellation_details.comment, written by the
+ * cancelling call), so a refund still owed is found again after a failure at any point: the database rows
+ * here only spare reading subscriptions that are settled.
  */
 
 const LIVE = new Set<Stripe.Subscription.Status>(["active", "trialing", "past_due", "unpaid"]);
 const FINAL = new Set<Stripe.Subscription.Status>(["canceled", "incomplete_expired"]);
+const DUPLICATE = "Duplicate subscription of the workspace, replaced by ";
 
 export const isLive = (sub: Stripe.Subscription) => LIVE.has(sub.status);
+const cancelledAsDuplicate = (sub: Stripe.Subscription) => sub.status === "canceled" && !!sub.cancellation_details?.comment?.startsWith(DUPLICATE);
 
-/** Records that a subscription checkout completed, once: the first application gives it its place in the order. */
-export async function recordCheckoutCompletion(input: { workspaceId: string; checkoutSessionId: string; subscriptionId: string }): Promise<void> {
-  await rootDb().subscriptionCheckout.createMany({
+/**
+ * Records that a subscription checkout completed, once: the first application gives it its place in the
+ * order. Call it committed before the subscription's sync (the webhook does so before the event's
+ * transaction), so that every sync that starts after it sees it.
+ */
+export async function recordCheckoutCompletion(db: Client, input: { workspaceId: string; checkoutSessionId: string; subscriptionId: string }): Promise<void> {
+  await db.subscriptionCheckout.createMany({
     data: [{ workspaceId: input.workspaceId, checkoutSessionId: input.checkoutSessionId, stripeSubscriptionId: input.subscriptionId }],
     skipDuplicates: true,
   });
@@ -30,59 +35,64 @@ export type Retrieve = (id: string) => Promise<Stripe.Subscription>;
 
 /**
  * The workspace's kept subscription among those whose checkout completion Tally has applied: the live one
- * completed last. Subscriptions below it that are still live, or cancelled as duplicates but not yet
- * refunded, are settled here (Stripe calls: the caller holds no lock). Returns null when none is live.
- * A subscription still incomplete is neither kept nor cancelled yet: it is decided once its payment is.
+ * completed last. Others still live are cancelled and refunded here, and duplicates cancelled earlier whose
+ * refund is not done yet are refunded (Stripe calls: the caller holds no lock). Returns null when none is
+ * live. A subscription still incomplete is neither kept nor cancelled: it is decided once its payment is.
+ * Deciding on a view that misses a later completion is safe: a live subscription below a live one is a
+ * duplicate whatever comes above them.
  */
 export async function keepLastCompleted(db: Client, workspaceId: string, retrieve: Retrieve): Promise<Stripe.Subscription | null> {
-  const ranked = await db.subscriptionCheckout.findMany({ where: { workspaceId, endedAt: null, refundedAt: null }, orderBy: { seq: "desc" } });
+  const ranked = await db.subscriptionCheckout.findMany({ where: { workspaceId, endedAt: null }, orderBy: { seq: "desc" } });
   let kept: Stripe.Subscription | null = null;
-  const losers: { sub: Stripe.Subscription; superseded: boolean }[] = [];
+  const duplicates: Stripe.Subscription[] = [];
   for (const r of ranked) {
     const sub = await retrieve(r.stripeSubscriptionId);
-    if (r.supersededBy) {
-      losers.push({ sub, superseded: true });
-      continue;
-    }
-    if (FINAL.has(sub.status)) {
+    if (cancelledAsDuplicate(sub)) duplicates.push(sub);
+    else if (FINAL.has(sub.status)) {
       // Ended for good (by the customer, or never paid): nothing to keep or cancel, and no need to read it again.
-      await rootDb().subscriptionCheckout.update({ where: { seq: r.seq }, data: { endedAt: new Date() } });
-      continue;
+      await db.subscriptionCheckout.update({ where: { seq: r.seq }, data: { endedAt: new Date() } });
+    } else if (isLive(sub)) {
+      if (!kept) kept = sub;
+      else duplicates.push(sub);
     }
-    if (!isLive(sub)) continue;
-    if (!kept) kept = sub;
-    else losers.push({ sub, superseded: false });
   }
-  for (const l of losers) await cancelDuplicate(workspaceId, l.sub, kept?.id ?? null, l.superseded);
+  for (const sub of duplicates) {
+    const keptId = kept?.id ?? sub.cancellation_details?.comment?.slice(DUPLICATE.length) ?? "";
+    await cancelDuplicate(workspaceId, sub, keptId);
+    await db.subscriptionCheckout.update({ where: { stripeSubscriptionId: sub.id }, data: { supersededBy: keptId, endedAt: new Date() } });
+  }
   return kept;
 }
 
 /** Cancels a duplicate subscription now, without a proration credit, and refunds its latest paid invoice; each once. */
-async function cancelDuplicate(workspaceId: string, sub: Stripe.Subscription, keptId: string | null, alreadyMarked: boolean): Promise<void> {
-  if (!alreadyMarked) {
-    if (!keptId) return;
-    await rootDb().subscriptionCheckout.update({ where: { stripeSubscriptionId: sub.id }, data: { supersededBy: keptId } });
-  }
-  if (!FINAL.has(sub.status)) {
+async function cancelDuplicate(workspaceId: string, sub: Stripe.Subscription, keptId: string): Promise<void> {
+  if (sub.status !== "canceled") {
     try {
-      await stripe().subscriptions.cancel(sub.id, { prorate: false, invoice_now: false }, { idempotencyKey: `cancel_duplicate_${sub.id}` });
+      await stripe().subscriptions.cancel(
+        sub.id,
+        { prorate: false, invoice_now: false, cancellation_details: { comment: `${DUPLICATE}${keptId}` } },
+        { idempotencyKey: `cancel_duplicate_${sub.id}` },
+      );
     } catch (e) {
-      // Cancelled meanwhile (by a concurrent sync whose key has expired, or by the customer): nothing left to cancel.
-      if (!isStripeError(e) || (await stripe().subscriptions.retrieve(sub.id)).status !== "canceled") throw e;
+      if (!isStripeError(e)) throw e;
+      const now = await stripe().subscriptions.retrieve(sub.id);
+      if (now.status !== "canceled") throw e;
+      // Cancelled meanwhile: by a concurrent sync (go on to the refund), or by the customer (nothing to refund).
+      if (!cancelledAsDuplicate(now)) return;
     }
   }
   const paymentIntentId = await latestPaidPayment(sub.id);
-  if (paymentIntentId) {
-    try {
-      await stripe().refunds.create(
-        { payment_intent: paymentIntentId, reason: "duplicate", metadata: { workspaceId, subscriptionId: sub.id, keptSubscriptionId: keptId ?? "" } },
-        { idempotencyKey: `refund_duplicate_${sub.id}` },
-      );
-    } catch (e) {
-      if (!isStripeError(e) || e.code !== "charge_already_refunded") throw e;
-    }
+  if (!paymentIntentId) return;
+  const refunds = await stripe().refunds.list({ payment_intent: paymentIntentId, limit: 100 });
+  if (refunds.data.some((r) => r.metadata?.duplicateSubscriptionId === sub.id && r.status !== "failed" && r.status !== "canceled")) return;
+  try {
+    await stripe().refunds.create(
+      { payment_intent: paymentIntentId, reason: "duplicate", metadata: { workspaceId, duplicateSubscriptionId: sub.id, keptSubscriptionId: keptId } },
+      { idempotencyKey: `refund_duplicate_${sub.id}` },
+    );
+  } catch (e) {
+    if (!isStripeError(e) || e.code !== "charge_already_refunded") throw e;
   }
-  await rootDb().subscriptionCheckout.update({ where: { stripeSubscriptionId: sub.id }, data: { refundedAt: new Date() } });
 }
 
 /** The payment of the subscription's newest paid invoice with something paid, if any (a trial's invoice has none). */

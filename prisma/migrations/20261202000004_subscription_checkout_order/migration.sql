@@ -10,7 +10,6 @@ CREATE TABLE "SubscriptionCheckout" (
     "appliedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "endedAt" TIMESTAMP(3),
     "supersededBy" TEXT,
-    "refundedAt" TIMESTAMP(3),
 
     CONSTRAINT "SubscriptionCheckout_pkey" PRIMARY KEY ("seq")
 );

@@ -65,6 +65,8 @@ export function registerSubscriptions(router: Router): void {
         finalizeInvoice(em, invoice, at);
         attemptInvoicePayment(em, invoice, at);
       }
+      const details = p.obj("cancellation_details");
+      if (details) sub.cancellation_details = { ...sub.cancellation_details, comment: details.nullableStr("comment") ?? null, feedback: details.nullableStr("feedback") ?? null };
       cancelNow(em, sub, at);
       return render(sub);
     })

@@ -153,6 +153,12 @@ describe("two subscription checkouts completed for one workspace in the same sec
     // What the cancellation and the refund sent, and every event again in reverse: nothing moves.
     await deliverAll([...(await eventsAbout(w.b)), ...(await eventsAbout(w.a))].reverse());
     await expectProKept(w);
+    // Tally's own notes lost and Stripe's idempotency keys expired: Stripe's record still says it is refunded.
+    await db().subscriptionCheckout.updateMany({ where: { workspaceId: w.workspaceId }, data: { endedAt: null, supersededBy: null } });
+    env.emulator.emulator.idempotency.reset();
+    await syncSubscription(db(), { subscriptionId: w.a.subscriptionId, workspaceId: w.workspaceId });
+    await expectProKept(w);
+    expect((await db().subscriptionCheckout.findUniqueOrThrow({ where: { stripeSubscriptionId: w.a.subscriptionId } })).supersededBy).toBe(w.b.subscriptionId);
   });
 
   it("the last checkout's subscription events first, completions after in order: converges on the last", async () => {
