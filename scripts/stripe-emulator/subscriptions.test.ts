@@ -100,6 +100,13 @@ describe("subscription updates", () => {
     expect([canceled.status, canceled.canceled_at, canceled.ended_at]).toEqual(["canceled", T0, T0]);
   });
 
+  it("keeps the cancellation comment and feedback given to DELETE", async () => {
+    const { sub } = await subscribed(catalog.starter);
+    const canceled = await env.stripe.subscriptions.cancel(sub.id, { prorate: false, invoice_now: false, cancellation_details: { comment: "duplicate", feedback: "other" } });
+    expect([canceled.status, canceled.cancellation_details]).toEqual(["canceled", { comment: "duplicate", feedback: "other", reason: "cancellation_requested" }]);
+    expect((await env.stripe.subscriptions.retrieve(sub.id)).cancellation_details?.comment).toBe("duplicate");
+  });
+
   it("schedules a downgrade at period end through a subscription schedule, and can release it", async () => {
     const { clock, sub } = await subscribed(catalog.pro);
     const periodEnd = sub.items.data[0]!.current_period_end;
