@@ -33,25 +33,28 @@ export async function recordCheckoutCompletion(db: Client, input: { workspaceId:
 
 export type Retrieve = (id: string) => Promise<Stripe.Subscription>;
 
+/** What was learnt of the workspace's ranked subscriptions, to be written once Stripe is no longer called. */
+export type SettledNote = { subscriptionId: string; supersededBy?: string };
+
 /**
  * The workspace's kept subscription among those whose checkout completion Tally has applied: the live one
  * completed last. Others still live are cancelled and refunded here, and duplicates cancelled earlier whose
- * refund is not done yet are refunded (Stripe calls: the caller holds no lock). Returns null when none is
+ * refund is not done yet are refunded (Stripe calls: the caller holds no lock). `kept` is null when none is
  * live. A subscription still incomplete is neither kept nor cancelled: it is decided once its payment is.
  * Deciding on a view that misses a later completion is safe: a live subscription below a live one is a
  * duplicate whatever comes above them.
  */
-export async function keepLastCompleted(db: Client, workspaceId: string, retrieve: Retrieve): Promise<Stripe.Subscription | null> {
+export async function keepLastCompleted(db: Client, workspaceId: string, retrieve: Retrieve): Promise<{ kept: Stripe.Subscription | null; notes: SettledNote[] }> {
   const ranked = await db.subscriptionCheckout.findMany({ where: { workspaceId, endedAt: null }, orderBy: { seq: "desc" } });
   let kept: Stripe.Subscription | null = null;
   const duplicates: Stripe.Subscription[] = [];
+  const notes: SettledNote[] = [];
   for (const r of ranked) {
     const sub = await retrieve(r.stripeSubscriptionId);
     if (cancelledAsDuplicate(sub)) duplicates.push(sub);
-    else if (FINAL.has(sub.status)) {
-      // Ended for good (by the customer, or never paid): nothing to keep or cancel, and no need to read it again.
-      await db.subscriptionCheckout.update({ where: { seq: r.seq }, data: { endedAt: new Date() } });
-    } else if (isLive(sub)) {
+    // Ended for good (by the customer, or never paid): nothing to keep or cancel, and no need to read it again.
+    else if (FINAL.has(sub.status)) notes.push({ subscriptionId: sub.id });
+    else if (isLive(sub)) {
       if (!kept) kept = sub;
       else duplicates.push(sub);
     }
@@ -59,9 +62,16 @@ export async function keepLastCompleted(db: Client, workspaceId: string, retriev
   for (const sub of duplicates) {
     const keptId = kept?.id ?? sub.cancellation_details?.comment?.slice(DUPLICATE.length) ?? "";
     await cancelDuplicate(workspaceId, sub, keptId);
-    await db.subscriptionCheckout.update({ where: { stripeSubscriptionId: sub.id }, data: { supersededBy: keptId, endedAt: new Date() } });
+    notes.push({ subscriptionId: sub.id, supersededBy: keptId });
   }
-  return kept;
+  return { kept, notes };
+}
+
+/** Writes what keepLastCompleted learnt, so settled subscriptions are not read again. */
+export async function writeNotes(db: Client, notes: SettledNote[], now: Date): Promise<void> {
+  for (const n of notes) {
+    await db.subscriptionCheckout.updateMany({ where: { stripeSubscriptionId: n.subscriptionId, endedAt: null }, data: { endedAt: now, supersededBy: n.supersededBy ?? null } });
+  }
 }
 
 /** Cancels a duplicate subscription now, without a proration credit, and refunds its latest paid invoice; each once. */

@@ -4,7 +4,7 @@ import type { Tx } from "@/lib/db";
 import { idOf, stripe, subscriptionPeriod, subscriptionPrice, type Stripe } from "@/lib/stripe";
 import { withTransaction, type Client } from "./db";
 import { freePlanId, lockSubscriptionRow, planForPrice, workspaceIdFor } from "./lookup";
-import { isLive, keepLastCompleted, type Retrieve } from "./subscription-order";
+import { isLive, keepLastCompleted, writeNotes, type Retrieve } from "./subscription-order";
 
 export interface SyncResult {
   workspaceId: string | null;
@@ -60,15 +60,18 @@ export async function syncSubscription(
     return p;
   };
   const sub = await retrieve(input.subscriptionId);
-  const target = await chooseSnapshot(db, ws, sub, retrieve);
-  if (!target.sub) return { workspaceId: ws, applied: false, reason: target.reason };
-  const nextPrice = await scheduledPrice(target.sub);
+  const { kept, notes } = await keepLastCompleted(db, ws, retrieve);
+  const target = await chooseSnapshot(db, ws, sub, kept, retrieve);
+  if (!target.sub && notes.length === 0) return { workspaceId: ws, applied: false, reason: target.reason };
+  const nextPrice = target.sub ? await scheduledPrice(target.sub) : null;
 
-  // Apply phase: the row lock, then database work only.
+  // Apply phase: database work only (row locks from here on).
   return withTransaction(db, async (tx) => {
+    await writeNotes(tx, notes, new Date());
+    if (!target.sub) return { workspaceId: ws, applied: false, reason: target.reason };
     const row = await lockSubscriptionRow(tx, ws);
     if (row.stripeSyncTicket !== null && row.stripeSyncTicket > ticket) return { workspaceId: ws, applied: false, reason: "a newer snapshot is applied" };
-    return applySubscription(tx, row, target.sub!, nextPrice, ticket, input.now ?? new Date());
+    return applySubscription(tx, row, target.sub, nextPrice, ticket, input.now ?? new Date());
   });
 }
 
@@ -83,8 +86,13 @@ async function drawTicket(db: Client): Promise<bigint> {
  * another one that is still live: a subscription whose checkout completion has not been applied yet never
  * displaces a live one (it is decided once its completion is), and an ended one never displaces another.
  */
-async function chooseSnapshot(db: Client, workspaceId: string, sub: Stripe.Subscription, retrieve: Retrieve): Promise<{ sub: Stripe.Subscription | null; reason?: string }> {
-  const kept = await keepLastCompleted(db, workspaceId, retrieve);
+async function chooseSnapshot(
+  db: Client,
+  workspaceId: string,
+  sub: Stripe.Subscription,
+  kept: Stripe.Subscription | null,
+  retrieve: Retrieve,
+): Promise<{ sub: Stripe.Subscription | null; reason?: string }> {
   if (kept) return { sub: kept };
   const row = await db.subscription.findUnique({ where: { workspaceId }, select: { stripeSubscriptionId: true } });
   const current = row?.stripeSubscriptionId ?? null;
