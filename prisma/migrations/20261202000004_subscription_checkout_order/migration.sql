@@ -23,6 +23,6 @@ CREATE UNIQUE INDEX "SubscriptionCheckout_stripeSubscriptionId_key" ON "Subscrip
 -- CreateIndex
 CREATE INDEX "SubscriptionCheckout_workspaceId_seq_idx" ON "SubscriptionCheckout"("workspaceId", "seq");
 
--- Sync tickets: drawn before a subscription sync reads Stripe; the row keeps the applied one, and a lower one is refused
+-- Sync tickets: drawn before a subscription sync reads Stripe. The row keeps the applied one, and a lower one is refused
 -- (not a Prisma model: read with nextval only).
 CREATE SEQUENCE "SubscriptionSyncTicket";
