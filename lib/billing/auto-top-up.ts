@@ -63,7 +63,7 @@ const idempotencyKeyOf = (workspaceId: string, slot: string) => `autotopup_${wor
 const pendingCrossing = Prisma.sql`EXISTS (
   SELECT 1 FROM "LedgerEntry" e
   WHERE e."workspaceId" = a."workspaceId" AND e.kind = 'debit' AND e."balanceAfter" < a."autoTopUpThreshold"
-    AND e.seq > COALESCE((SELECT max(t."ledgerSeq") FROM "AutoTopUpAttempt" t WHERE t."workspaceId" = a."workspaceId"), 0)
+    AND e.seq > GREATEST(a."autoTopUpSinceSeq", COALESCE((SELECT max(t."ledgerSeq") FROM "AutoTopUpAttempt" t WHERE t."workspaceId" = a."workspaceId"), 0))
   ORDER BY e.seq DESC LIMIT 1)`;
 
 interface Attempt {
@@ -78,7 +78,7 @@ interface Attempt {
  * Decides, under the extras account's row lock (the ledger's lock, so no debit, topup or other decision
  * interleaves), whether a purchase starts, and if so writes its attempt row. Short: no Stripe call here.
  * A purchase starts when auto top-up is on, the balance is under the threshold, the subscription is not
- * behind on payment, a debit crossed since the last attempt, none is in flight, and the month's cap allows.
+ * behind on payment, a debit crossed since the last attempt and since the settings were saved, none is in flight, and the month's cap allows.
  */
 async function decide(db: Client, workspaceId: string, now: Date): Promise<{ attempt: Attempt } | { reason: Exclude<AutoTopUpResult, { started: true }>["reason"] }> {
   return inTransaction(db, async (tx) => {
@@ -236,8 +236,11 @@ export async function configureAutoTopUp(
   if (input.enabled && (!packId || !threshold || cap < 1)) {
     throw new AppError("invalid_request", "Auto top-up needs a pack, a threshold and a monthly cap of at least 1.");
   }
-  await db.extrasAccount.update({
-    where: { workspaceId: input.workspaceId },
-    data: { autoTopUpEnabled: input.enabled, autoTopUpThreshold: threshold?.toFixed() ?? null, autoTopUpPackId: packId, autoTopUpMonthlyCap: cap },
-  });
+  // A debit made before these settings (under another threshold, or with auto top-up off) never starts a purchase.
+  const updated = await db.$executeRaw`
+    UPDATE "ExtrasAccount"
+    SET "autoTopUpEnabled" = ${input.enabled}, "autoTopUpThreshold" = ${threshold?.toFixed() ?? null}::numeric, "autoTopUpPackId" = ${packId},
+        "autoTopUpMonthlyCap" = ${cap}, "autoTopUpSinceSeq" = "lastSeq", "updatedAt" = now()
+    WHERE "workspaceId" = ${input.workspaceId}`;
+  if (updated === 0) throw new AppError("not_found", "Workspace not found.", { workspaceId: input.workspaceId });
 }

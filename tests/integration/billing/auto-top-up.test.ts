@@ -80,8 +80,8 @@ function stallingAfterFirstStatement(gate: Promise<unknown>, onFirst: () => void
 describe("auto top-up decisions", () => {
   it("two instances deciding on one crossing start one purchase, whatever the interleaving", async () => {
     const { workspaceId } = await workspaceWithExtras();
-    await spend(workspaceId, 60); // balance 40: this debit crossed the threshold configured next, and nothing started
     await configureAutoTopUp(testDb(), { workspaceId, enabled: true, threshold: 50, pack: "compute_500", monthlyCap: 2 });
+    await spend(workspaceId, 60); // balance 40: this debit crossed the threshold; no payments port here, so nothing started
     const { calls, port } = payingPort(workspaceId);
 
     // B reads first, then stalls; A decides, buys and is credited in the meantime; then B goes on.
@@ -171,6 +171,20 @@ describe("auto top-up decisions", () => {
     await sweepAutoTopUps(testDb(), { port, now: later });
     expect(calls).toHaveLength(0);
     expect(await attemptsOf(workspaceId)).toHaveLength(0);
+  });
+
+  it("a debit made before auto top-up was switched on never buys, even after a refund pushes the balance under", async () => {
+    const { workspaceId } = await workspaceWithExtras();
+    const pi = `pi_before_${uid()}`;
+    await topupExtras(testDb(), { workspaceId, pack: "compute_500", units: 100, paymentIntentId: pi, amountCents: 2000, now });
+    await spend(workspaceId, 160); // balance 40: under the threshold to come, while auto top-up is off
+    await configureAutoTopUp(testDb(), { workspaceId, enabled: true, threshold: 50, pack: "compute_500", monthlyCap: 3 });
+    const { calls, port } = payingPort(workspaceId);
+    expect(await maybeAutoTopUp(testDb(), { workspaceId, port, now: later })).toEqual({ started: false, reason: "no_crossing" });
+    await sweepAutoTopUps(testDb(), { port, now: later });
+    expect(calls).toHaveLength(0);
+    await spend(workspaceId, 1, { port });
+    expect(calls).toHaveLength(1);
   });
 
   it("a debit that crossed and whose start was lost is bought by the sweep, once", async () => {
