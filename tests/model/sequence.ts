@@ -6,7 +6,7 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { defaultPlans, type EntitlementSpec, type PlanSpec } from "@/lib/billing/catalog";
 import { publishPlan, seedCatalog } from "@/lib/billing/plans";
 import {
-  adjustExtras, checkInvariants, checkUsage, clawbackRefund, configureAutoTopUp, expireLots, grantExtras, maybeAutoTopUp, onPlanChanged, recordUsage,
+  adjustExtras, checkInvariants, checkUsage, clawbackRefund, configureAutoTopUp, expireLots, grantExtras, maybeAutoTopUp, onPlanChanged, recordUsage, recordUsageBatch,
   resetWindowsForPeriod, topupExtras, type PaymentsPort,
 } from "@/lib/billing";
 import { giveBackRefund } from "@/lib/billing/refunds";
@@ -18,6 +18,7 @@ import { micros, text, type Micros } from "./units";
 export type Feature = "compute" | "api_calls";
 export type Op =
   | { op: "record"; feature: Feature; units: string; key: { kind: "new" } | { kind: "replay" | "conflict"; pick: number } }
+  | { op: "batch"; events: { feature: Feature; units: string; key: { kind: "new" } | { kind: "replay" | "conflict"; pick: number } }[] }
   | { op: "check"; feature: Feature; units: string }
   | { op: "advance"; ms: number }
   | { op: "topup"; units: string; cents: number; days: number | null }
@@ -63,8 +64,15 @@ const unitsArb = (maxWhole: number) =>
     .map(([w, f]) => text(BigInt(w) * 1_000_000n + BigInt(f)));
 const daysArb = fc.option(fc.integer({ min: 1, max: 45 }), { nil: null, freq: 3 });
 
+const keyArb = fc.oneof(
+  { weight: 8, arbitrary: fc.constant({ kind: "new" as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom("replay" as const, "conflict" as const), pick: fc.nat(1000) }) },
+);
+const featureArb = fc.constantFrom<Feature>("compute", "compute", "api_calls");
+
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 30, arbitrary: fc.record({ op: fc.constant("record" as const), feature: fc.constantFrom<Feature>("compute", "compute", "api_calls"), units: unitsArb(60), key: fc.oneof({ weight: 8, arbitrary: fc.constant({ kind: "new" as const }) }, { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom("replay" as const, "conflict" as const), pick: fc.nat(1000) }) }) }) },
+  { weight: 6, arbitrary: fc.record({ op: fc.constant("batch" as const), events: fc.array(fc.record({ feature: featureArb, units: unitsArb(60), key: keyArb }), { minLength: 1, maxLength: 8 }) }) },
+  { weight: 26, arbitrary: fc.record({ op: fc.constant("record" as const), feature: featureArb, units: unitsArb(60), key: keyArb }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant("check" as const), feature: fc.constantFrom<Feature>("compute", "api_calls"), units: unitsArb(120) }) },
   { weight: 12, arbitrary: fc.record({ op: fc.constant("advance" as const), ms: fc.oneof(fc.integer({ min: 60_000, max: 6 * HOUR }), fc.integer({ min: DAY, max: 4 * DAY }), fc.integer({ min: 6 * DAY, max: 20 * DAY })) }) },
   { weight: 8, arbitrary: fc.record({ op: fc.constant("topup" as const), units: unitsArb(300), cents: fc.integer({ min: 100, max: 5000 }), days: daysArb }) },
@@ -176,6 +184,16 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
     },
   };
   const metering = { notifier: quiet, payments: port, waitForSideEffects: true };
+  /** The key, feature and units of a recording: a new key, or an earlier one replayed or reused with other units. */
+  const resolveKey = (fresh: string, r: { feature: Feature; units: string; key: Extract<Op, { op: "record" }>["key"] }) => {
+    let out = { key: fresh, feature: r.feature, units: r.units };
+    if (r.key.kind !== "new" && keys.length) {
+      const earlier = keys[r.key.pick % keys.length]!;
+      out = { key: earlier.key, feature: earlier.feature, units: r.key.kind === "replay" ? earlier.units : text(micros(earlier.units) + 1n) };
+    }
+    keys.push(out);
+    return out;
+  };
   const say = (step: number, op: Op, what: string): never => {
     throw new Difference(`step ${step} ${JSON.stringify(op)}: ${what}`);
   };
@@ -188,22 +206,28 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
     const at = new Date(now);
     switch (op.op) {
       case "record": {
-        let key = `k${i}`;
-        let units = op.units;
-        let feature = op.feature;
-        if (op.key.kind !== "new" && keys.length) {
-          const earlier = keys[op.key.pick % keys.length]!;
-          key = earlier.key;
-          feature = earlier.feature;
-          units = op.key.kind === "replay" ? earlier.units : text(micros(earlier.units) + 1n);
-        }
-        keys.push({ key, feature, units });
+        const { key, feature, units } = resolveKey(`k${i}`, op);
         const expected = model.record(feature, micros(units), key, `${feature}:${units}`);
         const actual = await attempt(() => recordUsage(db, { workspaceId, feature, units, idempotencyKey: key, now: at }, metering));
         compareAnswer(expected, actual, (w) => say(i, op, w));
         saw("error" in expected ? expected.error : op.key.kind === "new" ? "accepted" : `${op.key.kind}_accepted`);
         if ("ok" in expected && model.events.get(key)?.extrasUnits) saw("paid_by_extras");
         if ("ok" in expected && model.maybeAutoTopUp()) saw("auto_top_up");
+        break;
+      }
+      case "batch": {
+        const events = op.events.map((e, n) => resolveKey(`k${i}_${n}`, e));
+        const expected = events.map((e) => {
+          const r = model.record(e.feature, micros(e.units), e.key, `${e.feature}:${e.units}`);
+          if ("ok" in r && model.maybeAutoTopUp()) saw("auto_top_up");
+          return r;
+        });
+        const outcomes = await recordUsageBatch(db, { workspaceId, events: events.map((e) => ({ feature: e.feature, units: e.units, idempotencyKey: e.key })), now: at }, metering);
+        outcomes.forEach((o, n) => {
+          const actual: Outcome<EngineAnswer> = o.ok ? { ok: o.answer } : { error: o.error.code };
+          compareAnswer(expected[n]!, actual, (w) => say(i, op, `event ${n}: ${w}`));
+        });
+        saw("batch");
         break;
       }
       case "check": {
@@ -278,6 +302,8 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
         break;
       }
       case "auto_top_up": {
+        // New settings: only debits from here on count as crossings.
+        model.crossed = false;
         model.autoTopUp = op.threshold === null ? null : { threshold: micros(op.threshold), monthlyCap: op.monthlyCap, pack: { units: micros(pack.units.toString()), cents: pack.priceCents, days: pack.expiresAfterDays } };
         await configureAutoTopUp(db, op.threshold === null ? { workspaceId, enabled: false } : { workspaceId, enabled: true, threshold: op.threshold, pack: pack.key, monthlyCap: op.monthlyCap });
         break;
