@@ -49,7 +49,8 @@
  *   sweepAutoTopUps(db, { port?, now?, deadline? })                       the reconcile cron: resume stale attempts, start missed ones
  *
  * Operations
- *   checkInvariants(db, { workspaceId? }) -> Violation[]                  empty = the books hold
+ *   checkInvariants(db, { workspaceId?, now? }) -> Violation[]            empty = the books hold; each with its severity
+ *   recordInvariantRun(db, { workspaceId?, now? })                         checks, logs and stores (InvariantViolation)
  *   deliverPendingNotifications(db, { limit?, notifier? })                 threshold emails the request path left pending
  *   attachPgPool(db, pool)   the client's own pg pool, so metering's hot statement skips Prisma's pipeline (see pg-pool.ts)
  *
@@ -61,7 +62,7 @@ export type { UsageAnswer } from "./usage-state";
 export type { RecordUsageInput } from "./validation";
 export type { CostsInput } from "./costs";
 export type { Limitations, EntitlementUsage } from "./limitations";
-export type { Violation } from "./invariants";
+export type { Violation, InvariantCheck, InvariantSeverity, InvariantRunSummary } from "./invariants";
 export type { LedgerEntryOut, LotResult } from "./extras-ledger";
 
 export { recordUsage, type MeteringOptions } from "./record-usage";
@@ -87,7 +88,7 @@ export {
   type AutoTopUpResult,
 } from "./auto-top-up";
 
-export { checkInvariants } from "./invariants";
+export { checkInvariants, recordInvariantRun, INVARIANT_SEVERITY } from "./invariants";
 export { attachPgPool } from "./pg-pool";
 export { deliverNotifications, deliverPendingNotifications, consoleNotifier, smtpNotifier, type Notifier, type OutgoingMessage } from "./notify";
 export { costsToUnits, type Costs, type Ratios } from "./costs";

@@ -1,43 +1,80 @@
 import { Prisma } from "@/lib/generated/prisma/client";
-import type { Client } from "./client";
+import { inTransaction, type Client } from "./client";
+
+/**
+ * Every rule the checker holds the books to, with its severity: critical when money is wrong (balances,
+ * lots, debits), warning for the rest (quota windows, subscriptions).
+ */
+export const INVARIANT_SEVERITY = {
+  ledger_sum_equals_balance: "critical",
+  ledger_running_balance: "critical",
+  lots_sum_equals_balance: "critical",
+  lot_remaining_equals_entries: "critical",
+  lot_credit_equals_units: "critical",
+  expired_lot_holds_nothing: "critical",
+  debt_netted: "critical",
+  settlement_pairs_balance: "critical",
+  event_split_adds_up: "critical",
+  event_extras_equal_debits: "critical",
+  window_used_equals_events: "warning",
+  window_within_quota: "warning",
+  event_in_one_window: "warning",
+  event_in_window_range: "warning",
+  one_live_subscription: "warning",
+} as const;
+
+export type InvariantCheck = keyof typeof INVARIANT_SEVERITY;
+export type InvariantSeverity = (typeof INVARIANT_SEVERITY)[InvariantCheck];
 
 export interface Violation {
-  check:
-    | "ledger_sum_equals_balance"
-    | "ledger_running_balance"
-    | "lot_remaining_equals_entries"
-    | "window_used_equals_events"
-    | "window_within_quota"
-    | "event_split_adds_up"
-    | "event_extras_equal_debits"
-    | "event_in_one_window";
+  check: InvariantCheck;
+  severity: InvariantSeverity;
   workspaceId: string;
-  /** The row the violation is about (account = workspace id, lot, window, event or entry id). */
+  /** The row the violation is about (account = workspace id, lot, window, event, entry, settlement cause or subscription id). */
   id: string;
   expected: string;
   actual: string;
 }
 
+type Row = Omit<Violation, "severity">;
+
+const iso = (col: string) => Prisma.raw(`to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
+
 /**
- * Checks the books; an empty list means they hold. Run by tests after each scenario and by the reconcile cron.
- * - ledger sum = cached balance, per workspace; each entry's balanceAfter = the running sum in seq order, seq 1..n
- * - each lot's remaining = the sum of its entries
- * - each window's counter = the sum of its events' quota units; block and extras windows never exceed their quota
- * - each event: quotaUnits + extrasUnits = units; its extras = what its debit entries took; it lies in its window's range
+ * Checks the books; an empty list means they hold. Run after every integration test file, by the reconcile
+ * cron (recordInvariantRun) and by the chaos tests and benchmarks.
+ * Ledger and lots (critical):
+ * - ledger sum = cached balance = sum of lot remainders, per workspace; each entry's balanceAfter = the running
+ *   sum in seq order, seq 1..n
+ * - each lot's remaining = the sum of its entries (credits minus debits, expirations, refunds and settlements),
+ *   and its own credit entry (topup, grant or adjustment, by its source) = its units
+ * - debt is netted: a workspace never holds a lot in debt while another lot can still pay (positive, not expired,
+ *   not past its expiry at `now`), and an expired lot holds nothing spendable (remaining <= 0 once expiredAt is set)
+ * - settlements move units between lots without moving the balance: the entries of one settlement (same cause)
+ *   have both signs and sum to zero
+ * - each event: quotaUnits + extrasUnits = units; its extras = what its debit entries took
+ * Windows and subscriptions (warning):
+ * - each window's counter = the sum of its events' quota units; block and extras windows stay within their quota,
+ *   except for what they had used when the quota was lowered (see window_within_quota)
+ * - each event lies in a window of its feature and inside that window's range [periodStart, periodEnd)
+ * - one live subscription per workspace: the schema holds one Subscription row per workspace; no Stripe
+ *   subscription may be mirrored on two workspaces
  * Each usage event is one row, unique per (workspace, idempotency key), so the sums above count it once.
  */
-export async function checkInvariants(db: Client, opts: { workspaceId?: string } = {}): Promise<Violation[]> {
+export async function checkInvariants(db: Client, opts: { workspaceId?: string; now?: Date } = {}): Promise<Violation[]> {
+  const now = opts.now ?? new Date();
   const ws = (col: string) => (opts.workspaceId ? Prisma.sql`AND ${Prisma.raw(col)} = ${opts.workspaceId}` : Prisma.empty);
-  const queries: Promise<Violation[]>[] = [
-    db.$queryRaw<Violation[]>`
+  const queries: Promise<Row[]>[] = [
+    // ---------------------------------------------------------------- ledger and lots
+    db.$queryRaw<Row[]>`
       SELECT 'ledger_sum_equals_balance' AS "check", a."workspaceId", a."workspaceId" AS id,
-             a.balance::text AS expected, COALESCE(s.total, 0)::text AS actual
+             trim_scale(a.balance)::text AS expected, trim_scale(COALESCE(s.total, 0))::text AS actual
       FROM "ExtrasAccount" a
       LEFT JOIN (SELECT "workspaceId", sum(units) AS total FROM "LedgerEntry" GROUP BY "workspaceId") s ON s."workspaceId" = a."workspaceId"
       WHERE a.balance <> COALESCE(s.total, 0) ${ws(`a."workspaceId"`)}`,
-    db.$queryRaw<Violation[]>`
+    db.$queryRaw<Row[]>`
       SELECT 'ledger_running_balance' AS "check", x."workspaceId", x.id,
-             x.running::text || ' at seq ' || x.rn::text AS expected, x."balanceAfter"::text || ' at seq ' || x.seq::text AS actual
+             trim_scale(x.running)::text || ' at seq ' || x.rn::text AS expected, trim_scale(x."balanceAfter")::text || ' at seq ' || x.seq::text AS actual
       FROM (
         SELECT e.id, e."workspaceId", e.seq, e."balanceAfter",
                sum(e.units) OVER w AS running, row_number() OVER w AS rn
@@ -46,40 +83,169 @@ export async function checkInvariants(db: Client, opts: { workspaceId?: string }
         WINDOW w AS (PARTITION BY e."workspaceId" ORDER BY e.seq ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
       ) x
       WHERE x.running <> x."balanceAfter" OR x.rn <> x.seq`,
-    db.$queryRaw<Violation[]>`
+    // Catches entries on a missing lot or on another workspace's lot, which the per-lot sums alone would not.
+    db.$queryRaw<Row[]>`
+      SELECT 'lots_sum_equals_balance' AS "check", a."workspaceId", a."workspaceId" AS id,
+             trim_scale(a.balance)::text AS expected, trim_scale(COALESCE(s.total, 0))::text AS actual
+      FROM "ExtrasAccount" a
+      LEFT JOIN (SELECT "workspaceId", sum(remaining) AS total FROM "ExtrasLot" GROUP BY "workspaceId") s ON s."workspaceId" = a."workspaceId"
+      WHERE a.balance <> COALESCE(s.total, 0) ${ws(`a."workspaceId"`)}`,
+    db.$queryRaw<Row[]>`
       SELECT 'lot_remaining_equals_entries' AS "check", l."workspaceId", l.id,
-             COALESCE(s.total, 0)::text AS expected, l.remaining::text AS actual
+             trim_scale(COALESCE(s.total, 0))::text AS expected, trim_scale(l.remaining)::text AS actual
       FROM "ExtrasLot" l
       LEFT JOIN (SELECT "lotId", sum(units) AS total FROM "LedgerEntry" GROUP BY "lotId") s ON s."lotId" = l.id
       WHERE l.remaining <> COALESCE(s.total, 0) ${ws(`l."workspaceId"`)}`,
-    db.$queryRaw<Violation[]>`
-      SELECT 'window_used_equals_events' AS "check", w."workspaceId", w.id,
-             COALESCE(s.total, 0)::text AS expected, w.used::text AS actual
-      FROM "UsageWindow" w
-      LEFT JOIN (SELECT "windowId", sum("quotaUnits") AS total FROM "UsageEvent" GROUP BY "windowId") s ON s."windowId" = w.id
-      WHERE w.used <> COALESCE(s.total, 0) ${ws(`w."workspaceId"`)}`,
-    db.$queryRaw<Violation[]>`
-      SELECT 'window_within_quota' AS "check", w."workspaceId", w.id, '<= ' || w.quota::text AS expected, w.used::text AS actual
-      FROM "UsageWindow" w
-      WHERE w.overflow <> 'soft' AND w.quota IS NOT NULL AND (w.used > w.quota OR w.used < 0) ${ws(`w."workspaceId"`)}`,
-    db.$queryRaw<Violation[]>`
-      SELECT 'event_split_adds_up' AS "check", e."workspaceId", e.id, e.units::text AS expected, (e."quotaUnits" + e."extrasUnits")::text AS actual
+    // A lot is opened by exactly one credit of its own kind (a topup lot by its topup entry, and so on);
+    // everything else on it (debits, refunds, expiry, settlements, give-backs) is accounted in its remaining.
+    db.$queryRaw<Row[]>`
+      SELECT 'lot_credit_equals_units' AS "check", l."workspaceId", l.id,
+             trim_scale(l.units)::text AS expected, trim_scale(COALESCE(c.total, 0))::text || ' in ' || COALESCE(c.n, 0)::text || ' credit entries' AS actual
+      FROM "ExtrasLot" l
+      LEFT JOIN (
+        SELECT e."lotId", e.kind::text AS kind, sum(e.units) AS total, count(*) AS n FROM "LedgerEntry" e
+        WHERE e.kind::text IN ('topup', 'grant', 'adjustment') AND e.units > 0 GROUP BY e."lotId", e.kind
+      ) c ON c."lotId" = l.id AND c.kind = l.source::text
+      WHERE (l.units <> COALESCE(c.total, 0) OR COALESCE(c.n, 0) <> 1) ${ws(`l."workspaceId"`)}`,
+    db.$queryRaw<Row[]>`
+      SELECT 'expired_lot_holds_nothing' AS "check", l."workspaceId", l.id,
+             '<= 0 after expiry at ' || ${iso(`l."expiredAt"`)} AS expected, trim_scale(l.remaining)::text AS actual
+      FROM "ExtrasLot" l
+      WHERE l."expiredAt" IS NOT NULL AND l.remaining > 0 ${ws(`l."workspaceId"`)}`,
+    // Debt netting: a clawback's debt is settled at once from the lots that can still pay, and later credits
+    // settle what is left before they can be spent, so a lot in debt next to a lot that can pay means the
+    // debt will be charged again (by spending or expiring the paying lot). Lots past their expiry that the
+    // cron has not expired yet cannot pay, so they do not count.
+    db.$queryRaw<Row[]>`
+      SELECT 'debt_netted' AS "check", l."workspaceId", l.id,
+             'no lot able to pay while this lot owes ' || trim_scale(-l.remaining)::text AS expected,
+             trim_scale(p.total)::text || ' spendable in ' || p.n::text || ' other lots' AS actual
+      FROM "ExtrasLot" l
+      JOIN (
+        SELECT "workspaceId", sum(remaining) AS total, count(*) AS n FROM "ExtrasLot"
+        WHERE remaining > 0 AND "expiredAt" IS NULL AND ("expiresAt" IS NULL OR "expiresAt" > ${now})
+        GROUP BY "workspaceId"
+      ) p ON p."workspaceId" = l."workspaceId"
+      WHERE l.remaining < 0 ${ws(`l."workspaceId"`)}`,
+    // kind::text, so the check runs whether or not the database already knows the settlement kind.
+    db.$queryRaw<Row[]>`
+      SELECT 'settlement_pairs_balance' AS "check", e."workspaceId", e."causeType" || ':' || e."causeId" AS id,
+             'entries of both signs summing to 0' AS expected,
+             trim_scale(sum(e.units))::text || ' over ' || count(*) FILTER (WHERE e.units < 0)::text || ' paying and '
+               || count(*) FILTER (WHERE e.units > 0)::text || ' settled entries' AS actual
+      FROM "LedgerEntry" e
+      WHERE e.kind::text = 'settlement' ${ws(`e."workspaceId"`)}
+      GROUP BY e."workspaceId", e."causeType", e."causeId"
+      HAVING sum(e.units) <> 0 OR count(*) FILTER (WHERE e.units < 0) = 0 OR count(*) FILTER (WHERE e.units > 0) = 0`,
+    // ---------------------------------------------------------------- events and their debits
+    db.$queryRaw<Row[]>`
+      SELECT 'event_split_adds_up' AS "check", e."workspaceId", e.id, trim_scale(e.units)::text AS expected, trim_scale(e."quotaUnits" + e."extrasUnits")::text AS actual
       FROM "UsageEvent" e
       WHERE e.units <> e."quotaUnits" + e."extrasUnits" ${ws(`e."workspaceId"`)}`,
-    db.$queryRaw<Violation[]>`
-      SELECT 'event_extras_equal_debits' AS "check", e."workspaceId", e.id, e."extrasUnits"::text AS expected, COALESCE(-d.total, 0)::text AS actual
+    db.$queryRaw<Row[]>`
+      SELECT 'event_extras_equal_debits' AS "check", e."workspaceId", e.id, trim_scale(e."extrasUnits")::text AS expected, trim_scale(COALESCE(-d.total, 0))::text AS actual
       FROM "UsageEvent" e
       LEFT JOIN (SELECT "workspaceId", "causeId", sum(units) AS total FROM "LedgerEntry" WHERE "causeType" = 'usage_event' GROUP BY "workspaceId", "causeId") d
         ON d."workspaceId" = e."workspaceId" AND d."causeId" = e.id
       WHERE e."extrasUnits" <> COALESCE(-d.total, 0) ${ws(`e."workspaceId"`)}`,
-    db.$queryRaw<Violation[]>`
+    db.$queryRaw<Row[]>`
       SELECT 'event_extras_equal_debits' AS "check", d."workspaceId", d."causeId" AS id, 'a usage event' AS expected, 'no such event' AS actual
       FROM "LedgerEntry" d LEFT JOIN "UsageEvent" e ON e.id = d."causeId" AND e."workspaceId" = d."workspaceId"
       WHERE d."causeType" = 'usage_event' AND e.id IS NULL ${ws(`d."workspaceId"`)}`,
-    db.$queryRaw<Violation[]>`
+    // ---------------------------------------------------------------- windows
+    db.$queryRaw<Row[]>`
+      SELECT 'window_used_equals_events' AS "check", w."workspaceId", w.id,
+             trim_scale(COALESCE(s.total, 0))::text AS expected, trim_scale(w.used)::text AS actual
+      FROM "UsageWindow" w
+      LEFT JOIN (SELECT "windowId", sum("quotaUnits") AS total FROM "UsageEvent" GROUP BY "windowId") s ON s."windowId" = w.id
+      WHERE w.used <> COALESCE(s.total, 0) ${ws(`w."workspaceId"`)}`,
+    // A window may be over its quota only by what it had already used when the quota was lowered (a downgrade
+    // applied at once, a move to Free): a database trigger keeps usedAtQuotaChange = used at the last change
+    // of quota. Units recorded after the change must fit in what the new quota left, max(0, quota - usedAtChange),
+    // that is used <= max(quota, usedAtQuotaChange). Windows older than that column (null) are held to their quota.
+    db.$queryRaw<Row[]>`
+      SELECT 'window_within_quota' AS "check", w."workspaceId", w.id,
+             '<= ' || trim_scale(GREATEST(w.quota, COALESCE(w."usedAtQuotaChange", w.quota)))::text || ' (quota ' || trim_scale(w.quota)::text || ')' AS expected,
+             trim_scale(w.used)::text AS actual
+      FROM "UsageWindow" w
+      WHERE w.overflow <> 'soft' AND w.quota IS NOT NULL
+        AND (w.used > GREATEST(w.quota, COALESCE(w."usedAtQuotaChange", w.quota)) OR w.used < 0) ${ws(`w."workspaceId"`)}`,
+    db.$queryRaw<Row[]>`
       SELECT 'event_in_one_window' AS "check", e."workspaceId", e.id, 'a window of ' || e.feature AS expected, COALESCE(w.id, 'none') AS actual
       FROM "UsageEvent" e LEFT JOIN "UsageWindow" w ON w.id = e."windowId"
       WHERE (w.id IS NULL OR w."workspaceId" <> e."workspaceId" OR w.feature <> e.feature) ${ws(`e."workspaceId"`)}`,
+    // An event counts in the window that contains its time; one outside its window's range was counted
+    // against the wrong window's quota (e.g. a window left open over a period that a renewal cut).
+    db.$queryRaw<Row[]>`
+      SELECT 'event_in_window_range' AS "check", e."workspaceId", e.id,
+             'in [' || ${iso(`w."periodStart"`)} || ', ' || ${iso(`w."periodEnd"`)} || ') of window ' || w.id AS expected,
+             ${iso(`e."createdAt"`)} AS actual
+      FROM "UsageEvent" e JOIN "UsageWindow" w ON w.id = e."windowId"
+      WHERE (e."createdAt" < w."periodStart" OR e."createdAt" >= w."periodEnd") ${ws(`e."workspaceId"`)}`,
+    // ---------------------------------------------------------------- subscriptions
+    // The schema keeps one Subscription row per workspace (unique workspaceId) and records no other Stripe
+    // subscription, so what is left to check here is that no Stripe subscription is mirrored on two workspaces.
+    db.$queryRaw<Row[]>`
+      SELECT 'one_live_subscription' AS "check", s."workspaceId", s.id,
+             'the only workspace on ' || s."stripeSubscriptionId" AS expected,
+             'also on ' || string_agg(o."workspaceId", ', ' ORDER BY o."workspaceId") AS actual
+      FROM "Subscription" s JOIN "Subscription" o ON o."stripeSubscriptionId" = s."stripeSubscriptionId" AND o.id <> s.id
+      WHERE true ${ws(`s."workspaceId"`)}
+      GROUP BY s.id, s."workspaceId", s."stripeSubscriptionId"`,
   ];
-  return (await Promise.all(queries)).flat();
+  return (await Promise.all(queries)).flat().map((r) => ({ ...r, severity: INVARIANT_SEVERITY[r.check] }));
+}
+
+export interface InvariantRunSummary {
+  critical: number;
+  warning: number;
+  /** Violations first seen (or seen again after being resolved) in this run. */
+  opened: number;
+  /** Violations stored as open that this run no longer found. */
+  resolved: number;
+}
+
+const LOG_LIMIT = 50;
+
+/**
+ * Runs the checks, logs what they found with its severity, and stores it in InvariantViolation for operators:
+ * one row per (check, subject), updated (lastSeenAt) while it is found again, marked resolved when a run no
+ * longer finds it, reopened if it comes back. With `workspaceId`, only that workspace's rows are resolved.
+ * Runs are serialised by an advisory lock, so two cron instances never interleave their writes.
+ */
+export async function recordInvariantRun(db: Client, opts: { workspaceId?: string; now?: Date } = {}): Promise<InvariantRunSummary & { violations: Violation[] }> {
+  const now = opts.now ?? new Date();
+  const found = new Map<string, Violation>();
+  for (const v of await checkInvariants(db, opts)) found.set(`${v.check}\u0000${v.id}`, v);
+  const violations = [...found.values()].sort((a, b) => (a.check === b.check ? (a.id < b.id ? -1 : 1) : a.check < b.check ? -1 : 1));
+  violations.slice(0, LOG_LIMIT).forEach((v) => {
+    const line = `[invariants] ${v.severity} ${v.check} workspace=${v.workspaceId} subject=${v.id} expected=${v.expected} actual=${v.actual}`;
+    if (v.severity === "critical") console.error(line);
+    else console.warn(line);
+  });
+  if (violations.length > LOG_LIMIT) console.error(`[invariants] ... and ${violations.length - LOG_LIMIT} more`);
+
+  const { opened, resolved } = await inTransaction(db, async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('tally_invariant_run'))`;
+    const upserted = await tx.$queryRaw<{ reopened: boolean }[]>`
+      INSERT INTO "InvariantViolation" AS v (id, "check", severity, "workspaceId", "subjectId", expected, actual, "firstSeenAt", "lastSeenAt")
+      SELECT gen_random_uuid()::text, x.c, x.s::"InvariantSeverity", x.w, x.i, x.e, x.a, ${now}, ${now}
+      FROM unnest(${violations.map((v) => v.check)}::text[], ${violations.map((v) => v.severity)}::text[], ${violations.map((v) => v.workspaceId)}::text[],
+                  ${violations.map((v) => v.id)}::text[], ${violations.map((v) => v.expected)}::text[], ${violations.map((v) => v.actual)}::text[])
+        AS x(c, s, w, i, e, a)
+      ON CONFLICT ("check", "subjectId") DO UPDATE SET
+        severity = EXCLUDED.severity, "workspaceId" = EXCLUDED."workspaceId", expected = EXCLUDED.expected, actual = EXCLUDED.actual,
+        "lastSeenAt" = EXCLUDED."lastSeenAt",
+        "firstSeenAt" = CASE WHEN v."resolvedAt" IS NULL THEN v."firstSeenAt" ELSE EXCLUDED."firstSeenAt" END,
+        "resolvedAt" = NULL
+      RETURNING v."firstSeenAt" = ${now} AS reopened`;
+    const gone = await tx.$executeRaw`
+      UPDATE "InvariantViolation" SET "resolvedAt" = ${now}
+      WHERE "resolvedAt" IS NULL
+        AND ("check", "subjectId") NOT IN (SELECT * FROM unnest(${violations.map((v) => v.check)}::text[], ${violations.map((v) => v.id)}::text[]))
+        ${opts.workspaceId ? Prisma.sql`AND "workspaceId" = ${opts.workspaceId}` : Prisma.empty}`;
+    return { opened: upserted.filter((r) => r.reopened).length, resolved: gone };
+  });
+  const critical = violations.filter((v) => v.severity === "critical").length;
+  return { critical, warning: violations.length - critical, opened, resolved, violations };
 }

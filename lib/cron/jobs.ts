@@ -1,4 +1,4 @@
-import { checkInvariants, deliverPendingNotifications, expireLots, sweepAutoTopUps } from "@/lib/billing";
+import { deliverPendingNotifications, expireLots, recordInvariantRun, sweepAutoTopUps } from "@/lib/billing";
 import { createStripePaymentsPort, endExpiredTrials, recoverMissedEvents, resyncSubscriptions, retryFailedEvents, runDunning, syncSubscription } from "@/lib/payments";
 import type { CronContext } from "./with-cron";
 
@@ -62,9 +62,9 @@ export async function reconcileJob({ db, now, deadline }: CronContext) {
   const missedEvents = await recoverMissedEvents(db, { now, deadline });
   const subscriptions = await resyncSubscriptions(db, { now, deadline });
   const autoTopUps = await sweepAutoTopUps(db, { port: createStripePaymentsPort(() => db), now, deadline });
-  const violations = await checkInvariants(db);
-  if (violations.length) console.error(`[cron] reconcile found ${violations.length} ledger invariant violations`, violations.slice(0, 20));
-  return { failedEvents, missedEvents, subscriptions, autoTopUps, invariantViolations: violations.length };
+  // Logs each violation with its severity and stores it for operators (resolving those no longer found).
+  const { critical, warning, opened, resolved } = await recordInvariantRun(db, { now });
+  return { failedEvents, missedEvents, subscriptions, autoTopUps, invariantViolations: { critical, warning, opened, resolved } };
 }
 
 /** Webhook event records older than 30 days (Stripe no longer redelivers them), and old cron runs, in batches. */
