@@ -9,3 +9,6 @@ process.env.DATABASE_POOL_MAX ??= inject("databaseEmbedded") ? "1" : "20";
 process.env.AUTH_SECRET ??= "test-auth-secret-0123456789abcdef";
 process.env.CRON_SECRET ??= "test-cron-secret-0123456789abcdef";
 process.env.STRIPE_WEBHOOK_SECRET ??= "whsec_test_0123456789abcdef";
+
+// The books hold after every test file (books-hold.ts registers the check around each file).
+await import("./books-hold");
