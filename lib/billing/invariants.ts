@@ -159,10 +159,12 @@ export async function checkInvariants(db: Client, opts: { workspaceId?: string; 
       FROM "UsageWindow" w
       LEFT JOIN (SELECT "windowId", sum("quotaUnits") AS total FROM "UsageEvent" GROUP BY "windowId") s ON s."windowId" = w.id
       WHERE w.used <> COALESCE(s.total, 0) ${ws(`w."workspaceId"`)}`,
-    // A window may be over its quota only by what it had already used when the quota was lowered (a downgrade
-    // applied at once, a move to Free): a database trigger keeps usedAtQuotaChange = used at the last change
-    // of quota. Units recorded after the change must fit in what the new quota left, max(0, quota - usedAtChange),
-    // that is used <= max(quota, usedAtQuotaChange). Windows older than that column (null) are held to their quota.
+    // A window may be over its quota only by units that were not admitted against that quota: what it had
+    // already used when the quota was lowered (a downgrade applied at once, a move to Free), and events moved
+    // in from the window they were recorded in (a renewal). Database triggers keep that figure in
+    // usedAtQuotaChange (see the schema). Units recorded after a change must fit in what the new quota left,
+    // max(0, quota - usedAtQuotaChange), that is used <= max(quota, usedAtQuotaChange).
+    // Windows older than that column (null) are held to their quota.
     db.$queryRaw<Row[]>`
       SELECT 'window_within_quota' AS "check", w."workspaceId", w.id,
              '<= ' || trim_scale(GREATEST(w.quota, COALESCE(w."usedAtQuotaChange", w.quota)))::text || ' (quota ' || trim_scale(w.quota)::text || ')' AS expected,

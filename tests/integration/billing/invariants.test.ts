@@ -167,6 +167,27 @@ describe("invariant checker", () => {
     expect(await found(workspaceId)).toEqual([["window_within_quota", "warning", window.id]]);
   });
 
+  it("events moved into a window with a lower quota (a renewal placing them in the new period) hold", async () => {
+    const seeded = await workspace({ compute: { limit: "10", overflow: "block", period: "month" } });
+    const { workspaceId } = seeded;
+    const t = new Date(now.getTime() - 60_000);
+    await recordUsage(testDb(), { workspaceId, feature: "compute", units: 2, idempotencyKey: "old", now: new Date(t.getTime() - 1000) }, silent);
+    await recordUsage(testDb(), { workspaceId, feature: "compute", units: 7, idempotencyKey: "new", now: t }, silent);
+    // The period is cut at t; the event at t moves into a new window opened with the new plan's quota of 5.
+    const old = await testDb().usageWindow.findFirstOrThrow({ where: { workspaceId } });
+    const moved = await testDb().usageEvent.findFirstOrThrow({ where: { workspaceId, idempotencyKey: "new" } });
+    const id = `w_${uid()}`;
+    await testDb().$executeRaw`
+      INSERT INTO "UsageWindow" (id, "workspaceId", feature, kind, period, "periodStart", "periodEnd", quota, used, overflow, "planId")
+      VALUES (${id}, ${workspaceId}, 'compute', 'meter', 'month', ${t}, ${old.periodEnd}, 5, 0, 'block', ${seeded.planId})`;
+    await testDb().$executeRaw`UPDATE "UsageWindow" SET "periodEnd" = ${t} WHERE id = ${old.id}`;
+    await testDb().$executeRaw`UPDATE "UsageEvent" SET "windowId" = ${id} WHERE id = ${moved.id}`;
+    await testDb().$executeRaw`
+      UPDATE "UsageWindow" w SET used = (SELECT COALESCE(sum(e."quotaUnits"), 0) FROM "UsageEvent" e WHERE e."windowId" = w.id) WHERE id IN (${id}, ${old.id})`;
+    expect((await testDb().usageWindow.findUniqueOrThrow({ where: { id } })).used.toFixed()).toBe("7");
+    expect(await found(workspaceId)).toEqual([]);
+  });
+
   it("one Stripe subscription mirrored on two workspaces", async () => {
     const a = (await workspace()).workspaceId;
     const b = (await workspace()).workspaceId;
