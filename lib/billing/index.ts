@@ -49,7 +49,7 @@
  *   sweepAutoTopUps(db, { port?, now?, deadline? })                       the reconcile cron: resume stale attempts, start missed ones
  *
  * Operations
- *   checkInvariants(db, { workspaceId?, now? }) -> Violation[]            empty = the books hold; each with its severity
+ *   checkInvariants(db, { workspaceId? }) -> Violation[]                  empty = the books hold; each with its severity
  *   recordInvariantRun(db, { workspaceId?, now? })                         checks, logs and stores (InvariantViolation)
  *   deliverPendingNotifications(db, { limit?, notifier? })                 threshold emails the request path left pending
  *   attachPgPool(db, pool)   the client's own pg pool, so metering's hot statement skips Prisma's pipeline (see pg-pool.ts)

@@ -49,7 +49,8 @@ const iso = (col: string) => Prisma.raw(`to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:S
  * - each lot's remaining = the sum of its entries (credits minus debits, expirations, refunds and settlements),
  *   and its own credit entry (topup, grant or adjustment, by its source) = its units
  * - debt is netted: a workspace never holds a lot in debt while another lot can still pay (positive, not expired,
- *   not past its expiry at `now`), and an expired lot holds nothing spendable (remaining <= 0 once expiredAt is set)
+ *   not past its expiry at the workspace's last ledger movement), and an expired lot holds nothing spendable
+ *   (remaining <= 0 once expiredAt is set)
  * - settlements move units between lots without moving the balance: the entries of one settlement (same cause)
  *   have both signs and sum to zero
  * - each event: quotaUnits + extrasUnits = units; its extras = what its debit entries took
@@ -61,8 +62,7 @@ const iso = (col: string) => Prisma.raw(`to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:S
  *   subscription may be mirrored on two workspaces
  * Each usage event is one row, unique per (workspace, idempotency key), so the sums above count it once.
  */
-export async function checkInvariants(db: Client, opts: { workspaceId?: string; now?: Date } = {}): Promise<Violation[]> {
-  const now = opts.now ?? new Date();
+export async function checkInvariants(db: Client, opts: { workspaceId?: string } = {}): Promise<Violation[]> {
   const ws = (col: string) => (opts.workspaceId ? Prisma.sql`AND ${Prisma.raw(col)} = ${opts.workspaceId}` : Prisma.empty);
   const queries: Promise<Row[]>[] = [
     // ---------------------------------------------------------------- ledger and lots
@@ -114,19 +114,21 @@ export async function checkInvariants(db: Client, opts: { workspaceId?: string; 
       WHERE l."expiredAt" IS NOT NULL AND l.remaining > 0 ${ws(`l."workspaceId"`)}`,
     // Debt netting: a clawback's debt is settled at once from the lots that can still pay, and later credits
     // settle what is left before they can be spent, so a lot in debt next to a lot that can pay means the
-    // debt will be charged again (by spending or expiring the paying lot). Lots past their expiry that the
-    // cron has not expired yet cannot pay, so they do not count.
+    // debt will be charged again (by spending or expiring the paying lot). "Can pay" is judged at the
+    // workspace's last ledger movement (the time its lots last changed, which is the engine's clock, not
+    // this checker's): a lot past its expiry then, which the cron had not expired yet, could not pay.
+    // Time passing afterwards only makes lots unable to pay, so this needs no clock of its own.
     db.$queryRaw<Row[]>`
       SELECT 'debt_netted' AS "check", l."workspaceId", l.id,
              'no lot able to pay while this lot owes ' || trim_scale(-l.remaining)::text AS expected,
-             trim_scale(p.total)::text || ' spendable in ' || p.n::text || ' other lots' AS actual
+             trim_scale(sum(p.remaining))::text || ' spendable in ' || count(*)::text || ' other lots at '
+               || ${iso(`t.at`)} AS actual
       FROM "ExtrasLot" l
-      JOIN (
-        SELECT "workspaceId", sum(remaining) AS total, count(*) AS n FROM "ExtrasLot"
-        WHERE remaining > 0 AND "expiredAt" IS NULL AND ("expiresAt" IS NULL OR "expiresAt" > ${now})
-        GROUP BY "workspaceId"
-      ) p ON p."workspaceId" = l."workspaceId"
-      WHERE l.remaining < 0 ${ws(`l."workspaceId"`)}`,
+      JOIN (SELECT "workspaceId", max("createdAt") AS at FROM "LedgerEntry" GROUP BY "workspaceId") t ON t."workspaceId" = l."workspaceId"
+      JOIN "ExtrasLot" p ON p."workspaceId" = l."workspaceId" AND p.remaining > 0 AND p."expiredAt" IS NULL
+        AND (p."expiresAt" IS NULL OR p."expiresAt" > t.at)
+      WHERE l.remaining < 0 ${ws(`l."workspaceId"`)}
+      GROUP BY l."workspaceId", l.id, l.remaining, t.at`,
     // kind::text, so the check runs whether or not the database already knows the settlement kind.
     db.$queryRaw<Row[]>`
       SELECT 'settlement_pairs_balance' AS "check", e."workspaceId", e."causeType" || ':' || e."causeId" AS id,
@@ -218,7 +220,7 @@ const LOG_LIMIT = 50;
 export async function recordInvariantRun(db: Client, opts: { workspaceId?: string; now?: Date } = {}): Promise<InvariantRunSummary & { violations: Violation[] }> {
   const now = opts.now ?? new Date();
   const found = new Map<string, Violation>();
-  for (const v of await checkInvariants(db, opts)) found.set(`${v.check}\u0000${v.id}`, v);
+  for (const v of await checkInvariants(db, { workspaceId: opts.workspaceId })) found.set(`${v.check}\u0000${v.id}`, v);
   const violations = [...found.values()].sort((a, b) => (a.check === b.check ? (a.id < b.id ? -1 : 1) : a.check < b.check ? -1 : 1));
   violations.slice(0, LOG_LIMIT).forEach((v) => {
     const line = `[invariants] ${v.severity} ${v.check} workspace=${v.workspaceId} subject=${v.id} expected=${v.expected} actual=${v.actual}`;
