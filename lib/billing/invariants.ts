@@ -13,6 +13,7 @@ export const INVARIANT_SEVERITY = {
   lot_credit_equals_units: "critical",
   expired_lot_holds_nothing: "critical",
   debt_netted: "critical",
+  debt_charged_twice: "critical",
   settlement_pairs_balance: "critical",
   event_split_adds_up: "critical",
   event_extras_equal_debits: "critical",
@@ -50,7 +51,8 @@ const iso = (col: string) => Prisma.raw(`to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:S
  *   and its own credit entry (topup, grant or adjustment, by its source) = its units
  * - debt is netted: a workspace never holds a lot in debt while another lot can still pay (positive, not expired,
  *   not past its expiry at the workspace's last ledger movement), and an expired lot holds nothing spendable
- *   (remaining <= 0 once expiredAt is set)
+ *   (remaining <= 0 once expiredAt is set); and through the ledger's history, no debit or expiry took units
+ *   from a lot that could pay while another lot's debt was unpaid
  * - settlements move units between lots without moving the balance: the entries of one settlement (same cause)
  *   have both signs and sum to zero
  * - each event: quotaUnits + extrasUnits = units; its extras = what its debit entries took
@@ -129,6 +131,32 @@ export async function checkInvariants(db: Client, opts: { workspaceId?: string }
         AND (p."expiresAt" IS NULL OR p."expiresAt" > t.at)
       WHERE l.remaining < 0 ${ws(`l."workspaceId"`)}
       GROUP BY l."workspaceId", l.id, l.remaining, t.at`,
+    // The same rule through history, so a debt charged twice is still seen once the paying lot is spent or
+    // expired: no debit or expiry may take units from a lot while another lot's debt is unpaid, unless that
+    // lot could not pay at the movement before (past its expiry then, so not able to settle the debt).
+    // The workspace's unpaid debt before each entry is the running sum of each entry's change to it
+    // (min(0, lot after) - min(0, lot before)). Debits and expiries only ever follow a boundary between
+    // money movements or other debits and expiries, never a clawback of the same transaction, so the state
+    // they follow is one that must already hold.
+    db.$queryRaw<Row[]>`
+      WITH lots AS (
+        SELECT e.id, e."workspaceId", e.seq, e."lotId", e.kind::text AS kind, e.units, e."createdAt",
+               sum(e.units) OVER (PARTITION BY e."lotId" ORDER BY e.seq) AS after
+        FROM "LedgerEntry" e WHERE true ${ws(`e."workspaceId"`)}
+      ), debt AS (
+        SELECT x.*, LEAST(x.after, 0) - LEAST(x.after - x.units, 0) AS change,
+               lag(x."createdAt") OVER (PARTITION BY x."workspaceId" ORDER BY x.seq) AS "prevAt"
+        FROM lots x
+      ), before AS (
+        SELECT d.*, COALESCE(sum(d.change) OVER (PARTITION BY d."workspaceId" ORDER BY d.seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS owed
+        FROM debt d
+      )
+      SELECT 'debt_charged_twice' AS "check", b."workspaceId", b.id,
+             'no debit or expiry while ' || trim_scale(-b.owed)::text || ' units of debt are unpaid' AS expected,
+             b.kind || ' of ' || trim_scale(-b.units)::text || ' from lot ' || b."lotId" || ' at seq ' || b.seq::text AS actual
+      FROM before b JOIN "ExtrasLot" l ON l.id = b."lotId"
+      WHERE b.kind IN ('debit', 'expiration') AND b.units < 0 AND b.owed < 0 AND b."prevAt" IS NOT NULL
+        AND (l."expiresAt" IS NULL OR l."expiresAt" > b."prevAt")`,
     // kind::text, so the check runs whether or not the database already knows the settlement kind.
     db.$queryRaw<Row[]>`
       SELECT 'settlement_pairs_balance' AS "check", e."workspaceId", e."causeType" || ':' || e."causeId" AS id,

@@ -33,8 +33,8 @@ interface LotSpec {
   expiresAt?: Date | null;
   expiredAt?: Date | null;
 }
-/** [lot index (or a lot id that does not exist), kind, signed units]. */
-type EntrySpec = [number | string, string, string];
+/** [lot index (or a lot id that does not exist), kind, signed units, time (default `now`)]. */
+type EntrySpec = [number | string, string, string, Date?];
 
 /**
  * Writes lots and ledger entries straight into the tables, the way the engine would leave them (numbered
@@ -53,13 +53,13 @@ async function book(workspaceId: string, lots: LotSpec[], entries: EntrySpec[]):
               ${lot.expiresAt === undefined ? new Date(now.getTime() + 30 * DAY) : lot.expiresAt}, ${lot.expiredAt ?? null}, ${now})`;
   }
   let balance = 0;
-  for (const [n, [lot, kind, units]] of entries.entries()) {
+  for (const [n, [lot, kind, units, at]] of entries.entries()) {
     balance += Number(units);
     const lotId = typeof lot === "number" ? ids[lot]! : lot;
     await db.$executeRaw`
       INSERT INTO "LedgerEntry" (id, "workspaceId", seq, "lotId", kind, units, "balanceAfter", "causeType", "causeId", "createdAt")
       VALUES (${`le_${uid()}${uid()}`}, ${workspaceId}, ${n + 1}, ${lotId}, ${kind}::text::"LedgerKind", ${units}::numeric, ${String(balance)}::numeric,
-              ${kind === "settlement" ? "lot" : "test"}, ${kind === "settlement" ? ids[0]! : `${kind}_${n}`}, ${now})`;
+              ${kind === "settlement" ? "lot" : "test"}, ${kind === "settlement" ? ids[0]! : `${kind}_${n}`}, ${at ?? now})`;
     await db.$executeRaw`UPDATE "ExtrasLot" SET remaining = remaining + ${units}::numeric WHERE id = ${lotId}`;
   }
   await db.$executeRaw`UPDATE "ExtrasAccount" SET balance = ${String(balance)}::numeric, "lastSeq" = ${entries.length} WHERE "workspaceId" = ${workspaceId}`;
@@ -85,9 +85,44 @@ describe("invariant checker", () => {
       [{ units: "50" }, { units: "100" }],
       [[0, "topup", "50"], [0, "debit", "-50"], [0, "refund", "-50"], [1, "topup", "100"], [1, "debit", "-50"]],
     );
-    expect(await found(workspaceId)).toEqual([["debt_netted", "critical", b]]);
+    const spent = await testDb().ledgerEntry.findFirstOrThrow({ where: { workspaceId, seq: 5 } });
+    // Named twice: B's debt next to A's units now, and the debit that spent A's units instead of settling B.
+    expect(await found(workspaceId)).toEqual([["debt_charged_twice", "critical", spent.id], ["debt_netted", "critical", b]]);
     // A lot past its expiry at the last ledger movement cannot pay (the cron has not expired it yet): nothing to net against.
     await testDb().extrasLot.update({ where: { id: a! }, data: { expiresAt: new Date(now.getTime() - 1000) } });
+    expect(await found(workspaceId)).toEqual([]);
+  });
+
+  it("a debt charged twice, seen after the paying lot was spent and expired", async () => {
+    const { workspaceId } = await workspace();
+    const t0 = new Date(now.getTime() - 10 * DAY);
+    const at = (hours: number) => new Date(t0.getTime() + hours * 3_600_000);
+    // B (50) spent and refunded: B owes 50. A (100) bought, 50 spent from it instead of settling B, then
+    // A expires with 50 more: the balance is -50 again, the debt taken a second time.
+    await book(
+      workspaceId,
+      [{ units: "50" }, { units: "100", expiresAt: at(120), expiredAt: at(120) }],
+      [[0, "topup", "50", at(0)], [0, "debit", "-50", at(1)], [0, "refund", "-50", at(2)], [1, "topup", "100", at(3)], [1, "debit", "-50", at(4)], [1, "expiration", "-50", at(120)]],
+    );
+    const entry = (seq: number) => testDb().ledgerEntry.findFirstOrThrow({ where: { workspaceId, seq } }).then((e) => e.id);
+    expect(await found(workspaceId)).toEqual(
+      [
+        ["debt_charged_twice", "critical", await entry(5)],
+        ["debt_charged_twice", "critical", await entry(6)],
+      ].sort((x, y) => String(x).localeCompare(String(y))),
+    );
+  });
+
+  it("a debt left while the other lots were past their expiry holds, and their expiry after it too", async () => {
+    const { workspaceId } = await workspace();
+    const t0 = new Date(now.getTime() - 10 * DAY);
+    const at = (hours: number) => new Date(t0.getTime() + hours * 3_600_000);
+    // A expires at hour 10 but the cron runs at hour 30; B is refunded at hour 20, when A can no longer pay.
+    await book(
+      workspaceId,
+      [{ units: "40", expiresAt: at(10), expiredAt: at(30) }, { units: "50" }],
+      [[0, "topup", "40", at(0)], [1, "topup", "50", at(1)], [1, "debit", "-50", at(2)], [1, "refund", "-50", at(20)], [0, "expiration", "-40", at(30)]],
+    );
     expect(await found(workspaceId)).toEqual([]);
   });
 
