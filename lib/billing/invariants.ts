@@ -157,14 +157,13 @@ export async function checkInvariants(db: Client, opts: { workspaceId?: string }
       FROM before b JOIN "ExtrasLot" l ON l.id = b."lotId"
       WHERE b.kind IN ('debit', 'expiration') AND b.units < 0 AND b.owed < 0 AND b."prevAt" IS NOT NULL
         AND (l."expiresAt" IS NULL OR l."expiresAt" > b."prevAt")`,
-    // kind::text, so the check runs whether or not the database already knows the settlement kind.
     db.$queryRaw<Row[]>`
       SELECT 'settlement_pairs_balance' AS "check", e."workspaceId", e."causeType" || ':' || e."causeId" AS id,
              'entries of both signs summing to 0' AS expected,
              trim_scale(sum(e.units))::text || ' over ' || count(*) FILTER (WHERE e.units < 0)::text || ' paying and '
                || count(*) FILTER (WHERE e.units > 0)::text || ' settled entries' AS actual
       FROM "LedgerEntry" e
-      WHERE e.kind::text = 'settlement' ${ws(`e."workspaceId"`)}
+      WHERE e.kind = 'settlement' ${ws(`e."workspaceId"`)}
       GROUP BY e."workspaceId", e."causeType", e."causeId"
       HAVING sum(e.units) <> 0 OR count(*) FILTER (WHERE e.units < 0) = 0 OR count(*) FILTER (WHERE e.units > 0) = 0`,
     // ---------------------------------------------------------------- events and their debits
