@@ -60,8 +60,8 @@ const iso = (col: string) => Prisma.raw(`to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:S
  * - each window's counter = the sum of its events' quota units; block and extras windows stay within their quota,
  *   except for what they had used when the quota was lowered (see window_within_quota)
  * - each event lies in a window of its feature and inside that window's range [periodStart, periodEnd)
- * - one live subscription per workspace: the schema holds one Subscription row per workspace; no Stripe
- *   subscription may be mirrored on two workspaces
+ * - one live subscription per workspace, as far as the rows can tell: no Stripe subscription mirrored on two
+ *   workspaces, or checked out for one and mirrored on another; no workspace mirrors one cancelled as a duplicate
  * Each usage event is one row, unique per (workspace, idempotency key), so the sums above count it once.
  */
 export async function checkInvariants(db: Client, opts: { workspaceId?: string } = {}): Promise<Violation[]> {
@@ -214,8 +214,11 @@ export async function checkInvariants(db: Client, opts: { workspaceId?: string }
       FROM "UsageEvent" e JOIN "UsageWindow" w ON w.id = e."windowId"
       WHERE (e."createdAt" < w."periodStart" OR e."createdAt" >= w."periodEnd") ${ws(`e."workspaceId"`)}`,
     // ---------------------------------------------------------------- subscriptions
-    // The schema keeps one Subscription row per workspace (unique workspaceId) and records no other Stripe
-    // subscription, so what is left to check here is that no Stripe subscription is mirrored on two workspaces.
+    // One live subscription per workspace. The schema keeps one Subscription row per workspace (the one it
+    // mirrors) and a SubscriptionCheckout row per completed subscription checkout, marked superseded once it
+    // was cancelled as a duplicate of the kept one. Whether a Stripe subscription is live is only known at
+    // Stripe, so what is checked here is what the rows can say: no Stripe subscription is mirrored on two
+    // workspaces or checked out for one and mirrored on another, and no workspace mirrors a duplicate.
     db.$queryRaw<Row[]>`
       SELECT 'one_live_subscription' AS "check", s."workspaceId", s.id,
              'the only workspace on ' || s."stripeSubscriptionId" AS expected,
@@ -223,6 +226,16 @@ export async function checkInvariants(db: Client, opts: { workspaceId?: string }
       FROM "Subscription" s JOIN "Subscription" o ON o."stripeSubscriptionId" = s."stripeSubscriptionId" AND o.id <> s.id
       WHERE true ${ws(`s."workspaceId"`)}
       GROUP BY s.id, s."workspaceId", s."stripeSubscriptionId"`,
+    db.$queryRaw<Row[]>`
+      SELECT 'one_live_subscription' AS "check", c."workspaceId", c."checkoutSessionId" AS id,
+             c."stripeSubscriptionId" || ' mirrored by its own workspace' AS expected, 'mirrored by ' || s."workspaceId" AS actual
+      FROM "SubscriptionCheckout" c JOIN "Subscription" s ON s."stripeSubscriptionId" = c."stripeSubscriptionId"
+      WHERE s."workspaceId" <> c."workspaceId" ${ws(`c."workspaceId"`)}`,
+    db.$queryRaw<Row[]>`
+      SELECT 'one_live_subscription' AS "check", s."workspaceId", c."stripeSubscriptionId" AS id,
+             'the kept subscription ' || c."supersededBy" AS expected, c."stripeSubscriptionId" || ', cancelled as a duplicate' AS actual
+      FROM "Subscription" s JOIN "SubscriptionCheckout" c ON c."stripeSubscriptionId" = s."stripeSubscriptionId"
+      WHERE c."supersededBy" IS NOT NULL ${ws(`s."workspaceId"`)}`,
   ];
   return (await Promise.all(queries)).flat().map((r) => ({ ...r, severity: INVARIANT_SEVERITY[r.check] }));
 }

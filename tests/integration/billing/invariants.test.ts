@@ -239,6 +239,32 @@ describe("invariant checker", () => {
     expect(await testDb().subscription.count({ where: { stripeSubscriptionId: stripeId } })).toBe(0);
   });
 
+  it("a workspace that mirrors a subscription cancelled as its duplicate, or one checked out for another workspace", async () => {
+    const a = (await workspace()).workspaceId;
+    const b = (await workspace()).workspaceId;
+    const [kept, duplicate, foreign] = [`sub_${uid()}`, `sub_${uid()}`, `sub_${uid()}`];
+    await testDb().subscriptionCheckout.createMany({
+      data: [
+        { workspaceId: a, checkoutSessionId: `cs_${uid()}`, stripeSubscriptionId: kept },
+        { workspaceId: a, checkoutSessionId: `cs_${uid()}`, stripeSubscriptionId: duplicate, endedAt: now, supersededBy: kept },
+        { workspaceId: a, checkoutSessionId: `cs_foreign_${uid()}`, stripeSubscriptionId: foreign },
+      ],
+    });
+    // As it should be: A shows the kept subscription.
+    await testDb().subscription.update({ where: { workspaceId: a }, data: { stripeSubscriptionId: kept } });
+    expect(await found(a)).toEqual([]);
+    // A shows the duplicate it cancelled; B shows a subscription A checked out.
+    await testDb().subscription.update({ where: { workspaceId: a }, data: { stripeSubscriptionId: duplicate } });
+    await testDb().subscription.update({ where: { workspaceId: b }, data: { stripeSubscriptionId: foreign } });
+    const foreignCheckout = await testDb().subscriptionCheckout.findUniqueOrThrow({ where: { stripeSubscriptionId: foreign } });
+    expect(await found(a)).toEqual(
+      [
+        ["one_live_subscription", "warning", duplicate],
+        ["one_live_subscription", "warning", foreignCheckout.checkoutSessionId],
+      ].sort((x, y) => String(x).localeCompare(String(y))),
+    );
+  });
+
   it("recordInvariantRun stores a violation once, keeps it while found, resolves it when gone and reopens it", async () => {
     const { workspaceId } = await workspace();
     const [lot] = await book(workspaceId, [{ units: "30", expiresAt: new Date(now.getTime() - DAY), expiredAt: new Date(now.getTime() - DAY) }], [[0, "topup", "30"]]);
