@@ -118,6 +118,7 @@ async function main(): Promise<number> {
     figure("soak.unavailable", c.unavailable, "replies");
     figure("soak.connection_errors", c.connectionErrors, "requests");
     figure("soak.replays", c.replays, "events");
+    figure("soak.final_replays", c.finalReplays, "events");
     figure("soak.conflicts", c.conflicts, "events");
     figure("soak.checks", c.checks, "requests");
     figure("soak.topups", c.topups, "topups");

@@ -39,7 +39,7 @@ export class Book {
   readonly topups: { workspace: number; paymentIntentId: string; units: string; done: boolean }[] = [];
   readonly differences: string[] = [];
   readonly unexpected: string[] = [];
-  counts = { events: 0, replays: 0, conflicts: 0, checks: 0, limitations: 0, requests: 0, batches: 0, singles: 0, retried: 0, unavailable: 0, connectionErrors: 0, topups: 0 };
+  counts = { events: 0, replays: 0, finalReplays: 0, conflicts: 0, checks: 0, limitations: 0, requests: 0, batches: 0, singles: 0, retried: 0, unavailable: 0, connectionErrors: 0, topups: 0 };
 
   constructor(workspaces: number) {
     this.accepted = Array.from({ length: workspaces }, () => []);

@@ -126,7 +126,7 @@ export async function compareWithDatabase(db: PrismaClient, book: Book, workspac
           const rec = part[i]!;
           if (res.status !== 200 || !sameAnswer(res.answer, rec.answer)) diff(`workspace ${ws.index} key ${rec.key}: replay now answers ${res.status} ${show(res.answer ?? res.error)}, first ${show(rec.answer)}`);
         });
-        book.counts.replays += part.length;
+        book.counts.finalReplays += part.length;
       }
     }
 

@@ -16,7 +16,7 @@ export interface FeatureSpec {
 
 /** Every overflow kind, periods short and long, decimal units on `storage`, no limit on `tokens`. */
 export const FEATURES: Record<string, FeatureSpec> = {
-  compute: { overflow: "extras", period: "week", limits: ["300", "1000", "3000"] },
+  compute: { overflow: "extras", period: "week", limits: ["400", "800", "1200"] },
   storage: { overflow: "extras", period: "lifetime", limits: ["50", "150", "400"] },
   api_calls: { overflow: "soft", period: "month", limits: ["500", "1500", "4000"] },
   exports: { overflow: "block", period: "lifetime", limits: ["300", "1000", "2500"] },

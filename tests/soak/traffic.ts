@@ -280,9 +280,12 @@ export async function runTraffic(o: TrafficOptions): Promise<void> {
 const ACTIONS = ["small", "medium", "large"];
 const DECIMALS = ["0.5", "1.25", "2.125", "0.000001", "3.5", "7.000125"];
 
-/** A random event: every feature, integer and decimal units (as numbers and as strings), costs priced by the plan. */
+/**
+ * A random event: every feature, integer and decimal units (as numbers and as strings), costs priced by the
+ * plan. Events paid from extras are recorded one by one (each locks the ledger), so they are a smaller share.
+ */
 export function drawPayload(r: Rng): Payload {
-  const f = weighted(r, { compute: 22, compute_costs: 8, storage: 12, api_calls: 20, exports: 20, tokens: 18 });
+  const f = weighted(r, { compute: 12, compute_costs: 4, storage: 6, api_calls: 26, exports: 26, tokens: 26 });
   if (f === "compute_costs") return { feature: "compute", costs: { action: r.pick(ACTIONS) } };
   if (f === "storage") {
     const d = r.pick(DECIMALS);
