@@ -4,10 +4,12 @@
 // instance killed with SIGKILL and started again. Afterwards the books are compared with every answer
 // given (tests/soak/compare.ts) and checkInvariants runs on the soak's database. Prints `<name> <value>
 // <unit>` figures with `soak.differences` and `soak.violations`, and exits non-zero on any difference,
-// violation or unexpected reply. SOAK_SEED replays a run's traffic; servers listen on 127.0.0.1:3600-3699.
+// violation or unexpected reply. SOAK_SEED fixes what each lane sends (their interleaving is the machine's);
+// servers listen on 127.0.0.1:3600-3699.
 import "../tests/soak/env";
 import { createDb } from "../lib/db";
 import { checkInvariants, seedCatalog } from "../lib/billing";
+import { pgPoolFor } from "../lib/billing/pg-pool";
 import { ensureBuild, pickPort } from "../tests/http/server";
 import { Book } from "../tests/soak/book";
 import { compareWithDatabase } from "../tests/soak/compare";
@@ -24,7 +26,7 @@ const SEED = Number(process.env.SOAK_SEED ?? Math.floor(Math.random() * 2 ** 31)
 const WORKSPACES = Number(process.env.SOAK_WORKSPACES ?? 50);
 const LANES = Number(process.env.SOAK_LANES ?? 8);
 /** The traffic stops starting new work after this long, whatever it has sent. */
-const MAX_SECONDS = Number(process.env.SOAK_MAX_SECONDS ?? 240);
+const MAX_SECONDS = Number(process.env.SOAK_MAX_SECONDS ?? 270);
 const OUTAGE_MS = 3_000;
 const KILLED_MS = 1_000;
 /** After a fault ends, 503s and cut connections are still expected this long (pools reconnecting). */
@@ -44,6 +46,14 @@ async function main(): Promise<number> {
   const cluster = await startOwnCluster();
   const instances: Instance[] = [];
   const db = createDb(cluster.url, 4);
+  // Interrupted (Ctrl-C, a CI timeout): leave no server or database cluster running behind.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      for (const i of instances) i.killNow();
+      cluster.destroy();
+      process.exit(130);
+    });
+  }
   try {
     migrateDeploy(cluster.url);
     await seedCatalog(db);
@@ -138,6 +148,7 @@ async function main(): Promise<number> {
     return ok ? 0 : 1;
   } finally {
     await db.$disconnect();
+    await pgPoolFor(db)?.end();
     for (const i of instances) await i.stop();
     cluster.destroy();
   }

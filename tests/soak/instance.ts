@@ -15,6 +15,8 @@ export interface Instance {
   start(): Promise<void>;
   /** SIGTERM, then SIGKILL after 5 s. */
   stop(): Promise<void>;
+  /** SIGKILL without waiting: for a soak that is interrupted itself. */
+  killNow(): void;
 }
 
 export function appInstance(opts: { name: string; port: number; databaseUrl: string; log: string; env?: Record<string, string> }): Instance {
@@ -59,6 +61,9 @@ export function appInstance(opts: { name: string; port: number; databaseUrl: str
       const gone = exited();
       child!.kill("SIGKILL");
       await gone;
+    },
+    killNow() {
+      if (alive()) child!.kill("SIGKILL");
     },
     async stop() {
       if (!alive()) return;
