@@ -47,8 +47,12 @@ async function main(): Promise<number> {
   const instances: Instance[] = [];
   const db = createDb(cluster.url, 4);
   // Interrupted (Ctrl-C, a CI timeout): leave no server or database cluster running behind.
+  // A signal often comes twice (to the process group and relayed by tsx): the second must not cut the first short.
+  let interrupted = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = true;
       for (const i of instances) i.killNow();
       cluster.destroy();
       process.exit(130);
