@@ -27,6 +27,8 @@ export async function compareWithDatabase(db: PrismaClient, book: Book, workspac
     SELECT "workspaceId", "idempotencyKey" AS key, feature, units::text, "quotaUnits"::text AS "quotaUnits", "extrasUnits"::text AS "extrasUnits", "windowId"
     FROM "UsageEvent"`;
   const seen = new Map<KeyRecord, number>();
+  /** Per window, each accepted event's quota units and what its answer said was left. */
+  const answered = new Map<string, { key: string; quotaUnits: Dec; remaining: number }[]>();
   const dbUnits = new Map<string, Dec>();
   const windowQuotaUnits = new Map<string, Dec>();
   const extrasSpent = new Map<string, Dec>();
@@ -43,6 +45,11 @@ export async function compareWithDatabase(db: PrismaClient, book: Book, workspac
     seen.set(rec, (seen.get(rec) ?? 0) + 1);
     if (rec.status !== 200) diff(`workspace ${ws} key ${e.key}: answered ${rec.status || "never"} but has an event`);
     else if (e.feature !== rec.payload.feature || !new Dec(e.units).equals(unitsOf(rec))) diff(`workspace ${ws} key ${e.key}: event ${e.feature} ${e.units}, sent ${show(rec.payload)}`);
+    else if (rec.answer && rec.answer.remaining !== null) {
+      const list = answered.get(e.windowId) ?? [];
+      list.push({ key: e.key, quotaUnits: new Dec(e.quotaUnits), remaining: rec.answer.remaining });
+      answered.set(e.windowId, list);
+    }
   }
   const bookUnits = new Map<string, Dec>();
   let accepted = 0;
@@ -74,6 +81,7 @@ export async function compareWithDatabase(db: PrismaClient, book: Book, workspac
     const sum = windowQuotaUnits.get(w.id) ?? ZERO;
     if (!new Dec(w.used).equals(sum)) diff(`workspace ${ws} window ${w.id} (${w.feature}): used ${w.used}, its events' quota units ${sum.toFixed()}`);
     if (w.overflow !== "soft" && w.quota !== null && new Dec(w.used).gt(w.quota)) diff(`workspace ${ws} window ${w.id} (${w.feature}, ${w.overflow}): used ${w.used} over its quota ${w.quota}`);
+    if (w.quota !== null) serialHistory(w.id, new Dec(w.quota), answered.get(w.id) ?? [], (what) => diff(`workspace ${ws} window ${w.id} (${w.feature}): ${what}`));
   }
 
   // 5. Extras: what events spent = the debits in the ledger; the balance = the topups made - what events spent.
@@ -148,4 +156,25 @@ export async function compareWithDatabase(db: PrismaClient, book: Book, workspac
     for (const c of clients) c.close();
   }
   return { accepted, refused, events: events.length };
+}
+
+/**
+ * The answers of one window's accepted events must tell one serial history, whatever the concurrency: a
+ * window's counter only grows, so the events answered with quota left (remaining > 0), ordered by what they
+ * said was used (quota - remaining), must each have raised the counter by exactly their own quota units,
+ * from 0. Two answers claiming the same counter, or a gap, mean an answer the books do not back.
+ */
+export function serialHistory(windowId: string, quota: Dec, events: { key: string; quotaUnits: Dec; remaining: number }[], diff: (what: string) => void) {
+  const withQuotaLeft = events
+    .filter((e) => e.remaining > 0)
+    .map((e) => ({ ...e, usedAfter: quota.minus(String(e.remaining)) }))
+    .sort((a, b) => a.usedAfter.comparedTo(b.usedAfter));
+  let used = ZERO;
+  for (const e of withQuotaLeft) {
+    if (!used.plus(e.quotaUnits).equals(e.usedAfter)) {
+      diff(`key ${e.key} answered remaining ${e.remaining} (used ${e.usedAfter.toFixed()}) after ${used.toFixed()} used before it plus its ${e.quotaUnits.toFixed()} quota units`);
+      return;
+    }
+    used = e.usedAfter;
+  }
 }
