@@ -128,6 +128,8 @@ async function main(): Promise<number> {
     figure("soak.events", c.events, "events");
     figure("soak.accepted", seen.accepted, "events");
     figure("soak.refused", seen.refused, "events");
+    figure("soak.extras_paid", seen.extrasPaid, "events");
+    figure("soak.windows", seen.windows, "windows");
     figure("soak.retried", c.retried, "events");
     figure("soak.unavailable", c.unavailable, "replies");
     figure("soak.connection_errors", c.connectionErrors, "requests");

@@ -23,17 +23,25 @@ export async function compareWithDatabase(db: PrismaClient, book: Book, workspac
   for (const rec of book.keys.values()) if (rec.status === 0) diff(`workspace ${rec.workspace} key ${rec.key}: no definite answer`);
 
   // 2. Keys answered 200 exist exactly once in UsageEvent with what was sent; keys answered 402 have no event.
-  const events = await db.$queryRaw<{ workspaceId: string; key: string; feature: string; units: string; quotaUnits: string; extrasUnits: string; windowId: string }[]>`
-    SELECT "workspaceId", "idempotencyKey" AS key, feature, units::text, "quotaUnits"::text AS "quotaUnits", "extrasUnits"::text AS "extrasUnits", "windowId"
+  const events = await db.$queryRaw<{ id: string; workspaceId: string; key: string; feature: string; units: string; quotaUnits: string; extrasUnits: string; windowId: string }[]>`
+    SELECT id, "workspaceId", "idempotencyKey" AS key, feature, units::text, "quotaUnits"::text AS "quotaUnits", "extrasUnits"::text AS "extrasUnits", "windowId"
     FROM "UsageEvent"`;
+  // The balance the ledger shows after each event's debits (its last entry in the workspace's sequence).
+  const debited = new Map(
+    (await db.$queryRaw<{ causeId: string; balanceAfter: string }[]>`
+      SELECT DISTINCT ON ("workspaceId", "causeId") "causeId", "balanceAfter"::text AS "balanceAfter"
+      FROM "LedgerEntry" WHERE kind = 'debit' AND "causeType" = 'usage_event' ORDER BY "workspaceId", "causeId", seq DESC`).map((r) => [r.causeId, r.balanceAfter]),
+  );
   const seen = new Map<KeyRecord, number>();
   /** Per window, each accepted event's quota units and what its answer said was left. */
   const answered = new Map<string, { key: string; quotaUnits: Dec; remaining: number }[]>();
   const dbUnits = new Map<string, Dec>();
   const windowQuotaUnits = new Map<string, Dec>();
   const extrasSpent = new Map<string, Dec>();
+  let extrasPaid = 0;
   for (const e of events) {
     const ws = indexOf.get(e.workspaceId);
+    if (new Dec(e.extrasUnits).gt(0)) extrasPaid++;
     const rec = book.keys.get(e.key);
     add(dbUnits, `${e.workspaceId}/${e.feature}`, e.units);
     add(windowQuotaUnits, e.windowId, e.quotaUnits);
@@ -45,7 +53,9 @@ export async function compareWithDatabase(db: PrismaClient, book: Book, workspac
     seen.set(rec, (seen.get(rec) ?? 0) + 1);
     if (rec.status !== 200) diff(`workspace ${ws} key ${e.key}: answered ${rec.status || "never"} but has an event`);
     else if (e.feature !== rec.payload.feature || !new Dec(e.units).equals(unitsOf(rec))) diff(`workspace ${ws} key ${e.key}: event ${e.feature} ${e.units}, sent ${show(rec.payload)}`);
-    else if (rec.answer && rec.answer.remaining !== null) {
+    else if (new Dec(e.extrasUnits).gt(0) && !(debited.has(e.id) && new Dec(debited.get(e.id)!).equals(String(rec.answer!.extrasRemaining)))) {
+      diff(`workspace ${ws} key ${e.key}: paid ${e.extrasUnits} from extras and answered extrasRemaining ${rec.answer!.extrasRemaining}, the ledger's balance after its debit is ${debited.get(e.id) ?? "missing"}`);
+    } else if (rec.answer && rec.answer.remaining !== null) {
       const list = answered.get(e.windowId) ?? [];
       list.push({ key: e.key, quotaUnits: new Dec(e.quotaUnits), remaining: rec.answer.remaining });
       answered.set(e.windowId, list);
@@ -155,7 +165,7 @@ export async function compareWithDatabase(db: PrismaClient, book: Book, workspac
   } finally {
     for (const c of clients) c.close();
   }
-  return { accepted, refused, events: events.length };
+  return { accepted, refused, extrasPaid, windows: windows.length };
 }
 
 /**
