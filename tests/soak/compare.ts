@@ -86,6 +86,20 @@ export async function compareWithDatabase(db: PrismaClient, book: Book, workspac
   // 4. Per window: used = the sum of its events' quota units; a block or extras window never over its quota.
   const windows = await db.$queryRaw<{ id: string; workspaceId: string; feature: string; quota: string | null; used: string; overflow: string; periodStart: Date; periodEnd: Date }[]>`
     SELECT id, "workspaceId", feature, quota::text, used::text, overflow::text, "periodStart", "periodEnd" FROM "UsageWindow"`;
+  // One window per workspace and feature at any time: two that overlap would each hand out the quota; and
+  // no empty range (one that ends where it starts holds no event, and blocks opening a window there later).
+  for (const w of windows) {
+    if (w.periodStart >= w.periodEnd) diff(`workspace ${indexOf.get(w.workspaceId)} ${w.feature}: window ${w.id} ${w.periodStart.toISOString()}..${w.periodEnd.toISOString()} is empty`);
+  }
+  const byFeature = new Map<string, typeof windows>();
+  for (const w of windows) byFeature.set(`${w.workspaceId}/${w.feature}`, [...(byFeature.get(`${w.workspaceId}/${w.feature}`) ?? []), w]);
+  for (const list of byFeature.values()) {
+    list.sort((a, b) => a.periodStart.getTime() - b.periodStart.getTime());
+    for (let i = 1; i < list.length; i++) {
+      const [a, b] = [list[i - 1]!, list[i]!];
+      if (b.periodStart < a.periodEnd) diff(`workspace ${indexOf.get(a.workspaceId)} ${a.feature}: windows ${a.periodStart.toISOString()}..${a.periodEnd.toISOString()} (used ${a.used}) and ${b.periodStart.toISOString()}..${b.periodEnd.toISOString()} (used ${b.used}) overlap`);
+    }
+  }
   for (const w of windows) {
     const ws = indexOf.get(w.workspaceId);
     const sum = windowQuotaUnits.get(w.id) ?? ZERO;
