@@ -21,6 +21,7 @@ export const INVARIANT_SEVERITY = {
   window_within_quota: "warning",
   event_in_one_window: "warning",
   event_in_window_range: "warning",
+  window_not_empty: "warning",
   one_live_subscription: "warning",
 } as const;
 
@@ -213,6 +214,11 @@ export async function checkInvariants(db: Client, opts: { workspaceId?: string }
              ${iso(`e."createdAt"`)} AS actual
       FROM "UsageEvent" e JOIN "UsageWindow" w ON w.id = e."windowId"
       WHERE (e."createdAt" < w."periodStart" OR e."createdAt" >= w."periodEnd") ${ws(`e."workspaceId"`)}`,
+    // A window with no time in it holds no usage, and its start blocks the window that should open there.
+    db.$queryRaw<Row[]>`
+      SELECT 'window_not_empty' AS "check", w."workspaceId", w.id, 'an end after ' || ${iso(`w."periodStart"`)} AS expected, ${iso(`w."periodEnd"`)} AS actual
+      FROM "UsageWindow" w
+      WHERE w."periodEnd" <= w."periodStart" ${ws(`w."workspaceId"`)}`,
     // ---------------------------------------------------------------- subscriptions
     // One live subscription per workspace. The schema keeps one Subscription row per workspace (the one it
     // mirrors) and a SubscriptionCheckout row per completed subscription checkout, marked superseded once it

@@ -84,6 +84,9 @@ export async function openWindow(db: Client, workspaceId: string, feature: strin
       select: { periodStart: true },
     });
     if (next && next.periodStart < end) end = next.periodStart;
+    // An opener that committed after our look for an active window already holds `now`: its window ends where
+    // ours would start. Inserting [start, start) would block the next period's window (same start): leave it.
+    if (start >= end) return;
     await tx.$executeRaw`
       INSERT INTO "UsageWindow" (id, "workspaceId", feature, kind, period, "periodStart", "periodEnd", quota, used, overflow, "planId", "createdAt")
       VALUES (${crypto.randomUUID()}, ${workspaceId}, ${feature}, ${ent.kind}::"EntitlementKind", ${ent.period}::"EntitlementPeriod",

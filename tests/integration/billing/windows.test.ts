@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { checkUsage, currentPlanVersion, onPlanChanged, publishPlan, recordUsage, resetWindowsForPeriod } from "@/lib/billing";
+import { openWindow } from "@/lib/billing/windows";
 import { createWorkspace } from "@/lib/workspaces/create-workspace";
 import { closeTestDb, expectBooksHold, seedWorkspace, settle, testDb, uid } from "./helpers";
 
@@ -92,6 +93,20 @@ describe("usage windows", () => {
     expect([before.used.toFixed(), after.used.toFixed()]).toEqual(["1", "201"]);
     expect((await resetWindowsForPeriod(testDb(), { workspaceId, periodStart: S })).closedWindowIds).toEqual([]);
     await expectBooksHold(workspaceId);
+  });
+
+  it("openers racing for one window leave one window, never an empty one that blocks the next period's", async () => {
+    const now = new Date("2026-11-18T12:00:00.000Z");
+    const seeded = await Promise.all(Array.from({ length: 30 }, () => seedWorkspace({ compute: { limit: "100", overflow: "block", period: "week" } })));
+    await Promise.all(seeded.map(({ workspaceId }) => Promise.all(Array.from({ length: 4 }, () => openWindow(testDb(), workspaceId, "compute", now)))));
+    for (const { workspaceId } of seeded) {
+      const windows = await testDb().usageWindow.findMany({ where: { workspaceId, feature: "compute" } });
+      expect(windows.map((w) => w.periodEnd > w.periodStart)).toEqual([true]);
+      const nextWeek = new Date(windows[0]!.periodEnd.getTime() + 1000);
+      const r = await recordUsage(testDb(), { workspaceId, feature: "compute", units: 1, idempotencyKey: "next", now: nextWeek }, silent);
+      expect(r.allowed).toBe(true);
+      await expectBooksHold(workspaceId);
+    }
   });
 
   it("rolls over without a cron: the first event after the end opens the next window with a fresh quota", async () => {
