@@ -41,19 +41,20 @@ export async function startPlanCheckout(
   if ((input.interval === "year" ? plan.annualPriceCents : plan.monthlyPriceCents) <= 0) throw new AppError("invalid_request", "The Free plan needs no checkout.");
   if (!priceId) throw new AppError("billing_unavailable", "Prices are not synced to Stripe yet; try again in a minute.");
   const customer = await ensureStripeCustomer(db, input.workspaceId);
-  const open = await reuseOpenCheckout(input.workspaceId, customer, priceId);
-  if (open) return open;
-  const metadata = { workspaceId: input.workspaceId, planKey: plan.key, planVersion: String(plan.version) };
   const trialEnd = sub.status === "trialing" && !sub.stripeSubscriptionId && sub.trialEndsAt && sub.trialEndsAt.getTime() - now.getTime() >= STRIPE_TRIAL_MIN_MS
     ? Math.floor(sub.trialEndsAt.getTime() / 1000)
     : undefined;
+  const open = await reuseOpenCheckout(input.workspaceId, customer, priceId, trialEnd);
+  if (open) return open;
+  const metadata = { workspaceId: input.workspaceId, planKey: plan.key, planVersion: String(plan.version) };
   const base = env().APP_URL.replace(/\/$/, "");
   const session = await stripe().checkout.sessions.create(
     {
       mode: "subscription",
       customer,
       client_reference_id: input.workspaceId,
-      metadata,
+      // The session records the trial it carries, so it is reused only while that is still the offer.
+      metadata: trialEnd ? { ...metadata, trialEnd: String(trialEnd) } : metadata,
       line_items: [{ price: priceId, quantity: 1 }],
       subscription_data: { metadata, ...(trialEnd ? { trial_end: trialEnd } : {}) },
       automatic_tax: { enabled: true },
@@ -68,17 +69,19 @@ export async function startPlanCheckout(
 }
 
 /**
- * One open subscription checkout per workspace: a checkout for the same price that is still open is
- * reused (a second tab, a click after going back); an open one for another plan or interval is expired, so
+ * One open subscription checkout per workspace: a checkout for the same price and the same carried-over
+ * trial that is still open is reused (a second tab, a click after going back); any other open one (another
+ * plan or interval, or made before a trial started or after it could no longer be carried) is expired, so
  * the customer's latest choice is the only one left to pay. Two completed anyway (a race, an expiry that
  * lost to a payment) are settled by the sync, which keeps the one completed last.
  */
-async function reuseOpenCheckout(workspaceId: string, customer: string, priceId: string): Promise<{ sessionId: string; url: string } | null> {
+async function reuseOpenCheckout(workspaceId: string, customer: string, priceId: string, trialEnd: number | undefined): Promise<{ sessionId: string; url: string } | null> {
   const open = await stripe().checkout.sessions.list({ customer, status: "open", limit: 100, expand: ["data.line_items"] });
   let reuse: { sessionId: string; url: string } | null = null;
   for (const s of open.data) {
     if (s.mode !== "subscription" || (s.metadata?.workspaceId ?? s.client_reference_id) !== workspaceId) continue;
-    if (!reuse && s.url && s.line_items?.data.some((li) => idOf(li.price) === priceId)) {
+    const sameTrial = (s.metadata?.trialEnd ?? null) === (trialEnd ? String(trialEnd) : null);
+    if (!reuse && s.url && sameTrial && s.line_items?.data.some((li) => idOf(li.price) === priceId)) {
       reuse = { sessionId: s.id, url: s.url };
       continue;
     }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { limitations } from "@/lib/billing";
-import { startPackCheckout, startPlanCheckout, syncCheckoutReturn } from "@/lib/payments";
+import { startPackCheckout, startPlanCheckout, startTrial, syncCheckoutReturn } from "@/lib/payments";
 import { deliver, eventsOf, newWorkspace, pay, requestKey, startPayments, subscriptionOf, type PaymentsEnv } from "./helpers";
 
 let env: PaymentsEnv;
@@ -90,5 +90,21 @@ describe("checkout", () => {
     const sessions = (await env.stripe.checkout.sessions.list({ customer })).data;
     expect(sessions.map((s) => [s.id, s.status]).sort()).toEqual([[first.sessionId, "expired"], [pro.sessionId, "open"]].sort());
     expect((await startPlanCheckout(db(), { ...input, planKey: "pro", requestKey: requestKey() })).sessionId).toBe(pro.sessionId);
+  });
+
+  it("a checkout opened before a trial started is not reused during the trial: the new one carries the trial over", async () => {
+    const ws = await newWorkspace("trialreuse");
+    const input = { workspaceId: ws.workspaceId, slug: ws.slug, planKey: "pro", interval: "month" as const };
+    const before = await startPlanCheckout(db(), { ...input, requestKey: requestKey() });
+    await startTrial(db(), { workspaceId: ws.workspaceId, planKey: "starter" });
+    const during = await startPlanCheckout(db(), { ...input, requestKey: requestKey() });
+    expect(during.sessionId).not.toBe(before.sessionId);
+    expect((await env.stripe.checkout.sessions.retrieve(before.sessionId)).status).toBe("expired");
+    await pay(during.url);
+    await syncCheckoutReturn(db(), { workspaceId: ws.workspaceId, sessionId: during.sessionId });
+    const row = await subscriptionOf(ws.workspaceId);
+    expect([row.plan.key, row.status]).toEqual(["pro", "trialing"]);
+    // Subscribed now: another checkout is refused, the plan is changed instead.
+    expect((await startPlanCheckout(db(), { ...input, planKey: "max", requestKey: requestKey() }).catch((e: Error) => e.message))).toMatch(/already has a paid subscription/);
   });
 });
