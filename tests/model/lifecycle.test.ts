@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import fc from "fast-check";
 import { startPayments, type PaymentsEnv } from "../integration/payments/helpers";
 import { ON_PGLITE } from "../integration/billing/helpers";
-import { deliveryArb, LifecycleDifference, lifecycleOpArb, runLifecycle, type Delivery, type LifecycleOp } from "./lifecycle";
+import { deliveryArb, LifecycleDifference, lifecycleCoverage, lifecycleOpArb, runLifecycle, type Delivery, type LifecycleOp } from "./lifecycle";
 
 const SEQUENCES = Number(process.env.LIFECYCLE_SEQUENCES ?? (ON_PGLITE ? 5 : 30));
 const STEPS = Number(process.env.LIFECYCLE_STEPS ?? 20);
@@ -41,6 +41,7 @@ test("subscriptions follow the lifecycle model whatever order Stripe's events ar
   );
   console.log(`model.lifecycle.sequences ${sequences + (result.failed ? 1 : 0)}`);
   console.log(`model.lifecycle.steps ${steps}`);
+  console.log(`model.lifecycle.coverage ${JSON.stringify(lifecycleCoverage)}`);
   console.log(`model.lifecycle.differences ${result.failed ? 1 : 0}`);
   if (result.failed && result.counterexample) {
     if (!(result.errorInstance instanceof LifecycleDifference)) throw result.errorInstance;

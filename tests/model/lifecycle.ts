@@ -20,6 +20,7 @@ export type LifecycleOp =
   | { op: "use"; units: number }
   | { op: "trial"; plan: Paid }
   | { op: "checkout"; plan: Paid; card: "ok" | "fails_later"; returnSync: boolean }
+  | { op: "two_checkouts"; first: Paid; second: Paid }
   | { op: "advance"; hours: number }
   | { op: "upgrade"; plan: Paid }
   | { op: "downgrade"; plan: Paid }
@@ -48,6 +49,7 @@ export const lifecycleOpArb: fc.Arbitrary<LifecycleOp> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant("use" as const), units: fc.integer({ min: 1, max: 10 }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("trial" as const), plan: fc.constantFrom<Paid>("starter", "pro") }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant("checkout" as const), plan: fc.constantFrom<Paid>("starter", "pro", "max"), card: fc.constantFrom("ok" as const, "ok" as const, "fails_later" as const), returnSync: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("two_checkouts" as const), first: fc.constantFrom<Paid>("starter", "pro", "max"), second: fc.constantFrom<Paid>("starter", "pro", "max") }) },
   { weight: 5, arbitrary: fc.record({ op: fc.constant("advance" as const), hours: fc.oneof(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 48, max: 12 * 24 })) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("upgrade" as const), plan: fc.constantFrom<Paid>("pro", "max") }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("downgrade" as const), plan: fc.constantFrom<Paid>("starter", "pro") }) },
@@ -73,6 +75,8 @@ export class LifecycleModel {
   trialEndsAt: number | null = null;
   failedAt: number | null = null;
   stripe: StripeSide | null = null;
+  /** Payments refunded because they paid for a duplicate subscription. */
+  refunds = 0;
   books: BooksModel;
 
   constructor(public now: number) {
@@ -123,6 +127,19 @@ export class LifecycleModel {
     this.setPlan(plan);
     this.books.sub.anchor = this.now;
     this.books.renew(this.now, end);
+    return "ok";
+  }
+
+  /**
+   * Two checkouts paid one after the other (two tabs): the one completed last is the subscription, the
+   * other is cancelled at once and its payment refunded.
+   */
+  twoCheckouts(first: Paid, second: Paid): "ok" | "skip" {
+    if (this.stripe || this.status !== "free") return "skip";
+    this.checkout(first, "ok");
+    this.stripe = null;
+    this.refunds += 1;
+    this.checkout(second, "ok");
     return "ok";
   }
 
@@ -208,6 +225,10 @@ export class LifecycleModel {
 
 export class LifecycleDifference extends Error {}
 
+/** How often each step took effect, and the states reached, across the run. */
+export const lifecycleCoverage: Record<string, number> = {};
+const saw = (what: string) => (lifecycleCoverage[what] = (lifecycleCoverage[what] ?? 0) + 1);
+
 const LIVE = new Set(["active", "trialing", "past_due", "unpaid", "incomplete"]);
 const seen = new Set<string>();
 
@@ -286,6 +307,7 @@ export async function runLifecycle(env: PaymentsEnv, delivery: Delivery, ops: Li
         break;
       case "checkout": {
         const expected = model.checkout(op.plan, op.card);
+        saw(`checkout_${expected}${model.stripe?.trialEnd ? "_trial_carried" : ""}`);
         let url: string | null = null;
         let sessionId: string | null = null;
         await refusedOrOk(expected === "refused" ? "refused" : "ok", async () => {
@@ -295,6 +317,24 @@ export async function runLifecycle(env: PaymentsEnv, delivery: Delivery, ops: Li
           const res = await payOnHostedPage(url, op.card === "ok" ? CARDS.ok : CARDS.failsLater);
           if ((res.status >= 400) !== (expected === "declined")) fail(`checkout page answered ${res.status}, model ${expected}`);
           if (op.returnSync && sessionId) await syncCheckoutReturn(db(), { workspaceId: ws.workspaceId, sessionId });
+        }
+        break;
+      }
+      case "two_checkouts": {
+        if (model.twoCheckouts(op.first, op.second) === "skip") break;
+        saw("two_checkouts");
+        // The first through the app; the second from a page opened before (a session the app did not reuse).
+        const first = await startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey: op.first, interval: "month", requestKey: requestKey(), now: at() });
+        const secondPlan = await db().plan.findFirstOrThrow({ where: { key: op.second }, orderBy: { version: "desc" } });
+        const metadata = { workspaceId: ws.workspaceId, planKey: op.second, planVersion: String(secondPlan.version) };
+        const second = await stripe.checkout.sessions.create({
+          mode: "subscription", customer: customer.id, client_reference_id: ws.workspaceId, metadata, subscription_data: { metadata },
+          line_items: [{ price: secondPlan.stripeMonthlyPriceId!, quantity: 1 }], success_url: "http://localhost:3000/ok", cancel_url: "http://localhost:3000/no",
+        });
+        for (const session of [first, { sessionId: second.id, url: second.url! }]) {
+          const res = await payOnHostedPage(session.url, CARDS.ok);
+          if (res.status >= 400) fail(`checkout page answered ${res.status}`);
+          await syncCheckoutReturn(db(), { workspaceId: ws.workspaceId, sessionId: session.sessionId });
         }
         break;
       }
@@ -308,21 +348,37 @@ export async function runLifecycle(env: PaymentsEnv, delivery: Delivery, ops: Li
         break;
       }
       case "upgrade":
-        if (model.upgrade(op.plan) === "ok") await upgradeNow(db(), { workspaceId: ws.workspaceId, planKey: op.plan, interval: "month" });
+        if (model.upgrade(op.plan) === "skip") break;
+        saw("upgrade");
+        await upgradeNow(db(), { workspaceId: ws.workspaceId, planKey: op.plan, interval: "month" });
         break;
       case "downgrade":
-        if (model.downgrade(op.plan) === "ok") await scheduleDowngrade(db(), { workspaceId: ws.workspaceId, planKey: op.plan, interval: "month" });
+        if (model.downgrade(op.plan) === "skip") break;
+        saw("downgrade");
+        await scheduleDowngrade(db(), { workspaceId: ws.workspaceId, planKey: op.plan, interval: "month" });
         break;
       case "cancel":
-        if (model.cancel() === "ok") await setCancelAtPeriodEnd(db(), { workspaceId: ws.workspaceId, cancel: true });
+        if (model.cancel() === "skip") break;
+        saw("cancel");
+        await setCancelAtPeriodEnd(db(), { workspaceId: ws.workspaceId, cancel: true });
         break;
     }
     await deliverAll(stripe, delivery, rand, at());
+    saw(`status_${model.status}`);
 
     const row = await db().subscription.findUniqueOrThrow({ where: { workspaceId: ws.workspaceId }, include: { plan: true } });
     if (row.plan.key !== model.plan || row.status !== model.status) fail(`plan ${row.plan.key} ${row.status}, model ${model.plan} ${model.status}`);
     const live = (await stripe.subscriptions.list({ customer: customer.id, status: "all", limit: 100 })).data.filter((s) => LIVE.has(s.status));
     if (live.length !== (model.stripe ? 1 : 0)) fail(`${live.length} live Stripe subscriptions, model ${model.stripe ? 1 : 0}`);
+    if (model.refunds) {
+      const refunded = (await stripe.refunds.list({ limit: 100 })).data.filter((r) => r.metadata?.workspaceId === ws.workspaceId || r.reason === "duplicate");
+      const mine = [];
+      for (const r of refunded) {
+        const charge = typeof r.charge === "string" ? await stripe.charges.retrieve(r.charge) : r.charge;
+        if (charge && (typeof charge.customer === "string" ? charge.customer : charge.customer?.id) === customer.id) mine.push(r);
+      }
+      if (mine.length !== model.refunds) fail(`${mine.length} refunds of duplicate subscriptions, model ${model.refunds}`);
+    }
     const compute = (await limitations(db(), ws.workspaceId, at())).entitlements.find((e) => e.feature === "compute")!;
     const w = model.books.windows.find((x) => x.feature === "compute" && x.start <= now && now < x.end);
     const expectedUsed = w ? w.used : 0n;
