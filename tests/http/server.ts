@@ -145,7 +145,8 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
   return { baseUrl, databaseUrl, stop };
 }
 
-async function waitForPing(baseUrl: string, child: ChildProcess, timeoutMs: number) {
+/** Waits until a started `next start` answers its ping route, or fails when it exits or takes too long. */
+export async function waitForPing(baseUrl: string, child: ChildProcess, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { waitForPing } from "../http/server";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -76,19 +77,4 @@ export function appInstance(opts: { name: string; port: number; databaseUrl: str
       }
     },
   };
-}
-
-async function waitForPing(baseUrl: string, child: ChildProcess, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start (${baseUrl}) exited with ${child.exitCode}`);
-    try {
-      const r = await fetch(`${baseUrl}/api/v1/ping`);
-      if (r.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`next start did not answer ${baseUrl}/api/v1/ping within ${timeoutMs} ms`);
 }
