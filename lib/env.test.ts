@@ -30,4 +30,12 @@ describe("environment", () => {
     expect(parseEnv({ ...valid, STRIPE_EMULATOR_PORT: "4010" }).STRIPE_API_BASE).toBe("http://127.0.0.1:4010");
     expect(parseEnv({ ...valid, STRIPE_SECRET_KEY: "sk_live_x" }).STRIPE_API_BASE).toBeUndefined();
   });
+
+  it("reads TRUST_PROXY: unset trusts no forwarding header; vercel or a number of proxies; anything else is refused", () => {
+    expect(parseEnv(valid).TRUST_PROXY).toEqual({ kind: "none" });
+    expect(parseEnv({ ...valid, TRUST_PROXY: "" }).TRUST_PROXY).toEqual({ kind: "none" });
+    expect(parseEnv({ ...valid, TRUST_PROXY: "vercel" }).TRUST_PROXY).toEqual({ kind: "vercel" });
+    expect(parseEnv({ ...valid, TRUST_PROXY: "2" }).TRUST_PROXY).toEqual({ kind: "hops", hops: 2 });
+    expect(() => parseEnv({ ...valid, TRUST_PROXY: "true" })).toThrow(/TRUST_PROXY: /);
+  });
 });

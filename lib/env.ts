@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTrustProxy } from "./net/client-address";
 
 // Empty strings count as unset, so `FOO=` in a .env file never becomes the value "".
 const optional = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
@@ -27,6 +28,15 @@ const schema = z
     CRON_SECRET: required("CRON_SECRET").pipe(z.string().min(16, "must be at least 16 characters")),
     SMTP_URL: optional,
     EMAIL_FROM: z.string().default("Tally <billing@tally.local>"),
+    // Which forwarding header, if any, names the client (see lib/net/client-address.ts).
+    TRUST_PROXY: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()).transform((v, ctx) => {
+      const parsed = parseTrustProxy(v);
+      if (parsed === null) {
+        ctx.addIssue({ code: "custom", message: 'must be unset, "vercel", or the number of proxies in front (1-10)' });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   })
   .transform((e) => ({
     ...e,

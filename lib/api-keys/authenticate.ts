@@ -21,7 +21,7 @@ export interface ApiPrincipal {
 
 interface Row {
   id: string | null;
-  /** The key's workspace, or null when the key is unknown or revoked or the client is over its failure limit. */
+  /** The key's workspace, or null when the key is unknown or revoked. */
   workspaceId: string | null;
   hash: string | null;
   revoked: boolean | null;
@@ -32,7 +32,7 @@ interface Row {
 // The scope's SELECT (see WorkspaceScope): every API request pays for it, so it joins the request's own
 // metering statement instead of being a round trip of its own. Timestamps travel as ISO text, read back as UTC.
 const AUTH_SQL = `
-  SELECT k.id, CASE WHEN k."revokedAt" IS NULL AND COALESCE(f.count, 0) < $4::int THEN k."workspaceId" END AS "workspaceId",
+  SELECT k.id, CASE WHEN k."revokedAt" IS NULL THEN k."workspaceId" END AS "workspaceId",
     k.hash, k."revokedAt" IS NOT NULL AS revoked,
     to_char(k."lastUsedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "lastUsedAt", f.count AS failures
   FROM (SELECT 1) AS one
@@ -58,8 +58,12 @@ export interface ApiKeyScope extends WorkspaceScope {
  * on a hash the caller cannot steer, never on the secret's characters), with this client's failures in
  * the current window, kept in the database so every instance counts them.
  *
- * A client past FAILURE_LIMIT failed attempts is refused with rate_limited until its window ends,
- * whatever key it sends; a missing, malformed, unknown or revoked key is unauthorized and counted.
+ * A missing, malformed, unknown or revoked key is unauthorized and counted against the client; past
+ * FAILURE_LIMIT failures in a window the client's bad keys are refused with rate_limited until it ends.
+ * A valid key is always accepted, whatever the count: the count is keyed by an address, and an address
+ * is shared (NAT, an office, a proxy that is not trusted), so failures someone else sent from it must
+ * never lock out the holder of a good key. Guessing a key stays hopeless (256 random bits); the limit
+ * only keeps a flood of bad keys cheap.
  */
 export function apiKeyScope(db: Tx, input: Credentials): ApiKeyScope {
   const now = input.now ?? new Date();
@@ -70,11 +74,12 @@ export function apiKeyScope(db: Tx, input: Credentials): ApiKeyScope {
     name: "tally_key",
     key: hash ?? "",
     sql: AUTH_SQL,
-    values: [hash, clientKey, windowStart.toISOString(), FAILURE_LIMIT],
+    values: [hash, clientKey, windowStart.toISOString()],
     async resolve(found) {
       const row = found as unknown as Row;
-      if ((row.failures ?? 0) >= FAILURE_LIMIT) throw rateLimited(windowStart, now);
       if (!row.id || !row.workspaceId || !hash || !sameHash(row.hash ?? "", hash) || row.revoked) {
+        // Already over the limit: refused without another write.
+        if ((row.failures ?? 0) >= FAILURE_LIMIT) throw rateLimited(windowStart, now);
         const count = await recordFailure(db, clientKey, windowStart, now);
         if (count > FAILURE_LIMIT) throw rateLimited(windowStart, now);
         throw input.secret === null

@@ -2,7 +2,9 @@ import type { IncomingMessage } from "node:http";
 import { apiKeyScope, authenticateApiKey, type ApiKeyScope, type ApiPrincipal } from "@/lib/api-keys";
 import { isResolved, resolveWorkspace } from "@/lib/billing/workspace-scope";
 import { db } from "@/lib/db";
+import { env } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
+import { clientAddress } from "@/lib/net/client-address";
 import type { ApiHandler } from "./endpoint";
 import type { ApiReply } from "./respond";
 
@@ -18,13 +20,9 @@ export function bearerToken(req: IncomingMessage): string | null {
   return m?.[1] ?? null;
 }
 
-/**
- * Who the bad-key limiter counts against: the client address as the proxy in front reports it
- * (Vercel and most load balancers put the client first in X-Forwarded-For).
- */
+/** Who the bad-key limiter counts against: the client's address, read as TRUST_PROXY says. */
 export function clientKeyOf(req: IncomingMessage): string {
-  const forwarded = headerOf(req, "x-forwarded-for")?.split(",")[0]?.trim();
-  return forwarded || headerOf(req, "x-real-ip")?.trim() || "unknown";
+  return clientAddress({ forwardedFor: headerOf(req, "x-forwarded-for"), peerAddress: req.socket?.remoteAddress }, env().TRUST_PROXY);
 }
 
 /** The workspace whose key signed this request; unauthorized (401) or rate_limited (429) otherwise. */

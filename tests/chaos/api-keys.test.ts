@@ -1,5 +1,5 @@
 // Item: API keys are stored only as hashes, a revoked key fails on its next call, and bad keys from one
-// client are slowed with 429 by a limiter whose count every instance shares.
+// client are slowed with 429 by a limiter whose count every instance shares (a good key is never slowed).
 import { createHash } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { revokeApiKey } from "@/lib/api-keys";
@@ -77,10 +77,11 @@ describe("API keys", () => {
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(FAILURE_WINDOW_SECONDS);
     }
-    // While limited, even a good key from that client is refused, and nothing is recorded...
-    expect((await b.request("/api/v1/usage", usage(ws.key, ip, "good"))).status).toBe(429);
+    // While limited, its bad keys are refused and nothing is recorded...
+    expect((await b.request("/api/v1/usage", usage(bad, ip, "again"))).status).toBe(429);
     expect(await db.usageEvent.count({ where: { workspaceId: ws.workspaceId } })).toBe(0);
-    // ...but another client is not slowed by it.
+    // ...but a good key is never refused for failures counted against its address, nor is another client.
+    expect((await b.request("/api/v1/usage", usage(ws.key, ip, "good"))).status).toBe(200);
     expect((await a.request("/api/v1/usage", usage(ws.key, clientIp(), "other"))).status).toBe(200);
     // The shared count lives in the database, as the two instances' evidence.
     const rows = await db.authFailure.findMany({ where: { clientKey: `api:${ip}` } });

@@ -112,6 +112,8 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
       env: {
         ...process.env,
         NODE_ENV: "production",
+        // The tests stand in for one proxy in front, telling the app each client's address in X-Forwarded-For.
+        TRUST_PROXY: "1",
         NEXT_DIST_DIR: distDir,
         NEXT_TELEMETRY_DISABLED: "1",
         DATABASE_URL: databaseUrl,

@@ -45,6 +45,7 @@ export function appInstance(opts: { name: string; port: number; databaseUrl: str
           env: {
             ...process.env,
             NODE_ENV: "production",
+            TRUST_PROXY: "1",
             NEXT_DIST_DIR: process.env.NEXT_DIST_DIR || ".next",
             NEXT_TELEMETRY_DISABLED: "1",
             DATABASE_URL: opts.databaseUrl,

@@ -1,0 +1,51 @@
+/**
+ * The client's address, for limits that count per client. No framework imports.
+ *
+ * X-Forwarded-For is a list the client starts and each proxy appends to, so only the entries written by
+ * proxies this deployment runs behind can be believed: the N-th from the right with N proxies in front.
+ * Anything further left is whatever the client chose to send. TRUST_PROXY says how many there are:
+ *   unset     no proxy is trusted: the TCP peer's address, forwarding headers ignored
+ *   vercel    Vercel's edge, which replaces X-Forwarded-For with the client's address (its rightmost entry)
+ *   1..10     that many proxies in front (load balancer, CDN): the N-th entry from the right
+ * This is the only place a client address is read from a forwarding header.
+ */
+export type TrustProxy = { kind: "none" } | { kind: "vercel" } | { kind: "hops"; hops: number };
+
+const MAX_HOPS = 10;
+
+/** TRUST_PROXY's value, or null when it is none of the accepted forms. */
+export function parseTrustProxy(value: string | undefined): TrustProxy | null {
+  const v = value?.trim().toLowerCase();
+  if (!v) return { kind: "none" };
+  if (v === "vercel") return { kind: "vercel" };
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops === 0) return { kind: "none" };
+    return hops <= MAX_HOPS ? { kind: "hops", hops } : null;
+  }
+  return null;
+}
+
+export interface RequestAddressing {
+  /** The X-Forwarded-For header as received: several header lines joined with commas, or undefined. */
+  forwardedFor: string | undefined;
+  /** The address of the TCP peer (the proxy in front, when there is one). */
+  peerAddress: string | undefined;
+}
+
+/** The address the client's requests are counted under. */
+export function clientAddress(req: RequestAddressing, trust: TrustProxy): string {
+  const peer = normalize(req.peerAddress) || "unknown";
+  if (trust.kind === "none") return peer;
+  const hops = trust.kind === "vercel" ? 1 : trust.hops;
+  const chain = (req.forwardedFor ?? "").split(",").map((s) => s.trim());
+  // Fewer entries than proxies: the request did not come through all of them, so no entry is one of theirs.
+  if (chain.length < hops) return peer;
+  return normalize(chain[chain.length - hops]) || peer;
+}
+
+// "::ffff:203.0.113.7" is the IPv4 client 203.0.113.7 on a dual-stack socket: one client, one count.
+function normalize(address: string | undefined): string {
+  const a = (address ?? "").trim().slice(0, 100);
+  return a.toLowerCase().startsWith("::ffff:") && a.includes(".") ? a.slice(7) : a;
+}
