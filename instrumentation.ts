@@ -2,8 +2,8 @@
 // with a message naming it, instead of failing on the first request.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { env } = await import("@/lib/env");
-  env();
+  const { envAtStartup } = await import("@/lib/env");
+  envAtStartup();
   // Auto top-ups started right after a usage debit buy through Stripe (the reconcile cron is the backstop).
   const { registerStripePaymentsPort } = await import("@/lib/payments");
   registerStripePaymentsPort();

@@ -39,3 +39,53 @@ describe("environment", () => {
     expect(() => parseEnv({ ...valid, TRUST_PROXY: "true" })).toThrow(/TRUST_PROXY: /);
   });
 });
+
+describe("environment in production", () => {
+  const production = {
+    NODE_ENV: "production",
+    DATABASE_URL: "postgresql://tally:pw@db.internal:5432/tally",
+    AUTH_SECRET: "A".repeat(43),
+    APP_URL: "https://billing.example.com",
+    STRIPE_SECRET_KEY: `sk_live_${"4eC39HqLyjWDarjtT1zdp7dc".padEnd(24, "x")}`,
+    STRIPE_WEBHOOK_SECRET: `whsec_${"B".repeat(32)}`,
+    CRON_SECRET: "C".repeat(43),
+  };
+  const refusal = (source: Record<string, string | undefined>) => {
+    try {
+      parseEnv(source);
+    } catch (e) {
+      expect(e).toBeInstanceOf(EnvError);
+      return (e as EnvError).issues.join("\n");
+    }
+    return "accepted";
+  };
+
+  it("starts on real values, with no emulator and the given APP_URL", () => {
+    const e = parseEnv(production);
+    expect(e.STRIPE_API_BASE).toBeUndefined();
+    expect(e.APP_URL).toBe("https://billing.example.com");
+    for (const key of ["rk_live_", "sk_test_", "rk_test_"]) expect(refusal({ ...production, STRIPE_SECRET_KEY: `${key}${"z".repeat(24)}` })).toBe("accepted");
+  });
+
+  // Each variable: missing (unset or empty) and malformed values, the refusal names it.
+  const cases: [string, (string | undefined)[]][] = [
+    ["DATABASE_URL", [undefined, "", "mysql://db/tally", "file:./dev.db"]],
+    ["AUTH_SECRET", [undefined, "", "x", "s".repeat(31)]],
+    ["APP_URL", [undefined, "", "http://localhost:3000", "http://billing.example.com", "billing.example.com", "ftp://billing.example.com"]],
+    ["STRIPE_SECRET_KEY", [undefined, "", "sk_test_emulator", "pk_live_" + "z".repeat(24), "sk_" + "z".repeat(24), "whsec_" + "z".repeat(24), "sk_live_short"]],
+    ["STRIPE_WEBHOOK_SECRET", [undefined, "", "x", "whsec_x", "sk_live_" + "z".repeat(24), "secret" + "z".repeat(30)]],
+    ["CRON_SECRET", [undefined, "", "c", "c".repeat(31)]],
+  ];
+  for (const [name, values] of cases) {
+    it(`refuses ${name} missing or malformed, naming it`, () => {
+      for (const value of values) {
+        const message = refusal({ ...production, [name]: value });
+        expect(message, `${name}=${String(value)}`).toMatch(new RegExp(`^${name}: `, "m"));
+      }
+    });
+  }
+
+  it("never points Stripe at a local emulator", () => {
+    expect(refusal({ ...production, STRIPE_API_BASE: "http://127.0.0.1:12111" })).toMatch(/^STRIPE_API_BASE: /m);
+  });
+});

@@ -2,14 +2,14 @@ import { z } from "zod";
 import { parseTrustProxy } from "./net/client-address";
 
 // Empty strings count as unset, so `FOO=` in a .env file never becomes the value "".
-const optional = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());
-const required = (name: string) =>
-  z.preprocess((v) => (v === "" ? undefined : v), z.string({ error: `${name} is required` }).min(1));
+const blank = (v: unknown) => (v === "" ? undefined : v);
+const optional = z.preprocess(blank, z.string().optional());
+const required = (name: string) => z.preprocess(blank, z.string({ error: `${name} is required` }).min(1));
 
 const schema = z
   .object({
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
-    APP_URL: z.preprocess((v) => (v === "" ? undefined : v), z.url().default("http://localhost:3000")),
+    APP_URL: z.preprocess(blank, z.url().optional()),
     DATABASE_URL: required("DATABASE_URL").pipe(z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(10),
     // Short on purpose: a database outage should become a 503 within seconds, not a hung request.
@@ -29,7 +29,7 @@ const schema = z
     SMTP_URL: optional,
     EMAIL_FROM: z.string().default("Tally <billing@tally.local>"),
     // Which forwarding header, if any, names the client (see lib/net/client-address.ts).
-    TRUST_PROXY: z.preprocess((v) => (v === "" ? undefined : v), z.string().optional()).transform((v, ctx) => {
+    TRUST_PROXY: z.preprocess(blank, z.string().optional()).transform((v, ctx) => {
       const parsed = parseTrustProxy(v);
       if (parsed === null) {
         ctx.addIssue({ code: "custom", message: 'must be unset, "vercel", or the number of proxies in front (1-10)' });
@@ -38,13 +38,26 @@ const schema = z
       return parsed;
     }),
   })
+  .superRefine((e, ctx) => {
+    if (e.NODE_ENV !== "production") return;
+    // Production never falls back to a development default: every value below is required and shaped like the real thing.
+    const refuse = (name: string, message: string) => ctx.addIssue({ code: "custom", path: [name], message });
+    if (!e.APP_URL) refuse("APP_URL", "APP_URL is required in production (the public https:// URL)");
+    else if (!/^https:\/\//i.test(e.APP_URL)) refuse("APP_URL", "must be an https:// URL in production");
+    if (typeof e.AUTH_SECRET === "string" && e.AUTH_SECRET.length < 32) refuse("AUTH_SECRET", "must be at least 32 characters in production");
+    if (typeof e.CRON_SECRET === "string" && e.CRON_SECRET.length < 32) refuse("CRON_SECRET", "must be at least 32 characters in production");
+    if (!e.STRIPE_SECRET_KEY) refuse("STRIPE_SECRET_KEY", "STRIPE_SECRET_KEY is required in production (no local Stripe emulator)");
+    else if (!/^(sk|rk)_(live|test)_[A-Za-z0-9]{16,}$/.test(e.STRIPE_SECRET_KEY)) refuse("STRIPE_SECRET_KEY", "must be a Stripe secret or restricted key (sk_live_, sk_test_, rk_live_ or rk_test_)");
+    if (typeof e.STRIPE_WEBHOOK_SECRET === "string" && !/^whsec_[A-Za-z0-9+/=_-]{16,}$/.test(e.STRIPE_WEBHOOK_SECRET)) refuse("STRIPE_WEBHOOK_SECRET", "must be a Stripe webhook signing secret (whsec_...)");
+    if (e.STRIPE_API_BASE) refuse("STRIPE_API_BASE", "must be unset in production (it points the Stripe SDK away from Stripe)");
+  })
   .transform((e) => ({
     ...e,
-    // Without a real key every Stripe call goes to the local emulator.
+    APP_URL: e.APP_URL ?? "http://localhost:3000",
+    // Without a real key every Stripe call goes to the local emulator (never in production: refused above).
     STRIPE_API_BASE: e.STRIPE_API_BASE ?? (e.STRIPE_SECRET_KEY ? undefined : `http://127.0.0.1:${e.STRIPE_EMULATOR_PORT}`),
     STRIPE_SECRET_KEY: e.STRIPE_SECRET_KEY ?? "sk_test_emulator",
   }));
-
 export type Env = z.infer<typeof schema>;
 
 export class EnvError extends Error {
@@ -68,4 +81,18 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/**
+ * The environment at server start-up; when it is invalid the process ends with the names of the variables
+ * at fault. A server that would fail every request (or run production on development defaults) never starts.
+ */
+export function envAtStartup(): Env {
+  try {
+    return env();
+  } catch (e) {
+    if (!(e instanceof EnvError)) throw e;
+    console.error(`[tally] refusing to start. ${e.message}`);
+    process.exit(1);
+  }
 }

@@ -17,6 +17,10 @@ const port = Number(args[args.indexOf("--port") + 1] || process.env.PORT || 3000
 const dataDir = path.resolve(process.env.TALLY_DATA_DIR ?? ".data");
 
 loadEnvFiles();
+// `--prod` serves the production build on the local defaults below (the end-to-end tests): that is a test
+// run, not production, which refuses every development default (lib/env.ts). Only development gets a demo login.
+if (prod) (process.env as Record<string, string | undefined>).NODE_ENV ??= "test";
+const development = (process.env.NODE_ENV ?? "development") === "development";
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 process.env.APP_URL ??= `http://localhost:${port}`;
 if (process.env.NODE_ENV !== "production") {
@@ -35,14 +39,14 @@ if (!process.env.DATABASE_URL) {
   console.log(`[tally] embedded PostgreSQL (PGlite) on 127.0.0.1:${embedded.port}${memory ? " in memory" : ` with data in ${path.relative(process.cwd(), dataDir)}/pglite`}`);
 }
 
-await prepareDatabase(process.env.DATABASE_URL);
+await prepareDatabase(process.env.DATABASE_URL, { demoLogin: development });
 // With TALLY_DATA_DIR set (the end-to-end tests), record the database URL served on, next to dev-secrets.json:
 // an in-memory PGlite is otherwise reachable only from inside this process.
 if (process.env.TALLY_DATA_DIR) {
   fs.mkdirSync(dataDir, { recursive: true });
   fs.writeFileSync(path.join(dataDir, "database-url"), `${process.env.DATABASE_URL}\n`, { mode: 0o600 });
 }
-console.log(`[tally] demo login: ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`);
+if (development) console.log(`[tally] demo login: ${DEMO_LOGIN.email} / ${DEMO_LOGIN.password}`);
 
 const stripeEmulator = await startDevStripe({ appUrl: process.env.APP_URL, ephemeral: memory });
 if (stripeEmulator) console.log(`[tally] local Stripe emulator on ${stripeEmulator.url} (no STRIPE_SECRET_KEY set); events go to ${process.env.APP_URL}/api/webhooks/stripe`);

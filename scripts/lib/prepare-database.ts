@@ -5,12 +5,15 @@ import { migrateDeploy } from "./migrate";
 
 export const DEMO_LOGIN = { email: "demo@tally.local", password: "tally-demo-2026" };
 
-/** Applies migrations, seeds the catalog, and makes sure the demo login exists. */
-export async function prepareDatabase(url: string): Promise<{ demoCreated: boolean }> {
+/** Applies migrations, seeds the catalog, and in development makes sure the demo login exists. */
+export async function prepareDatabase(url: string, opts: { demoLogin: boolean }): Promise<{ demoCreated: boolean }> {
+  // A known password on an owner account: never anywhere but a developer's machine.
+  const demoLogin = opts.demoLogin && (process.env.NODE_ENV ?? "development") === "development";
   migrateDeploy(url);
   const db = createDb(url, 2);
   try {
     await seedCatalog(db);
+    if (!demoLogin) return { demoCreated: false };
     const exists = await db.user.findUnique({ where: { email: DEMO_LOGIN.email } });
     if (!exists) await registerUser(db, { ...DEMO_LOGIN, name: "Demo Owner", workspace: "Demo Workspace" });
     return { demoCreated: !exists };

@@ -111,7 +111,8 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
       stdio: ["ignore", log, log],
       env: {
         ...process.env,
-        NODE_ENV: "production",
+        // The production build on local defaults (http, the Stripe emulator): NODE_ENV=production proper refuses those.
+        NODE_ENV: "test",
         // The tests stand in for one proxy in front, telling the app each client's address in X-Forwarded-For.
         TRUST_PROXY: "1",
         NEXT_DIST_DIR: distDir,

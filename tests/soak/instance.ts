@@ -44,7 +44,8 @@ export function appInstance(opts: { name: string; port: number; databaseUrl: str
           stdio: ["ignore", log, log],
           env: {
             ...process.env,
-            NODE_ENV: "production",
+            // The production build on local defaults (http, the Stripe emulator): NODE_ENV=production proper refuses those.
+            NODE_ENV: "test",
             TRUST_PROXY: "1",
             NEXT_DIST_DIR: process.env.NEXT_DIST_DIR || ".next",
             NEXT_TELEMETRY_DISABLED: "1",
