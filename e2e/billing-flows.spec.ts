@@ -2,7 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { Client } from "pg";
+import { failOnCspViolations } from "./csp";
 import { payOnCheckoutPage, signUp } from "./helpers";
+
+failOnCspViolations();
 
 // The server under test keeps its generated secrets and the URL of its database here (see scripts/serve.ts).
 const dataDir = path.resolve(process.env.TALLY_DATA_DIR ?? ".data/e2e");

@@ -1,6 +1,9 @@
 import fs from "node:fs";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { failOnCspViolations } from "./csp";
 import { signIn, signOut, signUp } from "./helpers";
+
+failOnCspViolations();
 
 // Usage is driven through the product's own metering API with a key made on the API keys page,
 // exactly as a customer's backend would report it.
