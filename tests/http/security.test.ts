@@ -100,8 +100,8 @@ describe("NODE_ENV=production on development defaults", () => {
     CRON_SECRET: "C".repeat(43),
   };
 
-  /** Runs `next start` on exactly these variables: its exit code, or "serving" once it answers. */
-  async function start(vars: Record<string, string | undefined>): Promise<{ outcome: number | "serving"; output: string }> {
+  /** Runs `next start` on exactly these variables: its exit code, "serving" once it answers, or "hung" after 30 s of neither. */
+  async function start(vars: Record<string, string | undefined>): Promise<{ outcome: number | "serving" | "hung"; output: string }> {
     const port = await pickPort([3460, 3500]);
     const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: process.env.NEXT_DIST_DIR || ".next" };
     for (const [k, v] of Object.entries(vars)) if (v !== undefined) env[k] = v;
@@ -117,8 +117,10 @@ describe("NODE_ENV=production on development defaults", () => {
         const ok = await fetch(`http://127.0.0.1:${port}/api/v1/ping`).then((r) => r.ok, () => false);
         if (ok) return "serving" as const;
       }
+      return child.exitCode === null ? ("hung" as const) : undefined;
     })();
-    const outcome: number | "serving" = await Promise.race<number | "serving">([exited, serving.then((s): Promise<number | "serving"> | "serving" => s ?? exited)]);
+    const settled: Promise<number | "serving" | "hung"> = serving.then(async (s) => s ?? (await exited));
+    const outcome = await Promise.race([exited, settled]);
     if (child.exitCode === null) {
       child.kill("SIGTERM");
       await exited;
