@@ -1,8 +1,9 @@
 import { currentPlanVersion } from "@/lib/billing";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
-import { idOf, isCardError, stripe, subscriptionPeriod, subscriptionPrice, type Stripe } from "@/lib/stripe";
+import { idOf, isCardError, isReplayedAnswer, stripe, subscriptionPeriod, subscriptionPrice, type Stripe } from "@/lib/stripe";
 import type { Client } from "./db";
+import { REQUEST_KEY } from "./checkout";
 import { ensureStripeCustomer } from "./customers";
 import { assertPurchasesAllowed } from "./guards";
 import { syncSubscription } from "./subscription-sync";
@@ -35,17 +36,29 @@ async function targetPrice(db: Client, planKey: string, interval: Interval) {
   return { plan, priceId };
 }
 
-async function releaseSchedule(sub: Stripe.Subscription): Promise<void> {
+/** Releases the subscription's schedule, if any; with `key`, a repeated request releases it once. */
+async function releaseSchedule(sub: Stripe.Subscription, key?: string): Promise<void> {
   const scheduleId = idOf(sub.schedule);
-  if (scheduleId) await stripe().subscriptionSchedules.release(scheduleId);
+  if (scheduleId) await stripe().subscriptionSchedules.release(scheduleId, {}, key ? { idempotencyKey: `${key}_${scheduleId}` } : undefined);
 }
+
+/** How many fresh tries one upgrade request makes after earlier tries with its token were declined. */
+const MAX_UPGRADE_TRIES = 20;
 
 /**
  * Upgrade now: the subscription's price changes at once with a prorated invoice charged now
  * (error_if_incomplete: a declined card changes nothing), then the sync raises the current windows' quotas.
  * A booked downgrade is dropped first.
+ *
+ * Idempotency: the key is the subscription, the target price and the form's request token, so a double
+ * click is one Stripe request. Stripe keeps a declined answer under its key for a day; when the answer to a
+ * try is such a stored decline (Idempotent-Replayed), that try is over and the next number is tried, so a
+ * retry after the card was fixed is a new attempt while concurrent clicks still share each key.
  */
-export async function upgradeNow(db: Client, input: { workspaceId: string; planKey: string; interval: Interval }) {
+export async function upgradeNow(db: Client, input: { workspaceId: string; planKey: string; interval: Interval; requestKey?: string }) {
+  // The app's form always sends its token; a caller without one (scripts) makes a fresh request each call.
+  const token = input.requestKey ?? `once_${crypto.randomUUID().replaceAll("-", "")}`;
+  if (!REQUEST_KEY.test(token)) throw new AppError("invalid_request", "The form is out of date; reload the page and try again.");
   await assertPurchasesAllowed(db, input.workspaceId);
   const { row, sub } = await liveSubscription(db, input.workspaceId);
   const { plan, priceId } = await targetPrice(db, input.planKey, input.interval);
@@ -54,22 +67,26 @@ export async function upgradeNow(db: Client, input: { workspaceId: string; planK
   }
   const item = sub.items.data[0];
   if (!item) throw new AppError("billing_unavailable", "The subscription has no item to change.");
-  await releaseSchedule(sub);
-  try {
-    await stripe().subscriptions.update(
-      sub.id,
-      {
-        items: [{ id: item.id, price: priceId }],
-        proration_behavior: "always_invoice",
-        payment_behavior: "error_if_incomplete",
-        cancel_at_period_end: false,
-        metadata: { workspaceId: input.workspaceId, planKey: plan.key, planVersion: String(plan.version) },
-      },
-      { idempotencyKey: `upgrade_${sub.id}_${priceId}_${item.current_period_start}` },
-    );
-  } catch (e) {
-    if (isCardError(e)) throw new AppError("invalid_request", `Your card was declined (${e.message}); nothing changed. Update it in the billing portal and try again.`);
-    throw e;
+  await releaseSchedule(sub, `upgrade_release_${token}`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await stripe().subscriptions.update(
+        sub.id,
+        {
+          items: [{ id: item.id, price: priceId }],
+          proration_behavior: "always_invoice",
+          payment_behavior: "error_if_incomplete",
+          cancel_at_period_end: false,
+          metadata: { workspaceId: input.workspaceId, planKey: plan.key, planVersion: String(plan.version) },
+        },
+        { idempotencyKey: `upgrade_${sub.id}_${priceId}_${token}${attempt > 1 ? `_${attempt}` : ""}` },
+      );
+      break;
+    } catch (e) {
+      if (isCardError(e) && isReplayedAnswer(e) && attempt < MAX_UPGRADE_TRIES) continue;
+      if (isCardError(e)) throw new AppError("invalid_request", `Your card was declined (${e.message}); nothing changed. Update it in the billing portal and try again.`);
+      throw e;
+    }
   }
   return syncSubscription(db, { subscriptionId: sub.id, workspaceId: input.workspaceId });
 }

@@ -40,3 +40,8 @@ export function setStripeClient(client: Stripe | undefined): void {
 
 export const isStripeError = (e: unknown): e is Stripe.errors.StripeError => e instanceof Stripe.errors.StripeError;
 export const isCardError = (e: unknown): e is Stripe.errors.StripeCardError => e instanceof Stripe.errors.StripeCardError;
+/** True when Stripe answered from its idempotency store (the same key was used before), not by running the request again. */
+export const isReplayedAnswer = (e: Stripe.errors.StripeError): boolean => {
+  const headers = e.headers as Record<string, string | undefined> | undefined;
+  return headers?.["idempotent-replayed"] === "true";
+};

@@ -5,7 +5,7 @@
  *   syncStripeCatalog(db, client)                     products and prices for active plan versions and packs, by lookup key
  *   subscriptionPeriod / subscriptionPrice / ...      readers for the fields the app uses, whatever the API version nests them under
  */
-export { stripe, createStripeClient, setStripeClient, isStripeError, isCardError, type Stripe, type StripeConfig } from "./client";
+export { stripe, createStripeClient, setStripeClient, isStripeError, isCardError, isReplayedAnswer, type Stripe, type StripeConfig } from "./client";
 export { verifyStripeEvent, signTestPayload, SIGNATURE_TOLERANCE_SECONDS } from "./webhook";
 export { syncStripeCatalog } from "./catalog";
 export { subscriptionPeriod, subscriptionPrice, idOf, invoiceSubscriptionId, chargePaymentIntentId } from "./objects";

@@ -32,9 +32,10 @@ export const startTrialAction = formAction(z.object({ slug, plan: planKey }), as
   return done(input.slug, `Your trial is on until ${trialEndsAt.toUTCString().slice(0, 16)}. No card needed; it ends by itself unless you subscribe.`);
 });
 
-export const upgradeNowAction = formAction(z.object({ slug, plan: planKey, interval }), async (input) => {
+// The form's token makes a double click one Stripe request; a retry after a decline is still a new attempt.
+export const upgradeNowAction = formAction(z.object({ slug, plan: planKey, interval, requestKey }), async (input) => {
   const { workspace } = await requireWorkspaceAction(input.slug, "billing");
-  await upgradeNow(db(), { workspaceId: workspace.id, planKey: input.plan, interval: input.interval });
+  await upgradeNow(db(), { workspaceId: workspace.id, planKey: input.plan, interval: input.interval, requestKey: input.requestKey });
   return done(input.slug, "Upgraded. The prorated difference was charged and the new quotas apply now.");
 });
 

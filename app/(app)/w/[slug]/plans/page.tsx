@@ -55,7 +55,7 @@ export default async function PlansPage({ params, searchParams }: { params: Prom
         return (
           <div className="space-y-2">
             <p className="text-sm text-slate-700">Applies now: you pay the prorated difference for the rest of this period today, and {plan.name}&apos;s quotas apply at once.</p>
-            <ActionForm action={upgradeNowAction} fields={{ slug, plan: plan.key, interval }} label={`Upgrade to ${plan.name} now`} pendingLabel="Upgrading…" />
+            <ActionForm action={upgradeNowAction} fields={{ slug, plan: plan.key, interval, requestKey: requestKey() }} label={`Upgrade to ${plan.name} now`} pendingLabel="Upgrading…" />
           </div>
         );
       }
