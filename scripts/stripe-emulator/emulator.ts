@@ -20,6 +20,8 @@ export interface EmulatorConfig {
   webhookTimeoutMs: number;
   dunning: DunningConfig;
   accountName: string;
+  /** Stripe Tax's rate for every customer, in percent (0: tax is computed and is zero). */
+  taxPercent: number;
   log: (line: string) => void;
 }
 

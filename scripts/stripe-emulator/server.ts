@@ -29,6 +29,8 @@ export interface StripeEmulatorOptions {
   accountName?: string;
   /** How often objects without a test clock are checked for renewals and trial ends (default 10 s; 0 = never). */
   tickMs?: number;
+  /** The rate Stripe Tax applies where automatic tax is on (invoices, checkout, tax calculations), in percent (default 0). */
+  taxPercent?: number;
   /** Network latency to imitate: each API request (/v1) waits this long before it is handled (default 0). */
   latencyMs?: number;
   log?: (line: string) => void;
@@ -48,6 +50,8 @@ export interface StripeEmulatorHandle {
   idle(): Promise<void>;
   /** Changes the imitated latency of API requests (see `latencyMs`); requests already waiting keep theirs. */
   setLatency(ms: number): void;
+  /** Changes the tax rate automatic tax applies from now on (see `taxPercent`). */
+  setTaxPercent(percent: number): void;
   /** Forgets every object and event (keeps the startup webhook endpoint). */
   reset(): void;
   stop(): Promise<void>;
@@ -144,6 +148,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
     webhookTimeoutMs: options.webhookTimeoutMs ?? 10_000,
     dunning: { retryDays: options.dunning?.retryDays ?? [3, 5, 7], finalAction: options.dunning?.finalAction ?? "unpaid" },
     accountName: options.accountName ?? "Tally",
+    taxPercent: options.taxPercent ?? 0,
     log,
   });
   registerStartupEndpoint(em);
@@ -182,6 +187,9 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
     idle: () => emulator.webhooks.idle(),
     setLatency(ms: number) {
       latencyMs = Math.max(0, ms);
+    },
+    setTaxPercent(percent: number) {
+      emulator.config.taxPercent = Math.max(0, percent);
     },
     reset() {
       emulator.reset();

@@ -108,7 +108,7 @@ describe("subscription updates", () => {
   });
 
   it("schedules a downgrade at period end through a subscription schedule, and can release it", async () => {
-    const { clock, sub } = await subscribed(catalog.pro);
+    const { clock, sub, pm } = await subscribed(catalog.pro);
     const periodEnd = sub.items.data[0]!.current_period_end;
     const schedule = await env.stripe.subscriptionSchedules.create({ from_subscription: sub.id });
     expect(schedule.phases).toHaveLength(1);
@@ -116,8 +116,8 @@ describe("subscription updates", () => {
     const updated = await env.stripe.subscriptionSchedules.update(schedule.id, {
       end_behavior: "release",
       phases: [
-        { start_date: schedule.phases[0]!.start_date, end_date: periodEnd, items: [{ price: catalog.pro.id, quantity: 1 }] },
-        { start_date: periodEnd, items: [{ price: catalog.starter.id, quantity: 1 }], duration: { interval: "month", interval_count: 1 } },
+        { start_date: schedule.phases[0]!.start_date, end_date: periodEnd, items: [{ price: catalog.pro.id, quantity: 1 }], default_payment_method: pm.id },
+        { start_date: periodEnd, items: [{ price: catalog.starter.id, quantity: 1 }], duration: { interval: "month", interval_count: 1 }, default_payment_method: pm.id },
       ],
     });
     expect(updated.phases.map((p) => p.items[0]!.price)).toEqual([catalog.pro.id, catalog.starter.id]);
@@ -142,5 +142,52 @@ describe("subscription updates", () => {
     await advance(other.clock, s2.phases[0]!.end_date + 60);
     const kept = await env.stripe.subscriptions.retrieve(other.sub.id);
     expect([kept.items.data[0]!.price.id, kept.schedule]).toEqual([catalog.pro.id, null]);
+  });
+
+  it("a schedule taken from a subscription carries its tax, card and metadata in its first phase only", async () => {
+    const clock = await env.stripe.testHelpers.testClocks.create({ frozen_time: T0 });
+    const customer = await env.stripe.customers.create({ test_clock: clock.id });
+    const pm = await env.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
+    const sub = await env.stripe.subscriptions.create({ customer: customer.id, items: [{ price: catalog.pro.id }], default_payment_method: pm.id, automatic_tax: { enabled: true }, metadata: { workspaceId: "ws_1" } });
+    const schedule = await env.stripe.subscriptionSchedules.create({ from_subscription: sub.id });
+    expect(schedule.phases[0]).toMatchObject({ automatic_tax: { enabled: true }, default_payment_method: pm.id, metadata: { workspaceId: "ws_1" } });
+    expect(schedule.default_settings).toMatchObject({ automatic_tax: { enabled: false }, default_payment_method: null });
+    expect(schedule.billing_mode).toEqual(sub.billing_mode);
+  });
+
+  it("phases replace the schedule's whole phases: a phase that does not repeat tax and card takes them away when it begins", async () => {
+    env.emulator.setTaxPercent(10);
+    try {
+      const renewWith = async (repeat: boolean) => {
+        const clock = await env.stripe.testHelpers.testClocks.create({ frozen_time: T0 });
+        const customer = await env.stripe.customers.create({ test_clock: clock.id });
+        const pm = await env.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
+        const sub = await env.stripe.subscriptions.create({ customer: customer.id, items: [{ price: catalog.pro.id }], default_payment_method: pm.id, automatic_tax: { enabled: true } });
+        const first = await env.stripe.invoices.retrieve(sub.latest_invoice as string);
+        expect([first.subtotal, first.total, first.total_taxes?.[0]?.amount]).toEqual([9900, 10890, 990]);
+        const periodEnd = sub.items.data[0]!.current_period_end;
+        const schedule = await env.stripe.subscriptionSchedules.create({ from_subscription: sub.id });
+        const settings = repeat ? { automatic_tax: { enabled: true }, default_payment_method: pm.id } : {};
+        await env.stripe.subscriptionSchedules.update(schedule.id, {
+          phases: [
+            { start_date: schedule.phases[0]!.start_date, end_date: periodEnd, items: [{ price: catalog.pro.id }], ...settings },
+            { items: [{ price: catalog.starter.id }], metadata: { planKey: "starter" }, ...settings },
+          ],
+        });
+        await advance(clock, periodEnd + 60);
+        const renewed = await env.stripe.subscriptions.retrieve(sub.id, { expand: ["latest_invoice"] });
+        return { renewed, invoice: renewed.latest_invoice as Stripe.Invoice, pm };
+      };
+
+      const kept = await renewWith(true);
+      expect([kept.renewed.automatic_tax.enabled, kept.renewed.default_payment_method, kept.renewed.metadata.planKey]).toEqual([true, kept.pm.id, "starter"]);
+      expect([kept.invoice.status, kept.invoice.subtotal, kept.invoice.total, kept.invoice.automatic_tax.enabled]).toEqual(["paid", 999, 1099, true]);
+
+      const lost = await renewWith(false);
+      expect([lost.renewed.automatic_tax.enabled, lost.renewed.default_payment_method, lost.renewed.status]).toEqual([false, null, "past_due"]);
+      expect([lost.invoice.status, lost.invoice.total, lost.invoice.automatic_tax.enabled, lost.invoice.total_taxes]).toEqual(["open", 999, false, []]);
+    } finally {
+      env.emulator.setTaxPercent(0);
+    }
   });
 });

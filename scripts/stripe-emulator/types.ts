@@ -295,7 +295,15 @@ export interface SchedulePhase {
   metadata: Metadata;
   proration_behavior: "always_invoice" | "create_prorations" | "none";
   trial_end: number | null;
+  automatic_tax: AutomaticTaxSetting;
+  default_payment_method: string | null;
   [key: string]: unknown;
+}
+
+export interface AutomaticTaxSetting {
+  disabled_reason: string | null;
+  enabled: boolean;
+  liability: { type: string } | null;
 }
 
 export interface SubscriptionSchedule extends StripeObject {
@@ -305,6 +313,7 @@ export interface SubscriptionSchedule extends StripeObject {
   status: "not_started" | "active" | "completed" | "released" | "canceled";
   end_behavior: "release" | "cancel";
   phases: SchedulePhase[];
+  default_settings: { automatic_tax: AutomaticTaxSetting; default_payment_method: string | null; [key: string]: unknown };
   current_phase: { start_date: number; end_date: number } | null;
   metadata: Metadata;
   released_at: number | null;

@@ -3,6 +3,7 @@ import { newId } from "../ids";
 import type { PendingLine } from "../store";
 import type { Invoice, InvoiceLine, Price, Subscription } from "../types";
 import { confirmPaymentIntent, createPaymentIntent } from "./payments";
+import { applyInvoiceTax } from "./tax";
 
 const DAY = 86_400;
 
@@ -135,6 +136,8 @@ export function createInvoice(em: Emulator, input: NewInvoice): Invoice {
     total_taxes: [],
     webhooks_delivered_at: null,
   };
+  // The subscription's automatic tax as it stands when the invoice is drafted (a schedule's phase may have changed it).
+  if (sub && (sub.automatic_tax as { enabled?: boolean } | undefined)?.enabled) applyInvoiceTax(em, invoice);
   em.store.put(em.store.invoices, invoice);
   em.emit("invoice.created", invoice);
   return invoice;

@@ -3,7 +3,7 @@ import type { Emulator } from "../emulator";
 import type { Invoice, Subscription, SubscriptionSchedule } from "../types";
 import { attemptInvoicePayment, createInvoice, finalizeInvoice, invoicePaymentMethod } from "./invoicing";
 import { cancelNow, cycleLines, nextPeriodEnd, primaryRecurring, setPeriod, SUBSCRIPTION_KEYS, syncDerived } from "./subscriptions";
-import { applyPhaseItems, phaseAt, releaseSchedule } from "./schedules";
+import { applyPhaseItems, applyPhaseSettings, phaseAt, releaseSchedule } from "./schedules";
 
 type Due =
   | { at: number; kind: "trial_will_end"; sub: Subscription }
@@ -98,6 +98,7 @@ function applySchedule(em: Emulator, schedule: SubscriptionSchedule, sub: Subscr
   const phase = phaseAt(schedule, at);
   if (phase) {
     applyPhaseItems(em, sub, phase, at);
+    applyPhaseSettings(schedule, sub, phase);
     schedule.current_phase = { start_date: phase.start_date, end_date: phase.end_date };
     return true;
   }

@@ -3,7 +3,7 @@ import type { Emulator } from "../emulator";
 import { invalidRequest, notFound } from "../errors";
 import type { Params } from "../form";
 import { newId } from "../ids";
-import type { SchedulePhase, SchedulePhaseItem, Subscription, SubscriptionSchedule } from "../types";
+import type { AutomaticTaxSetting, SchedulePhase, SchedulePhaseItem, Subscription, SubscriptionSchedule } from "../types";
 import { newItem, primaryRecurring, SUBSCRIPTION_KEYS, syncDerived } from "./subscriptions";
 
 function phaseItem(price: string, quantity: number, metadata: Record<string, string> = {}): SchedulePhaseItem {
@@ -40,12 +40,20 @@ export function scheduleFromSubscription(em: Emulator, sub: Subscription, at: nu
   if (sub.schedule) throw invalidRequest(`You cannot migrate a subscription that is already attached to a schedule: \`${sub.schedule}\`.`, "from_subscription");
   if (sub.status === "canceled") throw invalidRequest("You cannot create a subscription schedule from a canceled subscription.", "from_subscription");
   const items = sub.items.data.map((i) => phaseItem(i.price.id, i.quantity, i.metadata));
-  const current = phase(sub.current_period_start, sub.current_period_end, items, { currency: sub.currency });
+  // As on Stripe, the phase taken from the subscription carries its settings; the schedule's default_settings
+  // stay empty, so a later phase that does not repeat them takes them away when it begins.
+  const current = phase(sub.current_period_start, sub.current_period_end, items, {
+    currency: sub.currency,
+    automatic_tax: structuredClone(sub.automatic_tax as AutomaticTaxSetting),
+    default_payment_method: sub.default_payment_method,
+    metadata: { ...sub.metadata },
+    trial_end: sub.status === "trialing" ? sub.trial_end : null,
+  });
   const schedule: SubscriptionSchedule = {
     id: newId("sub_sched"),
     object: "subscription_schedule",
     application: null,
-    billing_mode: { flexible: null, type: "classic" },
+    billing_mode: structuredClone(sub.billing_mode ?? { flexible: null, type: "classic" }),
     canceled_at: null,
     completed_at: null,
     created: at,
@@ -115,7 +123,15 @@ export function updatePhases(em: Emulator, schedule: SubscriptionSchedule, p: Pa
         : addInterval(start, recurring.interval, recurring.interval_count * (iterations ?? 1)));
     if (end <= start) throw invalidRequest("The end date of a phase must be after its start date.", ph.name("end_date"));
     const proration = ph.oneOf("proration_behavior", ["always_invoice", "create_prorations", "none"] as const) ?? "create_prorations";
-    phases.push(phase(start, end, items, { currency: sub.currency, metadata: ph.metadata() ?? {}, proration_behavior: proration }));
+    // Settings a phase does not give fall back to the schedule's default_settings (not to the subscription).
+    const taxEnabled = ph.obj("automatic_tax")?.bool("enabled");
+    const automaticTax = taxEnabled === undefined ? structuredClone(schedule.default_settings.automatic_tax) : { disabled_reason: null, enabled: taxEnabled, liability: taxEnabled ? { type: "self" } : null };
+    const pmId = ph.str("default_payment_method") ?? null;
+    if (pmId && em.store.paymentMethods.get(pmId)?.customer !== sub.customer)
+      throw invalidRequest(`The customer does not have a payment method with the ID ${pmId}. The payment method must be attached to the customer.`, ph.name("default_payment_method"));
+    const trialEndRaw = ph.str("trial_end");
+    const trialEnd = trialEndRaw === undefined ? null : trialEndRaw === "now" ? start : ph.reqInt("trial_end");
+    phases.push(phase(start, end, items, { currency: sub.currency, metadata: ph.metadata() ?? {}, proration_behavior: proration, automatic_tax: automaticTax, default_payment_method: pmId, trial_end: trialEnd }));
     cursor = end;
   }
   schedule.phases = phases;
@@ -123,6 +139,24 @@ export function updatePhases(em: Emulator, schedule: SubscriptionSchedule, p: Pa
   const current = phaseAt(schedule, em.now(sub.customer));
   schedule.current_phase = current ? { start_date: current.start_date, end_date: current.end_date } : null;
   em.emit("subscription_schedule.updated", schedule);
+  if (current) {
+    // The current phase's settings apply to the subscription at once.
+    const before = structuredClone(sub);
+    applyPhaseSettings(schedule, sub, current);
+    em.emitChange("customer.subscription.updated", before, sub, SUBSCRIPTION_KEYS);
+  }
+}
+
+/**
+ * What entering a phase does to the subscription besides its items: automatic tax and the default payment
+ * method become the phase's (or the schedule's default_settings when the phase has none: a phase that does
+ * not repeat them turns tax off and leaves the renewal to the customer's invoice default), and the phase's
+ * metadata is written over the subscription's.
+ */
+export function applyPhaseSettings(schedule: SubscriptionSchedule, sub: Subscription, ph: SchedulePhase): void {
+  sub.automatic_tax = structuredClone(ph.automatic_tax ?? schedule.default_settings.automatic_tax);
+  sub.default_payment_method = (ph.default_payment_method as string | null) ?? schedule.default_settings.default_payment_method ?? null;
+  if (Object.keys(ph.metadata).length > 0) sub.metadata = { ...sub.metadata, ...ph.metadata };
 }
 
 export function phaseAt(schedule: SubscriptionSchedule, at: number): SchedulePhase | undefined {

@@ -25,6 +25,7 @@ export const SUBSCRIPTION_KEYS = [
   "plan",
   "quantity",
   "ended_at",
+  "automatic_tax",
 ];
 
 export function planOf(price: Price): Record<string, unknown> {

@@ -81,6 +81,11 @@ ${session.return_url ? `<p><a id="return-link" href="${esc(session.return_url)}"
   return page(`Billing – ${em.config.accountName}`, body, status);
 }
 
+function phaseSettings(sub: Subscription): Record<string, unknown> {
+  const tax = (sub.automatic_tax as { enabled?: boolean } | undefined)?.enabled ?? false;
+  return { automatic_tax: { enabled: String(tax) }, ...(sub.default_payment_method ? { default_payment_method: sub.default_payment_method } : {}), metadata: { ...sub.metadata } };
+}
+
 function switchPrice(em: Emulator, sub: Subscription, price: Price): string {
   const item = sub.items.data[0]!;
   const at = em.now(sub.customer);
@@ -92,9 +97,10 @@ function switchPrice(em: Emulator, sub: Subscription, price: Price): string {
       schedule,
       new Params({
         end_behavior: "release",
+        // Like Stripe's portal, both phases repeat the subscription's tax and payment settings.
         phases: [
-          { start_date: String(current.start_date), end_date: String(sub.current_period_end), items: current.items.map((i) => ({ price: i.price, quantity: String(i.quantity) })) },
-          { start_date: String(sub.current_period_end), items: [{ price: price.id, quantity: String(item.quantity) }] },
+          { start_date: String(current.start_date), end_date: String(sub.current_period_end), items: current.items.map((i) => ({ price: i.price, quantity: String(i.quantity) })), ...phaseSettings(sub) },
+          { start_date: String(sub.current_period_end), items: [{ price: price.id, quantity: String(item.quantity) }], ...phaseSettings(sub) },
         ],
       }),
     );

@@ -11,6 +11,7 @@ import type { CheckoutLineItem, CheckoutSession, Price } from "../types";
 import { expireSession, lineItemsList, refreshExpiry } from "../engine/checkout";
 import { getCustomer } from "./customers";
 import { createProduct } from "./products";
+import { taxOn } from "../engine/tax";
 import { mustGet } from "./util";
 
 /** `price_data` on a line item makes an inactive price on the fly, as Stripe does. */
@@ -57,6 +58,7 @@ function createSession(em: Emulator, p: Params): CheckoutSession {
   if (customerId) getCustomer(em, customerId, "customer");
   const uiMode = p.str("ui_mode");
   if (uiMode && uiMode !== "hosted") throw invalidRequest("Only ui_mode=hosted is available on this server.", "ui_mode");
+  const automaticTax = p.obj("automatic_tax")?.bool("enabled") ?? false;
   const lineParams = p.list("line_items");
   if (lineParams.length === 0) throw invalidRequest("Missing required param: line_items.", "line_items", "parameter_missing");
   const lineItems: CheckoutLineItem[] = lineParams.map((lp) => {
@@ -69,13 +71,14 @@ function createSession(em: Emulator, p: Params): CheckoutSession {
     const quantity = lp.int("quantity") ?? 1;
     if (quantity < 1) throw invalidRequest("Quantity must be at least 1.", lp.name("quantity"));
     const amount = price.unit_amount * quantity;
+    const tax = automaticTax ? taxOn(em, amount) : 0;
     return {
       id: newId("li"),
       object: "item",
       amount_discount: 0,
       amount_subtotal: amount,
-      amount_tax: 0,
-      amount_total: amount,
+      amount_tax: tax,
+      amount_total: amount + tax,
       currency: price.currency,
       description: em.store.products.get(price.product)?.name ?? "",
       price: price.id,
@@ -86,8 +89,8 @@ function createSession(em: Emulator, p: Params): CheckoutSession {
     throw invalidRequest("One-time prices in subscription mode are not available on this server.", "line_items");
   const currency = lineItems[0]!.currency;
   const total = lineItems.reduce((s, li) => s + li.amount_total, 0);
+  const totalTax = lineItems.reduce((s, li) => s + li.amount_tax, 0);
   const created = em.now(customerId);
-  const automaticTax = p.obj("automatic_tax")?.bool("enabled") ?? false;
   const sd = p.obj("subscription_data");
   const pid = p.obj("payment_intent_data");
   if (sd && mode !== "subscription") throw invalidRequest("You can only specify `subscription_data` in `subscription` mode.", "subscription_data");
@@ -118,7 +121,7 @@ function createSession(em: Emulator, p: Params): CheckoutSession {
     adaptive_pricing: null,
     after_expiration: null,
     allow_promotion_codes: p.bool("allow_promotion_codes") ?? null,
-    amount_subtotal: total,
+    amount_subtotal: total - totalTax,
     amount_total: total,
     automatic_tax: { enabled: automaticTax, liability: automaticTax ? { type: "self" } : null, provider: automaticTax ? "stripe" : null, status: automaticTax ? "complete" : null },
     billing_address_collection: p.str("billing_address_collection") ?? null,
@@ -161,7 +164,7 @@ function createSession(em: Emulator, p: Params): CheckoutSession {
     submit_type: null,
     subscription: null,
     success_url: p.str("success_url") ?? null,
-    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
+    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: totalTax },
     ui_mode: "hosted",
     url: `${em.config.publicUrl}/checkout/${id}`,
     wallet_options: null,
