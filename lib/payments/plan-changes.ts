@@ -91,6 +91,16 @@ export async function upgradeNow(db: Client, input: { workspaceId: string; planK
   return syncSubscription(db, { subscriptionId: sub.id, workspaceId: input.workspaceId });
 }
 
+/** The subscription's settings a schedule phase must repeat to keep them (see scheduleDowngrade). */
+function phaseSettings(sub: Stripe.Subscription): Pick<Stripe.SubscriptionScheduleUpdateParams.Phase, "automatic_tax" | "default_payment_method"> {
+  const card = idOf(sub.default_payment_method);
+  return {
+    // Liability stays the account's own (Tally is not a Connect platform).
+    automatic_tax: { enabled: sub.automatic_tax.enabled },
+    ...(card ? { default_payment_method: card } : {}),
+  };
+}
+
 /**
  * Books a downgrade (or a move to monthly billing) for the end of the current period with a subscription
  * schedule: this period keeps the current price, the next one starts on the new price. Quotas stay until then.
@@ -109,11 +119,28 @@ export async function scheduleDowngrade(db: Client, input: { workspaceId: string
   let schedule = sub.schedule && typeof sub.schedule !== "string" ? sub.schedule : null;
   if (!schedule) schedule = await stripe().subscriptionSchedules.create({ from_subscription: sub.id });
   const start = schedule.phases[0]?.start_date ?? Math.floor(period.start.getTime() / 1000);
+  // Stripe replaces the whole phases array, and a phase without a setting takes the schedule's empty
+  // default_settings when it begins: both phases repeat the subscription's tax, card and metadata, or the
+  // renewal would be billed without tax and without the card checkout saved on the subscription. The
+  // billing mode is the schedule's, taken from the subscription when it was created from it.
+  const settings = phaseSettings(sub);
   await stripe().subscriptionSchedules.update(schedule.id, {
     end_behavior: "release",
     phases: [
-      { items: [{ price: current.id, quantity: 1 }], start_date: start, end_date: Math.floor(period.end.getTime() / 1000) },
-      { items: [{ price: priceId, quantity: 1 }], duration: { interval: input.interval, interval_count: 1 }, metadata: { workspaceId: input.workspaceId, planKey: plan.key, planVersion: String(plan.version) } },
+      {
+        ...settings,
+        items: [{ price: current.id, quantity: 1 }],
+        start_date: start,
+        end_date: Math.floor(period.end.getTime() / 1000),
+        metadata: { ...sub.metadata },
+        ...(sub.status === "trialing" && sub.trial_end ? { trial_end: sub.trial_end } : {}),
+      },
+      {
+        ...settings,
+        items: [{ price: priceId, quantity: 1 }],
+        duration: { interval: input.interval, interval_count: 1 },
+        metadata: { ...sub.metadata, workspaceId: input.workspaceId, planKey: plan.key, planVersion: String(plan.version) },
+      },
     ],
   });
   return syncSubscription(db, { subscriptionId: sub.id, workspaceId: input.workspaceId });
