@@ -18,6 +18,7 @@ import { registerProducts } from "./resources/products";
 import { registerRefunds } from "./resources/refunds";
 import { registerSubscriptionSchedules } from "./resources/subscription-schedules";
 import { registerSubscriptions } from "./resources/subscriptions";
+import { registerTax } from "./resources/tax";
 import { registerTestClocks } from "./resources/test-clocks";
 import { Router } from "./router";
 
@@ -37,6 +38,7 @@ export function buildRouter(): Router {
   registerRefunds(router);
   registerEvents(router);
   registerTestClocks(router);
+  registerTax(router);
   return router;
 }
 

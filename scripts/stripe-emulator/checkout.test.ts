@@ -203,3 +203,21 @@ describe("checkout in payment mode", () => {
     expect((await env.stripe.checkout.sessions.retrieve(session.id)).status).toBe("open");
   });
 });
+
+describe("checkout with automatic tax", () => {
+  it("adds Stripe Tax's amount to the total and charges it", async () => {
+    env.emulator.setTaxPercent(10);
+    try {
+      const customer = await env.stripe.customers.create({ email: "tax@example.com" });
+      const session = await env.stripe.checkout.sessions.create({ mode: "payment", customer: customer.id, line_items: [{ price: catalog.pack.id, quantity: 1 }], automatic_tax: { enabled: true }, success_url: SUCCESS });
+      expect([session.amount_subtotal, session.amount_total, session.total_details?.amount_tax]).toEqual([2000, 2200, 200]);
+      const untaxed = await env.stripe.checkout.sessions.create({ mode: "payment", customer: customer.id, line_items: [{ price: catalog.pack.id, quantity: 1 }], success_url: SUCCESS });
+      expect([untaxed.amount_total, untaxed.total_details?.amount_tax]).toEqual([2000, 0]);
+      expect((await payOnHostedPage(session.url!, CARDS.ok)).status).toBe(303);
+      const done = await env.stripe.checkout.sessions.retrieve(session.id, { expand: ["payment_intent"] });
+      expect((done.payment_intent as Stripe.PaymentIntent).amount_received).toBe(2200);
+    } finally {
+      env.emulator.setTaxPercent(0);
+    }
+  });
+});

@@ -125,3 +125,39 @@ describe("refunds", () => {
     expect((err as Stripe.errors.StripeError).param).toBe("amount");
   });
 });
+
+describe("Stripe Tax on payment intents, and payment methods other than cards", () => {
+  it("a tax calculation gives the amount to charge; a payment intent links it through hooks", async () => {
+    env.emulator.setTaxPercent(10);
+    try {
+      const customer = await env.stripe.customers.create({ email: "tax@example.com" });
+      const calc = await env.stripe.tax.calculations.create({ currency: "usd", customer: customer.id, line_items: [{ amount: 2000, reference: "pack", tax_behavior: "exclusive" }] });
+      expect([calc.object, calc.amount_total, calc.tax_amount_exclusive, calc.tax_amount_inclusive]).toEqual(["tax.calculation", 2200, 200, 0]);
+      expect((await env.stripe.tax.calculations.retrieve(calc.id!)).amount_total).toBe(2200);
+      const pm = await env.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
+      const pi = await env.stripe.paymentIntents.create({ amount: calc.amount_total, currency: "usd", customer: customer.id, payment_method: pm.id, off_session: true, confirm: true, hooks: { inputs: { tax: { calculation: calc.id! } } } });
+      expect([pi.status, pi.amount_received, pi.hooks?.inputs?.tax?.calculation]).toEqual(["succeeded", 2200, calc.id]);
+      const missing = await env.stripe.paymentIntents.create({ amount: 2200, currency: "usd", customer: customer.id, payment_method: pm.id, confirm: true, hooks: { inputs: { tax: { calculation: "taxcalc_missing" } } } }).catch((e: unknown) => e);
+      expect((missing as Stripe.errors.StripeError).statusCode).toBe(404);
+    } finally {
+      env.emulator.setTaxPercent(0);
+    }
+  });
+
+  it("a saved Link method pays off-session; only the allowed types may pay; listing by type filters", async () => {
+    const customer = await env.stripe.customers.create({ email: "link@example.com" });
+    const card = await env.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
+    const created = await env.stripe.paymentMethods.create({ type: "link", billing_details: { email: "link@example.com" } });
+    const link = await env.stripe.paymentMethods.attach(created.id, { customer: customer.id });
+    expect([link.type, link.link?.email, link.card]).toEqual(["link", "link@example.com", undefined]);
+    expect((await env.stripe.customers.listPaymentMethods(customer.id, { type: "card" })).data.map((m) => m.id)).toEqual([card.id]);
+    expect((await env.stripe.customers.listPaymentMethods(customer.id, { limit: 1 })).data.map((m) => m.id)).toEqual([link.id]);
+
+    const pi = await env.stripe.paymentIntents.create({ amount: 2000, currency: "usd", customer: customer.id, payment_method: link.id, allowed_payment_method_types: ["link"], off_session: true, confirm: true });
+    expect([pi.status, pi.payment_method_types]).toEqual(["succeeded", ["link"]]);
+    const charge = await env.stripe.charges.retrieve(pi.latest_charge as string);
+    expect(charge.payment_method_details?.type).toBe("link");
+    const refused = await env.stripe.paymentIntents.create({ amount: 2000, currency: "usd", customer: customer.id, payment_method: link.id, allowed_payment_method_types: ["card"], off_session: true, confirm: true }).catch((e: unknown) => e);
+    expect([(refused as Stripe.errors.StripeError).statusCode, (refused as Stripe.errors.StripeError).code]).toEqual([400, "payment_intent_incompatible_payment_method"]);
+  });
+});

@@ -15,6 +15,7 @@ import type {
   StripeObject,
   Subscription,
   SubscriptionSchedule,
+  TaxCalculation,
   TestClock,
   WebhookEndpoint,
 } from "./types";
@@ -55,6 +56,7 @@ export class Store {
   events = new Map<string, StripeEvent>();
   webhookEndpoints = new Map<string, WebhookEndpoint>();
   testClocks = new Map<string, TestClock>();
+  taxCalculations = new Map<string, TaxCalculation>();
 
   cardBehaviour = new Map<string, CardBehaviour>();
   /** Payment methods whose refunds fail after being created (test card 4000 0000 0000 5126). */
@@ -97,6 +99,7 @@ export class Store {
       ["evt_", this.events],
       ["we_", this.webhookEndpoints],
       ["clock_", this.testClocks],
+      ["taxcalc_", this.taxCalculations as unknown as Map<string, StripeObject>],
     ];
     for (const [prefix, map] of table) if (id.startsWith(prefix)) return map.get(id);
     if (id.startsWith("si_")) {

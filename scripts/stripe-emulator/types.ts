@@ -74,10 +74,13 @@ export interface CardDetails {
 
 export interface PaymentMethod extends StripeObject {
   object: "payment_method";
-  type: "card";
+  type: "card" | "link";
   customer: string | null;
   metadata: Metadata;
-  card: CardDetails & Record<string, unknown>;
+  /** Set for `type: "card"` only. */
+  card?: CardDetails & Record<string, unknown>;
+  /** Set for `type: "link"` only. */
+  link?: { email: string | null; persistent_token?: string };
   billing_details: { address: Record<string, string | null>; email: string | null; name: string | null; phone: string | null; tax_id: null };
 }
 
@@ -304,6 +307,24 @@ export interface AutomaticTaxSetting {
   disabled_reason: string | null;
   enabled: boolean;
   liability: { type: string } | null;
+}
+
+export interface TaxCalculation {
+  id: string;
+  object: "tax.calculation";
+  amount_total: number;
+  currency: string;
+  customer: string | null;
+  customer_details: Record<string, unknown>;
+  expires_at: number;
+  line_items: ListObject<Record<string, unknown>>;
+  livemode: false;
+  ship_from_details: null;
+  shipping_cost: null;
+  tax_amount_exclusive: number;
+  tax_amount_inclusive: number;
+  tax_breakdown: Record<string, unknown>[];
+  tax_date: number;
 }
 
 export interface SubscriptionSchedule extends StripeObject {

@@ -111,6 +111,28 @@ export function createCardPaymentMethod(em: Emulator, input: CardInput, created:
   return pm;
 }
 
+/**
+ * A Link payment method (on Stripe it is saved by Checkout or the Payment Element when the customer pays
+ * with Link; here it can also be created directly). It pays like a good card, on and off session.
+ */
+export function createLinkPaymentMethod(em: Emulator, email: string | null, created: number, metadata: Metadata = {}): PaymentMethod {
+  const pm: PaymentMethod = {
+    id: newId("pm"),
+    object: "payment_method",
+    allow_redisplay: "unspecified",
+    billing_details: { address: { city: null, country: null, line1: null, line2: null, postal_code: null, state: null }, email, name: null, phone: null, tax_id: null },
+    created,
+    customer: null,
+    link: { email },
+    livemode: false,
+    metadata,
+    type: "link",
+  };
+  em.store.put(em.store.paymentMethods, pm);
+  em.store.cardBehaviour.set(pm.id, "succeed");
+  return pm;
+}
+
 /** A stored payment method, or a fresh one for a test token such as `pm_card_visa`. */
 export function resolvePaymentMethod(em: Emulator, id: string, created: number, param = "payment_method"): PaymentMethod {
   const token = TEST_TOKENS[id];
@@ -227,10 +249,12 @@ function newCharge(em: Emulator, pi: PaymentIntent, pm: PaymentMethod, ok: boole
     paid: ok,
     payment_intent: pi.id,
     payment_method: pm.id,
-    payment_method_details: {
-      card: { brand: pm.card.brand, country: pm.card.country, exp_month: pm.card.exp_month, exp_year: pm.card.exp_year, fingerprint: pm.card.fingerprint, funding: pm.card.funding, last4: pm.card.last4, network: pm.card.brand },
-      type: "card",
-    },
+    payment_method_details: pm.card
+      ? {
+          card: { brand: pm.card.brand, country: pm.card.country, exp_month: pm.card.exp_month, exp_year: pm.card.exp_year, fingerprint: pm.card.fingerprint, funding: pm.card.funding, last4: pm.card.last4, network: pm.card.brand },
+          type: "card",
+        }
+      : { [pm.type]: { country: "US" }, type: pm.type },
     receipt_email: null,
     receipt_number: null,
     receipt_url: `${em.config.publicUrl}/receipts/${id}`,

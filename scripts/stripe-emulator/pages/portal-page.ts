@@ -72,7 +72,7 @@ function render(em: Emulator, session: PortalSession, notice?: string | null, er
 ${alert("notice", notice)}${alert("error", error)}
 ${subs.map((s) => subscriptionCard(em, session, s)).join("") || `<p id="no-subscription">No active subscription.</p>`}
 <h2>Payment method</h2>
-<p id="current-card">${pm ? `${esc(pm.card.brand)} •••• ${esc(pm.card.last4)} (expires ${pm.card.exp_month}/${pm.card.exp_year})` : "No card on file."}</p>
+<p id="current-card">${pm?.card ? `${esc(pm.card.brand)} •••• ${esc(pm.card.last4)} (expires ${pm.card.exp_month}/${pm.card.exp_year})` : pm ? `${esc(pm.type)} ${esc(pm.link?.email ?? "")}` : "No card on file."}</p>
 <form method="post" action="/portal/${esc(session.id)}" id="card-form"><input type="hidden" name="action" value="update_card">
 ${cardFields()}
 <button type="submit" id="update-card">Update card</button></form>
@@ -127,7 +127,7 @@ function updateCard(em: Emulator, session: PortalSession, form: Params): string 
     if (sub.status === "past_due" || sub.status === "unpaid")
       for (const invoice of em.store.invoices.values()) if (invoice.subscription === sub.id && invoice.status === "open") attemptInvoicePayment(em, invoice, at, pm.id);
   }
-  return `Card •••• ${pm.card.last4} saved.`;
+  return `Card •••• ${pm.card?.last4 ?? ""} saved.`;
 }
 
 export function portalPage(em: Emulator, sessionId: string, method: string, form: Params, query: Params): PageResponse {

@@ -136,7 +136,8 @@ export function registerCustomers(router: Router): void {
     })
     .get("/v1/customers/:id/payment_methods", ({ em, params, p }) => {
       const customer = liveCustomer(em, params.id!);
-      const items = [...em.store.paymentMethods.values()].filter((pm) => pm.customer === customer.id);
+      const type = p.str("type");
+      const items = [...em.store.paymentMethods.values()].filter((pm) => pm.customer === customer.id && (!type || pm.type === type));
       return render(paginate(em.store, items, p, `/v1/customers/${customer.id}/payment_methods`));
     });
 }

@@ -26,6 +26,12 @@ export function registerPaymentIntents(router: Router): void {
         throw invalidRequest(`The provided PaymentMethod ${pm.id} belongs to another customer.`, "payment_method");
       const offSession = p.bool("off_session") ?? false;
       if (offSession && pm && !pm.customer) throw invalidRequest("The provided PaymentMethod was previously used with a PaymentIntent without Customer attachment... It must be attached to a customer to be used off_session.", "payment_method");
+      // The pinned API version names the allowed types `allowed_payment_method_types` (older ones: `payment_method_types`).
+      const types = p.has("allowed_payment_method_types") ? p.strings("allowed_payment_method_types") : p.strings("payment_method_types");
+      if (pm && types.length > 0 && !types.includes(pm.type))
+        throw invalidRequest(`The provided PaymentMethod type \`${pm.type}\` is not allowed for this PaymentIntent (allowed: ${types.join(", ")}).`, "payment_method", "payment_intent_incompatible_payment_method");
+      const calculationId = p.obj("hooks")?.obj("inputs")?.obj("tax")?.str("calculation");
+      if (calculationId) mustGet(em.store.taxCalculations, calculationId, "hooks[inputs][tax][calculation]");
       const pi = createPaymentIntent(em, {
         amount,
         currency: p.reqStr("currency").toLowerCase(),
@@ -36,6 +42,12 @@ export function registerPaymentIntents(router: Router): void {
         setupFutureUsage: p.oneOf("setup_future_usage", ["off_session", "on_session"] as const) ?? null,
         created: at,
       });
+      if (types.length > 0) {
+        pi.payment_method_types = types;
+        pi.allowed_payment_method_types = types;
+      }
+      else if (pm) pi.payment_method_types = [pm.type];
+      if (calculationId) pi.hooks = { inputs: { tax: { calculation: calculationId } } };
       if (p.bool("confirm")) {
         const failure = confirmPaymentIntent(em, pi, at);
         if (failure) throw failure;

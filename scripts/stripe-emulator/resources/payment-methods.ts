@@ -3,7 +3,7 @@ import { render } from "../expand";
 import { mergeMetadata } from "../form";
 import { paginate } from "../list";
 import type { Router } from "../router";
-import { attachPaymentMethod, createCardPaymentMethod, resolvePaymentMethod } from "../engine/payments";
+import { attachPaymentMethod, createCardPaymentMethod, createLinkPaymentMethod, resolvePaymentMethod } from "../engine/payments";
 import { getCustomer } from "./customers";
 import { mustGet } from "./util";
 
@@ -11,7 +11,8 @@ export function registerPaymentMethods(router: Router): void {
   router
     .post("/v1/payment_methods", ({ em, p }) => {
       const type = p.reqStr("type");
-      if (type !== "card") throw invalidRequest(`Only card payment methods are available here (got ${type}).`, "type");
+      if (type === "link") return render(createLinkPaymentMethod(em, p.obj("billing_details")?.str("email") ?? null, em.realNow(), p.metadata() ?? {}));
+      if (type !== "card") throw invalidRequest(`Only card and link payment methods are available here (got ${type}).`, "type");
       const card = p.obj("card");
       if (!card) throw invalidRequest("Missing required param: card.", "card", "parameter_missing");
       const token = card.str("token");
@@ -49,8 +50,10 @@ export function registerPaymentMethods(router: Router): void {
     })
     .get("/v1/payment_methods", ({ em, p }) => {
       const customer = p.str("customer");
+      const type = p.str("type");
       let items = [...em.store.paymentMethods.values()];
       if (customer) items = items.filter((x) => x.customer === customer);
+      if (type) items = items.filter((x) => x.type === type);
       return render(paginate(em.store, items, p, "/v1/payment_methods"));
     });
 }
