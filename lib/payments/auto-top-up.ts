@@ -4,14 +4,36 @@ import type { Tx } from "@/lib/db";
 import { idOf, isCardError, isStripeError, stripe, type Stripe } from "@/lib/stripe";
 import type { Client } from "./db";
 
-/** The card auto top-ups charge: the customer's default, else the first saved card (kept by earlier checkouts). */
-async function savedCard(customerId: string): Promise<string | null> {
+/**
+ * The payment method auto top-ups charge: the customer's invoice default, else the most recently attached
+ * method of any type (a card, Link, a bank debit: whatever checkouts and the portal saved). Stripe only
+ * lets attached methods be used off-session, and these are all attached to the customer.
+ */
+async function savedPaymentMethod(customerId: string): Promise<Stripe.PaymentMethod | null> {
   const customer = await stripe().customers.retrieve(customerId);
   if (customer.deleted) return null;
   const preferred = idOf(customer.invoice_settings?.default_payment_method ?? null);
-  if (preferred) return preferred;
-  const cards = await stripe().customers.listPaymentMethods(customerId, { type: "card", limit: 1 });
-  return cards.data[0]?.id ?? null;
+  if (preferred) {
+    const pm = await stripe().paymentMethods.retrieve(preferred);
+    if (pm.customer && idOf(pm.customer) === customerId) return pm;
+  }
+  const methods = await stripe().customers.listPaymentMethods(customerId, { limit: 1 });
+  return methods.data[0] ?? null;
+}
+
+/**
+ * A pack bought in checkout is taxed by Stripe Tax (the session has automatic_tax on), so an auto top-up
+ * of the same pack is taxed the same way: a Stripe Tax calculation for the pack's tax-exclusive price and the
+ * customer (the address checkout saved), whose amount_total the PaymentIntent charges, linked through
+ * hooks.inputs.tax.calculation so Stripe records the tax transaction when the payment succeeds (and reverses
+ * it on refunds). The calculation takes the payment's idempotency key (suffixed), so a retried request links
+ * the same calculation and sends the same parameters.
+ */
+async function packTax(pack: { priceCents: number; currency: string; key: string }, customer: string, idempotencyKey: string): Promise<Stripe.Tax.Calculation> {
+  return stripe().tax.calculations.create(
+    { currency: pack.currency, customer, line_items: [{ amount: pack.priceCents, reference: `pack_${pack.key}`, tax_behavior: "exclusive" }] },
+    { idempotencyKey: `${idempotencyKey}_tax` },
+  );
 }
 
 /** The payment an earlier try of this attempt made, found by its metadata among the customer's newest payments. */
@@ -47,18 +69,24 @@ export function createStripePaymentsPort(getDb: () => Client = appDb): PaymentsP
       try {
         if (resume) pi = paymentIntentId ? await stripe().paymentIntents.retrieve(paymentIntentId) : await paymentOfAttempt(customer, attemptId);
         if (!pi) {
-          const card = await savedCard(customer);
-          if (!card) return { status: "failed", error: "No saved card: buy a pack once through checkout first." };
+          const method = await savedPaymentMethod(customer);
+          if (!method) return { status: "failed", error: "No saved payment method: buy a pack once through checkout first." };
+          const tax = await packTax(pack, customer, idempotencyKey);
+          // Off-session: the customer is not there to authenticate, so a payment that needs them is declined
+          // (a card error, the attempt fails) instead of waiting; the method's own type is the only one allowed,
+          // so nothing here can redirect. A bank debit answers "processing" and is settled by its webhook.
           pi = await stripe().paymentIntents.create(
             {
-              amount: pack.priceCents,
+              amount: tax.amount_total,
               currency: pack.currency,
               customer,
-              payment_method: card,
+              payment_method: method.id,
+              allowed_payment_method_types: [method.type as Stripe.PaymentIntentCreateParams.AllowedPaymentMethodType],
               off_session: true,
               confirm: true,
+              ...(tax.id ? { hooks: { inputs: { tax: { calculation: tax.id } } } } : {}),
               description: `Auto top-up: ${pack.name}`,
-              metadata: { workspaceId, packId, kind: "extras", autoTopUpAttemptId: attemptId },
+              metadata: { workspaceId, packId, kind: "extras", autoTopUpAttemptId: attemptId, taxCents: String(tax.tax_amount_exclusive) },
             },
             { idempotencyKey },
           );
