@@ -55,3 +55,28 @@ test.describe("sign-up form errors create nothing", () => {
     await expect(page.getByRole("combobox").locator("option")).toHaveCount(1);
   });
 });
+
+test.describe("after sign-in, `next` never leaves the site", () => {
+  // Each of these passed a "starts with / but not //" check, and Chromium read them as another host.
+  for (const next of ["/\\evil.example/phish", "/%5Cevil.example/phish", "/\t/evil.example/phish", "/.//evil.example/phish"]) {
+    test(`next=${JSON.stringify(next)}`, async ({ page, baseURL }) => {
+      const { email } = await signUp(page);
+      await signOut(page);
+      // Anything that tries to reach the other host is answered here, so a redirect there would be seen.
+      const offsite: string[] = [];
+      await page.route((url) => url.hostname.startsWith("evil.example"), (route) => {
+        offsite.push(route.request().url());
+        return route.fulfill({ status: 200, contentType: "text/html", body: "<h1>phished</h1>" });
+      });
+      await page.goto(`/sign-in?next=${encodeURIComponent(next)}`);
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
+      await page.waitForLoadState("load");
+      expect(new URL(page.url()).origin).toBe(new URL(baseURL!).origin);
+      expect(offsite).toEqual([]);
+      await expect(page.getByRole("heading", { name: "phished" })).toHaveCount(0);
+    });
+  }
+});

@@ -4,8 +4,10 @@ import { AuthError } from "next-auth";
 import { redirect } from "next/navigation";
 import { signIn, signOut } from "@/lib/auth/config";
 import { registerUser } from "@/lib/auth/users";
+import { safeNextPath } from "@/lib/auth/safe-next";
 import { signInSchema, signUpSchema } from "@/lib/auth/schemas";
 import { db } from "@/lib/db";
+import { env } from "@/lib/env";
 import { formAction, type FormState } from "@/lib/server/action";
 import { requireSameOrigin } from "@/lib/server/origin";
 
@@ -22,9 +24,8 @@ export const signInAction = formAction(signInSchema, async (input, form): Promis
     if (e instanceof AuthError) return { ok: false, message: "Email or password is incorrect." };
     throw e;
   }
-  const next = String(form.get("next") ?? "");
-  // Only same-site paths, so the sign-in form cannot be used as an open redirect.
-  redirect(next.startsWith("/") && !next.startsWith("//") ? next : "/app");
+  // Only paths of this site, so the sign-in form cannot be used as an open redirect.
+  redirect(safeNextPath(form.get("next"), env().APP_URL));
 });
 
 export async function signOutAction() {
