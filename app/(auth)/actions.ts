@@ -1,9 +1,12 @@
 "use server";
 
 import { AuthError } from "next-auth";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { signIn, signOut } from "@/lib/auth/config";
-import { registerUser } from "@/lib/auth/users";
+import { limiterAddress } from "@/lib/auth/client-address";
+import { describeWait } from "@/lib/auth/rate-limit";
+import { signUpUser } from "@/lib/auth/users";
 import { safeNextPath } from "@/lib/auth/safe-next";
 import { signInSchema, signUpSchema } from "@/lib/auth/schemas";
 import { db } from "@/lib/db";
@@ -11,9 +14,25 @@ import { env } from "@/lib/env";
 import { formAction, type FormState } from "@/lib/server/action";
 import { requireSameOrigin } from "@/lib/server/origin";
 
-export const signUpAction = formAction(signUpSchema, async (input) => {
-  const { workspace } = await registerUser(db(), input);
-  await signIn("credentials", { email: input.email, password: input.password, redirect: false });
+/** The form's words for a sign-in Auth.js refused: when to retry if it was the rate limit. */
+function signInRefusal(e: AuthError): string {
+  if (isRateLimited(e)) return `Too many sign-in attempts. Try again in ${describeWait(e.retryAfter)}.`;
+  return "Email or password is incorrect.";
+}
+
+const isRateLimited = (e: AuthError): e is AuthError & { retryAfter: number } =>
+  (e as { code?: unknown }).code === "rate_limited" && typeof (e as { retryAfter?: unknown }).retryAfter === "number";
+
+export const signUpAction = formAction(signUpSchema, async (input): Promise<FormState> => {
+  // Rate limited before the password is hashed: a visible form error saying when to retry.
+  const { workspace } = await signUpUser(db(), input, { address: limiterAddress(await headers()) });
+  try {
+    await signIn("credentials", { email: input.email, password: input.password, redirect: false });
+  } catch (e) {
+    // The account exists; only the automatic sign-in was refused (sign-in attempts for this email ran out).
+    if (e instanceof AuthError) return { ok: false, message: `Your account is ready. ${signInRefusal(e)}` };
+    throw e;
+  }
   redirect(`/w/${workspace.slug}/billing`);
 });
 
@@ -21,7 +40,7 @@ export const signInAction = formAction(signInSchema, async (input, form): Promis
   try {
     await signIn("credentials", { email: input.email, password: input.password, redirect: false });
   } catch (e) {
-    if (e instanceof AuthError) return { ok: false, message: "Email or password is incorrect." };
+    if (e instanceof AuthError) return { ok: false, message: signInRefusal(e) };
     throw e;
   }
   // Only paths of this site, so the sign-in form cannot be used as an open redirect.

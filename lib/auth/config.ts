@@ -1,23 +1,38 @@
-import NextAuth, { type NextAuthConfig } from "next-auth";
+import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import GitHub from "next-auth/providers/github";
 import Google from "next-auth/providers/google";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { isAppError } from "@/lib/errors";
 import { authenticate } from "./users";
 import { signInSchema } from "./schemas";
 import { findOrCreateOAuthUser } from "./oauth-users";
+import { limiterAddress } from "./client-address";
+
+/** Sign-in refused by the rate limit: Auth.js passes `code` on (the form and the route answer 429 from it). */
+export class SignInRateLimited extends CredentialsSignin {
+  code = "rate_limited";
+  constructor(readonly retryAfter: number, message: string) {
+    super(message);
+  }
+}
 
 function providers(): NextAuthConfig["providers"] {
   const e = env();
   const list: NextAuthConfig["providers"] = [
     Credentials({
       credentials: { email: {}, password: {} },
-      async authorize(raw) {
+      async authorize(raw, request) {
         const parsed = signInSchema.safeParse(raw);
         if (!parsed.success) return null;
-        const user = await authenticate(db(), parsed.data.email, parsed.data.password);
-        return user ? { id: user.id, email: user.email, name: user.name } : null;
+        try {
+          const user = await authenticate(db(), parsed.data.email, parsed.data.password, { address: limiterAddress(request.headers) });
+          return user ? { id: user.id, email: user.email, name: user.name } : null;
+        } catch (e) {
+          if (isAppError(e) && e.code === "rate_limited") throw new SignInRateLimited(Number(e.details?.retryAfter ?? 60), e.message);
+          throw e;
+        }
       },
     }),
   ];

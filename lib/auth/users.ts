@@ -2,6 +2,19 @@ import type { Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { createWorkspace } from "@/lib/workspaces/create-workspace";
 import { hashPassword, verifyPassword } from "./passwords";
+import { releaseAttempt, takeAttempt } from "./rate-limit";
+
+/** Who is asking: the client address when one can be trusted, else null (then only the per-email limit applies). */
+export interface Client {
+  address: string | null;
+  now?: Date;
+}
+
+/** Sign-up from the form: rate limited (AppError rate_limited before any hashing), then registerUser. */
+export async function signUpUser(db: Db, input: { email: string; password: string; name?: string; workspace?: string }, client: Client) {
+  await takeAttempt(db, { action: "sign-up", email: input.email, address: client.address, now: client.now });
+  return registerUser(db, input);
+}
 
 /** Creates a user and the workspace they own, in one transaction. */
 export async function registerUser(db: Db, input: { email: string; password: string; name?: string; workspace?: string }) {
@@ -19,11 +32,18 @@ export async function registerUser(db: Db, input: { email: string; password: str
   }
 }
 
-/** The user for an email + password pair, or null. Runs the hash even for unknown emails so timing says nothing. */
-export async function authenticate(db: Db, email: string, password: string) {
+/**
+ * The user for an email + password pair, or null. Runs the hash even for unknown emails so timing says
+ * nothing. Rate limited: past the limit it throws AppError rate_limited without hashing; a success
+ * gives its attempt back, so only failures count.
+ */
+export async function authenticate(db: Db, email: string, password: string, client: Client) {
+  const attempt = await takeAttempt(db, { action: "sign-in", email, address: client.address, now: client.now });
   const user = await db.user.findUnique({ where: { email } });
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-  return user && user.passwordHash && ok ? user : null;
+  if (!(user && user.passwordHash && ok)) return null;
+  await releaseAttempt(db, attempt);
+  return user;
 }
 
 const DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==";
