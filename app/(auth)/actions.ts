@@ -50,6 +50,7 @@ export const signInAction = formAction(signInSchema, async (input, form): Promis
 export async function signOutAction() {
   // Not a formAction, so it checks the origin itself: another site must not be able to sign people out.
   await requireSameOrigin();
+  // Auth.js's signOut event raises the user's session version, so the token ends on the server too.
   await signOut({ redirectTo: "/sign-in" });
 }
 

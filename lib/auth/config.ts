@@ -9,6 +9,7 @@ import { authenticate } from "./users";
 import { signInSchema } from "./schemas";
 import { findOrCreateOAuthUser } from "./oauth-users";
 import { limiterAddress } from "./client-address";
+import { endSessions, isSessionCurrent, sessionVersionOf } from "./sessions";
 
 /** Sign-in refused by the rate limit: Auth.js passes `code` on (the form and the route answer 429 from it). */
 export class SignInRateLimited extends CredentialsSignin {
@@ -52,18 +53,34 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   pages: { signIn: "/sign-in" },
   providers: providers(),
   callbacks: {
+    // Runs at sign-in (with `user`) and on every session read after. The token carries the user's
+    // session version from sign-in; a read whose version is no longer the user's (signed out since,
+    // password changed) ends the session: null makes Auth.js drop the cookie and answer "no session".
     async jwt({ token, user, account, profile }) {
+      let uid: string | undefined;
       if (account && account.provider !== "credentials") {
         const u = await findOrCreateOAuthUser(db(), { provider: account.provider, providerAccountId: account.providerAccountId, email: profile?.email ?? user?.email, name: profile?.name ?? user?.name });
-        token.uid = u.id;
+        uid = u.id;
       } else if (user?.id) {
-        token.uid = user.id;
+        uid = user.id;
       }
-      return token;
+      if (uid) {
+        const sv = await sessionVersionOf(db(), uid);
+        return sv === null ? null : { ...token, uid, sv };
+      }
+      return (await isSessionCurrent(db(), token)) ? token : null;
     },
     session({ session, token }) {
       if (typeof token.uid === "string") session.user.id = token.uid;
       return session;
+    },
+  },
+  events: {
+    // Sign-out ends the session on the server too: a copy of the token (another tab, a stolen cookie)
+    // stops working. It ends the user's other sessions as well; the version is per user.
+    async signOut(message) {
+      const uid = "token" in message ? message.token?.uid : undefined;
+      if (typeof uid === "string") await endSessions(db(), uid);
     },
   },
 }));
