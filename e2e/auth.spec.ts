@@ -57,7 +57,9 @@ test.describe("sign-up form errors create nothing", () => {
 });
 
 test.describe("after sign-in, `next` never leaves the site", () => {
-  // Each of these passed a "starts with / but not //" check, and Chromium read them as another host.
+  // A "starts with / but not //" check let all of these through; Chromium took the backslash, tab and
+  // dot-segment forms to the other host. The percent-encoded backslash is refused as well, in case
+  // anything on the way decodes it.
   for (const next of ["/\\evil.example/phish", "/%5Cevil.example/phish", "/\t/evil.example/phish", "/.//evil.example/phish"]) {
     test(`next=${JSON.stringify(next)}`, async ({ page, baseURL }) => {
       const { email } = await signUp(page);
@@ -79,4 +81,28 @@ test.describe("after sign-in, `next` never leaves the site", () => {
       await expect(page.getByRole("heading", { name: "phished" })).toHaveCount(0);
     });
   }
+});
+
+test("sign-in after 10 wrong passwords says when to retry, and the right password waits too", async ({ page }) => {
+  const { email } = await signUp(page);
+  await signOut(page);
+  for (let i = 0; i < 10; i++) {
+    await signIn(page, email, `wrong-password-${i}`);
+    await expect(page.getByRole("alert").filter({ hasText: "Email or password is incorrect." })).toBeVisible();
+  }
+  await signIn(page, email);
+  await expect(page.getByRole("alert").filter({ hasText: /Too many sign-in attempts\. Try again in \d+ (minutes?|seconds?)\./ })).toBeVisible();
+  await expect(page).toHaveURL(/\/sign-in/);
+});
+
+test("a session cookie copied before sign-out does not open the workspace after it", async ({ page, browser }) => {
+  const { slug } = await signUp(page);
+  const copied = await page.context().cookies();
+  await signOut(page);
+  const thief = await browser.newContext();
+  await thief.addCookies(copied);
+  const other = await thief.newPage();
+  await other.goto(`/w/${slug}/billing`);
+  await expect(other).toHaveURL(/\/sign-in/);
+  await thief.close();
 });
