@@ -25,7 +25,7 @@ const isRateLimited = (e: AuthError): e is AuthError & { retryAfter: number } =>
 
 export const signUpAction = formAction(signUpSchema, async (input): Promise<FormState> => {
   // Rate limited before the password is hashed: a visible form error saying when to retry.
-  const { workspace } = await signUpUser(db(), input, { address: limiterAddress(await headers()) });
+  const { workspace } = await signUpUser(db(), input, { address: limiterAddress(await headers(), env().TRUST_PROXY) });
   try {
     await signIn("credentials", { email: input.email, password: input.password, redirect: false });
   } catch (e) {

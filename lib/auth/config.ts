@@ -28,7 +28,7 @@ function providers(): NextAuthConfig["providers"] {
         const parsed = signInSchema.safeParse(raw);
         if (!parsed.success) return null;
         try {
-          const user = await authenticate(db(), parsed.data.email, parsed.data.password, { address: limiterAddress(request.headers) });
+          const user = await authenticate(db(), parsed.data.email, parsed.data.password, { address: limiterAddress(request.headers, env().TRUST_PROXY) });
           return user ? { id: user.id, email: user.email, name: user.name } : null;
         } catch (e) {
           if (isAppError(e) && e.code === "rate_limited") throw new SignInRateLimited(Number(e.details?.retryAfter ?? 60), e.message);
