@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { configureAutoTopUp, recordUsage, registerPaymentsPort, topupExtras } from "@/lib/billing";
-import { createStripePaymentsPort, startPackCheckout } from "@/lib/payments";
-import { newWorkspace, pay, requestKey, startPayments, type PaymentsEnv } from "./helpers";
+import { configureAutoTopUp, recordUsage, registerPaymentsPort } from "@/lib/billing";
+import { createStripePaymentsPort } from "@/lib/payments";
+import { requestKey, startPayments, type PaymentsEnv, boughtPack } from "./helpers";
 
 // Webhooks are not delivered: what credits an auto top-up here is the payments port alone.
 let env: PaymentsEnv;
@@ -16,17 +16,6 @@ afterAll(async () => {
 });
 
 const silent = { async send() {} };
-
-/** A Free workspace that bought one pack through checkout with a card (taxed, as every pack checkout is). */
-async function boughtPack(label: string) {
-  const ws = await newWorkspace(label);
-  const { url, sessionId } = await startPackCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, pack: "compute_500", requestKey: requestKey() });
-  await pay(url);
-  await topupExtras(db(), { workspaceId: ws.workspaceId, pack: "compute_500", checkoutSessionId: sessionId });
-  const customer = (await db().workspace.findUniqueOrThrow({ where: { id: ws.workspaceId } })).stripeCustomerId!;
-  const session = await env.stripe.checkout.sessions.retrieve(sessionId);
-  return { ...ws, customer, session };
-}
 
 /** A Link payment method saved for the customer (as a checkout paid with Link saves it). */
 async function savedLink(customer: string) {
@@ -47,7 +36,7 @@ async function topUpOnce(workspaceId: string, customer: string) {
 
 describe("auto top-up: tax and payment method", () => {
   it("is taxed as the same pack bought in checkout, and paid with the customer's default method even when it is not a card", async () => {
-    const { workspaceId, customer, session } = await boughtPack("auto-link-default");
+    const { workspaceId, customer, session } = await boughtPack(env, "auto-link-default");
     const pack = await db().extrasPack.findUniqueOrThrow({ where: { key: "compute_500" } });
     expect(session.total_details?.amount_tax).toBe(Math.round(pack.priceCents / 10));
     const link = await savedLink(customer);
@@ -64,7 +53,7 @@ describe("auto top-up: tax and payment method", () => {
   });
 
   it("without a default, uses the most recently saved method of any type", async () => {
-    const { workspaceId, customer } = await boughtPack("auto-link-latest");
+    const { workspaceId, customer } = await boughtPack(env, "auto-link-latest");
     const link = await savedLink(customer);
     const pi = await topUpOnce(workspaceId, customer);
     expect([pi.status, pi.payment_method]).toEqual(["succeeded", link.id]);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { configureAutoTopUp, expireLots, recordUsage, registerPaymentsPort, sweepAutoTopUps, topupExtras, type PaymentsPort } from "@/lib/billing";
-import { createStripePaymentsPort, startPackCheckout } from "@/lib/payments";
+import { createStripePaymentsPort } from "@/lib/payments";
 import { GET as reconcile } from "@/app/api/cron/reconcile/route";
-import { newWorkspace, pay, requestKey, startPayments, type PaymentsEnv } from "./helpers";
+import { requestKey, startPayments, type PaymentsEnv, boughtPack } from "./helpers";
 
 // Webhooks are not delivered: what credits an auto top-up here is the payments port alone.
 let env: PaymentsEnv;
@@ -20,16 +20,6 @@ const balanceOf = async (workspaceId: string) => (await db().extrasAccount.findU
 const attemptsOf = (workspaceId: string) => db().autoTopUpAttempt.findMany({ where: { workspaceId }, orderBy: { createdAt: "asc" } });
 const runReconcile = () => reconcile(new Request("http://app.local/api/cron/reconcile", { headers: { authorization: `Bearer ${process.env.CRON_SECRET}` } }));
 
-/** A Free workspace that bought one pack through checkout (so its card is saved): 500 extras, credited as checkout.session.completed would. */
-async function boughtPack(label: string) {
-  const ws = await newWorkspace(label);
-  const { url, sessionId } = await startPackCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, pack: "compute_500", requestKey: requestKey() });
-  await pay(url);
-  await topupExtras(db(), { workspaceId: ws.workspaceId, pack: "compute_500", checkoutSessionId: sessionId });
-  const customer = (await db().workspace.findUniqueOrThrow({ where: { id: ws.workspaceId } })).stripeCustomerId!;
-  return { ...ws, customer };
-}
-
 /** Usage of compute (Free: 100 a week, then extras), waiting for the auto top-up it may start. */
 const spend = (workspaceId: string, units: number, payments?: PaymentsPort) =>
   recordUsage(db(), { workspaceId, feature: "compute", units, idempotencyKey: requestKey() }, { notifier: silent, payments, waitForSideEffects: true });
@@ -38,7 +28,7 @@ const autoPayments = async (customer: string) => (await env.stripe.paymentIntent
 
 describe("auto top-up through Stripe", () => {
   it("a debit under the threshold buys the pack off-session with the saved card, once per crossing", async () => {
-    const { workspaceId, customer } = await boughtPack("auto-buy");
+    const { workspaceId, customer } = await boughtPack(env, "auto-buy");
     await configureAutoTopUp(db(), { workspaceId, enabled: true, threshold: 450, pack: "compute_500", monthlyCap: 2 });
     const port = createStripePaymentsPort();
     await spend(workspaceId, 160, port); // 100 from the quota, 60 from extras: 440
@@ -49,7 +39,7 @@ describe("auto top-up through Stripe", () => {
   });
 
   it("a failure after the charge (crediting failed) charges no second time; the sweep credits it once", async () => {
-    const { workspaceId, customer } = await boughtPack("auto-unknown");
+    const { workspaceId, customer } = await boughtPack(env, "auto-unknown");
     await configureAutoTopUp(db(), { workspaceId, enabled: true, threshold: 450, pack: "compute_500", monthlyCap: 3 });
     // The database fails once, when crediting the pack after Stripe said the payment succeeded.
     let failCredit = true;
@@ -99,7 +89,7 @@ describe("auto top-up through Stripe", () => {
   });
 
   it("a declined card fails the attempt at once, and the next debit under the threshold may try again", async () => {
-    const { workspaceId, customer } = await boughtPack("auto-declined");
+    const { workspaceId, customer } = await boughtPack(env, "auto-declined");
     const declining = await env.stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer });
     await env.stripe.customers.update(customer, { invoice_settings: { default_payment_method: declining.id } });
     await configureAutoTopUp(db(), { workspaceId, enabled: true, threshold: 450, pack: "compute_500", monthlyCap: 3 });
@@ -112,7 +102,7 @@ describe("auto top-up through Stripe", () => {
   });
 
   it("the reconcile cron buys nothing after an expiry alone, and buys once for a debit whose start was lost", async () => {
-    const { workspaceId, customer } = await boughtPack("auto-cron");
+    const { workspaceId, customer } = await boughtPack(env, "auto-cron");
     await topupExtras(db(), { workspaceId, pack: "compute_500", units: 100, paymentIntentId: `pi_expiring_${workspaceId}`, expiresAt: new Date(Date.now() - 1000) });
     await spend(workspaceId, 160); // 100 from the quota, 60 from the unexpired lot: 540
     await configureAutoTopUp(db(), { workspaceId, enabled: true, threshold: 520, pack: "compute_500", monthlyCap: 2 });

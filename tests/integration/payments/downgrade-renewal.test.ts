@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { scheduleDowngrade, startPlanCheckout } from "@/lib/payments";
-import { newWorkspace, pay, requestKey, startPayments, subscriptionOf, type PaymentsEnv } from "./helpers";
+import { scheduleDowngrade } from "@/lib/payments";
+import { startPayments, subscriptionOf, type PaymentsEnv, subscribedOnClock } from "./helpers";
 
 let env: PaymentsEnv;
 beforeAll(async () => {
@@ -14,28 +14,9 @@ afterAll(async () => {
 
 const HOUR = 3600;
 
-/** A workspace whose customer runs on its own test clock, subscribed to `planKey` through checkout (automatic tax on). */
-async function subscribed(planKey: string, label: string) {
-  const ws = await newWorkspace(label);
-  const start = Math.floor(Date.now() / 1000);
-  const clock = await env.stripe.testHelpers.testClocks.create({ frozen_time: start });
-  const customer = await env.stripe.customers.create({ name: label, metadata: { workspaceId: ws.workspaceId }, test_clock: clock.id });
-  await db().workspace.update({ where: { id: ws.workspaceId }, data: { stripeCustomerId: customer.id } });
-  const { url } = await startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey, interval: "month", requestKey: requestKey() });
-  await pay(url);
-  await env.emulator.idle();
-  const row = await subscriptionOf(ws.workspaceId);
-  expect([row.plan.key, row.status]).toEqual([planKey, "active"]);
-  const advanceTo = async (t: number) => {
-    await env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: t });
-    await env.emulator.idle();
-  };
-  return { ...ws, subscriptionId: row.stripeSubscriptionId!, advanceTo, periodEnd: Math.floor(row.currentPeriodEnd!.getTime() / 1000) };
-}
-
 describe("a scheduled downgrade", () => {
   it("renews on the new plan with tax, paid with the subscription's card", async () => {
-    const s = await subscribed("pro", "down-tax");
+    const s = await subscribedOnClock(env, "pro", "down-tax");
     const before = await env.stripe.subscriptions.retrieve(s.subscriptionId);
     expect(before.automatic_tax.enabled).toBe(true);
     const card = before.default_payment_method as string;

@@ -3,7 +3,8 @@ import pg from "pg";
 import type { AddressInfo } from "node:net";
 import { db } from "@/lib/db";
 import { createStripeClient, signTestPayload, syncStripeCatalog, setStripeClient, type Stripe } from "@/lib/stripe";
-import { handleStripeWebhook } from "@/lib/payments";
+import { handleStripeWebhook, startPackCheckout, startPlanCheckout } from "@/lib/payments";
+import { topupExtras } from "@/lib/billing";
 import { startStripeEmulator, type StripeEmulatorHandle } from "../../../scripts/stripe-emulator";
 import { CARDS, payOnHostedPage } from "../../../scripts/stripe-emulator/test-helpers";
 import { ensureCatalog, newOwner } from "../../helpers/factories";
@@ -119,4 +120,39 @@ async function onPglite(): Promise<boolean> {
   } finally {
     await c.end();
   }
+}
+
+/**
+ * A workspace whose Stripe customer runs on its own test clock, subscribed to `planKey` through checkout
+ * (the emulator must deliver events, or the caller syncs). `advanceTo` moves that clock and waits for the webhooks.
+ */
+export async function subscribedOnClock(env: PaymentsEnv, planKey: string, label: string) {
+  const ws = await newWorkspace(label);
+  const start = Math.floor(Date.now() / 1000);
+  const clock = await env.stripe.testHelpers.testClocks.create({ frozen_time: start });
+  const customer = await env.stripe.customers.create({ name: label, metadata: { workspaceId: ws.workspaceId }, test_clock: clock.id });
+  await db().workspace.update({ where: { id: ws.workspaceId }, data: { stripeCustomerId: customer.id } });
+  const { url } = await startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey, interval: "month", requestKey: requestKey() });
+  await pay(url);
+  await env.emulator.idle();
+  const row = await subscriptionOf(ws.workspaceId);
+  if (row.plan.key !== planKey || row.status !== "active") throw new Error(`checkout left ${row.plan.key} ${row.status}, not ${planKey} active`);
+  let time = start;
+  const advanceTo = async (t: number) => {
+    time = t;
+    await env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: t });
+    await env.emulator.idle();
+  };
+  return { ...ws, clock, customerId: customer.id, subscriptionId: row.stripeSubscriptionId!, advanceTo, now: () => time, periodEnd: Math.floor(row.currentPeriodEnd!.getTime() / 1000) };
+}
+
+/** A Free workspace that bought one pack through checkout (so its card is saved): 500 extras, credited as checkout.session.completed would. */
+export async function boughtPack(env: PaymentsEnv, label: string) {
+  const ws = await newWorkspace(label);
+  const { url, sessionId } = await startPackCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, pack: "compute_500", requestKey: requestKey() });
+  await pay(url);
+  await topupExtras(db(), { workspaceId: ws.workspaceId, pack: "compute_500", checkoutSessionId: sessionId });
+  const customer = (await db().workspace.findUniqueOrThrow({ where: { id: ws.workspaceId } })).stripeCustomerId!;
+  const session = await env.stripe.checkout.sessions.retrieve(sessionId);
+  return { ...ws, customer, session };
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { limitations, recordUsage } from "@/lib/billing";
 import { cancelScheduledChange, scheduleDowngrade, startPlanCheckout, startTrial, upgradeNow } from "@/lib/payments";
-import { eventsOf, newWorkspace, pay, requestKey, startPayments, subscriptionOf, type PaymentsEnv } from "./helpers";
+import { eventsOf, newWorkspace, pay, requestKey, startPayments, subscriptionOf, type PaymentsEnv , subscribedOnClock } from "./helpers";
 
 let env: PaymentsEnv;
 beforeAll(async () => {
@@ -15,34 +15,13 @@ afterAll(async () => {
 const HOUR = 3600;
 const DAY = 86_400;
 
-/** A workspace whose Stripe customer runs on its own test clock, subscribed to `plan` through checkout (events delivered). */
-async function subscribed(planKey: string, label: string) {
-  const ws = await newWorkspace(label);
-  const start = Math.floor(Date.now() / 1000);
-  const clock = await env.stripe.testHelpers.testClocks.create({ frozen_time: start });
-  const customer = await env.stripe.customers.create({ name: label, metadata: { workspaceId: ws.workspaceId }, test_clock: clock.id });
-  await db().workspace.update({ where: { id: ws.workspaceId }, data: { stripeCustomerId: customer.id } });
-  const { url } = await startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey, interval: "month", requestKey: requestKey() });
-  await pay(url);
-  await env.emulator.idle();
-  const row = await subscriptionOf(ws.workspaceId);
-  expect([row.plan.key, row.status]).toEqual([planKey, "active"]);
-  let time = start;
-  const advanceTo = async (t: number) => {
-    time = t;
-    await env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: t });
-    await env.emulator.idle();
-  };
-  return { ...ws, clock, customerId: customer.id, subscriptionId: row.stripeSubscriptionId!, advanceTo, now: () => time, periodEnd: Math.floor(row.currentPeriodEnd!.getTime() / 1000) };
-}
-
 const computeLimit = async (workspaceId: string, at?: Date) => (await limitations(db(), workspaceId, at)).entitlements.find((e) => e.feature === "compute")!.limit;
 const grants = (workspaceId: string) => db().extrasLot.findMany({ where: { workspaceId, source: "grant" }, orderBy: { createdAt: "asc" } });
 const failedDeliveries = () => env.deliveries.filter((d) => d.status >= 300);
 
 describe("subscription lifecycle through delivered webhooks", () => {
   it("grants the plan's extras once per paid invoice (start, renewal, upgrade), even when invoice.paid arrives twice", async () => {
-    const s = await subscribed("pro", "grant");
+    const s = await subscribedOnClock(env, "pro", "grant");
     expect((await grants(s.workspaceId)).map((l) => l.units.toString())).toEqual(["500"]);
 
     await s.advanceTo(s.periodEnd + HOUR);
@@ -64,7 +43,7 @@ describe("subscription lifecycle through delivered webhooks", () => {
   });
 
   it("an upgrade raises the current window's quota at once", async () => {
-    const s = await subscribed("starter", "up");
+    const s = await subscribedOnClock(env, "starter", "up");
     await recordUsage(db(), { workspaceId: s.workspaceId, feature: "compute", units: 10, idempotencyKey: "u1" });
     const before = await db().usageWindow.findFirstOrThrow({ where: { workspaceId: s.workspaceId, feature: "compute" }, orderBy: { periodStart: "desc" } });
     expect(before.quota?.toString()).toBe("1000");
@@ -77,7 +56,7 @@ describe("subscription lifecycle through delivered webhooks", () => {
   });
 
   it("a downgrade waits for renewal, can be cancelled before it, and applies at renewal when kept", async () => {
-    const s = await subscribed("pro", "down");
+    const s = await subscribedOnClock(env, "pro", "down");
     await scheduleDowngrade(db(), { workspaceId: s.workspaceId, planKey: "starter", interval: "month" });
     let row = await subscriptionOf(s.workspaceId);
     expect([row.plan.key, row.pendingPlanId !== null, row.pendingChangeAt?.getTime()]).toEqual(["pro", true, s.periodEnd * 1000]);
@@ -100,7 +79,7 @@ describe("subscription lifecycle through delivered webhooks", () => {
   });
 
   it("a deleted subscription moves the workspace to Free", async () => {
-    const s = await subscribed("starter", "gone");
+    const s = await subscribedOnClock(env, "starter", "gone");
     await env.stripe.subscriptions.cancel(s.subscriptionId);
     await env.emulator.idle();
     const row = await subscriptionOf(s.workspaceId);
