@@ -193,8 +193,10 @@ describe("auto top-up decisions", () => {
     await spend(workspaceId, 60); // no payments port on this instance: nothing starts after commit
     expect(await attemptsOf(workspaceId)).toHaveLength(0);
     const { calls, port } = payingPort(workspaceId);
-    expect(await sweepAutoTopUps(testDb(), { port, now: later })).toMatchObject({ started: 1 });
-    expect(await sweepAutoTopUps(testDb(), { port, now: later })).toMatchObject({ started: 0 });
+    // The sweep goes over the whole database: `calls` counts this workspace's purchases only.
+    await sweepAutoTopUps(testDb(), { port, now: later });
+    expect(calls).toHaveLength(1);
+    await sweepAutoTopUps(testDb(), { port, now: later });
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ workspaceId, idempotencyKey: `autotopup_${workspaceId}_2026-11#1` });
     expect(await balanceOf(workspaceId)).toBe("540");
