@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { authenticateApiKey, createApiKey, FAILURE_LIMIT, hashSecret, listApiKeys, revokeApiKey } from "@/lib/api-keys";
-import { isAppError } from "@/lib/errors";
 import { newOwner } from "../../helpers/factories";
+import { codeOf } from "../../helpers/app-errors";
 
-const codeOf = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return "ok";
-  } catch (e) {
-    if (isAppError(e)) return e.code;
-    throw e;
-  }
-};
 const client = () => `it-${crypto.randomUUID()}`;
 
 describe("API keys", () => {

@@ -5,20 +5,11 @@ import { describe, expect, it } from "vitest";
 import { requireApiKey } from "@/lib/api/auth";
 import { createApiKey, FAILURE_LIMIT } from "@/lib/api-keys";
 import { db } from "@/lib/db";
-import { isAppError } from "@/lib/errors";
 import { newOwner } from "../../helpers/factories";
+import { codeOf } from "../../helpers/app-errors";
 
 /** A request as Node's HTTP server hands it over: headers as sent, the TCP peer on the socket. */
 const request = (peer: string, headers: Record<string, string>) => ({ headers, socket: { remoteAddress: peer } }) as unknown as IncomingMessage;
-const codeOf = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return "ok";
-  } catch (e) {
-    if (isAppError(e)) return e.code;
-    throw e;
-  }
-};
 const peer = () => `::ffff:198.51.100.${Math.floor(Math.random() * 250) + 1}-${crypto.randomUUID().slice(0, 8)}`;
 const badKey = `tk_live_00000000_${"Q".repeat(43)}`;
 
