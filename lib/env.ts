@@ -27,6 +27,8 @@ const schema = z
     STRIPE_EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(12111),
     CRON_SECRET: required("CRON_SECRET").pipe(z.string().min(16, "must be at least 16 characters")),
     SMTP_URL: optional,
+    // Operators of the console (/admin) besides those granted with `npm run operator:grant`: comma separated.
+    TALLY_OPERATOR_EMAILS: optional,
     EMAIL_FROM: z.string().default("Tally <billing@tally.local>"),
     // Which forwarding header, if any, names the client (see lib/net/client-address.ts).
     TRUST_PROXY: z.preprocess(blank, z.string().optional()).transform((v, ctx) => {
@@ -57,6 +59,7 @@ const schema = z
     // Without a real key every Stripe call goes to the local emulator (never in production: refused above).
     STRIPE_API_BASE: e.STRIPE_API_BASE ?? (e.STRIPE_SECRET_KEY ? undefined : `http://127.0.0.1:${e.STRIPE_EMULATOR_PORT}`),
     STRIPE_SECRET_KEY: e.STRIPE_SECRET_KEY ?? "sk_test_emulator",
+    operatorEmails: (e.TALLY_OPERATOR_EMAILS ?? "").split(/[\s,]+/).map((x) => x.trim().toLowerCase()).filter(Boolean),
   }));
 export type Env = z.infer<typeof schema>;
 

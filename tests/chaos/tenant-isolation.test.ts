@@ -75,10 +75,9 @@ describe("tenant isolation", () => {
       createApiKeyAction: [[at("api-keys"), { slug: t.b.slug, name: "from A" }]],
       revokeApiKeyAction: [[at("api-keys"), { slug: t.b.slug, keyId: t.b.keyId }], [at("api-keys"), { slug: t.a.slug, keyId: t.b.keyId }]],
       buyPackAction: [[at("extras"), { slug: t.b.slug, pack: "compute_500", requestKey: requestKey() }]],
-      refundAction: [
-        [at("extras"), { slug: t.b.slug, lotId: t.b.lotId, mode: "full", refundRequestId: requestKey() }],
-        [at("extras"), { slug: t.a.slug, lotId: t.b.lotId, mode: "full", refundRequestId: requestKey() }],
-      ],
+      // The console's actions: A is no operator, so they do not exist for A.
+      refundPurchaseAction: [["/admin", { workspaceId: t.b.workspaceId, lotId: t.b.lotId, mode: "full", refundRequestId: requestKey() }]],
+      adjustExtrasAction: [["/admin", { workspaceId: t.b.workspaceId, requestId: requestKey(), units: "100", memo: "from A" }]],
       autoTopUpAction: [[at("extras"), { slug: t.b.slug, enabled: "on", threshold: "10", pack: "compute_500", monthlyCap: "3" }]],
       inviteMemberAction: [[at("members"), { slug: t.b.slug, email: t.a.email, role: "OWNER" }]],
       changeMemberAction: [[at("members"), { slug: t.b.slug, membershipId: t.b.ownerMembershipId, role: "REMOVE" }], [at("members"), { slug: t.a.slug, membershipId: t.b.membershipId, role: "OWNER" }]],

@@ -6,7 +6,7 @@ import { formatMoney } from "@/lib/money";
 import { purchaseBlockReason } from "@/lib/payments";
 import { requireWorkspacePage } from "@/lib/server/session";
 import { can } from "@/lib/workspaces/access";
-import { autoTopUpAction, buyPackAction, refundAction } from "./actions";
+import { autoTopUpAction, buyPackAction } from "./actions";
 
 export const metadata = { title: "Extras" };
 
@@ -29,8 +29,6 @@ export default async function ExtrasPage({ params, searchParams }: { params: Pro
   const blocked = purchaseBlockReason(sub.status);
   const packName = new Map(packs.map((p) => [p.id, p.name]));
   const requestKey = () => `pk_${crypto.randomUUID().replaceAll("-", "")}`;
-  // A fresh id per render: resubmitting this form is the same refund, a new refund needs a new render.
-  const refundRequestId = () => `rf_${crypto.randomUUID().replaceAll("-", "")}`;
   const negative = Number(balance.balance) < 0;
 
   return (
@@ -71,7 +69,6 @@ export default async function ExtrasPage({ params, searchParams }: { params: Pro
           <ul className="divide-y divide-slate-200">
             {lots.map((lot) => {
               const paid = lot.amountCents ?? 0;
-              const refundable = lot.source === "topup" && !!lot.paymentIntentId && paid - lot.refundedCents > 0;
               return (
                 <li key={lot.id} className="grid gap-3 py-3 sm:grid-cols-[1fr_auto]" data-testid="extras-lot">
                   <div className="text-sm">
@@ -87,19 +84,6 @@ export default async function ExtrasPage({ params, searchParams }: { params: Pro
                       {lot.refundedCents > 0 && `, ${formatMoney(lot.refundedCents, lot.currency ?? "usd")} refunded`}
                     </p>
                   </div>
-                  {canBill && refundable && (
-                    <ActionForm action={refundAction} fields={{ slug, lotId: lot.id, refundRequestId: refundRequestId() }} label="Refund" variant="danger" pendingLabel="Refunding…" className="sm:w-72">
-                      <fieldset className="space-y-1 text-sm">
-                        <legend className="sr-only">Refund amount</legend>
-                        <label className="flex items-center gap-2"><input type="radio" name="mode" value="full" defaultChecked /> Full ({formatMoney(paid - lot.refundedCents, lot.currency ?? "usd")})</label>
-                        <label className="flex items-center gap-2"><input type="radio" name="mode" value="partial" /> Part:
-                          <span className="sr-only">amount in dollars</span>
-                          <input name="amount" inputMode="decimal" placeholder="5.00" aria-label={`Partial refund amount for lot ${lot.id}`} className="w-24 rounded-md border border-slate-300 px-2 py-1" />
-                        </label>
-                        <p className="text-xs text-slate-500">Units are taken back in proportion, from your other packs if these were spent; if a refund fails, they are given back.</p>
-                      </fieldset>
-                    </ActionForm>
-                  )}
                 </li>
               );
             })}

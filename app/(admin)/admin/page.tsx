@@ -1,0 +1,76 @@
+import Link from "next/link";
+import { Card } from "@/components/ui/card";
+import { consoleOverview } from "@/lib/admin/overview";
+import { groupDigits } from "@/lib/billing-views/format";
+import { db } from "@/lib/db";
+import { formatMoney } from "@/lib/money";
+
+export const dynamic = "force-dynamic";
+
+const STATUS_WORDS: [status: string, label: string][] = [
+  ["trialing", "In a trial"],
+  ["active", "Paying"],
+  ["past_due", "Payment failed (past due)"],
+  ["degraded", "Degraded (unpaid 7+ days)"],
+  ["unpaid", "Moved to Free for non-payment"],
+  ["free", "On Free"],
+];
+
+function Figure({ label, value, testId, href }: { label: string; value: string; testId: string; href?: string }) {
+  const body = (
+    <>
+      <dt className="text-sm text-slate-600">{label}</dt>
+      <dd className="mt-1 text-2xl font-semibold tabular-nums text-slate-900" data-testid={testId}>{value}</dd>
+    </>
+  );
+  return <div className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">{href ? <Link href={href} className="block hover:underline">{body}</Link> : body}</div>;
+}
+
+export default async function AdminOverview() {
+  const o = await consoleOverview(db());
+  const mrr = o.mrrCents.length ? o.mrrCents.map((m) => formatMoney(m.cents, m.currency)).join(" + ") : formatMoney(0);
+  const trouble = (o.byStatus.past_due ?? 0) + (o.byStatus.degraded ?? 0) + (o.byStatus.unpaid ?? 0);
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold text-slate-900">Overview</h1>
+      <dl className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
+        <Figure label="Monthly recurring revenue" value={mrr} testId="overview-mrr" />
+        <Figure label="Trials" value={String(o.byStatus.trialing ?? 0)} testId="overview-trials" />
+        <Figure label="Payment trouble" value={String(trouble)} testId="overview-trouble" />
+        <Figure label="Failed Stripe events" value={String(o.failedStripeEvents)} testId="overview-failed-events" />
+      </dl>
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Card title="Subscriptions by plan">
+          <table className="w-full text-sm">
+            <thead><tr className="text-left text-slate-600"><th className="py-1 font-medium">Plan</th><th className="py-1 text-right font-medium">Workspaces</th></tr></thead>
+            <tbody>
+              {o.plans.map((p) => (
+                <tr key={p.planKey} className="border-t border-slate-100"><td className="py-1.5">{p.planName}</td><td className="py-1.5 text-right tabular-nums">{p.subscriptions}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </Card>
+        <Card title="Billing states">
+          <ul className="space-y-1 text-sm">
+            {STATUS_WORDS.map(([s, label]) => (
+              <li key={s} className="flex justify-between border-t border-slate-100 py-1.5 first:border-0"><span>{label}</span><span className="tabular-nums" data-testid={`status-${s}`}>{o.byStatus[s] ?? 0}</span></li>
+            ))}
+          </ul>
+        </Card>
+        <Card title="Extras">
+          <ul className="space-y-1 text-sm">
+            <li className="flex justify-between"><span>Sold</span><span className="tabular-nums">{groupDigits(o.extras.soldUnits)} units for {formatMoney(o.extras.soldCents)}</span></li>
+            <li className="flex justify-between"><span>Used</span><span className="tabular-nums">{groupDigits(o.extras.usedUnits)} units</span></li>
+          </ul>
+        </Card>
+        <Card title="Books">
+          <p className="text-sm" data-testid="overview-invariants">
+            {o.invariantViolations.critical + o.invariantViolations.warning === 0
+              ? "The last invariant check found nothing wrong."
+              : `${o.invariantViolations.critical} critical and ${o.invariantViolations.warning} warning violations are open.`}
+          </p>
+        </Card>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,64 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { operatorAdjustExtras, operatorRefund } from "@/lib/admin/actions";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { formatMoney } from "@/lib/money";
+import { formAction } from "@/lib/server/action";
+import { requireOperatorAction } from "@/lib/server/operator";
+
+const id = z.string().min(1).max(100);
+const requestId = z.string().regex(/^[A-Za-z0-9_-]{8,80}$/, "Reload the page and try again.");
+const dollars = z.string().trim().regex(/^(\d{1,7})(\.\d{1,2})?$/, "Enter an amount like 5 or 12.50.");
+
+async function workspaceOrNotFound(workspaceId: string) {
+  const w = await db().workspace.findUnique({ where: { id: workspaceId }, select: { id: true } });
+  if (!w) throw new AppError("not_found", "Workspace not found.");
+  return w;
+}
+
+export const adjustExtrasAction = formAction(
+  z.object({
+    workspaceId: id,
+    requestId,
+    units: z.string().trim().regex(/^[+-]?\d{1,12}(\.\d{1,6})?$/, "Enter a signed number of units, like 250 or -40.").refine((v) => !/^[+-]?0+(\.0*)?$/.test(v), "Enter an amount other than 0."),
+    memo: z.string().trim().min(3, "Say why, in a few words.").max(500),
+    expiresInDays: z.union([z.literal(""), z.coerce.number().int("Enter whole days.").min(1).max(3650)]).optional(),
+  }),
+  async (input) => {
+    const op = await requireOperatorAction();
+    await workspaceOrNotFound(input.workspaceId);
+    const now = new Date();
+    const expiresAt = typeof input.expiresInDays === "number" ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null;
+    if (expiresAt && input.units.startsWith("-")) throw new AppError("invalid_request", "Only a credit can expire.", { field: "expiresInDays" });
+    const r = await operatorAdjustExtras(db(), op, { workspaceId: input.workspaceId, units: input.units.replace(/^\+/, ""), memo: input.memo, expiresAt, requestId: input.requestId, now });
+    revalidatePath(`/admin/workspaces/${input.workspaceId}`);
+    return { ok: true, message: r.created ? `Adjusted by ${input.units} units; the balance is now ${r.balance}.` : `This adjustment was already made; the balance is ${r.balance}.` };
+  },
+);
+
+export const refundPurchaseAction = formAction(
+  z.object({
+    workspaceId: id,
+    lotId: id,
+    mode: z.enum(["full", "partial"]),
+    amount: z.union([z.literal(""), dollars]).optional(),
+    refundRequestId: requestId,
+  }),
+  async (input) => {
+    const op = await requireOperatorAction();
+    await workspaceOrNotFound(input.workspaceId);
+    let amountCents: number | null = null;
+    if (input.mode === "partial") {
+      if (!input.amount) throw new AppError("invalid_request", "Enter the amount to refund.", { field: "amount" });
+      amountCents = Math.round(Number(input.amount) * 100);
+    }
+    const r = await operatorRefund(db(), op, { workspaceId: input.workspaceId, lotId: input.lotId, amountCents, refundRequestId: input.refundRequestId });
+    revalidatePath(`/admin/workspaces/${input.workspaceId}`);
+    const money = formatMoney(r.amountCents);
+    if (r.status === "failed" || r.status === "canceled") return { ok: false, message: `The refund of ${money} ${r.status === "failed" ? "failed" : "was canceled"}; no units were taken back.` };
+    return { ok: true, message: `Refunded ${money}; ${r.clawedUnits} units were taken back (balance ${r.balance}).` };
+  },
+);

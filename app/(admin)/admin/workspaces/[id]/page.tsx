@@ -1,0 +1,139 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ActionForm } from "@/components/billing/action-form";
+import { AuditTable } from "@/components/admin/audit-table";
+import { Card } from "@/components/ui/card";
+import { listAudit } from "@/lib/admin/audit";
+import { workspaceDetail } from "@/lib/admin/workspaces";
+import { featureTitle, formatDate, formatDateTime, groupDigits, signedUnits } from "@/lib/billing-views/format";
+import { db } from "@/lib/db";
+import { formatMoney } from "@/lib/money";
+import { adjustExtrasAction, refundPurchaseAction } from "./actions";
+
+export const dynamic = "force-dynamic";
+
+// A fresh id per render: a double submit is one request, a new one needs a new render.
+const requestId = (prefix: string) => `${prefix}_${crypto.randomUUID().replaceAll("-", "")}`;
+
+const th = "py-1.5 pr-3 text-left font-medium text-slate-600";
+const td = "py-1.5 pr-3 align-top";
+
+export default async function AdminWorkspace({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const d = await workspaceDetail(db(), id);
+  if (!d) notFound();
+  const { workspace: w, lots, ledger, invoices, windows } = d;
+  const sub = w.subscription;
+  const audit = await listAudit(db(), { workspaceId: w.id }, 20);
+  return (
+    <div className="space-y-5">
+      <div>
+        <Link href="/admin/workspaces" className="text-sm text-brand-700 hover:underline">← Workspaces</Link>
+        <h1 className="mt-1 text-2xl font-semibold text-slate-900" data-testid="admin-workspace-name">{w.name}</h1>
+        <p className="text-sm text-slate-600">{w.slug} · {w.id}{w.stripeCustomerId ? ` · ${w.stripeCustomerId}` : ""} · created {formatDate(w.createdAt)}</p>
+      </div>
+
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Card title="Plan">
+          {sub ? (
+            <ul className="space-y-1 text-sm" data-testid="admin-plan">
+              <li>{sub.plan.name} (version {sub.plan.version}), billed {sub.interval === "year" ? "yearly" : "monthly"}</li>
+              <li>Status: {sub.status.replace("_", " ")}{sub.pastDueSince ? ` since ${formatDate(sub.pastDueSince)}` : ""}</li>
+              {sub.currentPeriodEnd && <li>Current period ends {formatDate(sub.currentPeriodEnd)}{sub.cancelAtPeriodEnd ? " (cancels then)" : ""}</li>}
+              {sub.trialEndsAt && <li>Trial ends {formatDate(sub.trialEndsAt)}</li>}
+              {sub.pendingPlan && <li>Changes to {sub.pendingPlan.name} on {sub.pendingChangeAt ? formatDate(sub.pendingChangeAt) : "renewal"}</li>}
+              {sub.stripeSubscriptionId && <li className="text-slate-500">{sub.stripeSubscriptionId}</li>}
+            </ul>
+          ) : <p className="text-sm text-slate-600">No subscription.</p>}
+        </Card>
+        <Card title="Usage this period">
+          {windows.length === 0 ? <p className="text-sm text-slate-600">No usage yet.</p> : (
+            <ul className="space-y-1 text-sm">
+              {windows.map((win) => (
+                <li key={win.id} className="flex justify-between gap-3">
+                  <span>{featureTitle(win.feature)}</span>
+                  <span className="tabular-nums">{groupDigits(win.used.toFixed())} of {win.quota === null ? "unlimited" : groupDigits(win.quota.toFixed())}, resets {formatDate(win.periodEnd)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+
+      <Card title="Extras">
+        <p className="mb-3 text-sm">Balance: <span className="font-semibold tabular-nums" data-testid="admin-extras-balance">{groupDigits(w.extrasAccount?.balance.toFixed() ?? "0")}</span> units</p>
+        <ActionForm action={adjustExtrasAction} fields={{ workspaceId: w.id, requestId: requestId("adj") }} label="Adjust extras" pendingLabel="Adjusting…" testId="adjust-form" className="mb-4 max-w-xl">
+          <div className="grid gap-2 sm:grid-cols-[8rem_1fr_8rem]">
+            <label className="text-sm">Units (signed)<input name="units" required placeholder="250 or -40" className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5" /></label>
+            <label className="text-sm">Memo<input name="memo" required placeholder="Why, e.g. outage credit" className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5" /></label>
+            <label className="text-sm">Expires in days<input name="expiresInDays" inputMode="numeric" placeholder="never" className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5" /></label>
+          </div>
+        </ActionForm>
+        {lots.length === 0 ? <p className="text-sm text-slate-600">No lots.</p> : (
+          <ul className="divide-y divide-slate-100">
+            {lots.map((lot) => {
+              const paid = lot.amountCents ?? 0;
+              const refundable = lot.source === "topup" && !!lot.paymentIntentId && paid - lot.refundedCents > 0;
+              return (
+                <li key={lot.id} className="flex flex-col gap-2 py-2 text-sm sm:flex-row sm:items-start sm:justify-between" data-testid="admin-lot">
+                  <div>
+                    <div>{lot.source === "topup" ? "Purchase" : lot.source === "grant" ? "Plan grant" : "Adjustment"}: {groupDigits(lot.units.toFixed())} units, {groupDigits(lot.remaining.toFixed())} left</div>
+                    <div className="text-xs text-slate-500">
+                      {formatDate(lot.createdAt)}{lot.expiresAt ? `, expires ${formatDate(lot.expiresAt)}` : ""}
+                      {paid > 0 && `, paid ${formatMoney(paid, lot.currency ?? "usd")}`}{lot.refundedCents > 0 && `, ${formatMoney(lot.refundedCents, lot.currency ?? "usd")} refunded`}
+                    </div>
+                  </div>
+                  {refundable && (
+                    <ActionForm action={refundPurchaseAction} fields={{ workspaceId: w.id, lotId: lot.id, refundRequestId: requestId("rf") }} label="Refund" variant="danger" pendingLabel="Refunding…" className="sm:w-72">
+                      <fieldset className="space-y-1 text-sm">
+                        <legend className="sr-only">Refund amount</legend>
+                        <label className="flex items-center gap-2"><input type="radio" name="mode" value="full" defaultChecked /> Full ({formatMoney(paid - lot.refundedCents, lot.currency ?? "usd")})</label>
+                        <label className="flex items-center gap-2"><input type="radio" name="mode" value="partial" /> Partial: $
+                          <input name="amount" inputMode="decimal" placeholder="5.00" aria-label={`Partial refund amount for lot ${lot.id}`} className="w-24 rounded-md border border-slate-300 px-2 py-1" />
+                        </label>
+                        <p className="text-xs text-slate-500">Units are taken back in proportion; if the refund fails they are given back.</p>
+                      </fieldset>
+                    </ActionForm>
+                  )}
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </Card>
+
+      <Card title="Recent ledger entries">
+        <div className="overflow-x-auto">
+          <table className="w-full min-w-[36rem] text-sm">
+            <thead><tr><th className={th}>#</th><th className={th}>When</th><th className={th}>Kind</th><th className={th}>Units</th><th className={th}>Cause</th><th className={th}>Memo</th></tr></thead>
+            <tbody>
+              {ledger.map((e) => (
+                <tr key={e.id} className="border-t border-slate-100"><td className={td}>{e.seq}</td><td className={td}>{formatDateTime(e.createdAt)}</td><td className={td}>{e.kind}</td><td className={`${td} tabular-nums`}>{signedUnits(e.units.toFixed())}</td><td className={`${td} break-all text-slate-600`}>{e.causeType} {e.causeId}</td><td className={td}>{e.memo}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Card>
+
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Card title="Members">
+          <ul className="space-y-1 text-sm">{w.memberships.map((m) => <li key={m.id} className="flex justify-between gap-3"><span className="break-all">{m.user.email}</span><span className="text-slate-600">{m.role.toLowerCase()}</span></li>)}</ul>
+        </Card>
+        <Card title="API keys">
+          {w.apiKeys.length === 0 ? <p className="text-sm text-slate-600">No keys.</p> : (
+            <ul className="space-y-1 text-sm">{w.apiKeys.map((k) => <li key={k.id} className="flex justify-between gap-3"><span>{k.name} <span className="text-slate-500">{k.prefix}…</span></span><span className="text-slate-600">{k.revokedAt ? "revoked" : k.lastUsedAt ? `used ${formatDate(k.lastUsedAt)}` : "never used"}</span></li>)}</ul>
+          )}
+        </Card>
+        <Card title="Invoices">
+          {invoices.length === 0 ? <p className="text-sm text-slate-600">No invoices.</p> : (
+            <ul className="space-y-1 text-sm">{invoices.map((i) => <li key={i.id} className="flex justify-between gap-3"><span>{i.number ?? i.stripeInvoiceId} · {formatDate(i.createdAt)}</span><span className="tabular-nums">{formatMoney(i.amountDueCents, i.currency)} {i.status}</span></li>)}</ul>
+          )}
+        </Card>
+      </div>
+
+      <Card title="Audit trail" actions={<Link href={`/admin/audit?workspace=${w.id}`} className="text-sm text-brand-700 hover:underline">All entries</Link>}>
+        <AuditTable entries={audit.entries} />
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,59 @@
+import type { Client } from "@/lib/billing";
+import type { Prisma } from "@/lib/generated/prisma/client";
+
+export type ActorKind = "operator" | "member" | "system" | "api";
+
+export interface Actor {
+  kind: ActorKind;
+  id?: string | null;
+  email?: string | null;
+}
+
+export interface AuditEntry {
+  workspaceId?: string | null;
+  action: string;
+  subjectType?: string;
+  subjectId?: string;
+  before?: unknown;
+  after?: unknown;
+  memo?: string | null;
+}
+
+/** JSON for the log: Decimals and Dates become strings, undefined becomes null. */
+const asJson = (v: unknown): Prisma.InputJsonValue | undefined =>
+  v === undefined || v === null ? undefined : (JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue);
+
+/** Appends one entry. Pass the transaction of the change it records, so both commit or neither does. */
+export async function recordAudit(tx: Client, actor: Actor, entry: AuditEntry): Promise<void> {
+  await tx.auditLog.create({
+    data: {
+      actorKind: actor.kind, actorId: actor.id ?? null, actorEmail: actor.email ?? null,
+      workspaceId: entry.workspaceId ?? null, action: entry.action,
+      subjectType: entry.subjectType ?? null, subjectId: entry.subjectId ?? null,
+      before: asJson(entry.before), after: asJson(entry.after), memo: entry.memo ?? null,
+    },
+  });
+}
+
+export interface AuditFilter {
+  workspaceId?: string;
+  action?: string;
+  actor?: string; // email, exact
+  before?: bigint; // keyset cursor: entries with a smaller seq
+}
+
+/** Newest first, `limit` at a time; `next` is the cursor of the following page. Indexed on (filter, seq). */
+export async function listAudit(db: Client, filter: AuditFilter, limit = 50) {
+  const rows = await db.auditLog.findMany({
+    where: {
+      ...(filter.workspaceId ? { workspaceId: filter.workspaceId } : {}),
+      ...(filter.action ? { action: filter.action } : {}),
+      ...(filter.actor ? { actorEmail: filter.actor.toLowerCase() } : {}),
+      ...(filter.before !== undefined ? { seq: { lt: filter.before } } : {}),
+    },
+    orderBy: { seq: "desc" },
+    take: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  return { entries: page, next: rows.length > limit ? page[page.length - 1]!.seq : null };
+}

@@ -1,0 +1,26 @@
+// Framework glue for the operator console: only operators see it; to anyone else it does not exist (404).
+import { notFound } from "next/navigation";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import { operatorOf, type Operator } from "@/lib/admin/operators";
+import { currentUserId } from "./session";
+
+async function currentOperator(): Promise<Operator | null> {
+  const userId = await currentUserId();
+  return userId ? operatorOf(db(), userId, env().operatorEmails) : null;
+}
+
+/** For console pages: the operator, or the not-found page. */
+export async function requireOperatorPage(): Promise<Operator> {
+  const op = await currentOperator();
+  if (!op) notFound();
+  return op;
+}
+
+/** For console actions: the operator, or AppError not_found (the action wrapper shows it). */
+export async function requireOperatorAction(): Promise<Operator> {
+  const op = await currentOperator();
+  if (!op) throw new AppError("not_found", "Not found.");
+  return op;
+}

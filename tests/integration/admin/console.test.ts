@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { operatorAdjustExtras, operatorRefund } from "@/lib/admin/actions";
+import { listAudit } from "@/lib/admin/audit";
+import { operatorOf, setOperator } from "@/lib/admin/operators";
+import { consoleOverview } from "@/lib/admin/overview";
+import { searchWorkspaces } from "@/lib/admin/workspaces";
+import { startPackCheckout } from "@/lib/payments";
+import { deliver, eventsOf, newWorkspace, pay, requestKey, startPayments, type PaymentsEnv } from "../payments/helpers";
+
+let env: PaymentsEnv;
+beforeAll(async () => {
+  env = await startPayments();
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+/** A workspace that paid for one 500-unit pack ($20) through checkout, credited by the webhook. */
+async function boughtPack(_env: PaymentsEnv, label: string) {
+  const ws = await newWorkspace(label);
+  const { url, sessionId } = await startPackCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, pack: "compute_500", requestKey: requestKey() });
+  await pay(url);
+  const completed = (await eventsOf(env.stripe, "checkout.session.completed")).filter((e) => (e.data.object as { id: string }).id === sessionId);
+  for (const e of completed) expect((await deliver(e)).status).toBe(200);
+  return ws;
+}
+
+const balanceOf = async (workspaceId: string) => (await db().extrasAccount.findUnique({ where: { workspaceId } }))?.balance.toFixed() ?? "0";
+
+describe("who is an operator", () => {
+  it("a granted user, or one listed by email; nobody else", async () => {
+    const granted = await newWorkspace("op-granted");
+    const listed = await newWorkspace("op-listed");
+    const other = await newWorkspace("op-other");
+    await setOperator(db(), granted.email, true);
+    expect(await operatorOf(db(), granted.userId, [])).toEqual({ id: granted.userId, email: granted.email });
+    expect(await operatorOf(db(), listed.userId, [listed.email.toUpperCase().toLowerCase()])).toMatchObject({ id: listed.userId });
+    expect(await operatorOf(db(), other.userId, [listed.email])).toBeNull();
+    await setOperator(db(), granted.email, false);
+    expect(await operatorOf(db(), granted.userId, [])).toBeNull();
+    await expect(setOperator(db(), "nobody-here@example.test", true)).rejects.toMatchObject({ code: "not_found" });
+  });
+});
+
+describe("an operator's adjustment", () => {
+  it("moves the ledger and writes the audit entry together, once per request id", async () => {
+    const op = await newWorkspace("op-adjuster");
+    const ws = await newWorkspace("op-adjusted");
+    const id = requestKey();
+    const actor = { id: op.userId, email: op.email };
+    const first = await operatorAdjustExtras(db(), actor, { workspaceId: ws.workspaceId, units: "250", memo: "outage credit", requestId: id });
+    const again = await operatorAdjustExtras(db(), actor, { workspaceId: ws.workspaceId, units: "250", memo: "outage credit", requestId: id });
+    expect(first.created).toBe(true);
+    expect(again.created).toBe(false);
+    expect(await balanceOf(ws.workspaceId)).toBe("250");
+    const { entries } = await listAudit(db(), { workspaceId: ws.workspaceId });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ actorKind: "operator", actorId: op.userId, actorEmail: op.email, action: "extras.adjusted", memo: "outage credit" });
+    expect(entries[0]!.before).toEqual({ balance: "0" });
+    expect(entries[0]!.after).toMatchObject({ balance: "250", units: "250" });
+
+    // A debit beyond what the lots hold is refused, and nothing of it is written: no ledger entry, no audit entry.
+    await expect(operatorAdjustExtras(db(), actor, { workspaceId: ws.workspaceId, units: "-1000", memo: "too much", requestId: requestKey() })).rejects.toMatchObject({ code: "invalid_request" });
+    expect(await balanceOf(ws.workspaceId)).toBe("250");
+    expect((await listAudit(db(), { workspaceId: ws.workspaceId })).entries).toHaveLength(1);
+  });
+});
+
+describe("an operator's refund", () => {
+  it("refunds through Stripe, claws the units back, and is logged once even when submitted twice", async () => {
+    const op = await newWorkspace("op-refunder");
+    const ws = await boughtPack(env, "op-refund");
+    const lot = await db().extrasLot.findFirstOrThrow({ where: { workspaceId: ws.workspaceId, source: "topup" } });
+    const actor = { id: op.userId, email: op.email };
+    const refundRequestId = requestKey();
+    const r1 = await operatorRefund(db(), actor, { workspaceId: ws.workspaceId, lotId: lot.id, amountCents: 500, refundRequestId });
+    const r2 = await operatorRefund(db(), actor, { workspaceId: ws.workspaceId, lotId: lot.id, amountCents: 500, refundRequestId });
+    expect(r2.refundId).toBe(r1.refundId);
+    expect(await balanceOf(ws.workspaceId)).toBe("375");
+    const { entries } = await listAudit(db(), { workspaceId: ws.workspaceId, action: "extras.refunded" });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ actorEmail: op.email, subjectId: r1.refundId });
+    expect(entries[0]!.after).toMatchObject({ refundCents: 500, clawedUnits: "125" });
+  });
+
+  it("another workspace's purchase is not found", async () => {
+    const a = await newWorkspace("op-a");
+    const b = await boughtPack(env, "op-b");
+    const lot = await db().extrasLot.findFirstOrThrow({ where: { workspaceId: b.workspaceId, source: "topup" } });
+    await expect(operatorRefund(db(), { id: a.userId, email: a.email }, { workspaceId: a.workspaceId, lotId: lot.id, amountCents: null, refundRequestId: requestKey() })).rejects.toMatchObject({ code: "not_found" });
+  });
+});
+
+describe("console reads", () => {
+  it("finds a workspace by owner email, slug and id, and pages with a cursor", async () => {
+    const ws = await newWorkspace("op-search");
+    for (const q of [ws.email, ws.slug, ws.workspaceId]) {
+      const { rows } = await searchWorkspaces(db(), { q });
+      expect(rows.map((r) => r.id), q).toContain(ws.workspaceId);
+    }
+    const first = await searchWorkspaces(db(), { limit: 2 });
+    expect(first.rows).toHaveLength(2);
+    const second = await searchWorkspaces(db(), { limit: 2, after: first.next! });
+    expect(second.rows.map((r) => r.id).some((id) => first.rows.some((f) => f.id === id))).toBe(false);
+    expect(second.rows[0]!.id < first.rows[1]!.id).toBe(true);
+  });
+
+  it("the overview counts a paid pack among extras sold", async () => {
+    const before = await consoleOverview(db());
+    await boughtPack(env, "op-overview");
+    const after = await consoleOverview(db());
+    expect(Number(after.extras.soldUnits) - Number(before.extras.soldUnits)).toBeGreaterThanOrEqual(500);
+    expect(after.plans.length).toBeGreaterThan(0);
+  });
+});
