@@ -6,6 +6,8 @@ import { defineConfig, devices } from "@playwright/test";
 const executablePath = process.env.CHROMIUM_PATH || (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 const port = Number(process.env.E2E_PORT ?? 3100);
 const external = process.env.E2E_BASE_URL;
+// The operator of the console in the end-to-end tests (e2e/console.spec.ts signs up with it).
+export const OPERATOR_EMAIL = "operator@example.test";
 
 export default defineConfig({
   testDir: "e2e",
@@ -35,6 +37,6 @@ export default defineConfig({
         timeout: 180_000,
         reuseExistingServer: false,
         stdout: "pipe",
-        env: { TALLY_DATA_DIR: ".data/e2e", DATABASE_URL: "" },
+        env: { TALLY_DATA_DIR: ".data/e2e", DATABASE_URL: "", TALLY_OPERATOR_EMAILS: OPERATOR_EMAIL },
       },
 });

@@ -1,0 +1,83 @@
+import { expect, test } from "@playwright/test";
+import { OPERATOR_EMAIL } from "../playwright.config";
+import { payOnCheckoutPage, signOut, signUp } from "./helpers";
+
+test("an operator adjusts a customer's extras and refunds their pack; the audit log names the operator; nobody else sees the console", async ({ page }) => {
+  // A customer buys a pack.
+  const customer = await signUp(page, { workspace: "Customer Co" });
+  await page.goto(`/w/${customer.slug}/extras`);
+  await page.getByTestId("pack-compute_500").getByRole("button", { name: "Buy 500 compute" }).click();
+  await payOnCheckoutPage(page);
+  await expect(page.getByTestId("checkout-return")).toContainText("500 compute units were added");
+  // Owners no longer refund themselves.
+  await page.goto(`/w/${customer.slug}/extras`);
+  await expect(page.getByRole("button", { name: "Refund" })).toHaveCount(0);
+
+  // To a customer the console does not exist.
+  for (const path of ["/admin", "/admin/workspaces", "/admin/audit"]) {
+    const res = await page.goto(path);
+    expect(res?.status(), path).toBe(404);
+  }
+  await page.goto(`/w/${customer.slug}/billing`);
+  await signOut(page);
+
+  await signUp(page, { email: OPERATOR_EMAIL, workspace: "Ops" });
+  await page.goto("/admin");
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+  await expect(page.getByTestId("overview-mrr")).toBeVisible();
+  await page.screenshot({ path: "test-results/console-overview-1280.png", fullPage: true });
+
+  await page.goto("/admin/workspaces");
+  await page.getByLabel("Search workspaces").fill(customer.email);
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByTestId("admin-workspace-row")).toHaveCount(1);
+  await page.getByRole("link", { name: "Customer Co" }).click();
+  await expect(page.getByTestId("admin-workspace-name")).toHaveText("Customer Co");
+  await expect(page.getByTestId("admin-extras-balance")).toHaveText("500");
+
+  // A credit with a memo and an expiry.
+  const adjust = page.getByTestId("adjust-form");
+  await adjust.getByLabel("Units (signed)").fill("250");
+  await adjust.getByLabel("Memo").fill("Outage credit, 1 Dec");
+  await adjust.getByLabel("Expires in days").fill("30");
+  await adjust.getByRole("button", { name: "Adjust extras" }).click();
+  await expect(adjust.getByRole("status")).toContainText("Adjusted by 250 units; the balance is now 750.");
+  // A bad amount is a form error, and nothing moves.
+  await adjust.getByLabel("Units (signed)").fill("lots");
+  await adjust.getByLabel("Memo").fill("typo");
+  await adjust.getByRole("button", { name: "Adjust extras" }).click();
+  await expect(adjust).toContainText("Enter a signed number of units");
+
+  await page.reload();
+  await expect(page.getByTestId("admin-extras-balance")).toHaveText("750");
+  const purchase = page.getByTestId("admin-lot").filter({ hasText: "Purchase" });
+  await purchase.getByRole("button", { name: "Refund" }).click();
+  // Refunded in full, the purchase has nothing left to refund: it says so in place of the form.
+  await expect(purchase).toContainText("$20.00 refunded");
+  await expect(purchase.getByRole("button", { name: "Refund" })).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId("admin-extras-balance")).toHaveText("250");
+  await page.screenshot({ path: "test-results/console-workspace-1280.png", fullPage: true });
+
+  await page.goto("/admin/audit");
+  const rows = page.getByTestId("audit-row");
+  await expect(rows.filter({ hasText: "extras.refunded" })).toContainText(OPERATOR_EMAIL);
+  await expect(rows.filter({ hasText: "extras.adjusted" })).toContainText("Outage credit, 1 Dec");
+  await page.getByLabel("Action").fill("extras.adjusted");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(rows).toHaveCount(1);
+  await page.screenshot({ path: "test-results/console-audit-1280.png", fullPage: true });
+
+  // The customer's ledger explains the refund.
+  await page.setViewportSize({ width: 375, height: 800 });
+  for (const [path, name] of [["/admin", "overview"], ["/admin/audit", "audit"]] as const) {
+    await page.goto(path);
+    await page.screenshot({ path: `test-results/console-${name}-375.png`, fullPage: true });
+  }
+  await page.goto("/admin/workspaces");
+  await page.getByLabel("Search workspaces").fill(customer.email);
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("link", { name: "Customer Co" }).click();
+  await expect(page.getByTestId("admin-workspace-name")).toBeVisible();
+  await page.screenshot({ path: "test-results/console-workspace-375.png", fullPage: true });
+});
