@@ -1,4 +1,5 @@
 import { expect, type Page } from "@playwright/test";
+import { openMailbox } from "../tests/helpers/mailbox";
 
 export const uniqueEmail = (label: string) => `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}@example.test`;
 export const PASSWORD = "correct-horse-battery";
@@ -43,3 +44,6 @@ export async function payOnCheckoutPage(page: Page, card = "4242 4242 4242 4242"
   await page.getByLabel("Cardholder name").fill("Ada Owner");
   await page.getByRole("button", { name: "Pay" }).click();
 }
+
+/** What the app sent, as the test SMTP server received it (e2e/global-setup.ts, or the caller of an external run). */
+export const mailbox = () => openMailbox(process.env.E2E_MAIL_DIR ?? ".data/e2e/mail");

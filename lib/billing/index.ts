@@ -90,5 +90,5 @@ export {
 
 export { checkInvariants, recordInvariantRun, INVARIANT_SEVERITY } from "./invariants";
 export { attachPgPool } from "./pg-pool";
-export { deliverNotifications, deliverPendingNotifications, consoleNotifier, smtpNotifier, type Notifier, type OutgoingMessage } from "./notify";
+export { deliverNotifications, deliverPendingNotifications, emailNotifier, type Notifier, type OutgoingMessage } from "./notify";
 export { costsToUnits, type Costs, type Ratios } from "./costs";

@@ -7,37 +7,19 @@ export interface OutgoingMessage {
   text: string;
 }
 
-/** Where notifications go: email through SMTP when SMTP_URL is set, the console otherwise (or a test double). */
+/** Where notifications go: email (lib/email: SMTP when SMTP_URL is set, the console otherwise), or a test double. */
 export interface Notifier {
   send(message: OutgoingMessage): Promise<void>;
 }
 
-export const consoleNotifier: Notifier = {
+/** Sends each notification as an email through the app's one mail sender; a refused send throws, so it is retried. */
+export const emailNotifier: Notifier = {
   async send(m) {
-    console.info(`[notification] to=${m.to.join(",") || "(no recipients)"} subject=${JSON.stringify(m.subject)} ${m.text}`);
+    // Loaded on first use: the metering routes should not load the email templates until a threshold is crossed.
+    const { deliverEmail, noticeEmail } = await import("@/lib/email");
+    await deliverEmail(await noticeEmail({ to: m.to, subject: m.subject, body: m.text }));
   },
 };
-
-export function smtpNotifier(smtpUrl: string, from: string): Notifier {
-  let transport: Promise<{ sendMail(o: object): Promise<unknown> }> | undefined;
-  return {
-    async send(m) {
-      transport ??= import("nodemailer").then((nm) => nm.default.createTransport(smtpUrl));
-      await (await transport).sendMail({ from, to: m.to, subject: m.subject, text: m.text });
-    },
-  };
-}
-
-let fallback: Notifier | undefined;
-
-/** SMTP when SMTP_URL is set, else the console. Read from the process environment once. */
-export function defaultNotifier(): Notifier {
-  if (!fallback) {
-    const url = process.env.SMTP_URL?.trim();
-    fallback = url ? smtpNotifier(url, process.env.EMAIL_FROM?.trim() || "Tally <billing@tally.local>") : consoleNotifier;
-  }
-  return fallback;
-}
 
 /** A send claimed this long ago and never finished (a crashed instance) is tried again. */
 const STALE_CLAIM_MS = 5 * 60_000;
@@ -47,7 +29,7 @@ const MAX_ATTEMPTS = 5;
  * Sends the given notifications, each at most once at a time: a row is claimed (pending -> sending) by one
  * sender, then marked sent or failed with the error. Never throws: metering must not depend on a mail server.
  */
-export async function deliverNotifications(db: Client, ids: string[], notifier: Notifier = defaultNotifier(), now = new Date()): Promise<{ sent: number; failed: number }> {
+export async function deliverNotifications(db: Client, ids: string[], notifier: Notifier = emailNotifier, now = new Date()): Promise<{ sent: number; failed: number }> {
   let sent = 0;
   let failed = 0;
   for (const id of ids) {

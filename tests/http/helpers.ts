@@ -5,10 +5,14 @@ import { createApiKey } from "@/lib/api-keys";
 import { defaultPlans, type EntitlementSpec, type PlanSpec } from "@/lib/billing/catalog";
 import { publishPlan } from "@/lib/billing/plans";
 import { createWorkspace } from "@/lib/workspaces/create-workspace";
+import { openMailbox } from "../helpers/mailbox";
 import { createClient } from "./client";
 
 export const baseUrl = inject("httpBaseUrl");
 let client: PrismaClient | undefined;
+
+/** What the server sent, as the test SMTP server received it. */
+export const mailbox = openMailbox(inject("httpMailDir"));
 
 /** A client on the server's database, for seeding and for reading what the API wrote. */
 export function testDb(): PrismaClient {
