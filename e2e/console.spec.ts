@@ -14,7 +14,7 @@ test("an operator adjusts a customer's extras and refunds their pack; the audit 
   await expect(page.getByRole("button", { name: "Refund" })).toHaveCount(0);
 
   // To a customer the console does not exist.
-  for (const path of ["/admin", "/admin/workspaces", "/admin/audit"]) {
+  for (const path of ["/admin", "/admin/workspaces", "/admin/audit", "/admin/stripe-events", "/admin/invariants"]) {
     const res = await page.goto(path);
     expect(res?.status(), path).toBe(404);
   }
@@ -68,9 +68,23 @@ test("an operator adjusts a customer's extras and refunds their pack; the audit 
   await expect(rows).toHaveCount(1);
   await page.screenshot({ path: "test-results/console-audit-1280.png", fullPage: true });
 
-  // The customer's ledger explains the refund.
+  // Stripe's events: the pack's checkout completion, replayed, is never applied twice.
+  await page.goto("/admin/stripe-events?type=checkout.session.completed");
+  await page.getByTestId("stripe-event-row").first().getByRole("link").click();
+  await expect(page.getByTestId("stripe-event-status")).toHaveText("processed");
+  await page.getByTestId("replay-form").getByRole("button", { name: "Replay" }).click();
+  await expect(page.getByTestId("replay-form").getByRole("status")).toContainText("Already processed");
+  await page.screenshot({ path: "test-results/console-stripe-event-1280.png", fullPage: true });
+
+  await page.goto("/admin/invariants");
+  await page.getByRole("button", { name: "Check now" }).click();
+  await expect(page.getByRole("status")).toContainText("Checked: 0 critical");
+  await page.goto("/admin/audit");
+  await expect(page.getByTestId("audit-row").filter({ hasText: "invariants.checked" })).toContainText(OPERATOR_EMAIL);
+  await expect(page.getByTestId("audit-row").filter({ hasText: "stripe_event.replayed" })).toContainText(OPERATOR_EMAIL);
+
   await page.setViewportSize({ width: 375, height: 800 });
-  for (const [path, name] of [["/admin", "overview"], ["/admin/audit", "audit"]] as const) {
+  for (const [path, name] of [["/admin", "overview"], ["/admin/audit", "audit"], ["/admin/stripe-events", "stripe-events"], ["/admin/invariants", "invariants"]] as const) {
     await page.goto(path);
     await page.screenshot({ path: `test-results/console-${name}-375.png`, fullPage: true });
   }

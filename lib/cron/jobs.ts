@@ -72,7 +72,8 @@ export async function pruneJob({ db, now, deadline }: CronContext) {
   const before = new Date(now.getTime() - PRUNE_AFTER_DAYS * 86_400_000);
   let events = 0;
   for (;;) {
-    const ids = (await db.stripeEvent.findMany({ where: { receivedAt: { lt: before } }, select: { id: true }, take: 1000, orderBy: { receivedAt: "asc" } })).map((e) => e.id);
+    // Failed events are kept until they are processed (a replay or the reconcile cron's retry): they are what an operator must see.
+    const ids = (await db.stripeEvent.findMany({ where: { receivedAt: { lt: before }, status: { not: "failed" } }, select: { id: true }, take: 1000, orderBy: { receivedAt: "asc" } })).map((e) => e.id);
     if (!ids.length) break;
     events += (await db.stripeEvent.deleteMany({ where: { id: { in: ids } } })).count;
     if (Date.now() > deadline) break;

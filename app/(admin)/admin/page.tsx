@@ -37,7 +37,7 @@ export default async function AdminOverview() {
         <Figure label="Monthly recurring revenue" value={mrr} testId="overview-mrr" />
         <Figure label="Trials" value={String(o.byStatus.trialing ?? 0)} testId="overview-trials" />
         <Figure label="Payment trouble" value={String(trouble)} testId="overview-trouble" />
-        <Figure label="Failed Stripe events" value={String(o.failedStripeEvents)} testId="overview-failed-events" />
+        <Figure label="Failed Stripe events" value={String(o.failedStripeEvents)} testId="overview-failed-events" href="/admin/stripe-events?status=failed" />
       </dl>
       <div className="grid gap-4 lg:grid-cols-2">
         <Card title="Subscriptions by plan">
@@ -63,7 +63,7 @@ export default async function AdminOverview() {
             <li className="flex justify-between"><span>Used</span><span className="tabular-nums">{groupDigits(o.extras.usedUnits)} units</span></li>
           </ul>
         </Card>
-        <Card title="Books">
+        <Card title="Books" actions={<Link href="/admin/invariants" className="text-sm text-brand-700 hover:underline">Details</Link>}>
           <p className="text-sm" data-testid="overview-invariants">
             {o.invariantViolations.critical + o.invariantViolations.warning === 0
               ? "The last invariant check found nothing wrong."

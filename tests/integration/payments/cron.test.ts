@@ -49,6 +49,11 @@ describe("cron routes", () => {
     await db().subscription.update({ where: { workspaceId: dunWs.workspaceId }, data: { status: "past_due", pastDueSince: new Date(Date.now() - 8 * DAY) } });
     await db().stripeEvent.create({ data: { id: `evt_old_${dunWs.workspaceId}`, type: "invoice.created", status: "processed", payload: {}, receivedAt: new Date(Date.now() - 31 * DAY) } });
     await db().stripeEvent.create({ data: { id: `evt_new_${dunWs.workspaceId}`, type: "invoice.created", status: "processed", payload: {}, receivedAt: new Date() } });
+    // A failed event is kept however old, until it is processed: an operator must be able to see and replay it.
+    const failedId = `evt_oldfail_${dunWs.workspaceId}`;
+    await db().stripeEvent.create({
+      data: { id: failedId, type: "invoice.paid", status: "failed", lastError: "boom", payload: { id: failedId, object: "event", type: "invoice.paid", data: { object: { id: "in_missing_cron" } } }, receivedAt: new Date(Date.now() - 31 * DAY) },
+    });
 
     const state = async () => ({
       expirations: await db().ledgerEntry.count({ where: { workspaceId: lotWs.workspaceId, kind: "expiration" } }),
@@ -57,6 +62,7 @@ describe("cron routes", () => {
       dunning: (await subscriptionOf(dunWs.workspaceId)).status,
       oldEvent: await db().stripeEvent.count({ where: { id: `evt_old_${dunWs.workspaceId}` } }),
       newEvent: await db().stripeEvent.count({ where: { id: `evt_new_${dunWs.workspaceId}` } }),
+      oldFailedEvent: await db().stripeEvent.count({ where: { id: failedId } }),
     });
 
     for (const route of Object.keys(routes) as (keyof typeof routes)[]) {
@@ -71,7 +77,7 @@ describe("cron routes", () => {
       expect(await again.json()).toMatchObject({ route, skipped: false });
       expect(await state()).toEqual(once);
     }
-    expect(await state()).toEqual({ expirations: 1, lotBalance: "0", trial: ["free", "free"], dunning: "degraded", oldEvent: 0, newEvent: 1 });
+    expect(await state()).toEqual({ expirations: 1, lotBalance: "0", trial: ["free", "free"], dunning: "degraded", oldEvent: 0, newEvent: 1, oldFailedEvent: 1 });
     const runs = await db().cronRun.findMany({ where: { route: "expire-extras", finishedAt: { not: null } }, orderBy: { startedAt: "desc" }, take: 1 });
     expect(runs[0]?.summary).toMatchObject({ route: "expire-extras", skipped: false });
   });
