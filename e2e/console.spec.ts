@@ -9,6 +9,10 @@ test("an operator adjusts a customer's extras and refunds their pack; the audit 
   await page.getByTestId("pack-compute_500").getByRole("button", { name: "Buy 500 compute" }).click();
   await payOnCheckoutPage(page);
   await expect(page.getByTestId("checkout-return")).toContainText("500 compute units were added");
+  // And starts Pro's trial.
+  await page.goto(`/w/${customer.slug}/plans`);
+  await page.getByTestId("plan-pro").getByRole("button", { name: "Start 7-day trial" }).click();
+  await expect(page.getByTestId("plan-pro")).toContainText("This is your current plan (trial until");
   // Owners no longer refund themselves.
   await page.goto(`/w/${customer.slug}/extras`);
   await expect(page.getByRole("button", { name: "Refund" })).toHaveCount(0);
@@ -57,6 +61,15 @@ test("an operator adjusts a customer's extras and refunds their pack; the audit 
   await expect(purchase.getByRole("button", { name: "Refund" })).toHaveCount(0);
   await page.reload();
   await expect(page.getByTestId("admin-extras-balance")).toHaveText("250");
+
+  // The trial: extended by 7 days, then ended; the plan history says who and why.
+  await expect(page.getByTestId("admin-plan")).toContainText("Status: trialing");
+  await page.getByTestId("extend-trial-form").getByRole("button", { name: "Extend trial" }).click();
+  await expect(page.getByTestId("extend-trial-form").getByRole("status")).toContainText("The trial now ends");
+  await page.getByTestId("end-trial-form").getByRole("button", { name: "End trial now" }).click();
+  await expect(page.getByTestId("admin-plan")).toContainText("Status: free");
+  await expect(page.getByTestId("plan-history").locator("li").first()).toContainText(`Pro v1 → Free v1operator by ${OPERATOR_EMAIL}`);
+  await expect(page.getByTestId("plan-history").locator("li").nth(1)).toContainText("Free v1 → Pro v1trial");
   await page.screenshot({ path: "test-results/console-workspace-1280.png", fullPage: true });
 
   await page.goto("/admin/audit");

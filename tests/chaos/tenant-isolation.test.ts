@@ -78,6 +78,8 @@ describe("tenant isolation", () => {
       // The console's actions: A is no operator, so they do not exist for A.
       refundPurchaseAction: [["/admin", { workspaceId: t.b.workspaceId, lotId: t.b.lotId, mode: "full", refundRequestId: requestKey() }]],
       adjustExtrasAction: [["/admin", { workspaceId: t.b.workspaceId, requestId: requestKey(), units: "100", memo: "from A" }]],
+      extendTrialAction: [["/admin", { workspaceId: t.b.workspaceId, days: "7" }]],
+      endTrialAction: [["/admin", { workspaceId: t.b.workspaceId }]],
       replayStripeEventAction: [["/admin", { eventId: "evt_from_a" }]],
       runInvariantCheckAction: [["/admin", {}]],
       autoTopUpAction: [[at("extras"), { slug: t.b.slug, enabled: "on", threshold: "10", pack: "compute_500", monthlyCap: "3" }]],

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { operatorAdjustExtras, operatorRefund } from "@/lib/admin/actions";
+import { endTrialNow, extendTrial } from "@/lib/admin/subscriptions";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { formatMoney } from "@/lib/money";
@@ -62,3 +63,22 @@ export const refundPurchaseAction = formAction(
     return { ok: true, message: `Refunded ${money}; ${r.clawedUnits} units were taken back (balance ${r.balance}).` };
   },
 );
+
+export const extendTrialAction = formAction(
+  z.object({ workspaceId: id, days: z.coerce.number().int("Enter whole days.").min(1, "At least 1 day.").max(90, "At most 90 days."), memo: z.string().trim().max(500).optional() }),
+  async (input) => {
+    const op = await requireOperatorAction();
+    await workspaceOrNotFound(input.workspaceId);
+    const r = await extendTrial(db(), op, { workspaceId: input.workspaceId, days: input.days, memo: input.memo || undefined });
+    revalidatePath(`/admin/workspaces/${input.workspaceId}`);
+    return { ok: true, message: `The trial now ends ${r.trialEndsAt.toISOString().slice(0, 10)}.` };
+  },
+);
+
+export const endTrialAction = formAction(z.object({ workspaceId: id, memo: z.string().trim().max(500).optional() }), async (input) => {
+  const op = await requireOperatorAction();
+  await workspaceOrNotFound(input.workspaceId);
+  await endTrialNow(db(), op, { workspaceId: input.workspaceId, memo: input.memo || undefined });
+  revalidatePath(`/admin/workspaces/${input.workspaceId}`);
+  return { ok: true, message: "The trial has ended; the workspace is on Free." };
+});

@@ -4,11 +4,12 @@ import { ActionForm } from "@/components/billing/action-form";
 import { AuditTable } from "@/components/admin/audit-table";
 import { Card } from "@/components/ui/card";
 import { listAudit } from "@/lib/admin/audit";
+import { planHistory } from "@/lib/admin/subscriptions";
 import { workspaceDetail } from "@/lib/admin/workspaces";
 import { featureTitle, formatDate, formatDateTime, groupDigits, signedUnits } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
 import { formatMoney } from "@/lib/money";
-import { adjustExtrasAction, refundPurchaseAction } from "./actions";
+import { adjustExtrasAction, endTrialAction, extendTrialAction, refundPurchaseAction } from "./actions";
 
 export const dynamic = "force-dynamic";
 
@@ -24,7 +25,8 @@ export default async function AdminWorkspace({ params }: { params: Promise<{ id:
   if (!d) notFound();
   const { workspace: w, lots, ledger, invoices, windows } = d;
   const sub = w.subscription;
-  const audit = await listAudit(db(), { workspaceId: w.id }, 20);
+  const [audit, history] = await Promise.all([listAudit(db(), { workspaceId: w.id }, 20), planHistory(db(), w.id, 20)]);
+  const cardlessTrial = sub?.status === "trialing" && !sub.stripeSubscriptionId;
   return (
     <div className="space-y-5">
       <div>
@@ -45,6 +47,14 @@ export default async function AdminWorkspace({ params }: { params: Promise<{ id:
               {sub.stripeSubscriptionId && <li className="text-slate-500">{sub.stripeSubscriptionId}</li>}
             </ul>
           ) : <p className="text-sm text-slate-600">No subscription.</p>}
+          {cardlessTrial && (
+            <div className="mt-3 flex flex-col gap-3 border-t border-slate-100 pt-3 sm:flex-row sm:items-end">
+              <ActionForm action={extendTrialAction} fields={{ workspaceId: w.id }} label="Extend trial" pendingLabel="Extending…" variant="secondary" testId="extend-trial-form">
+                <label className="block text-sm">Days<input name="days" inputMode="numeric" defaultValue="7" className="mt-1 block w-24 rounded-md border border-slate-300 px-2 py-1.5" /></label>
+              </ActionForm>
+              <ActionForm action={endTrialAction} fields={{ workspaceId: w.id }} label="End trial now" pendingLabel="Ending…" variant="danger" testId="end-trial-form" />
+            </div>
+          )}
         </Card>
         <Card title="Usage this period">
           {windows.length === 0 ? <p className="text-sm text-slate-600">No usage yet.</p> : (
@@ -130,6 +140,20 @@ export default async function AdminWorkspace({ params }: { params: Promise<{ id:
           )}
         </Card>
       </div>
+
+      <Card title="Plan history">
+        {history.length === 0 ? <p className="text-sm text-slate-600">The plan has not changed since the workspace was created.</p> : (
+          <ul className="space-y-1 text-sm" data-testid="plan-history">
+            {history.map((h) => (
+              <li key={h.id} className="flex flex-col gap-x-3 sm:flex-row">
+                <span className="text-slate-600 sm:w-48">{formatDateTime(h.changedAt)}</span>
+                <span>{h.from} → {h.to}</span>
+                <span className="text-slate-600">{h.reason.replace("_", " ")}{h.actorEmail ? ` by ${h.actorEmail}` : ""}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
 
       <Card title="Audit trail" actions={<Link href={`/admin/audit?workspace=${w.id}`} className="text-sm text-brand-700 hover:underline">All entries</Link>}>
         <AuditTable entries={audit.entries} />

@@ -1,0 +1,64 @@
+import { currentPlanVersion, onPlanChanged, type Client } from "@/lib/billing";
+import { inTransaction } from "@/lib/billing/client";
+import type { Tx } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { recordAudit } from "./audit";
+import type { Operator } from "./operators";
+
+const DAY = 86_400_000;
+
+/** The workspace's plan changes, newest first, with the plans' names. */
+export async function planHistory(db: Client, workspaceId: string, limit = 50) {
+  const rows = await db.planChange.findMany({ where: { workspaceId }, orderBy: { changedAt: "desc" }, take: limit });
+  const plans = await db.plan.findMany({ where: { id: { in: [...new Set(rows.flatMap((r) => [r.fromPlanId, r.toPlanId]))] } }, select: { id: true, name: true, version: true } });
+  const name = new Map(plans.map((p) => [p.id, `${p.name} v${p.version}`]));
+  return rows.map((r) => ({ ...r, from: name.get(r.fromPlanId) ?? r.fromPlanId, to: name.get(r.toPlanId) ?? r.toPlanId }));
+}
+
+/** Tells the plan-change trigger (and the audit log) who is changing the plan in this transaction, and why. */
+async function asOperator(tx: Tx, op: Operator, reason: string) {
+  await tx.$executeRaw`SELECT set_config('tally.plan_change_reason', ${reason}, true), set_config('tally.actor_id', ${op.id}, true),
+    set_config('tally.actor_email', ${op.email}, true), set_config('tally.actor_kind', 'operator', true)`;
+}
+
+async function lockTrial(tx: Tx, workspaceId: string) {
+  const rows = await tx.$queryRaw<{ status: string; trialEndsAt: Date | null; stripeSubscriptionId: string | null }[]>`
+    SELECT status::text AS status, "trialEndsAt", "stripeSubscriptionId" FROM "Subscription" WHERE "workspaceId" = ${workspaceId} FOR UPDATE`;
+  const row = rows[0];
+  if (!row) throw new AppError("not_found", "Workspace not found.");
+  // A trial that became a paid subscription is Stripe's to end (its own trial_end), not this console's.
+  if (row.status !== "trialing" || row.stripeSubscriptionId || !row.trialEndsAt) throw new AppError("conflict", "This workspace is not in a trial without a card.");
+  return { ...row, trialEndsAt: row.trialEndsAt };
+}
+
+/** Extends a running card-less trial by `days`, logged with the old and new end. */
+export async function extendTrial(db: Client, op: Operator, input: { workspaceId: string; days: number; memo?: string }) {
+  if (!Number.isInteger(input.days) || input.days < 1 || input.days > 90) throw new AppError("invalid_request", "Extend by 1 to 90 days.", { field: "days" });
+  return inTransaction(db, async (tx) => {
+    const row = await lockTrial(tx, input.workspaceId);
+    const trialEndsAt = new Date(Math.max(row.trialEndsAt.getTime(), Date.now()) + input.days * DAY);
+    await tx.subscription.update({ where: { workspaceId: input.workspaceId }, data: { trialEndsAt } });
+    await recordAudit(tx, { kind: "operator", id: op.id, email: op.email }, {
+      workspaceId: input.workspaceId, action: "trial.extended", subjectType: "subscription", memo: input.memo ?? null,
+      before: { trialEndsAt: row.trialEndsAt }, after: { trialEndsAt },
+    });
+    return { trialEndsAt };
+  });
+}
+
+/** Ends a card-less trial now: back to Free, quotas lowered at once (as the trials cron does at its end). */
+export async function endTrialNow(db: Client, op: Operator, input: { workspaceId: string; memo?: string; now?: Date }) {
+  const now = input.now ?? new Date();
+  return inTransaction(db, async (tx) => {
+    const row = await lockTrial(tx, input.workspaceId);
+    const free = await currentPlanVersion(tx, "free");
+    if (!free) throw new AppError("conflict", "The catalog has no Free plan.");
+    await asOperator(tx, op, "operator");
+    await tx.subscription.update({ where: { workspaceId: input.workspaceId }, data: { status: "free", planId: free.id } });
+    await onPlanChanged(tx, { workspaceId: input.workspaceId, now, lowerQuotas: true });
+    await recordAudit(tx, { kind: "operator", id: op.id, email: op.email }, {
+      workspaceId: input.workspaceId, action: "trial.ended", subjectType: "subscription", memo: input.memo ?? null,
+      before: { status: "trialing", trialEndsAt: row.trialEndsAt }, after: { status: "free" },
+    });
+  });
+}
