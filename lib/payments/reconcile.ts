@@ -55,7 +55,11 @@ export async function retryFailedEvents(db: PrismaClient, input: Batch & { stale
     if (!rows.length) break;
     for (const r of rows) {
       retried++;
-      const out = await processStripeEvent(db, r.payload as Stripe.Event);
+      // One stored event that cannot even be read (a damaged payload) must not stop the retries of the others.
+      const out = await processStripeEvent(db, r.payload as Stripe.Event).catch((e: unknown) => {
+        console.error(`[reconcile] could not retry Stripe event ${r.id}:`, e);
+        return { outcome: "failed" } as const;
+      });
       if (out.outcome === "failed") stillFailing++;
       else processed++;
     }
