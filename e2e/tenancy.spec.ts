@@ -16,9 +16,11 @@ test("the last owner cannot be demoted or removed", async ({ page }) => {
   const row = page.getByTestId(`member-${email}`);
   await row.getByLabel(`Role for ${email}`).selectOption("MEMBER");
   await row.getByRole("button", { name: "Save" }).click();
+  await row.getByRole("button", { name: "Yes, change role" }).click();
   await expect(row.getByRole("alert")).toHaveText("A workspace needs at least one owner: make someone else an owner first.");
   await row.getByLabel(`Role for ${email}`).selectOption("REMOVE");
   await row.getByRole("button", { name: "Save" }).click();
+  await row.getByRole("button", { name: "Yes, remove" }).click();
   await expect(row.getByRole("alert")).toHaveText("A workspace needs at least one owner: make someone else an owner first.");
   await page.reload();
   await expect(page.getByTestId(`member-${email}`).getByLabel(`Role for ${email}`)).toHaveValue("OWNER");

@@ -1,5 +1,7 @@
+import type { Role } from "@/lib/generated/prisma/client";
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { can } from "@/lib/workspaces/access";
 import { generateSecret } from "./secret";
 
 export interface ApiKeySummary {
@@ -9,6 +11,26 @@ export interface ApiKeySummary {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+}
+
+/** Who created a key, and what they may do in the key's workspace today. */
+export interface ApiKeyCreator {
+  id: string;
+  email: string;
+  name: string | null;
+  /** Their role in the workspace now; null when they are no longer a member. */
+  role: Role | null;
+}
+
+export interface ApiKeyListItem extends ApiKeySummary {
+  /** Null for keys made outside the pages (scripts, older keys) or whose creator's account is gone. */
+  createdBy: ApiKeyCreator | null;
+  /**
+   * An active key whose creator has left the workspace or can no longer manage keys. The key keeps
+   * working (it belongs to the workspace, and an integration must not break on a role change), but the
+   * person who saw its secret is no longer trusted with it: the list flags it so an owner replaces it.
+   */
+  creatorLostAccess: boolean;
 }
 
 const summary = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
@@ -37,10 +59,40 @@ export async function createApiKey(db: Tx, input: { workspaceId: string; name: s
   return { ...key, secret };
 }
 
-/** The workspace's keys, newest first, active before revoked. */
-export async function listApiKeys(db: Tx, workspaceId: string): Promise<ApiKeySummary[]> {
-  const keys = await db.apiKey.findMany({ where: { workspaceId }, select: summary, orderBy: { createdAt: "desc" } });
-  return [...keys.filter((k) => !k.revokedAt), ...keys.filter((k) => k.revokedAt)];
+/** The workspace's keys, newest first, active before revoked, each with its creator and their standing today. */
+export async function listApiKeys(db: Tx, workspaceId: string): Promise<ApiKeyListItem[]> {
+  const keys = await db.apiKey.findMany({
+    where: { workspaceId },
+    select: { ...summary, createdBy: { select: { id: true, email: true, name: true, memberships: { where: { workspaceId }, select: { role: true } } } } },
+    orderBy: { createdAt: "desc" },
+  });
+  const items = keys.map(({ createdBy, ...key }): ApiKeyListItem => {
+    const role = createdBy?.memberships[0]?.role ?? null;
+    const creator = createdBy ? { id: createdBy.id, email: createdBy.email, name: createdBy.name, role } : null;
+    return { ...key, createdBy: creator, creatorLostAccess: !key.revokedAt && creator !== null && !(role && can(role, "billing")) };
+  });
+  return [...items.filter((k) => !k.revokedAt), ...items.filter((k) => k.revokedAt)];
+}
+
+/** The active keys one person created in a workspace: what removing or demoting them offers to revoke. */
+export async function activeKeysCreatedBy(db: Tx, input: { workspaceId: string; userId: string }) {
+  return db.apiKey.findMany({
+    where: { workspaceId: input.workspaceId, createdById: input.userId, revokedAt: null },
+    select: { id: true, name: true, prefix: true },
+    orderBy: { createdAt: "asc" },
+  });
+}
+
+/**
+ * Revokes every active key `userId` created in the workspace, in the caller's transaction (the member's
+ * removal or demotion), so the person and their keys lose access together. Returns how many were revoked.
+ */
+export async function revokeKeysCreatedBy(db: Tx, input: { workspaceId: string; userId: string; now?: Date }): Promise<number> {
+  const { count } = await db.apiKey.updateMany({
+    where: { workspaceId: input.workspaceId, createdById: input.userId, revokedAt: null },
+    data: { revokedAt: input.now ?? new Date() },
+  });
+  return count;
 }
 
 /**

@@ -1,13 +1,25 @@
 import type { Role } from "@/lib/generated/prisma/client";
 import type { Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { revokeKeysCreatedBy } from "@/lib/api-keys/keys";
 
+/** The workspace's members, oldest first, each with the names of the active API keys they created in it. */
 export async function listMembers(db: Db, workspaceId: string) {
-  return db.membership.findMany({
+  const rows = await db.membership.findMany({
     where: { workspaceId },
-    include: { user: { select: { id: true, email: true, name: true } } },
+    include: {
+      user: {
+        select: {
+          id: true,
+          email: true,
+          name: true,
+          apiKeysCreated: { where: { workspaceId, revokedAt: null }, select: { name: true }, orderBy: { createdAt: "asc" } },
+        },
+      },
+    },
     orderBy: [{ createdAt: "asc" }],
   });
+  return rows.map(({ user: { apiKeysCreated, ...user }, ...m }) => ({ ...m, user, activeKeys: apiKeysCreated.map((k) => k.name) }));
 }
 
 /** Adds an existing user by email. Only an OWNER may add another OWNER. */
@@ -26,12 +38,17 @@ export async function addMember(db: Db, input: { workspaceId: string; actorRole:
 /**
  * Changes a member's role or removes them, refusing to leave the workspace without an OWNER.
  * The owners' rows are locked first so two owners demoting each other at once cannot both succeed.
+ *
+ * API keys belong to the workspace and keep working when their creator leaves or is demoted, so an
+ * integration never breaks on a role change by surprise. But the creator has seen the secrets, so the
+ * confirmation offers `revokeKeys`: the keys they created are then revoked in this same transaction,
+ * and the person and their keys lose access together. Keys left active are flagged in the key list.
  */
-export async function changeMember(db: Db, input: { workspaceId: string; actorRole: Role; membershipId: string; role: Role | null }) {
+export async function changeMember(db: Db, input: { workspaceId: string; actorRole: Role; membershipId: string; role: Role | null; revokeKeys?: boolean; now?: Date }) {
   return db.$transaction(async (tx) => {
     const owners = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM "Membership" WHERE "workspaceId" = ${input.workspaceId} AND role = 'OWNER' ORDER BY id FOR UPDATE`;
-    const target = await tx.membership.findFirst({ where: { id: input.membershipId, workspaceId: input.workspaceId } });
+    const target = await tx.membership.findFirst({ where: { id: input.membershipId, workspaceId: input.workspaceId }, include: { user: { select: { email: true } } } });
     if (!target) throw new AppError("not_found", "Member not found.");
     if ((target.role === "OWNER" || input.role === "OWNER") && input.actorRole !== "OWNER") {
       throw new AppError("forbidden", "Only an owner can change an owner's role or make someone an owner.");
@@ -40,7 +57,9 @@ export async function changeMember(db: Db, input: { workspaceId: string; actorRo
     if (losesOwner && owners.length <= 1) {
       throw new AppError("conflict", "A workspace needs at least one owner: make someone else an owner first.");
     }
-    if (input.role === null) return tx.membership.delete({ where: { id: target.id } });
-    return tx.membership.update({ where: { id: target.id }, data: { role: input.role } });
+    const revokedKeys = input.revokeKeys ? await revokeKeysCreatedBy(tx, { workspaceId: input.workspaceId, userId: target.userId, now: input.now }) : 0;
+    const membership =
+      input.role === null ? await tx.membership.delete({ where: { id: target.id } }) : await tx.membership.update({ where: { id: target.id }, data: { role: input.role } });
+    return { membership, email: target.user.email, removed: input.role === null, revokedKeys };
   });
 }

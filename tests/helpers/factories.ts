@@ -13,3 +13,8 @@ export async function newOwner(label = "owner") {
   await ensureCatalog();
   return registerUser(db(), { email: uniqueEmail(label), password: "correct-horse-battery", name: label, workspace: `${label} workspace` });
 }
+
+/** Puts an existing user in a workspace directly, as accepting an invitation ends up doing. */
+export async function addMembership(workspaceId: string, userId: string, role: "OWNER" | "ADMIN" | "MEMBER") {
+  return db().membership.create({ data: { workspaceId, userId, role } });
+}

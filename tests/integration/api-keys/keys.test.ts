@@ -17,7 +17,16 @@ describe("API keys", () => {
     expect(JSON.stringify(row)).not.toContain(key.secret.slice(17));
     expect(row.name).toBe("Backend");
     expect(await listApiKeys(db(), workspace.id)).toEqual([
-      { id: key.id, name: "Backend", prefix: key.prefix, createdAt: row.createdAt, lastUsedAt: null, revokedAt: null },
+      {
+        id: key.id,
+        name: "Backend",
+        prefix: key.prefix,
+        createdAt: row.createdAt,
+        lastUsedAt: null,
+        revokedAt: null,
+        createdBy: { id: user.id, email: user.email, name: user.name, role: "OWNER" },
+        creatorLostAccess: false,
+      },
     ]);
   });
 

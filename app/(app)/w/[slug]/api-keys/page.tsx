@@ -1,5 +1,5 @@
 import { Card } from "@/components/ui/card";
-import { listApiKeys, type ApiKeySummary } from "@/lib/api-keys";
+import { listApiKeys, type ApiKeyListItem } from "@/lib/api-keys";
 import { db } from "@/lib/db";
 import { requireWorkspacePage } from "@/lib/server/session";
 import { can } from "@/lib/workspaces/access";
@@ -48,7 +48,22 @@ export default async function ApiKeysPage({ params }: { params: Promise<{ slug: 
   );
 }
 
-function KeyRow({ apiKey: k, slug, canManage }: { apiKey: ApiKeySummary; slug: string; canManage: boolean }) {
+function Creator({ apiKey: k }: { apiKey: ApiKeyListItem }) {
+  if (!k.createdBy) return <span className="text-slate-500">Unknown</span>;
+  const { name, email } = k.createdBy;
+  return <span>{name ? `${name} (${email})` : email}</span>;
+}
+
+/** Why an active key is flagged: its creator saw the secret and is no longer trusted with the workspace's keys. */
+function creatorWarning(k: ApiKeyListItem): string | null {
+  if (!k.creatorLostAccess || !k.createdBy) return null;
+  const who = k.createdBy.email;
+  const standing = k.createdBy.role ? `is now a ${k.createdBy.role.toLowerCase()} and can no longer manage keys` : "is no longer a member of this workspace";
+  return `${who} ${standing}, but has seen this key. Replace it with a new key and revoke this one, unless you know where its secret is kept.`;
+}
+
+function KeyRow({ apiKey: k, slug, canManage }: { apiKey: ApiKeyListItem; slug: string; canManage: boolean }) {
+  const warning = creatorWarning(k);
   return (
     <li className="flex flex-col gap-3 py-4 sm:flex-row sm:items-start" data-testid={`api-key-${k.prefix}`}>
       <div className="min-w-0 flex-1 space-y-1">
@@ -59,11 +74,14 @@ function KeyRow({ apiKey: k, slug, canManage }: { apiKey: ApiKeySummary; slug: s
           ) : (
             <span className="rounded bg-green-100 px-2 py-0.5 text-xs font-medium text-green-800">Active</span>
           )}
+          {warning && <span className="rounded bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">Creator lost access</span>}
         </p>
         <p className="font-mono text-sm text-slate-700">{k.prefix}_…</p>
         <dl className="grid grid-cols-[auto_1fr] gap-x-3 text-xs text-slate-600 sm:grid-cols-[auto_1fr_auto_1fr]">
           <dt>Created</dt>
           <dd><When at={k.createdAt} empty="" /></dd>
+          <dt>Created by</dt>
+          <dd className="break-all"><Creator apiKey={k} /></dd>
           <dt>Last used</dt>
           <dd><When at={k.lastUsedAt} empty="Never" /></dd>
           {k.revokedAt && (
@@ -73,6 +91,7 @@ function KeyRow({ apiKey: k, slug, canManage }: { apiKey: ApiKeySummary; slug: s
             </>
           )}
         </dl>
+        {warning && <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="creator-warning">{warning}</p>}
       </div>
       {canManage && !k.revokedAt && (
         <div className="sm:w-80 sm:text-right">

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { emailSchema } from "@/lib/auth/schemas";
 import { db } from "@/lib/db";
-import { formAction } from "@/lib/server/action";
+import { formAction, type FormState } from "@/lib/server/action";
 import { requireWorkspaceAction } from "@/lib/server/session";
 import { addMember, changeMember } from "@/lib/workspaces/members";
 
@@ -17,12 +17,37 @@ export const inviteMemberAction = formAction(z.object({ slug: z.string(), email:
   return { ok: true, message: `${input.email} was added as ${input.role.toLowerCase()}.` };
 });
 
-export const changeMemberAction = formAction(
-  z.object({ slug: z.string(), membershipId: z.string(), role: z.union([role, z.literal("REMOVE")]) }),
+/** The members list's state: which row the answer belongs to, so a refusal shows next to that member. */
+export type ChangeMemberState = (NonNullable<FormState> & { membershipId?: string }) | null;
+
+const change = formAction(
+  z.object({
+    slug: z.string(),
+    membershipId: z.string(),
+    role: z.union([role, z.literal("REMOVE")]),
+    // A checkbox: present ("on") only when ticked.
+    revokeKeys: z.literal("on").optional(),
+  }),
   async (input) => {
     const { workspace, role: actorRole } = await requireWorkspaceAction(input.slug, "members");
-    await changeMember(db(), { workspaceId: workspace.id, actorRole, membershipId: input.membershipId, role: input.role === "REMOVE" ? null : input.role });
+    const removing = input.role === "REMOVE";
+    const newRole = input.role === "REMOVE" ? null : input.role;
+    const { email, revokedKeys } = await changeMember(db(), {
+      workspaceId: workspace.id,
+      actorRole,
+      membershipId: input.membershipId,
+      role: newRole,
+      revokeKeys: input.revokeKeys === "on",
+    });
     revalidatePath(`/w/${input.slug}/members`);
-    return { ok: true, message: input.role === "REMOVE" ? "Member removed." : "Role updated." };
+    revalidatePath(`/w/${input.slug}/api-keys`);
+    const done = removing ? `${email} was removed from the workspace.` : `${email} is now ${newRole === "MEMBER" ? "a member" : newRole === "ADMIN" ? "an admin" : "an owner"}.`;
+    const keys = revokedKeys ? ` ${revokedKeys} API ${revokedKeys === 1 ? "key" : "keys"} they created ${revokedKeys === 1 ? "was" : "were"} revoked.` : "";
+    return { ok: true, message: done + keys };
   },
 );
+
+export async function changeMemberAction(prev: ChangeMemberState, form: FormData): Promise<ChangeMemberState> {
+  const state = await change(prev, form);
+  return state && { ...state, membershipId: String(form.get("membershipId") ?? "") };
+}

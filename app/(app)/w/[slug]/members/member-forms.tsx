@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
@@ -26,29 +26,108 @@ export function InviteForm({ slug }: { slug: string }) {
   );
 }
 
-export function MemberRow({ slug, membershipId, email, name, role, canManage }: { slug: string; membershipId: string; email: string; name: string | null; role: string; canManage: boolean }) {
+export interface MemberView {
+  membershipId: string;
+  email: string;
+  name: string | null;
+  role: (typeof roles)[number];
+  /** Names of the active API keys this member created. */
+  keys: string[];
+}
+
+/**
+ * The member list shares one action state, so the answer to a removal is still shown once the removed
+ * row is gone; a refusal is shown next to the member it concerns.
+ */
+export function MemberList({ slug, members, canManage }: { slug: string; members: MemberView[]; canManage: boolean }) {
   const [state, action, pending] = useActionState(changeMemberAction, null);
   return (
-    <li className="flex flex-col gap-2 py-3 sm:flex-row sm:items-center" data-testid={`member-${email}`}>
-      <div className="flex-1">
-        <p className="font-medium">{name ?? email}</p>
-        <p className="text-sm text-slate-600">{email}</p>
+    <div className="space-y-3">
+      {state?.ok && <FormMessage state={state} />}
+      <ul className="divide-y divide-slate-200">
+        {members.map((m) => (
+          <MemberRow key={`${m.membershipId}-${m.role}`} slug={slug} member={m} canManage={canManage} action={action} pending={pending} error={!state?.ok && state?.membershipId === m.membershipId ? state : null} />
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+const canManageKeys = (role: string) => role === "OWNER" || role === "ADMIN";
+
+function MemberRow(props: { slug: string; member: MemberView; canManage: boolean; action: (form: FormData) => void; pending: boolean; error: Parameters<typeof FormMessage>[0]["state"] }) {
+  const { slug, member: m, canManage, action, pending, error } = props;
+  const [choice, setChoice] = useState<string>(m.role);
+  const [confirming, setConfirming] = useState(false);
+  const removing = choice === "REMOVE";
+  // Losing access to the workspace or to its keys is confirmed first, offering to revoke the keys they made.
+  const needsConfirmation = removing || (canManageKeys(m.role) && !canManageKeys(choice));
+  return (
+    <li className="flex flex-col gap-2 py-3" data-testid={`member-${m.email}`}>
+      <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
+        <div className="flex-1">
+          <p className="font-medium">{m.name ?? m.email}</p>
+          <p className="text-sm text-slate-600">{m.email}</p>
+          {m.keys.length > 0 && <p className="text-xs text-slate-500">Created {m.keys.length} active API {m.keys.length === 1 ? "key" : "keys"}</p>}
+        </div>
+        {canManage ? (
+          <form
+            action={action}
+            onSubmit={(e) => {
+              if (needsConfirmation && !confirming) {
+                e.preventDefault();
+                setConfirming(true);
+              }
+            }}
+            className="flex flex-col gap-2 sm:items-end"
+          >
+            <input type="hidden" name="slug" value={slug} />
+            <input type="hidden" name="membershipId" value={m.membershipId} />
+            <div className="flex items-center gap-2">
+              <label className="sr-only" htmlFor={`role-${m.membershipId}`}>Role for {m.email}</label>
+              <select
+                id={`role-${m.membershipId}`}
+                name="role"
+                value={choice}
+                onChange={(e) => {
+                  setChoice(e.target.value);
+                  setConfirming(false);
+                }}
+                className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+              >
+                {roles.map((r) => <option key={r} value={r}>{r}</option>)}
+                <option value="REMOVE">Remove from workspace</option>
+              </select>
+              {!confirming && <Button type="submit" variant="secondary" disabled={pending}>Save</Button>}
+            </div>
+            {confirming && (
+              <div className="w-full space-y-2 rounded-md border border-red-200 bg-red-50 p-3 sm:w-96" role="group" aria-label={`Confirm changes to ${m.email}`}>
+                <p className="text-sm text-red-900">
+                  {removing
+                    ? `Remove ${m.email} from this workspace? They lose access at once.`
+                    : `Make ${m.email} a ${choice.toLowerCase()}? They can no longer manage billing or API keys.`}
+                </p>
+                {m.keys.length > 0 && (
+                  <label className="flex items-start gap-2 text-sm text-red-900">
+                    <input type="checkbox" name="revokeKeys" defaultChecked className="mt-0.5" />
+                    <span>
+                      Also revoke the {m.keys.length === 1 ? "API key" : `${m.keys.length} API keys`} they created ({m.keys.map((k) => `“${k}”`).join(", ")}). They have seen
+                      {m.keys.length === 1 ? " its secret" : " the secrets"}; requests with {m.keys.length === 1 ? "it" : "them"} are refused from now on.
+                    </span>
+                  </label>
+                )}
+                <div className="flex gap-2">
+                  <Button type="submit" variant="danger" disabled={pending}>{removing ? "Yes, remove" : "Yes, change role"}</Button>
+                  <Button type="button" variant="ghost" onClick={() => setConfirming(false)}>Cancel</Button>
+                </div>
+              </div>
+            )}
+          </form>
+        ) : (
+          <span className="text-sm text-slate-700">{m.role}</span>
+        )}
       </div>
-      {canManage ? (
-        <form action={action} className="flex items-center gap-2">
-          <input type="hidden" name="slug" value={slug} />
-          <input type="hidden" name="membershipId" value={membershipId} />
-          <label className="sr-only" htmlFor={`role-${membershipId}`}>Role for {email}</label>
-          <select id={`role-${membershipId}`} name="role" defaultValue={role} className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm">
-            {roles.map((r) => <option key={r} value={r}>{r}</option>)}
-            <option value="REMOVE">Remove from workspace</option>
-          </select>
-          <Button type="submit" variant="secondary" disabled={pending}>Save</Button>
-        </form>
-      ) : (
-        <span className="text-sm text-slate-700">{role}</span>
-      )}
-      <div className="sm:w-72"><FormMessage state={state} /></div>
+      {error && <FormMessage state={error} />}
     </li>
   );
 }

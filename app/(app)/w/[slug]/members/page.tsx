@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import { requireWorkspacePage } from "@/lib/server/session";
 import { can } from "@/lib/workspaces/access";
 import { listMembers } from "@/lib/workspaces/members";
-import { InviteForm, MemberRow } from "./member-forms";
+import { InviteForm, MemberList } from "./member-forms";
 
 export const metadata = { title: "Members" };
 
@@ -21,11 +21,11 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
         </Card>
       )}
       <Card title={`${members.length} ${members.length === 1 ? "member" : "members"}`}>
-        <ul className="divide-y divide-slate-200">
-          {members.map((m) => (
-            <MemberRow key={m.id} slug={slug} membershipId={m.id} email={m.user.email} name={m.user.name} role={m.role} canManage={canManage} />
-          ))}
-        </ul>
+        <MemberList
+          slug={slug}
+          canManage={canManage}
+          members={members.map((m) => ({ membershipId: m.id, email: m.user.email, name: m.user.name, role: m.role, keys: m.activeKeys }))}
+        />
       </Card>
     </div>
   );
