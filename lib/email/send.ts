@@ -17,8 +17,10 @@ const consoleTransport: Transport = {
 function smtpTransport(url: string): Transport {
   // Loaded on first use: the metering routes that may notify should not pay for nodemailer at start-up.
   const transport = import("nodemailer").then((nm) =>
-    nm.default.createTransport(url, {
-      // A mail server that does not answer must not hold a sign-up or a cron run for minutes (nodemailer's defaults).
+    nm.default.createTransport({
+      url,
+      // A mail server that does not answer must not hold a sign-up or a cron run for minutes (nodemailer's
+      // defaults). Transport options, so beside the URL: a second argument would only be message defaults.
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 20_000,

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import semver from "semver";
 
-export interface Advisory { id: string; package: string; title: string; vulnerable: string }
+export interface Advisory { id: string; package: string; title: string; vulnerable: string; source: string; aliases?: string[] }
+export interface AdvisoryList { reviewed: string; sources: string[]; advisories: Advisory[] }
 export interface Finding { advisory: Advisory; path: string; version: string }
 
 /** Every installed package in a package-lock (v2/v3) whose version falls in a known-vulnerable range. */
@@ -19,6 +20,10 @@ export function findVulnerable(lock: { packages?: Record<string, { version?: str
   return findings;
 }
 
-export function loadAdvisories(file = new URL("./known.json", import.meta.url)): Advisory[] {
-  return (JSON.parse(fs.readFileSync(file, "utf8")) as { advisories: Advisory[] }).advisories;
+export function loadAdvisoryList(file = new URL("./known.json", import.meta.url)): AdvisoryList {
+  return JSON.parse(fs.readFileSync(file, "utf8")) as AdvisoryList;
+}
+
+export function loadAdvisories(file?: URL): Advisory[] {
+  return loadAdvisoryList(file).advisories;
 }
