@@ -22,19 +22,6 @@ export async function listMembers(db: Db, workspaceId: string) {
   return rows.map(({ user: { apiKeysCreated, ...user }, ...m }) => ({ ...m, user, activeKeys: apiKeysCreated.map((k) => k.name) }));
 }
 
-/** Adds an existing user by email. Only an OWNER may add another OWNER. */
-export async function addMember(db: Db, input: { workspaceId: string; actorRole: Role; email: string; role: Role }) {
-  if (input.role === "OWNER" && input.actorRole !== "OWNER") throw new AppError("forbidden", "Only an owner can add another owner.");
-  const user = await db.user.findUnique({ where: { email: input.email } });
-  if (!user) throw new AppError("not_found", "No Tally account uses this email; ask them to sign up first.", { field: "email" });
-  try {
-    return await db.membership.create({ data: { workspaceId: input.workspaceId, userId: user.id, role: input.role } });
-  } catch (e) {
-    if ((e as { code?: string }).code === "P2002") throw new AppError("conflict", "This person is already a member.", { field: "email" });
-    throw e;
-  }
-}
-
 /**
  * Changes a member's role or removes them, refusing to leave the workspace without an OWNER.
  * The owners' rows are locked first so two owners demoting each other at once cannot both succeed.

@@ -84,6 +84,8 @@ describe("tenant isolation", () => {
       runInvariantCheckAction: [["/admin", {}]],
       autoTopUpAction: [[at("extras"), { slug: t.b.slug, enabled: "on", threshold: "10", pack: "compute_500", monthlyCap: "3" }]],
       inviteMemberAction: [[at("members"), { slug: t.b.slug, email: t.a.email, role: "OWNER" }]],
+      resendInvitationAction: [[at("members"), { slug: t.b.slug, invitationId: t.b.invitationId }], [at("members"), { slug: t.a.slug, invitationId: t.b.invitationId }]],
+      revokeInvitationAction: [[at("members"), { slug: t.b.slug, invitationId: t.b.invitationId }], [at("members"), { slug: t.a.slug, invitationId: t.b.invitationId }]],
       changeMemberAction: [[at("members"), { slug: t.b.slug, membershipId: t.b.ownerMembershipId, role: "REMOVE" }], [at("members"), { slug: t.a.slug, membershipId: t.b.membershipId, role: "OWNER" }]],
       startCheckoutAction: [[at("plans"), { slug: t.b.slug, plan: "pro", interval: "month", requestKey: requestKey() }]],
       startTrialAction: [[at("plans"), { slug: t.b.slug, plan: "pro" }]],
@@ -94,7 +96,8 @@ describe("tenant isolation", () => {
       openPortalAction: [[at("plans"), { slug: t.b.slug }]],
     };
     // Actions that take no workspace: covered by the framework-edge tests.
-    const unscoped = ["signInAction", "signUpAction", "signOutAction", "oauthSignInAction"];
+    // The invitation page's actions take a link's secret, not a workspace: covered by the invitation tests.
+    const unscoped = ["signInAction", "signUpAction", "signOutAction", "oauthSignInAction", "acceptInvitationAction", "signUpAndAcceptAction", "switchAccountAction"];
     // A new action fails here until it has a case: the manifest is the list of what can be posted.
     expect(Object.keys(ids).filter((n) => !unscoped.includes(n)).sort()).toEqual(Object.keys(cases).sort());
 

@@ -18,11 +18,14 @@ export async function seedTenants(db: PrismaClient) {
   const member = await registerUser(db, { email: `tenant-b-member-${uid()}@example.test`, password: PASSWORD, workspace: `member ${uid()}` });
   const membership = await db.membership.create({ data: { workspaceId: b.workspaceId, userId: member.user.id, role: "MEMBER" } });
   const ownerMembership = await db.membership.findFirstOrThrow({ where: { workspaceId: b.workspaceId, role: "OWNER" } });
+  const invitation = await db.invitation.create({
+    data: { workspaceId: b.workspaceId, email: `tenant-b-invitee-${uid()}@example.test`, role: "MEMBER", tokenHash: `tenant-${uid()}`, expiresAt: new Date(Date.now() + 7 * 86400_000) },
+  });
   const workspaceB = await db.workspace.findUniqueOrThrow({ where: { id: b.workspaceId } });
   const keyB = await db.apiKey.findUniqueOrThrow({ where: { id: b.keyId } });
   return {
     a,
-    b: { ...b, lotId: lot.lotId, membershipId: membership.id, ownerMembershipId: ownerMembership.id, name: workspaceB.name, keyPrefix: keyB.prefix },
+    b: { ...b, lotId: lot.lotId, membershipId: membership.id, ownerMembershipId: ownerMembership.id, invitationId: invitation.id, name: workspaceB.name, keyPrefix: keyB.prefix },
   };
 }
 

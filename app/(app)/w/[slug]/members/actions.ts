@@ -6,15 +6,35 @@ import { emailSchema } from "@/lib/auth/schemas";
 import { db } from "@/lib/db";
 import { formAction, type FormState } from "@/lib/server/action";
 import { requireWorkspaceAction } from "@/lib/server/session";
-import { addMember, changeMember } from "@/lib/workspaces/members";
+import { revokeInvitation } from "@/lib/workspaces/invitations";
+import { changeMember } from "@/lib/workspaces/members";
+import { resendInvitationEmail, sendInvitation } from "@/lib/workspaces/send-invitation";
 
 const role = z.enum(["OWNER", "ADMIN", "MEMBER"]);
 
+/** What the inviter is told: the same whether or not the address has a Tally account. */
+const sentMessage = ({ email, emailed }: { email: string; emailed: boolean }) =>
+  emailed ? `Invitation sent to ${email}.` : `The invitation to ${email} is saved, but its email could not be sent. Use Resend in a moment.`;
+
 export const inviteMemberAction = formAction(z.object({ slug: z.string(), email: emailSchema, role }), async (input) => {
-  const { workspace, role: actorRole } = await requireWorkspaceAction(input.slug, "members");
-  await addMember(db(), { workspaceId: workspace.id, actorRole, email: input.email, role: input.role });
+  const { workspace, role: actorRole, userId } = await requireWorkspaceAction(input.slug, "members");
+  const sent = await sendInvitation(db(), { workspaceId: workspace.id, actorId: userId, actorRole, email: input.email, role: input.role });
   revalidatePath(`/w/${input.slug}/members`);
-  return { ok: true, message: `${input.email} was added as ${input.role.toLowerCase()}.` };
+  return { ok: true, message: sentMessage(sent) };
+});
+
+export const resendInvitationAction = formAction(z.object({ slug: z.string(), invitationId: z.string().min(1) }), async (input) => {
+  const { workspace, role: actorRole, userId } = await requireWorkspaceAction(input.slug, "members");
+  const sent = await resendInvitationEmail(db(), { workspaceId: workspace.id, invitationId: input.invitationId, actorId: userId, actorRole });
+  revalidatePath(`/w/${input.slug}/members`);
+  return { ok: true, message: sentMessage(sent) };
+});
+
+export const revokeInvitationAction = formAction(z.object({ slug: z.string(), invitationId: z.string().min(1) }), async (input) => {
+  const { workspace, role: actorRole } = await requireWorkspaceAction(input.slug, "members");
+  const inv = await revokeInvitation(db(), { workspaceId: workspace.id, invitationId: input.invitationId, actorRole });
+  revalidatePath(`/w/${input.slug}/members`);
+  return { ok: true, message: `The invitation to ${inv.email} was revoked; its link no longer works.` };
 });
 
 /** The members list's state: which row the answer belongs to, so a refusal shows next to that member. */

@@ -4,25 +4,82 @@ import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
-import { changeMemberAction, inviteMemberAction } from "./actions";
+import { changeMemberAction, inviteMemberAction, resendInvitationAction, revokeInvitationAction } from "./actions";
 
 const roles = ["MEMBER", "ADMIN", "OWNER"] as const;
 
-export function InviteForm({ slug }: { slug: string }) {
+export function InviteForm({ slug, canInviteOwner }: { slug: string; canInviteOwner: boolean }) {
   const [state, action, pending] = useActionState(inviteMemberAction, null);
   return (
     <form action={action} className="grid gap-3 sm:grid-cols-[1fr_auto_auto] sm:items-end">
       <input type="hidden" name="slug" value={slug} />
-      <Field label="Email of an existing Tally user" name="email" type="email" required error={state?.fieldErrors?.email} />
+      <Field label="Email address" name="email" type="email" required autoComplete="off" error={state?.fieldErrors?.email} />
       <label className="space-y-1 text-sm font-medium">
         <span className="block">Role</span>
         <select name="role" defaultValue="MEMBER" className="rounded-md border border-slate-300 bg-white px-2 py-2 text-sm">
-          {roles.map((r) => <option key={r} value={r}>{r}</option>)}
+          {roles.filter((r) => r !== "OWNER" || canInviteOwner).map((r) => <option key={r} value={r}>{r}</option>)}
         </select>
       </label>
-      <Button type="submit" disabled={pending}>Add member</Button>
+      <Button type="submit" disabled={pending}>{pending ? "Sending…" : "Send invitation"}</Button>
+      <p className="text-xs text-slate-500 sm:col-span-3">They get an email with a link. They join only when they accept it, signed in (or signing up) with this address. The link works for 7 days.</p>
       <div className="sm:col-span-3"><FormMessage state={state} /></div>
     </form>
+  );
+}
+
+export interface PendingInvitation {
+  id: string;
+  email: string;
+  role: string;
+  status: "pending" | "expired" | "accepted" | "revoked";
+  invitedBy: string | null;
+  sentAt: string;
+  expiresAt: string;
+}
+
+/** Pending and expired invitations with Resend and Revoke; answers are shown above the list, since a revoked row leaves it. */
+export function InvitationList({ slug, invitations, canManage }: { slug: string; invitations: PendingInvitation[]; canManage: boolean }) {
+  const [resent, resend, resending] = useActionState(resendInvitationAction, null);
+  const [revoked, revoke, revoking] = useActionState(revokeInvitationAction, null);
+  const [last, setLast] = useState<"resend" | "revoke">("resend");
+  return (
+    <div className="space-y-3">
+      <FormMessage state={last === "resend" ? resent : revoked} />
+      <ul className="divide-y divide-slate-200" aria-label="Pending invitations">
+        {invitations.map((inv) => (
+          <li key={inv.id} className="flex flex-col gap-2 py-3 sm:flex-row sm:items-center" data-testid={`invitation-${inv.email}`}>
+            <div className="min-w-0 flex-1">
+              <p className="flex flex-wrap items-center gap-2 font-medium">
+                <span className="break-all">{inv.email}</span>
+                <span className="rounded bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">{inv.role}</span>
+                {inv.status === "expired" ? (
+                  <span className="rounded bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">Expired</span>
+                ) : (
+                  <span className="rounded bg-blue-50 px-2 py-0.5 text-xs font-medium text-blue-800">Pending</span>
+                )}
+              </p>
+              <p className="text-xs text-slate-600">
+                {inv.invitedBy ? `Invited by ${inv.invitedBy}, ` : ""}sent {inv.sentAt}; {inv.status === "expired" ? `expired ${inv.expiresAt}` : `link works until ${inv.expiresAt}`}
+              </p>
+            </div>
+            {canManage && (
+              <div className="flex gap-2">
+                <form action={resend} onSubmit={() => setLast("resend")}>
+                  <input type="hidden" name="slug" value={slug} />
+                  <input type="hidden" name="invitationId" value={inv.id} />
+                  <Button type="submit" variant="secondary" disabled={resending} aria-label={`Resend invitation to ${inv.email}`}>Resend</Button>
+                </form>
+                <form action={revoke} onSubmit={() => setLast("revoke")}>
+                  <input type="hidden" name="slug" value={slug} />
+                  <input type="hidden" name="invitationId" value={inv.id} />
+                  <Button type="submit" variant="danger" disabled={revoking} aria-label={`Revoke invitation to ${inv.email}`}>Revoke</Button>
+                </form>
+              </div>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

