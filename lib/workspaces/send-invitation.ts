@@ -1,5 +1,7 @@
 import type { Role } from "@/lib/generated/prisma/client";
 import type { Db } from "@/lib/db";
+import { sendEmail } from "@/lib/email";
+import { invitationEmail } from "@/lib/email/templates/invitation";
 import { env } from "@/lib/env";
 import { inviteMember, resendInvitation, type SentInvitation } from "./invitations";
 
@@ -8,34 +10,20 @@ import { inviteMember, resendInvitation, type SentInvitation } from "./invitatio
 
 export const invitationUrl = (token: string) => new URL(`/invite/${token}`, env().APP_URL).toString();
 
-export interface InvitationEmail {
-  to: string;
-  workspaceName: string;
-  inviter: string;
-  role: Role;
-  url: string;
-  expiresAt: Date;
-}
-
-/** Sends one invitation email; false when the mail server refused it (the invitation stays, and can be resent). */
-async function deliverInvitationEmail(mail: InvitationEmail): Promise<boolean> {
-  console.info(`[email] to=${mail.to} subject=${JSON.stringify(`${mail.inviter} invited you to ${mail.workspaceName} on Tally`)}\n${mail.url}\n[email] end`);
-  return true;
-}
-
 async function emailFor(db: Db, sent: SentInvitation, workspaceId: string, actorId: string) {
   const [workspace, actor] = await Promise.all([
     db.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { name: true } }),
     db.user.findUniqueOrThrow({ where: { id: actorId }, select: { name: true, email: true } }),
   ]);
-  const emailed = await deliverInvitationEmail({
+  // sendEmail never throws: a mail server that is down leaves the invitation pending, to be resent.
+  const emailed = await sendEmail(await invitationEmail({
     to: sent.invitation.email,
     workspaceName: workspace.name,
     inviter: actor.name ? `${actor.name} (${actor.email})` : actor.email,
     role: sent.invitation.role,
     url: invitationUrl(sent.token),
     expiresAt: sent.invitation.expiresAt,
-  });
+  }));
   return { email: sent.invitation.email, emailed };
 }
 
