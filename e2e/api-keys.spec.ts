@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { signIn, signOut, signUp } from "./helpers";
+import { acceptAsSignedIn, invite } from "./invite-helpers";
 
 test("an owner creates a key (shown once), uses it, revokes it, and the API refuses it", async ({ page, request }) => {
   const { slug } = await signUp(page, { workspace: "Keys Inc" });
@@ -54,13 +55,11 @@ test("a member sees the keys read-only, without create or revoke controls", asyn
   await page.getByLabel("Key name").fill("CI");
   await page.getByRole("button", { name: "Create key" }).click();
   await expect(page.getByLabel("New API key")).toBeVisible();
-  await page.goto(`/w/${owner.slug}/members`);
-  await page.getByLabel("Email of an existing Tally user").fill(member.email);
-  await page.getByRole("button", { name: "Add member" }).click();
-  await expect(page.getByRole("status")).toContainText("was added as member");
+  const link = await invite(page, owner.slug, member.email);
   await signOut(page);
   await signIn(page, member.email);
   await page.waitForURL(/\/w\//);
+  await acceptAsSignedIn(page, link, "Shared Keys");
   await page.goto(`/w/${owner.slug}/api-keys`);
   await expect(page.getByText("Only owners and admins can create or revoke keys.")).toBeVisible();
   await expect(page.getByRole("list", { name: "API keys" })).toContainText("CI");

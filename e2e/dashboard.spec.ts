@@ -2,6 +2,7 @@ import fs from "node:fs";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { failOnCspViolations } from "./csp";
 import { signIn, signOut, signUp } from "./helpers";
+import { acceptAsSignedIn, invite } from "./invite-helpers";
 
 failOnCspViolations();
 
@@ -23,13 +24,6 @@ async function report(request: APIRequestContext, secret: string, feature: strin
     headers: { authorization: `Bearer ${secret}` },
     data: { feature, units, idempotencyKey: `dash-${Date.now()}-${seq++}`, ...(metadata ? { metadata } : {}) },
   });
-}
-
-async function addMember(page: Page, slug: string, email: string) {
-  await page.goto(`/w/${slug}/members`);
-  await page.getByLabel("Email of an existing Tally user").fill(email);
-  await page.getByRole("button", { name: "Add member" }).click();
-  await expect(page.getByRole("status")).toContainText(`${email} was added as member.`);
 }
 
 test("usage bars follow recorded usage, and a feature at 100% says why and how out", async ({ page, request }) => {
@@ -90,13 +84,14 @@ test("a member sees usage and alerts but no billing controls", async ({ page, re
   const owner = await signUp(page, { workspace: "Shared Billing" });
   const secret = await createKey(page, owner.slug);
   expect((await report(request, secret, "compute", 100)).status()).toBe(200);
-  await addMember(page, owner.slug, member.email);
+  const link = await invite(page, owner.slug, member.email);
   await page.goto(`/w/${owner.slug}/billing`);
   await expect(page.getByRole("main").getByRole("link", { name: "Upgrade", exact: true })).toHaveCount(1);
   await signOut(page);
 
   await signIn(page, member.email);
   await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
+  await acceptAsSignedIn(page, link, "Shared Billing");
   await page.goto(`/w/${owner.slug}/billing`);
   await expect(page.getByTitle("Your role in this workspace")).toHaveText("MEMBER");
   await expect(page.getByTestId("plan-name")).toHaveText("Free");

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { signIn, signOut, signUp } from "./helpers";
+import { acceptAsSignedIn, invite } from "./invite-helpers";
 
 test("a user of workspace A gets 404 on workspace B's billing page", async ({ page }) => {
   const b = await signUp(page, { workspace: "Workspace B" });
@@ -26,19 +27,16 @@ test("the last owner cannot be demoted or removed", async ({ page }) => {
   await expect(page.getByTestId(`member-${email}`).getByLabel(`Role for ${email}`)).toHaveValue("OWNER");
 });
 
-test("an owner adds an existing user, who then sees the workspace as a member", async ({ page }) => {
+test("an invited existing user accepts and then sees the workspace as a member, without member controls", async ({ page }) => {
   const member = await signUp(page, { workspace: "Member's own" });
   await signOut(page);
   const owner = await signUp(page, { workspace: "Shared Space" });
-  await page.goto(`/w/${owner.slug}/members`);
-  await page.getByLabel("Email of an existing Tally user").fill(member.email);
-  await page.getByRole("button", { name: "Add member" }).click();
-  await expect(page.getByRole("status")).toContainText(`${member.email} was added as member.`);
-  await expect(page.getByTestId(`member-${member.email}`)).toBeVisible();
+  const link = await invite(page, owner.slug, member.email);
   await signOut(page);
   await signIn(page, member.email);
+  await acceptAsSignedIn(page, link, "Shared Space");
   await page.goto(`/w/${owner.slug}/members`);
   await expect(page.getByTitle("Your role in this workspace")).toHaveText("MEMBER");
-  await expect(page.getByRole("heading", { name: "Add a member" })).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: "Invite someone" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Save" })).toHaveCount(0);
 });

@@ -14,12 +14,12 @@ export function InviteForm({ slug, canInviteOwner }: { slug: string; canInviteOw
     <form action={action} className="grid gap-3 sm:grid-cols-[1fr_auto_auto] sm:items-end">
       <input type="hidden" name="slug" value={slug} />
       <Field label="Email address" name="email" type="email" required autoComplete="off" error={state?.fieldErrors?.email} />
-      <label className="space-y-1 text-sm font-medium">
-        <span className="block">Role</span>
-        <select name="role" defaultValue="MEMBER" className="rounded-md border border-slate-300 bg-white px-2 py-2 text-sm">
+      <div className="space-y-1">
+        <label htmlFor="invite-role" className="block text-sm font-medium text-slate-800">Role</label>
+        <select id="invite-role" name="role" defaultValue="MEMBER" className="rounded-md border border-slate-300 bg-white px-2 py-2 text-sm">
           {roles.filter((r) => r !== "OWNER" || canInviteOwner).map((r) => <option key={r} value={r}>{r}</option>)}
         </select>
-      </label>
+      </div>
       <Button type="submit" disabled={pending}>{pending ? "Sending…" : "Send invitation"}</Button>
       <p className="text-xs text-slate-500 sm:col-span-3">They get an email with a link. They join only when they accept it, signed in (or signing up) with this address. The link works for 7 days.</p>
       <div className="sm:col-span-3"><FormMessage state={state} /></div>
@@ -45,6 +45,7 @@ export function InvitationList({ slug, invitations, canManage }: { slug: string;
   return (
     <div className="space-y-3">
       <FormMessage state={last === "resend" ? resent : revoked} />
+      {invitations.length === 0 && <p className="text-sm text-slate-600">No invitations waiting to be accepted.</p>}
       <ul className="divide-y divide-slate-200" aria-label="Pending invitations">
         {invitations.map((inv) => (
           <li key={inv.id} className="flex flex-col gap-2 py-3 sm:flex-row sm:items-center" data-testid={`invitation-${inv.email}`}>
@@ -121,7 +122,7 @@ function MemberRow(props: { slug: string; member: MemberView; canManage: boolean
   const needsConfirmation = removing || (canManageKeys(m.role) && !canManageKeys(choice));
   return (
     <li className="flex flex-col gap-2 py-3" data-testid={`member-${m.email}`}>
-      <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
+      <div className="flex flex-col gap-2 sm:flex-row sm:items-start">
         <div className="flex-1">
           <p className="font-medium">{m.name ?? m.email}</p>
           <p className="text-sm text-slate-600">{m.email}</p>

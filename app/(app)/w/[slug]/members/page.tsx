@@ -24,8 +24,8 @@ export default async function MembersPage({ params }: { params: Promise<{ slug: 
           <InviteForm slug={slug} canInviteOwner={role === "OWNER"} />
         </Card>
       )}
-      {canManage && invitations.length > 0 && (
-        <Card title={`${invitations.length} ${invitations.length === 1 ? "invitation" : "invitations"} not yet accepted`}>
+      {canManage && (
+        <Card title={invitations.length ? `${invitations.length} ${invitations.length === 1 ? "invitation" : "invitations"} not yet accepted` : "Invitations"}>
           <InvitationList
             slug={slug}
             canManage={canManage}
