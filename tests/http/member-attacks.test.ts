@@ -66,10 +66,10 @@ describe("removing an admin", () => {
       role: "REMOVE",
       revokeKeys: "on",
     });
-    expect(formState(r.text)).toEqual({ ok: true, message: `${admin.email} was removed from the workspace. 1 API key they created was revoked.` });
     const refused = await limitations();
     expect(refused.status).toBe(401);
     expect(refused.json.error.code).toBe("unauthorized");
+    expect(formState(r.text)).toEqual({ ok: true, message: `${admin.email} was removed from the workspace. 1 API key they created was revoked.` });
     session.close();
   });
 });
