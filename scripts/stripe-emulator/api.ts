@@ -8,6 +8,7 @@ import { newId } from "./ids";
 import { registerCharges } from "./resources/charges";
 import { registerCheckout } from "./resources/checkout";
 import { registerCustomers } from "./resources/customers";
+import { registerDisputes } from "./resources/disputes";
 import { registerEvents } from "./resources/events";
 import { registerInvoices } from "./resources/invoices";
 import { registerPaymentIntents } from "./resources/payment-intents";
@@ -36,6 +37,7 @@ export function buildRouter(): Router {
   registerPaymentIntents(router);
   registerCharges(router);
   registerRefunds(router);
+  registerDisputes(router);
   registerEvents(router);
   registerTestClocks(router);
   registerTax(router);
@@ -110,6 +112,7 @@ export function handleApi(em: Emulator, router: Router, req: IncomingMessage, ra
       }
     } finally {
       em.request = { id: null, idempotency_key: null };
+      em.flushLater();
     }
   }
   // Stripe saves the result once the endpoint ran; validation failures (400) are not saved.

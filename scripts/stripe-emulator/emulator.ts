@@ -22,6 +22,8 @@ export interface EmulatorConfig {
   accountName: string;
   /** Stripe Tax's rate for every customer, in percent (0: tax is computed and is zero). */
   taxPercent: number;
+  /** Seconds of the customer's clock a bank debit (us_bank_account) takes to settle. */
+  debitSettleSeconds: number;
   log: (line: string) => void;
 }
 
@@ -35,6 +37,8 @@ export class Emulator {
   private secrets = new Map<string, string>();
   /** The API request being handled (handlers run synchronously, so one at a time). */
   request: RequestInfo = { id: null, idempotency_key: null };
+  /** What Stripe does a moment after the request that caused it (a dispute after a payment): run by flushLater. */
+  private deferred: (() => void)[] = [];
 
   constructor(readonly config: EmulatorConfig) {
     this.webhooks = new WebhookDeliverer({
@@ -85,6 +89,22 @@ export class Emulator {
     return this.emit(type, after, previous);
   }
 
+  /** Queues work that Stripe does after the current request has answered (its events come after the request's). */
+  later(fn: () => void): void {
+    this.deferred.push(fn);
+  }
+
+  /** Runs the queued work; called once each request, hosted page or clock step is done. */
+  flushLater(): void {
+    const request = this.request;
+    this.request = { id: null, idempotency_key: null };
+    try {
+      while (this.deferred.length) this.deferred.shift()!();
+    } finally {
+      this.request = request;
+    }
+  }
+
   /** Registers a webhook endpoint; `secret` defaults to the configured signing secret. */
   addWebhookEndpoint(url: string, enabledEvents: string[] = ["*"], extra: Partial<WebhookEndpoint> = {}, secret?: string): { endpoint: WebhookEndpoint; secret: string } {
     const endpoint: WebhookEndpoint = {
@@ -113,6 +133,7 @@ export class Emulator {
   }
 
   reset(): void {
+    this.deferred = [];
     this.store.reset();
     this.idempotency.reset();
     this.webhooks.reset();

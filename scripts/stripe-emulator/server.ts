@@ -33,6 +33,8 @@ export interface StripeEmulatorOptions {
   taxPercent?: number;
   /** Network latency to imitate: each API request (/v1) waits this long before it is handled (default 0). */
   latencyMs?: number;
+  /** Seconds a bank debit (us_bank_account) takes to settle on the customer's clock (default 60). */
+  debitSettleSeconds?: number;
   log?: (line: string) => void;
 }
 
@@ -113,9 +115,13 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
       }
       const form = new Params(method === "POST" ? parseForm(body) : {});
       const query = new Params(parseForm(url.search.slice(1)));
-      if (parts[0] === "checkout" && parts.length === 2) return sendPage(res, checkoutPage(em, parts[1]!, method, form));
-      if (parts[0] === "portal" && parts.length === 2) return sendPage(res, portalPage(em, parts[1]!, method, form, query));
-      if (parts[0] === "invoices" && parts.length >= 2) return sendPage(res, invoicePage(em, parts[1]!, method, form));
+      const hosted = (out: PageResponse) => {
+        em!.flushLater();
+        sendPage(res, out);
+      };
+      if (parts[0] === "checkout" && parts.length === 2) return hosted(checkoutPage(em, parts[1]!, method, form));
+      if (parts[0] === "portal" && parts.length === 2) return hosted(portalPage(em, parts[1]!, method, form, query));
+      if (parts[0] === "invoices" && parts.length >= 2) return hosted(invoicePage(em, parts[1]!, method, form));
       if (parts[0] === "__emulator") {
         if (parts[1] === "health") return sendJson(res, 200, { ok: true });
         if (parts[1] === "reset" && method === "POST") {
@@ -149,6 +155,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
     dunning: { retryDays: options.dunning?.retryDays ?? [3, 5, 7], finalAction: options.dunning?.finalAction ?? "unpaid" },
     accountName: options.accountName ?? "Tally",
     taxPercent: options.taxPercent ?? 0,
+    debitSettleSeconds: options.debitSettleSeconds ?? 60,
     log,
   });
   registerStartupEndpoint(em);

@@ -1,8 +1,10 @@
+import type { CardInput } from "./engine/payments";
 import type {
   Charge,
   CheckoutLineItem,
   CheckoutSession,
   Customer,
+  Dispute,
   Invoice,
   PendingLine,
   PaymentIntent,
@@ -20,8 +22,25 @@ import type {
   WebhookEndpoint,
 } from "./types";
 
-/** How a test card behaves (Stripe's test numbers). */
-export type CardBehaviour = "succeed" | "decline" | "attach_then_fail";
+/**
+ * How a test card behaves (Stripe's test numbers): `auth_unless_setup` needs 3-D Secure for every payment
+ * until it was saved with an authentication (4000 0025 0000 3155), `auth_always` for every payment
+ * (4000 0027 6000 3184); `insufficient_funds` attaches but every charge is declined (4000 0000 0000 9995).
+ */
+export type CardBehaviour = "succeed" | "decline" | "attach_then_fail" | "insufficient_funds" | "auth_unless_setup" | "auth_always";
+
+/** A bank debit waiting to settle (us_bank_account): it succeeds or fails at `settleAt`. */
+export interface PendingDebit {
+  paymentIntent: string;
+  settleAt: number;
+  outcome: "succeed" | { code: string; message: string };
+}
+
+/** A subscription change made with payment_behavior=pending_if_incomplete, applied once its invoice is paid. */
+export interface PendingUpdateRecord {
+  invoice: string;
+  apply: (at: number) => void;
+}
 
 /** Checkout options kept beside the session (Stripe does not echo all of them). */
 export interface CheckoutExtras {
@@ -53,12 +72,23 @@ export class Store {
   paymentIntents = new Map<string, PaymentIntent>();
   charges = new Map<string, Charge>();
   refunds = new Map<string, Refund>();
+  disputes = new Map<string, Dispute>();
   events = new Map<string, StripeEvent>();
   webhookEndpoints = new Map<string, WebhookEndpoint>();
   testClocks = new Map<string, TestClock>();
   taxCalculations = new Map<string, TaxCalculation>();
 
   cardBehaviour = new Map<string, CardBehaviour>();
+  /** Cards saved with a 3-D Secure authentication: 3155 then pays off-session without one. */
+  setUpCards = new Set<string>();
+  /** Payment methods whose successful charges are disputed as fraudulent (test card 4000 0000 0000 0259). */
+  disputedCards = new Set<string>();
+  /** Card details waiting on a hosted page's 3-D Secure challenge, by challenge token. */
+  challenges = new Map<string, { page: string; card: CardInput }>();
+  pendingDebits = new Map<string, PendingDebit>();
+  /** The account number behind each us_bank_account payment method (it decides how its debits settle). */
+  bankAccounts = new Map<string, string>();
+  pendingUpdates = new Map<string, PendingUpdateRecord>();
   /** Payment methods whose refunds fail after being created (test card 4000 0000 0000 5126). */
   refundsFail = new Set<string>();
   checkoutExtras = new Map<string, CheckoutExtras>();
@@ -96,6 +126,7 @@ export class Store {
       ["pi_", this.paymentIntents],
       ["ch_", this.charges],
       ["re_", this.refunds],
+      ["dp_", this.disputes],
       ["evt_", this.events],
       ["we_", this.webhookEndpoints],
       ["clock_", this.testClocks],

@@ -114,12 +114,42 @@ export async function seedCatalog(stripe: Stripe): Promise<Catalog> {
   return { starter, pro, proAnnual, pack };
 }
 
-export const CARDS = { ok: "4242 4242 4242 4242", declined: "4000 0000 0000 0002", failsLater: "4000 0000 0000 0341", refundFails: "4000 0000 0000 5126" };
+export const CARDS = {
+  ok: "4242 4242 4242 4242",
+  declined: "4000 0000 0000 0002",
+  failsLater: "4000 0000 0000 0341",
+  refundFails: "4000 0000 0000 5126",
+  insufficientFunds: "4000 0000 0000 9995",
+  /** 3-D Secure for every payment until saved with an authentication. */
+  authUnlessSetUp: "4000 0025 0000 3155",
+  /** 3-D Secure for every payment. */
+  authAlways: "4000 0027 6000 3184",
+  disputed: "4000 0000 0000 0259",
+};
+
+/** Stripe's test bank accounts (routing 110000000) for US bank account debits. */
+export const BANK = { routing: "110000000", settles: "000123456789", insufficientFunds: "000222222227", closed: "000111111113" };
 
 /** Submits the hosted checkout page's form like a browser would (without following the redirect). */
 export async function payOnHostedPage(url: string, card: string, email = "buyer@example.com"): Promise<Response> {
   const form = new URLSearchParams({ email, cardNumber: card, cardExpiry: "12 / 34", cardCvc: "123", billingName: "Ada Buyer" });
   return fetch(url, { method: "POST", body: form, headers: { "content-type": "application/x-www-form-urlencoded" }, redirect: "manual" });
+}
+
+/**
+ * Pays on the hosted checkout page with a card that asks for 3-D Secure: the page answers with the test
+ * challenge, which is then completed (or failed). Returns the last answer.
+ */
+export async function payWithAuthentication(url: string, card: string, outcome: "complete" | "fail" = "complete", email = "buyer@example.com"): Promise<Response> {
+  const challenge = await payOnHostedPage(url, card, email);
+  const token = /name="challenge" value="([^"]+)"/.exec(await challenge.text())?.[1];
+  if (!token) throw new Error(`no 3-D Secure challenge on ${url} (status ${challenge.status})`);
+  return postForm(url, { challenge: token, outcome });
+}
+
+/** Pays on the hosted checkout page by US bank account debit. */
+export async function payByBankOnHostedPage(url: string, account: string, name = "Ada Buyer"): Promise<Response> {
+  return postForm(url, { method: "us_bank_account", routingNumber: BANK.routing, accountNumber: account, accountHolderName: name });
 }
 
 export async function postForm(url: string, fields: Record<string, string>): Promise<Response> {

@@ -74,13 +74,15 @@ export interface CardDetails {
 
 export interface PaymentMethod extends StripeObject {
   object: "payment_method";
-  type: "card" | "link";
+  type: "card" | "link" | "us_bank_account";
   customer: string | null;
   metadata: Metadata;
   /** Set for `type: "card"` only. */
   card?: CardDetails & Record<string, unknown>;
   /** Set for `type: "link"` only. */
   link?: { email: string | null; persistent_token?: string };
+  /** Set for `type: "us_bank_account"` only (an ACH debit, which settles days after it is made). */
+  us_bank_account?: Record<string, unknown> & { last4: string; routing_number: string; bank_name: string };
   billing_details: { address: Record<string, string | null>; email: string | null; name: string | null; phone: string | null; tax_id: null };
 }
 
@@ -118,6 +120,7 @@ export interface CheckoutSession extends StripeObject {
   amount_subtotal: number;
   amount_total: number;
   expires_at: number;
+  payment_method_types: string[];
   customer_details: { email: string | null; name: string | null; address: null; phone: null; tax_exempt: "none"; tax_ids: [] } | null;
 }
 
@@ -159,6 +162,16 @@ export interface Subscription extends StripeObject {
   test_clock: string | null;
   quantity: number;
   plan: Record<string, unknown> | null;
+  /** Set while a change made with payment_behavior=pending_if_incomplete waits for its invoice to be paid. */
+  pending_update: PendingUpdate | null;
+}
+
+export interface PendingUpdate {
+  billing_cycle_anchor: number | null;
+  expires_at: number;
+  subscription_items: Record<string, unknown>[];
+  trial_end: number | null;
+  trial_from_plan: boolean | null;
 }
 
 /** An invoice line before it lands on an invoice (Stripe's pending invoice item). */
@@ -279,6 +292,22 @@ export interface Refund extends StripeObject {
   status: "succeeded" | "pending" | "failed" | "canceled";
   /** Present once the refund failed. */
   failure_reason?: string;
+}
+
+export type DisputeStatus = "warning_needs_response" | "warning_under_review" | "warning_closed" | "needs_response" | "under_review" | "won" | "lost";
+
+export interface Dispute extends StripeObject {
+  object: "dispute";
+  amount: number;
+  charge: string;
+  currency: string;
+  metadata: Metadata;
+  payment_intent: string | null;
+  reason: string;
+  status: DisputeStatus;
+  is_charge_refundable: boolean;
+  evidence: Record<string, string | null | Record<string, unknown>>;
+  evidence_details: { due_by: number | null; has_evidence: boolean; past_due: boolean; submission_count: number; enhanced_eligibility: Record<string, unknown> };
 }
 
 export interface SchedulePhaseItem {

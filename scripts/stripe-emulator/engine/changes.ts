@@ -6,7 +6,7 @@ import type { PendingLine } from "../store";
 import type { Price, Subscription, SubscriptionItem } from "../types";
 import { attemptInvoicePayment, createInvoice, finalizeInvoice, invoicePaymentMethod, prorate, subscriptionLine } from "./invoicing";
 import { endTrial } from "./lifecycle";
-import { cardError, chargeWouldSucceed } from "./payments";
+import { chargeError } from "./payments";
 import { describeLine, newItem, productName, SUBSCRIPTION_KEYS, setPeriod, syncDerived, validateItems } from "./subscriptions";
 
 interface Planned {
@@ -16,6 +16,69 @@ interface Planned {
   quantity: number;
   deleted: boolean;
   metadata?: Record<string, string>;
+}
+
+/** What a pending update may carry (Stripe's pending updates reference). */
+const PENDING_UPDATE_PARAMS = ["expand", "payment_behavior", "proration_behavior", "proration_date", "billing_cycle_anchor", "items", "trial_end", "trial_from_plan", "add_invoice_items"];
+
+/** The planned items become the subscription's (a new period when the interval changed). */
+function applyItems(em: Emulator, sub: Subscription, kept: Planned[], lines: PendingLine[], newPeriod: { start: number; end: number } | null, at: number): void {
+  const period = newPeriod ?? { start: sub.current_period_start, end: sub.current_period_end };
+  sub.items.data = kept.map((x) => {
+    if (!x.item) return newItem(sub.id, x.price, x.quantity, at, period, x.metadata);
+    x.item.price = structuredClone(x.price);
+    x.item.quantity = x.quantity;
+    if (x.metadata) x.item.metadata = x.metadata;
+    return x.item;
+  });
+  for (const line of lines) {
+    const details = line.parent.subscription_item_details as { subscription_item: string };
+    if (details.subscription_item === "si_pending") details.subscription_item = sub.items.data.find((i) => i.price.id === line.price.id)?.id ?? details.subscription_item;
+  }
+  if (newPeriod) {
+    sub.billing_cycle_anchor = at;
+    setPeriod(sub, newPeriod.start, newPeriod.end);
+  }
+  syncDerived(sub);
+}
+
+/**
+ * payment_behavior=pending_if_incomplete: the change is invoiced and charged now, but applied only once that
+ * invoice is paid. Paid at once, it applies at once; otherwise (declined, or the card needs 3-D Secure) the
+ * subscription keeps its items, shows the change in `pending_update` (expiring at the period end or after 23
+ * hours, whichever is first) and its latest invoice is the open one. Paying that invoice (the hosted invoice
+ * page, invoices.pay) applies the change (customer.subscription.pending_update_applied); if it expires, the
+ * invoice is voided (customer.subscription.pending_update_expired).
+ */
+function pendingUpdate(em: Emulator, sub: Subscription, planned: Planned[], kept: Planned[], lines: PendingLine[], newPeriod: { start: number; end: number } | null, at: number): Subscription {
+  const invoice = createInvoice(em, { customer: sub.customer, subscription: sub, billingReason: "subscription_update", lines: [...(em.store.pendingLines.get(sub.id) ?? []), ...lines], periodStart: at, periodEnd: at, created: at, currency: sub.currency });
+  em.store.pendingLines.delete(sub.id);
+  const before = structuredClone(sub);
+  em.store.pendingUpdates.set(sub.id, {
+    invoice: invoice.id,
+    apply: (paidAt) => {
+      const was = structuredClone(sub);
+      applyItems(em, sub, kept, lines, newPeriod, paidAt);
+      sub.pending_update = null;
+      em.emitChange("customer.subscription.updated", was, sub, SUBSCRIPTION_KEYS);
+      em.emit("customer.subscription.pending_update_applied", sub);
+    },
+  });
+  sub.latest_invoice = invoice.id;
+  em.emitChange("customer.subscription.updated", before, sub, SUBSCRIPTION_KEYS);
+  const open = finalizeInvoice(em, invoice, at);
+  if (open && attemptInvoicePayment(em, invoice, at, invoicePaymentMethod(em, invoice))) return sub;
+  if (!em.store.pendingUpdates.has(sub.id)) return sub;
+  const waiting = structuredClone(sub);
+  sub.pending_update = {
+    billing_cycle_anchor: newPeriod ? at : null,
+    expires_at: Math.min(sub.current_period_end, at + 23 * 3600),
+    subscription_items: planned.filter((x) => !x.deleted).map((x) => ({ id: x.id, object: "subscription_item", price: structuredClone(x.price), quantity: x.quantity, metadata: x.metadata ?? x.item?.metadata ?? {} })),
+    trial_end: null,
+    trial_from_plan: null,
+  };
+  em.emitChange("customer.subscription.updated", waiting, sub, ["pending_update"]);
+  return sub;
 }
 
 function fmtDate(t: number): string {
@@ -61,6 +124,12 @@ export function updateSubscription(em: Emulator, sub: Subscription, p: Params): 
   }
   const prorationBehavior = p.oneOf("proration_behavior", ["always_invoice", "create_prorations", "none"] as const) ?? "create_prorations";
   const paymentBehavior = p.oneOf("payment_behavior", ["allow_incomplete", "default_incomplete", "error_if_incomplete", "pending_if_incomplete"] as const) ?? "allow_incomplete";
+  if (paymentBehavior === "pending_if_incomplete") {
+    const other = Object.keys(p.raw).find((k) => !PENDING_UPDATE_PARAMS.includes(k));
+    if (other)
+      throw invalidRequest(`When \`payment_behavior\` is \`pending_if_incomplete\`, you can only pass the parameters supported by pending updates (${PENDING_UPDATE_PARAMS.join(", ")}); \`${other}\` is not one of them.`, other);
+    if (sub.pending_update) throw invalidRequest("This subscription has a pending update; it must be paid or expire before another one is made.", "payment_behavior");
+  }
   const cancelAtPeriodEnd = p.bool("cancel_at_period_end");
   const cancelAtRaw = p.nullableStr("cancel_at");
   if (sub.schedule && (cancelAtPeriodEnd !== undefined || cancelAtRaw !== undefined))
@@ -110,32 +179,16 @@ export function updateSubscription(em: Emulator, sub: Subscription, p: Params): 
     }
   }
   const invoiceNow = lines.length > 0 && (prorationBehavior === "always_invoice" || intervalChanged);
-  if (invoiceNow && (paymentBehavior === "error_if_incomplete" || paymentBehavior === "pending_if_incomplete")) {
+  if (invoiceNow && paymentBehavior === "error_if_incomplete") {
     const amount = lines.reduce((s, l) => s + l.amount, 0) + (em.store.customers.get(sub.customer)?.balance ?? 0);
     const pm = defaultPm !== undefined ? defaultPm : (sub.default_payment_method ?? em.store.customers.get(sub.customer)?.invoice_settings.default_payment_method ?? null);
-    if (amount > 0 && !chargeWouldSucceed(em, pm)) throw cardError("card_declined", "Your card was declined.", undefined, { decline_code: "generic_decline" });
+    const refusal = amount > 0 ? chargeError(em, pm) : null;
+    if (refusal) throw refusal;
   }
+  if (invoiceNow && paymentBehavior === "pending_if_incomplete" && planned) return pendingUpdate(em, sub, planned, kept, lines, newPeriod, at);
 
   const before = structuredClone(sub);
-  if (planned) {
-    const period = newPeriod ?? { start: sub.current_period_start, end: sub.current_period_end };
-    sub.items.data = kept.map((x) => {
-      if (!x.item) return newItem(sub.id, x.price, x.quantity, at, period, x.metadata);
-      x.item.price = structuredClone(x.price);
-      x.item.quantity = x.quantity;
-      if (x.metadata) x.item.metadata = x.metadata;
-      return x.item;
-    });
-    for (const line of lines) {
-      const details = line.parent.subscription_item_details as { subscription_item: string };
-      if (details.subscription_item === "si_pending") details.subscription_item = sub.items.data.find((i) => i.price.id === line.price.id)?.id ?? details.subscription_item;
-    }
-    if (newPeriod) {
-      sub.billing_cycle_anchor = at;
-      setPeriod(sub, newPeriod.start, newPeriod.end);
-    }
-    syncDerived(sub);
-  }
+  if (planned) applyItems(em, sub, kept, lines, newPeriod, at);
   if (defaultPm !== undefined) sub.default_payment_method = defaultPm;
   sub.metadata = mergeMetadata(sub.metadata, p.metadata(), p.raw.metadata);
   const description = p.nullableStr("description");

@@ -1,11 +1,14 @@
 import { addInterval, DAY } from "../clock";
 import type { Emulator } from "../emulator";
 import type { Invoice, Subscription, SubscriptionSchedule } from "../types";
-import { attemptInvoicePayment, createInvoice, finalizeInvoice, invoicePaymentMethod } from "./invoicing";
+import { settleDebit } from "./debits";
+import { attemptInvoicePayment, createInvoice, expirePendingUpdate, finalizeInvoice, invoicePaymentMethod } from "./invoicing";
 import { cancelNow, cycleLines, nextPeriodEnd, primaryRecurring, setPeriod, SUBSCRIPTION_KEYS, syncDerived } from "./subscriptions";
 import { applyPhaseItems, applyPhaseSettings, phaseAt, releaseSchedule } from "./schedules";
 
 type Due =
+  | { at: number; kind: "settle_debit"; paymentIntent: string }
+  | { at: number; kind: "pending_update_expiry"; sub: Subscription }
   | { at: number; kind: "trial_will_end"; sub: Subscription }
   | { at: number; kind: "trial_end"; sub: Subscription }
   | { at: number; kind: "period_end"; sub: Subscription }
@@ -14,8 +17,14 @@ type Due =
 
 function dueActions(em: Emulator, clockId: string | null): Due[] {
   const out: Due[] = [];
+  for (const debit of em.store.pendingDebits.values()) {
+    const pi = em.store.paymentIntents.get(debit.paymentIntent);
+    if (pi && em.clockOf(pi.customer) === clockId) out.push({ at: debit.settleAt, kind: "settle_debit", paymentIntent: debit.paymentIntent });
+  }
   for (const sub of em.store.subscriptions.values()) {
     if (em.clockOf(sub.customer) !== clockId) continue;
+    // Listed before the period end, so a pending update that expires with the period goes first.
+    if (sub.pending_update) out.push({ at: sub.pending_update.expires_at, kind: "pending_update_expiry", sub });
     if (sub.status === "trialing" && sub.trial_end !== null) {
       const notice = sub.trial_end - 3 * DAY;
       if (!em.store.trialNoticeSent.has(sub.id) && sub.trial_start !== null && notice > sub.trial_start) out.push({ at: notice, kind: "trial_will_end", sub });
@@ -47,13 +56,16 @@ export function runDue(em: Emulator, clockId: string | null, until: number, setT
       .sort((a, b) => a.at - b.at)[0];
     if (!next) break;
     setTime(next.at);
-    if (next.kind === "trial_will_end") {
+    if (next.kind === "settle_debit") settleDebit(em, next.paymentIntent);
+    else if (next.kind === "pending_update_expiry") expirePendingUpdate(em, next.sub, next.at);
+    else if (next.kind === "trial_will_end") {
       em.store.trialNoticeSent.add(next.sub.id);
       em.emit("customer.subscription.trial_will_end", next.sub);
     } else if (next.kind === "trial_end") endTrial(em, next.sub, next.at);
     else if (next.kind === "period_end") renew(em, next.sub, next.at);
     else if (next.kind === "cancel_at") cancelNow(em, next.sub, next.at);
     else retryInvoice(em, next.invoice, next.at);
+    em.flushLater();
   }
   return steps;
 }

@@ -26,6 +26,7 @@ export const SUBSCRIPTION_KEYS = [
   "quantity",
   "ended_at",
   "automatic_tax",
+  "pending_update",
 ];
 
 export function planOf(price: Price): Record<string, unknown> {
@@ -106,6 +107,8 @@ export interface NewSubscription {
   missingPaymentMethod?: "cancel" | "create_invoice" | "pause";
   automaticTax?: boolean;
   description?: string | null;
+  /** The first payment was authenticated (3-D Secure) by the customer at checkout. */
+  authenticated?: boolean;
 }
 
 export function validateItems(items: { price: Price }[]): void {
@@ -194,7 +197,7 @@ export function startSubscription(em: Emulator, input: NewSubscription): { subsc
   const invoice = createInvoice(em, { customer: sub.customer, subscription: sub, billingReason: "subscription_create", lines, periodStart: now, periodEnd: now, created: now, currency: sub.currency });
   sub.latest_invoice = invoice.id;
   finalizeInvoice(em, invoice, now);
-  const paid = attemptInvoicePayment(em, invoice, now);
+  const paid = attemptInvoicePayment(em, invoice, now, undefined, { authenticated: input.authenticated });
   if (paid && sub.status === "incomplete") {
     const before = structuredClone(sub);
     sub.status = "active";

@@ -79,3 +79,17 @@ export function errorMessage(err: unknown): string {
   if (err instanceof StripeError) return err.body.message;
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * Stripe's 3-D Secure test page: the bank asks the customer to confirm the payment. Each button posts the
+ * given hidden fields plus `outcome` (complete or fail) back to `action`.
+ */
+export function challengePage(accountName: string, action: string, fields: Record<string, string>, amount: string): PageResponse {
+  const hidden = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join("");
+  const body = `<h1>Confirm your payment</h1>
+<p class="muted">3-D Secure test page · ${esc(accountName)}</p>
+<p id="challenge">Your bank asks you to confirm the payment of <strong>${esc(amount)}</strong>. In test mode, choose how the authentication ends.</p>
+<form method="post" action="${esc(action)}" class="inline">${hidden}<input type="hidden" name="outcome" value="complete"><button type="submit" id="complete-authentication">Complete authentication</button></form>
+<form method="post" action="${esc(action)}" class="inline">${hidden}<input type="hidden" name="outcome" value="fail"><button type="submit" class="secondary" id="fail-authentication">Fail authentication</button></form>`;
+  return page("Confirm your payment", body);
+}

@@ -88,6 +88,11 @@ function createSession(em: Emulator, p: Params): CheckoutSession {
   if (mode === "subscription" && lineItems.some((li) => !em.store.prices.get(li.price)?.recurring))
     throw invalidRequest("One-time prices in subscription mode are not available on this server.", "line_items");
   const currency = lineItems[0]!.currency;
+  // Without payment_method_types Stripe offers what the account enabled: here cards everywhere, and US bank
+  // account debits (asynchronous) for one-off payments in USD.
+  const requestedTypes = p.strings("payment_method_types");
+  for (const t of requestedTypes) if (!["card", "link", "us_bank_account"].includes(t)) throw invalidRequest(`The payment method type "${t}" is invalid or not available here.`, "payment_method_types");
+  const paymentMethodTypes = requestedTypes.length ? requestedTypes : mode === "payment" && currency === "usd" ? ["card", "us_bank_account"] : ["card"];
   const total = lineItems.reduce((s, li) => s + li.amount_total, 0);
   const totalTax = lineItems.reduce((s, li) => s + li.amount_tax, 0);
   const created = em.now(customerId);
@@ -151,7 +156,7 @@ function createSession(em: Emulator, p: Params): CheckoutSession {
     payment_link: null,
     payment_method_collection: mode === "subscription" ? "always" : null,
     payment_method_options: {},
-    payment_method_types: ["card"],
+    payment_method_types: paymentMethodTypes,
     payment_status: "unpaid",
     phone_number_collection: { enabled: false },
     recovered_from: null,

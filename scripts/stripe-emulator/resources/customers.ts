@@ -42,6 +42,23 @@ export function createCustomer(em: Emulator, input: { email?: string | null; nam
   return customer;
 }
 
+/** `address[...]` (an empty `address` clears it). Stripe Tax locates the customer by it (see taxLocationInvalid). */
+function applyAddress(customer: Customer, p: Params): void {
+  if (p.raw.address === "") {
+    customer.address = null;
+    return;
+  }
+  const a = p.obj("address");
+  if (!a) return;
+  const current = (customer.address as Record<string, string | null> | null) ?? { city: null, country: null, line1: null, line2: null, postal_code: null, state: null };
+  const next = { ...current };
+  for (const k of ["city", "country", "line1", "line2", "postal_code", "state"]) {
+    const v = a.nullableStr(k);
+    if (v !== undefined) next[k] = v;
+  }
+  customer.address = next;
+}
+
 function liveCustomer(em: Emulator, id: string, param = "id"): Customer {
   const c = em.store.customers.get(id);
   if (!c || c.deleted) throw notFound(id, param);
@@ -88,6 +105,7 @@ export function registerCustomers(router: Router): void {
     .post("/v1/customers", ({ em, p }) => {
       const pmId = p.str("payment_method");
       const customer = createCustomer(em, { email: p.str("email"), name: p.str("name"), description: p.str("description"), metadata: p.metadata(), testClock: p.str("test_clock") });
+      applyAddress(customer, p);
       if (pmId || p.obj("invoice_settings")) {
         const before = structuredClone(customer);
         applyPaymentMethodParam(em, customer, p);
@@ -115,6 +133,7 @@ export function registerCustomers(router: Router): void {
       }
       const balance = p.int("balance");
       if (balance !== undefined) customer.balance = balance;
+      applyAddress(customer, p);
       customer.metadata = mergeMetadata(customer.metadata, p.metadata(), p.raw.metadata);
       applyPaymentMethodParam(em, customer, p);
       em.emitChange("customer.updated", before, customer, CUSTOMER_KEYS);

@@ -1,8 +1,8 @@
-import { invalidRequest } from "../errors";
+import { invalidRequest, StripeError } from "../errors";
 import { render } from "../expand";
 import { filterCreated, paginate } from "../list";
 import type { Router } from "../router";
-import { attemptInvoicePayment, invoicePaymentMethod } from "../engine/invoicing";
+import { attemptInvoicePayment, finalizeInvoice, invoicePaymentMethod, voidInvoice } from "../engine/invoicing";
 import { attachPaymentMethod, cardError, resolvePaymentMethod } from "../engine/payments";
 import { mustGet } from "./util";
 
@@ -25,18 +25,35 @@ export function registerInvoices(router: Router): void {
       const paid = attemptInvoicePayment(em, invoice, at, pmId);
       if (!paid) {
         const pi = invoice.payment_intent ? em.store.paymentIntents.get(invoice.payment_intent) : undefined;
-        throw cardError("card_declined", "Your card was declined.", undefined, { decline_code: "generic_decline", ...(pi ? { payment_intent: render(pi) } : {}) });
+        if (pi?.status === "requires_action") {
+          throw new StripeError(402, {
+            type: "invalid_request_error",
+            code: "invoice_payment_intent_requires_action",
+            message: "This payment requires additional user action before it can be completed successfully. Payment can be completed using the PaymentIntent associated with the invoice.",
+            payment_intent: render(pi),
+          });
+        }
+        const error = pi?.last_payment_error as { code?: string; decline_code?: string; message?: string } | null | undefined;
+        throw cardError(error?.code ?? "card_declined", error?.message ?? "Your card was declined.", undefined, { decline_code: error?.decline_code ?? "generic_decline", ...(pi ? { payment_intent: render(pi) } : {}) });
       }
+      return render(invoice);
+    })
+    .post("/v1/invoices/:id/finalize", ({ em, params }) => {
+      const invoice = mustGet(em.store.invoices, params.id!, "invoice");
+      if (invoice.status !== "draft") throw invalidRequest(`This invoice is already finalized, you can't re-finalize a non-draft invoice.`, undefined, "invoice_already_finalized");
+      const at = em.now(invoice.customer);
+      // Stripe answers with the error, and the invoice stays a draft (invoice.finalization_failed).
+      if (!finalizeInvoice(em, invoice, at)) {
+        const error = invoice.last_finalization_error as { code: string; message: string; param?: string };
+        throw invalidRequest(error.message, error.param, error.code);
+      }
+      if (invoice.auto_advance) attemptInvoicePayment(em, invoice, at);
       return render(invoice);
     })
     .post("/v1/invoices/:id/void", ({ em, params }) => {
       const invoice = mustGet(em.store.invoices, params.id!, "invoice");
       if (invoice.status !== "open" && invoice.status !== "uncollectible") throw invalidRequest(`You can only void an open or uncollectible invoice.`, undefined, "invoice_not_editable");
-      invoice.status = "void";
-      invoice.next_payment_attempt = null;
-      invoice.status_transitions.voided_at = em.now(invoice.customer);
-      em.store.dunning.delete(invoice.id);
-      em.emit("invoice.voided", invoice);
+      voidInvoice(em, invoice, em.now(invoice.customer));
       return render(invoice);
     })
     .post("/v1/invoices/:id/mark_uncollectible", ({ em, params }) => {

@@ -10,7 +10,9 @@ import { mustGet } from "./util";
 /**
  * Payment intents for one-off charges (auto top-up): create with `confirm=true`, `off_session`,
  * `customer` and `payment_method` charges at once; a decline answers 402 card_error with the
- * payment intent in `error.payment_intent` (status requires_payment_method).
+ * payment intent in `error.payment_intent` (status requires_payment_method). A card that needs 3-D Secure
+ * answers `requires_action` on session, and 402 `authentication_required` off session; a bank debit
+ * answers `processing` and settles later.
  */
 export function registerPaymentIntents(router: Router): void {
   router
@@ -49,7 +51,7 @@ export function registerPaymentIntents(router: Router): void {
       else if (pm) pi.payment_method_types = [pm.type];
       if (calculationId) pi.hooks = { inputs: { tax: { calculation: calculationId } } };
       if (p.bool("confirm")) {
-        const failure = confirmPaymentIntent(em, pi, at);
+        const failure = confirmPaymentIntent(em, pi, at, { offSession });
         if (failure) throw failure;
       }
       return render(pi);
@@ -69,7 +71,7 @@ export function registerPaymentIntents(router: Router): void {
       const at = em.now(pi.customer);
       const pmParam = p.str("payment_method");
       if (pmParam) pi.payment_method = resolvePaymentMethod(em, pmParam, at).id;
-      const failure = confirmPaymentIntent(em, pi, at);
+      const failure = confirmPaymentIntent(em, pi, at, { offSession: p.bool("off_session") ?? false });
       if (failure) throw failure;
       return render(pi);
     })

@@ -41,6 +41,7 @@ export function registerRefunds(router: Router): void {
     .post("/v1/refunds", ({ em, p }) => {
       const charge = chargeFor(em, p.str("charge"), p.str("payment_intent"));
       if (charge.status !== "succeeded") throw invalidRequest(`Charge ${charge.id} has not succeeded and cannot be refunded.`, "charge", "charge_not_refundable");
+      if (charge.disputed) throw invalidRequest(`Charge ${charge.id} has been charged back; cannot issue a refund.`, "charge", "charge_disputed");
       const remaining = charge.amount - charge.amount_refunded;
       if (remaining <= 0) throw invalidRequest(`Charge ${charge.id} has already been refunded.`, "charge", "charge_already_refunded");
       const amount = p.int("amount") ?? remaining;
