@@ -21,6 +21,10 @@ export function LedgerCause({ entry, slug }: { entry: Cause; slug: string }) {
       return <Link className={link} href={`/w/${slug}/extras`} title={entry.causeId}>Refund {short(entry.causeId)}</Link>;
     case "failed_refund":
       return <Link className={link} href={`/w/${slug}/extras`} title={entry.causeId}>Failed refund {short(entry.causeId)}{entry.memo ? `: ${entry.memo}` : ""}</Link>;
+    case "dispute":
+    case "dispute_won":
+    case "dispute_lost":
+      return <Link className={link} href={`/w/${slug}/extras`} title={entry.causeId}>Payment dispute {short(entry.causeId)}{entry.memo ? `: ${entry.memo}` : ""}</Link>;
     case "invoice":
       return <Link className={link} href={`/w/${slug}/invoices`} title={entry.causeId}>Plan grant, invoice {short(entry.causeId)}</Link>;
     case "expiry":

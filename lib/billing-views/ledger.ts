@@ -2,7 +2,7 @@ import type { Client } from "@/lib/billing/client";
 import type { LedgerKind, Prisma } from "@/lib/generated/prisma/client";
 import { formatUnits } from "@/lib/billing/units";
 
-export const LEDGER_KINDS = ["topup", "grant", "debit", "refund", "expiration", "adjustment", "settlement"] as const satisfies readonly LedgerKind[];
+export const LEDGER_KINDS = ["topup", "grant", "debit", "refund", "expiration", "adjustment", "settlement", "dispute"] as const satisfies readonly LedgerKind[];
 
 /** Each kind in words, as the filter and the CSV's readers know it. */
 export const LEDGER_KIND_LABELS: Record<LedgerKind, string> = {
@@ -13,6 +13,7 @@ export const LEDGER_KIND_LABELS: Record<LedgerKind, string> = {
   expiration: "Expiration",
   adjustment: "Adjustment",
   settlement: "Debt settlement",
+  dispute: "Dispute",
 };
 
 /**
@@ -24,6 +25,7 @@ export function describeEntryKind(row: Pick<LedgerRow, "kind" | "units" | "cause
   const negative = row.units.startsWith("-");
   if (row.kind === "settlement") return negative ? "Paid the debt of another pack" : "Debt settled from another pack";
   if (row.kind === "refund" && row.causeType === "failed_refund") return "Refund failed, units given back";
+  if (row.kind === "dispute") return row.causeType === "dispute_won" ? "Dispute won, units given back" : row.causeType === "dispute_lost" ? "Dispute lost, units stay out" : "Frozen: payment disputed";
   return LEDGER_KIND_LABELS[row.kind] ?? row.kind;
 }
 

@@ -13,7 +13,7 @@ import { ZERO, formatUnits, minDec, parseUnits, toDec, type Dec } from "./units"
 // can be spent (settleDebts). So a workspace never holds a negative lot beside an unexpired positive one,
 // and expiring a lot's positive remainder never takes a debt a second time.
 
-export type CauseType = "checkout_session" | "payment_intent" | "invoice" | "usage_event" | "refund" | "failed_refund" | "expiry" | "operator";
+export type CauseType = "checkout_session" | "payment_intent" | "invoice" | "usage_event" | "refund" | "failed_refund" | "expiry" | "operator" | "dispute" | "dispute_won" | "dispute_lost";
 
 export interface LockedAccount {
   workspaceId: string;

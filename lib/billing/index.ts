@@ -36,6 +36,8 @@
  *   giveBackRefund(db, { paymentIntentId, refundId, amountCents })       once per failed/canceled refund: the clawed units back
  *   applyRefundStatus(db, { paymentIntentId, refundId, amountCents, status })   clawback (pending, requires_action,
  *                                                                         succeeded) or give-back (failed, canceled)
+ *   freezeDisputedUnits(db, { paymentIntentId, disputeId, amountCents })  once per dispute, in proportion; may leave debt
+ *   releaseDisputedUnits / closeLostDispute(db, { paymentIntentId, disputeId })   a won dispute gives the frozen units back, a lost one keeps them out
  *   expireLots(db, { now?, limit?, workspaceId?, cronRunId? })            one expiration entry per lot (its positive remainder), batched
  *   adjustExtras(db, { workspaceId, units (signed), idempotencyKey, memo, expiresAt? })   operator correction
  *   extrasBalance(db, workspaceId) -> { balance, usable }
@@ -77,6 +79,7 @@ export { publishPlan, currentPlanVersion, seedCatalog } from "./plans";
 
 export { topupExtras, grantExtras, adjustExtras, extrasBalance } from "./extras-ledger";
 export { clawbackRefund, giveBackRefund, applyRefundStatus, CLAWBACK_STATUSES, GIVE_BACK_STATUSES } from "./refunds";
+export { freezeDisputedUnits, releaseDisputedUnits, closeLostDispute } from "./disputes";
 export { expireLots } from "./extras-expire";
 export {
   registerPaymentsPort,

@@ -15,6 +15,7 @@ export const INVARIANT_SEVERITY = {
   debt_netted: "critical",
   debt_charged_twice: "critical",
   settlement_pairs_balance: "critical",
+  dispute_gives_back_at_most_frozen: "critical",
   event_split_adds_up: "critical",
   event_extras_equal_debits: "critical",
   window_used_equals_events: "warning",
@@ -56,6 +57,8 @@ const iso = (col: string) => Prisma.raw(`to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:S
  *   from a lot that could pay while another lot's debt was unpaid
  * - settlements move units between lots without moving the balance: the entries of one settlement (same cause)
  *   have both signs and sum to zero
+ * - a dispute's entries on its lot freeze (minus) and, if it is won, give back at most what they froze; a
+ *   dispute ends won or lost once, and a lost one moves nothing
  * - each event: quotaUnits + extrasUnits = units; its extras = what its debit entries took
  * Windows and subscriptions (warning):
  * - each window's counter = the sum of its events' quota units; block and extras windows stay within their quota,
@@ -167,6 +170,22 @@ export async function checkInvariants(db: Client, opts: { workspaceId?: string }
       WHERE e.kind = 'settlement' ${ws(`e."workspaceId"`)}
       GROUP BY e."workspaceId", e."causeType", e."causeId"
       HAVING sum(e.units) <> 0 OR count(*) FILTER (WHERE e.units < 0) = 0 OR count(*) FILTER (WHERE e.units > 0) = 0`,
+    db.$queryRaw<Row[]>`
+      SELECT 'dispute_gives_back_at_most_frozen' AS "check", e."workspaceId", e."lotId" || ':' || e."causeId" AS id,
+             'a freeze <= 0, then at most one ending: given back between 0 and the frozen units, or lost with 0' AS expected,
+             'frozen ' || trim_scale(-COALESCE(sum(e.units) FILTER (WHERE e."causeType" = 'dispute'), 0))::text
+               || ', given back ' || trim_scale(COALESCE(sum(e.units) FILTER (WHERE e."causeType" = 'dispute_won'), 0))::text
+               || ', lost ' || trim_scale(COALESCE(sum(e.units) FILTER (WHERE e."causeType" = 'dispute_lost'), 0))::text
+               || ' in ' || count(*) FILTER (WHERE e."causeType" IN ('dispute_won', 'dispute_lost'))::text || ' endings' AS actual
+      FROM "LedgerEntry" e
+      WHERE e.kind = 'dispute' ${ws(`e."workspaceId"`)}
+      GROUP BY e."workspaceId", e."lotId", e."causeId"
+      HAVING COALESCE(sum(e.units) FILTER (WHERE e."causeType" = 'dispute'), 0) > 0
+          OR COALESCE(sum(e.units) FILTER (WHERE e."causeType" = 'dispute_won'), 0) < 0
+          OR COALESCE(sum(e.units) FILTER (WHERE e."causeType" = 'dispute_won'), 0) > -COALESCE(sum(e.units) FILTER (WHERE e."causeType" = 'dispute'), 0)
+          OR COALESCE(sum(e.units) FILTER (WHERE e."causeType" = 'dispute_lost'), 0) <> 0
+          OR count(*) FILTER (WHERE e."causeType" IN ('dispute_won', 'dispute_lost')) > 1
+          OR count(*) FILTER (WHERE e."causeType" NOT IN ('dispute', 'dispute_won', 'dispute_lost')) > 0`,
     // ---------------------------------------------------------------- events and their debits
     db.$queryRaw<Row[]>`
       SELECT 'event_split_adds_up' AS "check", e."workspaceId", e.id, trim_scale(e.units)::text AS expected, trim_scale(e."quotaUnits" + e."extrasUnits")::text AS actual

@@ -31,6 +31,12 @@ async function lotOfPayment(db: Client, paymentIntentId: string) {
   return found;
 }
 
+/** What left a lot other than by spending: expiry, refund clawbacks and dispute freezes, net of what was given back. */
+export async function unitsTakenFromLot(tx: Client, lotId: string): Promise<Dec> {
+  const sums = await tx.ledgerEntry.groupBy({ by: ["kind"], where: { lotId, kind: { in: ["expiration", "refund", "dispute"] } }, _sum: { units: true } });
+  return sums.reduce((s, g) => s.plus(g._sum.units ? toDec(g._sum.units).neg() : ZERO), ZERO);
+}
+
 export interface RefundResult {
   created: boolean;
   /** Units this call took back (clawback) or gave back (failed refund); "0" when nothing changed. */
@@ -70,9 +76,8 @@ export async function clawbackRefund(
       throw new AppError("invalid_request", `Refunds would exceed the ${lot.amountCents} cents paid.`, { refundedCents: lot.refundedCents });
     }
     const units = toDec(lot.units);
-    // Expired units and units already taken back (net of give-backs) cannot be taken again.
-    const sums = await tx.ledgerEntry.groupBy({ by: ["kind"], where: { lotId: lot.id, kind: { in: ["expiration", "refund"] } }, _sum: { units: true } });
-    const taken = sums.reduce((s, g) => s.plus(g._sum.units ? toDec(g._sum.units).neg() : ZERO), ZERO);
+    // Expired units and units already taken back or frozen by a dispute (net of give-backs) cannot be taken again.
+    const taken = await unitsTakenFromLot(tx, lot.id);
     const proportional = proportionalClawback(units, lot.amountCents, lot.refundedCents, input.amountCents);
     const claw = minDec(proportional, maxDec(units.minus(taken), ZERO));
     await tx.extrasLot.update({ where: { id: lot.id }, data: { refundedCents: { increment: input.amountCents } } });

@@ -94,7 +94,7 @@ describe("3-D Secure", () => {
     expect([(refused as Stripe.errors.StripeError).statusCode, (refused as Stripe.errors.StripeError).param]).toEqual([400, "metadata"]);
 
     const waiting = await env.stripe.subscriptions.update(sub.id, { items: [{ id: item.id, price: catalog.pro.id }], proration_behavior: "always_invoice", payment_behavior: "pending_if_incomplete", expand: ["latest_invoice"] });
-    expect([waiting.status, waiting.items.data[0]!.price.id, (waiting.pending_update?.subscription_items[0]?.price as Stripe.Price).id]).toEqual(["active", catalog.starter.id, catalog.pro.id]);
+    expect([waiting.status, waiting.items.data[0]!.price.id, (waiting.pending_update?.subscription_items?.[0]?.price as Stripe.Price).id]).toEqual(["active", catalog.starter.id, catalog.pro.id]);
     expect(waiting.pending_update!.expires_at).toBeLessThanOrEqual(T0 + 23 * HOUR);
     const invoice = waiting.latest_invoice as Stripe.Invoice;
     expect([invoice.status, invoice.billing_reason]).toEqual(["open", "subscription_update"]);
