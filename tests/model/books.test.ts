@@ -61,3 +61,30 @@ test("the engine and the reference model agree on random sequences", async () =>
   }
   expect(result.failed ? 1 : 0).toBe(0);
 }, 900_000);
+
+// Disputes, written out: a disputed pack whose units were spent leaves debt the other packs pay; a won dispute
+// gives the units back, and after the pack expired only clears its debt.
+test("regression: a dispute of a spent pack is settled from another pack, and won gives the units back", async () => {
+  await runSequence(testDb(), { period: "week", anchorDay: 28, anchorMonth: 0, startAfterDays: 3, level: 0 }, [
+    { op: "topup", units: "50", cents: 1000, days: 30 },
+    { op: "record", feature: "compute", units: "130", key: { kind: "new" } },
+    { op: "topup", units: "40", cents: 800, days: 10 },
+    { op: "dispute", pick: 0, cents: "full" },
+    { op: "dispute_closes", pick: 0, won: true },
+    { op: "record", feature: "compute", units: "20", key: { kind: "new" } },
+  ]);
+});
+
+test("regression: a dispute won after its pack expired only clears the pack's debt; a lost one moves nothing", async () => {
+  await runSequence(testDb(), { period: "day", anchorDay: 30, anchorMonth: 2, startAfterDays: 0, level: 0 }, [
+    { op: "topup", units: "30", cents: 600, days: 1 },
+    { op: "record", feature: "compute", units: "110", key: { kind: "new" } },
+    { op: "dispute", pick: 0, cents: 300 },
+    { op: "topup", units: "10", cents: 200, days: null },
+    { op: "dispute", pick: 1, cents: "full" },
+    { op: "advance", ms: 2 * 86_400_000 },
+    { op: "expire" },
+    { op: "dispute_closes", pick: 0, won: true },
+    { op: "dispute_closes", pick: 0, won: false },
+  ]);
+});

@@ -20,6 +20,9 @@
 //   the rest is spendable. A refund claws back units in proportion to the cents refunded, never units that
 //   already expired or were clawed before; a lot left negative is settled at once from the other spendable
 //   lots (soonest-expiring first). Expiry takes a lot's positive remainder. balance = sum of lot remainders.
+// - A dispute of a paid lot freezes its units in proportion to the disputed cents, never units already expired,
+//   clawed or frozen, exactly like a clawback (a lot left negative is settled the same way). A won dispute gives
+//   them back like a failed refund (an expired lot only gets its own debt cleared); a lost one keeps them out.
 import { max, min, mulDivHalfUp, type Micros } from "./units";
 
 export type Period = "day" | "week" | "month" | "billing_period";
@@ -82,7 +85,7 @@ export interface Lot {
   expired: boolean;
   amountCents: number | null;
   refundedCents: number;
-  /** Units that left this lot by expiry or by a refund: a later refund never claws them back again. */
+  /** Units that left this lot by expiry, a refund or a dispute: a later refund or dispute never takes them again. */
   expiredOrClawed: Micros;
 }
 
@@ -373,6 +376,26 @@ export class BooksModel {
     lot.remaining += units;
     lot.expiredOrClawed -= units;
     lot.refundedCents -= Math.min(cents, lot.refundedCents);
+    this.settleAll();
+    return units;
+  }
+
+  /** A dispute of a paid lot for `cents`: its units frozen in proportion, as a clawback would take them. */
+  dispute(lot: Lot, cents: number): Micros {
+    const paid = lot.amountCents ?? 0;
+    const proportional = paid > 0 ? mulDivHalfUp(lot.units, Math.min(Math.max(cents, 0), paid), paid) : lot.units;
+    const freeze = min(proportional, max(lot.units - lot.expiredOrClawed, 0n));
+    lot.expiredOrClawed += freeze;
+    lot.remaining -= freeze;
+    this.settleAll();
+    return freeze;
+  }
+
+  /** A won dispute gives back what it froze, once; an expired lot only gets its own debt cleared. */
+  disputeWon(lot: Lot, frozen: Micros): Micros {
+    const units = lot.expired ? min(frozen, max(-lot.remaining, 0n)) : frozen;
+    lot.remaining += units;
+    lot.expiredOrClawed -= units;
     this.settleAll();
     return units;
   }

@@ -6,8 +6,8 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { defaultPlans, type EntitlementSpec, type PlanSpec } from "@/lib/billing/catalog";
 import { publishPlan, seedCatalog } from "@/lib/billing/plans";
 import {
-  adjustExtras, checkInvariants, checkUsage, clawbackRefund, configureAutoTopUp, expireLots, grantExtras, maybeAutoTopUp, onPlanChanged, recordUsage, recordUsageBatch,
-  resetWindowsForPeriod, topupExtras, type PaymentsPort,
+  adjustExtras, checkInvariants, checkUsage, clawbackRefund, closeLostDispute, configureAutoTopUp, expireLots, freezeDisputedUnits, grantExtras, maybeAutoTopUp, onPlanChanged,
+  recordUsage, recordUsageBatch, releaseDisputedUnits, resetWindowsForPeriod, topupExtras, type PaymentsPort,
 } from "@/lib/billing";
 import { giveBackRefund } from "@/lib/billing/refunds";
 import { isAppError } from "@/lib/errors";
@@ -26,6 +26,8 @@ export type Op =
   | { op: "adjust"; units: string; days: number | null }
   | { op: "refund"; pick: number; cents: number | "full" }
   | { op: "refund_fails"; pick: number }
+  | { op: "dispute"; pick: number; cents: number | "full" }
+  | { op: "dispute_closes"; pick: number; won: boolean }
   | { op: "auto_top_up"; threshold: string | null; monthlyCap: number }
   | { op: "overdue"; overdue: boolean }
   | { op: "auto_top_up_race" }
@@ -80,6 +82,8 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant("adjust" as const), units: fc.tuple(fc.boolean(), unitsArb(150)).map(([neg, u]) => (neg ? `-${u}` : u)), days: daysArb }) },
   { weight: 6, arbitrary: fc.record({ op: fc.constant("refund" as const), pick: fc.nat(1000), cents: fc.oneof(fc.constant("full" as const), fc.integer({ min: 1, max: 3000 })) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("refund_fails" as const), pick: fc.nat(1000) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("dispute" as const), pick: fc.nat(1000), cents: fc.oneof(fc.constant("full" as const), fc.integer({ min: 1, max: 3000 })) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant("dispute_closes" as const), pick: fc.nat(1000), won: fc.boolean() }) },
   { weight: 4, arbitrary: fc.constant({ op: "expire" as const }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("auto_top_up" as const), threshold: fc.option(unitsArb(200), { nil: null, freq: 4 }), monthlyCap: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("overdue" as const), overdue: fc.boolean() }) },
@@ -174,6 +178,8 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
   const lotIds: string[] = [];
   const pack = await db.extrasPack.findFirstOrThrow({ orderBy: { sortOrder: "asc" } });
   const refunds: { lot: Lot; refundId: string; cents: number; clawed: Micros; failed: boolean }[] = [];
+  // A charge is disputed at most once; a dispute ends once, won or lost.
+  const disputes: { lot: Lot; disputeId: string; frozen: Micros; closed: boolean }[] = [];
   // Auto top-ups are paid at once and credited at the step's time: the decision and the books are under test
   // here; the Stripe side of the purchase has its own tests (tests/integration/payments/auto-top-up.test.ts).
   const port: PaymentsPort = {
@@ -299,6 +305,37 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
         const actual = await giveBackRefund(db, { paymentIntentId: dbLot.paymentIntentId!, refundId: r.refundId, amountCents: r.cents, now: at });
         if (micros(actual.units) !== expected) say(i, op, `gave back ${actual.units}, model ${text(expected)}`);
         saw(r.lot.expired ? "give_back_to_expired_lot" : "give_back");
+        break;
+      }
+      case "dispute": {
+        const candidates = model.lots.filter((l) => l.amountCents !== null && !disputes.some((d) => d.lot === l));
+        if (!candidates.length) break;
+        const lot = candidates[op.pick % candidates.length]!;
+        const cents = op.cents === "full" ? lot.amountCents! - lot.refundedCents : op.cents;
+        const expected = model.dispute(lot, cents);
+        const dbLot = await db.extrasLot.findUniqueOrThrow({ where: { id: lotIds[lot.index]! } });
+        const actual = await freezeDisputedUnits(db, { paymentIntentId: dbLot.paymentIntentId!, disputeId: `dp_model_${i}`, amountCents: cents, now: at });
+        if (micros(actual.frozenUnits) !== expected) say(i, op, `dispute froze ${actual.frozenUnits}, model ${text(expected)}`);
+        disputes.push({ lot, disputeId: `dp_model_${i}`, frozen: expected, closed: false });
+        saw(model.lots.some((l) => l.remaining < 0n) ? "dispute_left_debt" : "dispute");
+        break;
+      }
+      case "dispute_closes": {
+        const open = disputes.filter((d) => !d.closed);
+        if (!open.length) break;
+        const d = open[op.pick % open.length]!;
+        d.closed = true;
+        const dbLot = await db.extrasLot.findUniqueOrThrow({ where: { id: lotIds[d.lot.index]! } });
+        const input = { paymentIntentId: dbLot.paymentIntentId!, disputeId: d.disputeId, now: at };
+        if (op.won) {
+          const expected = model.disputeWon(d.lot, d.frozen);
+          const actual = await releaseDisputedUnits(db, input);
+          if (micros(actual.units) !== expected) say(i, op, `won dispute gave back ${actual.units}, model ${text(expected)}`);
+          saw(d.lot.expired ? "dispute_won_after_expiry" : "dispute_won");
+        } else {
+          await closeLostDispute(db, input);
+          saw("dispute_lost");
+        }
         break;
       }
       case "auto_top_up": {
