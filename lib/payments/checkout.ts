@@ -2,7 +2,10 @@ import { currentPlanVersion, topupExtras } from "@/lib/billing";
 import { AppError } from "@/lib/errors";
 import { idOf, isStripeError, stripe, type Stripe } from "@/lib/stripe";
 import { env } from "@/lib/env";
+import type { Tx } from "@/lib/db";
 import { withTransaction, type Client } from "./db";
+import { declineReason } from "./declines";
+import { notifyOwners } from "./notices";
 import { ensureStripeCustomer } from "./customers";
 import { assertPurchasesAllowed } from "./guards";
 import { recordCheckoutCompletion } from "./subscription-order";
@@ -125,6 +128,12 @@ export async function startPackCheckout(
     { idempotencyKey: `checkout_${input.workspaceId}_pack_${pack.key}_${key}` },
   );
   if (!session.url) throw new AppError("billing_unavailable", "Stripe did not return a checkout page.");
+  // The purchase is known from now on: a bank debit shows it pending until it clears, an expiry tidies it.
+  await db.extrasPurchase.upsert({
+    where: { checkoutSessionId: session.id },
+    create: { workspaceId: input.workspaceId, checkoutSessionId: session.id, packId: pack.id, amountCents: session.amount_total ?? pack.priceCents, currency: session.currency ?? pack.currency },
+    update: {},
+  });
   return { sessionId: session.id, url: session.url };
 }
 
@@ -156,9 +165,14 @@ export async function applyCheckoutSession(db: Client, session: Stripe.Checkout.
   }
 
   if (session.mode === "payment" && session.metadata?.kind === "extras" && session.metadata.packId) {
-    if (session.status !== "complete" || session.payment_status !== "paid") return { kind: "extras", state: "pending", units: null, balance: null, created: false };
-    const lot = await withTransaction(db, (tx) =>
-      topupExtras(tx, {
+    const purchase = { workspaceId, session, packId: session.metadata.packId };
+    if (session.status !== "complete" || session.payment_status !== "paid") {
+      // Complete but unpaid: an asynchronous payment (a bank debit) on its way; credited when it succeeds.
+      if (session.status === "complete") await withTransaction(db, (tx) => recordPurchase(tx, purchase, "processing", now));
+      return { kind: "extras", state: "pending", units: null, balance: null, created: false };
+    }
+    const lot = await withTransaction(db, async (tx) => {
+      const credited = await topupExtras(tx, {
         workspaceId,
         pack: session.metadata!.packId!,
         checkoutSessionId: session.id,
@@ -166,11 +180,69 @@ export async function applyCheckoutSession(db: Client, session: Stripe.Checkout.
         amountCents: session.amount_total,
         currency: session.currency,
         now,
-      }),
-    );
+      });
+      await recordPurchase(tx, purchase, "paid", now);
+      return credited;
+    });
     return { kind: "extras", state: "credited", units: lot.units, balance: lot.balance, created: lot.created };
   }
   return { kind: "other", state: "ignored" };
+}
+
+const PURCHASE_ORDER = ["open", "processing", "failed", "expired", "paid"];
+
+/**
+ * Moves a pack purchase forward (open -> processing -> paid or failed; open -> expired), never back: events
+ * may come in any order and any number of times, and a paid purchase stays paid.
+ */
+async function recordPurchase(
+  tx: Tx,
+  p: { workspaceId: string; session: Stripe.Checkout.Session; packId: string },
+  status: "processing" | "paid" | "failed" | "expired",
+  now: Date,
+  failureMessage: string | null = null,
+): Promise<boolean> {
+  const existing = await tx.extrasPurchase.findUnique({ where: { checkoutSessionId: p.session.id } });
+  if (existing && PURCHASE_ORDER.indexOf(existing.status) >= PURCHASE_ORDER.indexOf(status)) return false;
+  const data = { status, paymentIntentId: idOf(p.session.payment_intent), failureMessage, updatedAt: now };
+  if (existing) await tx.extrasPurchase.update({ where: { id: existing.id }, data });
+  else {
+    const pack = await tx.extrasPack.findUnique({ where: { id: p.packId } });
+    await tx.extrasPurchase.create({
+      data: { workspaceId: p.workspaceId, checkoutSessionId: p.session.id, packId: p.packId, amountCents: p.session.amount_total ?? pack?.priceCents ?? 0, currency: p.session.currency ?? pack?.currency ?? "usd", createdAt: now, ...data },
+    });
+  }
+  return true;
+}
+
+/**
+ * checkout.session.async_payment_failed: a pack paid by bank debit that did not go through. Nothing was
+ * credited; the purchase shows as failed with the bank's reason, and the owners are told once.
+ */
+export async function applyAsyncPaymentFailed(tx: Tx, session: Stripe.Checkout.Session, now: Date): Promise<{ notifications: string[] }> {
+  const workspaceId = session.metadata?.workspaceId ?? session.client_reference_id;
+  const packId = session.metadata?.packId;
+  if (session.mode !== "payment" || session.metadata?.kind !== "extras" || !workspaceId || !packId) return { notifications: [] };
+  const piId = idOf(session.payment_intent);
+  const pi = piId ? await stripe().paymentIntents.retrieve(piId) : null;
+  if (pi?.status === "succeeded") return { notifications: [] };
+  const reason = declineReason(pi?.last_payment_error ?? { message: "The bank payment did not go through." });
+  await recordPurchase(tx, { workspaceId, session, packId }, "failed", now, reason);
+  const pack = await tx.extrasPack.findUnique({ where: { id: packId }, select: { name: true } });
+  const id = await notifyOwners(tx, {
+    workspaceId, kind: "pack_payment_failed", dedupeKey: `pack_payment_failed:${session.id}`, now,
+    subject: `Your bank payment for ${pack?.name ?? "extras"} failed`,
+    body: `The bank debit for ${pack?.name ?? "your extras pack"} did not go through (${reason}). No units were added; you can buy the pack again with another account or a card.`,
+  });
+  return { notifications: id ? [id] : [] };
+}
+
+/** checkout.session.expired: a pack checkout left unpaid; its purchase, still open, is closed as expired. */
+export async function applyCheckoutExpired(tx: Tx, session: Stripe.Checkout.Session, now: Date): Promise<boolean> {
+  const workspaceId = session.metadata?.workspaceId ?? session.client_reference_id;
+  const packId = session.metadata?.packId;
+  if (session.mode !== "payment" || session.metadata?.kind !== "extras" || !workspaceId || !packId || session.status !== "expired") return false;
+  return recordPurchase(tx, { workspaceId, session, packId }, "expired", now);
 }
 
 /** A completed subscription checkout takes its place in the order of completions (the first time only). */

@@ -3,7 +3,10 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import type { Tx } from "@/lib/db";
 import { stripe, type Stripe } from "@/lib/stripe";
 import { applyAutoTopUpIntent } from "./auto-top-up";
-import { applyCheckoutSession, recordSubscriptionCompletion } from "./checkout";
+import { deliverNotifications } from "@/lib/billing";
+import { applyAsyncPaymentFailed, applyCheckoutExpired, applyCheckoutSession, recordSubscriptionCompletion } from "./checkout";
+import { applyDisputeEvent } from "./disputes";
+import { noticeTrialEnding } from "./trials";
 import { applyInvoiceEvent } from "./invoices";
 import { workspaceIdFor } from "./lookup";
 import { applyChargeRefunded, applyRefundUpdated } from "./refunds";
@@ -20,20 +23,30 @@ const TX_OPTIONS = { maxWait: 20_000, timeout: 60_000 } as const;
 export const HANDLED_EVENT_TYPES = [
   "checkout.session.completed",
   "checkout.session.async_payment_succeeded",
+  "checkout.session.async_payment_failed",
+  "checkout.session.expired",
   "customer.subscription.created",
   "customer.subscription.updated",
   "customer.subscription.deleted",
   "customer.subscription.paused",
   "customer.subscription.resumed",
+  "customer.subscription.pending_update_applied",
+  "customer.subscription.pending_update_expired",
+  "customer.subscription.trial_will_end",
   "invoice.created",
   "invoice.finalized",
+  "invoice.finalization_failed",
   "invoice.updated",
   "invoice.paid",
   "invoice.payment_succeeded",
   "invoice.payment_failed",
+  "invoice.payment_action_required",
   "invoice.voided",
   "invoice.marked_uncollectible",
   "charge.refunded",
+  "charge.dispute.created",
+  "charge.dispute.updated",
+  "charge.dispute.closed",
   "refund.updated",
   "refund.failed",
   "payment_intent.succeeded",
@@ -55,15 +68,19 @@ export async function processStripeEvent(db: PrismaClient, event: Stripe.Event, 
     ON CONFLICT (id) DO NOTHING`;
   try {
     const prepared = await beforeEffects(db, event);
-    return await db.$transaction(async (tx) => {
+    const notifications: string[] = [];
+    const outcome = await db.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<{ status: string }[]>`SELECT status::text AS status FROM "StripeEvent" WHERE id = ${event.id} FOR UPDATE`;
       if (rows[0]?.status === "processed") return { outcome: "duplicate" } as const;
-      const applied = await applyEvent(tx, event, now, prepared);
+      const applied = await applyEvent(tx, event, now, prepared, notifications);
       await tx.$executeRaw`
         UPDATE "StripeEvent" SET status = 'processed'::"WebhookStatus", attempts = attempts + 1, "lastError" = NULL, "processedAt" = ${new Date()}
         WHERE id = ${event.id}`;
       return { outcome: "processed", handled: applied } as const;
     }, TX_OPTIONS);
+    // Written with the effects, sent once they committed; a failed send is retried by the cron and never fails the event.
+    if (notifications.length) await deliverNotifications(db, notifications).catch((e) => console.error("[payments] notifications failed:", e));
+    return outcome;
   } catch (e) {
     const error = (e instanceof Error ? `${e.name === "Error" ? "" : `${e.name}: `}${e.message}` : String(e)).slice(0, 2000);
     await db.$executeRaw`
@@ -89,7 +106,7 @@ async function beforeEffects(db: PrismaClient, event: Stripe.Event): Promise<Pre
 }
 
 /** The effects of one event, inside the caller's transaction. Payloads are trusted for ids only: state is re-read from Stripe. */
-async function applyEvent(tx: Tx, event: Stripe.Event, now: Date, prepared: Prepared): Promise<boolean> {
+async function applyEvent(tx: Tx, event: Stripe.Event, now: Date, prepared: Prepared, notifications: string[]): Promise<boolean> {
   if (!handled.has(event.type)) return false;
   switch (event.type) {
     case "checkout.session.completed":
@@ -98,11 +115,23 @@ async function applyEvent(tx: Tx, event: Stripe.Event, now: Date, prepared: Prep
       await applyCheckoutSession(tx, session, now);
       return true;
     }
+    case "checkout.session.async_payment_failed": {
+      const session = await stripe().checkout.sessions.retrieve(event.data.object.id);
+      notifications.push(...(await applyAsyncPaymentFailed(tx, session, now)).notifications);
+      return true;
+    }
+    case "checkout.session.expired":
+      return applyCheckoutExpired(tx, await stripe().checkout.sessions.retrieve(event.data.object.id), now);
+    case "customer.subscription.trial_will_end":
+      notifications.push(...(await noticeTrialEnding(tx, event.data.object.id, now)).notifications);
+      return true;
     case "customer.subscription.created":
     case "customer.subscription.updated":
     case "customer.subscription.deleted":
     case "customer.subscription.paused":
-    case "customer.subscription.resumed": {
+    case "customer.subscription.resumed":
+    case "customer.subscription.pending_update_applied":
+    case "customer.subscription.pending_update_expired": {
       const sub = event.data.object;
       const workspaceId = await workspaceIdFor(tx, sub);
       if (!workspaceId) return false;
@@ -111,17 +140,23 @@ async function applyEvent(tx: Tx, event: Stripe.Event, now: Date, prepared: Prep
     }
     case "invoice.created":
     case "invoice.finalized":
+    case "invoice.finalization_failed":
     case "invoice.updated":
     case "invoice.paid":
     case "invoice.payment_succeeded":
     case "invoice.payment_failed":
+    case "invoice.payment_action_required":
     case "invoice.voided":
     case "invoice.marked_uncollectible": {
       const id = event.data.object.id;
       if (!id) return false;
-      await applyInvoiceEvent(tx, event.type, id, now);
+      notifications.push(...(await applyInvoiceEvent(tx, event.type, id, now)).notifications);
       return true;
     }
+    case "charge.dispute.created":
+    case "charge.dispute.updated":
+    case "charge.dispute.closed":
+      return applyDisputeEvent(tx, event.data.object.id, now);
     case "charge.refunded":
       await applyChargeRefunded(tx, event.data.object.id);
       return true;

@@ -1,14 +1,32 @@
 import { grantExtras } from "@/lib/billing";
 import type { Tx } from "@/lib/db";
-import { invoiceSubscriptionId, stripe, type Stripe } from "@/lib/stripe";
+import { invoicePaymentIntentId, invoiceSubscriptionId, stripe, type Stripe } from "@/lib/stripe";
+import { declineReason } from "./declines";
 import { workspaceIdFor } from "./lookup";
+import { alertOperators, notifyOwners } from "./notices";
 import { syncSubscription } from "./subscription-sync";
 
 const toDate = (t: number | null | undefined) => (t ? new Date(t * 1000) : null);
 const GRANTING = new Set(["subscription_create", "subscription_cycle", "subscription_update"]);
 
-/** Writes the invoice as Stripe has it now (for the invoices page); returns its workspace, if it is one of ours. */
-export async function upsertInvoice(tx: Tx, invoice: Stripe.Invoice): Promise<string | null> {
+/** Why an open invoice is not paid, from its payment as Stripe has it now (null when nothing is wrong). */
+export interface PaymentState {
+  issue: "requires_action" | "declined" | null;
+  error: string | null;
+}
+
+/** Reads the invoice's payment intent when the invoice is open and was attempted: does it wait for 3-D Secure, or was it declined? */
+async function paymentState(invoice: Stripe.Invoice): Promise<PaymentState> {
+  const piId = invoice.status === "open" ? invoicePaymentIntentId(invoice) : null;
+  if (!piId) return { issue: null, error: null };
+  const pi = await stripe().paymentIntents.retrieve(piId);
+  if (pi.status === "requires_action") return { issue: "requires_action", error: null };
+  if (pi.status === "requires_payment_method" && pi.last_payment_error) return { issue: "declined", error: declineReason(pi.last_payment_error) };
+  return { issue: null, error: null };
+}
+
+/** Writes the invoice as Stripe has it now (for the invoices page and the billing alerts); returns its workspace, if it is one of ours. */
+export async function upsertInvoice(tx: Tx, invoice: Stripe.Invoice, payment: PaymentState = { issue: null, error: null }): Promise<string | null> {
   const workspaceId = await workspaceIdFor(tx, { metadata: invoice.parent?.subscription_details?.metadata ?? null, customer: invoice.customer });
   if (!workspaceId || !invoice.id) return null;
   const data = {
@@ -23,30 +41,61 @@ export async function upsertInvoice(tx: Tx, invoice: Stripe.Invoice): Promise<st
     periodEnd: toDate(invoice.period_end),
     createdAt: new Date(invoice.created * 1000),
     paidAt: toDate(invoice.status_transitions?.paid_at),
+    billingReason: invoice.billing_reason ?? null,
+    paymentIssue: payment.issue,
+    paymentError: payment.error,
+    finalizationError: invoice.status === "draft" ? (invoice.last_finalization_error?.message ?? null) : null,
   };
   await tx.invoice.upsert({ where: { stripeInvoiceId: invoice.id }, create: { stripeInvoiceId: invoice.id, ...data }, update: data });
   return workspaceId;
 }
 
 /**
- * Any invoice event: re-read the invoice and store it. A paid subscription invoice (start, renewal, upgrade)
- * first brings the subscription up to date (clearing dunning, setting the plan it paid for), then grants the
- * plan's extras once per invoice. A failed payment syncs the subscription, which starts dunning.
+ * Any invoice event: re-read the invoice (and its payment) and store it, so the app says what Stripe says now
+ * whatever order events come in. A payment waiting for 3-D Secure is shown with the hosted invoice link and
+ * the owners are told once per invoice; an invoice Stripe could not finalise is shown and operators are told.
+ * A paid subscription invoice (start, renewal, upgrade) first brings the subscription up to date (clearing
+ * dunning, setting the plan it paid for), then grants the plan's extras once per invoice. A failed payment
+ * syncs the subscription, which starts dunning (a pending upgrade's invoice does not: Stripe keeps the
+ * subscription active and the old plan until it is paid).
  */
-export async function applyInvoiceEvent(tx: Tx, type: string, invoiceId: string, now: Date): Promise<{ workspaceId: string | null; granted: boolean }> {
-  const invoice = await stripe().invoices.retrieve(invoiceId);
-  const workspaceId = await upsertInvoice(tx, invoice);
-  if (!workspaceId) return { workspaceId: null, granted: false };
+export async function applyInvoiceEvent(tx: Tx, type: string, invoiceId: string, now: Date): Promise<{ workspaceId: string | null; granted: boolean; notifications: string[] }> {
+  const invoice = await stripe().invoices.retrieve(invoiceId, { expand: ["payments"] });
+  const payment = await paymentState(invoice);
+  const workspaceId = await upsertInvoice(tx, invoice, payment);
+  const notifications: string[] = [];
+  if (!workspaceId) return { workspaceId: null, granted: false, notifications };
+  if (payment.issue === "requires_action" && invoice.hosted_invoice_url) {
+    const id = await notifyOwners(tx, {
+      workspaceId, kind: "payment_action_required", dedupeKey: `payment_action_required:${invoice.id}`, now,
+      subject: "Your payment needs to be confirmed",
+      body: `Your bank asks you to confirm the payment of ${money(invoice.amount_due, invoice.currency)} for invoice ${invoice.number ?? invoice.id} (3-D Secure). `
+        + `Open the invoice to confirm it: ${invoice.hosted_invoice_url}\n\n`
+        + (invoice.billing_reason === "subscription_update" ? "Your plan change applies once the payment is confirmed." : "Until it is paid, your subscription is past due."),
+    });
+    if (id) notifications.push(id);
+  }
+  if (invoice.status === "draft" && invoice.last_finalization_error) {
+    await alertOperators(tx, {
+      kind: "invoice_finalization_failed", workspaceId, subjectId: invoice.id!, dedupeKey: `invoice_finalization_failed:${invoice.id}`, now,
+      message: `Stripe could not finalise invoice ${invoice.id} (${invoice.last_finalization_error.code ?? "error"}): ${invoice.last_finalization_error.message ?? ""}`,
+    });
+  }
   const subscriptionId = invoiceSubscriptionId(invoice);
-  if (!subscriptionId) return { workspaceId, granted: false };
+  if (!subscriptionId) return { workspaceId, granted: false, notifications };
 
   const paidEvent = type === "invoice.paid" || type === "invoice.payment_succeeded";
-  if (type === "invoice.payment_failed" || (paidEvent && invoice.status === "paid")) {
+  if (type === "invoice.payment_failed" || type === "invoice.payment_action_required" || (paidEvent && invoice.status === "paid")) {
     await syncSubscription(tx, { subscriptionId, workspaceId, now });
   }
-  if (!paidEvent || invoice.status !== "paid" || invoice.amount_paid <= 0 || !GRANTING.has(invoice.billing_reason ?? "")) return { workspaceId, granted: false };
+  if (!paidEvent || invoice.status !== "paid" || invoice.amount_paid <= 0 || !GRANTING.has(invoice.billing_reason ?? "")) return { workspaceId, granted: false, notifications };
   const sub = await tx.subscription.findUnique({ where: { workspaceId } });
-  if (!sub || sub.stripeSubscriptionId !== subscriptionId || sub.status === "unpaid" || sub.status === "free") return { workspaceId, granted: false };
+  if (!sub || sub.stripeSubscriptionId !== subscriptionId || sub.status === "unpaid" || sub.status === "free") return { workspaceId, granted: false, notifications };
   const lot = await grantExtras(tx, { workspaceId, invoiceId: invoice.id!, now });
-  return { workspaceId, granted: !!lot?.created };
+  return { workspaceId, granted: !!lot?.created, notifications };
 }
+
+function money(cents: number, currency: string): string {
+  return `${(cents / 100).toFixed(2)} ${currency.toUpperCase()}`;
+}
+

@@ -1,12 +1,13 @@
 import { currentPlanVersion } from "@/lib/billing";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
-import { idOf, isCardError, isReplayedAnswer, stripe, subscriptionPeriod, subscriptionPrice, type Stripe } from "@/lib/stripe";
+import { idOf, invoicePaymentIntentId, isCardError, isReplayedAnswer, isStripeError, stripe, subscriptionPeriod, subscriptionPrice, type Stripe } from "@/lib/stripe";
 import type { Client } from "./db";
 import { REQUEST_KEY } from "./checkout";
 import { ensureStripeCustomer } from "./customers";
 import { assertPurchasesAllowed } from "./guards";
-import { syncSubscription } from "./subscription-sync";
+import { declineReason, type PaymentErrorLike } from "./declines";
+import { syncSubscription, type SyncResult } from "./subscription-sync";
 
 type Interval = "month" | "year";
 
@@ -45,17 +46,29 @@ async function releaseSchedule(sub: Stripe.Subscription, key?: string): Promise<
 /** How many fresh tries one upgrade request makes after earlier tries with its token were declined. */
 const MAX_UPGRADE_TRIES = 20;
 
+export type UpgradeResult =
+  | { state: "upgraded"; sync: SyncResult }
+  /** The bank asks the customer to confirm the payment (3-D Secure) on Stripe's hosted invoice page; nothing changes until it is paid. */
+  | { state: "requires_action"; hostedInvoiceUrl: string; planName: string; sync: SyncResult };
+
 /**
- * Upgrade now: the subscription's price changes at once with a prorated invoice charged now
- * (error_if_incomplete: a declined card changes nothing), then the sync raises the current windows' quotas.
- * A booked downgrade is dropped first.
+ * Upgrade now: the subscription's price changes at once with a prorated invoice charged now, and the sync
+ * raises the current windows' quotas. A booked downgrade is dropped first.
+ *
+ * Paid before it applies: the change is made with payment_behavior=pending_if_incomplete, so Stripe applies it
+ * only once its invoice is paid. A card that pays applies it at once. A card whose bank asks for 3-D Secure
+ * leaves it pending: the plan and quotas stay as they are (no units are given before the money is in), the
+ * answer carries the hosted invoice page where the customer confirms the payment, and Stripe applies the
+ * change when it is paid (invoice.paid, customer.subscription.updated), or drops it unpaid after 23 hours or
+ * at the period end. A declined card changes nothing: its invoice is voided, which drops the pending change,
+ * and the error says why (insufficient funds, ...).
  *
  * Idempotency: the key is the subscription, the target price and the form's request token, so a double
- * click is one Stripe request. Stripe keeps a declined answer under its key for a day; when the answer to a
- * try is such a stored decline (Idempotent-Replayed), that try is over and the next number is tried, so a
- * retry after the card was fixed is a new attempt while concurrent clicks still share each key.
+ * click is one Stripe request. Stripe keeps an answer under its key for a day; when the answer to a try is a
+ * replayed one whose payment was declined, that try is over and the next number is tried, so a retry after
+ * the card was fixed is a new attempt while concurrent clicks still share each key.
  */
-export async function upgradeNow(db: Client, input: { workspaceId: string; planKey: string; interval: Interval; requestKey?: string }) {
+export async function upgradeNow(db: Client, input: { workspaceId: string; planKey: string; interval: Interval; requestKey?: string }): Promise<UpgradeResult> {
   // The app's form always sends its token; a caller without one (scripts) makes a fresh request each call.
   const token = input.requestKey ?? `once_${crypto.randomUUID().replaceAll("-", "")}`;
   if (!REQUEST_KEY.test(token)) throw new AppError("invalid_request", "The form is out of date; reload the page and try again.");
@@ -67,28 +80,83 @@ export async function upgradeNow(db: Client, input: { workspaceId: string; planK
   }
   const item = sub.items.data[0];
   if (!item) throw new AppError("billing_unavailable", "The subscription has no item to change.");
+  const waiting = await waitingUpgrade(sub, priceId);
+  if (waiting) return { state: "requires_action", hostedInvoiceUrl: waiting, planName: plan.name, sync: await syncSubscription(db, { subscriptionId: sub.id, workspaceId: input.workspaceId }) };
   await releaseSchedule(sub, `upgrade_release_${token}`);
   for (let attempt = 1; ; attempt++) {
+    let updated: Stripe.Response<Stripe.Subscription>;
     try {
-      await stripe().subscriptions.update(
+      updated = await stripe().subscriptions.update(
         sub.id,
-        {
-          items: [{ id: item.id, price: priceId }],
-          proration_behavior: "always_invoice",
-          payment_behavior: "error_if_incomplete",
-          cancel_at_period_end: false,
-          metadata: { workspaceId: input.workspaceId, planKey: plan.key, planVersion: String(plan.version) },
-        },
+        { items: [{ id: item.id, price: priceId }], proration_behavior: "always_invoice", payment_behavior: "pending_if_incomplete" },
         { idempotencyKey: `upgrade_${sub.id}_${priceId}_${token}${attempt > 1 ? `_${attempt}` : ""}` },
       );
-      break;
     } catch (e) {
       if (isCardError(e) && isReplayedAnswer(e) && attempt < MAX_UPGRADE_TRIES) continue;
-      if (isCardError(e)) throw new AppError("invalid_request", `Your card was declined (${e.message}); nothing changed. Update it in the billing portal and try again.`);
+      if (isCardError(e)) throw declined(e);
       throw e;
     }
+    const outcome = await upgradeOutcome(updated);
+    if (outcome.kind === "paid") break;
+    if (outcome.kind === "requires_action") {
+      return { state: "requires_action", hostedInvoiceUrl: outcome.url, planName: plan.name, sync: await syncSubscription(db, { subscriptionId: sub.id, workspaceId: input.workspaceId }) };
+    }
+    // Declined. An answer replayed from an earlier try is that try's decline: the next number is a new try.
+    if (updated.lastResponse?.headers?.["idempotent-replayed"] === "true" && attempt < MAX_UPGRADE_TRIES) continue;
+    if (outcome.invoiceId) await voidQuietly(outcome.invoiceId);
+    throw declined(outcome.error);
   }
-  return syncSubscription(db, { subscriptionId: sub.id, workspaceId: input.workspaceId });
+  // Paid: the checkout's metadata follows the plan now held, and an upgrade keeps the subscription going.
+  await stripe().subscriptions.update(
+    sub.id,
+    { cancel_at_period_end: false, metadata: { workspaceId: input.workspaceId, planKey: plan.key, planVersion: String(plan.version) } },
+    { idempotencyKey: `upgrade_settle_${sub.id}_${priceId}_${token}` },
+  );
+  return { state: "upgraded", sync: await syncSubscription(db, { subscriptionId: sub.id, workspaceId: input.workspaceId }) };
+}
+
+type Outcome = { kind: "paid" } | { kind: "requires_action"; url: string } | { kind: "declined"; invoiceId: string | null; error: PaymentErrorLike | null };
+
+/** What became of an upgrade's payment, read from its invoice as Stripe has it now (a replayed answer may be older). */
+async function upgradeOutcome(updated: Stripe.Subscription): Promise<Outcome> {
+  const invoiceId = idOf(updated.latest_invoice);
+  if (!updated.pending_update) return { kind: "paid" };
+  if (!invoiceId) return { kind: "declined", invoiceId: null, error: null };
+  const invoice = await stripe().invoices.retrieve(invoiceId, { expand: ["payments"] });
+  if (invoice.status === "paid") return { kind: "paid" };
+  if (invoice.status !== "open") return { kind: "declined", invoiceId: null, error: null };
+  const piId = invoicePaymentIntentId(invoice);
+  const pi = piId ? await stripe().paymentIntents.retrieve(piId) : null;
+  if (pi?.status === "requires_action" && invoice.hosted_invoice_url) return { kind: "requires_action", url: invoice.hosted_invoice_url };
+  return { kind: "declined", invoiceId: invoice.id!, error: pi?.last_payment_error ?? null };
+}
+
+/**
+ * An upgrade already waiting for the customer's confirmation: to the same price, its link is the answer (a
+ * second click does not make a second invoice); to another price, it is dropped (its invoice voided) so the
+ * new choice is the only one left to pay.
+ */
+async function waitingUpgrade(sub: Stripe.Subscription, priceId: string): Promise<string | null> {
+  if (!sub.pending_update) return null;
+  const invoiceId = idOf(sub.latest_invoice);
+  const pendingPrice = idOf(sub.pending_update.subscription_items?.[0]?.price ?? null);
+  const outcome = await upgradeOutcome(sub);
+  if (outcome.kind === "requires_action" && pendingPrice === priceId) return outcome.url;
+  if (invoiceId) await voidQuietly(invoiceId);
+  return null;
+}
+
+/** Voids an upgrade's unpaid invoice, which drops its pending change; one already voided or paid is left alone. */
+async function voidQuietly(invoiceId: string): Promise<void> {
+  try {
+    await stripe().invoices.voidInvoice(invoiceId, {}, { idempotencyKey: `upgrade_void_${invoiceId}` });
+  } catch (e) {
+    if (!isStripeError(e) || e.type !== "StripeInvalidRequestError") throw e;
+  }
+}
+
+function declined(error: PaymentErrorLike | null): AppError {
+  return new AppError("invalid_request", `The payment was declined (${declineReason(error)}); nothing changed. Use another card in the billing portal and try again.`);
 }
 
 /** The subscription's settings a schedule phase must repeat to keep them (see scheduleDowngrade). */

@@ -64,6 +64,7 @@ export async function syncSubscription(
   const target = await chooseSnapshot(db, ws, sub, kept, retrieve);
   if (!target.sub && notes.length === 0) return { workspaceId: ws, applied: false, reason: target.reason };
   const nextPrice = target.sub ? await scheduledPrice(target.sub) : null;
+  const awaitingPrice = target.sub ? await pendingUpdatePrice(target.sub) : null;
 
   // Apply phase: database work only (row locks from here on).
   return withTransaction(db, async (tx) => {
@@ -71,7 +72,7 @@ export async function syncSubscription(
     if (!target.sub) return { workspaceId: ws, applied: false, reason: target.reason };
     const row = await lockSubscriptionRow(tx, ws);
     if (row.stripeSyncTicket !== null && row.stripeSyncTicket > ticket) return { workspaceId: ws, applied: false, reason: "a newer snapshot is applied" };
-    return applySubscription(tx, row, target.sub, nextPrice, ticket, input.now ?? new Date());
+    return applySubscription(tx, row, target.sub, { nextPrice, awaitingPrice }, ticket, input.now ?? new Date());
   });
 }
 
@@ -104,7 +105,7 @@ async function chooseSnapshot(
 
 type Row = Awaited<ReturnType<typeof lockSubscriptionRow>>;
 
-async function applySubscription(tx: Tx, row: Row, sub: Stripe.Subscription, nextPrice: ScheduledPrice | null, ticket: bigint, now: Date): Promise<SyncResult> {
+async function applySubscription(tx: Tx, row: Row, sub: Stripe.Subscription, prices: { nextPrice: ScheduledPrice | null; awaitingPrice: ScheduledPrice | null }, ticket: bigint, now: Date): Promise<SyncResult> {
   const workspaceId = row.workspaceId;
   const ended = ENDED.has(sub.status) || sub.status === "paused";
 
@@ -117,6 +118,7 @@ async function applySubscription(tx: Tx, row: Row, sub: Stripe.Subscription, nex
         planId: freeId, status: "free", interval: "month", stripeSubscriptionId: sub.id, stripeStatus: sub.status,
         currentPeriodStart: null, currentPeriodEnd: null, periodAnchor: null, cancelAtPeriodEnd: false,
         pendingPlanId: null, pendingInterval: null, pendingChangeAt: null, stripeScheduleId: null, pastDueSince: null, stripeSyncedAt: now,
+        pendingUpdatePlanId: null, pendingUpdateExpiresAt: null,
         stripeSyncTicket: ticket,
       },
     });
@@ -146,7 +148,8 @@ async function applySubscription(tx: Tx, row: Row, sub: Stripe.Subscription, nex
   // Once dunning moved the workspace to Free, it stays there until a payment clears it.
   const planId = status === "unpaid" ? await freePlanId(tx) : target.planId;
 
-  const pending = await pendingChange(tx, nextPrice);
+  const pending = await pendingChange(tx, prices.nextPrice);
+  const awaiting = await pendingChange(tx, prices.awaitingPrice);
   const planChanged = row.planId !== planId;
   const periodChanged = row.currentPeriodStart?.getTime() !== period.start.getTime();
   // A trial at Stripe is always a local trial carried over by a checkout during it (checkout sets trial_end
@@ -172,6 +175,8 @@ async function applySubscription(tx: Tx, row: Row, sub: Stripe.Subscription, nex
       pendingInterval: pending?.interval ?? null,
       pendingChangeAt: pending?.at ?? null,
       stripeScheduleId: idOf(sub.schedule),
+      pendingUpdatePlanId: awaiting?.planId ?? null,
+      pendingUpdateExpiresAt: awaiting?.at ?? null,
       pastDueSince,
       stripeSyncedAt: now,
       stripeSyncTicket: ticket,
@@ -180,6 +185,18 @@ async function applySubscription(tx: Tx, row: Row, sub: Stripe.Subscription, nex
   if (newPeriod) await resetWindowsForPeriod(tx, { workspaceId, periodStart: period.start, periodEnd: period.end, now });
   if (planChanged || newPeriod) await onPlanChanged(tx, { workspaceId, now, lowerQuotas: status === "unpaid" });
   return { workspaceId, applied: true, status, planId, planChanged, periodReset: newPeriod };
+}
+
+/**
+ * A change Stripe holds until its invoice is paid (payment_behavior=pending_if_incomplete: an upgrade whose
+ * payment was declined or waits for 3-D Secure): the price it would move to, and when Stripe drops it
+ * (`at`). The subscription's own items, and so the plan and quotas, stay as they are until it is paid.
+ */
+async function pendingUpdatePrice(sub: Stripe.Subscription): Promise<ScheduledPrice | null> {
+  const update = sub.pending_update;
+  const price = update?.subscription_items?.[0]?.price;
+  if (!update || !price) return null;
+  return { price: typeof price === "string" ? await stripe().prices.retrieve(price) : price, at: new Date(update.expires_at * 1000) };
 }
 
 /** When the unpaid invoice was first attempted (test-clock time included), if Stripe shows one. */

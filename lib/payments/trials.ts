@@ -1,8 +1,11 @@
 import { currentPlanVersion, onPlanChanged } from "@/lib/billing";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { AppError } from "@/lib/errors";
+import type { Tx } from "@/lib/db";
+import { stripe } from "@/lib/stripe";
 import { withTransaction, type Client } from "./db";
-import { freePlanId, lockSubscriptionRow } from "./lookup";
+import { freePlanId, lockSubscriptionRow, workspaceIdFor } from "./lookup";
+import { notifyOwners } from "./notices";
 
 const DAY = 86_400_000;
 
@@ -51,4 +54,27 @@ export async function endExpiredTrials(db: PrismaClient, input: { now?: Date; ba
     cursor = rows[rows.length - 1]!.workspaceId;
     if (input.deadline && Date.now() > input.deadline) return { ended, cursor };
   }
+}
+
+/**
+ * customer.subscription.trial_will_end (Stripe sends it 3 days before a trial ends): the owners are told when
+ * it ends and what happens then, once per trial (per subscription and trial end: a trial moved later is a new
+ * end to announce). The subscription is re-read, so a trial that already ended or was paid says nothing.
+ */
+export async function noticeTrialEnding(tx: Tx, subscriptionId: string, now: Date): Promise<{ notifications: string[] }> {
+  const sub = await stripe().subscriptions.retrieve(subscriptionId);
+  if (sub.status !== "trialing" || !sub.trial_end) return { notifications: [] };
+  const workspaceId = await workspaceIdFor(tx, sub);
+  if (!workspaceId) return { notifications: [] };
+  const plan = await tx.subscription.findUnique({ where: { workspaceId }, select: { plan: { select: { name: true } } } });
+  const ends = new Date(sub.trial_end * 1000);
+  const hasCard = !!sub.default_payment_method;
+  const id = await notifyOwners(tx, {
+    workspaceId, kind: "trial_will_end", dedupeKey: `trial_will_end:${sub.id}:${sub.trial_end}`, now,
+    subject: `Your ${plan?.plan.name ?? ""} trial ends on ${ends.toUTCString().slice(0, 16)}`.replace("  ", " "),
+    body: hasCard
+      ? `Your trial ends on ${ends.toUTCString()}. Your card on file will then be charged for the first period; cancel before then in the billing portal if you do not want to continue.`
+      : `Your trial ends on ${ends.toUTCString()}. Add a card in the billing portal to keep your plan; without one the workspace moves to Free.`,
+  });
+  return { notifications: id ? [id] : [] };
 }

@@ -8,4 +8,4 @@
 export { stripe, createStripeClient, setStripeClient, isStripeError, isCardError, isReplayedAnswer, type Stripe, type StripeConfig } from "./client";
 export { verifyStripeEvent, signTestPayload, SIGNATURE_TOLERANCE_SECONDS } from "./webhook";
 export { syncStripeCatalog } from "./catalog";
-export { subscriptionPeriod, subscriptionPrice, idOf, invoiceSubscriptionId, chargePaymentIntentId } from "./objects";
+export { subscriptionPeriod, subscriptionPrice, idOf, invoiceSubscriptionId, invoicePaymentIntentId, chargePaymentIntentId } from "./objects";

@@ -26,3 +26,9 @@ export function invoiceSubscriptionId(invoice: Stripe.Invoice): string | null {
 export function chargePaymentIntentId(charge: Stripe.Charge): string | null {
   return idOf(charge.payment_intent);
 }
+
+/** The payment intent an invoice's default payment runs on (its `payments`, expanded: `expand: ["payments"]`). */
+export function invoicePaymentIntentId(invoice: Stripe.Invoice): string | null {
+  const payment = invoice.payments?.data.find((p) => p.is_default) ?? invoice.payments?.data[0];
+  return payment?.payment.type === "payment_intent" ? idOf(payment.payment.payment_intent ?? null) : null;
+}

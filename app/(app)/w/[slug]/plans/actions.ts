@@ -33,9 +33,15 @@ export const startTrialAction = formAction(z.object({ slug, plan: planKey }), as
 });
 
 // The form's token makes a double click one Stripe request; a retry after a decline is still a new attempt.
+// When the bank asks for 3-D Secure, the owner goes to Stripe's invoice page to confirm the payment; the
+// billing overview keeps the link (and says the plan is unchanged) until it is paid or dropped.
 export const upgradeNowAction = formAction(z.object({ slug, plan: planKey, interval, requestKey }), async (input) => {
   const { workspace } = await requireWorkspaceAction(input.slug, "billing");
-  await upgradeNow(db(), { workspaceId: workspace.id, planKey: input.plan, interval: input.interval, requestKey: input.requestKey });
+  const result = await upgradeNow(db(), { workspaceId: workspace.id, planKey: input.plan, interval: input.interval, requestKey: input.requestKey });
+  if (result.state === "requires_action") {
+    revalidatePath(`/w/${input.slug}`, "layout");
+    redirect(result.hostedInvoiceUrl);
+  }
   return done(input.slug, "Upgraded. The prorated difference was charged and the new quotas apply now.");
 });
 
