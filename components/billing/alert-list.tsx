@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { BillingAlert } from "@/lib/billing-views/alerts";
 import { featureNoun, featureTitle, formatDate, formatDateTime, groupDigits } from "@/lib/billing-views/format";
+import { formatMoney } from "@/lib/money";
 
 interface Props {
   alerts: BillingAlert[];
@@ -19,10 +20,26 @@ const toneClass: Record<Tone, string> = {
 
 const toneWord: Record<Tone, string> = { danger: "Action needed", warning: "Heads up" };
 
-function Ways({ slug, canManage, extras, upgrade, payment }: { slug: string; canManage: boolean; extras?: boolean; upgrade?: boolean; payment?: boolean }) {
-  if (!canManage) return <p className="mt-2 text-sm">Ask an owner or admin of this workspace to {payment ? "update the payment method" : extras && upgrade ? "buy extras or upgrade the plan" : upgrade ? "upgrade the plan" : "buy extras"}.</p>;
+interface WaysOut {
+  extras?: boolean;
+  upgrade?: boolean;
+  payment?: boolean;
+  /** Stripe's hosted invoice page, where the payment is confirmed (3-D Secure). */
+  confirm?: string;
+  details?: boolean;
+  lots?: boolean;
+}
+
+function Ways({ slug, canManage, extras, upgrade, payment, confirm, details, lots }: { slug: string; canManage: boolean } & WaysOut) {
+  if (lots) return <p className="mt-2 text-sm font-medium"><Link className="underline underline-offset-2" href={`/w/${slug}/extras`}>See the frozen purchase</Link></p>;
+  if (!canManage) {
+    const ask = confirm ? "confirm the payment" : details ? "update the billing address" : payment ? "update the payment method" : extras && upgrade ? "buy extras or upgrade the plan" : upgrade ? "upgrade the plan" : "buy extras";
+    return <p className="mt-2 text-sm">Ask an owner or admin of this workspace to {ask}.</p>;
+  }
   return (
     <p className="mt-2 flex flex-wrap gap-x-4 gap-y-1 text-sm font-medium">
+      {confirm && <a className="underline underline-offset-2" href={confirm} rel="noopener noreferrer" data-testid="confirm-payment-link">Confirm the payment</a>}
+      {details && <Link className="underline underline-offset-2" href={`/w/${slug}/plans`}>Update billing details</Link>}
       {payment && <Link className="underline underline-offset-2" href={`/w/${slug}/plans`}>Update payment method</Link>}
       {extras && <Link className="underline underline-offset-2" href={`/w/${slug}/extras`}>Buy extras</Link>}
       {upgrade && <Link className="underline underline-offset-2" href={`/w/${slug}/plans`}>Upgrade plan</Link>}
@@ -30,8 +47,39 @@ function Ways({ slug, canManage, extras, upgrade, payment }: { slug: string; can
   );
 }
 
-function describe(a: BillingAlert, usableExtras: string): { tone: Tone; title: string; body: string; ways: { extras?: boolean; upgrade?: boolean; payment?: boolean } } {
+function describe(a: BillingAlert, usableExtras: string): { tone: Tone; title: string; body: string; ways: WaysOut } {
   switch (a.kind) {
+    case "payment_action_required": {
+      const amount = formatMoney(a.amountCents, a.currency);
+      if (a.upgradeTo) {
+        return {
+          tone: "warning",
+          title: `Payment needs authentication: your upgrade to ${a.upgradeTo} is waiting`,
+          body: `Your bank asks you to confirm the payment of ${amount} (3-D Secure). Until it is confirmed your current plan and its limits stay as they are${a.expiresAt ? `; the upgrade is dropped if it is not confirmed by ${formatDateTime(a.expiresAt)}` : ""}.`,
+          ways: { confirm: a.hostedUrl },
+        };
+      }
+      return {
+        tone: "danger",
+        title: "Payment needs authentication",
+        body: `Your bank asks you to confirm the payment of ${amount} for your plan (3-D Secure).${a.degradedAt ? ` Everything still works, but if it is not paid by ${formatDate(a.degradedAt)} new purchases and plan changes will be blocked.` : ""}`,
+        ways: { confirm: a.hostedUrl },
+      };
+    }
+    case "invoice_not_finalized":
+      return {
+        tone: "danger",
+        title: "An invoice could not be issued",
+        body: `Stripe could not finalise the invoice of ${formatDate(a.createdAt)}: ${a.message} Nothing was charged. Check the billing address; our support team has been told.`,
+        ways: { details: true },
+      };
+    case "extras_frozen":
+      return {
+        tone: "warning",
+        title: "Extras frozen by a payment dispute",
+        body: `${groupDigits(a.units)} ${featureNoun("compute", a.units)} from a pack whose payment is disputed are frozen until the dispute is settled. They come back if it is decided in your favour.`,
+        ways: { lots: true },
+      };
     case "quota_full": {
       const name = featureTitle(a.feature);
       const reset = a.resetsAt ? ` It resets ${formatDateTime(a.resetsAt)}.` : "";
@@ -61,8 +109,8 @@ function describe(a: BillingAlert, usableExtras: string): { tone: Tone; title: s
     case "past_due":
       return {
         tone: "warning",
-        title: "Payment failed",
-        body: `The payment for your plan failed on ${formatDate(a.since)}. Everything still works, but if it is not paid by ${formatDate(a.degradedAt)} new purchases and plan changes will be blocked.`,
+        title: a.reason ? `Payment failed: ${a.reason}` : "Payment failed",
+        body: `The payment for your plan failed on ${formatDate(a.since)}${a.reason ? ` (${a.reason})` : ""}. Everything still works, but if it is not paid by ${formatDate(a.degradedAt)} new purchases and plan changes will be blocked.`,
         ways: { payment: true },
       };
     case "degraded":

@@ -20,6 +20,8 @@ export interface BillingOverview {
   cancelAtPeriodEnd: boolean;
   pendingChange: { planName: string; interval: "month" | "year" | null; at: Date | null } | null;
   dunning: { since: Date; degradedAt: Date; unpaidAt: Date } | null;
+  /** Open invoices waiting on the customer, and invoices Stripe could not issue (see billingAttention). */
+  attention: BillingAttention;
   features: FeatureUsage[];
   extras: { balance: string; usable: string; expiringSoon: { lotId: string; remaining: string; expiresAt: Date }[]; expiringSoonTotal: string };
 }
@@ -35,6 +37,7 @@ export async function billingOverview(db: Client, workspaceId: string, now = new
       select: { interval: true, cancelAtPeriodEnd: true, pendingChangeAt: true, pendingInterval: true, pastDueSince: true, pendingPlan: { select: { name: true } } },
     }),
   ]);
+  const attention = await billingAttention(db, workspaceId);
   const since = sub?.pastDueSince ?? null;
   const expiringSoon = lim.extras.expiringSoon
     .map((l) => ({ lotId: l.lotId, remaining: l.remaining, expiresAt: new Date(l.expiresAt) }))
@@ -48,6 +51,7 @@ export async function billingOverview(db: Client, workspaceId: string, now = new
     cancelAtPeriodEnd: sub?.cancelAtPeriodEnd ?? false,
     pendingChange: sub?.pendingPlan ? { planName: sub.pendingPlan.name, interval: sub.pendingInterval, at: sub.pendingChangeAt } : null,
     dunning: since ? { since, degradedAt: addDays(since, DEGRADED_AFTER_DAYS), unpaidAt: addDays(since, UNPAID_AFTER_DAYS) } : null,
+    attention,
     features: lim.entitlements.map((e) => ({ ...e, measure: measureUsage(e.used, e.limit) })),
     extras: {
       balance: lim.extras.balance,
@@ -55,5 +59,41 @@ export async function billingOverview(db: Client, workspaceId: string, now = new
       expiringSoon,
       expiringSoonTotal: expiringSoon.reduce((sum, l) => sum.add(toDec(l.remaining)), toDec(0)).toFixed(),
     },
+  };
+}
+
+export interface BillingAttention {
+  /** The newest open invoice whose payment waits for the customer's confirmation (3-D Secure), with its link. */
+  actionRequired: { hostedUrl: string; amountCents: number; currency: string; billingReason: string | null; upgradeTo: string | null; expiresAt: Date | null } | null;
+  /** Why the newest open invoice's payment failed, in words (e.g. "insufficient funds on the card"). */
+  declineReason: string | null;
+  /** Invoices Stripe could not finalise (not issued, nothing charged), newest first. */
+  notFinalized: { message: string; createdAt: Date }[];
+  /** Units frozen by disputes not settled yet. */
+  frozenUnits: string;
+}
+
+/** What the billing overview must say about payments beyond the plan's status: read from the mirrored invoices and disputes. */
+export async function billingAttention(db: Client, workspaceId: string): Promise<BillingAttention> {
+  const [open, drafts, sub, disputes] = await Promise.all([
+    db.invoice.findMany({
+      where: { workspaceId, status: "open", paymentIssue: { not: null } },
+      orderBy: { createdAt: "desc" },
+      take: 5,
+      select: { hostedUrl: true, amountDueCents: true, currency: true, billingReason: true, paymentIssue: true, paymentError: true },
+    }),
+    db.invoice.findMany({ where: { workspaceId, status: "draft", finalizationError: { not: null } }, orderBy: { createdAt: "desc" }, take: 3, select: { finalizationError: true, createdAt: true } }),
+    db.subscription.findUnique({ where: { workspaceId }, select: { pendingUpdateExpiresAt: true, pendingUpdatePlan: { select: { name: true } } } }),
+    db.dispute.findMany({ where: { workspaceId, closedAt: null }, select: { frozenUnits: true } }),
+  ]);
+  const waiting = open.find((i) => i.paymentIssue === "requires_action" && i.hostedUrl);
+  const upgrade = waiting?.billingReason === "subscription_update" ? (sub?.pendingUpdatePlan?.name ?? null) : null;
+  return {
+    actionRequired: waiting
+      ? { hostedUrl: waiting.hostedUrl!, amountCents: waiting.amountDueCents, currency: waiting.currency, billingReason: waiting.billingReason, upgradeTo: upgrade, expiresAt: upgrade ? (sub?.pendingUpdateExpiresAt ?? null) : null }
+      : null,
+    declineReason: open.find((i) => i.paymentIssue === "declined")?.paymentError ?? null,
+    notFinalized: drafts.map((d) => ({ message: d.finalizationError!, createdAt: d.createdAt })),
+    frozenUnits: disputes.reduce((sum, d) => sum.add(toDec(d.frozenUnits)), toDec(0)).toFixed(),
   };
 }

@@ -46,6 +46,7 @@ export async function refundExtrasPurchase(
       throw new AppError("idempotency_conflict", "This refund was already submitted with another amount; reload the page to start a new one.");
     }
     if (isStripeError(e) && e.code === "charge_already_refunded") throw new AppError("invalid_request", "This purchase is already fully refunded.", { field: "amount" });
+    if (isStripeError(e) && e.code === "charge_disputed") throw new AppError("invalid_request", "This purchase's payment is disputed, so it cannot be refunded; the dispute decides what happens to it.");
     if (isStripeError(e) && e.code === "amount_too_large") {
       throw new AppError("invalid_request", `At most ${(Math.max(left, 0) / 100).toFixed(2)} can still be refunded.`, { field: "amount" });
     }

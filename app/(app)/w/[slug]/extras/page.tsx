@@ -1,6 +1,7 @@
 import { ActionForm } from "@/components/billing/action-form";
 import { Card } from "@/components/ui/card";
 import { extrasBalance } from "@/lib/billing";
+import { openDisputesByLot, purchasesInProgress } from "@/lib/billing-views/purchases";
 import { db } from "@/lib/db";
 import { formatMoney } from "@/lib/money";
 import { purchaseBlockReason } from "@/lib/payments";
@@ -19,12 +20,14 @@ export default async function ExtrasPage({ params, searchParams }: { params: Pro
   const query = await searchParams;
   const { workspace, role } = await requireWorkspacePage(slug);
   const canBill = can(role, "billing");
-  const [sub, packs, account, lots, balance] = await Promise.all([
+  const [sub, packs, account, lots, balance, inProgress, disputed] = await Promise.all([
     db().subscription.findUniqueOrThrow({ where: { workspaceId: workspace.id }, select: { status: true } }),
     db().extrasPack.findMany({ where: { active: true }, orderBy: { sortOrder: "asc" } }),
     db().extrasAccount.findUnique({ where: { workspaceId: workspace.id } }),
     db().extrasLot.findMany({ where: { workspaceId: workspace.id }, orderBy: { createdAt: "desc" }, take: 100 }),
     extrasBalance(db(), workspace.id),
+    purchasesInProgress(db(), workspace.id),
+    openDisputesByLot(db(), workspace.id),
   ]);
   const blocked = purchaseBlockReason(sub.status);
   const packName = new Map(packs.map((p) => [p.id, p.name]));
@@ -45,6 +48,23 @@ export default async function ExtrasPage({ params, searchParams }: { params: Pro
             : `Extras pay for compute beyond your plan's quota, soonest-expiring first. ${units(balance.usable)} usable now.`}
         </p>
       </Card>
+
+      {inProgress.length > 0 && (
+        <Card title="Purchases in progress">
+          <ul className="divide-y divide-slate-200 text-sm" data-testid="purchases-in-progress">
+            {inProgress.map((p) => (
+              <li key={p.id} className="py-2" data-testid={`purchase-${p.status}`}>
+                <p className="font-medium">{p.packName} ({formatMoney(p.amountCents, p.currency)}) — {p.status === "processing" ? "bank payment processing" : "bank payment failed"}</p>
+                <p className={p.status === "failed" ? "text-red-800" : "text-slate-600"}>
+                  {p.status === "processing"
+                    ? `Paid by bank debit on ${day(p.createdAt)}. The units are added once the payment clears, usually within a few business days.`
+                    : `The bank debit did not go through (${p.failureMessage ?? "declined"}) on ${day(p.updatedAt)}. No units were added; buy the pack again to try another account or a card.`}
+                </p>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      )}
 
       <Card title="Buy extra compute">
         {!canBill && <p className="mb-3 text-sm text-slate-600">Only owners and admins can buy extras.</p>}
@@ -75,9 +95,14 @@ export default async function ExtrasPage({ params, searchParams }: { params: Pro
                     <p className="font-medium">
                       {sourceNames[lot.source]}{lot.packId && packName.get(lot.packId) ? `: ${packName.get(lot.packId)}` : ""} —{" "}
                       {lot.remaining.isNegative()
-                        ? `owes ${units(lot.remaining.neg())} (refunded after its units were spent; your next pack or grant pays this first)`
+                        ? `owes ${units(lot.remaining.neg())} (refunded or disputed after its units were spent; your next pack or grant pays this first)`
                         : `${units(lot.remaining)} of ${units(lot.units)} left`}
                     </p>
+                    {disputed.has(lot.id) && (
+                      <p className="text-amber-900" data-testid="lot-disputed">
+                        {units(disputed.get(lot.id)!.frozenUnits)} frozen: the payment for this pack is disputed (since {day(disputed.get(lot.id)!.openedAt)}). They come back if the dispute is decided in your favour.
+                      </p>
+                    )}
                     <p className="text-slate-600">
                       Added {day(lot.createdAt)}; {lot.expiredAt ? `expired ${day(lot.expiredAt)}` : lot.expiresAt ? `expires ${day(lot.expiresAt)}` : "never expires"}
                       {paid > 0 && `; paid ${formatMoney(paid, lot.currency ?? "usd")}`}

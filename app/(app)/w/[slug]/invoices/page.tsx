@@ -3,14 +3,12 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { buttonClass } from "@/components/ui/button";
 import { db } from "@/lib/db";
 import { formatDate } from "@/lib/billing-views/format";
-import { hasPaidPlanHistory, listInvoices } from "@/lib/billing-views/invoices";
+import { hasPaidPlanHistory, invoiceStatusWords, listInvoices } from "@/lib/billing-views/invoices";
 import { formatMoney } from "@/lib/money";
 import { requireWorkspacePage } from "@/lib/server/session";
 import { can } from "@/lib/workspaces/access";
 
 export const metadata = { title: "Invoices" };
-
-const statusWords: Record<string, string> = { paid: "Paid", open: "Open, awaiting payment", draft: "Draft", void: "Void", uncollectible: "Uncollectible" };
 
 export default async function InvoicesPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
@@ -54,9 +52,13 @@ export default async function InvoicesPage({ params }: { params: Promise<{ slug:
                       <span className="block text-xs text-slate-600">{formatMoney(inv.amountPaidCents, inv.currency)} paid</span>
                     )}
                   </td>
-                  <td className="px-4 py-2.5">{statusWords[inv.status] ?? inv.status}</td>
+                  <td className={`px-4 py-2.5 ${inv.paymentIssue || inv.finalizationError ? "font-medium text-red-800" : ""}`} data-testid="invoice-status">{invoiceStatusWords(inv)}</td>
                   <td className="px-4 py-2.5 text-right">
-                    {inv.hostedUrl ? (
+                    {inv.status === "open" && inv.paymentIssue === "requires_action" && inv.hostedUrl ? (
+                      <a href={inv.hostedUrl} target="_blank" rel="noopener noreferrer" className="font-medium text-brand-700 underline underline-offset-2">
+                        Confirm payment<span className="sr-only"> of invoice {inv.number ?? ""} (opens in a new tab)</span>
+                      </a>
+                    ) : inv.hostedUrl ? (
                       <a href={inv.hostedUrl} target="_blank" rel="noopener noreferrer" className="text-brand-700 underline underline-offset-2">
                         View invoice<span className="sr-only"> {inv.number ?? ""} (opens in a new tab)</span>
                       </a>
