@@ -13,7 +13,7 @@ export function declineReason(error: PaymentErrorLike | null | undefined): strin
   const code = error?.decline_code ?? error?.code ?? null;
   switch (code) {
     case "insufficient_funds":
-      return "insufficient funds on the card";
+      return "insufficient funds";
     case "authentication_required":
       return "the bank asks for the payment to be confirmed (3-D Secure)";
     case "expired_card":

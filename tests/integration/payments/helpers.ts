@@ -6,7 +6,7 @@ import { createStripeClient, signTestPayload, syncStripeCatalog, setStripeClient
 import { handleStripeWebhook, startPackCheckout, startPlanCheckout } from "@/lib/payments";
 import { topupExtras } from "@/lib/billing";
 import { startStripeEmulator, type StripeEmulatorHandle } from "../../../scripts/stripe-emulator";
-import { CARDS, payOnHostedPage } from "../../../scripts/stripe-emulator/test-helpers";
+import { CARDS, payOnHostedPage, payWithAuthentication } from "../../../scripts/stripe-emulator/test-helpers";
 import { ensureCatalog, newOwner } from "../../helpers/factories";
 
 export { CARDS };
@@ -94,10 +94,26 @@ export async function eventsOf(stripe: Stripe, type: string): Promise<Stripe.Eve
   return out;
 }
 
-/** Pays a checkout session on the emulator's hosted page. */
+/** Pays a checkout session on the emulator's hosted page (a 3-D Secure card completes the bank's challenge). */
 export async function pay(url: string, card = CARDS.ok): Promise<void> {
-  const res = await payOnHostedPage(url, card);
+  const res = card === CARDS.authAlways || card === CARDS.authUnlessSetUp ? await payWithAuthentication(url, card) : await payOnHostedPage(url, card);
   if (res.status >= 400) throw new Error(`checkout page answered ${res.status}: ${await res.text()}`);
+}
+
+/** The stored events of `type` about the object `objectId`, oldest first. */
+export async function eventsAbout(stripe: Stripe, type: string, objectId: string): Promise<Stripe.Event[]> {
+  return (await eventsOf(stripe, type)).filter((e) => (e.data.object as { id: string }).id === objectId).reverse();
+}
+
+/**
+ * Delivers `event` three times as Stripe may: once, again with the same id (a retry), and as a copy under a
+ * new id (the same change reported twice). Each is answered 200; only the first may change anything.
+ */
+export async function deliverThrice(event: Stripe.Event): Promise<void> {
+  for (const e of [event, event, { ...event, id: `${event.id}_again` }]) {
+    const res = await deliver(e);
+    if (res.status !== 200) throw new Error(`${e.type} ${e.id} answered ${res.status}: ${await res.text()}`);
+  }
 }
 
 export const requestKey = () => `req_${crypto.randomUUID().replaceAll("-", "")}`;
@@ -126,14 +142,14 @@ async function onPglite(): Promise<boolean> {
  * A workspace whose Stripe customer runs on its own test clock, subscribed to `planKey` through checkout
  * (the emulator must deliver events, or the caller syncs). `advanceTo` moves that clock and waits for the webhooks.
  */
-export async function subscribedOnClock(env: PaymentsEnv, planKey: string, label: string) {
+export async function subscribedOnClock(env: PaymentsEnv, planKey: string, label: string, card = CARDS.ok) {
   const ws = await newWorkspace(label);
   const start = Math.floor(Date.now() / 1000);
   const clock = await env.stripe.testHelpers.testClocks.create({ frozen_time: start });
   const customer = await env.stripe.customers.create({ name: label, metadata: { workspaceId: ws.workspaceId }, test_clock: clock.id });
   await db().workspace.update({ where: { id: ws.workspaceId }, data: { stripeCustomerId: customer.id } });
   const { url } = await startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey, interval: "month", requestKey: requestKey() });
-  await pay(url);
+  await pay(url, card);
   await env.emulator.idle();
   const row = await subscriptionOf(ws.workspaceId);
   if (row.plan.key !== planKey || row.status !== "active") throw new Error(`checkout left ${row.plan.key} ${row.status}, not ${planKey} active`);
@@ -144,6 +160,20 @@ export async function subscribedOnClock(env: PaymentsEnv, planKey: string, label
     await env.emulator.idle();
   };
   return { ...ws, clock, customerId: customer.id, subscriptionId: row.stripeSubscriptionId!, advanceTo, now: () => time, periodEnd: Math.floor(row.currentPeriodEnd!.getTime() / 1000) };
+}
+
+/** A Free workspace whose Stripe customer runs on its own test clock (`advanceTo` moves it and waits for the webhooks). */
+export async function workspaceOnClock(env: PaymentsEnv, label: string) {
+  const ws = await newWorkspace(label);
+  const start = Math.floor(Date.now() / 1000);
+  const clock = await env.stripe.testHelpers.testClocks.create({ frozen_time: start });
+  const customer = await env.stripe.customers.create({ name: label, metadata: { workspaceId: ws.workspaceId }, test_clock: clock.id });
+  await db().workspace.update({ where: { id: ws.workspaceId }, data: { stripeCustomerId: customer.id } });
+  const advanceTo = async (t: number) => {
+    await env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: t });
+    await env.emulator.idle();
+  };
+  return { ...ws, clock, customerId: customer.id, start, advanceTo };
 }
 
 /** A Free workspace that bought one pack through checkout (so its card is saved): 500 extras, credited as checkout.session.completed would. */
