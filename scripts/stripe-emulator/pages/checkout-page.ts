@@ -31,7 +31,7 @@ function bankForm(session: CheckoutSession): string {
 <label for="accountHolderName">Account holder name</label><input id="accountHolderName" name="accountHolderName" autocomplete="name">
 <label for="routingNumber">Routing number</label><input id="routingNumber" name="routingNumber" inputmode="numeric" placeholder="110000000" required>
 <label for="accountNumber">Account number</label><input id="accountNumber" name="accountNumber" inputmode="numeric" placeholder="000123456789" required>
-<button type="submit" id="bank-submit" data-testid="hosted-bank-submit-button">Pay by bank debit</button>
+<button type="submit" id="bank-submit" data-testid="hosted-bank-submit-button">Debit bank account</button>
 </form>
 <p class="muted">Test accounts (routing 110000000): 000123456789 settles, 000222222227 fails for insufficient funds, 000111111113 fails (account closed). A bank debit takes a few days to clear.</p>`;
 }

@@ -54,7 +54,7 @@ export default async function PlansPage({ params, searchParams }: { params: Prom
       if (isUpgrade({ sortOrder: sub.plan.sortOrder, interval: sub.interval }, { sortOrder: plan.sortOrder, interval })) {
         return (
           <div className="space-y-2">
-            <p className="text-sm text-slate-700">Applies now: you pay the prorated difference for the rest of this period today, and {plan.name}&apos;s quotas apply at once.</p>
+            <p className="text-sm text-slate-700">Applies now: you pay the prorated difference for the rest of this period today, and {plan.name}&apos;s quotas apply at once. If your bank asks you to confirm the payment, they apply once it is confirmed.</p>
             <ActionForm action={upgradeNowAction} fields={{ slug, plan: plan.key, interval, requestKey: requestKey() }} label={`Upgrade to ${plan.name} now`} pendingLabel="Upgrading…" />
           </div>
         );
