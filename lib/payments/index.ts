@@ -7,9 +7,14 @@
  *   processStripeEvent(db, event)                        the event store: at most once, effects in one transaction
  *   syncSubscription(db, { subscriptionId, workspaceId? }) convergent: reads Stripe, then applies under the workspace's row lock
  *   applyCheckoutSession / syncCheckoutReturn            checkout completion (webhook and success page race safely)
- *   applyInvoiceEvent, applyChargeRefunded, applyRefundUpdated   invoice list, plan grants per paid invoice, refund clawbacks and give-backs
+ *   applyInvoiceEvent, applyChargeRefunded, applyRefundUpdated   invoice list (with payments waiting for 3-D Secure or declined, and
+ *                                                        finalization failures), plan grants per paid invoice, refund clawbacks and give-backs
+ *   applyDisputeEvent                                    disputes: a pack's units frozen, given back if won; operators told
+ *   applyAsyncPaymentFailed, applyCheckoutExpired        pack purchases paid by bank debit that failed; checkouts that expired
+ *   noticeTrialEnding                                    trial_will_end: the owners told once per trial
+ *   notifyOwners, alertOperators                         Notification rows (sent after commit) and OperatorAlert rows
  * Owner actions
- *   startPlanCheckout, startPackCheckout, startTrial, upgradeNow, scheduleDowngrade, cancelScheduledChange,
+ *   startPlanCheckout, startPackCheckout, startTrial, upgradeNow (paid before it applies; may answer requires_action), scheduleDowngrade, cancelScheduledChange,
  *   setCancelAtPeriodEnd, openBillingPortal, refundExtrasPurchase, assertPurchasesAllowed
  * Jobs (cron)
  *   runDunning, endExpiredTrials, resyncSubscriptions, retryFailedEvents, recoverMissedEvents
@@ -19,13 +24,16 @@
 export { handleStripeWebhook } from "./webhook-handler";
 export { processStripeEvent, HANDLED_EVENT_TYPES, type EventOutcome } from "./events";
 export { syncSubscription, type SyncResult } from "./subscription-sync";
-export { startPlanCheckout, startPackCheckout, applyCheckoutSession, syncCheckoutReturn, type CheckoutOutcome } from "./checkout";
+export { startPlanCheckout, startPackCheckout, applyCheckoutSession, syncCheckoutReturn, applyAsyncPaymentFailed, applyCheckoutExpired, type CheckoutOutcome } from "./checkout";
+export { applyDisputeEvent } from "./disputes";
+export { notifyOwners, alertOperators } from "./notices";
+export { declineReason } from "./declines";
 export { applyInvoiceEvent, upsertInvoice } from "./invoices";
 export { refundExtrasPurchase, applyChargeRefunded, applyRefundUpdated, applyPaymentRefunds } from "./refunds";
 export { runDunning, DEGRADED_AFTER_DAYS, UNPAID_AFTER_DAYS } from "./dunning";
-export { startTrial, endExpiredTrials } from "./trials";
+export { startTrial, endExpiredTrials, noticeTrialEnding } from "./trials";
 export { assertPurchasesAllowed, purchaseBlockReason, DEGRADED_MESSAGE, UNPAID_MESSAGE } from "./guards";
 export { ensureStripeCustomer } from "./customers";
 export { createStripePaymentsPort, registerStripePaymentsPort } from "./auto-top-up";
-export { upgradeNow, scheduleDowngrade, cancelScheduledChange, setCancelAtPeriodEnd, openBillingPortal, isUpgrade } from "./plan-changes";
+export { upgradeNow, scheduleDowngrade, cancelScheduledChange, setCancelAtPeriodEnd, openBillingPortal, isUpgrade, type UpgradeResult } from "./plan-changes";
 export { resyncSubscriptions, retryFailedEvents, recoverMissedEvents } from "./reconcile";
