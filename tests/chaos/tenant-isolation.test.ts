@@ -82,6 +82,7 @@ describe("tenant isolation", () => {
       endTrialAction: [["/admin", { workspaceId: t.b.workspaceId }]],
       replayStripeEventAction: [["/admin", { eventId: "evt_from_a" }]],
       runInvariantCheckAction: [["/admin", {}]],
+      resolveAlertAction: [["/admin", { alertId: "alert_from_a" }]],
       autoTopUpAction: [[at("extras"), { slug: t.b.slug, enabled: "on", threshold: "10", pack: "compute_500", monthlyCap: "3" }]],
       inviteMemberAction: [[at("members"), { slug: t.b.slug, email: t.a.email, role: "OWNER" }]],
       resendInvitationAction: [[at("members"), { slug: t.b.slug, invitationId: t.b.invitationId }], [at("members"), { slug: t.a.slug, invitationId: t.b.invitationId }]],

@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { resolveAlert } from "@/lib/admin/alerts";
 import { runInvariantCheck } from "@/lib/admin/invariants";
 import { replayStripeEvent } from "@/lib/admin/stripe-events";
 import { db } from "@/lib/db";
@@ -22,4 +23,11 @@ export const runInvariantCheckAction = formAction(z.object({}), async () => {
   const r = await runInvariantCheck(db(), op);
   revalidatePath("/admin/invariants");
   return { ok: r.critical === 0, message: `Checked: ${r.critical} critical, ${r.warning} warnings (${r.opened} new, ${r.resolved} resolved).` };
+});
+
+export const resolveAlertAction = formAction(z.object({ alertId: z.string().min(1).max(100) }), async (input) => {
+  const op = await requireOperatorAction();
+  const r = await resolveAlert(db(), op, input.alertId);
+  revalidatePath("/admin");
+  return { ok: true, message: r.resolved ? "Marked as dealt with." : "Already dealt with." };
 });

@@ -1,6 +1,10 @@
 import Link from "next/link";
 import { Card } from "@/components/ui/card";
+import { ActionForm } from "@/components/billing/action-form";
+import { openAlerts } from "@/lib/admin/alerts";
 import { consoleOverview } from "@/lib/admin/overview";
+import { formatDateTime } from "@/lib/billing-views/format";
+import { resolveAlertAction } from "./actions";
 import { groupDigits } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
 import { formatMoney } from "@/lib/money";
@@ -27,7 +31,7 @@ function Figure({ label, value, testId, href }: { label: string; value: string; 
 }
 
 export default async function AdminOverview() {
-  const o = await consoleOverview(db());
+  const [o, alerts] = await Promise.all([consoleOverview(db()), openAlerts(db())]);
   const mrr = o.mrrCents.length ? o.mrrCents.map((m) => formatMoney(m.cents, m.currency)).join(" + ") : formatMoney(0);
   const trouble = (o.byStatus.past_due ?? 0) + (o.byStatus.degraded ?? 0) + (o.byStatus.unpaid ?? 0);
   return (
@@ -39,6 +43,21 @@ export default async function AdminOverview() {
         <Figure label="Payment trouble" value={String(trouble)} testId="overview-trouble" />
         <Figure label="Failed Stripe events" value={String(o.failedStripeEvents)} testId="overview-failed-events" href="/admin/stripe-events?status=failed" />
       </dl>
+      {alerts.length > 0 && (
+        <Card title={`Needs attention (${alerts.length})`}>
+          <ul className="divide-y divide-slate-100" data-testid="operator-alerts">
+            {alerts.map((a) => (
+              <li key={a.id} className="flex flex-col gap-2 py-2 text-sm sm:flex-row sm:items-start sm:justify-between">
+                <div>
+                  <p>{a.message}</p>
+                  <p className="text-xs text-slate-500">{formatDateTime(a.createdAt)}{a.workspaceId && <> · <Link href={`/admin/workspaces/${a.workspaceId}`} className="text-brand-700 hover:underline">workspace</Link></>}</p>
+                </div>
+                <ActionForm action={resolveAlertAction} fields={{ alertId: a.id }} label="Dealt with" variant="secondary" pendingLabel="Saving…" />
+              </li>
+            ))}
+          </ul>
+        </Card>
+      )}
       <div className="grid gap-4 lg:grid-cols-2">
         <Card title="Subscriptions by plan">
           <table className="w-full text-sm">

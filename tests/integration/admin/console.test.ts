@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { operatorAdjustExtras, operatorRefund } from "@/lib/admin/actions";
+import { openAlerts, resolveAlert } from "@/lib/admin/alerts";
 import { listAudit } from "@/lib/admin/audit";
 import { operatorOf, setOperator } from "@/lib/admin/operators";
 import { consoleOverview } from "@/lib/admin/overview";
@@ -149,5 +150,18 @@ describe("Stripe events in the console", () => {
     expect(first.events.map((e) => e.id)).toEqual([ids[1]]);
     const second = await listStripeEvents(db(), { status: "processed", type: "invoice.paid", limit: 1, before: parseEventCursor(first.next!) });
     expect(second.events.map((e) => e.id)).toEqual([ids[0]]);
+  });
+});
+
+describe("operator alerts", () => {
+  it("are listed until an operator marks them dealt with, once, in the audit log", async () => {
+    const op = await newWorkspace("op-alerts");
+    const ws = await newWorkspace("op-alerts-ws");
+    const alert = await db().operatorAlert.create({ data: { kind: "dispute", workspaceId: ws.workspaceId, subjectId: `dp_${requestKey()}`, message: "A pack payment is disputed.", dedupeKey: requestKey() } });
+    expect((await openAlerts(db())).map((a) => a.id)).toContain(alert.id);
+    expect(await resolveAlert(db(), { id: op.userId, email: op.email }, alert.id)).toEqual({ resolved: true });
+    expect(await resolveAlert(db(), { id: op.userId, email: op.email }, alert.id)).toEqual({ resolved: false });
+    expect((await openAlerts(db())).map((a) => a.id)).not.toContain(alert.id);
+    expect(await db().auditLog.count({ where: { action: "alert.resolved", subjectId: alert.subjectId } })).toBe(1);
   });
 });
