@@ -1,11 +1,14 @@
 import { expect, type Page } from "@playwright/test";
-import { openMailbox } from "../tests/helpers/mailbox";
+import { linkIn, openMailbox } from "../tests/helpers/mailbox";
 
 export const uniqueEmail = (label: string) => `${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}@example.test`;
 export const PASSWORD = "correct-horse-battery";
 
-/** Signs up through the form and waits for the new workspace's billing page; returns its slug. */
-export async function signUp(page: Page, opts: { email?: string; workspace?: string; name?: string } = {}) {
+/**
+ * Signs up through the form, verifies the address by the emailed link (unless `verify: false`) and waits for
+ * the new workspace's billing page; returns its slug.
+ */
+export async function signUp(page: Page, opts: { email?: string; workspace?: string; name?: string; verify?: boolean } = {}) {
   const email = opts.email ?? uniqueEmail("owner");
   await page.goto("/sign-up");
   await page.getByLabel("Name", { exact: true }).fill(opts.name ?? "Ada Owner");
@@ -15,7 +18,19 @@ export async function signUp(page: Page, opts: { email?: string; workspace?: str
   await page.getByRole("button", { name: "Create account" }).click();
   await page.waitForURL(/\/w\/[^/]+\/billing$/);
   const slug = new URL(page.url()).pathname.split("/")[2]!;
+  if (opts.verify !== false) {
+    await verifyByEmail(page, email);
+    await page.goto(`/w/${slug}/billing`);
+  }
   return { email, slug };
+}
+
+/** Opens the newest verification link sent to `email` and confirms it. */
+export async function verifyByEmail(page: Page, email: string) {
+  const message = await mailbox().waitFor({ to: email, subject: "Verify your email address for Tally" });
+  await page.goto(linkIn(message, "/verify-email"));
+  await page.getByRole("button", { name: "Verify email address" }).click();
+  await expect(page.getByRole("heading", { name: "Your email address is verified" })).toBeVisible();
 }
 
 export async function signIn(page: Page, email: string, password = PASSWORD) {

@@ -3,6 +3,7 @@ export const errorStatus = {
   invalid_request: 400,
   unauthorized: 401,
   forbidden: 403,
+  email_unverified: 403,
   not_found: 404,
   method_not_allowed: 405,
   idempotency_conflict: 409,

@@ -7,8 +7,9 @@ import { signIn, signOut } from "@/lib/auth/config";
 import { limiterAddress } from "@/lib/auth/client-address";
 import { describeWait } from "@/lib/auth/rate-limit";
 import { signUpUser } from "@/lib/auth/users";
+import { verifyEmail } from "@/lib/auth/verification";
 import { safeNextPath } from "@/lib/auth/safe-next";
-import { signInSchema, signUpSchema } from "@/lib/auth/schemas";
+import { signInSchema, signUpSchema, tokenFormSchema } from "@/lib/auth/schemas";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { formAction, type FormState } from "@/lib/server/action";
@@ -45,6 +46,12 @@ export const signInAction = formAction(signInSchema, async (input, form): Promis
   }
   // Only paths of this site, so the sign-in form cannot be used as an open redirect.
   redirect(safeNextPath(form.get("next"), env().APP_URL));
+});
+
+export const verifyEmailAction = formAction(tokenFormSchema, async (input): Promise<FormState> => {
+  const verified = await verifyEmail(db(), input.token);
+  if (!verified) return { ok: false, message: "This link has expired or was already used. Sign in and send a new one." };
+  redirect("/verify-email?verified=1");
 });
 
 export async function signOutAction() {

@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 // when one is known. An attempt takes its place in both counts BEFORE any hashing, in one statement,
 // so concurrent attempts cannot all slip under the limit and no hash is computed past it.
 
-export type AuthAction = "sign-in" | "sign-up";
+export type AuthAction = "sign-in" | "sign-up" | "verify-email";
 
 export interface AuthLimit {
   windowSeconds: number;
@@ -25,7 +25,11 @@ export interface AuthLimit {
 export const AUTH_LIMITS: Record<AuthAction, AuthLimit> = {
   "sign-in": { windowSeconds: 15 * 60, perEmail: 10, perAddress: 100 },
   "sign-up": { windowSeconds: 15 * 60, perEmail: 10, perAddress: 50 },
+  // Each attempt sends an email: a few per address, so nobody's inbox can be flooded through the form.
+  "verify-email": { windowSeconds: 15 * 60, perEmail: 5, perAddress: 50 },
 };
+
+const attemptsOf: Record<AuthAction, string> = { "sign-in": "sign-in attempts", "sign-up": "sign-up attempts", "verify-email": "verification emails" };
 
 // Old windows are deleted by the limiter itself (no cron needed); kept a while for investigation.
 const KEEP_MS = 24 * 3600_000;
@@ -37,8 +41,7 @@ export interface Attempt {
 }
 
 export function rateLimitedError(action: AuthAction, retryAfter: number): AppError {
-  const what = action === "sign-in" ? "sign-in attempts" : "sign-up attempts";
-  return new AppError("rate_limited", `Too many ${what}. Try again in ${describeWait(retryAfter)}.`, { retryAfter });
+  return new AppError("rate_limited", `Too many ${attemptsOf[action]}. Try again in ${describeWait(retryAfter)}.`, { retryAfter });
 }
 
 /** "45 seconds", "1 minute", "12 minutes": when to retry, in words for a form. */

@@ -11,3 +11,6 @@ export const signUpSchema = z.object({
 });
 
 export const signInSchema = z.object({ email: emailSchema, password: z.string().min(1).max(200) });
+
+/** A token from an emailed link, posted back by the page the link opened. */
+export const tokenFormSchema = z.object({ token: z.string().min(1).max(200) });

@@ -3,6 +3,7 @@ import { AppError } from "@/lib/errors";
 import { createWorkspace } from "@/lib/workspaces/create-workspace";
 import { hashPassword, verifyPassword } from "./passwords";
 import { releaseAttempt, takeAttempt } from "./rate-limit";
+import { sendVerificationEmail } from "./verification";
 
 /** Who is asking: the client address when one can be trusted, else null (then only the per-email limit applies). */
 export interface Client {
@@ -10,18 +11,23 @@ export interface Client {
   now?: Date;
 }
 
-/** Sign-up from the form: rate limited (AppError rate_limited before any hashing), then registerUser. */
+/** Sign-up from the form: rate limited (AppError rate_limited before any hashing), then registerUser, then the verification email. */
 export async function signUpUser(db: Db, input: { email: string; password: string; name?: string; workspace?: string }, client: Client) {
   await takeAttempt(db, { action: "sign-up", email: input.email, address: client.address, now: client.now });
-  return registerUser(db, input);
+  const created = await registerUser(db, input);
+  await sendVerificationEmail(db, created.user.id, client.now);
+  return created;
 }
 
-/** Creates a user and the workspace they own, in one transaction. */
-export async function registerUser(db: Db, input: { email: string; password: string; name?: string; workspace?: string }) {
+/**
+ * Creates a user and the workspace they own, in one transaction. `emailVerified` only for accounts whose
+ * address is known good without a link (the development demo login, seeded test users).
+ */
+export async function registerUser(db: Db, input: { email: string; password: string; name?: string; workspace?: string; emailVerified?: Date }) {
   const passwordHash = await hashPassword(input.password);
   try {
     return await db.$transaction(async (tx) => {
-      const user = await tx.user.create({ data: { email: input.email, name: input.name || null, passwordHash } });
+      const user = await tx.user.create({ data: { email: input.email, name: input.name || null, passwordHash, emailVerified: input.emailVerified ?? null } });
       const label = input.workspace || `${input.name || input.email.split("@")[0]}'s workspace`;
       const workspace = await createWorkspace(tx, { name: label, ownerId: user.id });
       return { user, workspace };

@@ -8,3 +8,4 @@ export { composeEmail, type EmailMessage } from "./message";
 export { deliverEmail, sendEmail, setMailTransport } from "./send";
 export { EmailLayout, Paragraph, Action } from "./layout";
 export { noticeEmail } from "./templates/notice";
+export { verifyEmailEmail } from "./templates/verify-email";

@@ -15,7 +15,7 @@ export async function prepareDatabase(url: string, opts: { demoLogin: boolean })
     await seedCatalog(db);
     if (!demoLogin) return { demoCreated: false };
     const exists = await db.user.findUnique({ where: { email: DEMO_LOGIN.email } });
-    if (!exists) await registerUser(db, { ...DEMO_LOGIN, name: "Demo Owner", workspace: "Demo Workspace" });
+    if (!exists) await registerUser(db, { ...DEMO_LOGIN, name: "Demo Owner", workspace: "Demo Workspace", emailVerified: new Date() });
     // In development the demo login is also an operator, so the console at /admin can be tried at once.
     await db.user.update({ where: { email: DEMO_LOGIN.email }, data: { operator: true } });
     return { demoCreated: !exists };

@@ -45,7 +45,7 @@ describe("cron routes raced across two instances", () => {
   it("trials and dunning: each state change happens once", async () => {
     const db = chaosDb();
     // A Free workspace, as sign-up leaves it: the only kind that may start a trial.
-    const owner = await registerUser(db, { email: `trial-${uid()}@example.test`, password: PASSWORD, workspace: `Trial ${uid()}` });
+    const owner = await registerUser(db, { email: `trial-${uid()}@example.test`, password: PASSWORD, workspace: `Trial ${uid()}`, emailVerified: new Date() });
     const trial = { workspaceId: owner.workspace.id };
     await startTrial(db, { workspaceId: trial.workspaceId, planKey: "pro", now: new Date(Date.now() - 8 * DAY) });
     const late = await seedWorkspace(db);

@@ -79,3 +79,14 @@ export function postAction(s: Session, pagePath: string, actionId: string, field
     },
   });
 }
+
+/** A browser with no session yet (sign-up, a link from an email), for posting public server actions. */
+export function anonymous(baseUrl: string): Session {
+  const http = createClient(baseUrl, 4);
+  return {
+    baseUrl,
+    cookie: "",
+    request: (p, opts = {}) => http.request(p, { method: opts.method, raw: opts.raw, headers: opts.headers }),
+    close: () => http.close(),
+  };
+}

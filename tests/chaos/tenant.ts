@@ -15,7 +15,7 @@ export async function seedTenants(db: PrismaClient) {
   for (let i = 0; i < 3; i++) await api.request("/api/v1/usage", { key: b.key, body: { feature: "compute", units: 5, idempotencyKey: `b-usage-${i}` } });
   api.close();
   const lot = await topupExtras(db, { workspaceId: b.workspaceId, pack: "compute_500", paymentIntentId: `pi_tenant_${uid()}` });
-  const member = await registerUser(db, { email: `tenant-b-member-${uid()}@example.test`, password: PASSWORD, workspace: `member ${uid()}` });
+  const member = await registerUser(db, { email: `tenant-b-member-${uid()}@example.test`, password: PASSWORD, workspace: `member ${uid()}`, emailVerified: new Date() });
   const membership = await db.membership.create({ data: { workspaceId: b.workspaceId, userId: member.user.id, role: "MEMBER" } });
   const ownerMembership = await db.membership.findFirstOrThrow({ where: { workspaceId: b.workspaceId, role: "OWNER" } });
   const invitation = await db.invitation.create({

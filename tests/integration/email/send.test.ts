@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { deliverNotifications } from "@/lib/billing";
 import { deliverEmail, noticeEmail, sendEmail, setMailTransport } from "@/lib/email";
-import { linkIn, startMailServer, type MailServer } from "../../helpers/mailbox";
+import { linkIn, startMailServer } from "../../helpers/mailbox";
+import { useMailbox } from "../../helpers/use-mailbox";
 import { newOwner, uniqueEmail } from "../../helpers/factories";
 
-let mail: MailServer;
-
-beforeAll(async () => {
-  mail = await startMailServer();
-  setMailTransport(mail.url);
-});
-
-afterAll(async () => {
-  setMailTransport({ reset: true });
-  await mail.stop();
-});
+const mail = useMailbox();
 
 describe("email", () => {
   it("goes out through SMTP with an HTML and a plain-text part, from EMAIL_FROM, with its links", async () => {

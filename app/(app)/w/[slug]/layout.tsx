@@ -4,12 +4,16 @@ import { requireWorkspacePage } from "@/lib/server/session";
 import { workspacesOf } from "@/lib/workspaces/access";
 import { WorkspaceNav } from "@/components/app/workspace-nav";
 import { WorkspaceSwitcher } from "@/components/app/workspace-switcher";
+import { VerifyEmailNotice } from "@/components/app/verify-email-notice";
 import { signOutAction } from "@/app/(auth)/actions";
 
 export default async function WorkspaceLayout({ children, params }: { children: React.ReactNode; params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const { workspace, role, userId } = await requireWorkspacePage(slug);
-  const workspaces = await workspacesOf(db(), userId);
+  const [workspaces, viewer] = await Promise.all([
+    workspacesOf(db(), userId),
+    db().user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, emailVerified: true } }),
+  ]);
   return (
     <div className="min-h-screen">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-50 focus:rounded-md focus:bg-white focus:px-3 focus:py-2 focus:text-sm focus:font-medium focus:shadow">
@@ -20,12 +24,14 @@ export default async function WorkspaceLayout({ children, params }: { children: 
           <Link href="/app" className="text-lg font-bold tracking-tight text-brand-700">Tally</Link>
           <WorkspaceSwitcher current={workspace.slug} workspaces={workspaces} />
           <span className="shrink-0 rounded bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600" title="Your role in this workspace">{role}</span>
-          <form action={signOutAction} className="ml-auto shrink-0">
+          <Link href="/account" className="ml-auto shrink-0 whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 sm:px-3">Account</Link>
+          <form action={signOutAction} className="shrink-0">
             <button type="submit" className="whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 sm:px-3">Sign out</button>
           </form>
         </div>
         <WorkspaceNav slug={workspace.slug} />
       </header>
+      {!viewer.emailVerified && <VerifyEmailNotice email={viewer.email} />}
       <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6 focus:outline-none">{children}</main>
     </div>
   );

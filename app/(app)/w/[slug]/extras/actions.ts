@@ -13,7 +13,7 @@ const slug = z.string().min(1).max(100);
 const requestKey = z.string().regex(/^[A-Za-z0-9_-]{8,80}$/, "Reload the page and try again.");
 
 export const buyPackAction = formAction(z.object({ slug, pack: z.string().min(1).max(100), requestKey }), async (input) => {
-  const { workspace } = await requireWorkspaceAction(input.slug, "billing");
+  const { workspace } = await requireWorkspaceAction(input.slug, "billing-change");
   const { url } = await startPackCheckout(db(), { workspaceId: workspace.id, slug: workspace.slug, pack: input.pack, requestKey: input.requestKey });
   redirect(url);
 });
@@ -27,7 +27,7 @@ export const autoTopUpAction = formAction(
     monthlyCap: z.coerce.number().int("Enter a whole number.").min(0).max(100),
   }),
   async (input) => {
-    const { workspace } = await requireWorkspaceAction(input.slug, "billing");
+    const { workspace } = await requireWorkspaceAction(input.slug, "billing-change");
     const enabled = input.enabled === "on";
     if (enabled) await assertPurchasesAllowed(db(), workspace.id);
     await configureAutoTopUp(db(), { workspaceId: workspace.id, enabled, threshold: input.threshold || null, pack: input.pack || null, monthlyCap: input.monthlyCap });

@@ -21,13 +21,13 @@ const done = (s: string, message: string) => {
 };
 
 export const startCheckoutAction = formAction(z.object({ slug, plan: planKey, interval, requestKey }), async (input) => {
-  const { workspace } = await requireWorkspaceAction(input.slug, "billing");
+  const { workspace } = await requireWorkspaceAction(input.slug, "billing-change");
   const { url } = await startPlanCheckout(db(), { workspaceId: workspace.id, slug: workspace.slug, planKey: input.plan, interval: input.interval, requestKey: input.requestKey });
   redirect(url);
 });
 
 export const startTrialAction = formAction(z.object({ slug, plan: planKey }), async (input) => {
-  const { workspace } = await requireWorkspaceAction(input.slug, "billing");
+  const { workspace } = await requireWorkspaceAction(input.slug, "billing-change");
   const { trialEndsAt } = await startTrial(db(), { workspaceId: workspace.id, planKey: input.plan });
   return done(input.slug, `Your trial is on until ${trialEndsAt.toUTCString().slice(0, 16)}. No card needed; it ends by itself unless you subscribe.`);
 });
@@ -36,7 +36,7 @@ export const startTrialAction = formAction(z.object({ slug, plan: planKey }), as
 // When the bank asks for 3-D Secure, the owner goes to Stripe's invoice page to confirm the payment; the
 // billing overview keeps the link (and says the plan is unchanged) until it is paid or dropped.
 export const upgradeNowAction = formAction(z.object({ slug, plan: planKey, interval, requestKey }), async (input) => {
-  const { workspace } = await requireWorkspaceAction(input.slug, "billing");
+  const { workspace } = await requireWorkspaceAction(input.slug, "billing-change");
   const result = await upgradeNow(db(), { workspaceId: workspace.id, planKey: input.plan, interval: input.interval, requestKey: input.requestKey });
   if (result.state === "requires_action") {
     revalidatePath(`/w/${input.slug}`, "layout");
@@ -46,25 +46,25 @@ export const upgradeNowAction = formAction(z.object({ slug, plan: planKey, inter
 });
 
 export const scheduleDowngradeAction = formAction(z.object({ slug, plan: planKey, interval }), async (input) => {
-  const { workspace } = await requireWorkspaceAction(input.slug, "billing");
+  const { workspace } = await requireWorkspaceAction(input.slug, "billing-change");
   await scheduleDowngrade(db(), { workspaceId: workspace.id, planKey: input.plan, interval: input.interval });
   return done(input.slug, "Change scheduled for the end of the current period. You keep your current plan until then.");
 });
 
 export const cancelScheduledChangeAction = formAction(z.object({ slug }), async (input) => {
-  const { workspace } = await requireWorkspaceAction(input.slug, "billing");
+  const { workspace } = await requireWorkspaceAction(input.slug, "billing-change");
   await cancelScheduledChange(db(), { workspaceId: workspace.id });
   return done(input.slug, "The scheduled change was cancelled; your plan renews as it is.");
 });
 
 export const cancelAtPeriodEndAction = formAction(z.object({ slug, cancel: z.enum(["true", "false"]) }), async (input) => {
-  const { workspace } = await requireWorkspaceAction(input.slug, "billing");
+  const { workspace } = await requireWorkspaceAction(input.slug, "billing-change");
   await setCancelAtPeriodEnd(db(), { workspaceId: workspace.id, cancel: input.cancel === "true" });
   return done(input.slug, input.cancel === "true" ? "Your subscription ends at the end of the period; then the workspace moves to Free." : "Your subscription will renew as usual.");
 });
 
 export const openPortalAction = formAction(z.object({ slug }), async (input) => {
-  const { workspace } = await requireWorkspaceAction(input.slug, "billing");
+  const { workspace } = await requireWorkspaceAction(input.slug, "billing-change");
   const url = await openBillingPortal(db(), { workspaceId: workspace.id, slug: workspace.slug });
   redirect(url);
 });

@@ -1,0 +1,40 @@
+import Link from "next/link";
+import { db } from "@/lib/db";
+import { requireUserId } from "@/lib/server/session";
+import { Card } from "@/components/ui/card";
+import { signOutAction } from "@/app/(auth)/actions";
+import { ResendVerificationForm } from "./account-forms";
+
+export const metadata = { title: "Account" };
+
+export default async function AccountPage() {
+  const userId = await requireUserId();
+  const user = await db().user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, name: true, emailVerified: true } });
+  return (
+    <div className="min-h-screen">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-3xl items-center gap-3 px-4 py-3">
+          <Link href="/app" className="text-lg font-bold tracking-tight text-brand-700">Tally</Link>
+          <Link href="/app" className="text-sm text-slate-700 underline">Back to your workspace</Link>
+          <form action={signOutAction} className="ml-auto shrink-0">
+            <button type="submit" className="whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 sm:px-3">Sign out</button>
+          </form>
+        </div>
+      </header>
+      <main id="main" className="mx-auto max-w-3xl space-y-6 px-4 py-6">
+        <h1 className="text-2xl font-semibold">Account</h1>
+        <Card title="Email address">
+          <p className="break-all text-sm text-slate-900">{user.email}</p>
+          {user.emailVerified ? (
+            <p className="mt-1 text-sm text-green-800">Verified on {user.emailVerified.toUTCString().slice(0, 16)}.</p>
+          ) : (
+            <div className="mt-2 space-y-3">
+              <p className="text-sm text-amber-900">Not verified yet. Until you open the link we emailed you, you cannot start a trial or change billing.</p>
+              <ResendVerificationForm />
+            </div>
+          )}
+        </Card>
+      </main>
+    </div>
+  );
+}
