@@ -8,10 +8,10 @@ import { peekVerification, resendVerificationEmail, verifyEmail } from "@/lib/au
 import { resolveWorkspaceAccess } from "@/lib/workspaces/access";
 import { addMember } from "@/lib/workspaces/members";
 import { linkIn } from "../../helpers/mailbox";
-import { useMailbox } from "../../helpers/use-mailbox";
+import { withMailbox } from "../../helpers/with-mailbox";
 import { ensureCatalog, newOwner, uniqueEmail } from "../../helpers/factories";
 
-const mail = useMailbox();
+const mail = withMailbox();
 const codeOf = (p: Promise<unknown>) => p.then(() => "ok", (e: unknown) => (e instanceof AppError ? e.code : String(e)));
 const tokenOf = (link: string) => new URL(link).searchParams.get("token")!;
 

@@ -3,10 +3,10 @@ import { db } from "@/lib/db";
 import { deliverNotifications } from "@/lib/billing";
 import { deliverEmail, noticeEmail, sendEmail, setMailTransport } from "@/lib/email";
 import { linkIn, startMailServer } from "../../helpers/mailbox";
-import { useMailbox } from "../../helpers/use-mailbox";
+import { withMailbox } from "../../helpers/with-mailbox";
 import { newOwner, uniqueEmail } from "../../helpers/factories";
 
-const mail = useMailbox();
+const mail = withMailbox();
 
 describe("email", () => {
   it("goes out through SMTP with an HTML and a plain-text part, from EMAIL_FROM, with its links", async () => {

@@ -3,7 +3,7 @@ import { setMailTransport } from "@/lib/email";
 import { startMailServer, type MailServer } from "./mailbox";
 
 /** For an integration test file: the app's mail goes to a real SMTP server of the file's own while it runs. */
-export function useMailbox(): MailServer {
+export function withMailbox(): MailServer {
   let server: MailServer | undefined;
   beforeAll(async () => {
     server = await startMailServer();
