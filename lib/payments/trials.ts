@@ -6,14 +6,17 @@ import { stripe } from "@/lib/stripe";
 import { withTransaction, type Client } from "./db";
 import { freePlanId, lockSubscriptionRow, workspaceIdFor } from "./lookup";
 import { notifyOwners } from "./notices";
+import { trialEmailKey } from "./trial-email";
 
 const DAY = 86_400_000;
 
 /**
  * Starts the plan's trial with no card: the plan and its quotas apply at once, for trialDays (7). One trial
- * per workspace. It ends by itself (the trials cron moves it to Free) unless a checkout happened meanwhile.
+ * per workspace, and one per email address: the person starting it (`userId`) needs a verified address, which
+ * the trial then claims for good (TrialClaim), so a new workspace or a new account gets no second one.
+ * It ends by itself (the trials cron moves it to Free) unless a checkout happened meanwhile.
  */
-export async function startTrial(db: Client, input: { workspaceId: string; planKey: string; now?: Date }): Promise<{ trialEndsAt: Date }> {
+export async function startTrial(db: Client, input: { workspaceId: string; planKey: string; userId: string; now?: Date }): Promise<{ trialEndsAt: Date }> {
   const now = input.now ?? new Date();
   return withTransaction(db, async (tx) => {
     const row = await lockSubscriptionRow(tx, input.workspaceId);
@@ -21,6 +24,12 @@ export async function startTrial(db: Client, input: { workspaceId: string; planK
     if (row.status !== "free" || (row.stripeSubscriptionId && row.stripeStatus !== "canceled")) throw new AppError("conflict", "Trials are for workspaces on the Free plan.");
     const plan = await currentPlanVersion(tx, input.planKey);
     if (!plan || plan.trialDays <= 0) throw new AppError("invalid_request", "This plan has no trial.", { field: "plan" });
+    const user = await tx.user.findUnique({ where: { id: input.userId }, select: { email: true, emailVerified: true } });
+    if (!user?.emailVerified) throw new AppError("email_unverified", "Verify your email address before starting a trial.");
+    const claimed = await tx.$executeRaw`
+      INSERT INTO "TrialClaim" ("emailKey", "userId", "workspaceId") VALUES (${trialEmailKey(user.email)}, ${input.userId}, ${input.workspaceId})
+      ON CONFLICT ("emailKey") DO NOTHING`;
+    if (claimed === 0) throw new AppError("conflict", "This email address has already had a free trial. Subscribe to a plan to keep its features.");
     const trialEndsAt = new Date(now.getTime() + plan.trialDays * DAY);
     await tx.subscription.update({ where: { workspaceId: input.workspaceId }, data: { planId: plan.id, status: "trialing", interval: "month", trialEndsAt } });
     await onPlanChanged(tx, { workspaceId: input.workspaceId, now });

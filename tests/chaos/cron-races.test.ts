@@ -46,8 +46,8 @@ describe("cron routes raced across two instances", () => {
     const db = chaosDb();
     // A Free workspace, as sign-up leaves it: the only kind that may start a trial.
     const owner = await registerUser(db, { email: `trial-${uid()}@example.test`, password: PASSWORD, workspace: `Trial ${uid()}`, emailVerified: new Date() });
-    const trial = { workspaceId: owner.workspace.id };
-    await startTrial(db, { workspaceId: trial.workspaceId, planKey: "pro", now: new Date(Date.now() - 8 * DAY) });
+    const trial = { workspaceId: owner.workspace.id, userId: owner.user.id };
+    await startTrial(db, { workspaceId: trial.workspaceId, planKey: "pro", userId: trial.userId, now: new Date(Date.now() - 8 * DAY) });
     const late = await seedWorkspace(db);
     await db.subscription.update({ where: { workspaceId: late.workspaceId }, data: { status: "past_due", pastDueSince: new Date(Date.now() - 8 * DAY) } });
     await race("trials");

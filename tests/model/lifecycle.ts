@@ -303,7 +303,7 @@ export async function runLifecycle(env: PaymentsEnv, delivery: Delivery, ops: Li
         break;
       }
       case "trial":
-        await refusedOrOk(model.trial(op.plan), () => startTrial(db(), { workspaceId: ws.workspaceId, planKey: op.plan, now: at() }));
+        await refusedOrOk(model.trial(op.plan), () => startTrial(db(), { workspaceId: ws.workspaceId, planKey: op.plan, userId: ws.userId, now: at() }));
         break;
       case "checkout": {
         const expected = model.checkout(op.plan, op.card);

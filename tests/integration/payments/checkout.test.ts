@@ -96,7 +96,7 @@ describe("checkout", () => {
     const ws = await newWorkspace("trialreuse");
     const input = { workspaceId: ws.workspaceId, slug: ws.slug, planKey: "pro", interval: "month" as const };
     const before = await startPlanCheckout(db(), { ...input, requestKey: requestKey() });
-    await startTrial(db(), { workspaceId: ws.workspaceId, planKey: "starter" });
+    await startTrial(db(), { workspaceId: ws.workspaceId, planKey: "starter", userId: ws.userId });
     const during = await startPlanCheckout(db(), { ...input, requestKey: requestKey() });
     expect(during.sessionId).not.toBe(before.sessionId);
     expect((await env.stripe.checkout.sessions.retrieve(before.sessionId)).status).toBe("expired");

@@ -44,7 +44,7 @@ describe("cron routes", () => {
     const lotWs = await newWorkspace("cron-lot");
     await topupExtras(db(), { workspaceId: lotWs.workspaceId, pack: "compute_500", paymentIntentId: `pi_cron_${lotWs.workspaceId}`, expiresAt: new Date(Date.now() - DAY) });
     const trialWs = await newWorkspace("cron-trial");
-    await startTrial(db(), { workspaceId: trialWs.workspaceId, planKey: "pro", now: new Date(Date.now() - 8 * DAY) });
+    await startTrial(db(), { workspaceId: trialWs.workspaceId, planKey: "pro", userId: trialWs.userId, now: new Date(Date.now() - 8 * DAY) });
     const dunWs = await newWorkspace("cron-dun");
     await db().subscription.update({ where: { workspaceId: dunWs.workspaceId }, data: { status: "past_due", pastDueSince: new Date(Date.now() - 8 * DAY) } });
     await db().stripeEvent.create({ data: { id: `evt_old_${dunWs.workspaceId}`, type: "invoice.created", status: "processed", payload: {}, receivedAt: new Date(Date.now() - 31 * DAY) } });

@@ -105,7 +105,7 @@ describe("a checkout during a local trial", () => {
     };
     const used = async (t: number) => (await limitations(db(), ws.workspaceId, at(t))).entitlements.find((e) => e.feature === "compute")!.used;
 
-    const { trialEndsAt } = await startTrial(db(), { workspaceId: ws.workspaceId, planKey: "pro", now: at(T0) });
+    const { trialEndsAt } = await startTrial(db(), { workspaceId: ws.workspaceId, planKey: "pro", userId: ws.userId, now: at(T0) });
     const trialEnd = Math.floor(trialEndsAt.getTime() / 1000);
     await recordUsage(db(), { workspaceId: ws.workspaceId, feature: "compute", units: 300, idempotencyKey: "in-trial", now: at(T0 + 600) });
 

@@ -27,8 +27,8 @@ export const startCheckoutAction = formAction(z.object({ slug, plan: planKey, in
 });
 
 export const startTrialAction = formAction(z.object({ slug, plan: planKey }), async (input) => {
-  const { workspace } = await requireWorkspaceAction(input.slug, "billing-change");
-  const { trialEndsAt } = await startTrial(db(), { workspaceId: workspace.id, planKey: input.plan });
+  const { workspace, userId } = await requireWorkspaceAction(input.slug, "billing-change");
+  const { trialEndsAt } = await startTrial(db(), { workspaceId: workspace.id, planKey: input.plan, userId });
   return done(input.slug, `Your trial is on until ${trialEndsAt.toUTCString().slice(0, 16)}. No card needed; it ends by itself unless you subscribe.`);
 });
 

@@ -75,7 +75,7 @@ export default async function PlansPage({ params, searchParams }: { params: Prom
         <ActionForm action={startCheckoutAction} fields={{ slug, plan: plan.key, interval, requestKey: requestKey() }} label={`Choose ${plan.name}`} pendingLabel="Opening checkout…" testId={`checkout-${plan.key}`} />
         {canTrial && (
           <>
-            <p className="text-sm text-slate-700">Or try {plan.name} free for {plan.trialDays} days with no card; it ends by itself and the workspace returns to Free unless you subscribe.</p>
+            <p className="text-sm text-slate-700">Or try {plan.name} free for {plan.trialDays} days with no card; it ends by itself and the workspace returns to Free unless you subscribe. One free trial per verified email address.</p>
             <ActionForm action={startTrialAction} fields={{ slug, plan: plan.key }} label={`Start ${plan.trialDays}-day trial`} variant="secondary" />
           </>
         )}
