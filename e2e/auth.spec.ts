@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { PASSWORD, signIn, signOut, signUp, uniqueEmail } from "./helpers";
+import { PASSWORD, mailbox, signIn, signOut, signUp, submitSignUp, uniqueEmail } from "./helpers";
 
 test("sign up lands on the new workspace's billing page on the Free plan", async ({ page }) => {
   await signUp(page, { workspace: "Globex Billing" });
@@ -41,15 +41,19 @@ test.describe("sign-up form errors create nothing", () => {
     await expect(page.getByRole("alert").filter({ hasText: "Email or password is incorrect." })).toBeVisible();
   });
 
-  test("email already taken", async ({ page }) => {
+  test("email already taken: the same answer as a new address, nobody signed in, the owner told by email", async ({ page }) => {
     const { email, slug } = await signUp(page);
     await signOut(page);
-    await page.goto("/sign-up");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill("another-password-1");
-    await page.getByRole("button", { name: "Create account" }).click();
-    await expect(page.locator("#email-error")).toHaveText("An account with this email already exists.");
-    // The first account is untouched: its password still works and it still has exactly one workspace.
+    await submitSignUp(page, email, { password: "another-password-1", workspace: "Takeover" });
+    await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+    await expect(page.getByRole("status")).toHaveText(`We sent an email to ${email}. Open the link in it to verify your address, then sign in.`);
+    await page.goto(`/w/${slug}/billing`);
+    await expect(page).toHaveURL(/\/sign-in/);
+    const notice = await mailbox().waitFor({ to: email, subject: "Someone tried to create a Tally account with your email" });
+    expect(notice.text).toContain("no new one was made");
+    // The first account is untouched: the other password does not open it, its own does, and it still has one workspace.
+    await signIn(page, email, "another-password-1");
+    await expect(page.getByRole("alert").filter({ hasText: "Email or password is incorrect." })).toBeVisible();
     await signIn(page, email);
     await expect(page).toHaveURL(new RegExp(`/w/${slug}/billing$`));
     await expect(page.getByRole("combobox").locator("option")).toHaveCount(1);

@@ -5,24 +5,28 @@ export const uniqueEmail = (label: string) => `${label}-${Date.now().toString(36
 export const PASSWORD = "correct-horse-battery";
 
 /**
- * Signs up through the form, verifies the address by the emailed link (unless `verify: false`) and waits for
- * the new workspace's billing page; returns its slug.
+ * Signs up through the form, which answers "check your email" and signs nobody in; verifies the address by
+ * the emailed link (unless `verify: false`), signs in and waits for the new workspace's billing page.
  */
 export async function signUp(page: Page, opts: { email?: string; workspace?: string; name?: string; verify?: boolean } = {}) {
   const email = opts.email ?? uniqueEmail("owner");
+  await submitSignUp(page, email, opts);
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  if (opts.verify !== false) await verifyByEmail(page, email);
+  await signIn(page, email);
+  await page.waitForURL(/\/w\/[^/]+\/billing$/);
+  const slug = new URL(page.url()).pathname.split("/")[2]!;
+  return { email, slug };
+}
+
+/** Fills and submits the sign-up form (whatever it answers). */
+export async function submitSignUp(page: Page, email: string, opts: { workspace?: string; name?: string; password?: string } = {}) {
   await page.goto("/sign-up");
   await page.getByLabel("Name", { exact: true }).fill(opts.name ?? "Ada Owner");
   await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Password").fill(opts.password ?? PASSWORD);
   await page.getByLabel("Workspace name").fill(opts.workspace ?? "Acme");
   await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL(/\/w\/[^/]+\/billing$/);
-  const slug = new URL(page.url()).pathname.split("/")[2]!;
-  if (opts.verify !== false) {
-    await verifyByEmail(page, email);
-    await page.goto(`/w/${slug}/billing`);
-  }
-  return { email, slug };
 }
 
 /** Opens the newest verification link sent to `email` and confirms it. */

@@ -24,17 +24,11 @@ function signInRefusal(e: AuthError): string {
 const isRateLimited = (e: AuthError): e is AuthError & { retryAfter: number } =>
   (e as { code?: unknown }).code === "rate_limited" && typeof (e as { retryAfter?: unknown }).retryAfter === "number";
 
+// The same answer whether or not the address has an account, and nobody is signed in: what happens next
+// is in the email (a verification link, or "you already have an account").
 export const signUpAction = formAction(signUpSchema, async (input): Promise<FormState> => {
-  // Rate limited before the password is hashed: a visible form error saying when to retry.
-  const { workspace } = await signUpUser(db(), input, { address: limiterAddress(await headers(), env().TRUST_PROXY) });
-  try {
-    await signIn("credentials", { email: input.email, password: input.password, redirect: false });
-  } catch (e) {
-    // The account exists; only the automatic sign-in was refused (sign-in attempts for this email ran out).
-    if (e instanceof AuthError) return { ok: false, message: `Your account is ready. ${signInRefusal(e)}` };
-    throw e;
-  }
-  redirect(`/w/${workspace.slug}/billing`);
+  await signUpUser(db(), input, { address: limiterAddress(await headers(), env().TRUST_PROXY) });
+  return { ok: true, message: `We sent an email to ${input.email}. Open the link in it to verify your address, then sign in.` };
 });
 
 export const signInAction = formAction(signInSchema, async (input, form): Promise<FormState> => {

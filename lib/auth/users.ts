@@ -1,5 +1,7 @@
 import type { Db } from "@/lib/db";
-import { AppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
+import { env } from "@/lib/env";
+import { sendEmail, signUpAttemptEmail } from "@/lib/email";
 import { createWorkspace } from "@/lib/workspaces/create-workspace";
 import { hashPassword, verifyPassword } from "./passwords";
 import { releaseAttempt, takeAttempt } from "./rate-limit";
@@ -11,12 +13,29 @@ export interface Client {
   now?: Date;
 }
 
-/** Sign-up from the form: rate limited (AppError rate_limited before any hashing), then registerUser, then the verification email. */
-export async function signUpUser(db: Db, input: { email: string; password: string; name?: string; workspace?: string }, client: Client) {
+/**
+ * Sign-up from the form. Rate limited first (AppError rate_limited, before any hashing). It answers the same
+ * whether or not the address has an account, and signs nobody in: a new address gets its account and a
+ * verification link; an address with an account gets an email saying someone tried, with sign-in and reset
+ * links, and the account is left as it was. Both paths hash the password, so they take about as long.
+ */
+export async function signUpUser(db: Db, input: { email: string; password: string; name?: string; workspace?: string }, client: Client): Promise<void> {
   await takeAttempt(db, { action: "sign-up", email: input.email, address: client.address, now: client.now });
-  const created = await registerUser(db, input);
-  await sendVerificationEmail(db, created.user.id, client.now);
-  return created;
+  const existing = await db.user.findUnique({ where: { email: input.email }, select: { id: true } });
+  if (!existing) {
+    try {
+      const created = await registerUser(db, input);
+      await sendVerificationEmail(db, created.user.id, client.now);
+      return;
+    } catch (e) {
+      // Created by a request racing this one: the address has an account now, answered as below.
+      if (!(isAppError(e) && e.code === "conflict")) throw e;
+    }
+  } else {
+    await hashPassword(input.password);
+  }
+  const appUrl = env().APP_URL;
+  await sendEmail(await signUpAttemptEmail({ to: input.email, signInUrl: new URL("/sign-in", appUrl).toString(), resetUrl: new URL("/forgot-password", appUrl).toString() }));
 }
 
 /**

@@ -9,3 +9,4 @@ export { deliverEmail, sendEmail, setMailTransport } from "./send";
 export { EmailLayout, Paragraph, Action } from "./layout";
 export { noticeEmail } from "./templates/notice";
 export { verifyEmailEmail } from "./templates/verify-email";
+export { signUpAttemptEmail } from "./templates/sign-up-attempt";

@@ -18,8 +18,10 @@ const tokenOf = (link: string) => new URL(link).searchParams.get("token")!;
 async function signedUp() {
   await ensureCatalog();
   const email = uniqueEmail("verify");
-  const { user, workspace } = await signUpUser(db(), { email, password: "correct-horse-battery" }, { address: null });
+  await signUpUser(db(), { email, password: "correct-horse-battery" }, { address: null });
   const message = await mail.waitFor({ to: email, subject: "Verify your email address for Tally" });
+  const user = await db().user.findUniqueOrThrow({ where: { email }, include: { memberships: { include: { workspace: true } } } });
+  const workspace = user.memberships[0]!.workspace;
   return { user, workspace, email, link: linkIn(message, "/verify-email") };
 }
 
