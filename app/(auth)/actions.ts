@@ -2,6 +2,7 @@
 
 import { AuthError } from "next-auth";
 import { headers } from "next/headers";
+import { after } from "next/server";
 import { redirect } from "next/navigation";
 import { signIn, signOut } from "@/lib/auth/config";
 import { limiterAddress } from "@/lib/auth/client-address";
@@ -9,7 +10,8 @@ import { describeWait } from "@/lib/auth/rate-limit";
 import { signUpUser } from "@/lib/auth/users";
 import { verifyEmail } from "@/lib/auth/verification";
 import { safeNextPath } from "@/lib/auth/safe-next";
-import { signInSchema, signUpSchema, tokenFormSchema } from "@/lib/auth/schemas";
+import { forgotPasswordSchema, resetPasswordSchema, signInSchema, signUpSchema, tokenFormSchema } from "@/lib/auth/schemas";
+import { requestPasswordReset, resetPassword } from "@/lib/auth/passwords-reset";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { formAction, type FormState } from "@/lib/server/action";
@@ -46,6 +48,18 @@ export const verifyEmailAction = formAction(tokenFormSchema, async (input): Prom
   const verified = await verifyEmail(db(), input.token);
   if (!verified) return { ok: false, message: "This link has expired or was already used. Sign in and send a new one." };
   redirect("/verify-email?verified=1");
+});
+
+// The same answer whether or not the address has an account; the lookup and the email run after the answer.
+export const requestPasswordResetAction = formAction(forgotPasswordSchema, async (input): Promise<FormState> => {
+  await requestPasswordReset(db(), input.email, { address: limiterAddress(await headers(), env().TRUST_PROXY) }, (job) => after(job));
+  return { ok: true, message: `If ${input.email} has a Tally account, we sent it a link to choose a new password. The link works once, for one hour.` };
+});
+
+export const resetPasswordAction = formAction(resetPasswordSchema, async (input): Promise<FormState> => {
+  const done = await resetPassword(db(), input);
+  if (!done) return { ok: false, message: "This link has expired or was already used. Ask for a new one." };
+  redirect("/sign-in?reset=1");
 });
 
 export async function signOutAction() {

@@ -2,13 +2,14 @@ import { createHash } from "node:crypto";
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 
-// Sign-in and sign-up each cost a password hash (scrypt), and sign-in is where passwords are guessed.
+// Sign-in, sign-up and password reset each cost a password hash (scrypt) or an email, and sign-in is where
+// passwords are guessed.
 // Attempts are counted per fixed window in the database (AuthAttempt), so every instance shares the
 // counts, under two keys: the email (hashed, so the table holds no addresses) and the client address
 // when one is known. An attempt takes its place in both counts BEFORE any hashing, in one statement,
 // so concurrent attempts cannot all slip under the limit and no hash is computed past it.
 
-export type AuthAction = "sign-in" | "sign-up" | "verify-email";
+export type AuthAction = "sign-in" | "sign-up" | "verify-email" | "password-reset";
 
 export interface AuthLimit {
   windowSeconds: number;
@@ -27,9 +28,11 @@ export const AUTH_LIMITS: Record<AuthAction, AuthLimit> = {
   "sign-up": { windowSeconds: 15 * 60, perEmail: 10, perAddress: 50 },
   // Each attempt sends an email: a few per address, so nobody's inbox can be flooded through the form.
   "verify-email": { windowSeconds: 15 * 60, perEmail: 5, perAddress: 50 },
+  // Each request may send an email, and a new password costs a hash: as few as "send the link again" allows.
+  "password-reset": { windowSeconds: 15 * 60, perEmail: 5, perAddress: 50 },
 };
 
-const attemptsOf: Record<AuthAction, string> = { "sign-in": "sign-in attempts", "sign-up": "sign-up attempts", "verify-email": "verification emails" };
+const attemptsOf: Record<AuthAction, string> = { "sign-in": "sign-in attempts", "sign-up": "sign-up attempts", "verify-email": "verification emails", "password-reset": "password reset requests" };
 
 // Old windows are deleted by the limiter itself (no cron needed); kept a while for investigation.
 const KEEP_MS = 24 * 3600_000;

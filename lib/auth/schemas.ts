@@ -14,3 +14,7 @@ export const signInSchema = z.object({ email: emailSchema, password: z.string().
 
 /** A token from an emailed link, posted back by the page the link opened. */
 export const tokenFormSchema = z.object({ token: z.string().min(1).max(200) });
+
+export const forgotPasswordSchema = z.object({ email: emailSchema });
+export const resetPasswordSchema = z.object({ token: z.string().min(1).max(200), password: passwordSchema });
+export const changePasswordSchema = z.object({ current: z.string().min(1, { error: "Enter your current password." }).max(200), password: passwordSchema });

@@ -14,10 +14,17 @@ export const TOKEN_TTL_MS: Record<TokenPurpose, number> = {
 
 const hashOf = (token: string) => createHash("sha256").update(token).digest("hex");
 
-/** Stores a new token for the user's current address and returns its secret (to put in a link, never stored). */
+/**
+ * Stores a new token for the user's current address and returns its secret (to put in a link, never stored).
+ * A new reset link makes older ones useless (only the newest key to an account works); older verification
+ * links stay good, since any of them only proves the same address.
+ */
 export async function issueToken(db: Tx, input: { userId: string; email: string; purpose: TokenPurpose; now?: Date }): Promise<string> {
   const now = input.now ?? new Date();
   const token = randomBytes(32).toString("base64url");
+  if (input.purpose === "reset_password") {
+    await db.userToken.updateMany({ where: { userId: input.userId, purpose: input.purpose, usedAt: null }, data: { usedAt: now } });
+  }
   await db.userToken.create({
     data: { userId: input.userId, email: input.email, purpose: input.purpose, tokenHash: hashOf(token), expiresAt: new Date(now.getTime() + TOKEN_TTL_MS[input.purpose]), createdAt: now },
   });

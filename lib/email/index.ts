@@ -10,3 +10,4 @@ export { EmailLayout, Paragraph, Action } from "./layout";
 export { noticeEmail } from "./templates/notice";
 export { verifyEmailEmail } from "./templates/verify-email";
 export { signUpAttemptEmail } from "./templates/sign-up-attempt";
+export { passwordResetEmail, passwordChangedEmail } from "./templates/password-reset";

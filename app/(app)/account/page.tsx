@@ -3,13 +3,13 @@ import { db } from "@/lib/db";
 import { requireUserId } from "@/lib/server/session";
 import { Card } from "@/components/ui/card";
 import { signOutAction } from "@/app/(auth)/actions";
-import { ResendVerificationForm } from "./account-forms";
+import { ChangePasswordForm, ResendVerificationForm } from "./account-forms";
 
 export const metadata = { title: "Account" };
 
 export default async function AccountPage() {
   const userId = await requireUserId();
-  const user = await db().user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, name: true, emailVerified: true } });
+  const user = await db().user.findUniqueOrThrow({ where: { id: userId }, select: { email: true, name: true, emailVerified: true, passwordHash: true } });
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
@@ -32,6 +32,19 @@ export default async function AccountPage() {
               <p className="text-sm text-amber-900">Not verified yet. Until you open the link we emailed you, you cannot start a trial or change billing.</p>
               <ResendVerificationForm />
             </div>
+          )}
+        </Card>
+        <Card title="Password">
+          {user.passwordHash ? (
+            <>
+              <p className="mb-4 text-sm text-slate-600">Changing it signs the account out everywhere else; this browser stays signed in.</p>
+              <ChangePasswordForm email={user.email} />
+            </>
+          ) : (
+            <p className="text-sm text-slate-600">
+              You sign in with a provider and have no password. To add one, use{" "}
+              <Link href="/forgot-password" className="font-medium text-brand-700 underline">Forgot your password?</Link> and follow the emailed link.
+            </p>
           )}
         </Card>
       </main>

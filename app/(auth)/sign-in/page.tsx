@@ -4,13 +4,17 @@ import { SignInForm } from "./sign-in-form";
 
 export const metadata = { title: "Sign in" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string }> }) {
-  const { next } = await searchParams;
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string; reset?: string }> }) {
+  const { next, reset } = await searchParams;
   return (
     <>
       <h1 className="mb-5 text-xl font-semibold">Sign in to Tally</h1>
+      {reset === "1" && <p role="status" className="mb-4 rounded-md bg-green-50 px-3 py-2 text-sm text-green-800">Your password was changed and every session was signed out. Sign in with the new password.</p>}
       <SignInForm next={next} oauth={oauthProviders()} />
-      <p className="mt-5 text-center text-sm text-slate-600">
+      <p className="mt-4 text-center text-sm">
+        <Link className="font-medium text-brand-700 underline" href="/forgot-password">Forgot your password?</Link>
+      </p>
+      <p className="mt-2 text-center text-sm text-slate-600">
         New here? <Link className="font-medium text-brand-700 underline" href="/sign-up">Create an account</Link>
       </p>
     </>
