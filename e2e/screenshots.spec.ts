@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { expect, test } from "@playwright/test";
-import { mailbox, signIn, signOut, signUp, uniqueEmail } from "./helpers";
+import { mailbox, signIn, signOut, signUp, submitSignUp, uniqueEmail } from "./helpers";
 import { acceptAsSignedIn, invite } from "./invite-helpers";
 import { linkIn } from "../tests/helpers/mailbox";
 
@@ -82,5 +82,71 @@ test("screenshots of every billing page at 1280 and 375 px", async ({ page, requ
     }
     await page.goto("/pricing");
     await page.screenshot({ path: `${dir}/pricing-${width}.png`, fullPage: true });
+  }
+});
+
+test("screenshots of the account pages at 1280 and 375 px", async ({ page }) => {
+  test.setTimeout(180_000);
+  fs.mkdirSync(dir, { recursive: true });
+  const email = uniqueEmail("shots");
+  const shot = (name: string, width: number) => page.screenshot({ path: `${dir}/${name}-${width}.png`, fullPage: true });
+  let verifyLink = "";
+  let resetLink = "";
+  let slug = "";
+  for (const width of widths) {
+    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+    await page.context().clearCookies();
+    await page.goto("/sign-up");
+    await shot("sign-up", width);
+    await submitSignUp(page, width === 1280 ? email : uniqueEmail("shots"), { workspace: "Screenshot Accounts" });
+    await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+    await shot("sign-up-check-email", width);
+    verifyLink ||= linkIn(await mailbox().waitFor({ to: email, subject: "Verify your email address for Tally" }), "/verify-email");
+    await page.goto(verifyLink);
+    await shot("verify-email", width);
+    await page.goto("/verify-email?token=no-longer-good");
+    await shot("verify-email-expired", width);
+
+    await page.goto("/forgot-password");
+    await shot("forgot-password", width);
+    await page.getByLabel("Email").fill(email);
+    await page.getByRole("button", { name: "Send reset link" }).click();
+    await expect(page.getByRole("status")).toBeVisible();
+    await shot("forgot-password-sent", width);
+    resetLink ||= linkIn(await mailbox().waitFor({ to: email, subject: "Reset your Tally password" }), "/reset-password");
+    await page.goto(resetLink);
+    await shot("reset-password", width);
+    await page.goto("/reset-password?token=no-longer-good");
+    await shot("reset-password-expired", width);
+
+    await page.goto("/sign-in");
+    await shot("sign-in", width);
+    await page.goto("/sign-in?reset=1");
+    await shot("sign-in-after-reset", width);
+    await page.goto("/sign-in?error=link_needs_verified_email");
+    await shot("sign-in-oauth-refused", width);
+
+    // Signed in before verifying: the notice on every workspace page, and the account page.
+    await signIn(page, email);
+    await page.waitForURL(/\/w\/[^/]+\/billing$/);
+    slug = new URL(page.url()).pathname.split("/")[2]!;
+    await shot("billing-unverified", width);
+    await page.goto(`/w/${slug}/plans`);
+    await shot("plans-unverified", width);
+    await page.goto("/account");
+    await shot("account-unverified", width);
+  }
+  // Verified: the confirmation, and the account page with its password form.
+  await page.goto(verifyLink);
+  await page.getByRole("button", { name: "Verify email address" }).click();
+  await expect(page.getByRole("heading", { name: "Your email address is verified" })).toBeVisible();
+  for (const width of widths) {
+    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+    await page.goto("/verify-email?verified=1");
+    await shot("verify-email-done", width);
+    await page.goto("/account");
+    await shot("account", width);
+    await page.goto(`/w/${slug}/billing`);
+    await shot("billing-verified", width);
   }
 });

@@ -20,6 +20,7 @@ const schema = z
     AUTH_GITHUB_SECRET: optional,
     AUTH_GOOGLE_ID: optional,
     AUTH_GOOGLE_SECRET: optional,
+    AUTH_GOOGLE_ISSUER: optional.pipe(z.url().optional()),
     STRIPE_SECRET_KEY: optional,
     STRIPE_WEBHOOK_SECRET: required("STRIPE_WEBHOOK_SECRET"),
     STRIPE_PUBLISHABLE_KEY: optional,
@@ -52,6 +53,7 @@ const schema = z
     else if (!/^(sk|rk)_(live|test)_[A-Za-z0-9]{16,}$/.test(e.STRIPE_SECRET_KEY)) refuse("STRIPE_SECRET_KEY", "must be a Stripe secret or restricted key (sk_live_, sk_test_, rk_live_ or rk_test_)");
     if (typeof e.STRIPE_WEBHOOK_SECRET === "string" && !/^whsec_[A-Za-z0-9+/=_-]{16,}$/.test(e.STRIPE_WEBHOOK_SECRET)) refuse("STRIPE_WEBHOOK_SECRET", "must be a Stripe webhook signing secret (whsec_...)");
     if (e.STRIPE_API_BASE) refuse("STRIPE_API_BASE", "must be unset in production (it points the Stripe SDK away from Stripe)");
+    if (e.AUTH_GOOGLE_ISSUER) refuse("AUTH_GOOGLE_ISSUER", "must be unset in production (it points Google sign-in away from Google)");
   })
   .transform((e) => ({
     ...e,

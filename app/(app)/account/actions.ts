@@ -1,9 +1,13 @@
 "use server";
 
 import { AuthError } from "next-auth";
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
+import { redirect } from "next/navigation";
 import { z } from "zod";
-import { signIn } from "@/lib/auth/config";
+import { oauthProviders, signIn } from "@/lib/auth/config";
+import { LINK_INTENT_COOKIE, LINK_INTENT_SECONDS, sealLinkIntent } from "@/lib/auth/link-intent";
+import { sessionVersionOf } from "@/lib/auth/sessions";
+import { requireSameOrigin } from "@/lib/server/origin";
 import { limiterAddress } from "@/lib/auth/client-address";
 import { changePassword } from "@/lib/auth/passwords-reset";
 import { changePasswordSchema } from "@/lib/auth/schemas";
@@ -27,8 +31,27 @@ export const changePasswordAction = formAction(changePasswordSchema, async (inpu
   try {
     await signIn("credentials", { email, password: input.password, redirect: false });
   } catch (e) {
-    if (e instanceof AuthError) return { ok: true, message: "Your password was changed and every session was signed out. Sign in again with the new password." };
+    if (e instanceof AuthError) redirect("/sign-in?reset=1");
     throw e;
   }
-  return { ok: true, message: "Your password was changed. Every other session of the account was signed out." };
+  // A new request, so the page reads the new session cookie (this request still carries the old one).
+  redirect("/account?password=changed");
 });
+
+/**
+ * "Link Google" / "Link GitHub" in account settings: the signed-in user's browser gets a short-lived signed
+ * intent, then goes through the provider; coming back, the identity is linked to this user (lib/auth/config.ts).
+ */
+export async function linkProviderAction(form: FormData) {
+  await requireSameOrigin();
+  const userId = await requireUserId();
+  const provider = form.get("provider");
+  if ((provider !== "github" && provider !== "google") || !oauthProviders()[provider]) return;
+  const sv = await sessionVersionOf(db(), userId);
+  if (sv === null) return;
+  const jar = await cookies();
+  jar.set(LINK_INTENT_COOKIE, sealLinkIntent(env().AUTH_SECRET, { uid: userId, sv, provider }), {
+    httpOnly: true, sameSite: "lax", secure: env().APP_URL.startsWith("https://"), path: "/", maxAge: LINK_INTENT_SECONDS,
+  });
+  await signIn(provider, { redirectTo: `/account?linked=${provider}` });
+}
