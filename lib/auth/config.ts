@@ -10,6 +10,7 @@ import { resolveOAuthUser } from "./oauth-users";
 import { LINK_INTENT_COOKIE, openLinkIntent } from "./link-intent";
 import { oauthProviderList, providerVerifiedEmail } from "./providers";
 import { sendVerificationEmail } from "./verification";
+import { authUrl } from "./auth-url";
 import { limiterAddress } from "./client-address";
 import { endSessions, isSessionCurrent, sessionVersionOf } from "./sessions";
 
@@ -44,7 +45,11 @@ function providers(): NextAuthConfig["providers"] {
 
 export const oauthProviders = () => ({ github: !!(env().AUTH_GITHUB_ID && env().AUTH_GITHUB_SECRET), google: !!(env().AUTH_GOOGLE_ID && env().AUTH_GOOGLE_SECRET) });
 
-export const { handlers, auth, signIn, signOut } = NextAuth(() => authConfig());
+export const { handlers, auth, signIn, signOut } = NextAuth(() => {
+  // Auth.js builds its URLs from AUTH_URL: APP_URL, so a server action and the route agree (lib/auth/auth-url.ts).
+  process.env.AUTH_URL ??= authUrl(env().APP_URL);
+  return authConfig();
+});
 
 function authConfig(): NextAuthConfig {
   return {

@@ -77,7 +77,6 @@ export async function startFakeOidc(opts: { port?: number; clientId?: string; cl
         if (id !== clientId || secret !== clientSecret) return json(401, { error: "invalid_client" });
         const grant = codes.get(form.get("code") ?? "");
         codes.delete(form.get("code") ?? "");
-        if (process.env.FAKE_OIDC_DEBUG) console.error("[fake-oidc] token", { grant, form: Object.fromEntries(form) });
         if (!grant) return json(400, { error: "invalid_grant", error_description: "unknown or used code" });
         if (grant.redirectUri !== form.get("redirect_uri")) return json(400, { error: "invalid_grant", error_description: `redirect_uri ${form.get("redirect_uri")} is not ${grant.redirectUri}` });
         if (grant.challenge && b64u(createHash("sha256").update(form.get("code_verifier") ?? "").digest()) !== grant.challenge) return json(400, { error: "invalid_grant", error_description: "code_verifier does not match the code_challenge" });

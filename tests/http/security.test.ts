@@ -147,6 +147,7 @@ describe("NODE_ENV=production on development defaults", () => {
     ["CRON_SECRET", undefined, "missing"],
     ["CRON_SECRET", "cron", "short"],
     ["STRIPE_API_BASE", "http://127.0.0.1:12111", "set to the emulator"],
+    ["AUTH_GOOGLE_ISSUER", "http://127.0.0.1:9999", "Google sign-in pointed elsewhere"],
   ];
   it.each(cases)("exits naming %s when it is %s (%s)", async (name, value) => {
     const r = await start({ ...production, [name]: value });
