@@ -53,6 +53,7 @@ test("forgot password: reset by the emailed link; the old password is refused an
   await page.context().clearCookies();
   await page.goto("/sign-in");
   await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await expect(page.getByRole("heading", { name: "Forgot your password?" })).toBeVisible();
   await page.getByLabel("Email").fill(email);
   await page.getByRole("button", { name: "Send reset link" }).click();
   await expect(page.getByRole("status")).toHaveText(`If ${email} has a Tally account, we sent it a link to choose a new password. The link works once, for one hour.`);

@@ -24,7 +24,11 @@ export default async function WorkspaceLayout({ children, params }: { children: 
           <Link href="/app" className="text-lg font-bold tracking-tight text-brand-700">Tally</Link>
           <WorkspaceSwitcher current={workspace.slug} workspaces={workspaces} />
           <span className="shrink-0 rounded bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600" title="Your role in this workspace">{role}</span>
-          <Link href="/account" className="ml-auto shrink-0 whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 sm:px-3">Account</Link>
+          {/* An icon on phones, so the workspace name keeps its room; the word from sm up (the link's name either way). */}
+          <Link href="/account" title="Account" className="ml-auto inline-flex shrink-0 items-center whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 sm:px-3">
+            <svg aria-hidden="true" viewBox="0 0 20 20" className="h-5 w-5 sm:hidden" fill="currentColor"><path d="M10 10a4 4 0 1 0 0-8 4 4 0 0 0 0 8Zm-7 8a7 7 0 0 1 14 0H3Z" /></svg>
+            <span className="sr-only sm:not-sr-only">Account</span>
+          </Link>
           <form action={signOutAction} className="shrink-0">
             <button type="submit" className="whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 sm:px-3">Sign out</button>
           </form>
