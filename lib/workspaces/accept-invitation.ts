@@ -77,6 +77,8 @@ async function lockUsable(tx: Tx, token: string, now: Date) {
 }
 
 async function complete(tx: Tx, inv: { id: string; workspaceId: string; role: Role }, userId: string, now: Date) {
+  // Opening the emailed link proves the invited address receives mail: it counts as verified.
+  await tx.user.updateMany({ where: { id: userId, emailVerified: null }, data: { emailVerified: now } });
   const membership = await joinWorkspace(tx, { workspaceId: inv.workspaceId, userId, role: inv.role });
   await tx.invitation.update({ where: { id: inv.id }, data: { status: "accepted", acceptedAt: now, acceptedById: userId } });
   return membership;

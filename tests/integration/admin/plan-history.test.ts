@@ -15,7 +15,7 @@ async function workspace(label: string) {
 describe("plan-change history", () => {
   it("records a trial, its end by the cron, and why, whichever code path changed the plan", async () => {
     const ws = await workspace("hist-trial");
-    await startTrial(db(), { workspaceId: ws.workspaceId, planKey: "pro", now: new Date(Date.now() - 8 * DAY) });
+    await startTrial(db(), { workspaceId: ws.workspaceId, planKey: "pro", userId: ws.userId, now: new Date(Date.now() - 8 * DAY) });
     await endExpiredTrials(db(), { now: new Date() });
     const history = await planHistory(db(), ws.workspaceId);
     expect(history.map((h) => [h.from.split(" ")[0], h.to.split(" ")[0], h.reason, h.actorEmail])).toEqual([
@@ -31,7 +31,7 @@ describe("plan-change history", () => {
     const op = await workspace("hist-op");
     const actor = { id: op.userId, email: op.email };
     const ws = await workspace("hist-op-ws");
-    const { trialEndsAt } = await startTrial(db(), { workspaceId: ws.workspaceId, planKey: "pro" });
+    const { trialEndsAt } = await startTrial(db(), { workspaceId: ws.workspaceId, planKey: "pro", userId: ws.userId });
     const extended = await extendTrial(db(), actor, { workspaceId: ws.workspaceId, days: 7, memo: "evaluating" });
     expect(extended.trialEndsAt.getTime()).toBe(trialEndsAt.getTime() + 7 * DAY);
     await endTrialNow(db(), actor, { workspaceId: ws.workspaceId, memo: "asked to stop" });
@@ -51,8 +51,8 @@ describe("plan-change history", () => {
     const op = await workspace("hist-leak-op");
     const a = await workspace("hist-leak-a");
     const b = await workspace("hist-leak-b");
-    await startTrial(db(), { workspaceId: a.workspaceId, planKey: "pro" });
-    await startTrial(db(), { workspaceId: b.workspaceId, planKey: "pro", now: new Date(Date.now() - 8 * DAY) });
+    await startTrial(db(), { workspaceId: a.workspaceId, planKey: "pro", userId: a.userId });
+    await startTrial(db(), { workspaceId: b.workspaceId, planKey: "pro", userId: b.userId, now: new Date(Date.now() - 8 * DAY) });
     await endTrialNow(db(), { id: op.userId, email: op.email }, { workspaceId: a.workspaceId });
     // Real time: only trials that have run out end (other test files' trials are left alone).
     await endExpiredTrials(db(), { now: new Date() });

@@ -6,10 +6,9 @@ import { AUTH_LIMITS } from "@/lib/auth/rate-limit";
 import { signUpUser } from "@/lib/auth/users";
 import { peekVerification, resendVerificationEmail, verifyEmail } from "@/lib/auth/verification";
 import { resolveWorkspaceAccess } from "@/lib/workspaces/access";
-import { addMember } from "@/lib/workspaces/members";
 import { linkIn } from "../../helpers/mailbox";
 import { withMailbox } from "../../helpers/with-mailbox";
-import { ensureCatalog, newOwner, uniqueEmail } from "../../helpers/factories";
+import { addMembership, ensureCatalog, newOwner, uniqueEmail } from "../../helpers/factories";
 
 const mail = withMailbox();
 const codeOf = (p: Promise<unknown>) => p.then(() => "ok", (e: unknown) => (e instanceof AppError ? e.code : String(e)));
@@ -84,7 +83,7 @@ describe("billing changes need a verified address", () => {
   it("the role is checked first: a verified MEMBER is still refused, a stranger still gets not found", async () => {
     const owner = await newOwner("owner");
     const member = await newOwner("member");
-    await addMember(db(), { workspaceId: owner.workspace.id, actorRole: "OWNER", email: member.user.email, role: "MEMBER" });
+    await addMembership(owner.workspace.id, member.user.id, "MEMBER");
     expect(await codeOf(resolveWorkspaceAccess(db(), { userId: member.user.id, workspace: { id: owner.workspace.id }, need: "billing-change" }))).toBe("forbidden");
     const stranger = await newOwner("stranger", { verified: false });
     expect(await codeOf(resolveWorkspaceAccess(db(), { userId: stranger.user.id, workspace: { id: owner.workspace.id }, need: "billing-change" }))).toBe("not_found");

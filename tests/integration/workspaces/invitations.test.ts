@@ -163,6 +163,8 @@ describe("signing up through the link", () => {
     expect(result.email).toBe(email);
     const user = await db().user.findUniqueOrThrow({ where: { email } });
     expect(user.name).toBe("New Comer");
+    // The emailed link proves the address: no second verification email is needed.
+    expect(user.emailVerified).not.toBeNull();
     expect((await membershipOf(ws, user.id))?.role).toBe("MEMBER");
     expect((await authenticate(db(), email, "correct-horse-battery", client()))?.id).toBe(user.id);
     expect(await codeOf(signUpAndAccept(db(), { token, name: "Again", password: "correct-horse-battery" }, client()))).toBe("conflict");
