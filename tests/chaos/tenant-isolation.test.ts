@@ -98,7 +98,15 @@ describe("tenant isolation", () => {
     };
     // Actions that take no workspace: covered by the framework-edge tests.
     // The invitation page's actions take a link's secret, not a workspace: covered by the invitation tests.
-    const unscoped = ["signInAction", "signUpAction", "signOutAction", "oauthSignInAction", "acceptInvitationAction", "signUpAndAcceptAction", "switchAccountAction"];
+    // The account's own actions (verification, password reset and change, linking a provider) act only on the
+    // signed-in user or the emailed token's user: tests/http/accounts.test.ts and tests/http/oauth-takeover.test.ts.
+    // The invitation's act only on the link's invitation: tests/http/member-attacks.test.ts.
+    const unscoped = [
+      "signInAction", "signUpAction", "signOutAction", "oauthSignInAction",
+      "verifyEmailAction", "requestPasswordResetAction", "resetPasswordAction",
+      "resendVerificationAction", "changePasswordAction", "linkProviderAction",
+      "acceptInvitationAction", "signUpAndAcceptAction", "switchAccountAction",
+    ];
     // A new action fails here until it has a case: the manifest is the list of what can be posted.
     expect(Object.keys(ids).filter((n) => !unscoped.includes(n)).sort()).toEqual(Object.keys(cases).sort());
 
