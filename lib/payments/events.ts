@@ -11,6 +11,7 @@ import { applyInvoiceEvent } from "./invoices";
 import { workspaceIdFor } from "./lookup";
 import { applyChargeRefunded, applyRefundUpdated } from "./refunds";
 import { syncSubscription } from "./subscription-sync";
+import { HANDLED_EVENT_TYPES } from "./webhook-events";
 
 export type EventOutcome =
   | { outcome: "processed"; handled: boolean }
@@ -19,39 +20,8 @@ export type EventOutcome =
 
 const TX_OPTIONS = { maxWait: 20_000, timeout: 60_000 } as const;
 
-/** Event types whose effects the app applies; every other type is stored and answered 200. */
-export const HANDLED_EVENT_TYPES = [
-  "checkout.session.completed",
-  "checkout.session.async_payment_succeeded",
-  "checkout.session.async_payment_failed",
-  "checkout.session.expired",
-  "customer.subscription.created",
-  "customer.subscription.updated",
-  "customer.subscription.deleted",
-  "customer.subscription.paused",
-  "customer.subscription.resumed",
-  "customer.subscription.pending_update_applied",
-  "customer.subscription.pending_update_expired",
-  "customer.subscription.trial_will_end",
-  "invoice.created",
-  "invoice.finalized",
-  "invoice.finalization_failed",
-  "invoice.updated",
-  "invoice.paid",
-  "invoice.payment_succeeded",
-  "invoice.payment_failed",
-  "invoice.payment_action_required",
-  "invoice.voided",
-  "invoice.marked_uncollectible",
-  "charge.refunded",
-  "charge.dispute.created",
-  "charge.dispute.updated",
-  "charge.dispute.closed",
-  "refund.updated",
-  "refund.failed",
-  "payment_intent.succeeded",
-  "payment_intent.payment_failed",
-] as const;
+// The event types applied here are the ones the webhook endpoint subscribes to (webhook-events.ts).
+export { HANDLED_EVENT_TYPES };
 const handled = new Set<string>(HANDLED_EVENT_TYPES);
 
 /**
