@@ -5,6 +5,7 @@ import { applyExpand } from "./expand";
 import { Params, parseForm, type FormObject } from "./form";
 import { fingerprint } from "./idempotency";
 import { newId } from "./ids";
+import { registerAccount } from "./resources/account";
 import { registerCharges } from "./resources/charges";
 import { registerCheckout } from "./resources/checkout";
 import { registerCustomers } from "./resources/customers";
@@ -41,6 +42,7 @@ export function buildRouter(): Router {
   registerEvents(router);
   registerTestClocks(router);
   registerTax(router);
+  registerAccount(router);
   return router;
 }
 

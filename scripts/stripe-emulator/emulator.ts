@@ -1,4 +1,5 @@
 import Stripe from "stripe";
+import { initialTaxSettings, seedAccount, type AccountSetup, type TaxSettings } from "./account";
 import { buildEvent, changedAttributes, type RequestInfo } from "./events";
 import { IdempotencyStore } from "./idempotency";
 import { newId, randomToken } from "./ids";
@@ -24,6 +25,8 @@ export interface EmulatorConfig {
   taxPercent: number;
   /** Seconds of the customer's clock a bank debit (us_bank_account) takes to settle. */
   debitSettleSeconds: number;
+  /** Whether Stripe Tax and a default portal configuration are set up (see account.ts). */
+  account: AccountSetup;
   log: (line: string) => void;
 }
 
@@ -34,6 +37,8 @@ export class Emulator {
   readonly store = new Store();
   readonly idempotency = new IdempotencyStore();
   readonly webhooks: WebhookDeliverer;
+  /** Account-wide settings that are not objects with ids. */
+  readonly account: { taxSettings: TaxSettings } = { taxSettings: initialTaxSettings(true) };
   private secrets = new Map<string, string>();
   /** The API request being handled (handlers run synchronously, so one at a time). */
   request: RequestInfo = { id: null, idempotency_key: null };
@@ -51,6 +56,7 @@ export class Emulator {
         return endpoint && secret ? { endpoint, secret } : undefined;
       },
     });
+    seedAccount(this, config.account);
   }
 
   /** Wall-clock time in Unix seconds. */
@@ -138,5 +144,6 @@ export class Emulator {
     this.idempotency.reset();
     this.webhooks.reset();
     this.secrets.clear();
+    seedAccount(this, this.config.account);
   }
 }

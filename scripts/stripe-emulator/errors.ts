@@ -64,6 +64,7 @@ function describe(id: string): string {
     ["price_", "price"],
     ["cs_", "checkout.session"],
     ["bps_", "billing portal session"],
+    ["bpc_", "configuration"],
     ["sub_sched_", "subscription schedule"],
     ["sub_", "subscription"],
     ["si_", "subscription item"],

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { CONFIGURED_ACCOUNT, type AccountSetup } from "./account";
 import { buildRouter, handleApi } from "./api";
 import { Emulator, type DunningConfig } from "./emulator";
 import { Params, parseForm } from "./form";
@@ -31,6 +32,12 @@ export interface StripeEmulatorOptions {
   tickMs?: number;
   /** The rate Stripe Tax applies where automatic tax is on (invoices, checkout, tax calculations), in percent (default 0). */
   taxPercent?: number;
+  /**
+   * What the account has set up (default: both, as the tests' account): `{ stripeTax: false }` makes every
+   * automatic-tax request fail as on an account without Stripe Tax, `{ portalConfiguration: false }` leaves no
+   * default portal configuration, so portal sessions need one created through the API.
+   */
+  account?: Partial<AccountSetup>;
   /** Network latency to imitate: each API request (/v1) waits this long before it is handled (default 0). */
   latencyMs?: number;
   /** Seconds a bank debit (us_bank_account) takes to settle on the customer's clock (default 60). */
@@ -156,6 +163,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
     accountName: options.accountName ?? "Tally",
     taxPercent: options.taxPercent ?? 0,
     debitSettleSeconds: options.debitSettleSeconds ?? 60,
+    account: { ...CONFIGURED_ACCOUNT, ...options.account },
     log,
   });
   registerStartupEndpoint(em);

@@ -1,4 +1,5 @@
 import type { CardInput } from "./engine/payments";
+import type { PortalConfiguration } from "./account";
 import type {
   Charge,
   CheckoutLineItem,
@@ -66,6 +67,7 @@ export class Store {
   paymentMethods = new Map<string, PaymentMethod>();
   checkoutSessions = new Map<string, CheckoutSession>();
   portalSessions = new Map<string, PortalSession>();
+  portalConfigurations = new Map<string, PortalConfiguration>();
   subscriptions = new Map<string, Subscription>();
   schedules = new Map<string, SubscriptionSchedule>();
   invoices = new Map<string, Invoice>();
@@ -120,6 +122,7 @@ export class Store {
       ["pm_", this.paymentMethods],
       ["cs_", this.checkoutSessions],
       ["bps_", this.portalSessions],
+      ["bpc_", this.portalConfigurations],
       ["sub_sched_", this.schedules],
       ["sub_", this.subscriptions],
       ["in_", this.invoices],

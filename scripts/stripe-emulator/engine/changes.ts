@@ -1,3 +1,4 @@
+import { requireStripeTax } from "../account";
 import { addInterval } from "../clock";
 import type { Emulator } from "../emulator";
 import { invalidRequest, notFound } from "../errors";
@@ -114,7 +115,7 @@ function planItems(em: Emulator, sub: Subscription, p: Params): Planned[] | null
 /**
  * Stripe's subscription update: items (price/quantity, with prorations per proration_behavior;
  * `always_invoice` bills the difference at once, an interval change restarts the period and
- * bills it), cancel_at_period_end, cancel_at, metadata, default_payment_method, trial_end.
+ * bills it), cancel_at_period_end, cancel_at, metadata, default_payment_method, trial_end, automatic_tax.
  */
 export function updateSubscription(em: Emulator, sub: Subscription, p: Params): Subscription {
   const at = em.now(sub.customer);
@@ -144,6 +145,9 @@ export function updateSubscription(em: Emulator, sub: Subscription, p: Params): 
       throw invalidRequest(`The customer does not have a payment method with the ID ${pmRaw}. The payment method must be attached to the customer.`, "default_payment_method");
     defaultPm = pmRaw;
   } else if (pmRaw === null) defaultPm = null;
+
+  const taxEnabled = p.obj("automatic_tax")?.bool("enabled");
+  if (taxEnabled) requireStripeTax(em);
 
   const planned = planItems(em, sub, p);
   const kept = planned?.filter((x) => !x.deleted) ?? [];
@@ -190,6 +194,8 @@ export function updateSubscription(em: Emulator, sub: Subscription, p: Params): 
   const before = structuredClone(sub);
   if (planned) applyItems(em, sub, kept, lines, newPeriod, at);
   if (defaultPm !== undefined) sub.default_payment_method = defaultPm;
+  // Before any invoice below is drafted, so an invoice of this change is taxed by the new setting.
+  if (taxEnabled !== undefined) sub.automatic_tax = { disabled_reason: null, enabled: taxEnabled, liability: taxEnabled ? { type: "self" } : null };
   sub.metadata = mergeMetadata(sub.metadata, p.metadata(), p.raw.metadata);
   const description = p.nullableStr("description");
   if (description !== undefined) sub.description = description;

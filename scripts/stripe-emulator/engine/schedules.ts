@@ -1,3 +1,4 @@
+import { requireStripeTax } from "../account";
 import { addInterval } from "../clock";
 import type { Emulator } from "../emulator";
 import { invalidRequest, notFound } from "../errors";
@@ -125,6 +126,7 @@ export function updatePhases(em: Emulator, schedule: SubscriptionSchedule, p: Pa
     const proration = ph.oneOf("proration_behavior", ["always_invoice", "create_prorations", "none"] as const) ?? "create_prorations";
     // Settings a phase does not give fall back to the schedule's default_settings (not to the subscription).
     const taxEnabled = ph.obj("automatic_tax")?.bool("enabled");
+    if (taxEnabled) requireStripeTax(em);
     const automaticTax = taxEnabled === undefined ? structuredClone(schedule.default_settings.automatic_tax) : { disabled_reason: null, enabled: taxEnabled, liability: taxEnabled ? { type: "self" } : null };
     const pmId = ph.str("default_payment_method") ?? null;
     if (pmId && em.store.paymentMethods.get(pmId)?.customer !== sub.customer)

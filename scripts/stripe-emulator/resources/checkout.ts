@@ -1,3 +1,4 @@
+import { requireStripeTax } from "../account";
 import { DAY } from "../clock";
 import type { Emulator } from "../emulator";
 import { invalidRequest } from "../errors";
@@ -59,6 +60,7 @@ function createSession(em: Emulator, p: Params): CheckoutSession {
   const uiMode = p.str("ui_mode");
   if (uiMode && uiMode !== "hosted") throw invalidRequest("Only ui_mode=hosted is available on this server.", "ui_mode");
   const automaticTax = p.obj("automatic_tax")?.bool("enabled") ?? false;
+  if (automaticTax) requireStripeTax(em);
   const lineParams = p.list("line_items");
   if (lineParams.length === 0) throw invalidRequest("Missing required param: line_items.", "line_items", "parameter_missing");
   const lineItems: CheckoutLineItem[] = lineParams.map((lp) => {

@@ -1,3 +1,4 @@
+import { portalConfigurationFor } from "../account";
 import { render } from "../expand";
 import { newId } from "../ids";
 import type { Router } from "../router";
@@ -8,18 +9,19 @@ import { getCustomer } from "./customers";
 export function registerPortal(router: Router): void {
   router.post("/v1/billing_portal/sessions", ({ em, p }) => {
     const customer = getCustomer(em, p.reqStr("customer"));
+    const configuration = portalConfigurationFor(em, p.str("configuration"));
     const id = newId("bps");
     const session: PortalSession = {
       id,
       object: "billing_portal.session",
-      configuration: "bpc_emulator_default",
+      configuration: configuration.id,
       created: em.now(customer.id),
       customer: customer.id,
       flow: null,
       livemode: false,
       locale: p.str("locale") ?? null,
       on_behalf_of: null,
-      return_url: p.str("return_url") ?? null,
+      return_url: p.str("return_url") ?? configuration.default_return_url,
       url: `${em.config.publicUrl}/portal/${id}`,
     };
     em.store.put(em.store.portalSessions, session);

@@ -1,3 +1,4 @@
+import { requireStripeTax } from "../account";
 import { DAY } from "../clock";
 import { invalidRequest } from "../errors";
 import { render } from "../expand";
@@ -14,6 +15,7 @@ export function registerSubscriptions(router: Router): void {
   router
     .post("/v1/subscriptions", ({ em, p }) => {
       const customer = getCustomer(em, p.reqStr("customer"));
+      if (p.obj("automatic_tax")?.bool("enabled")) requireStripeTax(em);
       const now = em.now(customer.id);
       const items = p.list("items").map((ip) => ({ price: mustGet(em.store.prices, ip.reqStr("price"), ip.name("price")), quantity: ip.int("quantity") ?? 1, metadata: ip.metadata() }));
       const pmParam = p.str("default_payment_method");

@@ -1,3 +1,4 @@
+import { requireStripeTax } from "../account";
 import { invalidRequest } from "../errors";
 import { render } from "../expand";
 import { newId } from "../ids";
@@ -17,6 +18,7 @@ const CALCULATION_LIFETIME = 90 * 86_400;
 export function registerTax(router: Router): void {
   router
     .post("/v1/tax/calculations", ({ em, p }) => {
+      requireStripeTax(em);
       const currency = p.reqStr("currency").toLowerCase();
       const customerId = p.str("customer") ?? null;
       if (customerId) getCustomer(em, customerId);
