@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import Stripe from "stripe";
 import { env } from "@/lib/env";
 
@@ -18,7 +19,19 @@ export function createStripeClient(config: StripeConfig): Stripe {
     options.protocol = url.protocol === "https:" ? "https" : "http";
     options.port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
   }
-  return new Stripe(config.secretKey, options);
+  const client = new Stripe(config.secretKey, options);
+  accounts.set(client, createHash("sha256").update(`${config.secretKey}|${config.apiBase ?? ""}`).digest("hex").slice(0, 24));
+  return client;
+}
+
+const accounts = new WeakMap<Stripe, string>();
+
+/**
+ * Names the account a client talks to (a digest of its key and API base, never the key), so what was read
+ * from one account is not taken for another's.
+ */
+export function stripeAccountKey(client: Stripe): string {
+  return accounts.get(client) ?? "unnamed";
 }
 
 // One client per process and configuration; a client holds no billing state, so instances never disagree.
