@@ -38,6 +38,13 @@ describe("environment", () => {
     expect(parseEnv({ ...valid, TRUST_PROXY: "2" }).TRUST_PROXY).toEqual({ kind: "hops", hops: 2 });
     expect(() => parseEnv({ ...valid, TRUST_PROXY: "true" })).toThrow(/TRUST_PROXY: /);
   });
+
+  it("reads STRIPE_AUTOMATIC_TAX: auto when unset or empty, on or off when told, anything else refused by name", () => {
+    expect(parseEnv(valid).STRIPE_AUTOMATIC_TAX).toBe("auto");
+    expect(parseEnv({ ...valid, STRIPE_AUTOMATIC_TAX: "" }).STRIPE_AUTOMATIC_TAX).toBe("auto");
+    for (const mode of ["auto", "on", "off"]) expect(parseEnv({ ...valid, STRIPE_AUTOMATIC_TAX: mode }).STRIPE_AUTOMATIC_TAX).toBe(mode);
+    for (const bad of ["true", "ON", "1", "yes"]) expect(() => parseEnv({ ...valid, STRIPE_AUTOMATIC_TAX: bad })).toThrow(/STRIPE_AUTOMATIC_TAX: must be "auto", "on" or "off"/);
+  });
 });
 
 describe("environment in production", () => {

@@ -26,6 +26,8 @@ const schema = z
     STRIPE_PUBLISHABLE_KEY: optional,
     STRIPE_API_BASE: optional.pipe(z.url().optional()),
     STRIPE_EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).default(12111),
+    // Stripe Tax on checkouts, upgrades and auto top-ups: auto = on only while the account's tax settings are active.
+    STRIPE_AUTOMATIC_TAX: z.preprocess(blank, z.enum(["auto", "on", "off"], { error: 'must be "auto", "on" or "off"' }).default("auto")),
     CRON_SECRET: required("CRON_SECRET").pipe(z.string().min(16, "must be at least 16 characters")),
     SMTP_URL: optional,
     // Operators of the console (/admin) besides those granted with `npm run operator:grant`: comma separated.
@@ -86,6 +88,11 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/** Forgets the parsed environment, so the next env() reads process.env again (for tests that change a variable). */
+export function resetEnvCache(): void {
+  cached = undefined;
 }
 
 /**

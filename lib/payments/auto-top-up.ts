@@ -2,6 +2,7 @@ import { completeAutoTopUp, registerPaymentsPort, topupExtras, type PaymentsPort
 import { db as appDb } from "@/lib/db";
 import type { Tx } from "@/lib/db";
 import { idOf, isCardError, isStripeError, stripe, type Stripe } from "@/lib/stripe";
+import { automaticTaxEnabled } from "./automatic-tax";
 import type { Client } from "./db";
 
 /**
@@ -22,8 +23,8 @@ async function savedPaymentMethod(customerId: string): Promise<Stripe.PaymentMet
 }
 
 /**
- * A pack bought in checkout is taxed by Stripe Tax (the session has automatic_tax on), so an auto top-up
- * of the same pack is taxed the same way: a Stripe Tax calculation for the pack's tax-exclusive price and the
+ * A pack bought in checkout is taxed by Stripe Tax when automatic tax is on (STRIPE_AUTOMATIC_TAX), so an auto
+ * top-up of the same pack is taxed the same way: a Stripe Tax calculation for the pack's tax-exclusive price and the
  * customer (the address checkout saved), whose amount_total the PaymentIntent charges, linked through
  * hooks.inputs.tax.calculation so Stripe records the tax transaction when the payment succeeds (and reverses
  * it on refunds). The calculation takes the payment's idempotency key (suffixed), so a retried request links
@@ -71,22 +72,23 @@ export function createStripePaymentsPort(getDb: () => Client = appDb): PaymentsP
         if (!pi) {
           const method = await savedPaymentMethod(customer);
           if (!method) return { status: "failed", error: "No saved payment method: buy a pack once through checkout first." };
-          const tax = await packTax(pack, customer, idempotencyKey);
+          // Taxed exactly when a checkout of the same pack would be (STRIPE_AUTOMATIC_TAX and the account's Stripe Tax).
+          const tax = (await automaticTaxEnabled(db)) ? await packTax(pack, customer, idempotencyKey) : null;
           // Off-session: the customer is not there to authenticate, so a payment that needs them is declined
           // (a card error, the attempt fails) instead of waiting; the method's own type is the only one allowed,
           // so nothing here can redirect. A bank debit answers "processing" and is settled by its webhook.
           pi = await stripe().paymentIntents.create(
             {
-              amount: tax.amount_total,
+              amount: tax ? tax.amount_total : pack.priceCents,
               currency: pack.currency,
               customer,
               payment_method: method.id,
               allowed_payment_method_types: [method.type as Stripe.PaymentIntentCreateParams.AllowedPaymentMethodType],
               off_session: true,
               confirm: true,
-              ...(tax.id ? { hooks: { inputs: { tax: { calculation: tax.id } } } } : {}),
+              ...(tax?.id ? { hooks: { inputs: { tax: { calculation: tax.id } } } } : {}),
               description: `Auto top-up: ${pack.name}`,
-              metadata: { workspaceId, packId, kind: "extras", autoTopUpAttemptId: attemptId, taxCents: String(tax.tax_amount_exclusive) },
+              metadata: { workspaceId, packId, kind: "extras", autoTopUpAttemptId: attemptId, taxCents: String(tax?.tax_amount_exclusive ?? 0) },
             },
             { idempotencyKey },
           );

@@ -8,6 +8,7 @@ import { declineReason } from "./declines";
 import { notifyOwners } from "./notices";
 import { ensureStripeCustomer } from "./customers";
 import { assertPurchasesAllowed } from "./guards";
+import { automaticTaxEnabled, checkoutTaxParams } from "./automatic-tax";
 import { recordCheckoutCompletion } from "./subscription-order";
 import { syncSubscription } from "./subscription-sync";
 
@@ -50,6 +51,7 @@ export async function startPlanCheckout(
   const open = await reuseOpenCheckout(input.workspaceId, customer, priceId, trialEnd);
   if (open) return open;
   const metadata = { workspaceId: input.workspaceId, planKey: plan.key, planVersion: String(plan.version) };
+  const tax = await automaticTaxEnabled(db);
   const base = env().APP_URL.replace(/\/$/, "");
   const session = await stripe().checkout.sessions.create(
     {
@@ -60,8 +62,7 @@ export async function startPlanCheckout(
       metadata: trialEnd ? { ...metadata, trialEnd: String(trialEnd) } : metadata,
       line_items: [{ price: priceId, quantity: 1 }],
       subscription_data: { metadata, ...(trialEnd ? { trial_end: trialEnd } : {}) },
-      automatic_tax: { enabled: true },
-      customer_update: { address: "auto", name: "auto" },
+      ...checkoutTaxParams(tax),
       success_url: `${base}/w/${input.slug}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: `${base}/w/${input.slug}/plans?checkout=canceled`,
     },
@@ -98,7 +99,7 @@ async function reuseOpenCheckout(workspaceId: string, customer: string, priceId:
   return reuse;
 }
 
-/** Starts Stripe Checkout for an extras pack (payment mode, automatic tax); one session per click. */
+/** Starts Stripe Checkout for an extras pack (payment mode, automatic tax per STRIPE_AUTOMATIC_TAX); one session per click. */
 export async function startPackCheckout(
   db: Client,
   input: { workspaceId: string; slug: string; pack: string; requestKey: string },
@@ -110,6 +111,7 @@ export async function startPackCheckout(
   if (!pack.stripePriceId) throw new AppError("billing_unavailable", "Prices are not synced to Stripe yet; try again in a minute.");
   const customer = await ensureStripeCustomer(db, input.workspaceId);
   const metadata = { workspaceId: input.workspaceId, packId: pack.id, kind: "extras" };
+  const tax = await automaticTaxEnabled(db);
   const base = env().APP_URL.replace(/\/$/, "");
   const session = await stripe().checkout.sessions.create(
     {
@@ -120,8 +122,7 @@ export async function startPackCheckout(
       line_items: [{ price: pack.stripePriceId, quantity: 1 }],
       // The card is kept for auto top-ups, and the payment carries the same metadata for refunds.
       payment_intent_data: { metadata, setup_future_usage: "off_session" },
-      automatic_tax: { enabled: true },
-      customer_update: { address: "auto", name: "auto" },
+      ...checkoutTaxParams(tax),
       success_url: `${base}/w/${input.slug}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: `${base}/w/${input.slug}/extras?checkout=canceled`,
     },

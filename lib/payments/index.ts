@@ -20,6 +20,8 @@
  *   runDunning, endExpiredTrials, resyncSubscriptions, retryFailedEvents, recoverMissedEvents
  * Auto top-up
  *   createStripePaymentsPort / registerStripePaymentsPort   the billing engine's PaymentsPort, on Stripe
+ * The Stripe account
+ *   automaticTaxEnabled(db)                              STRIPE_AUTOMATIC_TAX, auto = the account's Stripe Tax status (read once, shared)
  */
 export { handleStripeWebhook } from "./webhook-handler";
 export { processStripeEvent, HANDLED_EVENT_TYPES, type EventOutcome } from "./events";
@@ -37,3 +39,4 @@ export { ensureStripeCustomer } from "./customers";
 export { createStripePaymentsPort, registerStripePaymentsPort } from "./auto-top-up";
 export { upgradeNow, scheduleDowngrade, cancelScheduledChange, setCancelAtPeriodEnd, openBillingPortal, isUpgrade, type UpgradeResult } from "./plan-changes";
 export { resyncSubscriptions, retryFailedEvents, recoverMissedEvents } from "./reconcile";
+export { automaticTaxEnabled, accountTaxStatus, recordTaxStatus, TAX_STATUS_TTL_MS } from "./automatic-tax";

@@ -1,11 +1,12 @@
 import { currentPlanVersion } from "@/lib/billing";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
-import { idOf, invoicePaymentIntentId, isCardError, isReplayedAnswer, isStripeError, stripe, subscriptionPeriod, subscriptionPrice, type Stripe } from "@/lib/stripe";
+import { choosePortalConfiguration, idOf, invoicePaymentIntentId, isCardError, isReplayedAnswer, isStripeError, stripe, subscriptionPeriod, subscriptionPrice, type Stripe } from "@/lib/stripe";
 import type { Client } from "./db";
 import { REQUEST_KEY } from "./checkout";
 import { ensureStripeCustomer } from "./customers";
 import { assertPurchasesAllowed } from "./guards";
+import { automaticTaxEnabled } from "./automatic-tax";
 import { declineReason, type PaymentErrorLike } from "./declines";
 import { syncSubscription, type SyncResult } from "./subscription-sync";
 
@@ -83,6 +84,13 @@ export async function upgradeNow(db: Client, input: { workspaceId: string; planK
   const waiting = await waitingUpgrade(sub, priceId);
   if (waiting) return { state: "requires_action", hostedInvoiceUrl: waiting, planName: plan.name, sync: await syncSubscription(db, { subscriptionId: sub.id, workspaceId: input.workspaceId }) };
   await releaseSchedule(sub, `upgrade_release_${token}`);
+  // The subscription was taxed as its checkout was. With automatic tax off now (STRIPE_AUTOMATIC_TAX, or an account
+  // whose Stripe Tax is no longer active) it is turned off before the upgrade is invoiced (a pending update takes no
+  // automatic_tax), so Stripe does not refuse the change. It is never turned on here: that needs the customer's
+  // address, which only a taxed checkout collects.
+  if (sub.automatic_tax.enabled && !(await automaticTaxEnabled(db))) {
+    await stripe().subscriptions.update(sub.id, { automatic_tax: { enabled: false } }, { idempotencyKey: `upgrade_untaxed_${sub.id}_${token}` });
+  }
   for (let attempt = 1; ; attempt++) {
     let updated: Stripe.Response<Stripe.Subscription>;
     try {
@@ -230,9 +238,22 @@ export async function setCancelAtPeriodEnd(db: Client, input: { workspaceId: str
   return syncSubscription(db, { subscriptionId: sub.id, workspaceId: input.workspaceId });
 }
 
-/** A billing portal session (change card, see invoices, change or cancel the plan) that returns to billing. */
+/**
+ * A billing portal session (change card, see invoices and details, cancel) that returns to billing. It uses the
+ * account's default portal configuration, else the one `npm run stripe:setup` created (a configuration made
+ * through the API is never the default, so the session names it); with none, Stripe would refuse the session.
+ */
 export async function openBillingPortal(db: Client, input: { workspaceId: string; slug: string }): Promise<string> {
+  const portal = await choosePortalConfiguration(stripe());
+  if (!portal.ready) {
+    console.error("[payments] the Stripe account has no billing portal configuration: run `npm run stripe:setup` (or save the portal settings in Stripe's Dashboard)");
+    throw new AppError("billing_unavailable", "The billing portal is not available yet. Please try again later.");
+  }
   const customer = await ensureStripeCustomer(db, input.workspaceId);
-  const session = await stripe().billingPortal.sessions.create({ customer, return_url: `${env().APP_URL.replace(/\/$/, "")}/w/${input.slug}/billing` });
+  const session = await stripe().billingPortal.sessions.create({
+    customer,
+    return_url: `${env().APP_URL.replace(/\/$/, "")}/w/${input.slug}/billing`,
+    ...(portal.configurationId ? { configuration: portal.configurationId } : {}),
+  });
   return session.url;
 }

@@ -6,6 +6,7 @@ import { createStripeClient, signTestPayload, syncStripeCatalog, setStripeClient
 import { handleStripeWebhook, startPackCheckout, startPlanCheckout } from "@/lib/payments";
 import { topupExtras } from "@/lib/billing";
 import { startStripeEmulator, type StripeEmulatorHandle } from "../../../scripts/stripe-emulator";
+import { FRESH_ACCOUNT } from "../../../scripts/stripe-emulator/account";
 import { CARDS, payOnHostedPage, payWithAuthentication } from "../../../scripts/stripe-emulator/test-helpers";
 import { ensureCatalog, newOwner } from "../../helpers/factories";
 
@@ -16,6 +17,8 @@ export interface PaymentsEnv {
   stripe: Stripe;
   /** Deliveries the emulator made to the app's handler (when started with `deliver`). */
   deliveries: { type: string; id: string; status: number }[];
+  /** With `deliver`: the base URL whose /api/webhooks/stripe hands requests to the app's webhook handler. */
+  appUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -23,14 +26,18 @@ export interface PaymentsEnv {
  * An emulator on a free port with the app's Stripe client pointed at it and the catalog synced to it.
  * With `deliver`, the emulator's webhooks go to a local server that hands each request to the app's
  * webhook handler, as the route would; without it, tests deliver events themselves.
+ * With `fresh`, the account is as Stripe hands out a new one: Stripe Tax not set up, no portal configuration,
+ * no webhook endpoint and no catalog (what `npm run stripe:setup` is for); the local server then gets only the
+ * events of an endpoint created later for `appUrl`.
  */
-export async function startPayments(opts: { deliver?: boolean } = {}): Promise<PaymentsEnv> {
+export async function startPayments(opts: { deliver?: boolean; fresh?: boolean } = {}): Promise<PaymentsEnv> {
   // PGlite (the embedded default) is one backend behind a socket whose server can interleave concurrent
   // connections' extended-protocol messages; there the app's client gets one connection (as `npm run dev` does).
   if (await onPglite()) process.env.DATABASE_POOL_MAX = "1";
   const deliveries: PaymentsEnv["deliveries"] = [];
   let server: Server | null = null;
   let webhookUrl: string | undefined;
+  let appUrl: string | null = null;
   if (opts.deliver) {
     server = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -50,24 +57,29 @@ export async function startPayments(opts: { deliver?: boolean } = {}): Promise<P
       });
     });
     await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
-    webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks/stripe`;
+    appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    webhookUrl = `${appUrl}/api/webhooks/stripe`;
   }
   const emulator = await startStripeEmulator({
     port: 0,
     webhookSecret: process.env.STRIPE_WEBHOOK_SECRET!,
-    webhookUrl,
+    webhookUrl: opts.fresh ? undefined : webhookUrl,
     retryDelaysMs: [50, 100, 200],
     tickMs: 0,
+    ...(opts.fresh ? { account: FRESH_ACCOUNT } : {}),
     log: () => {},
   });
   const stripe = createStripeClient({ secretKey: "sk_test_emulator", apiBase: emulator.url });
   setStripeClient(stripe);
+  // What an earlier file read of its own emulator's tax settings is not this account's (a port can come round again).
+  await db().stripeAccountState.deleteMany();
   await ensureCatalog();
-  await syncStripeCatalog(db(), stripe);
+  if (!opts.fresh) await syncStripeCatalog(db(), stripe);
   return {
     emulator,
     stripe,
     deliveries,
+    appUrl,
     async stop() {
       setStripeClient(undefined);
       await emulator.stop();
