@@ -21,6 +21,7 @@
  * Auto top-up
  *   createStripePaymentsPort / registerStripePaymentsPort   the billing engine's PaymentsPort, on Stripe
  * The Stripe account
+ *   runStripeSetup(db, client, { appUrl, dryRun })      `npm run stripe:setup`: catalog, portal configuration, webhook endpoint, tax status
  *   automaticTaxEnabled(db)                              STRIPE_AUTOMATIC_TAX, auto = the account's Stripe Tax status (read once, shared)
  */
 export { handleStripeWebhook } from "./webhook-handler";
@@ -39,4 +40,5 @@ export { ensureStripeCustomer } from "./customers";
 export { createStripePaymentsPort, registerStripePaymentsPort } from "./auto-top-up";
 export { upgradeNow, scheduleDowngrade, cancelScheduledChange, setCancelAtPeriodEnd, openBillingPortal, isUpgrade, type UpgradeResult } from "./plan-changes";
 export { resyncSubscriptions, retryFailedEvents, recoverMissedEvents } from "./reconcile";
+export { runStripeSetup, webhookUrlFor, type StripeSetupReport } from "./stripe-setup";
 export { automaticTaxEnabled, accountTaxStatus, recordTaxStatus, TAX_STATUS_TTL_MS } from "./automatic-tax";
