@@ -1,5 +1,7 @@
 import { deliverPendingNotifications, expireLots, recordInvariantRun, sweepAutoTopUps } from "@/lib/billing";
-import { createStripePaymentsPort, endExpiredTrials, recoverMissedEvents, resyncSubscriptions, retryFailedEvents, runDunning, syncSubscription } from "@/lib/payments";
+import {
+  createStripePaymentsPort, endExpiredTrials, recoverMissedEvents, repairStripeCatalog, resyncSubscriptions, retryFailedEvents, runDunning, syncSubscription,
+} from "@/lib/payments";
 import type { CronContext } from "./with-cron";
 
 const PRUNE_AFTER_DAYS = 30;
@@ -56,15 +58,16 @@ export async function trialsJob({ db, now, deadline }: CronContext) {
   return endExpiredTrials(db, { now, deadline });
 }
 
-/** Re-syncs subscriptions, retries failed webhook events, recovers events never received, and checks the books. */
+/** Repairs the Stripe catalog, re-syncs subscriptions, retries failed webhook events, recovers events never received, and checks the books. */
 export async function reconcileJob({ db, now, deadline }: CronContext) {
+  const catalog = await repairStripeCatalog(db);
   const failedEvents = await retryFailedEvents(db, { now, deadline });
   const missedEvents = await recoverMissedEvents(db, { now, deadline });
   const subscriptions = await resyncSubscriptions(db, { now, deadline });
   const autoTopUps = await sweepAutoTopUps(db, { port: createStripePaymentsPort(() => db), now, deadline });
   // Logs each violation with its severity and stores it for operators (resolving those no longer found).
   const { critical, warning, opened, resolved } = await recordInvariantRun(db, { now });
-  return { failedEvents, missedEvents, subscriptions, autoTopUps, invariantViolations: { critical, warning, opened, resolved } };
+  return { catalog, failedEvents, missedEvents, subscriptions, autoTopUps, invariantViolations: { critical, warning, opened, resolved } };
 }
 
 /** Webhook event records older than 30 days (Stripe no longer redelivers them), and old cron runs, in batches. */

@@ -17,7 +17,7 @@
  *   startPlanCheckout, startPackCheckout, startTrial, upgradeNow (paid before it applies; may answer requires_action), scheduleDowngrade, cancelScheduledChange,
  *   setCancelAtPeriodEnd, openBillingPortal, refundExtrasPurchase, assertPurchasesAllowed
  * Jobs (cron)
- *   runDunning, endExpiredTrials, resyncSubscriptions, retryFailedEvents, recoverMissedEvents
+ *   runDunning, endExpiredTrials, resyncSubscriptions, retryFailedEvents, recoverMissedEvents, repairStripeCatalog
  * Auto top-up
  *   createStripePaymentsPort / registerStripePaymentsPort   the billing engine's PaymentsPort, on Stripe
  * The Stripe account
@@ -39,6 +39,6 @@ export { assertPurchasesAllowed, purchaseBlockReason, DEGRADED_MESSAGE, UNPAID_M
 export { ensureStripeCustomer } from "./customers";
 export { createStripePaymentsPort, registerStripePaymentsPort } from "./auto-top-up";
 export { upgradeNow, scheduleDowngrade, cancelScheduledChange, setCancelAtPeriodEnd, openBillingPortal, isUpgrade, type UpgradeResult } from "./plan-changes";
-export { resyncSubscriptions, retryFailedEvents, recoverMissedEvents } from "./reconcile";
+export { resyncSubscriptions, retryFailedEvents, recoverMissedEvents, repairStripeCatalog } from "./reconcile";
 export { runStripeSetup, webhookUrlFor, type StripeSetupReport } from "./stripe-setup";
 export { automaticTaxEnabled, accountTaxStatus, recordTaxStatus, TAX_STATUS_TTL_MS } from "./automatic-tax";

@@ -1,5 +1,5 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { stripe, type Stripe } from "@/lib/stripe";
+import { stripe, syncStripeCatalog, type Stripe } from "@/lib/stripe";
 import { processStripeEvent } from "./events";
 import { syncSubscription } from "./subscription-sync";
 
@@ -95,4 +95,22 @@ export async function recoverMissedEvents(db: PrismaClient, input: Batch & { day
     if (input.deadline && Date.now() > input.deadline) break;
   }
   return { listed: events.length, recovered, failed };
+}
+
+/**
+ * The catalog's prices, created on Stripe when missing there (a deploy whose `npm run stripe:setup` never ran,
+ * a new Stripe account, a price archived in the Dashboard) and their ids stored, so a checkout never meets
+ * "prices are not synced" for longer than one reconcile run. A Stripe failure is reported, not thrown: the
+ * rest of the reconcile still runs.
+ */
+export async function repairStripeCatalog(db: PrismaClient): Promise<{ found: number; created: number } | { error: string }> {
+  try {
+    const { found, created } = await syncStripeCatalog(db, stripe());
+    if (created) console.log(`[payments] reconcile created ${created} missing Stripe price(s)`);
+    return { found, created };
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    console.error(`[payments] catalog repair failed: ${error}`);
+    return { error };
+  }
 }
