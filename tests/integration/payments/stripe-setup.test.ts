@@ -43,6 +43,11 @@ describe("npm run stripe:setup against a fresh emulator account", () => {
   it("--dry-run prints the plan and changes nothing; the first run sets the account up; the second changes nothing and says so", async () => {
     const before = await account();
     expect(before).toEqual({ prices: [], products: [], portal: [], webhooks: [] });
+    const storedIds = async () => [
+      ...(await db().plan.findMany({ orderBy: { id: "asc" }, select: { stripeMonthlyPriceId: true, stripeAnnualPriceId: true } })),
+      ...(await db().extrasPack.findMany({ orderBy: { id: "asc" }, select: { stripePriceId: true } })),
+    ];
+    const idsBefore = await storedIds();
 
     const dry = await setupCommand(env.emulator.url, "--dry-run");
     expect(dry.code, dry.out).toBe(0);
@@ -50,6 +55,7 @@ describe("npm run stripe:setup against a fresh emulator account", () => {
     expect(dry.out).toContain("would create a webhook endpoint for https://tally.example.com/api/webhooks/stripe");
     expect(dry.out).toMatch(/stripe:setup \(dry run\): \d+ changes planned, nothing changed/);
     expect(await account()).toEqual(before);
+    expect(await storedIds()).toEqual(idsBefore);
 
     const first = await setupCommand(env.emulator.url);
     expect(first.code, first.out).toBe(0);
