@@ -12,17 +12,20 @@ export interface DunningSummary {
   degraded: number;
   unpaid: number;
   cleared: number;
+  /** Workspaces whose subscription could not be read from Stripe: left as they are until the next run. */
+  failed: number;
 }
 
 /**
  * Moves failing workspaces along: 7 days after the first failed payment, degraded (the current quota keeps
  * working; new checkouts and extras purchases are refused); after 14, unpaid and moved to Free. Each
- * workspace is re-synced from Stripe first, so a payment whose webhook was missed clears it instead.
+ * workspace is re-synced from Stripe first, so a payment whose webhook was missed clears it instead; one that
+ * cannot be re-synced is skipped and counted as failed.
  * Idempotent: a workspace is only ever moved forward, under its row lock. Batched by workspace id.
  */
 export async function runDunning(db: PrismaClient, input: { now?: Date; batchSize?: number; deadline?: number } = {}): Promise<DunningSummary & { cursor: string | null }> {
   const now = input.now ?? new Date();
-  const summary: DunningSummary = { checked: 0, degraded: 0, unpaid: 0, cleared: 0 };
+  const summary: DunningSummary = { checked: 0, degraded: 0, unpaid: 0, cleared: 0, failed: 0 };
   let cursor: string | null = null;
   for (;;) {
     const rows: { workspaceId: string; stripeSubscriptionId: string | null }[] = await db.subscription.findMany({
@@ -34,7 +37,17 @@ export async function runDunning(db: PrismaClient, input: { now?: Date; batchSiz
     if (!rows.length) return { ...summary, cursor: null };
     for (const r of rows) {
       summary.checked++;
-      if (r.stripeSubscriptionId) await syncSubscription(db, { subscriptionId: r.stripeSubscriptionId, workspaceId: r.workspaceId, now });
+      // One subscription Stripe cannot answer for (deleted, another account's) must not stop dunning for the
+      // rest; without a fresh read that workspace is not escalated either (its payment may have gone through).
+      if (r.stripeSubscriptionId) {
+        try {
+          await syncSubscription(db, { subscriptionId: r.stripeSubscriptionId, workspaceId: r.workspaceId, now });
+        } catch (e) {
+          summary.failed++;
+          console.error(`[payments] dunning: re-reading ${r.workspaceId} failed: ${e instanceof Error ? e.message : String(e)}`);
+          continue;
+        }
+      }
       const moved = await escalate(db, r.workspaceId, now);
       if (moved) summary[moved]++;
     }
