@@ -182,7 +182,9 @@ describe("two subscription checkouts completed for one workspace in the same sec
 });
 
 describe("a sync waiting on Stripe", () => {
-  const LATENCY = 1500;
+  // Each Stripe call takes this long during the sync; the recording must finish while the sync is still waiting
+  // on Stripe (no clock is read: on a loaded machine a recording may itself take a while).
+  const LATENCY = 4000;
   type Trigger = (input: { subscriptionId: string; workspaceId: string; updated: Stripe.Event }) => Promise<unknown>;
   const triggers: Record<string, Trigger> = {
     "a direct sync": ({ subscriptionId, workspaceId }) => syncSubscription(db(), { subscriptionId, workspaceId }),
@@ -203,12 +205,9 @@ describe("a sync waiting on Stripe", () => {
         let synced = false;
         const sync = trigger({ subscriptionId, workspaceId: ws.workspaceId, updated: updated! }).finally(() => (synced = true));
         await new Promise((resolve) => setTimeout(resolve, 300));
-        const started = Date.now();
         const answer = await recordUsage(db(), { workspaceId: ws.workspaceId, feature: "api_calls", units: 1, idempotencyKey: "while-syncing" });
-        const took = Date.now() - started;
         expect(answer.allowed).toBe(true);
         expect(synced).toBe(false);
-        expect(took).toBeLessThan(LATENCY / 2);
         expect(await db().usageWindow.count({ where: { workspaceId: ws.workspaceId, feature: "api_calls" } })).toBe(1);
         await sync;
       } finally {
