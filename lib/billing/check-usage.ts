@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import type { Client } from "./client";
 import { costsSchema, type CostsInput } from "./costs";
+import { limitAt } from "./overrides";
 import { windowBounds } from "./periods";
 import { unitsFromCosts } from "./record-usage";
 import { ZERO, formatUnits, parseUnits, toDec, type Dec } from "./units";
@@ -44,7 +45,7 @@ export async function checkUsage(db: Client, input: CheckUsageInput): Promise<Us
     throw new AppError("invalid_request", "Send at most one of units or costs.", { field: "units" });
   }
   let units: Dec;
-  if (r.data.costs) ({ workspaceId: workspace, units } = await unitsFromCosts(db, workspace, r.data.costs));
+  if (r.data.costs) ({ workspaceId: workspace, units } = await unitsFromCosts(db, workspace, r.data.costs, now));
   else units = parseUnits(r.data.units ?? 1);
   const { workspaceId, ...state } = await readUsageState(db, workspace, feature, now);
   let quota: Dec | null;
@@ -59,7 +60,8 @@ export async function checkUsage(db: Client, input: CheckUsageInput): Promise<Us
     if (!sub) throw new AppError("not_found", "Workspace not found.", { workspaceId });
     const ent = sub.plan.entitlements.find((e) => e.feature === feature);
     if (!ent) throw new AppError("invalid_request", `Unknown feature "${feature}" for this workspace's plan.`, { field: "feature", feature });
-    quota = ent.limit === null ? null : toDec(ent.limit);
+    const limit = await limitAt(db, workspaceId, ent, now);
+    quota = limit === null ? null : toDec(limit);
     used = ZERO;
     overflow = ent.overflow;
     periodEnd = windowBounds(ent.period, now, sub).end;

@@ -75,6 +75,9 @@ export async function currentPlanVersion(tx: Tx, key: string): Promise<PlanWithE
   return tx.plan.findFirst({ where: { key, active: true }, orderBy: { version: "desc" }, include: { entitlements: true } });
 }
 
+/** When the seeded model prices take effect: before any usage. */
+export const MODEL_PRICES_SINCE = new Date(0);
+
 /** Seeds the default catalog, packs and model prices. Safe to run on every start. */
 export async function seedCatalog(tx: Tx): Promise<{ plansCreated: number }> {
   let plansCreated = 0;
@@ -86,12 +89,11 @@ export async function seedCatalog(tx: Tx): Promise<{ plansCreated: number }> {
       update: {},
     });
   }
-  for (const m of defaultModelPrices) {
-    await tx.modelPrice.upsert({
-      where: { provider_model: { provider: m.provider, model: m.model } },
-      create: { provider: m.provider, model: m.model, inputDollarsPerMillion: m.input, outputDollarsPerMillion: m.output },
-      update: { inputDollarsPerMillion: m.input, outputDollarsPerMillion: m.output },
-    });
-  }
+  // Each model's first price version, in effect from the start of time; later versions are the console's
+  // (a new version from a date), never overwritten here, so recorded usage keeps its price.
+  await tx.modelPrice.createMany({
+    data: defaultModelPrices.map((m) => ({ provider: m.provider, model: m.model, inputDollarsPerMillion: m.input, outputDollarsPerMillion: m.output, effectiveFrom: MODEL_PRICES_SINCE })),
+    skipDuplicates: true,
+  });
   return { plansCreated };
 }

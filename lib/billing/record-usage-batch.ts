@@ -55,7 +55,8 @@ export async function recordUsageBatch(
     try {
       const p = parseRecordInput(recordInput(workspaceId, e, now));
       parsed[i] = p;
-      units[i] = p.units ?? (await unitsFromCosts(db, workspaceId, p.costs!)).units;
+      if (p.units) units[i] = p.units;
+      else ({ units: units[i], costJson: p.costJson } = await unitsFromCosts(db, workspaceId, p.costs!, now));
     } catch (err) {
       // A malformed event is answered now (it reads nothing and writes nothing); a pricing refusal is
       // answered in its turn, since its key may already hold an answer to replay.
@@ -259,9 +260,9 @@ const LOCK_SQL = `
 // One round trip: the events (the answer and metadata ride as JSON), and each window raised by its sum.
 const WRITE_SQL = `
   WITH events AS (
-    INSERT INTO "UsageEvent" (id, "workspaceId", feature, "windowId", units, "quotaUnits", "extrasUnits", "idempotencyKey", "requestHash", response, metadata, "createdAt")
-    SELECT gen_random_uuid()::text, $1, t.feature, t.win, t.units, t.units, 0, t.key, t.hash, t.response, t.metadata, $2::timestamp(3)
-    FROM json_to_recordset($3::json) AS t(feature text, win text, units numeric, key text, hash text, response jsonb, metadata jsonb)
+    INSERT INTO "UsageEvent" (id, "workspaceId", feature, "windowId", units, "quotaUnits", "extrasUnits", "idempotencyKey", "requestHash", response, metadata, "costDollars", "costTokens", "createdAt")
+    SELECT gen_random_uuid()::text, $1, t.feature, t.win, t.units, t.units, 0, t.key, t.hash, t.response, t.metadata, (t.cost->>'dollars')::numeric, t.cost->'tokens', $2::timestamp(3)
+    FROM json_to_recordset($3::json) AS t(feature text, win text, units numeric, key text, hash text, response jsonb, metadata jsonb, cost jsonb)
   )
   UPDATE "UsageWindow" AS uw SET used = uw.used + s.add
   FROM json_to_recordset($4::json) AS s(id text, add numeric)
@@ -345,7 +346,7 @@ async function decideAndWrite(
     decided.set(next, { ok: true, answer });
     recorded.set(p.idempotencyKey, { requestHash: p.requestHash, answer });
     rows.push(
-      `{"feature":"${p.feature}","win":"${w.row.id}","units":"${n.toFixed()}","key":${JSON.stringify(p.idempotencyKey)},"hash":"${p.requestHash}","response":${JSON.stringify(answer)},"metadata":${p.metadataJson ?? "null"}}`,
+      `{"feature":"${p.feature}","win":"${w.row.id}","units":"${n.toFixed()}","key":${JSON.stringify(p.idempotencyKey)},"hash":"${p.requestHash}","response":${JSON.stringify(answer)},"metadata":${p.metadataJson ?? "null"},"cost":${p.costJson ?? "null"}}`,
     );
   }
 

@@ -11,10 +11,11 @@
 -- increment never outlives a rejected event.
 -- When nothing changed it says why in the same round trip, from one fresh snapshot: the active window
 -- (none yet, or not enough quota), the extras, and the event already recorded under this key.
+-- p_cost ({dollars, tokens}, for usage sent as costs) is stored on the event: what priced its units.
 CREATE OR REPLACE FUNCTION tally_record_usage(
   p_workspace_id text, p_feature text, p_kind "EntitlementKind", p_delta numeric, p_units text,
   p_key text, p_hash text, p_metadata jsonb, p_now timestamp(3), p_event_id text,
-  p_thresholds int[], p_lifetime_end timestamp(3)
+  p_thresholds int[], p_lifetime_end timestamp(3), p_cost jsonb DEFAULT NULL
 ) RETURNS TABLE (
   response jsonb, notification_ids text[],
   window_id text, window_kind text, window_quota text, window_used text, window_overflow text, window_end timestamp(3),
@@ -35,7 +36,7 @@ BEGIN
       AND NOT EXISTS (SELECT 1 FROM "UsageEvent" e WHERE e."workspaceId" = p_workspace_id AND e."idempotencyKey" = p_key)
     RETURNING uw.id, uw.quota, uw.used, uw."periodEnd"
   ), ev AS (
-    INSERT INTO "UsageEvent" AS e (id, "workspaceId", feature, "windowId", units, "quotaUnits", "extrasUnits", "idempotencyKey", "requestHash", response, metadata, "createdAt")
+    INSERT INTO "UsageEvent" AS e (id, "workspaceId", feature, "windowId", units, "quotaUnits", "extrasUnits", "idempotencyKey", "requestHash", response, metadata, "costDollars", "costTokens", "createdAt")
     SELECT p_event_id, p_workspace_id, p_feature, w.id, p_delta, p_delta, 0, p_key, p_hash,
       jsonb_build_object(
         'allowed', true,
@@ -44,7 +45,7 @@ BEGIN
         'remaining', CASE WHEN w.quota IS NULL THEN NULL ELSE trim_scale(GREATEST(w.quota - w.used, 0))::text END,
         'extrasRemaining', COALESCE((SELECT trim_scale(a.balance)::text FROM "ExtrasAccount" a WHERE a."workspaceId" = p_workspace_id), '0'),
         'resetsAt', CASE WHEN w."periodEnd" >= p_lifetime_end THEN NULL ELSE to_char(w."periodEnd", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END),
-      p_metadata, p_now
+      p_metadata, (p_cost->>'dollars')::numeric, p_cost->'tokens', p_now
     FROM w
     RETURNING e.response
   ), m AS (

@@ -3,7 +3,7 @@ import type { EntitlementKind, Overflow } from "@/lib/generated/prisma/enums";
 import { AppError, isAppError } from "@/lib/errors";
 import { maybeAutoTopUp, type PaymentsPort } from "./auto-top-up";
 import { inTransaction, isTransaction, type Client } from "./client";
-import { costsToUnits, priceKey, ratiosOf, type Costs, type PriceTable } from "./costs";
+import { costsToDollars, costsToUnits, priceKey, ratiosOf, type Costs, type PriceTable } from "./costs";
 import { isUniqueViolation } from "./db-errors";
 import { appendEntries, lockExtrasAccount, planDebit, spendableLots, usableExtras, type LockedAccount } from "./extras-ledger";
 import { deliverNotifications, type Notifier } from "./notify";
@@ -40,6 +40,8 @@ export interface UsageRequest<W extends WorkspaceRef = WorkspaceRef> {
   idempotencyKey: string;
   requestHash: string;
   metadataJson: string | null;
+  /** For usage sent as costs: {dollars, tokens} that priced it, stored on the event. */
+  costJson?: string | null;
   now: Date;
 }
 
@@ -51,9 +53,10 @@ export async function recordUsage(db: Client, input: RecordUsageInput, opts: Met
   const p = parseRecordInput(input);
   let workspace = p.workspaceId;
   let units = p.units;
+  let costJson: string | null = null;
   if (!units) {
     try {
-      ({ workspaceId: workspace, units } = await unitsFromCosts(db, workspace, p.costs!));
+      ({ workspaceId: workspace, units, costJson } = await unitsFromCosts(db, workspace, p.costs!, p.now));
     } catch (e) {
       // A replay answers as the first time even if its model has left the price table since.
       if (!isAppError(e) || e.code !== "invalid_request") throw e;
@@ -64,27 +67,37 @@ export async function recordUsage(db: Client, input: RecordUsageInput, opts: Met
   }
   // A replay of costs whose prices changed meanwhile still returns the first answer: the payload hash
   // covers the costs as sent, not the units they come to today.
-  return applyUsage(db, { ...p, workspaceId: workspace, kind: "meter", delta: units }, opts);
+  return applyUsage(db, { ...p, workspaceId: workspace, kind: "meter", delta: units, costJson }, opts);
 }
 
-/** Units of a run's costs with the workspace's plan version's ratios and the model price table (one query). */
-export async function unitsFromCosts(db: Client, workspace: WorkspaceRef, costs: Costs): Promise<{ workspaceId: string; units: Dec }> {
+/**
+ * Units of a run's costs with the workspace's plan version's ratios and the model prices in effect at `at`
+ * (one query), and what priced them as JSON for the event: {dollars, tokens: [{..., priceId}]}.
+ */
+export async function unitsFromCosts(db: Client, workspace: WorkspaceRef, costs: Costs, at: Date): Promise<{ workspaceId: string; units: Dec; costJson: string }> {
   const models = costs.tokens ?? [];
   const { workspaceId, rows } = await workspaceQuery<CostContextRow>(db, workspace, "tally_cost_context", COST_CONTEXT_SQL, [
     models.map((t) => t.provider),
     models.map((t) => t.model),
+    at.toISOString(),
   ]);
   const row = rows[0];
   if (!row) throw new AppError("not_found", "Workspace not found.", { workspaceId });
   const prices: PriceTable = new Map();
-  for (const r of row.prices ?? []) prices.set(priceKey(r.provider, r.model), { input: toDec(r.input), output: toDec(r.output) });
+  const priceIds = new Map<string, string>();
+  for (const r of row.prices ?? []) {
+    prices.set(priceKey(r.provider, r.model), { input: toDec(r.input), output: toDec(r.output) });
+    priceIds.set(priceKey(r.provider, r.model), r.id);
+  }
   const ratios = ratiosOf({
     runBaseUnits: toDec(row.runBaseUnits),
     dollarsToUnits: toDec(row.dollarsToUnits),
     maxUnitsPerRun: row.maxUnitsPerRun === null ? null : toDec(row.maxUnitsPerRun),
     actionWeights: typeof row.actionWeights === "string" ? JSON.parse(row.actionWeights) : row.actionWeights,
   });
-  return { workspaceId, units: costsToUnits(costs, ratios, prices) };
+  const units = costsToUnits(costs, ratios, prices);
+  const tokens = models.map((t) => ({ provider: t.provider, model: t.model, input: t.input, output: t.output, priceId: priceIds.get(priceKey(t.provider, t.model)) }));
+  return { workspaceId, units, costJson: JSON.stringify({ dollars: costsToDollars(costs, prices).toFixed(), tokens }) };
 }
 
 interface CostContextRow {
@@ -92,16 +105,18 @@ interface CostContextRow {
   dollarsToUnits: string;
   maxUnitsPerRun: string | null;
   actionWeights: string | Record<string, string>;
-  prices: { provider: string; model: string; input: string; output: string }[] | null;
+  prices: { id: string; provider: string; model: string; input: string; output: string }[] | null;
 }
 
+// Each model's price is the version in effect when the usage happened ($4): the latest effectiveFrom at or before it.
 const COST_CONTEXT_SQL = `
   SELECT p."runBaseUnits"::text AS "runBaseUnits", p."dollarsToUnits"::text AS "dollarsToUnits",
          p."maxUnitsPerRun"::text AS "maxUnitsPerRun", p."actionWeights"::text AS "actionWeights",
-         (SELECT json_agg(json_build_object('provider', m.provider, 'model', m.model,
+         (SELECT json_agg(json_build_object('id', m.id, 'provider', m.provider, 'model', m.model,
                    'input', m."inputDollarsPerMillion"::text, 'output', m."outputDollarsPerMillion"::text))
-            FROM "ModelPrice" m
-            JOIN unnest($2::text[], $3::text[]) AS want(provider, model) ON want.provider = m.provider AND want.model = m.model) AS prices
+            FROM unnest($2::text[], $3::text[]) AS want(provider, model)
+            CROSS JOIN LATERAL (SELECT * FROM "ModelPrice" v WHERE v.provider = want.provider AND v.model = want.model
+                                  AND v."effectiveFrom" <= $4::timestamp(3) ORDER BY v."effectiveFrom" DESC LIMIT 1) m) AS prices
   FROM "Subscription" s JOIN "Plan" p ON p.id = s."planId"
   WHERE s."workspaceId" = $1`;
 
@@ -253,7 +268,7 @@ interface FastResult {
 async function fastPath(db: Client, req: UsageRequest): Promise<FastResult> {
   const args = [
     req.feature, req.kind, req.delta.toFixed(), formatUnits(req.delta.abs()), req.idempotencyKey, req.requestHash,
-    req.metadataJson, req.now.toISOString(), crypto.randomUUID(), THRESHOLD_LIST, LIFETIME_END_TEXT,
+    req.metadataJson, req.now.toISOString(), crypto.randomUUID(), THRESHOLD_LIST, LIFETIME_END_TEXT, req.costJson ?? null,
   ];
   const { workspaceId, rows } = await workspaceQuery<FastRow>(db, req.workspaceId, "tally_record_usage", FAST_SQL, args, windowLane(req));
   const row = rows[0];
@@ -306,7 +321,7 @@ const FAST_SQL = `
          window_id, window_kind, window_quota, window_used, window_overflow,
          to_char(window_end, 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS window_end,
          balance, spendable, existing_hash, existing_response::text AS existing_response
-  FROM tally_record_usage($1, $2, $3::"EntitlementKind", $4::numeric, $5, $6, $7, $8::jsonb, $9::timestamp(3), $10, $11::int[], $12::timestamp(3))`;
+  FROM tally_record_usage($1, $2, $3::"EntitlementKind", $4::numeric, $5, $6, $7, $8::jsonb, $9::timestamp(3), $10, $11::int[], $12::timestamp(3), $13::jsonb)`;
 const THRESHOLD_LIST = `{${THRESHOLDS.join(",")}}`;
 const LIFETIME_END_TEXT = LIFETIME_END.toISOString();
 
@@ -371,6 +386,7 @@ async function extrasPath(db: Client, req: UsageRequest<string>): Promise<SlowRe
         requestHash: req.requestHash,
         response: answer as unknown as Prisma.InputJsonObject,
         metadata: req.metadataJson === null ? Prisma.DbNull : (JSON.parse(req.metadataJson) as Prisma.InputJsonValue),
+        ...costColumns(req.costJson),
         createdAt: req.now,
       },
     });
@@ -400,4 +416,11 @@ async function afterCommit(db: Client, opts: MeteringOptions, notificationIds: s
     for (const r of results) if (r.status === "rejected") console.error("[billing] after-commit task failed:", r.reason);
   });
   if (opts.waitForSideEffects) await settled;
+}
+
+/** The event's cost columns from the priced costs' JSON (nothing for usage sent as units). */
+function costColumns(costJson: string | null | undefined): { costDollars?: string; costTokens?: Prisma.InputJsonValue } {
+  if (!costJson) return {};
+  const cost = JSON.parse(costJson) as { dollars: string; tokens: Prisma.InputJsonValue };
+  return { costDollars: cost.dollars, costTokens: cost.tokens };
 }

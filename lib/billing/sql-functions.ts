@@ -5,9 +5,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 // the migration carries them in the form below because Prisma's migration runner splits a script at every
 // semicolon, even inside quoted function bodies. So the body is written as a Unicode-escaped string
 // (U&'...', with ";" as \003B and quotes doubled), which PostgreSQL reads back as exactly the source.
-// lib/billing/sql-functions.test.ts fails when the migration and the source disagree.
-// To refresh the migration: npx tsx lib/billing/sql-functions.ts >> prisma/migrations/<init>/migration.sql
-// (after removing the previous block, which starts at MIGRATION_MARKER).
+// lib/billing/sql-functions.test.ts fails when the newest migration carrying them and the source disagree.
+// After editing a source: npx tsx lib/billing/sql-functions.ts >> prisma/migrations/<new>/migration.sql
+// (preceded by a DROP FUNCTION of the old signature when the parameters changed).
 
 export const SQL_SOURCES = ["record-usage.sql"] as const;
 export const MIGRATION_MARKER = "-- billing functions (generated from lib/billing/*.sql by lib/billing/sql-functions.ts)";

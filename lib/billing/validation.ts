@@ -57,6 +57,8 @@ export interface ParsedRecord {
   metadataJson: string | null;
   requestHash: string;
   now: Date;
+  /** Set once costs are priced: what priced them, stored on the event. */
+  costJson?: string | null;
 }
 
 /** Zod's first issue as an invalid_request naming the field. */

@@ -9,8 +9,7 @@ const silent = { notifier: { async send() {} } };
 
 describe("gauges", () => {
   it("claims are the same atomic check against the limit; releases give them back", async () => {
-    const { workspaceId } = await seedWorkspace({ extra: [] });
-    await testDb().entitlement.updateMany({ where: { plan: { subscriptions: { some: { workspaceId } } }, feature: "seats" }, data: { limit: 3 } });
+    const { workspaceId } = await seedWorkspace({ limits: { seats: "3" } });
     const run = uid();
     const { ok, codes } = await settle(Array.from({ length: 20 }, (_, i) => claimGauge(testDb(), { workspaceId, feature: "seats", idempotencyKey: `${run}-${i}` }, silent)));
     expect([ok.length, count(codes, "quota_exhausted")]).toEqual([3, 17]);

@@ -73,6 +73,8 @@ export const uid = () => crypto.randomUUID().slice(0, 8);
  */
 export async function seedWorkspace(opts: {
   compute?: Partial<EntitlementSpec>;
+  /** Other features' limits, e.g. { seats: "3" } (a plan version in use can no longer change). */
+  limits?: Record<string, string | null>;
   extra?: EntitlementSpec[];
   plan?: Partial<PlanSpec>;
   subscription?: { periodAnchor?: Date; currentPeriodStart?: Date; currentPeriodEnd?: Date };
@@ -80,7 +82,7 @@ export async function seedWorkspace(opts: {
   await ensureCatalog();
   const db = testDb();
   const base = defaultPlans[0]!;
-  const entitlements = base.entitlements.map((e) => (e.feature === "compute" ? { ...e, ...opts.compute } : e));
+  const entitlements = base.entitlements.map((e) => (e.feature === "compute" ? { ...e, ...opts.compute } : e.feature in (opts.limits ?? {}) ? { ...e, limit: opts.limits![e.feature]! } : e));
   const spec: PlanSpec = { ...base, key: `t_${uid()}`, ...opts.plan, entitlements: [...entitlements, ...(opts.extra ?? [])] };
   const { plan } = await publishPlan(db, spec);
   const user = await db.user.create({ data: { email: `owner-${uid()}@example.test` } });
