@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { buttonClass } from "@/components/ui/button";
 import type { BillingOverview } from "@/lib/billing-views/overview";
-import { daysUntil, formatDate } from "@/lib/billing-views/format";
+import { daysUntil, featureTitle, formatDate, groupDigits } from "@/lib/billing-views/format";
 import { StatusBadge } from "./status-badge";
 
 const every = { month: "monthly", year: "annually" } as const;
@@ -33,6 +33,18 @@ export function PlanSummary({ overview: o, slug, canManage, now }: { overview: B
             <strong>Scheduled change:</strong> moves to {o.pendingChange.planName}
             {o.pendingChange.interval ? ` (billed ${every[o.pendingChange.interval]})` : ""}
             {o.pendingChange.at ? ` on ${formatDate(o.pendingChange.at)}` : " at the end of the period"}. Until then you keep {o.plan.name}&apos;s limits.
+          </li>
+        )}
+        {o.overrides.length > 0 && (
+          <li data-testid="plan-overrides">
+            <strong>Plus your agreement:</strong>{" "}
+            {o.overrides.map((x, i) => (
+              <span key={x.feature}>
+                {i > 0 && "; "}
+                {featureTitle(x.feature)} {x.limit === null ? "unlimited" : groupDigits(x.limit)} instead of {o.plan.name}&apos;s limit, until {formatDate(x.endsAt)}
+              </span>
+            ))}
+            .
           </li>
         )}
         {o.cancelAtPeriodEnd && (

@@ -1,5 +1,5 @@
 import type { Client } from "@/lib/billing/client";
-import { limitations, type EntitlementUsage, type Limitations } from "@/lib/billing";
+import { limitations, overridesInForce, type EntitlementUsage, type Limitations } from "@/lib/billing";
 import { toDec } from "@/lib/billing/units";
 import { measureUsage, type UsageMeasure } from "./usage-level";
 
@@ -23,6 +23,8 @@ export interface BillingOverview {
   /** Open invoices waiting on the customer, and invoices Stripe could not issue (see billingAttention). */
   attention: BillingAttention;
   features: FeatureUsage[];
+  /** Limits agreed for this workspace on top of its plan (an operator's override), until their end dates. */
+  overrides: { feature: string; limit: string | null; endsAt: Date }[];
   extras: { balance: string; usable: string; expiringSoon: { lotId: string; remaining: string; expiresAt: Date }[]; expiringSoonTotal: string };
 }
 
@@ -30,12 +32,13 @@ const addDays = (d: Date, days: number) => new Date(d.getTime() + days * 86_400_
 
 /** Everything the billing overview shows, read from the engine's limitations plus the subscription's schedule. */
 export async function billingOverview(db: Client, workspaceId: string, now = new Date()): Promise<BillingOverview> {
-  const [lim, sub] = await Promise.all([
+  const [lim, sub, overrides] = await Promise.all([
     limitations(db, workspaceId, now),
     db.subscription.findUnique({
       where: { workspaceId },
       select: { interval: true, cancelAtPeriodEnd: true, pendingChangeAt: true, pendingInterval: true, pastDueSince: true, pendingPlan: { select: { name: true } } },
     }),
+    overridesInForce(db, workspaceId, now),
   ]);
   const attention = await billingAttention(db, workspaceId);
   const since = sub?.pastDueSince ?? null;
@@ -53,6 +56,7 @@ export async function billingOverview(db: Client, workspaceId: string, now = new
     dunning: since ? { since, degradedAt: addDays(since, DEGRADED_AFTER_DAYS), unpaidAt: addDays(since, UNPAID_AFTER_DAYS) } : null,
     attention,
     features: lim.entitlements.map((e) => ({ ...e, measure: measureUsage(e.used, e.limit) })),
+    overrides: [...overrides.values()].map((o) => ({ feature: o.feature, limit: o.limit === null ? null : o.limit.toFixed(), endsAt: o.endsAt })),
     extras: {
       balance: lim.extras.balance,
       usable: lim.extras.usable,

@@ -28,6 +28,9 @@
  *   resetWindowsForPeriod(db, { workspaceId, periodStart, periodEnd? })   a new current_period_start
  *   onPlanChanged(db, { workspaceId, lowerQuotas? })                       an upgrade raises the current windows' quotas now
  *   publishPlan / currentPlanVersion / seedCatalog                         versioned catalog (plans.ts)
+ *   overridesInForce(db, workspaceId, at)                                  operators' per-workspace limits (overrides.ts): windows
+ *                                                                          open with (and are raised to) them, the recording never reads them
+ *   applyLifetimeLimit / settleEndedOverrides(db, { now? })                lifetime windows (seats, projects) follow an override's start and end
  *
  * Extras ledger (the payments code and the cron)
  *   topupExtras(db, { workspaceId, pack, checkoutSessionId | paymentIntentId, amountCents?, currency?, units?, expiresAt? })   once per session / intent
@@ -76,6 +79,8 @@ export { meteredAction, type MeteredActionInput } from "./metered-action";
 
 export { resetWindowsForPeriod, onPlanChanged } from "./windows";
 export { publishPlan, currentPlanVersion, seedCatalog } from "./plans";
+export { overridesInForce, type OverrideInForce } from "./overrides";
+export { applyLifetimeLimit, settleEndedOverrides } from "./override-windows";
 
 export { topupExtras, grantExtras, adjustExtras, extrasBalance } from "./extras-ledger";
 export { clawbackRefund, giveBackRefund, applyRefundStatus, CLAWBACK_STATUSES, GIVE_BACK_STATUSES } from "./refunds";

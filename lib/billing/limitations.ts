@@ -1,6 +1,7 @@
 import { AppError } from "@/lib/errors";
 import type { Client } from "./client";
 import { spendableLots, usableExtras } from "./extras-ledger";
+import { overridesInForce } from "./overrides";
 import { windowBounds } from "./periods";
 import { ZERO, formatUnits, toDec } from "./units";
 import { remainingOf, resetsAtOf } from "./usage-state";
@@ -38,11 +39,14 @@ export async function limitations(db: Client, workspaceId: string, now = new Dat
     db.extrasAccount.findUnique({ where: { workspaceId }, select: { balance: true } }),
     spendableLots(db, workspaceId, now),
   ]);
+  // A feature with no window yet shows what its next window opens with: an override in force, else the plan's limit.
+  const overrides = sub.plan.entitlements.every((e) => windows.some((w) => w.feature === e.feature)) ? new Map() : await overridesInForce(db, workspaceId, now);
   const entitlements = [...sub.plan.entitlements]
     .sort((a, b) => a.feature.localeCompare(b.feature))
     .map((e): EntitlementUsage => {
       const w = windows.find((x) => x.feature === e.feature);
-      const quota = w ? (w.quota === null ? null : toDec(w.quota)) : e.limit === null ? null : toDec(e.limit);
+      const limit = overrides.has(e.feature) ? overrides.get(e.feature)!.limit : e.limit;
+      const quota = w ? (w.quota === null ? null : toDec(w.quota)) : limit === null ? null : toDec(limit);
       const used = w ? toDec(w.used) : ZERO;
       const remaining = remainingOf(quota, used);
       return {

@@ -4,6 +4,7 @@ import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { inTransaction, type Client } from "./client";
 import { windowBounds, type Bounds, type Period, type PeriodAnchor } from "./periods";
+import { limitAt, overridesInForce, withOverrides } from "./overrides";
 import { runnerOf } from "./pg-pool";
 import { crossedThresholds, insertThresholdMarks } from "./thresholds";
 import { toDec } from "./units";
@@ -59,8 +60,9 @@ export async function entitlementOf(tx: Client, planId: string, feature: string)
 }
 
 /**
- * Opens the window of (workspace, feature) that holds `now`, snapshotting the plan's quota, overflow and
- * version. Rolling over needs no cron: the first event after a window's end calls this.
+ * Opens the window of (workspace, feature) that holds `now`, snapshotting the plan's quota (or an operator's
+ * override in force then, see overrides.ts), overflow and version. Rolling over needs no cron: the first
+ * event after a window's end calls this.
  * Never overlaps an earlier window: a window that a reset ended early is followed from its new end.
  * Concurrent openers compute the same bounds, and the unique (workspace, feature, periodStart) keeps one.
  */
@@ -87,10 +89,11 @@ export async function openWindow(db: Client, workspaceId: string, feature: strin
     // An opener that committed after our look for an active window already holds `now`: its window ends where
     // ours would start. Inserting [start, start) would block the next period's window (same start): leave it.
     if (start >= end) return;
+    const quota = await limitAt(tx, workspaceId, ent, now);
     await tx.$executeRaw`
       INSERT INTO "UsageWindow" (id, "workspaceId", feature, kind, period, "periodStart", "periodEnd", quota, used, overflow, "planId", "createdAt")
       VALUES (${crypto.randomUUID()}, ${workspaceId}, ${feature}, ${ent.kind}::"EntitlementKind", ${ent.period}::"EntitlementPeriod",
-              ${start}, ${end}, ${ent.limit?.toFixed() ?? null}::numeric, 0, ${ent.overflow}::"Overflow", ${sub.planId}, ${now})
+              ${start}, ${end}, ${quota?.toFixed() ?? null}::numeric, 0, ${ent.overflow}::"Overflow", ${sub.planId}, ${now})
       ON CONFLICT ("workspaceId", feature, "periodStart") DO NOTHING`;
   });
 }
@@ -169,7 +172,7 @@ export async function resetWindowsForPeriod(
       FOR UPDATE`;
     const out: PeriodReset = { closedWindowIds: [], openedWindowIds: [], mergedWindowIds: [], notificationIds: [] };
     if (!rows.length) return out;
-    const ents = await tx.entitlement.findMany({ where: { planId: sub.planId } });
+    const ents = withOverrides(await tx.entitlement.findMany({ where: { planId: sub.planId } }), await overridesInForce(tx, input.workspaceId, now));
     const features = [...new Set(rows.map((r) => r.feature))];
     for (const feature of features) {
       const group = rows.filter((r) => r.feature === feature);
@@ -284,8 +287,9 @@ async function resetFeature(
 }
 
 /**
- * The subscription's plan changed (the caller has already stored the new planId). An upgrade applies at
- * once: every active window whose new limit is higher (or unlimited) gets the new quota, overflow and plan.
+ * The subscription's plan changed (the caller has already stored the new planId), or an override began. An
+ * upgrade applies at once: every active window whose new limit (the override's, where one is in force) is
+ * higher (or unlimited) gets the new quota, overflow and plan.
  * Lower limits wait for the next window (downgrades apply at period end) unless `lowerQuotas` is set,
  * e.g. when an unpaid workspace is moved to Free.
  */
@@ -296,7 +300,7 @@ export async function onPlanChanged(
   const now = input.now ?? new Date();
   return inTransaction(db, async (tx) => {
     const sub = await lockSubscription(tx, input.workspaceId, "update");
-    const ents = await tx.entitlement.findMany({ where: { planId: sub.planId } });
+    const ents = withOverrides(await tx.entitlement.findMany({ where: { planId: sub.planId } }), await overridesInForce(tx, input.workspaceId, now));
     // Updated in feature order, the order batch recording and resets lock windows in, so none of them deadlock.
     const windows = await tx.usageWindow.findMany({
       where: { workspaceId: input.workspaceId, periodStart: { lte: now }, periodEnd: { gt: now } },
@@ -305,13 +309,20 @@ export async function onPlanChanged(
     const changed: string[] = [];
     for (const w of windows) {
       const ent = ents.find((e) => e.feature === w.feature);
-      if (!ent) continue;
-      const raises = ent.limit === null ? w.quota !== null : w.quota !== null && ent.limit.gt(w.quota);
-      const lowers = ent.limit !== null && (w.quota === null || ent.limit.lt(w.quota));
-      if (!raises && !(lowers && input.lowerQuotas)) continue;
+      if (!ent || !quotaChanges(w.quota, ent.limit, input.lowerQuotas)) continue;
       await tx.usageWindow.update({ where: { id: w.id }, data: { quota: ent.limit, overflow: ent.overflow, planId: sub.planId } });
       changed.push(w.id);
     }
     return { changedWindowIds: changed };
   });
+}
+
+/**
+ * Whether an open window with quota `current` takes a new plan's `limit` now (null = unlimited): when it is
+ * higher (an upgrade), or lower with `lowerQuotas`; otherwise the window keeps its quota to its end.
+ */
+export function quotaChanges(current: Prisma.Decimal | null, limit: Prisma.Decimal | null, lowerQuotas = false): boolean {
+  const raises = limit === null ? current !== null : current !== null && limit.gt(current);
+  const lowers = limit !== null && (current === null || limit.lt(current));
+  return raises || (lowers && lowerQuotas);
 }

@@ -1,4 +1,4 @@
-import { deliverPendingNotifications, expireLots, recordInvariantRun, sweepAutoTopUps } from "@/lib/billing";
+import { deliverPendingNotifications, expireLots, recordInvariantRun, settleEndedOverrides, sweepAutoTopUps } from "@/lib/billing";
 import {
   createStripePaymentsPort, endExpiredTrials, recoverMissedEvents, repairStripeCatalog, resyncSubscriptions, retryFailedEvents, runDunning, syncSubscription,
 } from "@/lib/payments";
@@ -58,16 +58,17 @@ export async function trialsJob({ db, now, deadline }: CronContext) {
   return endExpiredTrials(db, { now, deadline });
 }
 
-/** Repairs the Stripe catalog, re-syncs subscriptions, retries failed webhook events, recovers events never received, and checks the books. */
+/** Repairs the Stripe catalog, re-syncs subscriptions, retries failed webhook events, recovers events never received, settles ended overrides, and checks the books. */
 export async function reconcileJob({ db, now, deadline }: CronContext) {
   const catalog = await repairStripeCatalog(db);
   const failedEvents = await retryFailedEvents(db, { now, deadline });
   const missedEvents = await recoverMissedEvents(db, { now, deadline });
   const subscriptions = await resyncSubscriptions(db, { now, deadline });
   const autoTopUps = await sweepAutoTopUps(db, { port: createStripePaymentsPort(() => db), now, deadline });
+  const overrides = await settleEndedOverrides(db, { now });
   // Logs each violation with its severity and stores it for operators (resolving those no longer found).
   const { critical, warning, opened, resolved } = await recordInvariantRun(db, { now });
-  return { catalog, failedEvents, missedEvents, subscriptions, autoTopUps, invariantViolations: { critical, warning, opened, resolved } };
+  return { catalog, failedEvents, missedEvents, subscriptions, autoTopUps, overrides, invariantViolations: { critical, warning, opened, resolved } };
 }
 
 /** Webhook event records older than 30 days (Stripe no longer redelivers them), and old cron runs, in batches. */
