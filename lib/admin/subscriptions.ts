@@ -2,6 +2,8 @@ import { currentPlanVersion, onPlanChanged, type Client } from "@/lib/billing";
 import { inTransaction } from "@/lib/billing/client";
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { cancelSubscriptionNow, setCancelAtPeriodEnd } from "@/lib/payments";
 import { recordAudit } from "./audit";
 import type { Operator } from "./operators";
 
@@ -16,7 +18,7 @@ export async function planHistory(db: Client, workspaceId: string, limit = 50) {
 }
 
 /** Tells the plan-change trigger (and the audit log) who is changing the plan in this transaction, and why. */
-async function asOperator(tx: Tx, op: Operator, reason: string) {
+export async function asOperator(tx: Tx, op: Operator, reason: string) {
   await tx.$executeRaw`SELECT set_config('tally.plan_change_reason', ${reason}, true), set_config('tally.actor_id', ${op.id}, true),
     set_config('tally.actor_email', ${op.email}, true), set_config('tally.actor_kind', 'operator', true)`;
 }
@@ -61,4 +63,45 @@ export async function endTrialNow(db: Client, op: Operator, input: { workspaceId
       before: { status: "trialing", trialEndsAt: row.trialEndsAt }, after: { status: "free" },
     });
   });
+}
+
+const LIVE = ["active", "trialing", "past_due", "degraded"];
+
+/**
+ * Cancels a workspace's paid subscription for an operator. `period_end`: Stripe cancels it when the paid
+ * period ends; until then nothing changes, then the workspace moves to Free (and `resume` undoes it before
+ * that). `now`: Stripe ends it at once, without proration or refund; the workspace is on Free from now, with
+ * Free's quotas at once, and the plan change is recorded as the operator's.
+ */
+export async function operatorCancel(db: PrismaClient, op: Operator, input: { workspaceId: string; when: "period_end" | "now" | "resume"; requestId: string; memo?: string | null }) {
+  const row = await db.subscription.findUnique({ where: { workspaceId: input.workspaceId }, include: { plan: true } });
+  if (!row) throw new AppError("not_found", "Workspace not found.");
+  if (!row.stripeSubscriptionId || !LIVE.includes(row.status) || row.stripeStatus === "canceled") {
+    throw new AppError("conflict", row.status === "trialing" ? "This trial has no card: end the trial instead." : "This workspace has no paid subscription to cancel.");
+  }
+  const actor = { kind: "operator" as const, id: op.id, email: op.email };
+  const before = { plan: `${row.plan.name} v${row.plan.version}`, status: row.status, cancelAtPeriodEnd: row.cancelAtPeriodEnd, currentPeriodEnd: row.currentPeriodEnd };
+  if (input.when !== "now") {
+    const cancel = input.when === "period_end";
+    await setCancelAtPeriodEnd(db, { workspaceId: input.workspaceId, cancel });
+    const after = await db.subscription.findUniqueOrThrow({ where: { workspaceId: input.workspaceId }, select: { cancelAtPeriodEnd: true, currentPeriodEnd: true } });
+    await recordAudit(db, actor, {
+      workspaceId: input.workspaceId, action: cancel ? "subscription.cancel_scheduled" : "subscription.cancel_undone", subjectType: "subscription", subjectId: row.stripeSubscriptionId ?? undefined,
+      memo: input.memo ?? null, before, after,
+    });
+    return { status: row.status, cancelAtPeriodEnd: after.cancelAtPeriodEnd, currentPeriodEnd: after.currentPeriodEnd };
+  }
+  return db.$transaction(
+    async (tx) => {
+      await tx.$queryRaw`SELECT id FROM "Subscription" WHERE "workspaceId" = ${input.workspaceId} FOR UPDATE`;
+      await asOperator(tx, op, "operator");
+      const r = await cancelSubscriptionNow(tx, { workspaceId: input.workspaceId, subscriptionId: row.stripeSubscriptionId!, key: input.requestId });
+      await recordAudit(tx, actor, {
+        workspaceId: input.workspaceId, action: "subscription.canceled", subjectType: "subscription", subjectId: row.stripeSubscriptionId ?? undefined, memo: input.memo ?? null,
+        before, after: { status: r.status ?? "free", planChanged: r.planChanged ?? false },
+      });
+      return { status: r.status ?? "free", cancelAtPeriodEnd: false, currentPeriodEnd: null };
+    },
+    { maxWait: 15_000, timeout: 60_000 },
+  );
 }

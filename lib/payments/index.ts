@@ -16,6 +16,8 @@
  * Owner actions
  *   startPlanCheckout, startPackCheckout, startTrial, upgradeNow (paid before it applies; may answer requires_action), scheduleDowngrade, cancelScheduledChange,
  *   setCancelAtPeriodEnd, openBillingPortal, refundExtrasPurchase, assertPurchasesAllowed
+ * Operator changes (the console; inside the caller's transaction, which holds the subscription row's lock)
+ *   moveSubscriptionPrice (now, no proration), cancelSubscriptionNow
  * Jobs (cron)
  *   runDunning, endExpiredTrials, resyncSubscriptions, retryFailedEvents, recoverMissedEvents, repairStripeCatalog
  * Auto top-up
@@ -42,3 +44,4 @@ export { upgradeNow, scheduleDowngrade, cancelScheduledChange, setCancelAtPeriod
 export { resyncSubscriptions, retryFailedEvents, recoverMissedEvents, repairStripeCatalog } from "./reconcile";
 export { runStripeSetup, webhookUrlFor, type StripeSetupReport } from "./stripe-setup";
 export { automaticTaxEnabled, accountTaxStatus, recordTaxStatus, TAX_STATUS_TTL_MS } from "./automatic-tax";
+export { moveSubscriptionPrice, cancelSubscriptionNow } from "./operator-changes";
