@@ -6,6 +6,8 @@ import { usePathname } from "next/navigation";
 const tabs = [
   ["/admin", "Overview"],
   ["/admin/workspaces", "Workspaces"],
+  ["/admin/plans", "Plans"],
+  ["/admin/model-prices", "Model prices"],
   ["/admin/stripe-events", "Stripe events"],
   ["/admin/invariants", "Books"],
   ["/admin/audit", "Audit log"],

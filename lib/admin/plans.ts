@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { publishPlan, type Client } from "@/lib/billing";
 import type { EntitlementSpec, OverflowName, PeriodName, PlanSpec } from "@/lib/billing/catalog";
 import { FREE_PLAN_KEY } from "@/lib/billing/catalog";
@@ -65,7 +66,12 @@ const dec = (v: { toFixed(): string } | null) => (v === null ? null : v.toFixed(
 
 /** A stored version as the spec publishPlan takes (what the editor starts from). */
 export function specOf(plan: PlanRow): PlanSpec {
-  const weights = Object.fromEntries(Object.entries(plan.actionWeights as Record<string, string | number>).map(([k, v]) => [k, String(v)]));
+  // Lightest action first (small, medium, large, xl): jsonb hands the keys back in its own order.
+  const weights = Object.fromEntries(
+    Object.entries(plan.actionWeights as Record<string, string | number>)
+      .sort(([, a], [, b]) => Number(a) - Number(b))
+      .map(([k, v]) => [k, String(v)]),
+  );
   return {
     key: plan.key, name: plan.name, description: plan.description, monthlyPriceCents: plan.monthlyPriceCents, annualPriceCents: plan.annualPriceCents,
     trialDays: plan.trialDays, sortOrder: plan.sortOrder,
@@ -262,4 +268,12 @@ export async function restorePlanVersion(db: Client, op: Operator, input: { plan
     });
     return { restored: true, plan: updated };
   });
+}
+
+/**
+ * What the operator reviewed: the base version and the spec, hashed. Publishing requires the digest of the
+ * review, so a version is never published from fields whose diff was not shown.
+ */
+export function specDigest(basedOnPlanId: string, spec: PlanSpec): string {
+  return createHash("sha256").update(JSON.stringify({ basedOnPlanId, spec })).digest("hex").slice(0, 32);
 }

@@ -57,7 +57,7 @@ export async function workspaceDetail(db: Client, id: string) {
   const workspace = await db.workspace.findUnique({
     where: { id },
     include: {
-      subscription: { include: { plan: true, pendingPlan: true } },
+      subscription: { include: { plan: { include: { entitlements: true } }, pendingPlan: true } },
       extrasAccount: true,
       memberships: { include: { user: { select: { email: true, name: true } } }, orderBy: { createdAt: "asc" } },
       apiKeys: { select: { id: true, name: true, prefix: true, createdAt: true, revokedAt: true, lastUsedAt: true }, orderBy: { createdAt: "desc" } },

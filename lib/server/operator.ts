@@ -6,7 +6,8 @@ import { AppError } from "@/lib/errors";
 import { operatorOf, type Operator } from "@/lib/admin/operators";
 import { currentUserId } from "./session";
 
-async function currentOperator(): Promise<Operator | null> {
+/** The signed-in operator, or null (not signed in, or not an operator). */
+export async function currentOperator(): Promise<Operator | null> {
   const userId = await currentUserId();
   return userId ? operatorOf(db(), userId, env().operatorEmails) : null;
 }

@@ -25,7 +25,7 @@ export async function seedWorkspace(db: PrismaClient, opts: { compute?: Partial<
   const { user, workspace } = await registerUser(db, { email, password: PASSWORD, name: label, workspace: `${label} ${uid()}`, emailVerified: new Date() });
   await db.subscription.update({ where: { workspaceId: workspace.id }, data: { planId: plan.id, status: "active" } });
   const key = await createApiKey(db, { workspaceId: workspace.id, name: "chaos", createdById: user.id });
-  return { workspaceId: workspace.id, slug: workspace.slug, userId: user.id, email, key: key.secret, keyId: key.id };
+  return { workspaceId: workspace.id, slug: workspace.slug, userId: user.id, email, key: key.secret, keyId: key.id, planId: plan.id };
 }
 
 /** Events and counted units of a workspace: what a refused request must not change. */

@@ -31,7 +31,7 @@ describe("tenant isolation", () => {
   it("A's session gets 404 for every page of B's, and for B's ledger export", async () => {
     // The control: A's own pages answer 200.
     for (const p of PAGES) expect((await session.request(`/w/${t.a.slug}/${p}`)).status, p).toBe(200);
-    for (const p of [...PAGES.map((p) => `/w/${t.b.slug}/${p}`), `/w/${t.b.slug}`, `/w/${t.b.slug}/ledger/export`, `/w/${t.b.slug}/ledger/export?kind=topup`]) {
+    for (const p of [...PAGES.map((p) => `/w/${t.b.slug}/${p}`), `/w/${t.b.slug}`, `/w/${t.b.slug}/ledger/export`, `/w/${t.b.slug}/ledger/export?kind=topup`, `/admin/workspaces/${t.b.workspaceId}`, "/admin/plans", "/admin/model-prices", "/admin/model-prices/export?from=2026-01"]) {
       const r = await session.request(p);
       expect(r.status, p).toBe(404);
       revealsNothingOfB(r, p);
@@ -83,6 +83,16 @@ describe("tenant isolation", () => {
       replayStripeEventAction: [["/admin", { eventId: "evt_from_a" }]],
       runInvariantCheckAction: [["/admin", {}]],
       resolveAlertAction: [["/admin", { alertId: "alert_from_a" }]],
+      movePlanAction: [["/admin", { workspaceId: t.b.workspaceId, fromPlanId: t.b.planId, toPlanId: t.a.planId, requestId: requestKey() }]],
+      cancelSubscriptionAction: [["/admin", { workspaceId: t.b.workspaceId, when: "now", requestId: requestKey() }]],
+      setOverrideAction: [["/admin", { workspaceId: t.b.workspaceId, requestId: requestKey(), feature: "compute", limit: "999999", endsOn: "2030-01-01", memo: "from A" }]],
+      endOverrideAction: [["/admin", { workspaceId: t.b.workspaceId, overrideId: "ovr_from_a" }]],
+      planVersionAction: [["/admin/plans", { key: "free", basedOnPlanId: t.b.planId, intent: "publish", name: "Free for A", monthly: "0", annual: "0", trialDays: "0" }]],
+      archivePlanAction: [["/admin/plans", { planId: t.b.planId }]],
+      restorePlanAction: [["/admin/plans", { planId: t.b.planId }]],
+      startMigrationAction: [["/admin/plans", { fromPlanId: t.b.planId, toPlanId: t.a.planId }]],
+      runMigrationAction: [["/admin/plans", { migrationId: "mig_from_a" }]],
+      addModelPriceAction: [["/admin/model-prices", { provider: "openai", model: "gpt-4o", input: "0", output: "0" }]],
       autoTopUpAction: [[at("extras"), { slug: t.b.slug, enabled: "on", threshold: "10", pack: "compute_500", monthlyCap: "3" }]],
       inviteMemberAction: [[at("members"), { slug: t.b.slug, email: t.a.email, role: "OWNER" }]],
       resendInvitationAction: [[at("members"), { slug: t.b.slug, invitationId: t.b.invitationId }], [at("members"), { slug: t.a.slug, invitationId: t.b.invitationId }]],

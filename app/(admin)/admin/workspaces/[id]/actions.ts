@@ -3,7 +3,9 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { operatorAdjustExtras, operatorRefund } from "@/lib/admin/actions";
-import { endTrialNow, extendTrial } from "@/lib/admin/subscriptions";
+import { endOverride, setOverride } from "@/lib/admin/overrides";
+import { moveWorkspace } from "@/lib/admin/plan-moves";
+import { endTrialNow, extendTrial, operatorCancel } from "@/lib/admin/subscriptions";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { formatMoney } from "@/lib/money";
@@ -81,4 +83,61 @@ export const endTrialAction = formAction(z.object({ workspaceId: id, memo: z.str
   await endTrialNow(db(), op, { workspaceId: input.workspaceId, memo: input.memo || undefined });
   revalidatePath(`/admin/workspaces/${input.workspaceId}`);
   return { ok: true, message: "The trial has ended; the workspace is on Free." };
+});
+
+/** Moves the workspace to another plan version now (the page showed the preview of exactly this move). */
+export const movePlanAction = formAction(
+  z.object({ workspaceId: id, fromPlanId: id, toPlanId: id, requestId, memo: z.string().trim().max(500).optional() }),
+  async (input) => {
+    const op = await requireOperatorAction();
+    await workspaceOrNotFound(input.workspaceId);
+    const r = await moveWorkspace(db(), op, { workspaceId: input.workspaceId, fromPlanId: input.fromPlanId, toPlanId: input.toPlanId, key: input.requestId, memo: input.memo || null });
+    revalidatePath(`/admin/workspaces/${input.workspaceId}`);
+    if (r.outcome === "skipped") return { ok: false, message: `Not moved: ${r.reason}` };
+    return { ok: true, message: r.outcome === "moved" ? `Moved to ${r.after.plan}.` : `Already on ${r.after.plan}.` };
+  },
+);
+
+export const cancelSubscriptionAction = formAction(
+  z.object({ workspaceId: id, when: z.enum(["period_end", "now", "resume"]), requestId, memo: z.string().trim().max(500).optional() }),
+  async (input) => {
+    const op = await requireOperatorAction();
+    await workspaceOrNotFound(input.workspaceId);
+    const r = await operatorCancel(db(), op, { workspaceId: input.workspaceId, when: input.when, requestId: input.requestId, memo: input.memo || null });
+    revalidatePath(`/admin/workspaces/${input.workspaceId}`);
+    if (input.when === "now") return { ok: true, message: "Canceled now: the workspace is on Free with Free's limits." };
+    if (input.when === "resume") return { ok: true, message: "The cancellation is undone: the subscription renews." };
+    return { ok: true, message: `Cancels at the period end${r.currentPeriodEnd ? ` (${r.currentPeriodEnd.toISOString().slice(0, 10)})` : ""}; until then nothing changes.` };
+  },
+);
+
+export const setOverrideAction = formAction(
+  z.object({
+    workspaceId: id,
+    requestId,
+    feature: z.string().regex(/^[a-z0-9_]{1,64}$/, "Choose a feature."),
+    limit: z.string().trim().toLowerCase().regex(/^(unlimited|\d{1,12}(\.\d{1,6})?)$/, "Enter a limit like 50000, or unlimited."),
+    endsOn: z.string().trim().regex(/^\d{4}-\d\d-\d\d$/, "Enter the end date as YYYY-MM-DD."),
+    memo: z.string().trim().min(3, "Say what deal this is, in a few words.").max(500),
+  }),
+  async (input) => {
+    const op = await requireOperatorAction();
+    await workspaceOrNotFound(input.workspaceId);
+    const endsAt = new Date(`${input.endsOn}T00:00:00.000Z`);
+    if (Number.isNaN(endsAt.getTime())) throw new AppError("invalid_request", "Not a date.", { field: "endsOn" });
+    const r = await setOverride(db(), op, {
+      workspaceId: input.workspaceId, feature: input.feature, limit: input.limit === "unlimited" ? null : input.limit, endsAt, memo: input.memo, requestId: input.requestId,
+    });
+    revalidatePath(`/admin/workspaces/${input.workspaceId}`);
+    const limit = r.override.limit === null ? "unlimited" : r.override.limit.toFixed();
+    return { ok: true, message: r.created ? `${input.feature}: ${limit} until ${input.endsOn}.` : "This override was already set." };
+  },
+);
+
+export const endOverrideAction = formAction(z.object({ workspaceId: id, overrideId: id }), async (input) => {
+  const op = await requireOperatorAction();
+  await workspaceOrNotFound(input.workspaceId);
+  const r = await endOverride(db(), op, { workspaceId: input.workspaceId, overrideId: input.overrideId });
+  revalidatePath(`/admin/workspaces/${input.workspaceId}`);
+  return { ok: true, message: r.ended ? "Ended: new windows take the plan's limit again." : "Already ended." };
 });

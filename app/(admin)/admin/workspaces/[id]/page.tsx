@@ -2,14 +2,20 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ActionForm } from "@/components/billing/action-form";
 import { AuditTable } from "@/components/admin/audit-table";
+import { TermsCompare } from "@/components/admin/terms";
 import { Card } from "@/components/ui/card";
 import { listAudit } from "@/lib/admin/audit";
+import { listOverrides } from "@/lib/admin/overrides";
+import { planWithEntitlements, previewMoves } from "@/lib/admin/plan-moves";
 import { planHistory } from "@/lib/admin/subscriptions";
 import { workspaceDetail } from "@/lib/admin/workspaces";
 import { featureTitle, formatDate, formatDateTime, groupDigits, signedUnits } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
 import { formatMoney } from "@/lib/money";
-import { adjustExtrasAction, endTrialAction, extendTrialAction, refundPurchaseAction } from "./actions";
+import { isAppError } from "@/lib/errors";
+import {
+  adjustExtrasAction, cancelSubscriptionAction, endOverrideAction, endTrialAction, extendTrialAction, movePlanAction, refundPurchaseAction, setOverrideAction,
+} from "./actions";
 
 export const dynamic = "force-dynamic";
 
@@ -19,14 +25,39 @@ const requestId = (prefix: string) => `${prefix}_${crypto.randomUUID().replaceAl
 const th = "py-1.5 pr-3 text-left font-medium text-slate-600";
 const td = "py-1.5 pr-3 align-top";
 
-export default async function AdminWorkspace({ params }: { params: Promise<{ id: string }> }) {
+const LIVE = ["active", "trialing", "past_due", "degraded"];
+
+/** The preview of moving this workspace to `planId`, or null when there is no such version. */
+async function movePreview(workspaceId: string, planId: string | undefined) {
+  if (!planId || !/^[A-Za-z0-9_-]{1,100}$/.test(planId)) return null;
+  try {
+    const to = await planWithEntitlements(db(), planId);
+    const [preview] = await previewMoves(db(), [workspaceId], to);
+    return preview ? { to, preview } : null;
+  } catch (e) {
+    if (isAppError(e) && e.code === "not_found") return null;
+    throw e;
+  }
+}
+
+export default async function AdminWorkspace({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ move?: string | string[] }> }) {
   const { id } = await params;
+  const { move } = await searchParams;
   const d = await workspaceDetail(db(), id);
   if (!d) notFound();
   const { workspace: w, lots, ledger, invoices, windows } = d;
   const sub = w.subscription;
-  const [audit, history] = await Promise.all([listAudit(db(), { workspaceId: w.id }, 20), planHistory(db(), w.id, 20)]);
+  const [audit, history, overrides, versions, moving] = await Promise.all([
+    listAudit(db(), { workspaceId: w.id }, 20),
+    planHistory(db(), w.id, 20),
+    listOverrides(db(), w.id),
+    db().plan.findMany({ where: { active: true }, orderBy: [{ sortOrder: "asc" }, { version: "desc" }], select: { id: true, name: true, version: true } }),
+    movePreview(id, typeof move === "string" ? move : undefined),
+  ]);
   const cardlessTrial = sub?.status === "trialing" && !sub.stripeSubscriptionId;
+  const paid = !!sub?.stripeSubscriptionId && LIVE.includes(sub.status) && sub.stripeStatus !== "canceled";
+  const now = new Date();
+  const features = sub ? [...sub.plan.entitlements].map((e) => e.feature).sort() : [];
   return (
     <div className="space-y-5">
       <div>
@@ -55,6 +86,32 @@ export default async function AdminWorkspace({ params }: { params: Promise<{ id:
               <ActionForm action={endTrialAction} fields={{ workspaceId: w.id }} label="End trial now" pendingLabel="Ending…" variant="danger" testId="end-trial-form" />
             </div>
           )}
+          {sub && (
+            <form className="mt-3 flex flex-col gap-2 border-t border-slate-100 pt-3 sm:flex-row sm:items-end" data-testid="move-plan-select">
+              <label className="block text-sm">Move to version
+                <select name="move" defaultValue={moving?.to.id ?? ""} className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5 sm:w-56">
+                  {versions.filter((v) => v.id !== sub.planId).map((v) => <option key={v.id} value={v.id}>{v.name} v{v.version}</option>)}
+                </select>
+              </label>
+              <button type="submit" className="rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium hover:bg-slate-100">Preview move</button>
+            </form>
+          )}
+          {paid && sub && (
+            <div className="mt-3 space-y-3 border-t border-slate-100 pt-3" data-testid="cancel-subscription">
+              {sub.cancelAtPeriodEnd ? (
+                <ActionForm action={cancelSubscriptionAction} fields={{ workspaceId: w.id, when: "resume", requestId: requestId("cx") }} label="Undo the cancellation" pendingLabel="Undoing…" variant="secondary">
+                  <p className="text-sm text-slate-600">Cancels on {sub.currentPeriodEnd ? formatDate(sub.currentPeriodEnd) : "the period end"}. Undoing it lets the subscription renew.</p>
+                </ActionForm>
+              ) : (
+                <ActionForm action={cancelSubscriptionAction} fields={{ workspaceId: w.id, when: "period_end", requestId: requestId("cx") }} label="Cancel at period end" pendingLabel="Canceling…" variant="secondary" testId="cancel-period-end">
+                  <p className="text-sm text-slate-600">Nothing changes until {sub.currentPeriodEnd ? formatDate(sub.currentPeriodEnd) : "the period end"}; then Stripe ends the subscription and the workspace moves to Free. No refund.</p>
+                </ActionForm>
+              )}
+              <ActionForm action={cancelSubscriptionAction} fields={{ workspaceId: w.id, when: "now", requestId: requestId("cx") }} label="Cancel now" pendingLabel="Canceling…" variant="danger" testId="cancel-now">
+                <p className="text-sm text-slate-600">Ends the subscription at once: the workspace moves to Free now and its limits drop to Free&apos;s in the open windows. Nothing is prorated or refunded (refund the last invoice in Stripe if you should); extras stay.</p>
+              </ActionForm>
+            </div>
+          )}
         </Card>
         <Card title="Usage this period">
           {windows.length === 0 ? <p className="text-sm text-slate-600">No usage yet.</p> : (
@@ -69,6 +126,54 @@ export default async function AdminWorkspace({ params }: { params: Promise<{ id:
           )}
         </Card>
       </div>
+
+      {moving && sub && (
+        <Card title={`Move to ${moving.to.name} v${moving.to.version}: preview`}>
+          <div data-testid="move-preview">
+            <TermsCompare before={moving.preview.before} after={moving.preview.after} />
+            {moving.preview.notes.length > 0 && <ul className="mt-2 list-disc pl-5 text-sm text-slate-600">{moving.preview.notes.map((n) => <li key={n}>{n}</li>)}</ul>}
+            {moving.preview.blocked ? (
+              <p className="mt-2 text-sm font-medium text-red-700">Cannot move: {moving.preview.blocked}</p>
+            ) : (
+              <ActionForm action={movePlanAction} fields={{ workspaceId: w.id, fromPlanId: sub.planId, toPlanId: moving.to.id, requestId: requestId("mv") }} label="Move now" pendingLabel="Moving…" className="mt-3 max-w-md" testId="move-plan-form">
+                <label className="block text-sm">Memo<input name="memo" placeholder="Why (optional)" className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5" /></label>
+              </ActionForm>
+            )}
+          </div>
+        </Card>
+      )}
+
+      <Card title="Entitlement overrides">
+        <p className="mb-3 text-sm text-slate-600">A custom limit for one feature until an end date, whatever the plan says. Higher limits apply to the open window at once; lower ones from the next window (seats and projects at once). The workspace sees its plan plus the override.</p>
+        {overrides.length > 0 && (
+          <ul className="mb-4 divide-y divide-slate-100 text-sm" data-testid="overrides">
+            {overrides.map((o) => {
+              const inForce = o.startsAt <= now && o.endsAt > now && (!o.endedAt || o.endedAt > now);
+              return (
+                <li key={o.id} className="flex flex-col gap-2 py-2 sm:flex-row sm:items-center sm:justify-between" data-testid="override-row">
+                  <div>
+                    <div><strong>{featureTitle(o.feature)}</strong>: {o.limit === null ? "unlimited" : groupDigits(o.limit.toFixed())} until {formatDate(o.endsAt)} {inForce ? <span className="text-green-800">(in force)</span> : <span className="text-slate-500">({o.endedAt ? `ended ${formatDate(o.endedAt)}` : "ended"})</span>}</div>
+                    <div className="text-xs text-slate-500">“{o.memo}” · {o.createdByEmail} · {formatDate(o.createdAt)}</div>
+                  </div>
+                  {inForce && <ActionForm action={endOverrideAction} fields={{ workspaceId: w.id, overrideId: o.id }} label="End now" pendingLabel="Ending…" variant="danger" />}
+                </li>
+              );
+            })}
+          </ul>
+        )}
+        {sub && (
+          <ActionForm action={setOverrideAction} fields={{ workspaceId: w.id, requestId: requestId("ovr") }} label="Set override" pendingLabel="Saving…" testId="override-form" className="max-w-3xl">
+            <div className="grid gap-2 sm:grid-cols-[10rem_10rem_10rem_1fr]">
+              <label className="text-sm">Feature
+                <select name="feature" className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5">{features.map((f) => <option key={f} value={f}>{f}</option>)}</select>
+              </label>
+              <label className="text-sm">Limit or “unlimited”<input name="limit" required placeholder="e.g. 50000" className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5" /></label>
+              <label className="text-sm">Ends on (UTC)<input name="endsOn" type="date" required className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5" /></label>
+              <label className="text-sm">Memo<input name="memo" required placeholder="The deal, e.g. Acme contract 2027" className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5" /></label>
+            </div>
+          </ActionForm>
+        )}
+      </Card>
 
       <Card title="Extras">
         <p className="mb-3 text-sm">Balance: <span className="font-semibold tabular-nums" data-testid="admin-extras-balance">{groupDigits(w.extrasAccount?.balance.toFixed() ?? "0")}</span> units</p>

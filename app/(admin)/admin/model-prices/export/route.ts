@@ -1,0 +1,47 @@
+import { recordAudit } from "@/lib/admin/audit";
+import { costCsv, monthRange } from "@/lib/admin/finance";
+import { db } from "@/lib/db";
+import { isAppError } from "@/lib/errors";
+import { isSameSiteRead } from "@/lib/server/origin";
+import { currentOperator } from "@/lib/server/operator";
+
+export const dynamic = "force-dynamic";
+
+const notFound = () => Response.json({ error: { code: "not_found", message: "Not found." } }, { status: 404 });
+
+/** Finance's cost-against-units CSV for a range of months, streamed a batch of workspaces at a time. Operators only (404 to anyone else). */
+export async function GET(request: Request) {
+  const op = await currentOperator();
+  if (!op) return notFound();
+  if (!isSameSiteRead(request.headers)) return Response.json({ error: { code: "forbidden", message: "Download the export from the console." } }, { status: 403 });
+  const params = new URL(request.url).searchParams;
+  let range;
+  try {
+    range = monthRange((params.get("from") ?? "").trim(), (params.get("to") ?? "").trim() || undefined);
+  } catch (e) {
+    if (isAppError(e)) return Response.json(e.toJSON(), { status: e.status });
+    throw e;
+  }
+  // Who took the books out, and which months.
+  await recordAudit(db(), { kind: "operator", id: op.id, email: op.email }, { action: "finance.exported", after: { from: range.from, to: range.to } });
+  const lines = costCsv(db(), range);
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await lines.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+    async cancel() {
+      await lines.return(undefined);
+    },
+  });
+  return new Response(body, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="cost-vs-units-${range.label}.csv"`,
+      "Cache-Control": "private, no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+}
