@@ -1,4 +1,5 @@
 import { Prisma } from "@/lib/generated/prisma/client";
+import type { EntitlementKind, EntitlementPeriod, Overflow } from "@/lib/generated/prisma/enums";
 import type { Client } from "./client";
 
 /**
@@ -45,4 +46,24 @@ export function withOverrides<E extends { feature: string; limit: Prisma.Decimal
     const o = overrides.get(e.feature);
     return o ? { ...e, limit: o.limit } : e;
   });
+}
+
+/**
+ * The plan's entitlement for a feature with its limit as a window opened at `at` takes it: an override's
+ * (newest in force) when there is one. One statement, so opening a window costs no extra round trip.
+ */
+export async function entitlementWithOverride(db: Client, input: { workspaceId: string; planId: string; feature: string; at: Date }) {
+  const rows = await db.$queryRaw<{ id: string; planId: string; feature: string; kind: EntitlementKind; period: EntitlementPeriod; overflow: Overflow; limit: string | null }[]>`
+    SELECT e.id, e."planId", e.feature, e.kind, e.period, e.overflow,
+      CASE WHEN o.id IS NULL THEN e."limit"::text ELSE o."limit"::text END AS "limit"
+    FROM "Entitlement" e
+    LEFT JOIN LATERAL (
+      SELECT x.id, x."limit" FROM "EntitlementOverride" x
+      WHERE x."workspaceId" = ${input.workspaceId} AND x.feature = e.feature AND x."startsAt" <= ${input.at} AND x."endsAt" > ${input.at}
+        AND (x."endedAt" IS NULL OR x."endedAt" > ${input.at})
+      ORDER BY x."createdAt" DESC LIMIT 1
+    ) o ON true
+    WHERE e."planId" = ${input.planId} AND e.feature = ${input.feature}`;
+  const row = rows[0];
+  return row ? { ...row, limit: row.limit === null ? null : new Prisma.Decimal(row.limit) } : null;
 }

@@ -4,7 +4,7 @@ import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { inTransaction, type Client } from "./client";
 import { windowBounds, type Bounds, type Period, type PeriodAnchor } from "./periods";
-import { limitAt, overridesInForce, withOverrides } from "./overrides";
+import { entitlementWithOverride, overridesInForce, withOverrides } from "./overrides";
 import { runnerOf } from "./pg-pool";
 import { crossedThresholds, insertThresholdMarks } from "./thresholds";
 import { toDec } from "./units";
@@ -53,8 +53,9 @@ export async function lockSubscription(tx: Tx, workspaceId: string, mode: "share
   return row;
 }
 
-export async function entitlementOf(tx: Client, planId: string, feature: string) {
-  const ent = await tx.entitlement.findUnique({ where: { planId_feature: { planId, feature } } });
+/** The plan's entitlement for `feature`; with `override`, its limit is the one in force then (one query either way). */
+export async function entitlementOf(tx: Client, planId: string, feature: string, override?: { workspaceId: string; at: Date }) {
+  const ent = override ? await entitlementWithOverride(tx, { planId, feature, ...override }) : await tx.entitlement.findUnique({ where: { planId_feature: { planId, feature } } });
   if (!ent) throw new AppError("invalid_request", `Unknown feature "${feature}" for this workspace's plan.`, { field: "feature", feature });
   return ent;
 }
@@ -69,7 +70,7 @@ export async function entitlementOf(tx: Client, planId: string, feature: string)
 export async function openWindow(db: Client, workspaceId: string, feature: string, now: Date): Promise<void> {
   await inTransaction(db, async (tx) => {
     const sub = await lockSubscription(tx, workspaceId, "share");
-    const ent = await entitlementOf(tx, sub.planId, feature);
+    const ent = await entitlementOf(tx, sub.planId, feature, { workspaceId, at: now });
     if (await activeWindow(tx, workspaceId, feature, now)) return;
     const bounds = windowBounds(ent.period, now, sub satisfies PeriodAnchor);
     let start = bounds.start;
@@ -89,11 +90,10 @@ export async function openWindow(db: Client, workspaceId: string, feature: strin
     // An opener that committed after our look for an active window already holds `now`: its window ends where
     // ours would start. Inserting [start, start) would block the next period's window (same start): leave it.
     if (start >= end) return;
-    const quota = await limitAt(tx, workspaceId, ent, now);
     await tx.$executeRaw`
       INSERT INTO "UsageWindow" (id, "workspaceId", feature, kind, period, "periodStart", "periodEnd", quota, used, overflow, "planId", "createdAt")
       VALUES (${crypto.randomUUID()}, ${workspaceId}, ${feature}, ${ent.kind}::"EntitlementKind", ${ent.period}::"EntitlementPeriod",
-              ${start}, ${end}, ${quota?.toFixed() ?? null}::numeric, 0, ${ent.overflow}::"Overflow", ${sub.planId}, ${now})
+              ${start}, ${end}, ${ent.limit?.toFixed() ?? null}::numeric, 0, ${ent.overflow}::"Overflow", ${sub.planId}, ${now})
       ON CONFLICT ("workspaceId", feature, "periodStart") DO NOTHING`;
   });
 }
