@@ -31,7 +31,7 @@ describe("tenant isolation", () => {
   it("A's session gets 404 for every page of B's, and for B's ledger export", async () => {
     // The control: A's own pages answer 200.
     for (const p of PAGES) expect((await session.request(`/w/${t.a.slug}/${p}`)).status, p).toBe(200);
-    for (const p of [...PAGES.map((p) => `/w/${t.b.slug}/${p}`), `/w/${t.b.slug}`, `/w/${t.b.slug}/ledger/export`, `/w/${t.b.slug}/ledger/export?kind=topup`, `/admin/workspaces/${t.b.workspaceId}`, "/admin/plans", "/admin/model-prices", "/admin/model-prices/export?from=2026-01"]) {
+    for (const p of [...PAGES.map((p) => `/w/${t.b.slug}/${p}`), `/w/${t.b.slug}`, `/w/${t.b.slug}/ledger/export`, `/w/${t.b.slug}/ledger/export?kind=topup`, "/admin/plans", "/admin/plans/free", "/admin/model-prices", "/admin/model-prices/export?from=2026-01"]) {
       const r = await session.request(p);
       expect(r.status, p).toBe(404);
       revealsNothingOfB(r, p);
