@@ -69,7 +69,7 @@ describe("per-workspace entitlement overrides", () => {
     const op = { id: opWs.userId, email: opWs.email };
     const ws = await workspace("ovr-plan");
     const now = new Date();
-    await startTrial(db(), { workspaceId: ws.workspaceId, planKey: "pro", now }); // Pro: compute 10,000
+    await startTrial(db(), { workspaceId: ws.workspaceId, planKey: "pro", userId: ws.userId, now }); // Pro: compute 10,000
     await recordUsage(db(), { workspaceId: ws.workspaceId, feature: "compute", units: 10, idempotencyKey: "a", now }, silent);
     await setOverride(db(), op, { workspaceId: ws.workspaceId, feature: "compute", limit: "50", endsAt: new Date(now.getTime() + 60 * DAY), memo: "cap", requestId: rid(), now });
     expect(await quotaOf(ws.workspaceId, "compute", now)).toBe("10000");

@@ -46,7 +46,7 @@ describe("the plan catalog", () => {
     // Unused, a version may still be corrected in place (nothing depends on it yet).
     await db().plan.update({ where: { id: plan.id }, data: { trialDays: 14 } });
     const ws = await newWorkspace("cat-immutable");
-    await startTrial(db(), { workspaceId: ws.workspaceId, planKey: plan.key });
+    await startTrial(db(), { workspaceId: ws.workspaceId, planKey: plan.key, userId: ws.userId });
     await expect(db().plan.update({ where: { id: plan.id }, data: { monthlyPriceCents: 1 } })).rejects.toThrow(/used by a subscription/);
     await expect(db().entitlement.updateMany({ where: { planId: plan.id, feature: "compute" }, data: { limit: 1 } })).rejects.toThrow(/used by a subscription/);
     await expect(db().entitlement.create({ data: { planId: plan.id, feature: "extra", period: "month" } })).rejects.toThrow(/used by a subscription/);
@@ -79,7 +79,7 @@ describe("the plan catalog", () => {
     const op = await operator();
     const v1 = await ownPlan("publish");
     const ws = await newWorkspace("cat-grandfathered");
-    await startTrial(db(), { workspaceId: ws.workspaceId, planKey: v1.key });
+    await startTrial(db(), { workspaceId: ws.workspaceId, planKey: v1.key, userId: ws.userId });
     const spec = specFromForm(specOf(v1), { ...formOf(specOf(v1)), monthly: "119", annual: "1190", "limit.compute": "20000" });
     const r = await publishPlanVersion(db(), op, { basedOnPlanId: v1.id, spec });
     expect(r.plan.version).toBe(2);
@@ -107,11 +107,11 @@ describe("the plan catalog", () => {
     const op = await operator();
     const plan = await ownPlan("archive");
     const on = await newWorkspace("cat-archive-on");
-    await startTrial(db(), { workspaceId: on.workspaceId, planKey: plan.key });
+    await startTrial(db(), { workspaceId: on.workspaceId, planKey: plan.key, userId: on.userId });
     expect((await archivePlanVersion(db(), op, { planId: plan.id, memo: "retired" })).archived).toBe(true);
     expect(await currentPlanVersion(db(), plan.key)).toBeNull();
     const late = await newWorkspace("cat-archive-late");
-    await expect(startTrial(db(), { workspaceId: late.workspaceId, planKey: plan.key })).rejects.toMatchObject({ code: "invalid_request" });
+    await expect(startTrial(db(), { workspaceId: late.workspaceId, planKey: plan.key, userId: late.userId })).rejects.toMatchObject({ code: "invalid_request" });
     expect((await subscriptionOf(on.workspaceId)).planId).toBe(plan.id);
     expect((await archivePlanVersion(db(), op, { planId: plan.id })).archived).toBe(false);
     await restorePlanVersion(db(), op, { planId: plan.id });

@@ -60,7 +60,7 @@ describe("migrating one version's subscriptions to another", () => {
     const paidMonthly = await subscribed(v1.key, "mig-monthly");
     const paidAnnual = await subscribed(v1.key, "mig-annual", "year");
     const trial = await newWorkspace("mig-trial");
-    await startTrial(db(), { workspaceId: trial.workspaceId, planKey: v1.key });
+    await startTrial(db(), { workspaceId: trial.workspaceId, planKey: v1.key, userId: trial.userId });
     await recordUsage(db(), { workspaceId: trial.workspaceId, feature: "compute", units: 40, idempotencyKey: "t-1" }, silent);
     await recordUsage(db(), { workspaceId: paidMonthly.workspaceId, feature: "compute", units: 7, idempotencyKey: "m-1" }, silent);
     await setOverride(db(), op, { workspaceId: paidAnnual.workspaceId, feature: "compute", limit: "50000", endsAt: new Date(Date.now() + 30 * 86_400_000), memo: "enterprise deal", requestId: requestKey() });
