@@ -1,7 +1,4 @@
-"use client";
-
-import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { TabNav } from "@/components/ui/tab-nav";
 
 const tabs = [
   ["billing", "Billing"],
@@ -15,27 +12,5 @@ const tabs = [
 ] as const;
 
 export function WorkspaceNav({ slug }: { slug: string }) {
-  // Typed nullable because the app also has a pages/ folder (the API's routes); in the App Router it is always set.
-  const path = usePathname() ?? "";
-  return (
-    <nav aria-label="Workspace" className="mx-auto max-w-6xl overflow-x-auto px-4">
-      <ul className="flex gap-1">
-        {tabs.map(([segment, label]) => {
-          const href = `/w/${slug}/${segment}`;
-          const active = path === href || path.startsWith(`${href}/`);
-          return (
-            <li key={segment}>
-              <Link
-                href={href}
-                aria-current={active ? "page" : undefined}
-                className={`block whitespace-nowrap border-b-2 px-3 py-2 text-sm ${active ? "border-brand-600 font-medium text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"}`}
-              >
-                {label}
-              </Link>
-            </li>
-          );
-        })}
-      </ul>
-    </nav>
-  );
+  return <TabNav label="Workspace" tabs={tabs.map(([segment, label]) => ({ href: `/w/${slug}/${segment}`, label }))} />;
 }

@@ -4,6 +4,7 @@ import { db } from "@/lib/db";
 import { isAppError } from "@/lib/errors";
 import { isSameSiteRead } from "@/lib/server/origin";
 import { currentOperator } from "@/lib/server/operator";
+import { csvResponse } from "@/lib/server/csv-response";
 
 export const dynamic = "force-dynamic";
 
@@ -25,23 +26,5 @@ export async function GET(request: Request) {
   // Who took the books out, and which months.
   await recordAudit(db(), { kind: "operator", id: op.id, email: op.email }, { action: "finance.exported", after: { from: range.from, to: range.to } });
   const lines = costCsv(db(), range);
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await lines.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
-    },
-    async cancel() {
-      await lines.return(undefined);
-    },
-  });
-  return new Response(body, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="cost-vs-units-${range.label}.csv"`,
-      "Cache-Control": "private, no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
+  return csvResponse(lines, `cost-vs-units-${range.label}.csv`);
 }

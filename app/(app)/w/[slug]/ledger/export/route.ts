@@ -5,6 +5,7 @@ import { ledgerCsv, ledgerCsvFileName } from "@/lib/billing-views/ledger-csv";
 import { isSameSiteRead } from "@/lib/server/origin";
 import { currentUserId } from "@/lib/server/session";
 import { resolveWorkspaceAccess } from "@/lib/workspaces/access";
+import { csvResponse } from "@/lib/server/csv-response";
 
 export const dynamic = "force-dynamic";
 
@@ -26,23 +27,5 @@ export async function GET(request: Request, { params }: { params: Promise<{ slug
   if (!kindParams.every(isLedgerKind)) return Response.json({ error: { code: "invalid_request", message: "Unknown ledger kind." } }, { status: 400 });
   const kinds = kindParams.filter(isLedgerKind);
   const lines = ledgerCsv(db(), { workspaceId: workspace.id, kinds });
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await lines.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
-    },
-    async cancel() {
-      await lines.return(undefined);
-    },
-  });
-  return new Response(body, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${ledgerCsvFileName(workspace.slug, kinds)}"`,
-      "Cache-Control": "private, no-store",
-      "X-Content-Type-Options": "nosniff",
-    },
-  });
+  return csvResponse(lines, ledgerCsvFileName(workspace.slug, kinds));
 }
