@@ -13,6 +13,11 @@ test("an operator adjusts a customer's extras and refunds their pack; the audit 
   await page.goto(`/w/${customer.slug}/plans`);
   await page.getByTestId("plan-pro").getByRole("button", { name: "Start 7-day trial" }).click();
   await expect(page.getByTestId("plan-pro")).toContainText("This is your current plan (trial until");
+  // A billing change of the customer's own: the audit log names them.
+  await page.goto(`/w/${customer.slug}/api-keys`);
+  await page.getByLabel("Key name").fill("Audited backend");
+  await page.getByRole("button", { name: "Create key" }).click();
+  await expect(page.getByLabel("New API key")).toBeVisible();
   // Owners no longer refund themselves.
   await page.goto(`/w/${customer.slug}/extras`);
   await expect(page.getByRole("button", { name: "Refund" })).toHaveCount(0);
@@ -76,6 +81,8 @@ test("an operator adjusts a customer's extras and refunds their pack; the audit 
   const rows = page.getByTestId("audit-row");
   await expect(rows.filter({ hasText: "extras.refunded" })).toContainText(OPERATOR_EMAIL);
   await expect(rows.filter({ hasText: "extras.adjusted" })).toContainText("Outage credit, 1 Dec");
+  await expect(rows.filter({ hasText: "api_key.created" })).toContainText(customer.email);
+  await expect(rows.filter({ hasText: "api_key.created" })).toContainText("member");
   await page.getByLabel("Action").fill("extras.adjusted");
   await page.getByRole("button", { name: "Filter" }).click();
   await expect(rows).toHaveCount(1);

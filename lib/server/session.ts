@@ -1,6 +1,7 @@
 // Framework glue for pages and server actions: who is signed in, and may they touch this workspace.
 import { notFound, redirect } from "next/navigation";
 import { auth } from "@/lib/auth/config";
+import type { Actor } from "@/lib/admin/audit";
 import { db } from "@/lib/db";
 import { isAppError } from "@/lib/errors";
 import { resolveWorkspaceAccess, type Need } from "@/lib/workspaces/access";
@@ -32,4 +33,10 @@ export async function requireWorkspaceAction(slug: string, need: Need) {
   const userId = await currentUserId();
   if (!userId) redirect("/sign-in");
   return { userId, ...(await resolveWorkspaceAccess(db(), { userId, workspace: { slug }, need })) };
+}
+
+/** The signed-in member as the audit log records them. */
+export async function memberActor(userId: string): Promise<Actor> {
+  const user = await db().user.findUnique({ where: { id: userId }, select: { email: true } });
+  return { kind: "member", id: userId, email: user?.email ?? null };
 }

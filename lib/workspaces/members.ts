@@ -2,6 +2,7 @@ import type { Role } from "@/lib/generated/prisma/client";
 import type { Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { revokeKeysCreatedBy } from "@/lib/api-keys/keys";
+import { recordAudit, type Actor } from "@/lib/admin/audit";
 
 /** The workspace's members, oldest first, each with the names of the active API keys they created in it. */
 export async function listMembers(db: Db, workspaceId: string) {
@@ -31,7 +32,10 @@ export async function listMembers(db: Db, workspaceId: string) {
  * confirmation offers `revokeKeys`: the keys they created are then revoked in this same transaction,
  * and the person and their keys lose access together. Keys left active are flagged in the key list.
  */
-export async function changeMember(db: Db, input: { workspaceId: string; actorRole: Role; membershipId: string; role: Role | null; revokeKeys?: boolean; now?: Date }) {
+export async function changeMember(
+  db: Db,
+  input: { workspaceId: string; actorRole: Role; membershipId: string; role: Role | null; revokeKeys?: boolean; now?: Date; actor?: Actor },
+) {
   return db.$transaction(async (tx) => {
     const owners = await tx.$queryRaw<{ id: string }[]>`
       SELECT id FROM "Membership" WHERE "workspaceId" = ${input.workspaceId} AND role = 'OWNER' ORDER BY id FOR UPDATE`;
@@ -47,6 +51,12 @@ export async function changeMember(db: Db, input: { workspaceId: string; actorRo
     const revokedKeys = input.revokeKeys ? await revokeKeysCreatedBy(tx, { workspaceId: input.workspaceId, userId: target.userId, now: input.now }) : 0;
     const membership =
       input.role === null ? await tx.membership.delete({ where: { id: target.id } }) : await tx.membership.update({ where: { id: target.id }, data: { role: input.role } });
+    if (input.actor) {
+      await recordAudit(tx, input.actor, {
+        workspaceId: input.workspaceId, action: input.role === null ? "member.removed" : "member.role_changed", subjectType: "membership", subjectId: target.id,
+        before: { email: target.user.email, role: target.role }, after: input.role === null ? { revokedKeys } : { role: input.role, revokedKeys },
+      });
+    }
     return { membership, email: target.user.email, removed: input.role === null, revokedKeys };
   });
 }

@@ -7,6 +7,7 @@ import { operatorOf, setOperator } from "@/lib/admin/operators";
 import { consoleOverview } from "@/lib/admin/overview";
 import { listStripeEvents, parseEventCursor, replayStripeEvent } from "@/lib/admin/stripe-events";
 import { searchWorkspaces } from "@/lib/admin/workspaces";
+import { changeMember } from "@/lib/workspaces/members";
 import { startPackCheckout } from "@/lib/payments";
 import { deliver, eventsOf, newWorkspace, pay, requestKey, startPayments, type PaymentsEnv } from "../payments/helpers";
 
@@ -163,5 +164,20 @@ describe("operator alerts", () => {
     expect(await resolveAlert(db(), { id: op.userId, email: op.email }, alert.id)).toEqual({ resolved: false });
     expect((await openAlerts(db())).map((a) => a.id)).not.toContain(alert.id);
     expect(await db().auditLog.count({ where: { action: "alert.resolved", subjectId: alert.subjectId } })).toBe(1);
+  });
+});
+
+describe("members' changes in the audit log", () => {
+  it("a role change is logged with the member who made it, in the same transaction; a refused one logs nothing", async () => {
+    const owner = await newWorkspace("audit-owner");
+    const other = await newWorkspace("audit-other");
+    const m = await db().membership.create({ data: { workspaceId: owner.workspaceId, userId: other.userId, role: "MEMBER" } });
+    const actor = { kind: "member" as const, id: owner.userId, email: owner.email };
+    await changeMember(db(), { workspaceId: owner.workspaceId, actorRole: "OWNER", membershipId: m.id, role: "ADMIN", actor });
+    const ownerRow = await db().membership.findFirstOrThrow({ where: { workspaceId: owner.workspaceId, userId: owner.userId } });
+    await expect(changeMember(db(), { workspaceId: owner.workspaceId, actorRole: "OWNER", membershipId: ownerRow.id, role: null, actor })).rejects.toMatchObject({ code: "conflict" });
+    const { entries } = await listAudit(db(), { workspaceId: owner.workspaceId });
+    expect(entries.map((e) => [e.action, e.actorEmail, e.actorKind])).toEqual([["member.role_changed", owner.email, "member"]]);
+    expect(entries[0]).toMatchObject({ before: { email: other.email, role: "MEMBER" }, after: { role: "ADMIN", revokedKeys: 0 } });
   });
 });

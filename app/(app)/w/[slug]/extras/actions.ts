@@ -6,7 +6,8 @@ import { z } from "zod";
 import { configureAutoTopUp } from "@/lib/billing";
 import { db } from "@/lib/db";
 import { formAction } from "@/lib/server/action";
-import { requireWorkspaceAction } from "@/lib/server/session";
+import { memberActor, requireWorkspaceAction } from "@/lib/server/session";
+import { recordAudit } from "@/lib/admin/audit";
 import { assertPurchasesAllowed, startPackCheckout } from "@/lib/payments";
 
 const slug = z.string().min(1).max(100);
@@ -27,10 +28,18 @@ export const autoTopUpAction = formAction(
     monthlyCap: z.coerce.number().int("Enter a whole number.").min(0).max(100),
   }),
   async (input) => {
-    const { workspace } = await requireWorkspaceAction(input.slug, "billing-change");
+    const { workspace, userId } = await requireWorkspaceAction(input.slug, "billing-change");
     const enabled = input.enabled === "on";
     if (enabled) await assertPurchasesAllowed(db(), workspace.id);
-    await configureAutoTopUp(db(), { workspaceId: workspace.id, enabled, threshold: input.threshold || null, pack: input.pack || null, monthlyCap: input.monthlyCap });
+    const actor = await memberActor(userId);
+    await db().$transaction(async (tx) => {
+      const before = await tx.extrasAccount.findUnique({ where: { workspaceId: workspace.id }, select: { autoTopUpEnabled: true, autoTopUpThreshold: true, autoTopUpPackId: true, autoTopUpMonthlyCap: true } });
+      await configureAutoTopUp(tx, { workspaceId: workspace.id, enabled, threshold: input.threshold || null, pack: input.pack || null, monthlyCap: input.monthlyCap });
+      await recordAudit(tx, actor, {
+        workspaceId: workspace.id, action: "auto_top_up.configured", before,
+        after: { enabled, threshold: input.threshold || null, pack: input.pack || null, monthlyCap: input.monthlyCap },
+      });
+    });
     revalidatePath(`/w/${input.slug}/extras`);
     return { ok: true, message: enabled ? "Auto top-up is on." : "Auto top-up is off." };
   },

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { emailSchema } from "@/lib/auth/schemas";
 import { db } from "@/lib/db";
 import { formAction, type FormState } from "@/lib/server/action";
-import { requireWorkspaceAction } from "@/lib/server/session";
+import { memberActor, requireWorkspaceAction } from "@/lib/server/session";
 import { revokeInvitation } from "@/lib/workspaces/invitations";
 import { changeMember } from "@/lib/workspaces/members";
 import { resendInvitationEmail, sendInvitation } from "@/lib/workspaces/send-invitation";
@@ -49,7 +49,7 @@ const change = formAction(
     revokeKeys: z.literal("on").optional(),
   }),
   async (input) => {
-    const { workspace, role: actorRole } = await requireWorkspaceAction(input.slug, "members");
+    const { workspace, role: actorRole, userId } = await requireWorkspaceAction(input.slug, "members");
     const removing = input.role === "REMOVE";
     const newRole = input.role === "REMOVE" ? null : input.role;
     const { email, revokedKeys } = await changeMember(db(), {
@@ -58,6 +58,7 @@ const change = formAction(
       membershipId: input.membershipId,
       role: newRole,
       revokeKeys: input.revokeKeys === "on",
+      actor: await memberActor(userId),
     });
     revalidatePath(`/w/${input.slug}/members`);
     revalidatePath(`/w/${input.slug}/api-keys`);
