@@ -19,6 +19,9 @@ const SAMPLES = Number(process.env.BENCH_RENDER_SAMPLES ?? 60);
 const DEADLINE_MS = 6 * 60_000;
 const PAGES = ["billing", "plans", "extras", "ledger", "usage", "invoices", "api-keys", "members"];
 const LOGIN = { email: "bench-render@example.test", password: "bench-render-password" };
+// The operator console at scale: this many workspaces, and one of them holding this many ledger entries.
+const ADMIN_WORKSPACES = 10_000;
+const ADMIN_LEDGER_ENTRIES = 1_000_000;
 
 /** The default catalog's four features plus metered ones up to FEATURES. */
 function entitlements(): EntitlementSpec[] {
@@ -57,6 +60,34 @@ async function seed(db: Db): Promise<{ slug: string }> {
   return { slug: workspace.slug };
 }
 
+/**
+ * ADMIN_WORKSPACES workspaces (each with an owner and a Free subscription) in bulk statements, and one of them
+ * with ADMIN_LEDGER_ENTRIES ledger entries; the bench login becomes an operator. Returns the big workspace's id.
+ */
+async function seedConsole(db: Db): Promise<{ bigId: string }> {
+  const free = await db.plan.findFirstOrThrow({ where: { key: "free" }, orderBy: { version: "desc" } });
+  const n = ADMIN_WORKSPACES;
+  await db.$executeRaw`INSERT INTO "User" (id, email, name) SELECT 'bench-u-' || g, 'bench-owner-' || g || '@example.test', 'Owner ' || g FROM generate_series(1, ${n}) AS g`;
+  await db.$executeRaw`INSERT INTO "Workspace" (id, slug, name) SELECT 'bench-w-' || g, 'bench-w-' || g, 'Bench customer ' || g FROM generate_series(1, ${n}) AS g`;
+  await db.$executeRaw`INSERT INTO "Membership" (id, "workspaceId", "userId", role) SELECT 'bench-m-' || g, 'bench-w-' || g, 'bench-u-' || g, 'OWNER' FROM generate_series(1, ${n}) AS g`;
+  await db.$executeRaw`INSERT INTO "Subscription" (id, "workspaceId", "planId", status, "updatedAt") SELECT 'bench-s-' || g, 'bench-w-' || g, ${free.id}, 'free', now() FROM generate_series(1, ${n}) AS g`;
+  const bigId = "bench-w-1";
+  const m = ADMIN_LEDGER_ENTRIES;
+  await db.$executeRaw`INSERT INTO "ExtrasLot" (id, "workspaceId", source, "sourceRef", units, remaining, "createdAt") VALUES ('bench-big-lot', ${bigId}, 'adjustment', 'bench-big', ${m}, ${m / 2}, now())`;
+  await db.$executeRaw`INSERT INTO "LedgerEntry" (id, "workspaceId", seq, "lotId", kind, units, "balanceAfter", "causeType", "causeId", "createdAt")
+    SELECT 'bench-big-' || g, ${bigId}, g, 'bench-big-lot',
+      (CASE WHEN g % 2 = 1 THEN 'adjustment' ELSE 'debit' END)::"LedgerKind",
+      CASE WHEN g % 2 = 1 THEN 2 ELSE -1 END,
+      ((g + 1) / 2) * 2 - (g / 2),
+      CASE WHEN g % 2 = 1 THEN 'operator' ELSE 'usage_event' END, 'bench-big-cause-' || g,
+      now() - make_interval(secs => ${m} - g)
+    FROM generate_series(1, ${m}) AS g`;
+  await db.$executeRaw`INSERT INTO "ExtrasAccount" ("workspaceId", balance, "lastSeq", "updatedAt") VALUES (${bigId}, ${m / 2}, ${m}, now())`;
+  await db.$executeRaw`ANALYZE`;
+  await db.user.update({ where: { email: LOGIN.email }, data: { operator: true } });
+  return { bigId };
+}
+
 async function timeRenders(url: string, cookie: string): Promise<number[]> {
   const fetchOnce = async () => {
     const t0 = performance.now();
@@ -79,7 +110,7 @@ function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T>
 
 export const renderSuite: BenchSuite = {
   name: "render",
-  description: `billing overview server render with ${LEDGER_ENTRIES} ledger entries and ${FEATURES} features (p50/p99 of ${SAMPLES}), and gzip JavaScript per billing page in Chromium`,
+  description: `billing overview server render with ${LEDGER_ENTRIES} ledger entries and ${FEATURES} features, console workspaces and workspace pages with ${ADMIN_WORKSPACES} workspaces and ${ADMIN_LEDGER_ENTRIES} ledger entries (p50/p99 of ${SAMPLES}), and gzip JavaScript per billing page in Chromium`,
   async run(report) {
     const previousDist = process.env.NEXT_DIST_DIR;
     process.env.NEXT_DIST_DIR ||= ".next-bench";
@@ -94,6 +125,7 @@ export const renderSuite: BenchSuite = {
       await withDeadline(
         (async () => {
           const { slug } = await seed(db);
+          const { bigId } = await seedConsole(db);
           const context = await b.newContext({ baseURL: server.baseUrl, viewport: { width: 1280, height: 900 } });
           const page = await context.newPage();
           await page.goto("/sign-in");
@@ -103,11 +135,22 @@ export const renderSuite: BenchSuite = {
           await page.waitForURL(/\/w\//);
           const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
 
-          for (const name of ["billing", "ledger"]) {
-            const samples = await timeRenders(`${server.baseUrl}/w/${slug}/${name}`, cookie);
+          const p99 = new Map<string, number>();
+          const pages: [string, string][] = [
+            ["billing", `/w/${slug}/billing`],
+            ["ledger", `/w/${slug}/ledger`],
+            ["admin.workspaces", "/admin/workspaces"],
+            ["admin.workspace", `/admin/workspaces/${bigId}`],
+          ];
+          for (const [name, path] of pages) {
+            const samples = await timeRenders(`${server.baseUrl}${path}`, cookie);
+            p99.set(name, percentile(samples, 99));
             report({ name: `render.${name}.p50`, value: round(percentile(samples, 50), 1), unit: "ms" });
             report({ name: `render.${name}.p99`, value: round(percentile(samples, 99), 1), unit: "ms" });
           }
+          // The console at 10,000 workspaces and 1,000,000 ledger entries against the customer's billing overview.
+          const admin = Math.max(p99.get("admin.workspaces")!, p99.get("admin.workspace")!);
+          report({ name: "ratio.render.admin", value: round(admin / p99.get("billing")!, 2), unit: "x" });
 
           // What a first visit of each page downloads: every script, gzipped as the server would send it.
           for (const name of PAGES) {

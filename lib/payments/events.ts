@@ -24,6 +24,9 @@ const TX_OPTIONS = { maxWait: 20_000, timeout: 60_000 } as const;
 export { HANDLED_EVENT_TYPES };
 const handled = new Set<string>(HANDLED_EVENT_TYPES);
 
+/** From this many failed attempts on, a Stripe event's failure is logged as an error rather than a warning. */
+const FAILURES_BEFORE_ERROR = 3;
+
 /**
  * Applies one Stripe event at most once. The event id is stored first (received); its row lock then
  * serializes concurrent deliveries of the same id, so a processed event is never applied twice, and the
@@ -53,9 +56,13 @@ export async function processStripeEvent(db: PrismaClient, event: Stripe.Event, 
     return outcome;
   } catch (e) {
     const error = (e instanceof Error ? `${e.name === "Error" ? "" : `${e.name}: `}${e.message}` : String(e)).slice(0, 2000);
-    await db.$executeRaw`
+    const rows = await db.$queryRaw<{ attempts: number }[]>`
       UPDATE "StripeEvent" SET status = 'failed'::"WebhookStatus", attempts = attempts + 1, "lastError" = ${error}
-      WHERE id = ${event.id} AND status <> 'processed'::"WebhookStatus"`;
+      WHERE id = ${event.id} AND status <> 'processed'::"WebhookStatus" RETURNING attempts`;
+    // One structured line per failure for the log drain: a first failure is a warning (Stripe and the reconcile
+    // cron retry it); one that keeps failing is an error someone must look at (the console lists it).
+    const attempts = rows[0]?.attempts ?? 0;
+    console.error(JSON.stringify({ severity: attempts >= FAILURES_BEFORE_ERROR ? "error" : "warning", message: "stripe event failed", eventId: event.id, type: event.type, attempts, error }));
     return { outcome: "failed", error };
   }
 }

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { operatorAdjustExtras, operatorRefund } from "@/lib/admin/actions";
 import { openAlerts, resolveAlert } from "@/lib/admin/alerts";
@@ -8,7 +8,7 @@ import { consoleOverview } from "@/lib/admin/overview";
 import { listStripeEvents, parseEventCursor, replayStripeEvent } from "@/lib/admin/stripe-events";
 import { searchWorkspaces } from "@/lib/admin/workspaces";
 import { changeMember } from "@/lib/workspaces/members";
-import { startPackCheckout } from "@/lib/payments";
+import { processStripeEvent, startPackCheckout } from "@/lib/payments";
 import { deliver, eventsOf, newWorkspace, pay, requestKey, startPayments, type PaymentsEnv } from "../payments/helpers";
 
 let env: PaymentsEnv;
@@ -179,5 +179,26 @@ describe("members' changes in the audit log", () => {
     const { entries } = await listAudit(db(), { workspaceId: owner.workspaceId });
     expect(entries.map((e) => [e.action, e.actorEmail, e.actorKind])).toEqual([["member.role_changed", owner.email, "member"]]);
     expect(entries[0]).toMatchObject({ before: { email: other.email, role: "MEMBER" }, after: { role: "ADMIN", revokedKeys: 0 } });
+  });
+});
+
+describe("a failing Stripe event in the logs", () => {
+  it("is one structured line per failure: a warning at first, an error once it keeps failing", async () => {
+    const id = `evt_sev_${requestKey()}`;
+    const event = { id, object: "event", type: "invoice.paid", created: Math.floor(Date.now() / 1000), data: { object: { id: `in_missing_${requestKey()}`, object: "invoice" } } };
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void lines.push(String(args[0])));
+    try {
+      for (let i = 0; i < 3; i++) expect((await processStripeEvent(db(), event as unknown as Parameters<typeof processStripeEvent>[1])).outcome).toBe("failed");
+    } finally {
+      spy.mockRestore();
+    }
+    const ours = lines.filter((l) => l.includes(id)).map((l) => JSON.parse(l) as { severity: string; attempts: number; type: string });
+    expect(ours).toHaveLength(3);
+    expect(ours[0]).toMatchObject({ severity: "warning", type: "invoice.paid" });
+    expect(ours[2]).toMatchObject({ severity: "error" });
+    expect(ours[2]!.attempts).toBeGreaterThanOrEqual(3);
+    // Processed by nothing else from here on: a failed event would be retried by other files' reconcile runs.
+    await db().stripeEvent.delete({ where: { id } });
   });
 });
