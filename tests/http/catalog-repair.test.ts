@@ -34,7 +34,7 @@ beforeAll(async () => {
   emulator.setWebhookUrl(`${app.baseUrl}/api/webhooks/stripe`);
   db = createDb(app.databaseUrl, 2);
   const email = `deploy-${crypto.randomUUID().slice(0, 8)}@example.test`;
-  const registered = await registerUser(db, { email, password: PASSWORD, name: "Deploy", workspace: "Deploy check" });
+  const registered = await registerUser(db, { email, password: PASSWORD, name: "Deploy", workspace: "Deploy check", emailVerified: new Date() });
   slug = registered.workspace.slug;
   workspaceId = registered.workspace.id;
   owner = await signIn(app.baseUrl, email, PASSWORD);
