@@ -3,7 +3,7 @@ import { inTransaction } from "@/lib/billing/client";
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { cancelSubscriptionNow, setCancelAtPeriodEnd } from "@/lib/payments";
+import { billedByStripe, cancelSubscriptionNow, setCancelAtPeriodEnd } from "@/lib/payments";
 import { recordAudit } from "./audit";
 import type { Operator } from "./operators";
 
@@ -24,12 +24,12 @@ export async function asOperator(tx: Tx, op: Operator, reason: string) {
 }
 
 async function lockTrial(tx: Tx, workspaceId: string) {
-  const rows = await tx.$queryRaw<{ status: string; trialEndsAt: Date | null; stripeSubscriptionId: string | null }[]>`
-    SELECT status::text AS status, "trialEndsAt", "stripeSubscriptionId" FROM "Subscription" WHERE "workspaceId" = ${workspaceId} FOR UPDATE`;
+  const rows = await tx.$queryRaw<{ status: string; trialEndsAt: Date | null; stripeSubscriptionId: string | null; stripeStatus: string | null }[]>`
+    SELECT status::text AS status, "trialEndsAt", "stripeSubscriptionId", "stripeStatus" FROM "Subscription" WHERE "workspaceId" = ${workspaceId} FOR UPDATE`;
   const row = rows[0];
   if (!row) throw new AppError("not_found", "Workspace not found.");
   // A trial that became a paid subscription is Stripe's to end (its own trial_end), not this console's.
-  if (row.status !== "trialing" || row.stripeSubscriptionId || !row.trialEndsAt) throw new AppError("conflict", "This workspace is not in a trial without a card.");
+  if (row.status !== "trialing" || billedByStripe(row) || !row.trialEndsAt) throw new AppError("conflict", "This workspace is not in a trial without a card.");
   return { ...row, trialEndsAt: row.trialEndsAt };
 }
 

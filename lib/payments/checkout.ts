@@ -8,6 +8,7 @@ import { declineReason } from "./declines";
 import { notifyOwners } from "./notices";
 import { ensureStripeCustomer } from "./customers";
 import { assertPurchasesAllowed } from "./guards";
+import { billedByStripe } from "./lookup";
 import { automaticTaxEnabled, checkoutTaxParams } from "./automatic-tax";
 import { recordCheckoutCompletion } from "./subscription-order";
 import { syncSubscription } from "./subscription-sync";
@@ -36,7 +37,7 @@ export async function startPlanCheckout(
   const now = input.now ?? new Date();
   await assertPurchasesAllowed(db, input.workspaceId);
   const sub = await db.subscription.findUniqueOrThrow({ where: { workspaceId: input.workspaceId } });
-  if (sub.stripeSubscriptionId && LIVE.has(sub.status)) {
+  if (billedByStripe(sub) && LIVE.has(sub.status)) {
     throw new AppError("conflict", "This workspace already has a paid subscription; change its plan instead of starting a new checkout.");
   }
   const plan = await currentPlanVersion(db, input.planKey);
@@ -45,7 +46,7 @@ export async function startPlanCheckout(
   if ((input.interval === "year" ? plan.annualPriceCents : plan.monthlyPriceCents) <= 0) throw new AppError("invalid_request", "The Free plan needs no checkout.");
   if (!priceId) throw new AppError("billing_unavailable", "Prices are not synced to Stripe yet; try again in a minute.");
   const customer = await ensureStripeCustomer(db, input.workspaceId);
-  const trialEnd = sub.status === "trialing" && !sub.stripeSubscriptionId && sub.trialEndsAt && sub.trialEndsAt.getTime() - now.getTime() >= STRIPE_TRIAL_MIN_MS
+  const trialEnd = sub.status === "trialing" && !billedByStripe(sub) && sub.trialEndsAt && sub.trialEndsAt.getTime() - now.getTime() >= STRIPE_TRIAL_MIN_MS
     ? Math.floor(sub.trialEndsAt.getTime() / 1000)
     : undefined;
   const open = await reuseOpenCheckout(input.workspaceId, customer, priceId, trialEnd);

@@ -41,6 +41,7 @@ export { assertPurchasesAllowed, purchaseBlockReason, DEGRADED_MESSAGE, UNPAID_M
 export { ensureStripeCustomer } from "./customers";
 export { createStripePaymentsPort, registerStripePaymentsPort } from "./auto-top-up";
 export { upgradeNow, scheduleDowngrade, cancelScheduledChange, setCancelAtPeriodEnd, openBillingPortal, isUpgrade, type UpgradeResult } from "./plan-changes";
+export { billedByStripe } from "./lookup";
 export { resyncSubscriptions, retryFailedEvents, recoverMissedEvents, repairStripeCatalog } from "./reconcile";
 export { runStripeSetup, webhookUrlFor, type StripeSetupReport } from "./stripe-setup";
 export { automaticTaxEnabled, accountTaxStatus, recordTaxStatus, TAX_STATUS_TTL_MS } from "./automatic-tax";

@@ -40,6 +40,18 @@ export async function freePlanId(db: Tx): Promise<string> {
   return free.id;
 }
 
+/**
+ * Stripe statuses of a subscription that is over: the row keeps its id (so a late event for it is known as an
+ * older subscription and never displaces what came after), but it no longer bills, so a local trial or a new
+ * checkout may follow it.
+ */
+export const STRIPE_ENDED_STATUSES = ["canceled", "incomplete_expired", "paused"];
+
+/** Whether the row is billed by a Stripe subscription that is still going (not one that ended). */
+export function billedByStripe(row: { stripeSubscriptionId: string | null; stripeStatus: string | null }): boolean {
+  return row.stripeSubscriptionId !== null && !STRIPE_ENDED_STATUSES.includes(row.stripeStatus ?? "");
+}
+
 /** Locks the workspace's subscription row for the rest of the transaction: one writer of Stripe state at a time. */
 export async function lockSubscriptionRow(tx: Tx, workspaceId: string) {
   const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Subscription" WHERE "workspaceId" = ${workspaceId} FOR UPDATE`;

@@ -4,7 +4,7 @@ import { AppError } from "@/lib/errors";
 import type { Tx } from "@/lib/db";
 import { stripe } from "@/lib/stripe";
 import { withTransaction, type Client } from "./db";
-import { freePlanId, lockSubscriptionRow, workspaceIdFor } from "./lookup";
+import { billedByStripe, freePlanId, lockSubscriptionRow, STRIPE_ENDED_STATUSES, workspaceIdFor } from "./lookup";
 import { notifyOwners } from "./notices";
 import { trialEmailKey } from "./trial-email";
 
@@ -21,7 +21,7 @@ export async function startTrial(db: Client, input: { workspaceId: string; planK
   return withTransaction(db, async (tx) => {
     const row = await lockSubscriptionRow(tx, input.workspaceId);
     if (row.trialEndsAt) throw new AppError("conflict", "This workspace has already used its trial.");
-    if (row.status !== "free" || (row.stripeSubscriptionId && row.stripeStatus !== "canceled")) throw new AppError("conflict", "Trials are for workspaces on the Free plan.");
+    if (row.status !== "free" || billedByStripe(row)) throw new AppError("conflict", "Trials are for workspaces on the Free plan.");
     const plan = await currentPlanVersion(tx, input.planKey);
     if (!plan || plan.trialDays <= 0) throw new AppError("invalid_request", "This plan has no trial.", { field: "plan" });
     const user = await tx.user.findUnique({ where: { id: input.userId }, select: { email: true, emailVerified: true } });
@@ -44,7 +44,7 @@ export async function endExpiredTrials(db: PrismaClient, input: { now?: Date; ba
   let cursor: string | null = null;
   for (;;) {
     const rows: { workspaceId: string }[] = await db.subscription.findMany({
-      where: { status: "trialing", stripeSubscriptionId: null, trialEndsAt: { lte: now }, ...(cursor ? { workspaceId: { gt: cursor } } : {}) },
+      where: { status: "trialing", OR: [{ stripeSubscriptionId: null }, { stripeStatus: { in: STRIPE_ENDED_STATUSES } }], trialEndsAt: { lte: now }, ...(cursor ? { workspaceId: { gt: cursor } } : {}) },
       orderBy: { workspaceId: "asc" },
       take: input.batchSize ?? 100,
       select: { workspaceId: true },
@@ -53,7 +53,7 @@ export async function endExpiredTrials(db: PrismaClient, input: { now?: Date; ba
     for (const r of rows) {
       const done = await withTransaction(db, async (tx) => {
         const row = await lockSubscriptionRow(tx, r.workspaceId);
-        if (row.status !== "trialing" || row.stripeSubscriptionId || !row.trialEndsAt || row.trialEndsAt > now) return false;
+        if (row.status !== "trialing" || billedByStripe(row) || !row.trialEndsAt || row.trialEndsAt > now) return false;
         await tx.subscription.update({ where: { workspaceId: r.workspaceId }, data: { status: "free", planId: await freePlanId(tx) } });
         await onPlanChanged(tx, { workspaceId: r.workspaceId, now, lowerQuotas: true });
         return true;

@@ -58,3 +58,25 @@ test("subscriptions follow the lifecycle model whatever order Stripe's events ar
   }
   expect(result.failed ? 1 : 0).toBe(0);
 }, 900_000);
+
+// A subscription that ended (cancelled at period end) keeps its id on the row; it must not count as a paid one.
+test("regression: after a paid subscription ended, a trial can be paid by a new checkout", async () => {
+  await runLifecycle(env, "shuffled_twice", [
+    { op: "two_checkouts", first: "max", second: "pro" },
+    { op: "cancel" },
+    { op: "advance", hours: 762 },
+    { op: "trial", plan: "starter" },
+    { op: "checkout", plan: "pro", card: "ok", returnSync: false },
+  ]);
+}, 300_000);
+
+test("regression: a trial after an ended paid subscription ends by itself", async () => {
+  await runLifecycle(env, "in_order", [
+    { op: "checkout", plan: "starter", card: "ok", returnSync: true },
+    { op: "cancel" },
+    { op: "advance", hours: 762 },
+    { op: "trial", plan: "pro" },
+    { op: "advance", hours: 200 },
+    { op: "use", units: 1 },
+  ]);
+}, 300_000);

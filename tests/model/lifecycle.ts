@@ -285,13 +285,15 @@ export async function runLifecycle(env: PaymentsEnv, delivery: Delivery, ops: Li
     const at = () => new Date(now);
     const refusedOrOk = async (expected: "ok" | "refused", fn: () => Promise<unknown>) => {
       let actual: "ok" | "refused" = "ok";
+      let why = "";
       try {
         await fn();
       } catch (e) {
         if (!isAppError(e)) throw e;
         actual = "refused";
+        why = ` (${e.code}: ${e.message})`;
       }
-      if (actual !== expected) fail(`engine ${actual}, model ${expected}`);
+      if (actual !== expected) fail(`engine ${actual}${why}, model ${expected}`);
     };
     switch (op.op) {
       case "use": {

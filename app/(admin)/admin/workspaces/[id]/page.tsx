@@ -13,6 +13,7 @@ import { featureTitle, formatDate, formatDateTime, groupDigits, signedUnits } fr
 import { db } from "@/lib/db";
 import { formatMoney } from "@/lib/money";
 import { isAppError } from "@/lib/errors";
+import { billedByStripe } from "@/lib/payments";
 import {
   adjustExtrasAction, cancelSubscriptionAction, endOverrideAction, endTrialAction, extendTrialAction, movePlanAction, refundPurchaseAction, setOverrideAction,
 } from "./actions";
@@ -54,8 +55,8 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
     db().plan.findMany({ where: { active: true }, orderBy: [{ sortOrder: "asc" }, { version: "desc" }], select: { id: true, name: true, version: true } }),
     movePreview(id, typeof move === "string" ? move : undefined),
   ]);
-  const cardlessTrial = sub?.status === "trialing" && !sub.stripeSubscriptionId;
-  const paid = !!sub?.stripeSubscriptionId && LIVE.includes(sub.status) && sub.stripeStatus !== "canceled";
+  const cardlessTrial = sub?.status === "trialing" && !billedByStripe(sub);
+  const paid = !!sub && billedByStripe(sub) && LIVE.includes(sub.status);
   const now = new Date();
   const features = sub ? [...sub.plan.entitlements].map((e) => e.feature).sort() : [];
   return (

@@ -4,7 +4,7 @@ import { PlanCard } from "@/components/billing/plan-card";
 import { Card } from "@/components/ui/card";
 import { db } from "@/lib/db";
 import { formatMoney } from "@/lib/money";
-import { isUpgrade, purchaseBlockReason } from "@/lib/payments";
+import { billedByStripe, isUpgrade, purchaseBlockReason } from "@/lib/payments";
 import { requireWorkspacePage } from "@/lib/server/session";
 import { can } from "@/lib/workspaces/access";
 import {
@@ -27,7 +27,7 @@ export default async function PlansPage({ params, searchParams }: { params: Prom
   ]);
   const interval = query.interval === "year" ? "year" : query.interval === "month" ? "month" : sub.interval;
   const latest = plans.filter((p, i) => plans.findIndex((q) => q.key === p.key) === i);
-  const paidLive = !!sub.stripeSubscriptionId && sub.stripeStatus !== "canceled" && LIVE.includes(sub.status);
+  const paidLive = billedByStripe(sub) && LIVE.includes(sub.status);
   const blocked = purchaseBlockReason(sub.status);
   const periodEnd = sub.currentPeriodEnd ? day(sub.currentPeriodEnd) : "the end of the period";
   const requestKey = () => `pl_${crypto.randomUUID().replaceAll("-", "")}`;
