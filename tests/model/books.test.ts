@@ -88,3 +88,23 @@ test("regression: a dispute won after its pack expired only clears the pack's de
     { op: "dispute_closes", pick: 0, won: false },
   ]);
 });
+
+// A crossing made while payment was overdue starts no purchase; once paid up, a replayed event (which debits
+// nothing) starts none either: the next debit or the sweep decides.
+test("regression: a replay after payment is back buys no pack for a crossing made while overdue", async () => {
+  await runSequence(testDb(), { period: "week", anchorDay: 29, anchorMonth: 11, startAfterDays: 9, level: 0 }, [
+    { op: "record", feature: "compute", units: "59.5", key: { kind: "new" } },
+    { op: "overdue", overdue: true },
+    { op: "auto_top_up", threshold: "128.000001", monthlyCap: 2 },
+    { op: "upgrade" },
+    { op: "grant", units: "44.123456", days: 30 },
+    { op: "batch", events: [
+      { feature: "compute", units: "60", key: { kind: "new" } }, { feature: "compute", units: "17", key: { kind: "new" } },
+      { feature: "compute", units: "43.5", key: { kind: "new" } }, { feature: "compute", units: "47.123456", key: { kind: "new" } },
+      { feature: "compute", units: "57", key: { kind: "new" } }, { feature: "compute", units: "28.000001", key: { kind: "new" } },
+    ] },
+    { op: "overdue", overdue: false },
+    { op: "record", feature: "compute", units: "27", key: { kind: "replay", pick: 896 } },
+    { op: "auto_top_up_race" },
+  ]);
+});

@@ -213,19 +213,22 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
     switch (op.op) {
       case "record": {
         const { key, feature, units } = resolveKey(`k${i}`, op);
+        const isNew = !model.events.has(key);
         const expected = model.record(feature, micros(units), key, `${feature}:${units}`);
         const actual = await attempt(() => recordUsage(db, { workspaceId, feature, units, idempotencyKey: key, now: at }, metering));
         compareAnswer(expected, actual, (w) => say(i, op, w));
         saw("error" in expected ? expected.error : op.key.kind === "new" ? "accepted" : `${op.key.kind}_accepted`);
         if ("ok" in expected && model.events.get(key)?.extrasUnits) saw("paid_by_extras");
-        if ("ok" in expected && model.maybeAutoTopUp()) saw("auto_top_up");
+        // The engine decides on a purchase after a new event paid by extras (a replay debits nothing), or in the sweep.
+        if ("ok" in expected && isNew && model.events.get(key)!.extrasUnits > 0n && model.maybeAutoTopUp()) saw("auto_top_up");
         break;
       }
       case "batch": {
         const events = op.events.map((e, n) => resolveKey(`k${i}_${n}`, e));
         const expected = events.map((e) => {
+          const isNew = !model.events.has(e.key);
           const r = model.record(e.feature, micros(e.units), e.key, `${e.feature}:${e.units}`);
-          if ("ok" in r && model.maybeAutoTopUp()) saw("auto_top_up");
+          if ("ok" in r && isNew && model.events.get(e.key)!.extrasUnits > 0n && model.maybeAutoTopUp()) saw("auto_top_up");
           return r;
         });
         const outcomes = await recordUsageBatch(db, { workspaceId, events: events.map((e) => ({ feature: e.feature, units: e.units, idempotencyKey: e.key })), now: at }, metering);
