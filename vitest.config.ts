@@ -8,6 +8,8 @@ export default defineConfig({
   resolve: { alias },
   test: {
     projects: [
+      // The Stripe emulator's own tests, from its package's config.
+      "packages/stripe-emulator",
       {
         resolve: { alias },
         test: {

@@ -19,7 +19,7 @@ const steps: Step[] = [
   { name: "advisories", cmd: ["npx", "tsx", "scripts/advisories/main.ts"] },
   { name: "typecheck", cmd: ["npx", "tsc", "--noEmit"] },
   { name: "lint", cmd: ["npx", "eslint", ".", "--max-warnings=0"] },
-  { name: "unit", cmd: ["npx", "vitest", "run", "--project", "unit", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/unit.json"], report: "test-results/unit.json", count: vitestCount },
+  { name: "unit", cmd: ["npx", "vitest", "run", "--project", "unit", "--project", "stripe-emulator", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/unit.json"], report: "test-results/unit.json", count: vitestCount },
   { name: "integration", cmd: ["npx", "vitest", "run", "--project", "integration", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/integration.json"], report: "test-results/integration.json", count: vitestCount },
   { name: "build", cmd: ["npx", "next", "build"] },
   { name: "http", cmd: ["npx", "vitest", "run", "--project", "http", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/http.json"], report: "test-results/http.json", count: vitestCount },

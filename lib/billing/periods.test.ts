@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addInterval } from "@/scripts/stripe-emulator/clock";
+import { addInterval } from "@tally/stripe-emulator";
 import { LIFETIME_END, addMonthsClamped, windowBounds } from "./periods";
 
 const iso = (b: { start: Date; end: Date }) => [b.start.toISOString(), b.end.toISOString()];

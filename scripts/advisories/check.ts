@@ -6,7 +6,8 @@ export interface AdvisoryList { reviewed: string; sources: string[]; advisories:
 export interface Finding { advisory: Advisory; path: string; version: string }
 
 /** Every installed package in a package-lock (v2/v3) whose version falls in a known-vulnerable range. */
-export function findVulnerable(lock: { packages?: Record<string, { version?: string }> }, advisories: Advisory[]): Finding[] {
+// Workspace links (`{resolved, link}`) carry no version and are skipped.
+export function findVulnerable(lock: { packages?: Record<string, { version?: string; link?: boolean }> }, advisories: Advisory[]): Finding[] {
   const findings: Finding[] = [];
   for (const [path, info] of Object.entries(lock.packages ?? {})) {
     const name = path.slice(path.lastIndexOf("node_modules/") + "node_modules/".length);

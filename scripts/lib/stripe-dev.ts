@@ -1,6 +1,6 @@
 import { createDb } from "../../lib/db";
 import { createStripeClient, syncStripeCatalog } from "../../lib/stripe";
-import { startStripeEmulator, type StripeEmulatorHandle } from "../stripe-emulator";
+import { startStripeEmulator, type StripeEmulatorHandle } from "@tally/stripe-emulator";
 import { freePort } from "./pglite";
 
 /**

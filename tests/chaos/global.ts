@@ -2,7 +2,7 @@ import "./env";
 import type { TestProject } from "vitest/node";
 import { createDb } from "../../lib/db";
 import { createStripeClient, syncStripeCatalog } from "../../lib/stripe";
-import { startStripeEmulator } from "../../scripts/stripe-emulator";
+import { startStripeEmulator } from "@tally/stripe-emulator";
 import { pickPort, startAppServer, type AppServer } from "../http/server";
 import { CHAOS_PORTS } from "./env";
 

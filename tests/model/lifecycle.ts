@@ -12,7 +12,7 @@ import type { Stripe } from "@/lib/stripe";
 import { CARDS, newWorkspace, requestKey, type PaymentsEnv } from "../integration/payments/helpers";
 import { BooksModel, addMonths, type Plan } from "./model";
 import { micros, text } from "./units";
-import { payOnHostedPage } from "../../scripts/stripe-emulator/test-helpers";
+import { payOnHostedPage } from "@tally/stripe-emulator/testing";
 
 export type PlanKey = "free" | "starter" | "pro" | "max";
 type Paid = Exclude<PlanKey, "free">;

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { checkInvariants, onPlanChanged, publishPlan, recordUsage, resetWindowsForPeriod, topupExtras } from "@/lib/billing";
-import { addInterval } from "@/scripts/stripe-emulator/clock";
+import { addInterval } from "@tally/stripe-emulator";
 import { closeTestDb, expectBooksHold, seedWorkspace, testDb, uid } from "./helpers";
 
 afterAll(closeTestDb);

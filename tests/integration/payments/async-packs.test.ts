@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { purchasesInProgress } from "@/lib/billing-views/purchases";
 import { HANDLED_EVENT_TYPES, startPackCheckout, syncCheckoutReturn } from "@/lib/payments";
-import { BANK, payByBankOnHostedPage } from "../../../scripts/stripe-emulator/test-helpers";
+import { BANK, payByBankOnHostedPage } from "@tally/stripe-emulator/testing";
 import { deliverThrice, eventsAbout, requestKey, startPayments, workspaceOnClock, type PaymentsEnv } from "./helpers";
 
 // Packs paid by US bank account debit (asynchronous): pending when checkout completes, then credited once or

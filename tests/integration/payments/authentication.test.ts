@@ -4,7 +4,7 @@ import { limitations, recordUsage } from "@/lib/billing";
 import { billingAlerts } from "@/lib/billing-views/alerts";
 import { billingOverview } from "@/lib/billing-views/overview";
 import { HANDLED_EVENT_TYPES, upgradeNow } from "@/lib/payments";
-import { postForm } from "../../../scripts/stripe-emulator/test-helpers";
+import { postForm } from "@tally/stripe-emulator/testing";
 import { CARDS, deliverThrice, eventsAbout, requestKey, startPayments, subscribedOnClock, subscriptionOf, type PaymentsEnv } from "./helpers";
 
 // 3-D Secure and insufficient funds on renewals and upgrades, with webhooks delivered by the emulator.

@@ -5,9 +5,8 @@ import { db } from "@/lib/db";
 import { createStripeClient, signTestPayload, syncStripeCatalog, setStripeClient, type Stripe } from "@/lib/stripe";
 import { handleStripeWebhook, startPackCheckout, startPlanCheckout } from "@/lib/payments";
 import { topupExtras } from "@/lib/billing";
-import { startStripeEmulator, type StripeEmulatorHandle } from "../../../scripts/stripe-emulator";
-import { FRESH_ACCOUNT } from "../../../scripts/stripe-emulator/account";
-import { CARDS, payOnHostedPage, payWithAuthentication } from "../../../scripts/stripe-emulator/test-helpers";
+import { FRESH_ACCOUNT, startStripeEmulator, type StripeEmulatorHandle } from "@tally/stripe-emulator";
+import { CARDS, payOnHostedPage, payWithAuthentication } from "@tally/stripe-emulator/testing";
 import { ensureCatalog, newOwner } from "../../helpers/factories";
 
 export { CARDS };

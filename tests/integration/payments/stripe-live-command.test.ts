@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startStripeEmulator, type StripeEmulatorHandle } from "../../../scripts/stripe-emulator";
+import { startStripeEmulator, type StripeEmulatorHandle } from "@tally/stripe-emulator";
 
 const run = promisify(execFile);
 const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");

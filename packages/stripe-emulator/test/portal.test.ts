@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { CARDS, postForm, emulatorPerFile, type Catalog, type TestEnv } from "./test-helpers";
+import { CARDS, postForm, emulatorPerFile, type Catalog, type TestEnv } from "../src/testing";
 
 let env: TestEnv;
 let catalog: Catalog;

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, beforeEach } from "vitest";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
-import { freePort } from "../lib/pglite";
 import { startStripeEmulator, type StripeEmulatorHandle, type StripeEmulatorOptions } from "./server";
 
 export const WEBHOOK_SECRET = "whsec_test_emulator_secret";
@@ -82,7 +81,7 @@ export interface TestEnv {
 export async function startTestEnv(options: Partial<StripeEmulatorOptions> = {}): Promise<TestEnv> {
   const offline = new Stripe("sk_test_x");
   const hooks = await new WebhookReceiver(offline).start();
-  const emulator = await startStripeEmulator({ port: await freePort(), webhookSecret: WEBHOOK_SECRET, webhookUrl: hooks.url, retryDelaysMs: [50, 100, 200], tickMs: 0, log: () => {}, ...options });
+  const emulator = await startStripeEmulator({ webhookSecret: WEBHOOK_SECRET, webhookUrl: hooks.url, retryDelaysMs: [50, 100, 200], tickMs: 0, log: () => {}, ...options });
   const stripe = new Stripe("sk_test_x", { host: "127.0.0.1", port: emulator.port, protocol: "http", maxNetworkRetries: 0 });
   return {
     emulator,

@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { settled, emulatorPerFile, type TestEnv } from "./test-helpers";
+import { settled, emulatorPerFile, type TestEnv } from "../src/testing";
 
 let env: TestEnv;
 

@@ -1,7 +1,7 @@
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PORTAL_NOT_CONFIGURED_MESSAGE, TAX_NOT_ACTIVE_MESSAGE } from "./account";
-import { seedCatalog, startTestEnv, type Catalog, type TestEnv } from "./test-helpers";
+import { PORTAL_NOT_CONFIGURED_MESSAGE, TAX_NOT_ACTIVE_MESSAGE } from "../src/account";
+import { seedCatalog, startTestEnv, type Catalog, type TestEnv } from "../src/testing";
 
 // Top-level keys of Stripe's own objects at the pinned API version (stripe/openapi fixtures3.json and the SDK's types).
 const KEYS = {

@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { BANK, CARDS, emulatorPerFile, payByBankOnHostedPage, payOnHostedPage, payWithAuthentication, postForm, settled, type Catalog, type TestEnv } from "./test-helpers";
+import { BANK, CARDS, emulatorPerFile, payByBankOnHostedPage, payOnHostedPage, payWithAuthentication, postForm, settled, type Catalog, type TestEnv } from "../src/testing";
 
 // 3-D Secure, insufficient funds, asynchronous bank debits, disputes and finalization failures: the test
 // cards and accounts behave as on Stripe, and each sends the events Stripe sends.
