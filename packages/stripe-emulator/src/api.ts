@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Emulator } from "./emulator";
 import { StripeError, unknownRoute } from "./errors";
 import { applyExpand } from "./expand";
+import { pinnedShape } from "./shape";
 import { Params, parseForm, type FormObject } from "./form";
 import { fingerprint } from "./idempotency";
 import { newId } from "./ids";
@@ -105,7 +106,7 @@ export function handleApi(em: Emulator, router: Router, req: IncomingMessage, ra
     em.request = { id: requestId, idempotency_key: idempotencyKey };
     try {
       const result = match.handler({ em, method, path, params: match.params, p });
-      response = json(200, applyExpand(em, result, p.strings("expand")), headers);
+      response = json(200, pinnedShape(structuredClone(applyExpand(em, result, p.strings("expand")))), headers);
     } catch (err) {
       if (err instanceof StripeError) response = json(err.status, err.toJSON(), headers);
       else {

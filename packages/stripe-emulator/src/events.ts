@@ -1,4 +1,5 @@
 import { newId } from "./ids";
+import { pinnedPrevious, pinnedShape } from "./shape";
 import type { StripeEvent } from "./types";
 
 export interface RequestInfo {
@@ -13,13 +14,14 @@ export function buildEvent(type: string, object: unknown, apiVersion: string, re
     object: "event",
     api_version: apiVersion,
     created: Math.floor(Date.now() / 1000),
-    data: { object: structuredClone(object) },
+    data: { object: pinnedShape(structuredClone(object)) },
     livemode: false,
     pending_webhooks: 0,
     request: { ...request },
     type,
   };
-  if (previous && Object.keys(previous).length > 0) event.data.previous_attributes = structuredClone(previous);
+  const before = previous && pinnedPrevious(structuredClone(previous), (object as { object?: unknown }).object);
+  if (before && Object.keys(before).length > 0) event.data.previous_attributes = before;
   return event;
 }
 

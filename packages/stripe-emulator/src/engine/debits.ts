@@ -39,6 +39,7 @@ export function createBankAccountPaymentMethod(em: Emulator, input: BankInput, c
     billing_details: { address: { city: null, country: null, line1: null, line2: null, postal_code: null, state: null }, email: input.email ?? null, name: input.name ?? null, phone: null, tax_id: null },
     created,
     customer: null,
+    customer_account: null,
     livemode: false,
     metadata,
     type: "us_bank_account",

@@ -60,6 +60,7 @@ export function scheduleFromSubscription(em: Emulator, sub: Subscription, at: nu
     created: at,
     current_phase: { start_date: current.start_date, end_date: current.end_date },
     customer: sub.customer,
+    customer_account: null,
     default_settings: {
       application_fee_percent: null,
       automatic_tax: { disabled_reason: null, enabled: false, liability: null },

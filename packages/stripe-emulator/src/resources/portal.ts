@@ -17,6 +17,7 @@ export function registerPortal(router: Router): void {
       configuration: configuration.id,
       created: em.now(customer.id),
       customer: customer.id,
+      customer_account: null,
       flow: null,
       livemode: false,
       locale: p.str("locale") ?? null,
