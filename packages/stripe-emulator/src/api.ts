@@ -1,10 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import type { Emulator } from "./emulator";
-import { StripeError, unknownRoute } from "./errors";
+import { StripeError, unknownParameter, unknownRoute } from "./errors";
 import { applyExpand } from "./expand";
 import { pinnedShape } from "./shape";
 import { Params, parseForm, type FormObject } from "./form";
 import { fingerprint } from "./idempotency";
+import { ACCEPTED_PARAMETERS } from "./parameters";
 import { newId } from "./ids";
 import { registerAccount } from "./resources/account";
 import { registerCharges } from "./resources/charges";
@@ -99,16 +100,21 @@ export function handleApi(em: Emulator, router: Router, req: IncomingMessage, ra
 
   const match = router.match(method, path);
   let response: ApiResponse;
+  let validationFailed = false;
   if (!match) {
     response = json(404, unknownRoute(method, url.pathname).toJSON(), headers);
   } else {
     const p = new Params(params);
     em.request = { id: requestId, idempotency_key: idempotencyKey };
     try {
+      refuseUnknownParameters(match.route, params);
       const result = match.handler({ em, method, path, params: match.params, p });
       response = json(200, pinnedShape(structuredClone(applyExpand(em, result, p.strings("expand")))), headers);
     } catch (err) {
-      if (err instanceof StripeError) response = json(err.status, err.toJSON(), headers);
+      if (err instanceof StripeError) {
+        response = json(err.status, err.toJSON(), headers);
+        validationFailed = err.validation;
+      }
       else {
         em.config.log(`stripe emulator: ${method} ${path} failed: ${err instanceof Error ? err.stack : String(err)}`);
         response = json(500, { error: { type: "api_error", message: `An unexpected error occurred in the emulator: ${err instanceof Error ? err.message : String(err)}` } }, headers);
@@ -118,9 +124,18 @@ export function handleApi(em: Emulator, router: Router, req: IncomingMessage, ra
       em.flushLater();
     }
   }
-  // Stripe saves the result once the endpoint ran; validation failures (400) are not saved.
-  if (idempotencyKey && match && response.status !== 400 && response.status !== 401 && response.status !== 404) {
+  // Stripe saves the result once the endpoint started, errors included (a replay answers the same error); a request
+  // whose parameters failed validation, or that reached no endpoint, saves nothing.
+  if (idempotencyKey && match && !validationFailed) {
     em.idempotency.save(idempotencyKey, { method, path, fingerprint: fingerprint(params), status: response.status, body: response.body, originalRequest: requestId });
   }
   return response;
+}
+
+/** Stripe refuses, before anything runs, a top-level parameter the endpoint does not have. */
+function refuseUnknownParameters(route: string, params: FormObject): void {
+  const accepted = ACCEPTED_PARAMETERS[route];
+  if (!accepted) throw new Error(`${route} has no list of accepted parameters (parameters.ts)`);
+  const unknown = Object.keys(params).find((k) => !accepted.includes(k));
+  if (unknown !== undefined) throw unknownParameter(unknown);
 }

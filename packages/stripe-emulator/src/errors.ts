@@ -20,6 +20,12 @@ export interface StripeErrorBody {
 
 /** An error answered in Stripe's shape: `{ error: { type, code?, message, param? } }`. */
 export class StripeError extends Error {
+  /**
+   * The parameters failed validation before the endpoint ran. Stripe saves no idempotent result for such a
+   * request (the same key may be used again with corrected parameters); every other error is saved and replayed.
+   */
+  validation = false;
+
   constructor(
     readonly status: number,
     readonly body: StripeErrorBody,
@@ -33,11 +39,28 @@ export class StripeError extends Error {
 }
 
 export function invalidRequest(message: string, param?: string, code?: string): StripeError {
-  return new StripeError(400, { type: "invalid_request_error", message, ...(param ? { param } : {}), ...(code ? { code } : {}) });
+  const error = new StripeError(400, { type: "invalid_request_error", message, ...(param ? { param } : {}), ...(code ? { code } : {}) });
+  // Stripe's parameter_* codes (missing, unknown, invalid) are validation failures.
+  error.validation = code?.startsWith("parameter_") ?? false;
+  return error;
 }
 
 export function missingParam(param: string): StripeError {
-  return invalidRequest(`Missing required param: ${param}.`, param, "parameter_missing");
+  return parameterError(`Missing required param: ${param}.`, param, "parameter_missing");
+}
+
+/** A parameter that is missing, malformed or out of range: a validation failure (see StripeError.validation). */
+export function parameterError(message: string, param?: string, code?: string): StripeError {
+  const error = invalidRequest(message, param, code);
+  error.validation = true;
+  return error;
+}
+
+/** Stripe's answer to a parameter the endpoint does not have (`a[b]` for nested ones). */
+export function unknownParameter(param: string): StripeError {
+  const error = parameterError(`Received unknown parameter: ${param}`, param, "parameter_unknown");
+  error.body.doc_url = "https://stripe.com/docs/error-codes/parameter-unknown";
+  return error;
 }
 
 export function notFound(id: string, param = "id"): StripeError {

@@ -1,4 +1,4 @@
-import { invalidRequest, missingParam } from "./errors";
+import { missingParam, parameterError } from "./errors";
 
 /** A decoded form value: Stripe's bodies are strings nested by `a[b][0][c]` keys. */
 export type FormValue = string | FormValue[] | FormObject;
@@ -93,7 +93,7 @@ export class Params {
   str(key: string): string | undefined {
     const v = this.raw[key];
     if (v === undefined) return undefined;
-    if (typeof v !== "string") throw invalidRequest(`Invalid string: ${JSON.stringify(v)}`, this.name(key));
+    if (typeof v !== "string") throw parameterError(`Invalid string: ${JSON.stringify(v)}`, this.name(key));
     return v;
   }
 
@@ -113,14 +113,14 @@ export class Params {
     const v = this.str(key);
     if (v === undefined) return undefined;
     if (!(allowed as readonly string[]).includes(v))
-      throw invalidRequest(`Invalid ${key}: must be one of ${allowed.join(", ")}`, this.name(key));
+      throw parameterError(`Invalid ${key}: must be one of ${allowed.join(", ")}`, this.name(key));
     return v as T;
   }
 
   int(key: string): number | undefined {
     const v = this.str(key);
     if (v === undefined || v === "") return undefined;
-    if (!/^-?\d+$/.test(v)) throw invalidRequest(`Invalid integer: ${v}`, this.name(key));
+    if (!/^-?\d+$/.test(v)) throw parameterError(`Invalid integer: ${v}`, this.name(key));
     return Number(v);
   }
 
@@ -133,14 +133,14 @@ export class Params {
   bool(key: string): boolean | undefined {
     const v = this.str(key);
     if (v === undefined || v === "") return undefined;
-    if (v !== "true" && v !== "false") throw invalidRequest(`Invalid boolean: ${v}`, this.name(key));
+    if (v !== "true" && v !== "false") throw parameterError(`Invalid boolean: ${v}`, this.name(key));
     return v === "true";
   }
 
   obj(key: string): Params | undefined {
     const v = this.raw[key];
     if (v === undefined || v === "") return undefined;
-    if (typeof v === "string" || Array.isArray(v)) throw invalidRequest(`Invalid object`, this.name(key));
+    if (typeof v === "string" || Array.isArray(v)) throw parameterError(`Invalid object`, this.name(key));
     return new Params(v, this.name(key));
   }
 
@@ -149,7 +149,7 @@ export class Params {
     if (v === undefined || v === "") return [];
     const items = Array.isArray(v) ? v : Object.values(v);
     return items.map((item, i) => {
-      if (typeof item === "string" || Array.isArray(item)) throw invalidRequest(`Invalid array`, `${this.name(key)}[${i}]`);
+      if (typeof item === "string" || Array.isArray(item)) throw parameterError(`Invalid array`, `${this.name(key)}[${i}]`);
       return new Params(item, `${this.name(key)}[${i}]`);
     });
   }
@@ -167,7 +167,7 @@ export class Params {
     const v = this.raw[key];
     if (v === undefined) return undefined;
     if (v === "") return {};
-    if (typeof v === "string" || Array.isArray(v)) throw invalidRequest("Invalid hash", this.name(key));
+    if (typeof v === "string" || Array.isArray(v)) throw parameterError("Invalid hash", this.name(key));
     const out: Record<string, string> = {};
     for (const [k, val] of Object.entries(v)) if (typeof val === "string") out[k] = val;
     return out;

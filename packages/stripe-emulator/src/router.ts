@@ -15,16 +15,17 @@ export type ApiHandler = (ctx: ApiContext) => unknown;
 
 interface Route {
   method: string;
+  pattern: string;
   parts: string[];
   handler: ApiHandler;
 }
 
 /** Matches `METHOD /v1/things/:id` patterns in the order they were added. */
 export class Router {
-  private routes: Route[] = [];
+  private table: Route[] = [];
 
   add(method: string, pattern: string, handler: ApiHandler): this {
-    this.routes.push({ method, parts: pattern.split("/").filter(Boolean), handler });
+    this.table.push({ method, pattern, parts: pattern.split("/").filter(Boolean), handler });
     return this;
   }
 
@@ -40,9 +41,14 @@ export class Router {
     return this.add("DELETE", pattern, handler);
   }
 
-  match(method: string, path: string): { handler: ApiHandler; params: Record<string, string> } | undefined {
+  /** Every route as `METHOD /pattern`. */
+  routes(): string[] {
+    return this.table.map((r) => `${r.method} ${r.pattern}`);
+  }
+
+  match(method: string, path: string): { handler: ApiHandler; params: Record<string, string>; route: string } | undefined {
     const segments = path.split("/").filter(Boolean);
-    for (const route of this.routes) {
+    for (const route of this.table) {
       if (route.method !== method || route.parts.length !== segments.length) continue;
       const params: Record<string, string> = {};
       let ok = true;
@@ -52,7 +58,7 @@ export class Router {
         if (part.startsWith(":")) params[part.slice(1)] = seg;
         else ok = part === seg;
       }
-      if (ok) return { handler: route.handler, params };
+      if (ok) return { handler: route.handler, params, route: `${method} ${route.pattern}` };
     }
     return undefined;
   }
