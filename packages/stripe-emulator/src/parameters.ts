@@ -199,6 +199,7 @@ export const ACCEPTED_PARAMETERS: Record<string, readonly string[]> = {
     "pending_invoice_item_interval", "proration_behavior", "transfer_data", "trial_end", "trial_from_plan",
     "trial_period_days", "trial_settings"
   ],
+  "POST /v1/subscriptions/:id/migrate": ["billing_mode", "expand"],
   "POST /v1/subscriptions/:id": [
     "add_invoice_items", "application_fee_percent", "automatic_tax", "billing_cycle_anchor", "billing_schedules",
     "billing_thresholds", "cancel_at", "cancel_at_period_end", "cancellation_details", "collection_method",

@@ -46,7 +46,7 @@ export interface PendingUpdateRecord {
 /** Checkout options kept beside the session (Stripe does not echo all of them). */
 export interface CheckoutExtras {
   lineItems: CheckoutLineItem[];
-  subscriptionData: { metadata: Record<string, string>; trialPeriodDays: number | null; /** subscription_data.trial_end: the trial ends exactly then. */ trialEnd: number | null; missingPaymentMethod: "cancel" | "create_invoice" | "pause" };
+  subscriptionData: { metadata: Record<string, string>; trialPeriodDays: number | null; /** subscription_data.trial_end: the trial ends exactly then. */ trialEnd: number | null; missingPaymentMethod: "cancel" | "create_invoice" | "pause"; billingMode: BillingModeType };
   paymentIntentData: { metadata: Record<string, string>; description: string | null; setupFutureUsage: "off_session" | "on_session" | null };
   customerCreation: "always" | "if_required";
   automaticTax: boolean;
@@ -59,6 +59,9 @@ export interface DunningState {
 }
 
 export type { PendingLine } from "./types";
+
+/** subscription_data[billing_mode][type]: Stripe's default at the pinned version is flexible. */
+export type BillingModeType = "classic" | "flexible";
 
 export class Store {
   customers = new Map<string, Customer>();

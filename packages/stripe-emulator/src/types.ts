@@ -146,6 +146,8 @@ export interface Subscription extends StripeObject {
   currency: string;
   current_period_start: number;
   current_period_end: number;
+  /** Flexible (Stripe's default for new subscriptions at the pinned version) credits what was billed. */
+  billing_mode: { flexible: { proration_discounts: "included" | "itemized" } | null; type: "classic" | "flexible"; updated_at?: number };
   billing_cycle_anchor: number;
   cancel_at: number | null;
   cancel_at_period_end: boolean;

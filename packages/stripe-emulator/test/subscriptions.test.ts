@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { settled, emulatorPerFile, type Catalog, type TestEnv } from "../src/testing";
+import { CARDS, emulatorPerFile, payOnHostedPage, settled, type Catalog, type TestEnv } from "../src/testing";
 
 let env: TestEnv;
 let catalog: Catalog;
@@ -189,5 +189,51 @@ describe("subscription updates", () => {
     } finally {
       env.emulator.setTaxPercent(0);
     }
+  });
+});
+
+describe("billing mode", () => {
+  it("new subscriptions are in flexible billing mode, as on Stripe; classic only when asked for", async () => {
+    const { sub } = await subscribed(catalog.starter);
+    expect(sub.billing_mode).toEqual({ flexible: { proration_discounts: "included" }, type: "flexible", updated_at: T0 });
+    const customer = await env.stripe.customers.create({ email: "classic@example.com" });
+    const pm = await env.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
+    const classic = await env.stripe.subscriptions.create({ customer: customer.id, items: [{ price: catalog.starter.id }], default_payment_method: pm.id, billing_mode: { type: "classic" } });
+    expect(classic.billing_mode.type).toBe("classic");
+    const session = await env.stripe.checkout.sessions.create({ mode: "subscription", line_items: [{ price: catalog.starter.id, quantity: 1 }], success_url: "http://app.local/ok" });
+    expect((await payOnHostedPage(session.url!, CARDS.ok)).status).toBe(303);
+    const bought = await env.stripe.subscriptions.retrieve((await env.stripe.checkout.sessions.retrieve(session.id)).subscription as string);
+    expect(bought.billing_mode.type).toBe("flexible");
+  });
+
+  it("flexible credits what was billed for the period; classic credits the current price", async () => {
+    const credits: Record<string, number> = {};
+    for (const mode of ["flexible", "classic"] as const) {
+      const clock = await env.stripe.testHelpers.testClocks.create({ frozen_time: T0 });
+      const customer = await env.stripe.customers.create({ email: `${mode}@example.com`, test_clock: clock.id });
+      const pm = await env.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
+      const sub = await env.stripe.subscriptions.create({ customer: customer.id, items: [{ price: catalog.starter.id }], default_payment_method: pm.id, billing_mode: { type: mode } });
+      const item = sub.items.data[0]!;
+      // Moved to Pro without proration (as a plan migration does): Starter's $9.99 is what was billed. Then a
+      // change billed now credits the unused time.
+      await env.stripe.subscriptions.update(sub.id, { items: [{ id: item.id, price: catalog.pro.id }], proration_behavior: "none" });
+      await advance(clock, T0 + 10 * DAY);
+      const up = await env.stripe.subscriptions.update(sub.id, { items: [{ id: item.id, price: catalog.starter.id }], proration_behavior: "always_invoice" });
+      const invoice = await env.stripe.invoices.retrieve(up.latest_invoice as string);
+      credits[mode] = -invoice.lines.data[0]!.amount;
+    }
+    const total = Date.UTC(2026, 1, 1) / 1000 - T0;
+    const remaining = total - 10 * DAY;
+    expect(credits).toEqual({ flexible: Math.round((999 * remaining) / total), classic: Math.round((9900 * remaining) / total) });
+  });
+
+  it("a classic subscription migrates to flexible, once", async () => {
+    const customer = await env.stripe.customers.create({ email: "migrate@example.com" });
+    const pm = await env.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
+    const sub = await env.stripe.subscriptions.create({ customer: customer.id, items: [{ price: catalog.starter.id }], default_payment_method: pm.id, billing_mode: { type: "classic" } });
+    const migrated = await env.stripe.subscriptions.migrate(sub.id, { billing_mode: { type: "flexible" } });
+    expect(migrated.billing_mode.type).toBe("flexible");
+    const again = await env.stripe.subscriptions.migrate(sub.id, { billing_mode: { type: "flexible" } }).catch((e: unknown) => e);
+    expect((again as Stripe.errors.StripeError).statusCode).toBe(400);
   });
 });

@@ -170,7 +170,7 @@ export function updateSubscription(em: Emulator, sub: Subscription, p: Params): 
         continue;
       }
       if (x.item && prorationBehavior !== "none") {
-        const credit = prorate(x.item.price.unit_amount * x.item.quantity, remaining, total);
+        const credit = sub.billing_mode.type === "flexible" ? unusedBilled(em, sub, x.item.id, at) : prorate(x.item.price.unit_amount * x.item.quantity, remaining, total);
         if (credit) lines.push(subscriptionLine(sub, x.item.id, x.item.price, x.item.quantity, -credit, period, `Unused time on ${productName(em, x.item.price)} after ${fmtDate(at)}`, true));
       }
       if (x.deleted) continue;
@@ -251,4 +251,26 @@ export function updateSubscription(em: Emulator, sub: Subscription, p: Params): 
   }
   if (trialEnd === "now" && sub.status === "trialing") endTrial(em, sub, at);
   return sub;
+}
+
+/**
+ * Flexible billing mode's credit for unused time: the part after `at` of what was actually billed for the item
+ * in its current period (renewal, earlier prorations, pending ones), never more, rather than classic mode's
+ * current list price. They differ after a price change without proration (the old price is credited) and after
+ * a trial (nothing was billed, nothing is credited).
+ */
+export function unusedBilled(em: Emulator, sub: Subscription, itemId: string, at: number): number {
+  const pendingInvoice = em.store.pendingUpdates.get(sub.id)?.invoice;
+  const invoiced = [...em.store.invoices.values()]
+    .filter((inv) => inv.customer === sub.customer && inv.status !== "void" && inv.id !== pendingInvoice)
+    .flatMap((inv) => inv.lines.data as PendingLine[]);
+  let unused = 0;
+  for (const line of [...invoiced, ...(em.store.pendingLines.get(sub.id) ?? [])]) {
+    const details = line.parent.subscription_item_details as { subscription: string; subscription_item: string } | null;
+    if (details?.subscription !== sub.id || details.subscription_item !== itemId) continue;
+    const { start, end } = line.period;
+    if (end !== sub.current_period_end || start < sub.current_period_start || end <= start) continue;
+    unused += (line.amount * (end - Math.max(at, start))) / (end - start);
+  }
+  return Math.max(0, Math.round(unused));
 }

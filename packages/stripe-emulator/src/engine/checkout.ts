@@ -68,6 +68,7 @@ export function completeCheckout(em: Emulator, session: CheckoutSession, card: C
       trialEnd: extras.subscriptionData.trialEnd ?? (trialDays ? at + trialDays * DAY : null),
       defaultPaymentMethod: pm.id,
       missingPaymentMethod: extras.subscriptionData.missingPaymentMethod,
+      billingMode: extras.subscriptionData.billingMode,
       automaticTax: extras.automaticTax,
       authenticated: opts.authenticated,
     });

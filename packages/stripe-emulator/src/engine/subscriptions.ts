@@ -27,6 +27,7 @@ export const SUBSCRIPTION_KEYS = [
   "ended_at",
   "automatic_tax",
   "pending_update",
+  "billing_mode",
 ];
 
 export function planOf(price: Price): Record<string, unknown> {
@@ -109,6 +110,13 @@ export interface NewSubscription {
   description?: string | null;
   /** The first payment was authenticated (3-D Secure) by the customer at checkout. */
   authenticated?: boolean;
+  /** Flexible unless classic is asked for, as on Stripe at the pinned API version. */
+  billingMode?: "classic" | "flexible";
+}
+
+/** A subscription's billing_mode as Stripe shows it. */
+export function billingMode(type: "classic" | "flexible", at: number): Subscription["billing_mode"] {
+  return type === "flexible" ? { flexible: { proration_discounts: "included" }, type, updated_at: at } : { flexible: null, type };
 }
 
 export function validateItems(items: { price: Price }[]): void {
@@ -142,7 +150,7 @@ export function startSubscription(em: Emulator, input: NewSubscription): { subsc
     automatic_tax: { disabled_reason: null, enabled: input.automaticTax ?? false, liability: input.automaticTax ? { type: "self" } : null },
     billing_cycle_anchor: trialing ? periodEnd : now,
     billing_cycle_anchor_config: null,
-    billing_mode: { flexible: null, type: "classic" },
+    billing_mode: billingMode(input.billingMode ?? "flexible", now),
     billing_schedules: [],
     billing_thresholds: null,
     cancel_at: null,

@@ -114,6 +114,7 @@ function createSession(em: Emulator, p: Params): CheckoutSession {
       trialPeriodDays: trialDays ?? null,
       trialEnd: trialEnd ?? null,
       missingPaymentMethod: sd?.obj("trial_settings")?.obj("end_behavior")?.oneOf("missing_payment_method", ["cancel", "create_invoice", "pause"] as const) ?? "create_invoice",
+      billingMode: sd?.obj("billing_mode")?.oneOf("type", ["classic", "flexible"] as const) ?? "flexible",
     },
     paymentIntentData: {
       metadata: pid?.metadata() ?? {},

@@ -1,13 +1,13 @@
 import { requireStripeTax } from "../account";
 import { DAY } from "../clock";
-import { invalidRequest } from "../errors";
+import { invalidRequest, missingParam } from "../errors";
 import { render } from "../expand";
 import { filterCreated, paginate } from "../list";
 import type { Router } from "../router";
 import { updateSubscription } from "../engine/changes";
 import { attemptInvoicePayment, createInvoice, finalizeInvoice, prorate, subscriptionLine } from "../engine/invoicing";
 import { cardError, chargeWouldSucceed, resolvePaymentMethod } from "../engine/payments";
-import { cancelNow, startSubscription } from "../engine/subscriptions";
+import { billingMode, cancelNow, startSubscription, SUBSCRIPTION_KEYS } from "../engine/subscriptions";
 import { getCustomer } from "./customers";
 import { mustGet } from "./util";
 
@@ -42,11 +42,23 @@ export function registerSubscriptions(router: Router): void {
         missingPaymentMethod: missing,
         automaticTax: p.obj("automatic_tax")?.bool("enabled"),
         description: p.str("description"),
+        billingMode: p.obj("billing_mode")?.oneOf("type", ["classic", "flexible"] as const),
       });
       return render(subscription);
     })
     .get("/v1/subscriptions/:id", ({ em, params }) => render(mustGet(em.store.subscriptions, params.id!)))
     .post("/v1/subscriptions/:id", ({ em, params, p }) => render(updateSubscription(em, mustGet(em.store.subscriptions, params.id!), p)))
+    // Stripe moves a subscription from classic to flexible billing mode, never back.
+    .post("/v1/subscriptions/:id/migrate", ({ em, params, p }) => {
+      const type = p.obj("billing_mode")?.oneOf("type", ["flexible"] as const);
+      if (!type) throw missingParam("billing_mode[type]");
+      const sub = mustGet(em.store.subscriptions, params.id!);
+      if (sub.billing_mode.type === "flexible") throw invalidRequest("This subscription is already using flexible billing mode.", "billing_mode[type]");
+      const before = structuredClone(sub);
+      sub.billing_mode = billingMode("flexible", em.now(sub.customer));
+      em.emitChange("customer.subscription.updated", before, sub, SUBSCRIPTION_KEYS);
+      return render(sub);
+    })
     .delete("/v1/subscriptions/:id", ({ em, params, p }) => {
       const sub = mustGet(em.store.subscriptions, params.id!);
       if (sub.status === "canceled") throw invalidRequest(`A canceled subscription can only update its cancellation_details and metadata.`, undefined, "resource_missing");
