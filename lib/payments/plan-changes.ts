@@ -84,6 +84,12 @@ export async function upgradeNow(db: Client, input: { workspaceId: string; planK
   const waiting = await waitingUpgrade(sub, priceId);
   if (waiting) return { state: "requires_action", hostedInvoiceUrl: waiting, planName: plan.name, sync: await syncSubscription(db, { subscriptionId: sub.id, workspaceId: input.workspaceId }) };
   await releaseSchedule(sub, `upgrade_release_${token}`);
+  // Upgrade amounts follow flexible billing mode, Stripe's default for new subscriptions: the credit for unused time
+  // is what was billed for the period (not the current list price, which a price moved without proration never
+  // billed). A subscription still in classic mode is moved to flexible first (Stripe allows it once, never back).
+  if (sub.billing_mode?.type !== "flexible") {
+    await stripe().subscriptions.migrate(sub.id, { billing_mode: { type: "flexible" } }, { idempotencyKey: `upgrade_flexible_${sub.id}` });
+  }
   // The subscription was taxed as its checkout was. With automatic tax off now (STRIPE_AUTOMATIC_TAX, or an account
   // whose Stripe Tax is no longer active) it is turned off before the upgrade is invoiced (a pending update takes no
   // automatic_tax), so Stripe does not refuse the change. It is never turned on here: that needs the customer's
