@@ -12,7 +12,7 @@ import type { Stripe } from "@/lib/stripe";
 import { CARDS, newWorkspace, requestKey, type PaymentsEnv } from "../integration/payments/helpers";
 import { BooksModel, addMonths, type Plan } from "./model";
 import { micros, text } from "./units";
-import { payOnHostedPage } from "@tally/stripe-emulator/testing";
+import { advanceTestClock, payOnHostedPage } from "@tally/stripe-emulator/testing";
 
 export type PlanKey = "free" | "starter" | "pro" | "max";
 type Paid = Exclude<PlanKey, "free">;
@@ -342,7 +342,7 @@ export async function runLifecycle(env: PaymentsEnv, delivery: Delivery, ops: Li
       }
       case "advance": {
         now += op.hours * HOUR;
-        await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: Math.floor(now / 1000) });
+        await advanceTestClock(stripe, clock.id, Math.floor(now / 1000));
         model.advance(now);
         await deliverAll(stripe, delivery, rand, at());
         await endExpiredTrials(db(), { now: at() });

@@ -23,6 +23,8 @@ export interface EmulatorConfig {
   accountName: string;
   /** Stripe Tax's rate for every customer, in percent (0: tax is computed and is zero). */
   taxPercent: number;
+  /** How long a test clock stays `advancing` before its work runs (Stripe takes seconds). */
+  clockAdvanceMs: number;
   /** Seconds of the customer's clock a bank debit (us_bank_account) takes to settle. */
   debitSettleSeconds: number;
   /** Whether Stripe Tax and a default portal configuration are set up (see account.ts). */
@@ -94,6 +96,9 @@ export class Emulator {
     if (Object.keys(previous).length === 0) return undefined;
     return this.emit(type, after, previous);
   }
+
+  /** Test clock advances still running (they finish after the advance request has answered, as on Stripe). */
+  readonly advances = new Set<Promise<void>>();
 
   /** Queues work that Stripe does after the current request has answered (its events come after the request's). */
   later(fn: () => void): void {

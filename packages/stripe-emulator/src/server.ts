@@ -32,6 +32,8 @@ export interface StripeEmulatorOptions {
   tickMs?: number;
   /** The rate Stripe Tax applies where automatic tax is on (invoices, checkout, tax calculations), in percent (default 0). */
   taxPercent?: number;
+  /** How long a test clock advance stays `advancing` before its work runs (default 25 ms; Stripe takes seconds). */
+  clockAdvanceMs?: number;
   /**
    * What the account has set up (default: both, as the tests' account): `{ stripeTax: false }` makes every
    * automatic-tax request fail as on an account without Stripe Tax, `{ portalConfiguration: false }` leaves no
@@ -162,6 +164,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
     dunning: { retryDays: options.dunning?.retryDays ?? [3, 5, 7], finalAction: options.dunning?.finalAction ?? "unpaid" },
     accountName: options.accountName ?? "Tally",
     taxPercent: options.taxPercent ?? 0,
+    clockAdvanceMs: options.clockAdvanceMs ?? 25,
     debitSettleSeconds: options.debitSettleSeconds ?? 60,
     account: { ...CONFIGURED_ACCOUNT, ...options.account },
     log,
@@ -199,7 +202,11 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
       emulator.webhooks.enqueue(event, [...emulator.store.webhookEndpoints.values()]);
       return true;
     },
-    idle: () => emulator.webhooks.idle(),
+    async idle() {
+      // Clock advances first: their events are deliveries too.
+      while (emulator.advances.size > 0) await Promise.all([...emulator.advances]);
+      await emulator.webhooks.idle();
+    },
     setLatency(ms: number) {
       latencyMs = Math.max(0, ms);
     },

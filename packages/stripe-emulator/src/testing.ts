@@ -155,6 +155,22 @@ export async function postForm(url: string, fields: Record<string, string>): Pro
   return fetch(url, { method: "POST", body: new URLSearchParams(fields), headers: { "content-type": "application/x-www-form-urlencoded" }, redirect: "manual" });
 }
 
+/**
+ * Advances a test clock and polls it until it is ready again, as a client of Stripe does (advances are
+ * asynchronous). Returns the ready clock; a clock that failed to advance is an error.
+ */
+export async function advanceTestClock(stripe: Stripe, clockId: string, frozenTime: number, pollMs = 10): Promise<Stripe.TestHelpers.TestClock> {
+  let clock = await stripe.testHelpers.testClocks.advance(clockId, { frozen_time: frozenTime });
+  const deadline = Date.now() + 60_000;
+  while (clock.status === "advancing") {
+    if (Date.now() > deadline) throw new Error(`test clock ${clockId} is still advancing`);
+    await new Promise((r) => setTimeout(r, pollMs));
+    clock = await stripe.testHelpers.testClocks.retrieve(clockId);
+  }
+  if (clock.status !== "ready") throw new Error(`test clock ${clockId} failed to advance (${clock.status})`);
+  return clock;
+}
+
 /** Waits until every delivery has settled (including retries). */
 export async function settled(env: TestEnv): Promise<void> {
   await env.emulator.idle();

@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { CARDS, payOnHostedPage, seedCatalog, settled, startTestEnv, emulatorPerFile, type Catalog, type TestEnv } from "../src/testing";
+import { advanceTestClock, CARDS, payOnHostedPage, seedCatalog, settled, startTestEnv, emulatorPerFile, type Catalog, type TestEnv } from "../src/testing";
 
 let env: TestEnv;
 let catalog: Catalog;
@@ -20,10 +20,25 @@ async function clockCustomer() {
 }
 
 function advance(clock: Stripe.TestHelpers.TestClock, to: number) {
-  return env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: to });
+  return advanceTestClock(env.stripe, clock.id, to);
 }
 
 describe("test clocks", () => {
+  it("advances asynchronously, as on Stripe: answered advancing, ready once everything due has run; no second advance meanwhile", async () => {
+    const { clock } = await clockCustomer();
+    // Sent together: the second arrives while the first is still advancing.
+    const [answered, refused] = await Promise.all([
+      env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: T0 + DAY }),
+      env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: T0 + 2 * DAY }).catch((e: unknown) => e),
+    ]);
+    expect([answered.status, answered.status_details]).toEqual(["advancing", { advancing: { target_frozen_time: T0 + DAY } }]);
+    expect((refused as Stripe.errors.StripeError).statusCode).toBe(400);
+    await settled(env);
+    expect(await env.stripe.testHelpers.testClocks.retrieve(clock.id)).toMatchObject({ status: "ready", frozen_time: T0 + DAY });
+    const types = env.hooks.types().filter((t) => t.startsWith("test_helpers.test_clock."));
+    expect(types.slice(-2)).toEqual(["test_helpers.test_clock.advancing", "test_helpers.test_clock.ready"]);
+  });
+
   it("renews every period with a paid subscription_cycle invoice and a new period", async () => {
     const { clock, customer } = await clockCustomer();
     expect(customer.created).toBe(T0);
@@ -140,7 +155,7 @@ describe("test clocks", () => {
       const sub = await other.stripe.subscriptions.create({ customer: customer.id, items: [{ price: prices.starter.id }], default_payment_method: pm.id });
       const bad = await other.stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer: customer.id });
       await other.stripe.subscriptions.update(sub.id, { default_payment_method: bad.id });
-      await other.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: month(1) + 2 * DAY + 60 });
+      await advanceTestClock(other.stripe, clock.id, month(1) + 2 * DAY + 60);
       const ended = await other.stripe.subscriptions.retrieve(sub.id);
       expect([ended.status, ended.cancellation_details?.reason]).toEqual(["canceled", "payment_failed"]);
     } finally {

@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { BANK, CARDS, emulatorPerFile, payByBankOnHostedPage, payOnHostedPage, payWithAuthentication, postForm, settled, type Catalog, type TestEnv } from "../src/testing";
+import { advanceTestClock, BANK, CARDS, emulatorPerFile, payByBankOnHostedPage, payOnHostedPage, payWithAuthentication, postForm, settled, type Catalog, type TestEnv } from "../src/testing";
 
 // 3-D Secure, insufficient funds, asynchronous bank debits, disputes and finalization failures: the test
 // cards and accounts behave as on Stripe, and each sends the events Stripe sends.
@@ -51,7 +51,7 @@ describe("3-D Secure", () => {
 
   it("a renewal charged to 3184 waits for authentication: past_due, payment_action_required, paid on the hosted page", async () => {
     const { clock, sub } = await subscribed(CARDS.authAlways);
-    await env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: sub.items.data[0]!.current_period_end + HOUR });
+    await advanceTestClock(env.stripe, clock.id, sub.items.data[0]!.current_period_end + HOUR);
     const renewed = await env.stripe.subscriptions.retrieve(sub.id, { expand: ["latest_invoice.payments"] });
     const invoice = renewed.latest_invoice as Stripe.Invoice;
     expect([renewed.status, invoice.status, invoice.billing_reason]).toEqual(["past_due", "open", "subscription_cycle"]);
@@ -73,7 +73,7 @@ describe("3-D Secure", () => {
 
   it("3155 authenticated at checkout pays its renewals off session", async () => {
     const { clock, sub } = await subscribed(CARDS.authUnlessSetUp);
-    await env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: sub.items.data[0]!.current_period_end + HOUR });
+    await advanceTestClock(env.stripe, clock.id, sub.items.data[0]!.current_period_end + HOUR);
     const invoice = (await env.stripe.subscriptions.retrieve(sub.id, { expand: ["latest_invoice"] })).latest_invoice as Stripe.Invoice;
     expect(invoice.status).toBe("paid");
   });
@@ -111,7 +111,7 @@ describe("3-D Secure", () => {
     const { clock, sub } = await subscribed(CARDS.authAlways);
     const item = sub.items.data[0]!;
     const waiting = await env.stripe.subscriptions.update(sub.id, { items: [{ id: item.id, price: catalog.pro.id }], proration_behavior: "always_invoice", payment_behavior: "pending_if_incomplete" });
-    await env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: waiting.pending_update!.expires_at + 60 });
+    await advanceTestClock(env.stripe, clock.id, waiting.pending_update!.expires_at + 60);
     const after = await env.stripe.subscriptions.retrieve(sub.id);
     expect([after.pending_update, after.items.data[0]!.price.id, after.status]).toEqual([null, catalog.starter.id, "active"]);
     expect((await env.stripe.invoices.retrieve(waiting.latest_invoice as string)).status).toBe("void");
@@ -160,7 +160,7 @@ describe("bank debits (us_bank_account)", () => {
     const done = await env.stripe.checkout.sessions.retrieve(session.id);
     expect([done.status, done.payment_status]).toEqual(["complete", "unpaid"]);
     expect((await env.stripe.paymentIntents.retrieve(done.payment_intent as string)).status).toBe("processing");
-    await env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: T0 + 120 });
+    await advanceTestClock(env.stripe, clock.id, T0 + 120);
     const paid = await env.stripe.checkout.sessions.retrieve(session.id);
     expect(paid.payment_status).toBe("paid");
     expect((await env.stripe.paymentIntents.retrieve(done.payment_intent as string)).status).toBe("succeeded");
@@ -172,7 +172,7 @@ describe("bank debits (us_bank_account)", () => {
     const { clock, customer } = await clockCustomer();
     const session = await packSession(customer.id);
     await payByBankOnHostedPage(session.url!, BANK.insufficientFunds);
-    await env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: T0 + 120 });
+    await advanceTestClock(env.stripe, clock.id, T0 + 120);
     const pi = await env.stripe.paymentIntents.retrieve((await env.stripe.checkout.sessions.retrieve(session.id)).payment_intent as string);
     expect([pi.status, pi.last_payment_error?.code]).toEqual(["requires_payment_method", "insufficient_funds"]);
     expect((await env.stripe.checkout.sessions.retrieve(session.id)).payment_status).toBe("unpaid");
@@ -222,7 +222,7 @@ describe("finalization failures", () => {
   it("a renewal with automatic tax for a customer Stripe Tax cannot locate stays a draft: invoice.finalization_failed", async () => {
     const { clock, customer, sub } = await subscribed(CARDS.ok, { automaticTax: true });
     await env.stripe.customers.update(customer.id, { address: { country: "US", postal_code: "ABCDE" } });
-    await env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: sub.items.data[0]!.current_period_end + HOUR });
+    await advanceTestClock(env.stripe, clock.id, sub.items.data[0]!.current_period_end + HOUR);
     const invoice = (await env.stripe.subscriptions.retrieve(sub.id, { expand: ["latest_invoice"] })).latest_invoice as Stripe.Invoice;
     expect([invoice.status, invoice.last_finalization_error?.code]).toEqual(["draft", "customer_tax_location_invalid"]);
     await settled(env);

@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { CARDS, emulatorPerFile, payOnHostedPage, settled, type Catalog, type TestEnv } from "../src/testing";
+import { advanceTestClock, CARDS, emulatorPerFile, payOnHostedPage, settled, type Catalog, type TestEnv } from "../src/testing";
 
 let env: TestEnv;
 let catalog: Catalog;
@@ -22,7 +22,7 @@ async function subscribed(price: Stripe.Price, card = "pm_card_visa") {
 }
 
 function advance(clock: Stripe.TestHelpers.TestClock, to: number) {
-  return env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: to });
+  return advanceTestClock(env.stripe, clock.id, to);
 }
 
 describe("subscription updates", () => {

@@ -62,7 +62,7 @@ export async function connectStripe(): Promise<Backend> {
       const deadline = Date.now() + 180_000;
       while ((await stripe.testHelpers.testClocks.retrieve(clockId)).status !== "ready") {
         if (Date.now() > deadline) throw new Error(`test clock ${clockId} still advancing`);
-        await new Promise((r) => setTimeout(r, 2_000));
+        await new Promise((r) => setTimeout(r, emulated ? 20 : 2_000));
       }
     },
     async stop() {

@@ -6,7 +6,7 @@ import { createStripeClient, signTestPayload, syncStripeCatalog, setStripeClient
 import { handleStripeWebhook, startPackCheckout, startPlanCheckout } from "@/lib/payments";
 import { topupExtras } from "@/lib/billing";
 import { FRESH_ACCOUNT, startStripeEmulator, type StripeEmulatorHandle } from "@tally/stripe-emulator";
-import { CARDS, payOnHostedPage, payWithAuthentication } from "@tally/stripe-emulator/testing";
+import { advanceTestClock, CARDS, payOnHostedPage, payWithAuthentication } from "@tally/stripe-emulator/testing";
 import { ensureCatalog, newOwner } from "../../helpers/factories";
 
 export { CARDS };
@@ -167,7 +167,7 @@ export async function subscribedOnClock(env: PaymentsEnv, planKey: string, label
   let time = start;
   const advanceTo = async (t: number) => {
     time = t;
-    await env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: t });
+    await advanceTestClock(env.stripe, clock.id, t);
     await env.emulator.idle();
   };
   return { ...ws, clock, customerId: customer.id, subscriptionId: row.stripeSubscriptionId!, advanceTo, now: () => time, periodEnd: Math.floor(row.currentPeriodEnd!.getTime() / 1000) };
@@ -181,7 +181,7 @@ export async function workspaceOnClock(env: PaymentsEnv, label: string) {
   const customer = await env.stripe.customers.create({ name: label, metadata: { workspaceId: ws.workspaceId }, test_clock: clock.id });
   await db().workspace.update({ where: { id: ws.workspaceId }, data: { stripeCustomerId: customer.id } });
   const advanceTo = async (t: number) => {
-    await env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: t });
+    await advanceTestClock(env.stripe, clock.id, t);
     await env.emulator.idle();
   };
   return { ...ws, clock, customerId: customer.id, start, advanceTo };

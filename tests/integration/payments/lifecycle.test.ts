@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { advanceTestClock } from "@tally/stripe-emulator/testing";
 import { db } from "@/lib/db";
 import { limitations, recordUsage } from "@/lib/billing";
 import { cancelScheduledChange, scheduleDowngrade, startPlanCheckout, startTrial, upgradeNow } from "@/lib/payments";
@@ -100,7 +101,7 @@ describe("a checkout during a local trial", () => {
     const customer = await env.stripe.customers.create({ name: "trial", metadata: { workspaceId: ws.workspaceId }, test_clock: clock.id });
     await db().workspace.update({ where: { id: ws.workspaceId }, data: { stripeCustomerId: customer.id } });
     const advanceTo = async (t: number) => {
-      await env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: t });
+      await advanceTestClock(env.stripe, clock.id, t);
       await env.emulator.idle();
     };
     const used = async (t: number) => (await limitations(db(), ws.workspaceId, at(t))).entitlements.find((e) => e.feature === "compute")!.used;

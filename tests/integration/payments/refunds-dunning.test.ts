@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { advanceTestClock } from "@tally/stripe-emulator/testing";
 import { db } from "@/lib/db";
 import { configureAutoTopUp, maybeAutoTopUp, recordUsage } from "@/lib/billing";
 import { createStripePaymentsPort, refundExtrasPurchase, runDunning, startPackCheckout, startPlanCheckout } from "@/lib/payments";
@@ -102,7 +103,7 @@ describe("dunning on the test clock", () => {
     await env.stripe.subscriptions.update(row.stripeSubscriptionId!, { default_payment_method: failing.id });
     const renewal = Math.floor(row.currentPeriodEnd!.getTime() / 1000);
     const advanceTo = async (t: number) => {
-      await env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: t });
+      await advanceTestClock(env.stripe, clock.id, t);
       await env.emulator.idle();
     };
     return { ...ws, customerId: customer.id, subscriptionId: row.stripeSubscriptionId!, renewal, advanceTo };

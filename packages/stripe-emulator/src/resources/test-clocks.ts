@@ -10,26 +10,39 @@ import { mustGet } from "./util";
 
 /**
  * Advances a clock to `frozenTime`, running everything due for its customers in time order
- * (see engine/lifecycle.ts). Synchronous: the clock is `ready` again when this returns.
+ * (see engine/lifecycle.ts). Asynchronous, as on Stripe: the request answers the clock `advancing`, the work
+ * runs after the answer, and the clock is `ready` (test_helpers.test_clock.ready) once it is done, so callers
+ * poll the clock (or wait for the event); `idle()` also waits for it. A clock that is advancing refuses another
+ * advance.
  */
 export function advanceClock(em: Emulator, clock: TestClock, frozenTime: number): TestClock {
+  if (clock.status === "advancing") throw invalidRequest(`The test clock ${clock.id} is advancing; wait until its status is ready before advancing it again.`, "frozen_time");
   if (frozenTime <= clock.frozen_time) throw invalidRequest("The frozen_time must be after the current frozen_time of the test clock.", "frozen_time");
   clock.status = "advancing";
   clock.status_details = { advancing: { target_frozen_time: frozenTime } };
   em.emit("test_helpers.test_clock.advancing", clock);
-  try {
-    runDue(em, clock.id, frozenTime, (t) => {
-      clock.frozen_time = Math.max(clock.frozen_time, t);
-    });
-    clock.frozen_time = frozenTime;
-    clock.status = "ready";
-    clock.status_details = {};
-  } catch (err) {
-    clock.status = "internal_failure";
-    em.emit("test_helpers.test_clock.internal_failure", clock);
-    throw err;
-  }
-  em.emit("test_helpers.test_clock.ready", clock);
+  const run: Promise<void> = new Promise((resolve) => {
+    setTimeout(() => {
+      try {
+        runDue(em, clock.id, frozenTime, (t) => {
+          clock.frozen_time = Math.max(clock.frozen_time, t);
+        });
+        clock.frozen_time = frozenTime;
+        clock.status = "ready";
+        clock.status_details = {};
+        em.emit("test_helpers.test_clock.ready", clock);
+      } catch (err) {
+        clock.status = "internal_failure";
+        em.emit("test_helpers.test_clock.internal_failure", clock);
+        em.config.log(`stripe emulator: advancing ${clock.id} failed: ${err instanceof Error ? err.stack : String(err)}`);
+      } finally {
+        em.flushLater();
+        em.advances.delete(run);
+        resolve();
+      }
+    }, em.config.clockAdvanceMs);
+  });
+  em.advances.add(run);
   return clock;
 }
 
