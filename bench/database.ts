@@ -17,7 +17,7 @@ export async function benchDatabase(): Promise<BenchDatabase> {
   const base = process.env.DATABASE_URL;
   if (!base) {
     const server = await startEmbeddedPostgres({ maxConnections: 64 });
-    migrateDeploy(server.url);
+    await migrateDeploy(server.url);
     return { url: server.url, kind: "pglite", drop: () => server.stop() };
   }
   const name = `${new URL(base).pathname.slice(1) || "tally"}_bench_${crypto.randomUUID().slice(0, 8)}`;
@@ -35,7 +35,7 @@ export async function benchDatabase(): Promise<BenchDatabase> {
     await a.end();
   };
   try {
-    migrateDeploy(url);
+    await migrateDeploy(url);
   } catch (e) {
     await drop();
     throw e;

@@ -4,7 +4,7 @@ import { PrismaClient } from "../lib/generated/prisma/client";
 import { defaultPlans } from "../lib/billing/catalog";
 import { publishPlan, seedCatalog } from "../lib/billing/plans";
 import { checkInvariants, recordUsage } from "../lib/billing";
-import { attachPgPool } from "../lib/billing/pg-pool";
+import { createDb, pgPoolOf } from "../lib/db";
 import { createWorkspace } from "../lib/workspaces/create-workspace";
 import { benchDatabase } from "./database";
 import { load, loadFigures, merge, round, type BenchSuite, type LoadResult } from "./suite";
@@ -35,16 +35,15 @@ export const engineSuite: BenchSuite = {
   async run(report) {
     const database = await benchDatabase();
     // Each side gets a pool of the same size. The engine's client runs on its pool and shares it with the
-    // billing hot path (attachPgPool), as the app's client does; "engine.prisma" is the same engine on a
+    // billing hot path, as the app's client does (createDb); "engine.prisma" is the same engine on a
     // client without an attached pool, every statement through Prisma's pipeline.
     // PGlite serves all connections from one single-user backend and its socket server can interleave two
     // connections' extended-protocol messages, so there every side talks to it through one connection.
     const poolSize = database.kind === "pglite" ? 1 : POOL;
-    const pools = Array.from({ length: 3 }, () => new pg.Pool({ connectionString: database.url, max: poolSize, connectionTimeoutMillis: 60_000 }));
+    const pools = Array.from({ length: 2 }, () => new pg.Pool({ connectionString: database.url, max: poolSize, connectionTimeoutMillis: 60_000 }));
     for (const p of pools) p.on("error", () => undefined);
-    const [enginePool, prismaOnlyPool, pool] = pools as [pg.Pool, pg.Pool, pg.Pool];
-    const db = new PrismaClient({ adapter: new PrismaPg(enginePool) });
-    attachPgPool(db, enginePool);
+    const [prismaOnlyPool, pool] = pools as [pg.Pool, pg.Pool];
+    const db = createDb(database.url, poolSize, { connectMs: 60_000, statementMs: 60_000 });
     const prismaOnly = new PrismaClient({ adapter: new PrismaPg(prismaOnlyPool) });
     try {
       report({ name: "engine.database", value: database.kind === "postgresql" ? 1 : 0, unit: database.kind });
@@ -114,6 +113,7 @@ export const engineSuite: BenchSuite = {
       report({ name: "engine.invariant_violations", value: (await checkInvariants(db)).length, unit: "count" });
     } finally {
       await db.$disconnect().catch(() => undefined);
+      await pgPoolOf(db)?.end().catch(() => undefined);
       await prismaOnly.$disconnect().catch(() => undefined);
       for (const p of pools) await p.end().catch(() => undefined);
       await database.drop();

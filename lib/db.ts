@@ -1,12 +1,39 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { attachPgPool } from "@/lib/billing/pg-pool";
 import { PrismaClient } from "@/lib/generated/prisma/client";
 import { env } from "@/lib/env";
 
 export type Db = PrismaClient;
-/** A client or an interactive transaction: what domain functions take to run their queries. */
+/** An open interactive transaction: its statements commit or roll back together. */
 export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
+/** What domain functions take to run their queries: the app's client, or a transaction the caller opened. */
+export type Client = PrismaClient | Tx;
+
+// A transaction may wait for a pooled connection behind metering's single statements, so its wait is
+// generous; the work inside is a handful of indexed statements.
+const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
+
+/**
+ * The one way to run statements together: a new transaction on a client, or `fn` inline when `db` already
+ * is a transaction (so a caller can fold its writes into its own, e.g. a webhook applying its effects).
+ */
+export async function inTransaction<T>(db: Client, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  if (isTransaction(db)) return fn(db);
+  return (db as PrismaClient).$transaction((tx) => fn(tx), TX_OPTIONS);
+}
+
+/** True when `db` is an open transaction (writes there commit or roll back with the caller's). */
+export const isTransaction = (db: Client): db is Tx => typeof (db as Partial<PrismaClient>).$transaction !== "function";
+
+// The pg pool a client runs on, kept on the client under a registered symbol (the app's bundles may each
+// hold their own instance of this module around the one client). Only metering's throughput module reads
+// it, to send its hot statements on the same connections without the client's query pipeline.
+const POOL = Symbol.for("tally.pgPool");
+
+/** The pg pool under `db` (createDb's clients), or undefined for a transaction or a client made elsewhere. */
+export function pgPoolOf(db: Client): pg.Pool | undefined {
+  return isTransaction(db) ? undefined : (db as { [POOL]?: pg.Pool })[POOL];
+}
 
 export interface DbTimeouts {
   /** Longest wait for a pooled connection (a new one or a free one), in ms. */
@@ -35,8 +62,7 @@ export function createDb(url: string, poolMax = 10, timeouts: DbTimeouts = DEFAU
   // client is connected, so listen for the pool's whole life: pg has already discarded that connection.
   pool.on("error", (e) => console.error(`[db] idle connection closed: ${e.message}`));
   const client = new PrismaClient({ adapter: new PrismaPg(pool) });
-  // Metering's hot statement goes straight to this same pool, skipping the client's query pipeline.
-  attachPgPool(client, pool);
+  Object.defineProperty(client, POOL, { value: pool, enumerable: false });
   return client;
 }
 

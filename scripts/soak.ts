@@ -7,9 +7,8 @@
 // violation or unexpected reply. SOAK_SEED fixes what each lane sends (their interleaving is the machine's);
 // servers listen on 127.0.0.1:3600-3699.
 import "../tests/soak/env";
-import { createDb } from "../lib/db";
+import { createDb, pgPoolOf } from "../lib/db";
 import { checkInvariants, seedCatalog } from "../lib/billing";
-import { pgPoolFor } from "../lib/billing/pg-pool";
 import { ensureBuild, pickPort } from "../tests/http/server";
 import { Book } from "../tests/soak/book";
 import { compareWithDatabase } from "../tests/soak/compare";
@@ -59,7 +58,7 @@ async function main(): Promise<number> {
     });
   }
   try {
-    migrateDeploy(cluster.url);
+    await migrateDeploy(cluster.url);
     await seedCatalog(db);
     // Stripe is not involved: a closed port makes sure nothing reaches a real one.
     const env = { STRIPE_API_BASE: "http://127.0.0.1:9" };
@@ -154,7 +153,7 @@ async function main(): Promise<number> {
     return ok ? 0 : 1;
   } finally {
     await db.$disconnect();
-    await pgPoolFor(db)?.end();
+    await pgPoolOf(db)?.end();
     for (const i of instances) await i.stop();
     cluster.destroy();
   }

@@ -1,5 +1,5 @@
 import { adjustExtras, type Client } from "@/lib/billing";
-import { inTransaction } from "@/lib/billing/client";
+import { inTransaction } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { refundExtrasPurchase } from "@/lib/payments";
 import { recordAudit } from "./audit";

@@ -1,7 +1,7 @@
 import type { Client } from "@/lib/billing";
 import { isUniqueViolation } from "@/lib/billing/db-errors";
 import { toDec } from "@/lib/billing/units";
-import { inTransaction } from "@/lib/billing/client";
+import { inTransaction } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { recordAudit } from "./audit";
 import type { Operator } from "./operators";

@@ -1,5 +1,5 @@
 import { applyLifetimeLimit, onPlanChanged, overridesInForce, type Client } from "@/lib/billing";
-import { inTransaction } from "@/lib/billing/client";
+import { inTransaction } from "@/lib/db";
 import { isUniqueViolation } from "@/lib/billing/db-errors";
 import { AppError } from "@/lib/errors";
 import { recordAudit } from "./audit";

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { publishPlan, type Client } from "@/lib/billing";
 import type { EntitlementSpec, OverflowName, PeriodName, PlanSpec } from "@/lib/billing/catalog";
 import { FREE_PLAN_KEY } from "@/lib/billing/catalog";
-import { inTransaction } from "@/lib/billing/client";
+import { inTransaction } from "@/lib/db";
 import { isUniqueViolation } from "@/lib/billing/db-errors";
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";

@@ -1,5 +1,5 @@
 import { currentPlanVersion, onPlanChanged, type Client } from "@/lib/billing";
-import { inTransaction } from "@/lib/billing/client";
+import { inTransaction } from "@/lib/db";
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";

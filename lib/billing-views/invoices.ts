@@ -1,4 +1,4 @@
-import type { Client } from "@/lib/billing/client";
+import type { Client } from "@/lib/db";
 
 export interface InvoiceRow {
   id: string;

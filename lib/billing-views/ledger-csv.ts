@@ -1,4 +1,4 @@
-import type { Client } from "@/lib/billing/client";
+import type { Client } from "@/lib/db";
 import type { LedgerKind } from "@/lib/generated/prisma/client";
 import { ledgerEntries, type LedgerRow } from "./ledger";
 

@@ -1,4 +1,4 @@
-import type { Client } from "@/lib/billing/client";
+import type { Client } from "@/lib/db";
 import type { LedgerKind, Prisma } from "@/lib/generated/prisma/client";
 import { formatUnits } from "@/lib/billing/units";
 

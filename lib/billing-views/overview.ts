@@ -1,4 +1,4 @@
-import type { Client } from "@/lib/billing/client";
+import type { Client } from "@/lib/db";
 import { limitations, overridesInForce, type EntitlementUsage, type Limitations } from "@/lib/billing";
 import { toDec } from "@/lib/billing/units";
 import { measureUsage, type UsageMeasure } from "./usage-level";

@@ -1,4 +1,4 @@
-import type { Client } from "@/lib/billing/client";
+import type { Client } from "@/lib/db";
 
 const FAILED_SHOWN_DAYS = 30;
 

@@ -1,4 +1,4 @@
-import type { Client } from "@/lib/billing/client";
+import type { Client } from "@/lib/db";
 import { formatUnits, toDec } from "@/lib/billing/units";
 
 export interface DailySeries {

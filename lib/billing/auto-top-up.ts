@@ -1,6 +1,6 @@
 import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { AppError } from "@/lib/errors";
-import { inTransaction, isTransaction, type Client } from "./client";
+import { inTransaction, isTransaction, type Client } from "@/lib/db";
 import { lockExtrasAccount } from "./extras-ledger";
 import { parseUnits } from "./units";
 

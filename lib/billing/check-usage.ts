@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import type { Client } from "./client";
+import type { Client } from "@/lib/db";
 import { costsSchema, type CostsInput } from "./costs";
 import { limitAt } from "./overrides";
 import { windowBounds } from "./periods";
-import { unitsFromCosts } from "./record-usage";
+import { decideQuota, remainingOf, type WindowState } from "./quota-rule";
 import { ZERO, formatUnits, parseUnits, toDec, type Dec } from "./units";
-import { readUsageState, remainingOf, resetsAtOf, usableOf, type UsageAnswer } from "./usage-state";
+import { unitsFromCosts } from "./usage-costs";
+import { readUsageState, resetsAtOf, type UsageAnswer } from "./usage-state";
 import { featureSchema, workspaceRefSchema, zodError } from "./validation";
 import type { WorkspaceRef } from "./workspace-scope";
 
@@ -48,12 +49,11 @@ export async function checkUsage(db: Client, input: CheckUsageInput): Promise<Us
   if (r.data.costs) ({ workspaceId: workspace, units } = await unitsFromCosts(db, workspace, r.data.costs, now));
   else units = parseUnits(r.data.units ?? 1);
   const { workspaceId, ...state } = await readUsageState(db, workspace, feature, now);
-  let quota: Dec | null;
-  let used: Dec;
-  let overflow: string;
+  let window: WindowState;
   let periodEnd: Date;
   if (state.window) {
-    ({ quota, used, overflow, periodEnd } = state.window);
+    window = state.window;
+    periodEnd = state.window.periodEnd;
   } else {
     // No window yet: what the next one would be, from the plan, without opening it.
     const sub = await db.subscription.findUnique({ where: { workspaceId }, include: { plan: { include: { entitlements: true } } } });
@@ -61,16 +61,12 @@ export async function checkUsage(db: Client, input: CheckUsageInput): Promise<Us
     const ent = sub.plan.entitlements.find((e) => e.feature === feature);
     if (!ent) throw new AppError("invalid_request", `Unknown feature "${feature}" for this workspace's plan.`, { field: "feature", feature });
     const limit = await limitAt(db, workspaceId, ent, now);
-    quota = limit === null ? null : toDec(limit);
-    used = ZERO;
-    overflow = ent.overflow;
+    window = { kind: ent.kind, quota: limit === null ? null : toDec(limit), used: ZERO, overflow: ent.overflow };
     periodEnd = windowBounds(ent.period, now, sub).end;
   }
-  const remaining = remainingOf(quota, used);
-  const allowed =
-    remaining === null || overflow === "soft" || units.lte(remaining) || (overflow === "extras" && units.minus(remaining).lte(usableOf(state)));
+  const remaining = remainingOf(window.quota, window.used);
   return {
-    allowed,
+    allowed: decideQuota(window, state, units).outcome !== "refused",
     feature,
     units: formatUnits(units),
     remaining: remaining === null ? null : formatUnits(remaining),

@@ -1,5 +1,5 @@
 import { AppError } from "@/lib/errors";
-import { inTransaction, type Client } from "./client";
+import { inTransaction, type Client } from "@/lib/db";
 import { appendEntries, lockExtrasAccount, settleDebts } from "./extras-ledger";
 import { unitsTakenFromLot, type RefundResult } from "./refunds";
 import { ZERO, formatUnits, maxDec, minDec, roundUnits, toDec } from "./units";

@@ -1,5 +1,5 @@
-import type { Client } from "./client";
-import { inTransaction } from "./client";
+import type { Client } from "@/lib/db";
+import { inTransaction } from "@/lib/db";
 import { appendEntries, lockExtrasAccount, type LedgerEntryOut } from "./extras-ledger";
 import { toDec } from "./units";
 

@@ -1,7 +1,8 @@
 import type { LedgerKind } from "@/lib/generated/prisma/enums";
 import type { Tx } from "@/lib/db";
+import { usableOf } from "./quota-rule";
 import { AppError } from "@/lib/errors";
-import { inTransaction, type Client } from "./client";
+import { inTransaction, type Client } from "@/lib/db";
 import { ZERO, formatUnits, minDec, parseUnits, toDec, type Dec } from "./units";
 
 // The extras ledger. Every write takes the workspace's ExtrasAccount row lock first, then touches lots:
@@ -137,8 +138,7 @@ export async function spendableLots(tx: Client, workspaceId: string, now: Date):
  * nothing until it is positive again, and a lot past its expiry pays nothing even before the cron expires it.
  */
 export function usableExtras(balance: Dec, lots: SpendableLot[]): Dec {
-  if (balance.lte(0)) return ZERO;
-  return minDec(balance, lots.reduce((s, l) => s.plus(l.remaining), ZERO));
+  return usableOf({ balance, spendable: lots.reduce((s, l) => s.plus(l.remaining), ZERO) });
 }
 
 /** Entries that take `units` from the lots, soonest-expiring first: one entry per lot touched. */

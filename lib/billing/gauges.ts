@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import type { Client } from "./client";
+import type { Client } from "@/lib/db";
 import { applyUsage, type MeteringOptions } from "./record-usage";
 import { parseUnits } from "./units";
 import type { UsageAnswer } from "./usage-state";

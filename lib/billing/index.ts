@@ -57,12 +57,11 @@
  *   checkInvariants(db, { workspaceId? }) -> Violation[]                  empty = the books hold; each with its severity
  *   recordInvariantRun(db, { workspaceId?, now? })                         checks, logs and stores (InvariantViolation)
  *   deliverPendingNotifications(db, { limit?, notifier? })                 threshold emails the request path left pending
- *   attachPgPool(db, pool)   the client's own pg pool, so metering's hot statement skips Prisma's pipeline (see pg-pool.ts)
  *
  * The hot path is the database function tally_record_usage (record-usage.sql, installed by the migration).
  * Under load, concurrent recordings of one window and usage-state reads share round trips (coalesce.ts).
  */
-export type { Client } from "./client";
+export type { Client } from "@/lib/db";
 export type { UsageAnswer } from "./usage-state";
 export type { RecordUsageInput } from "./validation";
 export type { CostsInput } from "./costs";
@@ -97,6 +96,5 @@ export {
 } from "./auto-top-up";
 
 export { checkInvariants, recordInvariantRun, INVARIANT_SEVERITY } from "./invariants";
-export { attachPgPool } from "./pg-pool";
 export { deliverNotifications, deliverPendingNotifications, emailNotifier, type Notifier, type OutgoingMessage } from "./notify";
 export { costsToUnits, type Costs, type Ratios } from "./costs";

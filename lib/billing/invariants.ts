@@ -1,5 +1,5 @@
 import { Prisma } from "@/lib/generated/prisma/client";
-import { inTransaction, type Client } from "./client";
+import { inTransaction, type Client } from "@/lib/db";
 
 /**
  * Every rule the checker holds the books to, with its severity: critical when money is wrong (balances,

@@ -1,10 +1,11 @@
 import { AppError } from "@/lib/errors";
-import type { Client } from "./client";
+import type { Client } from "@/lib/db";
 import { spendableLots, usableExtras } from "./extras-ledger";
 import { overridesInForce } from "./overrides";
 import { windowBounds } from "./periods";
 import { ZERO, formatUnits, toDec } from "./units";
-import { remainingOf, resetsAtOf } from "./usage-state";
+import { remainingOf } from "./quota-rule";
+import { resetsAtOf } from "./usage-state";
 
 export interface EntitlementUsage {
   feature: string;

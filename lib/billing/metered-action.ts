@@ -1,6 +1,6 @@
 import { AppError, isAppError } from "@/lib/errors";
 import { checkUsage } from "./check-usage";
-import type { Client } from "./client";
+import type { Client } from "@/lib/db";
 import { recordUsage, type MeteringOptions } from "./record-usage";
 import { refusal } from "./usage-state";
 import { toDec } from "./units";

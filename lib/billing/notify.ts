@@ -1,4 +1,4 @@
-import type { Client } from "./client";
+import type { Client } from "@/lib/db";
 
 /** One message to the people who run a workspace's billing. */
 export interface OutgoingMessage {

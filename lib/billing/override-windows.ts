@@ -1,4 +1,4 @@
-import { inTransaction, type Client } from "./client";
+import { inTransaction, type Client } from "@/lib/db";
 import { limitAt } from "./overrides";
 import { lockSubscription } from "./windows";
 

@@ -1,6 +1,6 @@
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { EntitlementKind, EntitlementPeriod, Overflow } from "@/lib/generated/prisma/enums";
-import type { Client } from "./client";
+import type { Client } from "@/lib/db";
 
 /**
  * Per-workspace entitlement overrides (an operator's deal: a custom limit for a feature until an end date).

@@ -1,7 +1,5 @@
 import type pg from "pg";
-import type { Tx } from "@/lib/db";
-import type { Client } from "./client";
-import { inTransaction, isTransaction } from "./client";
+import { pgPoolOf, type Client } from "@/lib/db";
 import { coalesced, type Lane } from "./coalesce";
 
 // The hot statement of metering can go straight to the pg pool under the Prisma client instead of through
@@ -9,26 +7,6 @@ import { coalesced, type Lane } from "./coalesce";
 // 1,000 vs 1,600 recordings/s over 100 workspaces). Same pool, same connections, same database: the
 // client that creates the pool attaches it here. Without one, everything goes through Prisma.
 // Inside a caller's transaction the statement always goes through that transaction.
-
-// Kept on the client under a registered symbol, not in a module's WeakMap: the app's bundles (pages, route
-// handlers, the API's routes) may each hold their own instance of this module around the one client.
-const POOL = Symbol.for("tally.pgPool");
-type WithPool = { [POOL]?: pg.Pool };
-// The answer per client, so the hot path reads Prisma's client (a layered Proxy, several µs a property) once.
-// createDb attaches the pool as it makes the client, before anything can look it up.
-const poolOf = new WeakMap<object, pg.Pool | null>();
-
-/** Declares that `pool` is the pg pool `db` itself runs on (new PrismaPg(pool)). */
-export function attachPgPool(db: Client, pool: pg.Pool): void {
-  Object.defineProperty(db, POOL, { value: pool, enumerable: false });
-  poolOf.set(db, pool);
-}
-
-export function pgPoolFor(db: Client): pg.Pool | undefined {
-  let pool = poolOf.get(db);
-  if (pool === undefined) poolOf.set(db, (pool = isTransaction(db) ? null : ((db as WithPool)[POOL] ?? null)));
-  return pool ?? undefined;
-}
 
 // Prepared statements live in a session. PostgreSQL gives each connection its own; the embedded PGlite server
 // serves every connection in one session, where two connections preparing the same name would collide. So each
@@ -45,7 +23,7 @@ let nextConnectionId = 0;
  * statements with scalar parameters.
  */
 export async function hotQuery<R extends object>(db: Client, name: string, text: string, values: unknown[], lane?: Lane): Promise<R[]> {
-  const pool = pgPoolFor(db);
+  const pool = pgPoolOf(db);
   if (!pool) return db.$queryRawUnsafe<R[]>(text, ...values);
   if (lane) return coalesced<R>(pool, (n, t, v) => onPool(pool, n, t, v), lane, name, text, values);
   return onPool<R>(pool, name, text, values);
@@ -69,41 +47,6 @@ async function onPool<R extends object>(pool: pg.Pool, name: string, text: strin
     // anything else (a dropped socket, a timeout) may not, so that connection is discarded.
     const reportedByServer = typeof (e as { severity?: unknown }).severity === "string" && !/^(08|57P0)/.test(String((e as { code?: unknown }).code));
     connection.release(reportedByServer ? undefined : e instanceof Error ? e : new Error(String(e)));
-    throw e;
-  }
-}
-
-/** Runs one statement of a transaction; `name` names its prepared plan. Parameters are $1..$n; cast them in SQL. */
-export type SqlRunner = <R extends object>(name: string, text: string, values: unknown[]) => Promise<R[]>;
-
-/** A Prisma transaction's statements as a SqlRunner (through the client's pipeline, unprepared). */
-export const runnerOf =
-  (tx: Tx): SqlRunner =>
-  <R extends object>(_name: string, text: string, values: unknown[]) =>
-    tx.$queryRawUnsafe<R[]>(text, ...values);
-
-/**
- * Runs `fn` in one transaction: on a connection of the attached pool, as named prepared statements, when
- * there is one (a batch's statements carry a thousand events, on which the client's query compiler spent
- * more CPU than the database spent running them); else through Prisma.
- */
-export async function hotTransaction<T>(db: Client, fn: (sql: SqlRunner) => Promise<T>): Promise<T> {
-  const pool = pgPoolFor(db);
-  if (!pool) return inTransaction(db, (tx) => fn(runnerOf(tx)));
-  const connection = await pool.connect();
-  const id = connectionId(connection);
-  try {
-    await connection.query("BEGIN");
-    const out = await fn(async <R extends object>(name: string, text: string, values: unknown[]) => (await connection.query<R>({ name: `${name}_${id}`, text, values })).rows);
-    await connection.query("COMMIT");
-    connection.release();
-    return out;
-  } catch (e) {
-    // A connection that cannot even roll back is broken: the pool discards it.
-    await connection.query("ROLLBACK").then(
-      () => connection.release(),
-      (broken: Error) => connection.release(broken),
-    );
     throw e;
   }
 }

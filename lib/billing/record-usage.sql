@@ -1,13 +1,46 @@
--- ---------------------------------------------------------------- billing: the metering hot path
+-- ---------------------------------------------------------------- billing: the database functions
+-- The one source of the engine's database functions. `npm run db:deploy` (scripts/lib/migrate.ts) applies this
+-- file as it is after the migrations, every time (CREATE OR REPLACE), so there is no second copy to keep equal.
+-- A change of a function's parameters needs a migration that drops the old signature first.
+
+-- tally_mark_thresholds: the threshold marks (80% and 100% of a window) crossed by moving a window's counter
+-- from p_before to p_after, once per window and threshold (the unique mark), each with its notification.
+-- Every path that raises a counter marks through this function; it returns the new notifications' ids.
+CREATE OR REPLACE FUNCTION tally_mark_thresholds(
+  p_workspace_id text, p_window_id text, p_feature text, p_before numeric, p_after numeric, p_quota numeric,
+  p_thresholds int[], p_period_end timestamp(3), p_lifetime_end timestamp(3), p_now timestamp(3)
+) RETURNS SETOF text
+LANGUAGE sql AS $fn$
+  WITH m AS (
+    INSERT INTO "ThresholdMark" AS t (id, "workspaceId", "windowId", feature, percent, "createdAt")
+    SELECT gen_random_uuid()::text, p_workspace_id, p_window_id, p_feature, p.pct, p_now
+    FROM unnest(p_thresholds) AS p(pct)
+    WHERE p_quota > 0 AND p_before * 100 < p_quota * p.pct AND p_after * 100 >= p_quota * p.pct
+    ON CONFLICT DO NOTHING
+    RETURNING t."windowId", t.percent
+  )
+  -- Same wording as thresholdSubject and thresholdBody in lib/billing/thresholds.ts (a test holds them equal).
+  INSERT INTO "Notification" AS x (id, "workspaceId", kind, subject, body, "dedupeKey", status, "createdAt")
+  SELECT gen_random_uuid()::text, p_workspace_id, 'threshold',
+    format('%s usage reached %s%% of its quota', p_feature, m.percent),
+    format('Your workspace has used %s%% of its %s quota for the current window. ', m.percent, p_feature)
+      || CASE WHEN p_period_end >= p_lifetime_end THEN 'This quota does not reset.'
+              ELSE 'The quota resets at ' || to_char(p_period_end, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '.' END,
+    'threshold:' || m."windowId" || ':' || m.percent, 'pending', p_now
+  FROM m
+  ON CONFLICT DO NOTHING
+  RETURNING x.id
+$fn$;
+
 -- tally_record_usage: the common path of recordUsage as one statement inside one function. A function keeps
 -- its plan cached per connection, where the same CTE sent as ad-hoc SQL is parsed and planned on every
--- request, and on these machines that was about half the cost of a recording. The migration carries it
--- in an escaped form (see sql-functions.ts, which writes that form and whose test keeps the two equal).
+-- request, and on these machines that was about half the cost of a recording.
 --
--- Increments the active window of (workspace, feature) chosen by time, under its row lock, only when
+-- It decides the cases of the quota rule (decideQuota in lib/billing/quota-rule.ts) that need no extras, with
+-- the same comparisons (tests/integration/billing/quota-rule.test.ts holds the two equal over random states):
+-- increments the active window of (workspace, feature) chosen by time, under its row lock, only when
 -- the units fit (or the window is unlimited or soft, and a negative delta releases a gauge, never below 0),
--- inserts the event with its answer, and the threshold marks this increment crossed with their
--- notifications. A duplicate idempotency key aborts the whole statement (unique violation), so the
+-- inserts the event with its answer, and marks the thresholds this increment crossed (tally_mark_thresholds). A duplicate idempotency key aborts the whole statement (unique violation), so the
 -- increment never outlives a rejected event.
 -- When nothing changed it says why in the same round trip, from one fresh snapshot: the active window
 -- (none yet, or not enough quota), the extras, and the event already recorded under this key.
@@ -25,7 +58,11 @@ LANGUAGE plpgsql AS $fn$
 #variable_conflict use_column
 DECLARE
   v_response jsonb;
-  v_ids text[];
+  v_ids text[] := '{}';
+  v_window text;
+  v_used numeric;
+  v_quota numeric;
+  v_end timestamp(3);
 BEGIN
   WITH w AS (
     UPDATE "UsageWindow" AS uw SET used = uw.used + p_delta
@@ -48,27 +85,14 @@ BEGIN
       p_metadata, (p_cost->>'dollars')::numeric, p_cost->'tokens', p_now
     FROM w
     RETURNING e.response
-  ), m AS (
-    INSERT INTO "ThresholdMark" AS t (id, "workspaceId", "windowId", feature, percent, "createdAt")
-    SELECT gen_random_uuid()::text, p_workspace_id, w.id, p_feature, p.pct, p_now
-    FROM w CROSS JOIN unnest(p_thresholds) AS p(pct)
-    WHERE p_kind = 'meter' AND w.quota > 0 AND (w.used - p_delta) * 100 < w.quota * p.pct AND w.used * 100 >= w.quota * p.pct
-    ON CONFLICT DO NOTHING
-    RETURNING t."windowId", t.percent
-  ), n AS (
-    -- Same wording as thresholdSubject and thresholdBody in lib/billing/thresholds.ts (a test holds them equal).
-    INSERT INTO "Notification" AS x (id, "workspaceId", kind, subject, body, "dedupeKey", status, "createdAt")
-    SELECT gen_random_uuid()::text, p_workspace_id, 'threshold',
-      format('%s usage reached %s%% of its quota', p_feature, m.percent),
-      format('Your workspace has used %s%% of its %s quota for the current window. ', m.percent, p_feature)
-        || CASE WHEN w."periodEnd" >= p_lifetime_end THEN 'This quota does not reset.'
-                ELSE 'The quota resets at ' || to_char(w."periodEnd", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '.' END,
-      'threshold:' || m."windowId" || ':' || m.percent, 'pending', p_now
-    FROM m CROSS JOIN w
-    ON CONFLICT DO NOTHING
-    RETURNING x.id
   )
-  SELECT (SELECT ev.response FROM ev), ARRAY(SELECT n.id FROM n) INTO v_response, v_ids;
+  SELECT ev.response, w.id, w.used, w.quota, w."periodEnd" INTO v_response, v_window, v_used, v_quota, v_end
+  FROM w CROSS JOIN ev;
+
+  IF v_response IS NOT NULL AND p_kind = 'meter' THEN
+    v_ids := ARRAY(SELECT tally_mark_thresholds(p_workspace_id, v_window, p_feature, v_used - p_delta, v_used, v_quota,
+      p_thresholds, v_end, p_lifetime_end, p_now));
+  END IF;
 
   IF v_response IS NOT NULL THEN
     RETURN QUERY SELECT v_response, v_ids, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text,

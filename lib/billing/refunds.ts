@@ -1,5 +1,5 @@
 import { AppError } from "@/lib/errors";
-import { inTransaction, type Client } from "./client";
+import { inTransaction, type Client } from "@/lib/db";
 import { appendEntries, lockExtrasAccount, settleDebts, type LedgerEntryOut } from "./extras-ledger";
 import { ZERO, formatUnits, maxDec, minDec, roundUnits, toDec, type Dec } from "./units";
 

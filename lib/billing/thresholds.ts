@@ -1,50 +1,41 @@
-import type { SqlRunner } from "./pg-pool";
+import type { Client } from "@/lib/db";
+import { LIFETIME_END } from "./periods";
 import type { Dec } from "./units";
 
 /** Percentages of a window's quota whose crossing is recorded (once per window) and notified. */
 export const THRESHOLDS = [80, 100] as const;
+export const THRESHOLD_LIST = `{${THRESHOLDS.join(",")}}`;
+export const LIFETIME_END_TEXT = LIFETIME_END.toISOString();
 
-/** Thresholds crossed by moving a window's counter from `before` to `after` (both quota units). */
-export function crossedThresholds(before: Dec, after: Dec, quota: Dec | null): number[] {
-  if (!quota || quota.lte(0)) return [];
-  return THRESHOLDS.filter((p) => before.times(100).lt(quota.times(p)) && after.times(100).gte(quota.times(p)));
-}
-
-export const thresholdDedupeKey = (windowId: string, percent: number) => `threshold:${windowId}:${percent}`;
-
-// One wording for both paths: the hot path's database function builds the same text (record-usage.sql).
+// The wording the database function tally_mark_thresholds writes (record-usage.sql); a test holds them equal.
 export const thresholdSubject = (feature: string, percent: number) => `${feature} usage reached ${percent}% of its quota`;
 export const thresholdBody = (feature: string, percent: number, resetsAt: string | null) =>
   `Your workspace has used ${percent}% of its ${feature} quota for the current window. ` +
   (resetsAt ? `The quota resets at ${resetsAt}.` : "This quota does not reset.");
 
 /**
- * Inserts the marks (and their notifications) for the thresholds this change crossed. The unique
- * (workspace, window, percent) keeps each to one even when the quota is raised and crossed again.
+ * Marks the thresholds a window's counter crossed moving from `before` to `after`, with their notifications,
+ * through the same database function as the metering statement (one place decides and words a crossing).
+ * The unique (workspace, window, percent) keeps each to one even when the quota is raised and crossed again.
  * Returns the ids of the notifications created, to send after commit.
  */
 export async function insertThresholdMarks(
-  sql: SqlRunner,
-  input: { workspaceId: string; windowId: string; feature: string; percents: number[]; resetsAt: string | null; now: Date },
+  tx: Client,
+  input: { workspaceId: string; windowId: string; feature: string; before: Dec; after: Dec; quota: Dec | null; periodEnd: Date; now: Date },
 ): Promise<string[]> {
-  const ids: string[] = [];
-  for (const percent of input.percents) {
-    const mark = await sql<{ id: string }>(
-      "threshold_mark",
-      `INSERT INTO "ThresholdMark" (id, "workspaceId", "windowId", feature, percent, "createdAt")
-       VALUES ($1, $2, $3, $4, $5::int, $6::timestamp(3))
-       ON CONFLICT DO NOTHING RETURNING id`,
-      [crypto.randomUUID(), input.workspaceId, input.windowId, input.feature, percent, input.now.toISOString()],
-    );
-    if (!mark.length) continue;
-    const n = await sql<{ id: string }>(
-      "threshold_notification",
-      `INSERT INTO "Notification" (id, "workspaceId", kind, subject, body, "dedupeKey", status, "createdAt")
-       VALUES ($1, $2, 'threshold', $3, $4, $5, 'pending', $6::timestamp(3))
-       ON CONFLICT DO NOTHING RETURNING id`,
-      [crypto.randomUUID(), input.workspaceId, thresholdSubject(input.feature, percent), thresholdBody(input.feature, percent, input.resetsAt), thresholdDedupeKey(input.windowId, percent), input.now.toISOString()],
-    );
-    ids.push(...n.map((r) => r.id));
-  }
-  return ids;
+  if (input.quota === null || !input.after.gt(input.before)) return [];
+  const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
+    `SELECT tally_mark_thresholds($1, $2, $3, $4::numeric, $5::numeric, $6::numeric, $7::int[], $8::timestamp(3), $9::timestamp(3), $10::timestamp(3)) AS id`,
+    input.workspaceId,
+    input.windowId,
+    input.feature,
+    input.before.toFixed(),
+    input.after.toFixed(),
+    input.quota.toFixed(),
+    THRESHOLD_LIST,
+    input.periodEnd.toISOString(),
+    LIFETIME_END_TEXT,
+    input.now.toISOString(),
+  );
+  return rows.map((r) => r.id);
 }

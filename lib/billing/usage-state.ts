@@ -1,10 +1,10 @@
 import type { EntitlementKind, EntitlementPeriod, Overflow } from "@/lib/generated/prisma/enums";
 import { AppError } from "@/lib/errors";
-import type { Client } from "./client";
+import type { Client } from "@/lib/db";
 import { isLifetimeEnd } from "./periods";
 import type { Lane } from "./coalesce";
 import { workspaceQuery, type WorkspaceRef } from "./workspace-scope";
-import { ZERO, formatUnits, maxDec, minDec, toDec, type Dec } from "./units";
+import { formatUnits, toDec, type Dec } from "./units";
 
 /** What a metering decision needs, read in one statement (one snapshot): the active window and the extras. */
 export interface UsageState {
@@ -89,13 +89,12 @@ export async function readUsageState(
   };
 }
 
-/** Extras that can pay now: nothing while the balance is not positive. */
-export const usableOf = (s: Pick<UsageState, "balance" | "spendable">): Dec => (s.balance.lte(0) ? ZERO : minDec(s.balance, s.spendable));
-
-/** Quota left in a window (never negative; null when unlimited). */
-export const remainingOf = (quota: Dec | null, used: Dec): Dec | null => (quota === null ? null : maxDec(quota.minus(used), ZERO));
-
 export const resetsAtOf = (periodEnd: Date): string | null => (isLifetimeEnd(periodEnd) ? null : periodEnd.toISOString());
+
+/** A stored answer with its fields in one order (jsonb sorts keys), so every path serialises alike. */
+export function answerOf(r: UsageAnswer): UsageAnswer {
+  return { allowed: r.allowed, feature: r.feature, units: r.units, remaining: r.remaining, extrasRemaining: r.extrasRemaining, resetsAt: r.resetsAt };
+}
 
 /** The answer every metering call gives; decimals as exact strings (see index.ts). */
 export interface UsageAnswer {

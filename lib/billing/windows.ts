@@ -2,13 +2,11 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import type { EntitlementKind, EntitlementPeriod, Overflow } from "@/lib/generated/prisma/enums";
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { inTransaction, type Client } from "./client";
+import { inTransaction, type Client } from "@/lib/db";
 import { windowBounds, type Bounds, type Period, type PeriodAnchor } from "./periods";
 import { entitlementWithOverride, overridesInForce, withOverrides } from "./overrides";
-import { runnerOf } from "./pg-pool";
-import { crossedThresholds, insertThresholdMarks } from "./thresholds";
+import { insertThresholdMarks } from "./thresholds";
 import { toDec } from "./units";
-import { resetsAtOf } from "./usage-state";
 
 export interface ActiveWindow {
   id: string;
@@ -274,12 +272,14 @@ async function resetFeature(
   if (template.kind !== "meter") return;
   for (const o of opened) {
     const c = counters.find((x) => x.id === o.id)!;
-    const ids = await insertThresholdMarks(runnerOf(tx), {
+    const ids = await insertThresholdMarks(tx, {
       workspaceId,
       windowId: o.id,
       feature,
-      percents: crossedThresholds(toDec(0), toDec(c.used), c.quota === null ? null : toDec(c.quota)),
-      resetsAt: resetsAtOf(o.bounds.end),
+      before: toDec(0),
+      after: toDec(c.used),
+      quota: c.quota === null ? null : toDec(c.quota),
+      periodEnd: o.bounds.end,
       now,
     });
     out.notificationIds.push(...ids);

@@ -1,4 +1,4 @@
-import type { Client } from "./client";
+import type { Client } from "@/lib/db";
 import type { Lane } from "./coalesce";
 import { hotQuery } from "./pg-pool";
 

@@ -9,7 +9,7 @@ export const DEMO_LOGIN = { email: "demo@tally.local", password: "tally-demo-202
 export async function prepareDatabase(url: string, opts: { demoLogin: boolean }): Promise<{ demoCreated: boolean }> {
   // A known password on an owner account: never anywhere but a developer's machine.
   const demoLogin = opts.demoLogin && (process.env.NODE_ENV ?? "development") === "development";
-  migrateDeploy(url);
+  await migrateDeploy(url);
   const db = createDb(url, 2);
   try {
     await seedCatalog(db);

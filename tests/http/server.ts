@@ -93,7 +93,7 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
     embedded = await startEmbeddedPostgres({ maxConnections: 60 });
     databaseUrl = embedded.url;
   }
-  migrateDeploy(databaseUrl);
+  await migrateDeploy(databaseUrl);
   const seeder = createDb(databaseUrl, 2);
   await seedCatalog(seeder);
   await seeder.$disconnect();

@@ -30,7 +30,7 @@ export default async function setup(project: TestProject) {
     };
   }
   const servers: EmbeddedPostgres[] = await Promise.all(Array.from({ length: workers }, () => startEmbeddedPostgres({ maxConnections: 50 })));
-  await Promise.all(servers.map(async (s) => migrateDeploy(s.url)));
+  await Promise.all(servers.map((s) => migrateDeploy(s.url)));
   project.provide("databaseUrls", servers.map((s) => s.url));
   project.provide("databaseEmbedded", true);
   return async () => {
@@ -50,7 +50,7 @@ async function cloneDatabases(base: string, workers: number) {
   const template = templateName(base);
   await admin.query(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
   await admin.query(`CREATE DATABASE "${template}"`);
-  migrateDeploy(withDatabase(base, template));
+  await migrateDeploy(withDatabase(base, template));
   const urls: { name: string; url: string }[] = [];
   for (let i = 1; i <= workers; i++) {
     const name = `${prefix}_w${i}`;

@@ -1,9 +1,7 @@
 import { expect } from "vitest";
 import pg from "pg";
-import { PrismaPg } from "@prisma/adapter-pg";
-import { createDb } from "@/lib/db";
-import { PrismaClient } from "@/lib/generated/prisma/client";
-import { attachPgPool } from "@/lib/billing/pg-pool";
+import { createDb, pgPoolOf } from "@/lib/db";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { defaultPlans, type EntitlementSpec, type PlanSpec } from "@/lib/billing/catalog";
 import { publishPlan, seedCatalog } from "@/lib/billing/plans";
 import { checkInvariants } from "@/lib/billing";
@@ -32,34 +30,21 @@ export const POOL = ON_PGLITE ? 1 : 24;
 const CONNECT_WAIT_MS = ON_PGLITE ? 300_000 : 10_000;
 
 let client: PrismaClient | undefined;
-/** The app's client (createDb) on PostgreSQL; on PGlite the same adapter and client over one connection. */
+/** The app's client (createDb), on PostgreSQL and on PGlite alike: the same code path the app runs. */
 export function testDb(): PrismaClient {
-  client ??= ON_PGLITE
-    ? new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL!, max: POOL, connectionTimeoutMillis: CONNECT_WAIT_MS }) })
-    : createDb(process.env.DATABASE_URL!, POOL);
+  client ??= createDb(process.env.DATABASE_URL!, POOL, { connectMs: CONNECT_WAIT_MS, statementMs: 60_000 });
   return client;
 }
 
-let fast: { client: PrismaClient; pool: pg.Pool } | undefined;
-/** A client whose pg pool is attached to billing, so the hot statement skips Prisma's pipeline. */
-export function fastTestDb(): PrismaClient {
-  if (!fast) {
-    const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL!, max: POOL, connectionTimeoutMillis: CONNECT_WAIT_MS });
-    const c = new PrismaClient({ adapter: new PrismaPg(pool) });
-    attachPgPool(c, pool);
-    fast = { client: c, pool };
-  }
-  return fast.client;
-}
+/** The app's client; kept as a name for tests written when metering had a second, faster client. */
+export const fastTestDb = testDb;
 
 export async function closeTestDb() {
-  await client?.$disconnect();
+  const c = client;
   client = undefined;
-  if (fast) {
-    await fast.client.$disconnect();
-    await fast.pool.end();
-    fast = undefined;
-  }
+  if (!c) return;
+  await c.$disconnect();
+  await pgPoolOf(c)?.end();
 }
 
 let seeded: Promise<unknown> | undefined;

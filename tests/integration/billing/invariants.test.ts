@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { checkInvariants, onPlanChanged, publishPlan, recordInvariantRun, recordUsage } from "@/lib/billing";
-import { inTransaction } from "@/lib/billing/client";
+import { inTransaction } from "@/lib/db";
 import { removeWorkspace } from "../../setup/books";
 import { closeTestDb, seedWorkspace, testDb, uid } from "./helpers";
 

@@ -1,0 +1,86 @@
+import type { EntitlementKind, Overflow } from "@/lib/generated/prisma/enums";
+import type { Client } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import type { Lane } from "./coalesce";
+import { LIFETIME_END_TEXT, THRESHOLD_LIST } from "./thresholds";
+import { formatUnits, toDec } from "./units";
+import { answerOf, type UsageAnswer, type UsageState } from "./usage-state";
+import { workspaceQuery, type WorkspaceRef } from "./workspace-scope";
+import type { UsageRequest } from "./record-usage";
+
+/**
+ * Recordings of one window share round trips (see coalesce.ts). One statement in flight per window: its row
+ * lock serialises them anyway, so the recordings that arrive meanwhile go together in the next one, and a
+ * burst on one workspace holds one pooled connection, leaving the rest to other windows.
+ */
+const windowLane = (req: { workspaceId: WorkspaceRef; feature: string }): Lane => ({ key: windowKey(req), inFlight: 1, maxBatch: 64 });
+// Until a scope is resolved its key stands for the workspace (an API key names one workspace).
+export const windowKey = (req: { workspaceId: WorkspaceRef; feature: string }) =>
+  typeof req.workspaceId === "string" ? `${req.workspaceId}\u0000${req.feature}` : `scope\u0000${req.workspaceId.key}\u0000${req.feature}`;
+
+export interface FastResult {
+  workspaceId: string;
+  answer: UsageAnswer | null;
+  notificationIds: string[];
+  /** Why nothing changed, when nothing did. */
+  state: UsageState | null;
+}
+
+/** One round trip to tally_record_usage (record-usage.sql): the change recorded, or why not, from one snapshot. */
+export async function meteringStatement(db: Client, req: UsageRequest): Promise<FastResult> {
+  const args = [
+    req.feature, req.kind, req.delta.toFixed(), formatUnits(req.delta.abs()), req.idempotencyKey, req.requestHash,
+    req.metadataJson, req.now.toISOString(), crypto.randomUUID(), THRESHOLD_LIST, LIFETIME_END_TEXT, req.costJson ?? null,
+  ];
+  const { workspaceId, rows } = await workspaceQuery<FastRow>(db, req.workspaceId, "tally_record_usage", FAST_SQL, args, windowLane(req));
+  const row = rows[0];
+  if (!row) throw new AppError("billing_unavailable", "The metering statement returned nothing.");
+  if (row.response) {
+    return {
+      workspaceId,
+      answer: answerOf(JSON.parse(row.response) as UsageAnswer),
+      notificationIds: row.notifications ? row.notifications.split(",") : [],
+      state: null,
+    };
+  }
+  const state: UsageState = {
+    window: row.window_id
+      ? {
+          id: row.window_id,
+          kind: row.window_kind as EntitlementKind,
+          period: null,
+          quota: row.window_quota === null ? null : toDec(row.window_quota),
+          used: toDec(row.window_used ?? "0"),
+          overflow: row.window_overflow as Overflow,
+          periodEnd: new Date(`${row.window_end}Z`),
+        }
+      : null,
+    balance: toDec(row.balance ?? "0"),
+    spendable: toDec(row.spendable ?? "0"),
+    existing: row.existing_hash ? { requestHash: row.existing_hash, response: JSON.parse(row.existing_response!) as UsageAnswer } : null,
+  };
+  return { workspaceId, answer: null, notificationIds: [], state };
+}
+
+interface FastRow {
+  response: string | null;
+  notifications: string;
+  window_id: string | null;
+  window_kind: string | null;
+  window_quota: string | null;
+  window_used: string | null;
+  window_overflow: string | null;
+  window_end: string | null;
+  balance: string | null;
+  spendable: string | null;
+  existing_hash: string | null;
+  existing_response: string | null;
+}
+
+// Every column as text: exact decimals, and timestamps read the same through Prisma and through pg.
+const FAST_SQL = `
+  SELECT response::text AS response, array_to_string(notification_ids, ',') AS notifications,
+         window_id, window_kind, window_quota, window_used, window_overflow,
+         to_char(window_end, 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS window_end,
+         balance, spendable, existing_hash, existing_response::text AS existing_response
+  FROM tally_record_usage($1, $2, $3::"EntitlementKind", $4::numeric, $5, $6, $7, $8::jsonb, $9::timestamp(3), $10, $11::int[], $12::timestamp(3), $13::jsonb)`;

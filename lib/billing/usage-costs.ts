@@ -1,0 +1,55 @@
+import type { Client } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { costsToDollars, costsToUnits, priceKey, ratiosOf, type Costs, type PriceTable } from "./costs";
+import { toDec, type Dec } from "./units";
+import { workspaceQuery, type WorkspaceRef } from "./workspace-scope";
+
+/**
+ * Units of a run's costs with the workspace's plan version's ratios and the model prices in effect at `at`
+ * (one query), and what priced them as JSON for the event: {dollars, tokens: [{..., priceId}]}.
+ */
+export async function unitsFromCosts(db: Client, workspace: WorkspaceRef, costs: Costs, at: Date): Promise<{ workspaceId: string; units: Dec; costJson: string }> {
+  const models = costs.tokens ?? [];
+  const { workspaceId, rows } = await workspaceQuery<CostContextRow>(db, workspace, "tally_cost_context", COST_CONTEXT_SQL, [
+    models.map((t) => t.provider),
+    models.map((t) => t.model),
+    at.toISOString(),
+  ]);
+  const row = rows[0];
+  if (!row) throw new AppError("not_found", "Workspace not found.", { workspaceId });
+  const prices: PriceTable = new Map();
+  const priceIds = new Map<string, string>();
+  for (const r of row.prices ?? []) {
+    prices.set(priceKey(r.provider, r.model), { input: toDec(r.input), output: toDec(r.output) });
+    priceIds.set(priceKey(r.provider, r.model), r.id);
+  }
+  const ratios = ratiosOf({
+    runBaseUnits: toDec(row.runBaseUnits),
+    dollarsToUnits: toDec(row.dollarsToUnits),
+    maxUnitsPerRun: row.maxUnitsPerRun === null ? null : toDec(row.maxUnitsPerRun),
+    actionWeights: typeof row.actionWeights === "string" ? JSON.parse(row.actionWeights) : row.actionWeights,
+  });
+  const units = costsToUnits(costs, ratios, prices);
+  const tokens = models.map((t) => ({ provider: t.provider, model: t.model, input: t.input, output: t.output, priceId: priceIds.get(priceKey(t.provider, t.model)) }));
+  return { workspaceId, units, costJson: JSON.stringify({ dollars: costsToDollars(costs, prices).toFixed(), tokens }) };
+}
+
+interface CostContextRow {
+  runBaseUnits: string;
+  dollarsToUnits: string;
+  maxUnitsPerRun: string | null;
+  actionWeights: string | Record<string, string>;
+  prices: { id: string; provider: string; model: string; input: string; output: string }[] | null;
+}
+
+// Each model's price is the version in effect when the usage happened ($4): the latest effectiveFrom at or before it.
+const COST_CONTEXT_SQL = `
+  SELECT p."runBaseUnits"::text AS "runBaseUnits", p."dollarsToUnits"::text AS "dollarsToUnits",
+         p."maxUnitsPerRun"::text AS "maxUnitsPerRun", p."actionWeights"::text AS "actionWeights",
+         (SELECT json_agg(json_build_object('id', m.id, 'provider', m.provider, 'model', m.model,
+                   'input', m."inputDollarsPerMillion"::text, 'output', m."outputDollarsPerMillion"::text))
+            FROM unnest($2::text[], $3::text[]) AS want(provider, model)
+            CROSS JOIN LATERAL (SELECT * FROM "ModelPrice" v WHERE v.provider = want.provider AND v.model = want.model
+                                  AND v."effectiveFrom" <= $4::timestamp(3) ORDER BY v."effectiveFrom" DESC LIMIT 1) m) AS prices
+  FROM "Subscription" s JOIN "Plan" p ON p.id = s."planId"
+  WHERE s."workspaceId" = $1`;
