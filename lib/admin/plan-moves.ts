@@ -1,5 +1,5 @@
 import { onPlanChanged, type Client, type OverrideInForce } from "@/lib/billing";
-import { quotaChanges } from "@/lib/billing/windows";
+import { quotaChanges } from "@/lib/billing/plan-windows";
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";

@@ -20,6 +20,17 @@ export interface WindowSeen {
   remaining: Dec | null;
 }
 
+/** A batch as its runs see it: each event parsed, its units, its outcome once decided, and what runs saw. */
+export interface BatchState {
+  workspaceId: string;
+  now: Date;
+  parsed: (ParsedRecord | undefined)[];
+  /** null: the event goes to recordUsage (costs the pricing refused). */
+  units: (Dec | null)[];
+  outcomes: (BatchOutcome | undefined)[];
+  seen: Map<string, WindowSeen>;
+}
+
 export const NO_WINDOW: WindowSeen = { kind: null, overflow: null, remaining: null };
 
 const conflict = (idempotencyKey: string) =>
@@ -85,22 +96,13 @@ const WRITE_SQL = `
 
 /**
  * Decides events from `from` on, in order, under the windows' locks, until one needs recordUsage or `end`,
- * and writes what it accepted. Each decision is the one recordUsage makes on the same counters:
- * a key already recorded replays (or conflicts); units that fit (or any, on an unlimited or soft window) are
- * accepted; a blocking window refuses the rest. The extras balance cannot move inside a run (nothing in it
- * spends extras), so each answer reports the balance read under the locks, as recordUsage's statement does.
+ * and writes what it accepted. Each decision is the one recordUsage makes on the same counters: a key already
+ * recorded replays (or conflicts); otherwise the quota rule (decideQuota) accepts, refuses, or says extras would
+ * pay, which ends the run. The extras cannot move inside a run (nothing in it spends them), so each answer
+ * reports the balance read under the locks, as recordUsage's statement does.
  */
-export async function decideAndWrite(
-  tx: Tx,
-  workspaceId: string,
-  from: number,
-  end: number,
-  parsed: (ParsedRecord | undefined)[],
-  units: (Dec | null)[],
-  outcomes: (BatchOutcome | undefined)[],
-  seen: ReadonlyMap<string, WindowSeen>,
-  now: Date,
-) {
+export async function decideAndWrite(tx: Tx, batch: BatchState, from: number, end: number) {
+  const { workspaceId, now, parsed, units, outcomes, seen } = batch;
   const features = new Set<string>();
   const keys: string[] = [];
   for (let i = from; i < end; i++) {

@@ -66,8 +66,10 @@ export type { UsageAnswer } from "./usage-state";
 export type { RecordUsageInput } from "./validation";
 export type { CostsInput } from "./costs";
 export type { Limitations, EntitlementUsage } from "./limitations";
-export type { Violation, InvariantCheck, InvariantSeverity, InvariantRunSummary } from "./invariants";
-export type { LedgerEntryOut, LotResult } from "./extras-ledger";
+export type { Violation, InvariantCheck, InvariantSeverity } from "./invariants";
+export type { InvariantRunSummary } from "./invariant-runs";
+export type { LedgerEntryOut } from "./extras-ledger";
+export type { LotResult } from "./extras-credits";
 
 export { recordUsage, type MeteringOptions } from "./record-usage";
 export { recordUsageBatch, type BatchEventInput, type BatchOutcome } from "./record-usage-batch";
@@ -76,12 +78,13 @@ export { claimGauge, releaseGauge, type GaugeInput } from "./gauges";
 export { limitations } from "./limitations";
 export { meteredAction, type MeteredActionInput } from "./metered-action";
 
-export { resetWindowsForPeriod, onPlanChanged } from "./windows";
+export { resetWindowsForPeriod } from "./windows";
+export { onPlanChanged } from "./plan-windows";
 export { publishPlan, currentPlanVersion, seedCatalog } from "./plans";
 export { overridesInForce, type OverrideInForce } from "./overrides";
 export { applyLifetimeLimit, settleEndedOverrides } from "./override-windows";
 
-export { topupExtras, grantExtras, adjustExtras, extrasBalance } from "./extras-ledger";
+export { topupExtras, grantExtras, adjustExtras, extrasBalance } from "./extras-credits";
 export { clawbackRefund, giveBackRefund, applyRefundStatus, CLAWBACK_STATUSES, GIVE_BACK_STATUSES } from "./refunds";
 export { freezeDisputedUnits, releaseDisputedUnits, closeLostDispute } from "./disputes";
 export { expireLots } from "./extras-expire";
@@ -95,6 +98,7 @@ export {
   type AutoTopUpResult,
 } from "./auto-top-up";
 
-export { checkInvariants, recordInvariantRun, INVARIANT_SEVERITY } from "./invariants";
+export { checkInvariants, INVARIANT_SEVERITY } from "./invariants";
+export { recordInvariantRun } from "./invariant-runs";
 export { deliverNotifications, deliverPendingNotifications, emailNotifier, type Notifier, type OutgoingMessage } from "./notify";
 export { costsToUnits, type Costs, type Ratios } from "./costs";

@@ -1,6 +1,6 @@
 import { inTransaction, type Client } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
-import { decideAndWrite, NO_WINDOW, type BatchOutcome, type WindowSeen } from "./batch-run";
+import { decideAndWrite, NO_WINDOW, type BatchOutcome, type BatchState, type WindowSeen } from "./batch-run";
 import type { CostsInput } from "./costs";
 import { isRetryableConflict, isUniqueViolation } from "./db-errors";
 import { deliverNotifications } from "./notify";
@@ -65,6 +65,7 @@ export async function recordUsageBatch(
   }
 
   const seen = new Map<string, WindowSeen>();
+  const batch: BatchState = { workspaceId, now, parsed, units, outcomes, seen };
   const alone = async (i: number) => {
     const e = events[i]!;
     try {
@@ -88,7 +89,7 @@ export async function recordUsageBatch(
       await alone(i++);
       continue;
     }
-    const run = await meterRun(db, workspaceId, i, parsed, units, outcomes, seen, now, opts);
+    const run = await meterRun(db, batch, i, opts);
     i = run.next;
     if (run.open && !opened.has(run.open)) {
       opened.add(run.open);
@@ -143,29 +144,19 @@ interface RunResult {
 }
 
 /** One run from event `from`, retried whole when it loses a race for a key or deadlocks. */
-async function meterRun(
-  db: Client,
-  workspaceId: string,
-  from: number,
-  parsed: (ParsedRecord | undefined)[],
-  units: (Dec | null)[],
-  outcomes: (BatchOutcome | undefined)[],
-  seen: Map<string, WindowSeen>,
-  now: Date,
-  opts: MeteringOptions,
-): Promise<RunResult> {
-  const end = predictedEnd(from, parsed, units, outcomes, seen);
+async function meterRun(db: Client, batch: BatchState, from: number, opts: MeteringOptions): Promise<RunResult> {
+  const end = predictedEnd(from, batch);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let run: Awaited<ReturnType<typeof decideAndWrite>>;
     try {
-      run = await inTransaction(db, (tx) => decideAndWrite(tx, workspaceId, from, end, parsed, units, outcomes, seen, now));
+      run = await inTransaction(db, (tx) => decideAndWrite(tx, batch, from, end));
     } catch (e) {
       // A concurrent request took one of these keys after we looked, or a lock cycle: all rolled back, look again.
       if (isUniqueViolation(e) || isRetryableConflict(e)) continue;
       throw e;
     }
-    for (const [i, o] of run.decided) outcomes[i] = o;
-    for (const [feature, s] of run.seen) seen.set(feature, s);
+    for (const [i, o] of run.decided) batch.outcomes[i] = o;
+    for (const [feature, s] of run.seen) batch.seen.set(feature, s);
     if (run.notificationIds.length) {
       const sent = deliverNotifications(db, run.notificationIds, opts.notifier).catch((e) => console.error("[billing] threshold notifications failed:", e));
       if (opts.waitForSideEffects) await sent;
@@ -181,13 +172,7 @@ async function meterRun(
  * events before it need (a batch alternating between overflow and other features would otherwise read every
  * remaining key once per run). A wrong guess costs a run or a recordUsage, never a different outcome.
  */
-function predictedEnd(
-  from: number,
-  parsed: (ParsedRecord | undefined)[],
-  units: (Dec | null)[],
-  outcomes: (BatchOutcome | undefined)[],
-  seen: ReadonlyMap<string, WindowSeen>,
-): number {
+function predictedEnd(from: number, { parsed, units, outcomes, seen }: BatchState): number {
   const left = new Map<string, Dec>();
   for (let i = from + 1; i < parsed.length; i++) {
     if (outcomes[i]) continue;
