@@ -58,8 +58,8 @@
  *   recordInvariantRun(db, { workspaceId?, now? })                         checks, logs and stores (InvariantViolation)
  *   deliverPendingNotifications(db, { limit?, notifier? })                 threshold emails the request path left pending
  *
- * The hot path is the database function tally_record_usage (record-usage.sql, installed by the migration).
- * Under load, concurrent recordings of one window and usage-state reads share round trips (coalesce.ts).
+ * The quota is decided by one rule, decideQuota (quota-rule.ts); the hot path is the database function
+ * tally_record_usage (record-usage.sql, applied by db:deploy), which decides its common case alike. Under load, concurrent recordings of one window and usage-state reads share round trips (coalesce.ts).
  */
 export type { Client } from "@/lib/db";
 export type { UsageAnswer } from "./usage-state";
