@@ -11,11 +11,14 @@ import { startAppServer } from "../tests/http/server";
 // The engine suite's baseline statement, measured here again against this suite's own database.
 import { RAW_SQL } from "./engine";
 import { load, loadFigures, merge, round, type BenchSuite, type Figure, type LoadResult } from "./suite";
+import { seedWideWorkspaces } from "./wide";
 
 const CONNECTIONS = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ROUNDS = 4;
 const WORKSPACES = 100;
+/** The realistic load: many workspaces, each with its own key, a few requests each. */
+const WIDE_WORKSPACES = Number(process.env.BENCH_WIDE_WORKSPACES ?? 10_000);
 const BATCH_EVENTS = 1000;
 const BATCH_CONNECTIONS = 4;
 const MAX_REQUESTS_PER_SLICE = 50_000;
@@ -27,7 +30,7 @@ const expectStatus = (status: number) => (r: Reply) => {
 
 export const httpSuite: BenchSuite = {
   name: "http",
-  description: `the metering API over HTTP (next start), ${CONNECTIONS} connections: usage hot and over ${WORKSPACES} workspaces, check, batch, a trivial handler`,
+  description: `the metering API over HTTP (next start), ${CONNECTIONS} connections: usage hot, over ${WORKSPACES} and over ${WIDE_WORKSPACES} workspaces, check, batch, a trivial handler`,
   async run(report) {
     const server = await startAppServer({ databaseSuffix: "bench_http", poolMax: 20, log: "test-results/bench-http-server.log" });
     const db = createDb(server.databaseUrl, 4);
@@ -52,6 +55,8 @@ export const httpSuite: BenchSuite = {
 
       let n = 0;
       let rr = 0;
+      let ww = 0;
+      let wide: { id: string; key: string }[] = [];
       const raw = (ws: () => { id: string }) => async () => {
         const r = await pool.query(RAW_SQL, [ws().id, "compute", "1", new Date(), crypto.randomUUID(), `r-${n++}`]);
         if (r.rowCount !== 1) throw new Error("raw baseline recorded nothing");
@@ -62,6 +67,7 @@ export const httpSuite: BenchSuite = {
         "http.trivial": () => api.request("/api/v1/ping").then(expectStatus(200)),
         "http.usage.hot": usage(() => hot),
         "http.usage.spread": usage(() => spread[rr++ % WORKSPACES]!),
+        "http.usage.wide": usage(() => wide[ww++ % wide.length]!),
         "http.check": () => api.request("/api/v1/check", { key: hot.key, body: { feature: "compute", units: 1 } }).then(expectStatus(200)),
         // The baselines: the raw SQL statement on this same database, interleaved with the HTTP scenarios, so
         // the machine's load and the tables' size at the time weigh on both sides of each ratio alike.
@@ -81,6 +87,8 @@ export const httpSuite: BenchSuite = {
 
       // Warm up: open every window, compile every route, fill the pools.
       await Promise.all(spread.concat(hot).map((ws, i) => api.request("/api/v1/usage", { key: ws.key, body: { feature: "compute", units: 1, idempotencyKey: `warm-${i}` } }).then(expectStatus(200))));
+      const template = await db.usageWindow.findFirstOrThrow({ where: { workspaceId: hot.id, feature: "compute" }, select: { id: true } });
+      wide = await seedWideWorkspaces(pool, { count: WIDE_WORKSPACES, planId: plan.id, template: template.id });
       for (const op of Object.values(scenarios)) await load({ concurrency: CONNECTIONS, durationMs: 700, op });
       await load({ concurrency: BATCH_CONNECTIONS, durationMs: 700, op: batchOp });
 
@@ -95,7 +103,7 @@ export const httpSuite: BenchSuite = {
         (results["http.batch"] ??= []).push(await load({ concurrency: BATCH_CONNECTIONS, durationMs: slice, maxRequests: 500, op: batchOp }));
       }
       const merged = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, merge(v)]));
-      for (const name of ["http.usage.hot", "http.usage.spread", "http.check", "http.trivial", "http.raw.hot", "http.raw.spread"]) for (const f of loadFigures(name, merged[name]!)) report(f);
+      for (const name of ["http.usage.hot", "http.usage.spread", "http.usage.wide", "http.check", "http.trivial", "http.raw.hot", "http.raw.spread"]) for (const f of loadFigures(name, merged[name]!)) report(f);
       const tput = (k: string) => merged[k]!.requests / merged[k]!.seconds;
       const batch = merged["http.batch"]!;
       report({ name: "http.batch.events", value: round((batch.requests * BATCH_EVENTS) / batch.seconds), unit: "events/s" });
@@ -104,9 +112,11 @@ export const httpSuite: BenchSuite = {
       const ratio = (name: string, value: number): Figure => ({ name, value: round(value, 3), unit: "x" });
       report(ratio("ratio.http.hot", tput("http.usage.hot") / tput("http.raw.hot")));
       report(ratio("ratio.http.spread", tput("http.usage.spread") / tput("http.raw.spread")));
+      report(ratio("ratio.http.wide", tput("http.usage.wide") / tput("http.usage.spread")));
       report(ratio("ratio.check.trivial", tput("http.check") / tput("http.trivial")));
-      const window = await db.usageWindow.aggregate({ where: { workspaceId: { in: workspaces.map((w) => w.id) } }, _sum: { used: true } });
-      const events = await db.usageEvent.count({ where: { workspaceId: { in: workspaces.map((w) => w.id) } } });
+      const all = workspaces.map((w) => w.id).concat(wide.map((w) => w.id));
+      const window = await db.usageWindow.aggregate({ where: { workspaceId: { in: all } }, _sum: { used: true } });
+      const events = await db.usageEvent.count({ where: { workspaceId: { in: all } } });
       // Every accepted event counted once: the counters add up to the events stored.
       report({ name: "http.counter_mismatch", value: Number(window._sum.used ?? 0) - events, unit: "count" });
     } finally {
