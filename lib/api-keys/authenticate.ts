@@ -1,6 +1,6 @@
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { resolveWorkspace, type WorkspaceScope } from "@/lib/billing/workspace-scope";
+import { resolveWorkspace, type WorkspaceScope } from "@/lib/billing";
 import { hashSecret, looksLikeKey, sameHash } from "./secret";
 
 /** Failed key attempts a client may make per window before it is refused outright (429). */

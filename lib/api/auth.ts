@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { apiKeyScope, authenticateApiKey, type ApiKeyScope, type ApiPrincipal } from "@/lib/api-keys";
-import { isResolved, resolveWorkspace } from "@/lib/billing/workspace-scope";
+import { isResolved, resolveWorkspace } from "@/lib/billing";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { isAppError } from "@/lib/errors";

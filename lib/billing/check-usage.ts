@@ -9,7 +9,7 @@ import { ZERO, formatUnits, parseUnits, toDec, type Dec } from "./units";
 import { unitsFromCosts } from "./usage-costs";
 import { readUsageState, resetsAtOf, type UsageAnswer } from "./usage-state";
 import { featureSchema, workspaceRefSchema, zodError } from "./validation";
-import type { WorkspaceRef } from "./workspace-scope";
+import type { WorkspaceRef } from "./throughput";
 
 const checkSchema = z
   .object({

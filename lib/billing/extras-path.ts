@@ -5,7 +5,7 @@ import { decideQuota, remainingOf } from "./quota-rule";
 import { insertThresholdMarks } from "./thresholds";
 import { ZERO, formatUnits, toDec } from "./units";
 import { refusal, resetsAtOf, type UsageAnswer } from "./usage-state";
-import type { UsageRequest } from "./record-usage";
+import type { UsageRequest } from "./metering-statement";
 import { activeWindow } from "./windows";
 
 export interface SlowResult {

@@ -11,7 +11,7 @@
  *
  * Metering (the metering API and in-app features)
  *   recordUsage(db, { workspaceId, feature, units | costs, idempotencyKey, metadata?, now? }, opts?) -> UsageAnswer
- *     workspaceId may be a WorkspaceScope (workspace-scope.ts), e.g. the request's API key: the first statement
+ *     workspaceId may be a WorkspaceScope, e.g. the request's API key: the first statement
  *     then resolves it (or refuses) in the same round trip as the work; checkUsage takes one too.
  *     units: positive, <= 2^53 - 1, <= 6 decimals. costs: { action?, dollars?, tokens?: [{ provider, model, input, output }] }
  *     priced with the plan version's ratios (see costs.ts). metadata: a JSON object up to 4 KB.
@@ -59,9 +59,11 @@
  *   deliverPendingNotifications(db, { limit?, notifier? })                 threshold emails the request path left pending
  *
  * The quota is decided by one rule, decideQuota (quota-rule.ts); the hot path is the database function
- * tally_record_usage (record-usage.sql, applied by db:deploy), which decides its common case alike. Under load, concurrent recordings of one window and usage-state reads share round trips (coalesce.ts).
+ * tally_record_usage (record-usage.sql, applied by db:deploy), which decides its common case alike. What makes it
+ * fast under load (pooled prepared statements, shared round trips, key-checking statements) is fenced in throughput/.
  */
 export type { Client } from "@/lib/db";
+export { resolveWorkspace, isResolved, type WorkspaceScope, type WorkspaceRef } from "./throughput";
 export type { UsageAnswer } from "./usage-state";
 export type { RecordUsageInput } from "./validation";
 export type { CostsInput } from "./costs";

@@ -1,12 +1,26 @@
 import type { EntitlementKind, Overflow } from "@/lib/generated/prisma/enums";
+import type { Dec } from "./units";
 import type { Client } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import type { Lane } from "./coalesce";
 import { LIFETIME_END_TEXT, THRESHOLD_LIST } from "./thresholds";
 import { formatUnits, toDec } from "./units";
 import { answerOf, type UsageAnswer, type UsageState } from "./usage-state";
-import { workspaceQuery, type WorkspaceRef } from "./workspace-scope";
-import type { UsageRequest } from "./record-usage";
+import { hotStatement, type Lane, type WorkspaceRef } from "./throughput";
+
+/** One change to a window's counter, validated. delta > 0 records or claims; delta < 0 releases a gauge. */
+export interface UsageRequest<W extends WorkspaceRef = WorkspaceRef> {
+  /** A scope is resolved by the first statement; from there on the request carries the id. */
+  workspaceId: W;
+  feature: string;
+  kind: EntitlementKind;
+  delta: Dec;
+  idempotencyKey: string;
+  requestHash: string;
+  metadataJson: string | null;
+  /** For usage sent as costs: {dollars, tokens} that priced it, stored on the event. */
+  costJson?: string | null;
+  now: Date;
+}
 
 /**
  * Recordings of one window share round trips (see coalesce.ts). One statement in flight per window: its row
@@ -32,7 +46,7 @@ export async function meteringStatement(db: Client, req: UsageRequest): Promise<
     req.feature, req.kind, req.delta.toFixed(), formatUnits(req.delta.abs()), req.idempotencyKey, req.requestHash,
     req.metadataJson, req.now.toISOString(), crypto.randomUUID(), THRESHOLD_LIST, LIFETIME_END_TEXT, req.costJson ?? null,
   ];
-  const { workspaceId, rows } = await workspaceQuery<FastRow>(db, req.workspaceId, "tally_record_usage", FAST_SQL, args, windowLane(req));
+  const { workspaceId, rows } = await hotStatement<FastRow>(db, req.workspaceId, "tally_record_usage", FAST_SQL, args, windowLane(req));
   const row = rows[0];
   if (!row) throw new AppError("billing_unavailable", "The metering statement returned nothing.");
   if (row.response) {

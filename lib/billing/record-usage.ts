@@ -1,12 +1,12 @@
-import type { EntitlementKind } from "@/lib/generated/prisma/enums";
 import { isTransaction, type Client } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
 import { maybeAutoTopUp, type PaymentsPort } from "./auto-top-up";
 import { isUniqueViolation } from "./db-errors";
 import type { LockedAccount } from "./extras-ledger";
 import { extrasPath, type SlowResult } from "./extras-path";
-import { joinInFlight, oneAtATime } from "./local-queue";
-import { meteringStatement, windowKey, type FastResult } from "./metering-statement";
+import { meteringStatement, windowKey, type FastResult, type UsageRequest } from "./metering-statement";
+
+export type { UsageRequest } from "./metering-statement";
 import { deliverNotifications, type Notifier } from "./notify";
 import { decideQuota, type QuotaDecision } from "./quota-rule";
 import { formatUnits, type Dec } from "./units";
@@ -14,7 +14,7 @@ import { unitsFromCosts } from "./usage-costs";
 import { answerOf, readUsageState, refusal, type UsageAnswer } from "./usage-state";
 import { parseRecordInput, type RecordUsageInput } from "./validation";
 import { openWindow } from "./windows";
-import { resolveWorkspace, type WorkspaceRef } from "./workspace-scope";
+import { joinInFlight, oneAtATime, resolveWorkspace } from "./throughput";
 
 export interface MeteringOptions {
   /** Where threshold notifications go (default: SMTP when SMTP_URL is set, else the console). */
@@ -28,20 +28,6 @@ export interface MeteringOptions {
   waitForSideEffects?: boolean;
 }
 
-/** One change to a window's counter, validated. delta > 0 records or claims; delta < 0 releases a gauge. */
-export interface UsageRequest<W extends WorkspaceRef = WorkspaceRef> {
-  /** A scope is resolved by the first statement; from there on the request carries the id. */
-  workspaceId: W;
-  feature: string;
-  kind: EntitlementKind;
-  delta: Dec;
-  idempotencyKey: string;
-  requestHash: string;
-  metadataJson: string | null;
-  /** For usage sent as costs: {dollars, tokens} that priced it, stored on the event. */
-  costJson?: string | null;
-  now: Date;
-}
 
 /**
  * Records usage of a metered feature (see index.ts for the contract). The common path is one SQL

@@ -2,7 +2,7 @@ import type { Client } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { costsToDollars, costsToUnits, priceKey, ratiosOf, type Costs, type PriceTable } from "./costs";
 import { toDec, type Dec } from "./units";
-import { workspaceQuery, type WorkspaceRef } from "./workspace-scope";
+import { hotStatement, type WorkspaceRef } from "./throughput";
 
 /**
  * Units of a run's costs with the workspace's plan version's ratios and the model prices in effect at `at`
@@ -10,7 +10,7 @@ import { workspaceQuery, type WorkspaceRef } from "./workspace-scope";
  */
 export async function unitsFromCosts(db: Client, workspace: WorkspaceRef, costs: Costs, at: Date): Promise<{ workspaceId: string; units: Dec; costJson: string }> {
   const models = costs.tokens ?? [];
-  const { workspaceId, rows } = await workspaceQuery<CostContextRow>(db, workspace, "tally_cost_context", COST_CONTEXT_SQL, [
+  const { workspaceId, rows } = await hotStatement<CostContextRow>(db, workspace, "tally_cost_context", COST_CONTEXT_SQL, [
     models.map((t) => t.provider),
     models.map((t) => t.model),
     at.toISOString(),

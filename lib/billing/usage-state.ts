@@ -2,8 +2,7 @@ import type { EntitlementKind, EntitlementPeriod, Overflow } from "@/lib/generat
 import { AppError } from "@/lib/errors";
 import type { Client } from "@/lib/db";
 import { isLifetimeEnd } from "./periods";
-import type { Lane } from "./coalesce";
-import { workspaceQuery, type WorkspaceRef } from "./workspace-scope";
+import { hotStatement, type Lane, type WorkspaceRef } from "./throughput";
 import { formatUnits, toDec, type Dec } from "./units";
 
 /** What a metering decision needs, read in one statement (one snapshot): the active window and the extras. */
@@ -66,7 +65,7 @@ export async function readUsageState(
   now: Date,
   idempotencyKey: string | null = null,
 ): Promise<UsageState & { workspaceId: string }> {
-  const { workspaceId, rows } = await workspaceQuery<Row>(db, workspace, "tally_usage_state", USAGE_STATE_SQL, [feature, now.toISOString(), idempotencyKey], READS);
+  const { workspaceId, rows } = await hotStatement<Row>(db, workspace, "tally_usage_state", USAGE_STATE_SQL, [feature, now.toISOString(), idempotencyKey], READS);
   const r = rows[0];
   if (!r) throw new AppError("billing_unavailable", "Usage state could not be read.");
   return {

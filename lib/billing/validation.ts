@@ -3,7 +3,7 @@ import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { costsSchema, type Costs, type CostsInput } from "./costs";
 import { parseUnits, type Dec } from "./units";
-import { isWorkspaceScope, type WorkspaceRef, type WorkspaceScope } from "./workspace-scope";
+import { isWorkspaceScope, type WorkspaceRef, type WorkspaceScope } from "./throughput";
 
 /** Largest metadata a usage event may carry, as UTF-8 JSON. */
 export const MAX_METADATA_BYTES = 4096;

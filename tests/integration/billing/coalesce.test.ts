@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { coalesced, type Lane, type RunStatement } from "@/lib/billing/coalesce";
+import { coalesced, type Lane, type RunStatement } from "@/lib/billing/throughput/coalesce";
 import { POOL } from "./helpers";
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL!, max: POOL });

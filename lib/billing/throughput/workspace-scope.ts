@@ -1,6 +1,6 @@
 import type { Client } from "@/lib/db";
 import type { Lane } from "./coalesce";
-import { hotQuery } from "./pg-pool";
+import { hotQuery } from "./pool-statements";
 
 /**
  * A workspace the database identifies inside the first statement of a call, from something the caller
