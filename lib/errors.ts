@@ -1,6 +1,8 @@
 /** Error codes the app and the API answer with, each mapped to one HTTP status. */
 export const errorStatus = {
   invalid_request: 400,
+  workspace_required: 400,
+  invalid_redirect_url: 400,
   unauthorized: 401,
   forbidden: 403,
   email_unverified: 403,

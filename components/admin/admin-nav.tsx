@@ -7,6 +7,7 @@ const tabs = [
   { href: "/admin/model-prices", label: "Model prices" },
   { href: "/admin/stripe-events", label: "Stripe events" },
   { href: "/admin/invariants", label: "Books" },
+  { href: "/admin/platform-keys", label: "Platform keys" },
   { href: "/admin/audit", label: "Audit log" },
 ];
 

@@ -17,6 +17,8 @@ const KEEP_WINDOWS_MS = 60 * 60_000;
 export interface ApiPrincipal {
   keyId: string;
   workspaceId: string;
+  /** A platform key (tk_platform_...), which may act for any workspace. */
+  platform?: boolean;
 }
 
 interface Row {
@@ -29,6 +31,12 @@ interface Row {
   failures: number | null;
 }
 
+/** Finds a workspace by Tally id or by the integrator's externalId ($n); the id wins if both match. */
+export const NAMED_WORKSPACE_SQL = (param: string) =>
+  `SELECT id FROM "Workspace" WHERE id = ${param}::text OR "externalId" = ${param}::text ORDER BY (id = ${param}::text) DESC LIMIT 1`;
+
+export const workspaceNotFound = () => new AppError("not_found", "Workspace not found.", { field: "workspace" });
+
 // The scope's SELECT (see WorkspaceScope): every API request pays for it, so it joins the request's own
 // metering statement instead of being a round trip of its own. Timestamps travel as ISO text, read back as UTC.
 const AUTH_SQL = `
@@ -39,9 +47,24 @@ const AUTH_SQL = `
   LEFT JOIN "ApiKey" k ON k.hash = $1::text
   LEFT JOIN "AuthFailure" f ON f."clientKey" = $2::text AND f."windowStart" = $3::timestamp(3)`;
 
+// The same, when the request names its workspace (`workspace`: a Tally id or an externalId): the key's
+// workspace only when the name is its own, so a workspace key naming another workspace reaches nothing.
+// A separate text (and statement name), so requests that name no workspace keep the plain one.
+const AUTH_NAMED_SQL = `
+  SELECT k.id, CASE WHEN k."revokedAt" IS NULL AND w.id = k."workspaceId" THEN k."workspaceId" END AS "workspaceId",
+    k."workspaceId" AS "keyWorkspaceId", w.id AS "namedId",
+    k.hash, k."revokedAt" IS NOT NULL AS revoked,
+    to_char(k."lastUsedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "lastUsedAt", f.count AS failures
+  FROM (SELECT 1) AS one
+  LEFT JOIN "ApiKey" k ON k.hash = $1::text
+  LEFT JOIN "AuthFailure" f ON f."clientKey" = $2::text AND f."windowStart" = $3::timestamp(3)
+  LEFT JOIN LATERAL (${NAMED_WORKSPACE_SQL("$4")}) w ON true`;
+
 export interface Credentials {
   /** The bearer token as sent, or null when there was none. */
   secret: string | null;
+  /** The workspace the request names (Tally id or externalId), if it names one. */
+  workspace?: string | null;
   /** Who failures are counted against (the client's address). */
   clientKey: string;
   now?: Date;
@@ -70,13 +93,18 @@ export function apiKeyScope(db: Tx, input: Credentials): ApiKeyScope {
   const windowStart = new Date(Math.floor(now.getTime() / (FAILURE_WINDOW_SECONDS * 1000)) * FAILURE_WINDOW_SECONDS * 1000);
   const clientKey = NAMESPACE + input.clientKey.slice(0, 200);
   const hash = input.secret !== null && looksLikeKey(input.secret) ? hashSecret(input.secret) : null;
+  const named = input.workspace ?? null;
   const scope: ApiKeyScope = {
-    name: "tally_key",
-    key: hash ?? "",
-    sql: AUTH_SQL,
-    values: [hash, clientKey, windowStart.toISOString()],
+    name: named === null ? "tally_key" : "tally_key_ws",
+    key: named === null ? (hash ?? "") : `${hash ?? ""}\u0000${named}`,
+    sql: named === null ? AUTH_SQL : AUTH_NAMED_SQL,
+    values: named === null ? [hash, clientKey, windowStart.toISOString()] : [hash, clientKey, windowStart.toISOString(), named],
     async resolve(found) {
-      const row = found as unknown as Row;
+      const row = found as unknown as Row & { keyWorkspaceId?: string | null; namedId?: string | null };
+      // A good key naming a workspace that is not its own: as if that workspace did not exist.
+      if (named !== null && row.id && hash && !row.revoked && sameHash(row.hash ?? "", hash) && row.namedId !== row.keyWorkspaceId) {
+        throw workspaceNotFound();
+      }
       if (!row.id || !row.workspaceId || !hash || !sameHash(row.hash ?? "", hash) || row.revoked) {
         // Already over the limit: refused without another write.
         if ((row.failures ?? 0) >= FAILURE_LIMIT) throw rateLimited(windowStart, now);
@@ -106,7 +134,7 @@ export async function authenticateApiKey(db: Tx, input: Credentials): Promise<Ap
   return scope.principal!;
 }
 
-async function recordFailure(db: Tx, clientKey: string, windowStart: Date, now: Date): Promise<number> {
+export async function recordFailure(db: Tx, clientKey: string, windowStart: Date, now: Date): Promise<number> {
   const rows = await db.$queryRaw<{ count: number }[]>`
     INSERT INTO "AuthFailure" ("clientKey", "windowStart", count) VALUES (${clientKey}, ${windowStart}, 1)
     ON CONFLICT ("clientKey", "windowStart") DO UPDATE SET count = "AuthFailure".count + 1
@@ -119,7 +147,7 @@ async function recordFailure(db: Tx, clientKey: string, windowStart: Date, now: 
   return count;
 }
 
-function rateLimited(windowStart: Date, now: Date): AppError {
+export function rateLimited(windowStart: Date, now: Date): AppError {
   const retryAfter = Math.max(1, Math.ceil((windowStart.getTime() + FAILURE_WINDOW_SECONDS * 1000 - now.getTime()) / 1000));
   return new AppError("rate_limited", `Too many requests with invalid API keys; retry in ${retryAfter} s.`, { retryAfter });
 }

@@ -5,6 +5,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
 import { clientAddress } from "@/lib/net/client-address";
+import { isPlatformToken, platformKeyScope } from "@/lib/platform-keys";
 import type { ApiHandler } from "./endpoint";
 import type { ApiReply } from "./respond";
 
@@ -25,27 +26,54 @@ export function clientKeyOf(req: IncomingMessage): string {
   return clientAddress({ forwardedFor: headerOf(req, "x-forwarded-for"), peerAddress: req.socket?.remoteAddress }, env().TRUST_PROXY);
 }
 
-/** The workspace whose key signed this request; unauthorized (401) or rate_limited (429) otherwise. */
-export function requireApiKey(req: IncomingMessage): Promise<ApiPrincipal> {
-  return authenticateApiKey(db(), { secret: bearerToken(req), clientKey: clientKeyOf(req) });
+/** The request's query parameters. */
+export const queryOf = (req: IncomingMessage): URLSearchParams => new URL(req.url ?? "/", "http://localhost").searchParams;
+
+/**
+ * The workspace the request's key acts for, as a scope: a workspace key's own workspace (naming another one
+ * with `workspace` finds nothing: 404), or the workspace a platform key names with `workspace` (a Tally id
+ * or the integrator's externalId; without one, 400 workspace_required). `keyOnly` checks the key alone.
+ */
+export function requestScope(req: IncomingMessage, workspace?: string | null, keyOnly = false): ApiKeyScope {
+  const secret = bearerToken(req);
+  const credentials = { secret, clientKey: clientKeyOf(req), workspace: workspace ?? null };
+  return isPlatformToken(secret) ? platformKeyScope(db(), { ...credentials, keyOnly }) : apiKeyScope(db(), credentials);
+}
+
+/** The workspace the request's key acts for (see requestScope); unauthorized (401) or rate_limited (429) otherwise. */
+export async function requireApiKey(req: IncomingMessage, workspace?: string | null): Promise<ApiPrincipal> {
+  if (!isPlatformToken(bearerToken(req)) && workspace == null) return authenticateApiKey(db(), { secret: bearerToken(req), clientKey: clientKeyOf(req) });
+  const scope = requestScope(req, workspace);
+  await resolveWorkspace(db(), scope);
+  return scope.principal!;
+}
+
+/** Checks the request's key alone, for a request refused before it could name its workspace: 401 and 429 come first. */
+export async function checkKeyFirst(req: IncomingMessage, e: unknown): Promise<never> {
+  if (isAppError(e) && e.status < 500 && !refusedKey(e)) await resolveWorkspace(db(), requestScope(req, null, true));
+  throw e;
 }
 
 const refusedKey = (e: unknown) => isAppError(e) && (e.code === "unauthorized" || e.code === "rate_limited");
 
 /**
- * A handler that passes the request's key to the engine as the workspace, so the engine's first
+ * A handler that passes the request's key (for the workspace the body names, if any) to the engine as the workspace, so the engine's first
  * statement checks the key and does the work in one round trip. A handler that fails before that
  * statement (bad input) has the key checked on its own first: a caller without a valid key only ever
  * learns 401 or 429, as if the key had been checked before anything else.
  */
-export function keyedApiRoute(handler: (req: IncomingMessage, key: ApiKeyScope) => Promise<ApiReply>): ApiHandler {
+export function keyedApiRoute(handler: (req: IncomingMessage, key: KeyFor) => Promise<ApiReply>): ApiHandler {
   return async (req) => {
-    const key = apiKeyScope(db(), { secret: bearerToken(req), clientKey: clientKeyOf(req) });
+    let scope: ApiKeyScope | undefined;
+    const key: KeyFor = (workspace) => (scope = requestScope(req, workspace));
     try {
       return await handler(req, key);
     } catch (e) {
-      if (isAppError(e) && e.status < 500 && !refusedKey(e) && !isResolved(key)) await resolveWorkspace(db(), key);
-      throw e;
+      if (scope && isResolved(scope)) throw e;
+      return checkKeyFirst(req, e);
     }
   };
 }
+
+/** The scope of the request's key for the workspace the request names (undefined or null: none named). */
+export type KeyFor = (workspace?: string | null) => ApiKeyScope;

@@ -17,6 +17,13 @@ export const unitsSchema = z
 
 const metadataSchema = z.record(z.string(), z.unknown()).meta({ description: "Free-form JSON object stored with the event (at most 4 KB)." });
 
+/** With a platform key: the workspace the request acts for. A workspace key may name only its own. */
+export const workspaceRefSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .meta({ description: "With a platform key, the workspace to act for: its Tally id or your externalId (required). A workspace key may name only its own workspace; another gets 404." });
+
 const eventFields = {
   feature: featureSchema.meta({ description: "The entitlement's feature key, e.g. compute or api_calls." }),
   units: unitsSchema.optional(),
@@ -27,6 +34,7 @@ const eventFields = {
 export const usageRequestSchema = z
   .strictObject({
     ...eventFields,
+    workspace: workspaceRefSchema.optional(),
     idempotencyKey: idempotencyKeySchema.optional().meta({ description: "Required here or in the Idempotency-Key header; a replay returns the first answer." }),
   })
   .meta({ description: "Exactly one of units or costs." });
@@ -35,10 +43,10 @@ export const batchEventSchema = z
   .strictObject({ ...eventFields, idempotencyKey: idempotencyKeySchema })
   .meta({ description: "Exactly one of units or costs; each event has its own idempotency key." });
 
-export const batchRequestSchema = z.strictObject({ events: z.array(batchEventSchema).min(1).max(MAX_BATCH_EVENTS) });
+export const batchRequestSchema = z.strictObject({ workspace: workspaceRefSchema.optional(), events: z.array(batchEventSchema).min(1).max(MAX_BATCH_EVENTS) });
 
 export const checkRequestSchema = z
-  .strictObject({ feature: eventFields.feature, units: unitsSchema.optional(), costs: eventFields.costs })
+  .strictObject({ workspace: workspaceRefSchema.optional(), feature: eventFields.feature, units: unitsSchema.optional(), costs: eventFields.costs })
   .meta({ description: "At most one of units or costs; 1 unit when neither is sent." });
 
 /**

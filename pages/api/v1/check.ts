@@ -13,8 +13,8 @@ export const config = { api: { bodyParser: false, responseLimit: false } };
 // Always 200: `allowed` says whether recording these units now would be accepted; nothing is written.
 export default apiEndpoint({
   POST: keyedApiRoute(async (req, key) => {
-    const body = await readJson(req, checkRequestSchema);
-    const answer = await checkUsage(db(), { ...body, workspaceId: key });
+    const { workspace, ...body } = await readJson(req, checkRequestSchema);
+    const answer = await checkUsage(db(), { ...body, workspaceId: key(workspace) });
     return json(wireAnswer(answer), { headers: quotaHeaders(answer) });
   }),
 });

@@ -1,6 +1,6 @@
 import { limitations } from "@/lib/billing";
 import { db } from "@/lib/db";
-import { requireApiKey } from "@/lib/api/auth";
+import { queryOf, requireApiKey } from "@/lib/api/auth";
 import { apiEndpoint } from "@/lib/api/endpoint";
 import { json } from "@/lib/api/respond";
 import { wireLimitations } from "@/lib/api/wire";
@@ -10,7 +10,7 @@ export const config = { api: { bodyParser: false, responseLimit: false } };
 
 export default apiEndpoint({
   GET: async (req) => {
-    const { workspaceId } = await requireApiKey(req);
+    const { workspaceId } = await requireApiKey(req, queryOf(req).get("workspace"));
     return json(wireLimitations(await limitations(db(), workspaceId)));
   },
 });

@@ -1,6 +1,7 @@
 import { recordUsageBatch } from "@/lib/billing";
 import { db } from "@/lib/db";
-import { requireApiKey } from "@/lib/api/auth";
+import { keyedApiRoute } from "@/lib/api/auth";
+import { resolveWorkspace } from "@/lib/billing/workspace-scope";
 import { readJson } from "@/lib/api/body";
 import { apiEndpoint } from "@/lib/api/endpoint";
 import { errorBody, json } from "@/lib/api/respond";
@@ -12,9 +13,9 @@ export const config = { api: { bodyParser: false, responseLimit: false } };
 
 // A malformed batch is refused whole (400, nothing written); a well-formed one gets a result per event.
 export default apiEndpoint({
-  POST: async (req) => {
-    const { workspaceId } = await requireApiKey(req);
-    const { events } = await readJson(req, batchRequestSchema);
+  POST: keyedApiRoute(async (req, key) => {
+    const { workspace, events } = await readJson(req, batchRequestSchema);
+    const workspaceId = await resolveWorkspace(db(), key(workspace));
     const outcomes = await recordUsageBatch(db(), { workspaceId, events });
     const out: BatchResponse = { results: [], accepted: 0, refused: 0, failed: 0 };
     outcomes.forEach((o, index) => {
@@ -29,5 +30,5 @@ export default apiEndpoint({
       }
     });
     return json(out);
-  },
+  }),
 });

@@ -12,14 +12,14 @@ export const config = { api: { bodyParser: false, responseLimit: false } };
 
 export default apiEndpoint({
   POST: keyedApiRoute(async (req, key) => {
-    const body = await readJson(req, usageRequestSchema);
+    const { workspace, ...body } = await readJson(req, usageRequestSchema);
     const header = headerOf(req, "idempotency-key") ?? null;
     if (header !== null && body.idempotencyKey !== undefined && header !== body.idempotencyKey) {
       throw invalid("The Idempotency-Key header and idempotencyKey in the body differ; send one of them.", "idempotencyKey");
     }
     const idempotencyKey = body.idempotencyKey ?? header;
     if (!idempotencyKey) throw invalid("idempotencyKey: required (in the body or the Idempotency-Key header).", "idempotencyKey");
-    const answer = await recordUsage(db(), { ...body, workspaceId: key, idempotencyKey });
+    const answer = await recordUsage(db(), { ...body, workspaceId: key(workspace), idempotencyKey });
     return json(wireAnswer(answer), { headers: quotaHeaders(answer) });
   }),
 });
