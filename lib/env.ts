@@ -33,6 +33,24 @@ const schema = z
     // Operators of the console (/admin) besides those granted with `npm run operator:grant`: comma separated.
     TALLY_OPERATOR_EMAILS: optional,
     EMAIL_FROM: z.string().default("Tally <billing@tally.local>"),
+    // Origins besides APP_URL's that checkout and portal sessions made through the API may return to: comma separated.
+    ALLOWED_REDIRECT_ORIGINS: z.preprocess(blank, z.string().optional()).transform((v, ctx) => {
+      const origins: string[] = [];
+      for (const item of (v ?? "").split(/[\s,]+/).filter(Boolean)) {
+        let url: URL | null = null;
+        try {
+          url = new URL(item);
+        } catch {
+          url = null;
+        }
+        if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.origin !== item.replace(/\/$/, "")) {
+          ctx.addIssue({ code: "custom", message: `"${item}" is not an origin like https://app.example.com (scheme and host, no path)` });
+          return z.NEVER;
+        }
+        origins.push(url.origin);
+      }
+      return origins;
+    }),
     // Which forwarding header, if any, names the client (see lib/net/client-address.ts).
     TRUST_PROXY: z.preprocess(blank, z.string().optional()).transform((v, ctx) => {
       const parsed = parseTrustProxy(v);
@@ -55,6 +73,7 @@ const schema = z
     else if (!/^(sk|rk)_(live|test)_[A-Za-z0-9]{16,}$/.test(e.STRIPE_SECRET_KEY)) refuse("STRIPE_SECRET_KEY", "must be a Stripe secret or restricted key (sk_live_, sk_test_, rk_live_ or rk_test_)");
     if (typeof e.STRIPE_WEBHOOK_SECRET === "string" && !/^whsec_[A-Za-z0-9+/=_-]{16,}$/.test(e.STRIPE_WEBHOOK_SECRET)) refuse("STRIPE_WEBHOOK_SECRET", "must be a Stripe webhook signing secret (whsec_...)");
     if (e.STRIPE_API_BASE) refuse("STRIPE_API_BASE", "must be unset in production (it points the Stripe SDK away from Stripe)");
+    if (e.ALLOWED_REDIRECT_ORIGINS.some((o) => !o.startsWith("https://"))) refuse("ALLOWED_REDIRECT_ORIGINS", "every origin must be https:// in production");
     if (e.AUTH_GOOGLE_ISSUER) refuse("AUTH_GOOGLE_ISSUER", "must be unset in production (it points Google sign-in away from Google)");
   })
   .transform((e) => ({
@@ -63,6 +82,7 @@ const schema = z
     // Without a real key every Stripe call goes to the local emulator (never in production: refused above).
     STRIPE_API_BASE: e.STRIPE_API_BASE ?? (e.STRIPE_SECRET_KEY ? undefined : `http://127.0.0.1:${e.STRIPE_EMULATOR_PORT}`),
     STRIPE_SECRET_KEY: e.STRIPE_SECRET_KEY ?? "sk_test_emulator",
+    allowedRedirectOrigins: e.ALLOWED_REDIRECT_ORIGINS,
     operatorEmails: (e.TALLY_OPERATOR_EMAILS ?? "").split(/[\s,]+/).map((x) => x.trim().toLowerCase()).filter(Boolean),
   }));
 export type Env = z.infer<typeof schema>;

@@ -3,7 +3,7 @@ import { apiKeyScope, authenticateApiKey, type ApiKeyScope, type ApiPrincipal } 
 import { isResolved, resolveWorkspace } from "@/lib/billing";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { isAppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
 import { clientAddress } from "@/lib/net/client-address";
 import { isPlatformToken, platformKeyScope } from "@/lib/platform-keys";
 import type { ApiHandler } from "./endpoint";
@@ -77,3 +77,26 @@ export function keyedApiRoute(handler: (req: IncomingMessage, key: KeyFor) => Pr
 
 /** The scope of the request's key for the workspace the request names (undefined or null: none named). */
 export type KeyFor = (workspace?: string | null) => ApiKeyScope;
+
+/**
+ * The platform key of the request, for what only a platform key may do (provisioning workspaces): a bad
+ * key is 401 or 429 as anywhere, and a workspace key is 403.
+ */
+export async function requirePlatformKey(req: IncomingMessage): Promise<ApiPrincipal> {
+  const scope = requestScope(req, null, true);
+  await resolveWorkspace(db(), scope);
+  if (!scope.principal?.platform) throw new AppError("forbidden", "Only a platform key (tk_platform_...) can provision workspaces; operators create them in the console.");
+  return scope.principal;
+}
+
+/** Who the audit log names for a change made through the API: the key. */
+export const apiActor = (principal: ApiPrincipal) => ({ kind: "api" as const, id: principal.keyId, email: null });
+
+/** Reads and checks the request's input; when that refuses it, the key is checked first (see checkKeyFirst). */
+export async function inputFirst<T>(req: IncomingMessage, read: () => Promise<T> | T): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    return checkKeyFirst(req, e);
+  }
+}

@@ -21,6 +21,12 @@ function requestKey(key: string): string {
   return key;
 }
 
+/** Where Checkout returns the customer instead of the billing pages (the Platform API; checked by the caller). */
+export interface ReturnUrls {
+  success: string;
+  cancel: string;
+}
+
 const LIVE = new Set(["active", "trialing", "past_due", "degraded", "unpaid"]);
 const STRIPE_TRIAL_MIN_MS = 48 * 3600_000;
 
@@ -31,7 +37,7 @@ const STRIPE_TRIAL_MIN_MS = 48 * 3600_000;
  */
 export async function startPlanCheckout(
   db: Client,
-  input: { workspaceId: string; slug: string; planKey: string; interval: "month" | "year"; requestKey: string; now?: Date },
+  input: { workspaceId: string; slug: string; planKey: string; interval: "month" | "year"; requestKey: string; returnUrls?: ReturnUrls; now?: Date },
 ): Promise<{ sessionId: string; url: string }> {
   const key = requestKey(input.requestKey);
   const now = input.now ?? new Date();
@@ -64,8 +70,8 @@ export async function startPlanCheckout(
       line_items: [{ price: priceId, quantity: 1 }],
       subscription_data: { metadata, ...(trialEnd ? { trial_end: trialEnd } : {}) },
       ...checkoutTaxParams(tax),
-      success_url: `${base}/w/${input.slug}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
-      cancel_url: `${base}/w/${input.slug}/plans?checkout=canceled`,
+      success_url: input.returnUrls?.success ?? `${base}/w/${input.slug}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: input.returnUrls?.cancel ?? `${base}/w/${input.slug}/plans?checkout=canceled`,
     },
     { idempotencyKey: `checkout_${input.workspaceId}_${plan.key}_v${plan.version}_${input.interval}_${key}` },
   );
@@ -103,7 +109,7 @@ async function reuseOpenCheckout(workspaceId: string, customer: string, priceId:
 /** Starts Stripe Checkout for an extras pack (payment mode, automatic tax per STRIPE_AUTOMATIC_TAX); one session per click. */
 export async function startPackCheckout(
   db: Client,
-  input: { workspaceId: string; slug: string; pack: string; requestKey: string },
+  input: { workspaceId: string; slug: string; pack: string; requestKey: string; returnUrls?: ReturnUrls },
 ): Promise<{ sessionId: string; url: string }> {
   const key = requestKey(input.requestKey);
   await assertPurchasesAllowed(db, input.workspaceId);
@@ -124,8 +130,8 @@ export async function startPackCheckout(
       // The card is kept for auto top-ups, and the payment carries the same metadata for refunds.
       payment_intent_data: { metadata, setup_future_usage: "off_session" },
       ...checkoutTaxParams(tax),
-      success_url: `${base}/w/${input.slug}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
-      cancel_url: `${base}/w/${input.slug}/extras?checkout=canceled`,
+      success_url: input.returnUrls?.success ?? `${base}/w/${input.slug}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: input.returnUrls?.cancel ?? `${base}/w/${input.slug}/extras?checkout=canceled`,
     },
     { idempotencyKey: `checkout_${input.workspaceId}_pack_${pack.key}_${key}` },
   );

@@ -249,7 +249,7 @@ export async function setCancelAtPeriodEnd(db: Client, input: { workspaceId: str
  * account's default portal configuration, else the one `npm run stripe:setup` created (a configuration made
  * through the API is never the default, so the session names it); with none, Stripe would refuse the session.
  */
-export async function openBillingPortal(db: Client, input: { workspaceId: string; slug: string }): Promise<string> {
+export async function openBillingPortal(db: Client, input: { workspaceId: string; slug: string; returnUrl?: string }): Promise<string> {
   const portal = await choosePortalConfiguration(stripe());
   if (!portal.ready) {
     console.error("[payments] the Stripe account has no billing portal configuration: run `npm run stripe:setup` (or save the portal settings in Stripe's Dashboard)");
@@ -258,7 +258,7 @@ export async function openBillingPortal(db: Client, input: { workspaceId: string
   const customer = await ensureStripeCustomer(db, input.workspaceId);
   const session = await stripe().billingPortal.sessions.create({
     customer,
-    return_url: `${env().APP_URL.replace(/\/$/, "")}/w/${input.slug}/billing`,
+    return_url: input.returnUrl ?? `${env().APP_URL.replace(/\/$/, "")}/w/${input.slug}/billing`,
     ...(portal.configurationId ? { configuration: portal.configurationId } : {}),
   });
   return session.url;

@@ -63,8 +63,9 @@ export function platformKeyScope(db: Tx, input: Credentials & { keyOnly?: boolea
           WHERE id = ${row.id} AND ("lastUsedAt" IS NULL OR "lastUsedAt" <= ${new Date(now.getTime() - LAST_USED_GRANULARITY_MS)})`;
       }
       if (named === null) {
-        if (input.keyOnly) return "";
-        throw workspaceRequired();
+        if (!input.keyOnly) throw workspaceRequired();
+        scope.principal = { keyId: row.id, workspaceId: "", platform: true };
+        return "";
       }
       if (!row.workspaceId) throw workspaceNotFound();
       scope.principal = { keyId: row.id, workspaceId: row.workspaceId, platform: true };

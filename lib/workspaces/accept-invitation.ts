@@ -68,6 +68,12 @@ async function lockUsable(tx: Tx, token: string, now: Date) {
   const inv = await tx.invitation.findUniqueOrThrow({ where: { id: rows[0]!.id }, include: { workspace: { select: { slug: true } }, invitedBy: { select: { name: true, email: true } } } });
   const state = effectiveStatus(inv, now);
   if (state !== "pending") throw new AppError("conflict", refusal({ state, expiresAt: inv.expiresAt, inviter: inv.invitedBy?.name ?? inv.invitedBy?.email }));
+  // Sent through the Platform API: the key speaks for it while it is not revoked.
+  if (inv.platformKeyId && !inv.invitedById) {
+    const key = await tx.platformKey.findUnique({ where: { id: inv.platformKeyId }, select: { revokedAt: true } });
+    if (!key || key.revokedAt) throw new AppError("conflict", INVITER_GONE);
+    return inv;
+  }
   // The invitation speaks for whoever sent it: if they can no longer grant that role, neither can it.
   const inviter = inv.invitedById
     ? await tx.membership.findUnique({ where: { workspaceId_userId: { workspaceId: inv.workspaceId, userId: inv.invitedById } } })

@@ -66,6 +66,24 @@ export async function inviteMember(db: Db, input: { workspaceId: string; actorId
   });
 }
 
+/**
+ * Invites the owner of a workspace the Platform API provisioned (in the caller's transaction): the platform
+ * key speaks for the invitation, as a member's role does for theirs. A pending one to the address gets a
+ * fresh link. The person still joins only by accepting.
+ */
+export async function invitePlatformOwner(tx: Tx, input: { workspaceId: string; email: string; platformKeyId: string; now?: Date }): Promise<SentInvitation> {
+  const now = input.now ?? new Date();
+  const email = input.email.trim().toLowerCase();
+  const token = newInvitationToken();
+  await expireLapsed(tx, input.workspaceId, now);
+  const fields = { role: "OWNER" as const, invitedById: null, platformKeyId: input.platformKeyId, tokenHash: hashInvitationToken(token), expiresAt: expiry(now), sentAt: now };
+  const pending = await tx.invitation.findFirst({ where: { workspaceId: input.workspaceId, email, status: "pending" } });
+  const invitation = pending
+    ? await tx.invitation.update({ where: { id: pending.id }, data: fields })
+    : await tx.invitation.create({ data: { workspaceId: input.workspaceId, email, ...fields } });
+  return { invitation, token };
+}
+
 /** Sends a new link for a pending or expired invitation; the previous link stops working. */
 export async function resendInvitation(db: Db, input: { workspaceId: string; invitationId: string; actorId: string; actorRole: Role; now?: Date }): Promise<SentInvitation> {
   const now = input.now ?? new Date();

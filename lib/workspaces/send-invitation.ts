@@ -27,6 +27,20 @@ async function emailFor(db: Db, sent: SentInvitation, workspaceId: string, actor
   return { email: sent.invitation.email, emailed };
 }
 
+/** Emails the link of an invitation the Platform API made (invitePlatformOwner); never throws. */
+export async function emailPlatformInvitation(db: Db, sent: SentInvitation, workspaceId: string) {
+  const workspace = await db.workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { name: true } });
+  const emailed = await sendEmail(await invitationEmail({
+    to: sent.invitation.email,
+    workspaceName: workspace.name,
+    inviter: `The team behind ${workspace.name}`,
+    role: sent.invitation.role,
+    url: invitationUrl(sent.token),
+    expiresAt: sent.invitation.expiresAt,
+  }));
+  return { email: sent.invitation.email, emailed };
+}
+
 /** Invites and emails the link. The answer is the same whether or not the address has an account. */
 export async function sendInvitation(db: Db, input: { workspaceId: string; actorId: string; actorRole: Role; email: string; role: Role; now?: Date }) {
   return emailFor(db, await inviteMember(db, input), input.workspaceId, input.actorId);

@@ -1,0 +1,57 @@
+import type { Tx } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+
+export interface UsageEventItem {
+  id: string;
+  feature: string;
+  /** Exact decimal strings, as the engine keeps them. */
+  units: string;
+  quotaUnits: string;
+  extrasUnits: string;
+  idempotencyKey: string;
+  metadata: Record<string, unknown> | null;
+  createdAt: string;
+}
+
+const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|${id}`, "utf8").toString("base64url");
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const at = new Date(iso ?? "");
+  if (!id || Number.isNaN(at.getTime())) throw new AppError("invalid_request", "cursor: not a cursor this API gave.", { field: "cursor" });
+  return { at, id };
+}
+
+/**
+ * A workspace's usage events, newest first, `limit` at a time (keyset pages on (createdAt, id), which the
+ * (workspaceId, createdAt) index serves), optionally of one feature and within [from, to).
+ */
+export async function listUsageEvents(
+  db: Tx,
+  input: { workspaceId: string; feature?: string; from?: Date; to?: Date; cursor?: string; limit: number },
+): Promise<{ data: UsageEventItem[]; nextCursor: string | null }> {
+  const after = input.cursor ? decodeCursor(input.cursor) : null;
+  const rows = await db.usageEvent.findMany({
+    where: {
+      workspaceId: input.workspaceId,
+      ...(input.feature ? { feature: input.feature } : {}),
+      AND: [
+        input.from ? { createdAt: { gte: input.from } } : {},
+        input.to ? { createdAt: { lt: input.to } } : {},
+        after ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : {},
+      ],
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: input.limit + 1,
+    select: { id: true, feature: true, units: true, quotaUnits: true, extrasUnits: true, idempotencyKey: true, metadata: true, createdAt: true },
+  });
+  const page = rows.slice(0, input.limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map((r) => ({
+      id: r.id, feature: r.feature, units: r.units.toFixed(), quotaUnits: r.quotaUnits.toFixed(), extrasUnits: r.extrasUnits.toFixed(),
+      idempotencyKey: r.idempotencyKey, metadata: (r.metadata as Record<string, unknown> | null) ?? null, createdAt: r.createdAt.toISOString(),
+    })),
+    nextCursor: rows.length > input.limit && last ? encodeCursor(last.createdAt, last.id) : null,
+  };
+}
