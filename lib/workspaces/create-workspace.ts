@@ -2,6 +2,7 @@ import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { FREE_PLAN_KEY } from "@/lib/billing/catalog";
 import { currentPlanVersion } from "@/lib/billing/plans";
+import { claimSeat } from "./seats";
 
 /** URL-safe slug from a name, with a random suffix so two "Acme" workspaces never collide. */
 export function slugFor(name: string): string {
@@ -9,11 +10,11 @@ export function slugFor(name: string): string {
   return `${base}-${crypto.randomUUID().slice(0, 6)}`;
 }
 
-/** Creates a workspace on the Free plan, owned by `ownerId`, with its extras account. */
+/** Creates a workspace on the Free plan, owned by `ownerId` (who takes its first seat), with its extras account. */
 export async function createWorkspace(tx: Tx, input: { name: string; ownerId: string }) {
   const free = await currentPlanVersion(tx, FREE_PLAN_KEY);
   if (!free) throw new AppError("billing_unavailable", "The plan catalog is not seeded (run npm run db:seed).");
-  return tx.workspace.create({
+  const workspace = await tx.workspace.create({
     data: {
       name: input.name,
       slug: slugFor(input.name),
@@ -21,5 +22,9 @@ export async function createWorkspace(tx: Tx, input: { name: string; ownerId: st
       subscription: { create: { planId: free.id, status: "free" } },
       extrasAccount: { create: {} },
     },
+    include: { memberships: { select: { id: true } } },
   });
+  const { memberships, ...created } = workspace;
+  await claimSeat(tx, { workspaceId: created.id, membershipId: memberships[0]!.id });
+  return created;
 }

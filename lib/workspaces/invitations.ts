@@ -3,6 +3,7 @@ import type { InvitationStatus, Role } from "@/lib/generated/prisma/client";
 import type { Db, Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { can } from "./access";
+import { assertSeatAvailable } from "./seats";
 
 // Members join by invitation only: an emailed link to a single-use secret, of which the database keeps a
 // SHA-256. Inviting never looks at whether the address has an account, so the answer cannot tell.
@@ -50,6 +51,8 @@ export async function inviteMember(db: Db, input: { workspaceId: string; actorId
     await tx.$queryRaw`SELECT id FROM "Workspace" WHERE id = ${input.workspaceId} FOR UPDATE`;
     const member = await tx.membership.findFirst({ where: { workspaceId: input.workspaceId, user: { email } }, select: { id: true } });
     if (member) throw new AppError("conflict", `${email} is already a member of this workspace.`, { field: "email" });
+    // Said now rather than when the link is followed: the inviter is the one who can make room.
+    await assertSeatAvailable(tx, input.workspaceId);
     await expireLapsed(tx, input.workspaceId, now);
     const fields = { role: input.role, invitedById: input.actorId, tokenHash: hashInvitationToken(token), expiresAt: expiry(now), sentAt: now };
     const pending = await tx.invitation.findFirst({ where: { workspaceId: input.workspaceId, email, status: "pending" } });

@@ -3,6 +3,7 @@ import type { Db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { revokeKeysCreatedBy } from "@/lib/api-keys/keys";
 import { recordAudit, type Actor } from "@/lib/admin/audit";
+import { releaseSeat } from "./seats";
 
 /** The workspace's members, oldest first, each with the names of the active API keys they created in it. */
 export async function listMembers(db: Db, workspaceId: string) {
@@ -49,6 +50,8 @@ export async function changeMember(
       throw new AppError("conflict", "A workspace needs at least one owner: make someone else an owner first.");
     }
     const revokedKeys = input.revokeKeys ? await revokeKeysCreatedBy(tx, { workspaceId: input.workspaceId, userId: target.userId, now: input.now }) : 0;
+    // The seat goes back with the member, in the same transaction.
+    if (input.role === null) await releaseSeat(tx, { workspaceId: input.workspaceId, membershipId: target.id, now: input.now });
     const membership =
       input.role === null ? await tx.membership.delete({ where: { id: target.id } }) : await tx.membership.update({ where: { id: target.id }, data: { role: input.role } });
     if (input.actor) {

@@ -24,7 +24,7 @@ export default async function setup(project: TestProject) {
   const oidc = await startFakeOidc();
   const server = await startAppServer({
     databaseSuffix: "http",
-    env: { SMTP_URL: mail.url, AUTH_GOOGLE_ID: oidc.clientId, AUTH_GOOGLE_SECRET: oidc.clientSecret, AUTH_GOOGLE_ISSUER: oidc.issuer },
+    env: { ALLOWED_REDIRECT_ORIGINS: "https://app.integrator.test", SMTP_URL: mail.url, AUTH_GOOGLE_ID: oidc.clientId, AUTH_GOOGLE_SECRET: oidc.clientSecret, AUTH_GOOGLE_ISSUER: oidc.issuer },
   });
   project.provide("httpBaseUrl", server.baseUrl);
   project.provide("httpDatabaseUrl", server.databaseUrl);
