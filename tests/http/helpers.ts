@@ -6,6 +6,7 @@ import { defaultPlans, type EntitlementSpec, type PlanSpec } from "@/lib/billing
 import { publishPlan } from "@/lib/billing/plans";
 import { createWorkspace } from "@/lib/workspaces/create-workspace";
 import { openMailbox } from "../helpers/mailbox";
+import { withoutSeatClaims } from "../helpers/seats";
 import { createClient } from "./client";
 
 export const baseUrl = inject("httpBaseUrl");
@@ -42,6 +43,7 @@ export async function seedWorkspace(opts: { compute?: Partial<EntitlementSpec> }
   const { plan } = await publishPlan(db, spec);
   const user = await db.user.create({ data: { email: `owner-${uid()}@example.test` } });
   const ws = await createWorkspace(db, { name: `Api ${uid()}`, ownerId: user.id });
+  await withoutSeatClaims(db, ws.id);
   await db.subscription.update({ where: { workspaceId: ws.id }, data: { planId: plan.id, status: "active" } });
   const key = await createApiKey(db, { workspaceId: ws.id, name: "test", createdById: user.id });
   return { workspaceId: ws.id, key: key.secret, keyId: key.id, userId: user.id };
@@ -51,9 +53,8 @@ export async function seedWorkspace(opts: { compute?: Partial<EntitlementSpec> }
 export async function written(workspaceId: string) {
   const db = testDb();
   const [events, used] = await Promise.all([
-    // The owner's seat, claimed when the workspace was created, is not the API's doing.
-    db.usageEvent.count({ where: { workspaceId, feature: { not: "seats" } } }),
-    db.usageWindow.aggregate({ where: { workspaceId, feature: { not: "seats" } }, _sum: { used: true } }),
+    db.usageEvent.count({ where: { workspaceId } }),
+    db.usageWindow.aggregate({ where: { workspaceId }, _sum: { used: true } }),
   ]);
   return { events, used: used._sum.used?.toFixed() ?? "0" };
 }

@@ -14,6 +14,7 @@ import { isAppError } from "@/lib/errors";
 import { createWorkspace } from "@/lib/workspaces/create-workspace";
 import { BooksModel, addMonths, type Answer, type Lot, type Outcome, type Period, type Plan } from "./model";
 import { micros, text, type Micros } from "./units";
+import { withoutSeatClaims } from "../helpers/seats";
 
 export type Feature = "compute" | "api_calls";
 export type Op =
@@ -168,6 +169,7 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
   const user = await db.user.create({ data: { email: `model-${crypto.randomUUID()}@example.test` } });
   const ws = await createWorkspace(db, { name: `Model ${runTag}`, ownerId: user.id });
   const workspaceId = ws.id;
+  await withoutSeatClaims(db, workspaceId);
   await db.subscription.update({
     where: { workspaceId },
     data: { planId: start.id, status: "active", periodAnchor: new Date(anchor), currentPeriodStart: new Date(periodStart), currentPeriodEnd: new Date(periodEnd) },

@@ -2,6 +2,7 @@ import { createDb } from "@/lib/db";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { seedCatalog } from "@/lib/billing/plans";
 import { createWorkspace } from "@/lib/workspaces/create-workspace";
+import { withoutSeatClaims } from "../../helpers/seats";
 
 let client: PrismaClient | undefined;
 export function viewsDb(): PrismaClient {
@@ -22,7 +23,9 @@ export async function newWorkspace(label = "views") {
   const db = viewsDb();
   await (seeded ??= seedCatalog(db));
   const user = await db.user.create({ data: { email: `${label}-${uid()}@example.test` } });
-  return createWorkspace(db, { name: `${label} ${uid()}`, ownerId: user.id });
+  const ws = await createWorkspace(db, { name: `${label} ${uid()}`, ownerId: user.id });
+  await withoutSeatClaims(db, ws.id);
+  return ws;
 }
 
 /** Minimal RFC 4180 reader for checking what the exporter wrote. */

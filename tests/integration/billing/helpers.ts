@@ -7,6 +7,7 @@ import { publishPlan, seedCatalog } from "@/lib/billing/plans";
 import { checkInvariants } from "@/lib/billing";
 import { isAppError } from "@/lib/errors";
 import { createWorkspace } from "@/lib/workspaces/create-workspace";
+import { withoutSeatClaims } from "../../helpers/seats";
 
 async function isPglite(url: string): Promise<boolean> {
   const c = new pg.Client({ connectionString: url });
@@ -72,6 +73,7 @@ export async function seedWorkspace(opts: {
   const { plan } = await publishPlan(db, spec);
   const user = await db.user.create({ data: { email: `owner-${uid()}@example.test` } });
   const ws = await createWorkspace(db, { name: `Billing ${uid()}`, ownerId: user.id });
+  await withoutSeatClaims(db, ws.id);
   await db.subscription.update({ where: { workspaceId: ws.id }, data: { planId: plan.id, status: "active", ...opts.subscription } });
   return { workspaceId: ws.id, planId: plan.id, planKey: spec.key, spec, ownerEmail: user.email };
 }

@@ -6,9 +6,18 @@ import { acceptInvitation, signUpAndAccept, viewInvitation } from "@/lib/workspa
 import { INVITATION_DAYS, hashInvitationToken, inviteMember, listInvitations, resendInvitation, revokeInvitation } from "@/lib/workspaces/invitations";
 import { changeMember } from "@/lib/workspaces/members";
 import { codeOf } from "../../helpers/app-errors";
-import { addMembership, newOwner, uniqueEmail } from "../../helpers/factories";
+import { addMembership, newOwner as newFreeOwner, uniqueEmail } from "../../helpers/factories";
+import { roomForMembers } from "../../helpers/seats";
 
 const DAY = 24 * 3600_000;
+
+// These rules are about invitations, not seats (tests/integration/workspaces/seats.test.ts): every
+// workspace here is on a plan with room for its invitees.
+async function newOwner(label = "owner") {
+  const owner = await newFreeOwner(label);
+  await roomForMembers(db(), owner.workspace.id);
+  return owner;
+}
 const later = (ms: number) => new Date(Date.now() + ms);
 const client = () => ({ address: `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` });
 const messageOf = (p: Promise<unknown>) => p.then(() => "ok", (e: Error) => e.message);
