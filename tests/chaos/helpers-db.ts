@@ -4,6 +4,7 @@ import { createApiKey } from "../../lib/api-keys";
 import { defaultPlans, type EntitlementSpec, type PlanSpec } from "../../lib/billing/catalog";
 import { publishPlan } from "../../lib/billing/plans";
 import { registerUser } from "../../lib/auth/users";
+import { withoutSeatClaims } from "../helpers/seats";
 
 export const uid = () => crypto.randomUUID().slice(0, 8);
 export const PASSWORD = "correct-horse-battery-staple";
@@ -23,6 +24,7 @@ export async function seedWorkspace(db: PrismaClient, opts: { compute?: Partial<
   const label = opts.label ?? "chaos";
   const email = `${label}-${uid()}@example.test`;
   const { user, workspace } = await registerUser(db, { email, password: PASSWORD, name: label, workspace: `${label} ${uid()}`, emailVerified: new Date() });
+  await withoutSeatClaims(db, workspace.id);
   await db.subscription.update({ where: { workspaceId: workspace.id }, data: { planId: plan.id, status: "active" } });
   const key = await createApiKey(db, { workspaceId: workspace.id, name: "chaos", createdById: user.id });
   return { workspaceId: workspace.id, slug: workspace.slug, userId: user.id, email, key: key.secret, keyId: key.id, planId: plan.id };

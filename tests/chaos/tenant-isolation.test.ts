@@ -12,6 +12,7 @@ let session: Session;
 let before: Record<string, string[]>;
 beforeAll(async () => {
   t = await seedTenants(chaosDb());
+  await chaosDb().workspace.update({ where: { id: t.b.workspaceId }, data: { externalId: `tenant-b-${t.b.workspaceId.slice(-6)}` } });
   session = await signIn(instanceB(), t.a.email, "correct-horse-battery-staple");
   before = await rowsOf(chaosDb(), t.b.workspaceId);
 });
@@ -31,7 +32,7 @@ describe("tenant isolation", () => {
   it("A's session gets 404 for every page of B's, and for B's ledger export", async () => {
     // The control: A's own pages answer 200.
     for (const p of PAGES) expect((await session.request(`/w/${t.a.slug}/${p}`)).status, p).toBe(200);
-    for (const p of [...PAGES.map((p) => `/w/${t.b.slug}/${p}`), `/w/${t.b.slug}`, `/w/${t.b.slug}/ledger/export`, `/w/${t.b.slug}/ledger/export?kind=topup`, "/admin/plans", "/admin/plans/free", "/admin/model-prices", "/admin/model-prices/export?from=2026-01"]) {
+    for (const p of [...PAGES.map((p) => `/w/${t.b.slug}/${p}`), `/w/${t.b.slug}`, `/w/${t.b.slug}/ledger/export`, `/w/${t.b.slug}/ledger/export?kind=topup`, "/admin/plans", "/admin/plans/free", "/admin/model-prices", "/admin/model-prices/export?from=2026-01", "/admin/platform-keys"]) {
       const r = await session.request(p);
       expect(r.status, p).toBe(404);
       revealsNothingOfB(r, p);
@@ -66,6 +67,36 @@ describe("tenant isolation", () => {
     api.close();
   });
 
+  it("A's API key naming B (by id or externalId) gets 404 on every workspace-scoped route", async () => {
+    const api = createClient(instanceA(), 4);
+    const { externalId } = await chaosDb().workspace.findUniqueOrThrow({ where: { id: t.b.workspaceId } });
+    const back = "http://127.0.0.1/back";
+    for (const ref of [t.b.workspaceId, externalId!]) {
+      const calls: [string, unknown?, string?][] = [
+        ["/api/v1/usage", { workspace: ref, feature: "compute", units: 1, idempotencyKey: "naming-b" }],
+        ["/api/v1/usage/batch", { workspace: ref, events: [{ feature: "compute", units: 1, idempotencyKey: "naming-b-batch" }] }],
+        ["/api/v1/check", { workspace: ref, feature: "compute", units: 1 }],
+        [`/api/v1/limitations?workspace=${encodeURIComponent(ref)}`],
+        [`/api/v1/events?workspace=${encodeURIComponent(ref)}`],
+        ["/api/v1/gauges/projects/claim", { workspace: ref, idempotencyKey: "naming-b-claim" }],
+        ["/api/v1/gauges/seats/release", { workspace: ref, idempotencyKey: "naming-b-release" }],
+        [`/api/v1/workspaces/${encodeURIComponent(ref)}`],
+        [`/api/v1/workspaces/${encodeURIComponent(ref)}`, { name: "renamed by A" }, "PATCH"],
+        [`/api/v1/workspaces/${encodeURIComponent(ref)}/checkout-sessions`, { plan: "pro", interval: "month", successUrl: back, cancelUrl: back }],
+        [`/api/v1/workspaces/${encodeURIComponent(ref)}/extras/checkout-sessions`, { pack: "compute_500", successUrl: back, cancelUrl: back }],
+        [`/api/v1/workspaces/${encodeURIComponent(ref)}/portal-sessions`, { returnUrl: back }],
+      ];
+      for (const [path, body, method] of calls) {
+        const r = await api.request(path, { key: t.a.key, body, method });
+        expect(r.status, `${method ?? ""} ${path}`).toBe(404);
+        revealsNothingOfB(r, path);
+      }
+    }
+    // Only a platform key provisions.
+    expect((await api.request("/api/v1/workspaces", { key: t.a.key, body: { externalId: "from-a", name: "A's" } })).status).toBe(403);
+    api.close();
+  });
+
   it("every server action, posted by id with B's ids, is refused without touching B", async () => {
     const ids = actionIds();
     const requestKey = () => `req${crypto.randomUUID().replaceAll("-", "")}`;
@@ -93,6 +124,8 @@ describe("tenant isolation", () => {
       startMigrationAction: [["/admin/plans", { fromPlanId: t.b.planId, toPlanId: t.a.planId }]],
       runMigrationAction: [["/admin/plans", { migrationId: "mig_from_a" }]],
       addModelPriceAction: [["/admin/model-prices", { provider: "openai", model: "gpt-4o", input: "0", output: "0" }]],
+      createPlatformKeyAction: [["/admin/platform-keys", { name: "from A" }]],
+      revokePlatformKeyAction: [["/admin/platform-keys", { keyId: "pk_from_a" }]],
       autoTopUpAction: [[at("extras"), { slug: t.b.slug, enabled: "on", threshold: "10", pack: "compute_500", monthlyCap: "3" }]],
       inviteMemberAction: [[at("members"), { slug: t.b.slug, email: t.a.email, role: "OWNER" }]],
       resendInvitationAction: [[at("members"), { slug: t.b.slug, invitationId: t.b.invitationId }], [at("members"), { slug: t.a.slug, invitationId: t.b.invitationId }]],
