@@ -9,6 +9,8 @@ const port = Number(process.env.E2E_PORT ?? 3100);
 const external = process.env.E2E_BASE_URL;
 // The operator of the console in the end-to-end tests (e2e/console.spec.ts signs up with it).
 export const OPERATOR_EMAIL = "operator@example.test";
+/** A second operator, so specs that sign up an operator never race for one address. */
+export const KEYS_OPERATOR_EMAIL = "keys-operator@example.test";
 // The app's mail goes to a test SMTP server (e2e/global-setup.ts starts it on this port; it writes each message
 // into E2E_MAIL_DIR, where the tests read it). Against an external server, whoever started it sets both.
 process.env.E2E_SMTP_PORT ??= String(port + 25);
@@ -44,6 +46,6 @@ export default defineConfig({
         timeout: 180_000,
         reuseExistingServer: false,
         stdout: "pipe",
-        env: { TALLY_DATA_DIR: ".data/e2e", DATABASE_URL: "", TALLY_OPERATOR_EMAILS: OPERATOR_EMAIL, SMTP_URL: `smtp://127.0.0.1:${smtpPort}` },
+        env: { TALLY_DATA_DIR: ".data/e2e", DATABASE_URL: "", TALLY_OPERATOR_EMAILS: `${OPERATOR_EMAIL},${KEYS_OPERATOR_EMAIL}`, SMTP_URL: `smtp://127.0.0.1:${smtpPort}` },
       },
 });

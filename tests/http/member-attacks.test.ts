@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createApiKey } from "@/lib/api-keys";
 import { registerUser } from "@/lib/auth/users";
 import { actionIds, postAction, signIn } from "../chaos/session";
+import { roomForMembers } from "../helpers/seats";
 import { api, baseUrl, closeAll, mailbox, testDb, uid } from "./helpers";
 
 const PASSWORD = "correct-horse-battery-staple";
@@ -26,6 +27,8 @@ function formState(text: string): { ok: boolean; message: string } {
 describe("inviting a member", () => {
   it("answers the same for an address with an account and one without, emails both, and adds nobody", async () => {
     const owner = await account("owner");
+    // Room for two invitees (a Free workspace's one seat is the owner's).
+    await roomForMembers(testDb(), owner.workspace.id);
     const existing = await account("existing");
     const unknown = `nobody-${uid()}@example.test`;
     const session = await signIn(baseUrl, owner.email, PASSWORD);

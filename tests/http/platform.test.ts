@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createPlatformKey, revokePlatformKey } from "@/lib/platform-keys";
 import { defaultPlans, type PlanSpec } from "@/lib/billing/catalog";
 import { publishPlan } from "@/lib/billing/plans";
+import { createClient } from "./client";
 import { api, baseUrl, clientIp, closeAll, seedWorkspace, testDb, uid, written } from "./helpers";
 
 afterAll(closeAll);
@@ -165,9 +166,13 @@ describe("POST /api/v1/gauges/{feature}/claim", () => {
     const ws = await post("/api/v1/workspaces", secret, { externalId, name: "Gauges" });
     await db.subscription.update({ where: { workspaceId: ws.json.id }, data: { planId: plan.id } });
     const run = uid();
+    // A pool of its own: no keep-alive socket left idle by the tests before (which the server may be closing) is reused.
+    const burst = createClient(baseUrl, 128);
     const replies = await Promise.all(
-      Array.from({ length: 1000 }, (_, i) => post("/api/v1/gauges/projects/claim", secret, { workspace: externalId }, { "idempotency-key": `${run}-${i}` })),
+      Array.from({ length: 1000 }, (_, i) =>
+        burst.request("/api/v1/gauges/projects/claim", { key: secret, body: { workspace: externalId }, headers: { "idempotency-key": `${run}-${i}`, "x-forwarded-for": clientIp() } })),
     );
+    burst.close();
     const statuses = replies.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(10);
     expect(statuses.filter((s) => s === 402)).toHaveLength(990);
