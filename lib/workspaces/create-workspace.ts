@@ -2,6 +2,7 @@ import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { FREE_PLAN_KEY } from "@/lib/billing/catalog";
 import { currentPlanVersion } from "@/lib/billing/plans";
+import { inTransaction } from "@/lib/billing/client";
 import { claimSeat } from "./seats";
 
 /** URL-safe slug from a name, with a random suffix so two "Acme" workspaces never collide. */
@@ -11,20 +12,23 @@ export function slugFor(name: string): string {
 }
 
 /** Creates a workspace on the Free plan, owned by `ownerId` (who takes its first seat), with its extras account. */
-export async function createWorkspace(tx: Tx, input: { name: string; ownerId: string }) {
-  const free = await currentPlanVersion(tx, FREE_PLAN_KEY);
-  if (!free) throw new AppError("billing_unavailable", "The plan catalog is not seeded (run npm run db:seed).");
-  const workspace = await tx.workspace.create({
-    data: {
-      name: input.name,
-      slug: slugFor(input.name),
-      memberships: { create: { userId: input.ownerId, role: "OWNER" } },
-      subscription: { create: { planId: free.id, status: "free" } },
-      extrasAccount: { create: {} },
-    },
-    include: { memberships: { select: { id: true } } },
+export async function createWorkspace(db: Tx, input: { name: string; ownerId: string }) {
+  // One transaction (the caller's, or one of its own): the workspace never exists without its owner's seat.
+  return inTransaction(db, async (tx) => {
+    const free = await currentPlanVersion(tx, FREE_PLAN_KEY);
+    if (!free) throw new AppError("billing_unavailable", "The plan catalog is not seeded (run npm run db:seed).");
+    const workspace = await tx.workspace.create({
+      data: {
+        name: input.name,
+        slug: slugFor(input.name),
+        memberships: { create: { userId: input.ownerId, role: "OWNER" } },
+        subscription: { create: { planId: free.id, status: "free" } },
+        extrasAccount: { create: {} },
+      },
+      include: { memberships: { select: { id: true } } },
+    });
+    const { memberships, ...created } = workspace;
+    await claimSeat(tx, { workspaceId: created.id, membershipId: memberships[0]!.id });
+    return created;
   });
-  const { memberships, ...created } = workspace;
-  await claimSeat(tx, { workspaceId: created.id, membershipId: memberships[0]!.id });
-  return created;
 }
