@@ -1,5 +1,6 @@
 import type { Client } from "@/lib/billing";
 import { Prisma } from "@/lib/generated/prisma/client";
+import { failingDeliveries } from "@/lib/webhooks/endpoints";
 
 export interface PlanCount {
   planKey: string;
@@ -15,13 +16,15 @@ export interface ConsoleOverview {
   byStatus: Record<string, number>;
   extras: { soldUnits: string; soldCents: number; usedUnits: string };
   failedStripeEvents: number;
+  /** Outgoing webhook deliveries retrying after a failed attempt, or given up. */
+  failingWebhookDeliveries: number;
   invariantViolations: { critical: number; warning: number };
 }
 
 const LIVE = ["active", "past_due", "degraded"] as const;
 
 export async function consoleOverview(db: Client): Promise<ConsoleOverview> {
-  const [plans, mrr, statuses, sold, used, failed, violations] = await Promise.all([
+  const [plans, mrr, statuses, sold, used, failed, violations, failingWebhooks] = await Promise.all([
     db.$queryRaw<{ planKey: string; planName: string; subscriptions: bigint }[]>`
       SELECT p.key AS "planKey", min(p.name) AS "planName", count(*) AS subscriptions
       FROM "Subscription" s JOIN "Plan" p ON p.id = s."planId"
@@ -37,6 +40,7 @@ export async function consoleOverview(db: Client): Promise<ConsoleOverview> {
     db.ledgerEntry.aggregate({ where: { kind: "debit" }, _sum: { units: true } }),
     db.stripeEvent.count({ where: { status: "failed" } }),
     db.invariantViolation.groupBy({ by: ["severity"], where: { resolvedAt: null }, _count: { _all: true } }),
+    failingDeliveries(db),
   ]);
   const byStatus: Record<string, number> = {};
   for (const s of statuses) byStatus[s.status] = s._count._all;
@@ -52,6 +56,7 @@ export async function consoleOverview(db: Client): Promise<ConsoleOverview> {
       usedUnits: (used._sum.units ?? new Prisma.Decimal(0)).neg().toFixed(),
     },
     failedStripeEvents: failed,
+    failingWebhookDeliveries: failingWebhooks,
     invariantViolations: { critical: open("critical"), warning: open("warning") },
   };
 }

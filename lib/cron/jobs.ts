@@ -2,6 +2,7 @@ import { deliverPendingNotifications, expireLots, recordInvariantRun, settleEnde
 import {
   createStripePaymentsPort, endExpiredTrials, recoverMissedEvents, repairStripeCatalog, resyncSubscriptions, retryFailedEvents, runDunning, syncSubscription,
 } from "@/lib/payments";
+import { runDeliveries } from "@/lib/webhooks/deliver";
 import type { CronContext } from "./with-cron";
 
 const PRUNE_AFTER_DAYS = 30;
@@ -84,4 +85,9 @@ export async function pruneJob({ db, now, deadline }: CronContext) {
   }
   const cronRuns = (await db.cronRun.deleteMany({ where: { startedAt: { lt: before } } })).count;
   return { prunedEvents: events, prunedCronRuns: cronRuns };
+}
+
+/** Outgoing webhooks due now (new, retries, resends): the backstop of the in-process sender, and its only driver on serverless hosts. */
+export async function webhooksJob({ db, deadline }: CronContext) {
+  return { ...(await runDeliveries(db, { deadline: Math.min(deadline, Date.now() + 50_000) })) };
 }

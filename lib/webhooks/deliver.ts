@@ -1,0 +1,176 @@
+import { inTransaction, type Client } from "@/lib/billing/client";
+import { alertOperators } from "@/lib/payments/notices";
+import { recordAudit } from "@/lib/admin/audit";
+import { webhookHeaders } from "./signature";
+
+// The sender: claims due deliveries (each by one sender at a time, across instances: FOR UPDATE SKIP LOCKED
+// plus a lease, so a sender that dies mid-way only delays its claims until the lease runs out), posts each
+// event signed, and records every attempt. At least once: a delivery is marked delivered only after the
+// receiver's 2xx, so a crash between the two means a redelivery with the same webhook-id.
+
+/** Wait before attempt n+1 after attempt n failed (Standard Webhooks' suggested schedule), then every 10 h. */
+export const BACKOFF_MS = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 5 * 3_600_000, 10 * 3_600_000] as const;
+/** A delivery failing for this long gives up, and its endpoint is disabled. */
+export const GIVE_UP_MS = 3 * 24 * 3_600_000;
+export const LEASE_MS = 60_000;
+
+export function nextDelay(attempts: number): number {
+  return BACKOFF_MS[Math.min(attempts, BACKOFF_MS.length) - 1] ?? BACKOFF_MS[0];
+}
+
+export interface DeliveryOptions {
+  /** The clock (tests move it instead of sleeping). */
+  now?: () => Date;
+  batchSize?: number;
+  concurrency?: number;
+  /** ms since epoch: no new batch is claimed after it. */
+  deadline?: number;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+interface Claimed {
+  id: string;
+  attempts: number;
+  dueSince: Date;
+  eventId: string;
+  type: string;
+  workspaceId: string;
+  workspaceExternalId: string | null;
+  data: string;
+  createdAt: string;
+  endpointId: string;
+  url: string;
+  secret: string;
+}
+
+interface Outcome {
+  claim: Claimed;
+  ok: boolean;
+  code: number | null;
+  error: string | null;
+  durationMs: number;
+  at: Date;
+}
+
+/** The exact body of an event: the same bytes on every delivery and redelivery. */
+export function eventBody(e: { eventId: string; type: string; createdAt: string; workspaceId: string; workspaceExternalId: string | null; data: string }): string {
+  return `{"id":${JSON.stringify(e.eventId)},"type":${JSON.stringify(e.type)},"createdAt":${JSON.stringify(e.createdAt)},"workspace":${JSON.stringify({ id: e.workspaceId, externalId: e.workspaceExternalId })},"data":${e.data}}`;
+}
+
+async function claimDue(db: Client, now: Date, limit: number): Promise<Claimed[]> {
+  const lease = new Date(now.getTime() + LEASE_MS);
+  return db.$queryRaw<Claimed[]>`
+    WITH due AS (
+      SELECT d.id FROM "WebhookDelivery" d JOIN "WebhookEndpoint" e ON e.id = d."endpointId" AND e.enabled
+      WHERE d.status = 'pending' AND d."nextAttemptAt" <= ${now} AND (d."leaseUntil" IS NULL OR d."leaseUntil" <= ${now})
+      ORDER BY d."nextAttemptAt" LIMIT ${limit}
+      FOR UPDATE OF d SKIP LOCKED
+    ), claimed AS (
+      UPDATE "WebhookDelivery" d SET "leaseUntil" = ${lease} FROM due WHERE d.id = due.id
+      RETURNING d.id, d.attempts, d."dueSince", d."eventId", d."endpointId"
+    )
+    SELECT c.id, c.attempts, c."dueSince", c."eventId", ev.type, ev."workspaceId", ev."workspaceExternalId", ev.data::text AS data,
+           to_char(ev."createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt", c."endpointId", e.url, e.secret
+    FROM claimed c JOIN "OutboxEvent" ev ON ev.id = c."eventId" JOIN "WebhookEndpoint" e ON e.id = c."endpointId"`;
+}
+
+async function send(claim: Claimed, opts: Required<Pick<DeliveryOptions, "timeoutMs" | "fetch">>, now: () => Date): Promise<Outcome> {
+  const at = now();
+  const started = performance.now();
+  const body = eventBody(claim);
+  try {
+    const res = await opts.fetch(claim.url, {
+      method: "POST", body, redirect: "manual", signal: AbortSignal.timeout(opts.timeoutMs),
+      headers: webhookHeaders(claim.secret, claim.eventId, body, at),
+    });
+    const text = await res.text().catch(() => "");
+    const ok = res.status >= 200 && res.status < 300;
+    return { claim, ok, code: res.status, error: ok ? null : `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ""}`, durationMs: Math.round(performance.now() - started), at };
+  } catch (e) {
+    const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+    return { claim, ok: false, code: null, error: cause.slice(0, 300), durationMs: Math.round(performance.now() - started), at };
+  }
+}
+
+/** Writes a batch's outcomes: the deliveries' state and one WebhookAttempt each, in one transaction. */
+async function record(db: Client, outcomes: Outcome[], now: Date): Promise<string[]> {
+  const rows = outcomes.map((o) => {
+    const attempts = o.claim.attempts + 1;
+    const giveUp = !o.ok && now.getTime() - new Date(o.claim.dueSince).getTime() >= GIVE_UP_MS;
+    const next = o.ok || giveUp ? null : new Date(o.at.getTime() + nextDelay(attempts)).toISOString();
+    return { id: o.claim.id, status: o.ok ? "delivered" : giveUp ? "failed" : "pending", next, code: o.code, err: o.error, ms: o.durationMs, at: o.at.toISOString() };
+  });
+  const json = JSON.stringify(rows);
+  await inTransaction(db, async (tx) => {
+    await tx.$executeRaw`
+      UPDATE "WebhookDelivery" d SET status = x.status, attempts = d.attempts + 1, "nextAttemptAt" = x.next, "leaseUntil" = NULL,
+        "lastResponseCode" = x.code, "lastError" = x.err, "deliveredAt" = CASE WHEN x.status = 'delivered' THEN x.at END, "updatedAt" = x.at
+      FROM jsonb_to_recordset(${json}::jsonb) AS x(id text, status text, next timestamp(3), code int, err text, at timestamp(3))
+      WHERE d.id = x.id AND d.status = 'pending'`;
+    await tx.$executeRaw`
+      INSERT INTO "WebhookAttempt" ("deliveryId", "attemptedAt", "responseCode", error, "durationMs", "nextAttemptAt")
+      SELECT x.id, x.at, x.code, x.err, x.ms, x.next FROM jsonb_to_recordset(${json}::jsonb) AS x(id text, at timestamp(3), code int, err text, ms int, next timestamp(3))`;
+  });
+  return outcomes.filter((_, i) => rows[i]!.status === "failed").map((o) => o.claim.endpointId);
+}
+
+/** After 3 days of failures: the endpoint stops receiving (its pending deliveries wait) and operators are told. */
+export async function disableFailingEndpoint(db: Client, endpointId: string, now: Date): Promise<boolean> {
+  const last = await db.webhookDelivery.findFirst({ where: { endpointId, status: "failed" }, orderBy: { updatedAt: "desc" }, select: { lastError: true } });
+  const reason = `Deliveries failed for 3 days${last?.lastError ? ` (last: ${last.lastError.slice(0, 200)})` : ""}.`;
+  return inTransaction(db, async (tx) => {
+    const { count } = await tx.webhookEndpoint.updateMany({ where: { id: endpointId, enabled: true }, data: { enabled: false, disabledReason: reason, disabledAt: now } });
+    if (count === 0) return false;
+    const ep = await tx.webhookEndpoint.findUniqueOrThrow({ where: { id: endpointId }, select: { url: true } });
+    await alertOperators(tx, {
+      kind: "webhook_endpoint_disabled", workspaceId: null, subjectId: endpointId, now,
+      message: `Webhook endpoint ${ep.url} was disabled: ${reason} Fix it, then enable it in the console (its waiting deliveries resume).`,
+      dedupeKey: `webhook_endpoint_disabled:${endpointId}:${now.toISOString()}`,
+    });
+    await recordAudit(tx, { kind: "system" }, { action: "webhook_endpoint.disabled", subjectType: "webhook_endpoint", subjectId: endpointId, after: { enabled: false, reason } });
+    return true;
+  });
+}
+
+async function inParallel<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  }));
+  return out;
+}
+
+export interface DeliveryRunSummary {
+  attempted: number;
+  delivered: number;
+  failed: number;
+  gaveUp: number;
+  endpointsDisabled: number;
+}
+
+/** Sends every due delivery, batch after batch, until none is due (or the deadline). */
+export async function runDeliveries(db: Client, options: DeliveryOptions = {}): Promise<DeliveryRunSummary> {
+  const now = options.now ?? (() => new Date());
+  const opts = { timeoutMs: options.timeoutMs ?? 10_000, fetch: options.fetch ?? fetch };
+  const summary: DeliveryRunSummary = { attempted: 0, delivered: 0, failed: 0, gaveUp: 0, endpointsDisabled: 0 };
+  for (;;) {
+    if (options.deadline !== undefined && Date.now() > options.deadline) break;
+    const claims = await claimDue(db, now(), options.batchSize ?? 200);
+    if (claims.length === 0) break;
+    const outcomes = await inParallel(claims, options.concurrency ?? 32, (c) => send(c, opts, now));
+    const gaveUpOn = await record(db, outcomes, now());
+    summary.attempted += outcomes.length;
+    summary.delivered += outcomes.filter((o) => o.ok).length;
+    summary.failed += outcomes.filter((o) => !o.ok).length;
+    summary.gaveUp += gaveUpOn.length;
+    for (const endpointId of new Set(gaveUpOn)) {
+      if (await disableFailingEndpoint(db, endpointId, now())) summary.endpointsDisabled += 1;
+    }
+  }
+  return summary;
+}

@@ -1,0 +1,114 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import type { Client } from "@/lib/billing/client";
+import { inTransaction } from "@/lib/billing/client";
+import { recordAudit } from "@/lib/admin/audit";
+import type { Operator } from "@/lib/admin/operators";
+import { AppError } from "@/lib/errors";
+import { EVENT_TYPE_LIST, isWebhookEventType } from "./event-types";
+import { newEndpointSecret } from "./signature";
+
+// Endpoints are the platform's (one integrating backend hears about every workspace); operators manage them
+// in the console, each change audited in its own transaction.
+
+export const endpointInput = z.object({
+  url: z.string().trim().max(2000).refine((u) => {
+    try {
+      const p = new URL(u).protocol;
+      return p === "https:" || p === "http:";
+    } catch {
+      return false;
+    }
+  }, "Enter an http(s) URL."),
+  description: z.string().trim().max(200).optional(),
+  eventTypes: z.array(z.string()).min(1, "Choose at least one event type.").refine((ts) => ts.every(isWebhookEventType), "Unknown event type."),
+});
+
+const actor = (op: Operator) => ({ kind: "operator" as const, id: op.id, email: op.email });
+const view = (e: { id: string; url: string; eventTypes: string[]; enabled: boolean }) => ({ url: e.url, eventTypes: e.eventTypes, enabled: e.enabled });
+
+/** Creates an endpoint; the returned secret is the only time it is shown. */
+export async function createEndpoint(db: Client, op: Operator, input: z.input<typeof endpointInput>) {
+  const parsed = endpointInput.safeParse(input);
+  if (!parsed.success) throw new AppError("invalid_request", parsed.error.issues[0]!.message, { field: String(parsed.error.issues[0]!.path[0] ?? "url") });
+  const { url, description, eventTypes } = parsed.data;
+  const secret = newEndpointSecret();
+  return inTransaction(db, async (tx) => {
+    const endpoint = await tx.webhookEndpoint.create({
+      data: {
+        id: `we_${randomBytes(12).toString("hex")}`, url, description: description || null,
+        eventTypes: EVENT_TYPE_LIST.filter((t) => eventTypes.includes(t)), secret, createdById: op.id, createdByEmail: op.email,
+      },
+    });
+    await recordAudit(tx, actor(op), { action: "webhook_endpoint.created", subjectType: "webhook_endpoint", subjectId: endpoint.id, after: view(endpoint) });
+    return { endpoint, secret };
+  });
+}
+
+async function getEndpoint(db: Client, id: string) {
+  const e = await db.webhookEndpoint.findUnique({ where: { id } });
+  if (!e) throw new AppError("not_found", "Webhook endpoint not found.");
+  return e;
+}
+
+/** Enables or disables. Enabling restarts the 3-day retry clock of the deliveries that waited. */
+export async function setEndpointEnabled(db: Client, op: Operator, id: string, enabled: boolean, now = new Date()) {
+  return inTransaction(db, async (tx) => {
+    const before = await getEndpoint(tx, id);
+    if (before.enabled === enabled) return before;
+    const after = await tx.webhookEndpoint.update({
+      where: { id }, data: enabled ? { enabled, disabledReason: null, disabledAt: null } : { enabled, disabledReason: `Disabled by ${op.email}.`, disabledAt: now },
+    });
+    if (enabled) await tx.webhookDelivery.updateMany({ where: { endpointId: id, status: "pending" }, data: { dueSince: now, nextAttemptAt: now } });
+    await recordAudit(tx, actor(op), { action: enabled ? "webhook_endpoint.enabled" : "webhook_endpoint.disabled", subjectType: "webhook_endpoint", subjectId: id, before: view(before), after: view(after) });
+    return after;
+  });
+}
+
+/** Deletes an endpoint with its deliveries and attempts (the events stay in the outbox). */
+export async function deleteEndpoint(db: Client, op: Operator, id: string) {
+  await inTransaction(db, async (tx) => {
+    const before = await getEndpoint(tx, id);
+    await tx.webhookEndpoint.delete({ where: { id } });
+    await recordAudit(tx, actor(op), { action: "webhook_endpoint.deleted", subjectType: "webhook_endpoint", subjectId: id, before: view(before) });
+  });
+}
+
+/** Sends the delivery again now, with the same webhook-id, whatever its state; the retry clock restarts. */
+export async function resendDelivery(db: Client, op: Operator, deliveryId: string, now = new Date()) {
+  return inTransaction(db, async (tx) => {
+    const d = await tx.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { endpoint: { select: { enabled: true } } } });
+    if (!d) throw new AppError("not_found", "Delivery not found.");
+    if (!d.endpoint.enabled) throw new AppError("invalid_request", "The endpoint is disabled: enable it first, then resend.");
+    await tx.webhookDelivery.update({ where: { id: deliveryId }, data: { status: "pending", nextAttemptAt: now, dueSince: now, leaseUntil: null } });
+    await recordAudit(tx, actor(op), { action: "webhook_delivery.resent", subjectType: "webhook_delivery", subjectId: deliveryId, before: { status: d.status, attempts: d.attempts } });
+    return { eventId: d.eventId };
+  });
+}
+
+export async function listEndpoints(db: Client) {
+  const [endpoints, failing] = await Promise.all([
+    db.webhookEndpoint.findMany({ orderBy: { createdAt: "desc" }, omit: { secret: true } }),
+    db.webhookDelivery.groupBy({ by: ["endpointId", "status"], _count: { _all: true } }),
+  ]);
+  return endpoints.map((e) => {
+    const count = (status: string) => failing.find((f) => f.endpointId === e.id && f.status === status)?._count._all ?? 0;
+    return { ...e, pending: count("pending"), delivered: count("delivered"), failed: count("failed") };
+  });
+}
+
+/** One endpoint with its newest deliveries, each with every attempt. */
+export async function endpointDeliveries(db: Client, id: string, limit = 50, status?: string) {
+  const endpoint = await db.webhookEndpoint.findUnique({ where: { id }, omit: { secret: true } });
+  if (!endpoint) return null;
+  const deliveries = await db.webhookDelivery.findMany({
+    where: { endpointId: id, ...(status ? { status } : {}) }, orderBy: { createdAt: "desc" }, take: limit,
+    include: { event: { select: { type: true, workspaceId: true, createdAt: true } }, attemptLog: { orderBy: { attemptedAt: "asc" } } },
+  });
+  return { endpoint, deliveries };
+}
+
+/** Deliveries that are failing now (retrying after at least one failed attempt) or gave up: the overview's figure. */
+export async function failingDeliveries(db: Client): Promise<number> {
+  return db.webhookDelivery.count({ where: { OR: [{ status: "failed" }, { status: "pending", attempts: { gt: 0 } }] } });
+}

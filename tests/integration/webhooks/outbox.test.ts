@@ -1,0 +1,138 @@
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { recordUsage, topupExtras } from "@/lib/billing";
+import { EVENT_TYPE_LIST } from "@/lib/webhooks/event-types";
+import { BACKOFF_MS, eventBody, GIVE_UP_MS, runDeliveries } from "@/lib/webhooks/deliver";
+import { createEndpoint, endpointDeliveries, failingDeliveries, resendDelivery, setEndpointEnabled } from "@/lib/webhooks/endpoints";
+import { consoleOverview } from "@/lib/admin/overview";
+import { startReceiver } from "@/tests/helpers/webhook-receiver";
+import { closeTestDb, seedWorkspace, testDb, uid } from "../billing/helpers";
+
+const op = { id: "op_webhooks_test", email: "ops@example.test" };
+const receivers: Awaited<ReturnType<typeof startReceiver>>[] = [];
+
+async function endpointWithReceiver(opts: { status?: number; eventTypes?: string[]; verifyTimestamp?: boolean } = {}) {
+  const receiver = await startReceiver({ status: opts.status, verifyTimestamp: opts.verifyTimestamp });
+  receivers.push(receiver);
+  const { endpoint, secret } = await createEndpoint(testDb(), op, { url: receiver.url, eventTypes: opts.eventTypes ?? EVENT_TYPE_LIST });
+  receiver.state.secret = secret;
+  return { receiver, endpoint, secret };
+}
+
+// Endpoints hear every workspace: remove this file's, so other files on this database write no events.
+afterEach(async () => {
+  await testDb().webhookEndpoint.deleteMany({});
+  await testDb().outboxEvent.deleteMany({});
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+});
+afterAll(closeTestDb);
+
+describe("outgoing webhooks", () => {
+  it("writes no event when no endpoint subscribes, and nothing for types nobody subscribes to", async () => {
+    const { workspaceId } = await seedWorkspace({ compute: { limit: "10", overflow: "block", period: "week" } });
+    await recordUsage(testDb(), { workspaceId, feature: "compute", units: 10, idempotencyKey: `k-${uid()}` });
+    expect(await testDb().outboxEvent.count({ where: { workspaceId } })).toBe(0);
+    await endpointWithReceiver({ eventTypes: ["invoice.paid"] });
+    const other = await seedWorkspace({ compute: { limit: "10", overflow: "block", period: "week" } });
+    await recordUsage(testDb(), { workspaceId: other.workspaceId, feature: "compute", units: 10, idempotencyKey: `k-${uid()}` });
+    expect(await testDb().outboxEvent.count({ where: { workspaceId: other.workspaceId } })).toBe(0);
+  });
+
+  it("writes events in the change's transaction and delivers them signed, as Standard Webhooks says", async () => {
+    const { workspaceId } = await seedWorkspace({ compute: { limit: "10", overflow: "block", period: "week" } });
+    const { receiver } = await endpointWithReceiver();
+    await recordUsage(testDb(), { workspaceId, feature: "compute", units: 8, idempotencyKey: `k-${uid()}` });
+    await recordUsage(testDb(), { workspaceId, feature: "compute", units: 2, idempotencyKey: `k-${uid()}` });
+    await topupExtras(testDb(), { workspaceId, pack: "compute_500", units: 40, checkoutSessionId: `cs_${uid()}` });
+    // A change rolled back writes no event.
+    await expect(testDb().$transaction(async (tx) => {
+      await topupExtras(tx, { workspaceId, pack: "compute_500", units: 5, checkoutSessionId: `cs_${uid()}` });
+      throw new Error("rolled back");
+    })).rejects.toThrow("rolled back");
+    const summary = await runDeliveries(testDb());
+    expect(summary).toMatchObject({ delivered: 4, failed: 0 });
+    expect(receiver.state.rejected).toBe(0);
+    const got = receiver.received.map((r) => [r.body.type, r.body.data.threshold ?? r.body.data.units]).sort();
+    expect(got).toEqual([["extras.credited", "40"], ["usage.limit_reached", undefined], ["usage.threshold_crossed", 100], ["usage.threshold_crossed", 80]]);
+    for (const r of receiver.received) {
+      expect(r.id).toMatch(/^msg_[0-9a-f]{32}$/);
+      expect(r.body).toMatchObject({ id: r.id, workspace: { id: workspaceId, externalId: null } });
+      expect(Object.keys(r.body)).toEqual(["id", "type", "createdAt", "workspace", "data"]);
+      expect(new Date(r.body.createdAt).toISOString()).toBe(r.body.createdAt);
+    }
+    const limit = receiver.received.find((r) => r.body.type === "usage.limit_reached")!;
+    expect(limit.body.data).toMatchObject({ feature: "compute", quota: "10", used: "10", overflow: "block", extrasBalance: "0" });
+    // Delivered once: a second run sends nothing.
+    expect((await runDeliveries(testDb())).attempted).toBe(0);
+  });
+
+  it("delivers 10,000 events from two concurrent senders, none lost, none altered, none sent twice", async () => {
+    const { workspaceId } = await seedWorkspace();
+    const { receiver } = await endpointWithReceiver();
+    await testDb().$executeRaw`
+      SELECT tally_webhook_emit(${workspaceId}, 'extras.credited', jsonb_build_object('n', i, 'units', (i * 1.5)::text, 'memo', 'é ✓ "quoted" \\ ' || i))
+      FROM generate_series(1, 10000) i`;
+    const started = Date.now();
+    const [a, b] = await Promise.all([runDeliveries(testDb(), { concurrency: 16 }), runDeliveries(testDb(), { concurrency: 16 })]);
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`webhooks: 10000 events delivered in ${seconds.toFixed(1)} s (${Math.round(10000 / seconds)}/s), split ${a.delivered}/${b.delivered}`);
+    expect(a.delivered + b.delivered).toBe(10_000);
+    expect(receiver.state.rejected).toBe(0);
+    const events = await testDb().$queryRaw<{ eventId: string; type: string; workspaceId: string; workspaceExternalId: string | null; data: string; createdAt: string }[]>`
+      SELECT id AS "eventId", type, "workspaceId", "workspaceExternalId", data::text AS data, to_char("createdAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "createdAt"
+      FROM "OutboxEvent" WHERE "workspaceId" = ${workspaceId}`;
+    expect(events).toHaveLength(10_000);
+    const byId = new Map(receiver.received.map((r) => [r.id, r.raw]));
+    expect(byId.size).toBe(10_000);
+    expect(receiver.received).toHaveLength(10_000);
+    for (const e of events) expect(byId.get(e.eventId)).toBe(eventBody(e));
+    const ns = new Set(receiver.received.map((r) => r.body.data.n));
+    expect(ns.size).toBe(10_000);
+    expect(await testDb().webhookDelivery.count({ where: { status: { not: "delivered" } } })).toBe(0);
+  }, 300_000);
+
+  it("retries a failing endpoint with backoff for 3 days, then disables it and tells operators", async () => {
+    const { receiver, endpoint } = await endpointWithReceiver({ status: 500, eventTypes: ["extras.credited"], verifyTimestamp: false });
+    const { workspaceId } = await seedWorkspace();
+    await topupExtras(testDb(), { workspaceId, pack: "compute_500", units: 10, checkoutSessionId: `cs_${uid()}` });
+    const delivery = await testDb().webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id } });
+    let clock = delivery.nextAttemptAt!.getTime();
+    const now = () => new Date(clock);
+    // Not due before its time: nothing is sent between attempts.
+    const gaps: number[] = [];
+    for (let i = 0; i < 40 && (await testDb().webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } })).enabled; i++) {
+      const s = await runDeliveries(testDb(), { now });
+      expect(s.attempted).toBe(1);
+      const d = await testDb().webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id } });
+      if (!d.nextAttemptAt) break;
+      gaps.push(d.nextAttemptAt.getTime() - clock);
+      clock = d.nextAttemptAt.getTime() - 1;
+      expect((await runDeliveries(testDb(), { now })).attempted).toBe(0);
+      clock += 1;
+    }
+    expect(gaps.slice(0, BACKOFF_MS.length)).toEqual([...BACKOFF_MS]);
+    const d = await testDb().webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id }, include: { attemptLog: true } });
+    expect(d.status).toBe("failed");
+    expect(d.attemptLog.length).toBe(receiver.state.hits);
+    expect(d.attemptLog.every((a) => a.responseCode === 500 && a.error?.startsWith("HTTP 500"))).toBe(true);
+    expect(clock - delivery.nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(GIVE_UP_MS);
+    const ep = await testDb().webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint.id } });
+    expect([ep.enabled, ep.disabledReason]).toEqual([false, expect.stringContaining("Deliveries failed for 3 days")]);
+    const alert = await testDb().operatorAlert.findFirst({ where: { kind: "webhook_endpoint_disabled", subjectId: endpoint.id } });
+    expect(alert?.message).toContain(receiver.url);
+    expect((await consoleOverview(testDb())).failingWebhookDeliveries).toBeGreaterThanOrEqual(1);
+    expect(await failingDeliveries(testDb())).toBeGreaterThanOrEqual(1);
+    // A disabled endpoint is not sent new events; enabled again (receiver fixed), a resend of the delivery that gave
+    // up carries the same webhook-id.
+    await topupExtras(testDb(), { workspaceId, pack: "compute_500", units: 10, checkoutSessionId: `cs_${uid()}` });
+    expect(await testDb().webhookDelivery.count({ where: { endpointId: endpoint.id } })).toBe(1);
+    receiver.state.status = 200;
+    await setEndpointEnabled(testDb(), op, endpoint.id, true);
+    await resendDelivery(testDb(), op, delivery.id);
+    expect((await runDeliveries(testDb())).delivered).toBe(1);
+    expect(receiver.received.map((r) => r.id)).toEqual([delivery.eventId]);
+    const log = await endpointDeliveries(testDb(), endpoint.id);
+    expect(log?.deliveries[0]?.status).toBe("delivered");
+    const audit = await testDb().auditLog.findMany({ where: { subjectId: { in: [endpoint.id, delivery.id] } }, orderBy: { seq: "asc" } });
+    expect(audit.map((a) => a.action)).toEqual(["webhook_endpoint.created", "webhook_endpoint.disabled", "webhook_endpoint.enabled", "webhook_delivery.resent"]);
+  }, 120_000);
+});
