@@ -1,6 +1,7 @@
 import { inTransaction, type Client } from "@/lib/billing/client";
 import { alertOperators } from "@/lib/payments/notices";
 import { recordAudit } from "@/lib/admin/audit";
+import { postJson, type Post } from "./post";
 import { webhookHeaders } from "./signature";
 
 // The sender: claims due deliveries (each by one sender at a time, across instances: FOR UPDATE SKIP LOCKED
@@ -26,7 +27,7 @@ export interface DeliveryOptions {
   /** ms since epoch: no new batch is claimed after it. */
   deadline?: number;
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  post?: Post;
 }
 
 interface Claimed {
@@ -75,20 +76,18 @@ async function claimDue(db: Client, now: Date, limit: number): Promise<Claimed[]
     FROM claimed c JOIN "OutboxEvent" ev ON ev.id = c."eventId" JOIN "WebhookEndpoint" e ON e.id = c."endpointId"`;
 }
 
-async function send(claim: Claimed, opts: Required<Pick<DeliveryOptions, "timeoutMs" | "fetch">>, now: () => Date): Promise<Outcome> {
+async function send(claim: Claimed, opts: Required<Pick<DeliveryOptions, "timeoutMs" | "post">>, now: () => Date): Promise<Outcome> {
   const at = now();
   const started = performance.now();
   const body = eventBody(claim);
   try {
-    const res = await opts.fetch(claim.url, {
-      method: "POST", body, redirect: "manual", signal: AbortSignal.timeout(opts.timeoutMs),
-      headers: webhookHeaders(claim.secret, claim.eventId, body, at),
-    });
-    const text = await res.text().catch(() => "");
+    // A redirect is not followed: it counts as a failure, like any answer outside 2xx.
+    const res = await opts.post(claim.url, body, webhookHeaders(claim.secret, claim.eventId, body, at), opts.timeoutMs);
+    const text = res.text;
     const ok = res.status >= 200 && res.status < 300;
     return { claim, ok, code: res.status, error: ok ? null : `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ""}`, durationMs: Math.round(performance.now() - started), at };
   } catch (e) {
-    const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+    const cause = e instanceof Error ? e.message || (e as NodeJS.ErrnoException).code || "connection failed" : String(e);
     return { claim, ok: false, code: null, error: cause.slice(0, 300), durationMs: Math.round(performance.now() - started), at };
   }
 }
@@ -156,7 +155,7 @@ export interface DeliveryRunSummary {
 /** Sends every due delivery, batch after batch, until none is due (or the deadline). */
 export async function runDeliveries(db: Client, options: DeliveryOptions = {}): Promise<DeliveryRunSummary> {
   const now = options.now ?? (() => new Date());
-  const opts = { timeoutMs: options.timeoutMs ?? 10_000, fetch: options.fetch ?? fetch };
+  const opts = { timeoutMs: options.timeoutMs ?? 10_000, post: options.post ?? postJson };
   const summary: DeliveryRunSummary = { attempted: 0, delivered: 0, failed: 0, gaveUp: 0, endpointsDisabled: 0 };
   for (;;) {
     if (options.deadline !== undefined && Date.now() > options.deadline) break;
