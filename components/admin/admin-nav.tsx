@@ -6,6 +6,7 @@ const tabs = [
   { href: "/admin/plans", label: "Plans" },
   { href: "/admin/model-prices", label: "Model prices" },
   { href: "/admin/stripe-events", label: "Stripe events" },
+  { href: "/admin/webhooks", label: "Webhooks" },
   { href: "/admin/invariants", label: "Books" },
   { href: "/admin/platform-keys", label: "Platform keys" },
   { href: "/admin/audit", label: "Audit log" },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_BODY_BYTES } from "./body";
+import { webhooksOpenApi } from "@/lib/webhooks/openapi";
 import {
   MAX_BATCH_EVENTS,
   batchEventSchema,
@@ -109,6 +110,7 @@ export function openApiDocument(): object {
     delete (s as { $schema?: string }).$schema;
     delete (s as { $id?: string }).$id;
   }
+  const outgoing = webhooksOpenApi();
   cached = {
     openapi: "3.1.0",
     info: { title: "Tally metering API", version: "1.0.0", description: "Report usage and ask for permission; provision workspaces and start their checkouts. Authenticate with a workspace API key, or with a platform key for every workspace (then name the workspace with `workspace`): Authorization: Bearer <key>." },
@@ -224,12 +226,13 @@ export function openApiDocument(): object {
         },
       },
     },
+    webhooks: outgoing.webhooks,
     components: {
       securitySchemes: {
         apiKey: { type: "http", scheme: "bearer", description: "A workspace API key (tk_live_...)." },
         platformKey: { type: "http", scheme: "bearer", description: "A platform key (tk_platform_...), created by operators in the console: acts for every workspace; name one with `workspace`." },
       },
-      schemas,
+      schemas: { ...schemas, ...outgoing.schemas },
     },
   };
   return cached;

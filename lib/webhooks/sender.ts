@@ -13,6 +13,13 @@ interface SenderState {
 }
 const state = ((globalThis as unknown as { tallyWebhookSender?: SenderState }).tallyWebhookSender ??= { running: null, again: false });
 
+// A database outage would otherwise print the same line every sweep.
+let lastLogged = "";
+function logOnce(line: string) {
+  if (line !== lastLogged) console.error(line);
+  lastLogged = line;
+}
+
 /** Starts a delivery run unless one is running in this process (then it runs once more when done); never waits. */
 export function kickDeliveries(db: Client, options: DeliveryOptions = {}): Promise<void> {
   if (state.running) {
@@ -25,7 +32,7 @@ export function kickDeliveries(db: Client, options: DeliveryOptions = {}): Promi
       await runDeliveries(db, options);
     } while (state.again);
   })()
-    .catch((e: unknown) => console.error(`[webhooks] delivery run failed: ${e instanceof Error ? e.message : String(e)}`))
+    .catch((e: unknown) => logOnce(`[webhooks] delivery run failed: ${e instanceof Error ? e.message : String(e)}`))
     .finally(() => {
       state.running = null;
     });
@@ -54,9 +61,10 @@ export function startWebhookSender(url: string, db: Client, sweepMs = 5_000): Se
       await c.connect();
       await c.query("LISTEN tally_webhooks");
       client = c;
+      lastLogged = "";
       kick();
     } catch (e) {
-      console.warn(`[webhooks] cannot listen for new events (sending on the ${sweepMs} ms sweep): ${e instanceof Error ? e.message : String(e)}`);
+      logOnce(`[webhooks] cannot listen for new events (sending on the ${sweepMs} ms sweep): ${e instanceof Error ? e.message : String(e)}`);
       await c.end().catch(() => undefined);
     }
   };

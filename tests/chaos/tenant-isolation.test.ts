@@ -32,7 +32,7 @@ describe("tenant isolation", () => {
   it("A's session gets 404 for every page of B's, and for B's ledger export", async () => {
     // The control: A's own pages answer 200.
     for (const p of PAGES) expect((await session.request(`/w/${t.a.slug}/${p}`)).status, p).toBe(200);
-    for (const p of [...PAGES.map((p) => `/w/${t.b.slug}/${p}`), `/w/${t.b.slug}`, `/w/${t.b.slug}/ledger/export`, `/w/${t.b.slug}/ledger/export?kind=topup`, "/admin/plans", "/admin/plans/free", "/admin/model-prices", "/admin/model-prices/export?from=2026-01", "/admin/platform-keys"]) {
+    for (const p of [...PAGES.map((p) => `/w/${t.b.slug}/${p}`), `/w/${t.b.slug}`, `/w/${t.b.slug}/ledger/export`, `/w/${t.b.slug}/ledger/export?kind=topup`, "/admin/plans", "/admin/plans/free", "/admin/model-prices", "/admin/model-prices/export?from=2026-01", "/admin/platform-keys", "/admin/webhooks"]) {
       const r = await session.request(p);
       expect(r.status, p).toBe(404);
       revealsNothingOfB(r, p);
@@ -114,6 +114,10 @@ describe("tenant isolation", () => {
       replayStripeEventAction: [["/admin", { eventId: "evt_from_a" }]],
       runInvariantCheckAction: [["/admin", {}]],
       resolveAlertAction: [["/admin", { alertId: "alert_from_a" }]],
+      createEndpointAction: [["/admin/webhooks", { url: "https://a.example.test/hooks", eventTypes: "invoice.paid" }]],
+      setEndpointEnabledAction: [["/admin/webhooks", { endpointId: "we_000000000000000000000000", enabled: "false" }]],
+      deleteEndpointAction: [["/admin/webhooks", { endpointId: "we_000000000000000000000000" }]],
+      resendDeliveryAction: [["/admin/webhooks", { deliveryId: "whd_00000000000000000000000000000000", endpointId: "we_000000000000000000000000" }]],
       movePlanAction: [["/admin", { workspaceId: t.b.workspaceId, fromPlanId: t.b.planId, toPlanId: t.a.planId, requestId: requestKey() }]],
       cancelSubscriptionAction: [["/admin", { workspaceId: t.b.workspaceId, when: "now", requestId: requestKey() }]],
       setOverrideAction: [["/admin", { workspaceId: t.b.workspaceId, requestId: requestKey(), feature: "compute", limit: "999999", endsOn: "2030-01-01", memo: "from A" }]],

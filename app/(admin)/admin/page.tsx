@@ -42,6 +42,7 @@ export default async function AdminOverview() {
         <Figure label="Trials" value={String(o.byStatus.trialing ?? 0)} testId="overview-trials" />
         <Figure label="Payment trouble" value={String(trouble)} testId="overview-trouble" />
         <Figure label="Failed Stripe events" value={String(o.failedStripeEvents)} testId="overview-failed-events" href="/admin/stripe-events?status=failed" />
+        <Figure label="Outgoing deliveries failing" value={String(o.failingWebhookDeliveries)} testId="overview-failing-webhooks" href="/admin/webhooks" />
       </dl>
       {alerts.length > 0 && (
         <Card title={`Needs attention (${alerts.length})`}>

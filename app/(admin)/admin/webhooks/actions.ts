@@ -1,0 +1,44 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { db } from "@/lib/db";
+import { formAction } from "@/lib/server/action";
+import { requireOperatorAction } from "@/lib/server/operator";
+import { createEndpoint, deleteEndpoint, resendDelivery, setEndpointEnabled } from "@/lib/webhooks/endpoints";
+import { kickDeliveries } from "@/lib/webhooks/sender";
+
+const endpointId = z.string().regex(/^we_[0-9a-f]{24}$/, "Not a webhook endpoint id.");
+
+export const createEndpointAction = formAction(z.object({ url: z.string().max(2000), description: z.string().max(200).optional() }), async (input, form) => {
+  const op = await requireOperatorAction();
+  const eventTypes = form.getAll("eventTypes").map(String);
+  const { endpoint, secret } = await createEndpoint(db(), op, { url: input.url, description: input.description, eventTypes });
+  revalidatePath("/admin/webhooks");
+  return { ok: true, message: `Endpoint ${endpoint.url} created. Its signing secret, shown only now (copy it to the receiver): ${secret}` };
+});
+
+export const setEndpointEnabledAction = formAction(z.object({ endpointId, enabled: z.enum(["true", "false"]) }), async (input) => {
+  const op = await requireOperatorAction();
+  const enabled = input.enabled === "true";
+  await setEndpointEnabled(db(), op, input.endpointId, enabled);
+  if (enabled) void kickDeliveries(db());
+  revalidatePath(`/admin/webhooks/${input.endpointId}`);
+  return { ok: true, message: enabled ? "Enabled: waiting deliveries are sent now." : "Disabled: nothing more is sent until it is enabled." };
+});
+
+export const deleteEndpointAction = formAction(z.object({ endpointId }), async (input) => {
+  const op = await requireOperatorAction();
+  await deleteEndpoint(db(), op, input.endpointId);
+  revalidatePath("/admin/webhooks");
+  redirect("/admin/webhooks");
+});
+
+export const resendDeliveryAction = formAction(z.object({ deliveryId: z.string().regex(/^whd_[0-9a-f]{32}$/, "Not a delivery id."), endpointId }), async (input) => {
+  const op = await requireOperatorAction();
+  await resendDelivery(db(), op, input.deliveryId);
+  void kickDeliveries(db());
+  revalidatePath(`/admin/webhooks/${input.endpointId}`);
+  return { ok: true, message: "Queued to send again now, with the same webhook-id." };
+});
