@@ -14,9 +14,10 @@ export interface Received {
  * A real receiver for outgoing webhooks: a node http server that verifies each delivery with the
  * `standardwebhooks` package (signature and timestamp) as an integrator would, and keeps what it accepted.
  * `status` decides the answer (500 to make deliveries fail); a delivery that fails verification gets 400 and
- * counts in `rejected`.
+ * counts in `rejected`. A delivery is kept when its body arrives, before the answer (what a receiver that
+ * commits before answering sees).
  */
-export async function startReceiver(opts: { secret?: string; status?: number; verifyTimestamp?: boolean } = {}) {
+export async function startReceiver(opts: { secret?: string; status?: number; verifyTimestamp?: boolean; holdMs?: number } = {}) {
   const received: Received[] = [];
   const state = { secret: opts.secret ?? "", status: opts.status ?? 200, rejected: 0, hits: 0, onRequest: undefined as (() => void) | undefined };
   const server = http.createServer((req, res) => {
@@ -42,7 +43,10 @@ export async function startReceiver(opts: { secret?: string; status?: number; ve
         return;
       }
       if (state.status >= 200 && state.status < 300) received.push({ id: headers["webhook-id"], timestamp: headers["webhook-timestamp"], raw, body: JSON.parse(raw), at: Date.now() });
-      res.writeHead(state.status, { "content-type": "text/plain" }).end(state.status < 300 ? "ok" : "receiver is down");
+      // holdMs keeps the sender waiting for the answer, so a test can kill it mid-delivery.
+      const answer = () => res.writeHead(state.status, { "content-type": "text/plain" }).end(state.status < 300 ? "ok" : "receiver is down");
+      if (opts.holdMs) setTimeout(answer, opts.holdMs);
+      else answer();
     });
   });
   server.keepAliveTimeout = 5_000;
