@@ -4,8 +4,9 @@ import type { BenchSuite, Figure } from "./suite";
 import { engineSuite } from "./engine";
 import { httpSuite } from "./http";
 import { renderSuite } from "./render";
+import { webhooksSuite } from "./webhooks";
 
-const suites: BenchSuite[] = [engineSuite, httpSuite, renderSuite];
+const suites: BenchSuite[] = [engineSuite, httpSuite, renderSuite, webhooksSuite];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = wanted.filter((w) => !suites.some((s) => s.name === w));
