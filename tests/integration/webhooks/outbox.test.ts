@@ -65,6 +65,36 @@ describe("outgoing webhooks", () => {
     expect((await runDeliveries(testDb())).attempted).toBe(0);
   });
 
+  it("reports subscription, dunning, plan, trial, auto top-up and invoice changes, whichever code path writes them", async () => {
+    const { workspaceId } = await seedWorkspace();
+    await endpointWithReceiver();
+    const db = testDb();
+    const sub = await db.subscription.findUniqueOrThrow({ where: { workspaceId } });
+    for (const status of ["past_due", "degraded", "unpaid", "active"] as const) await db.subscription.update({ where: { workspaceId }, data: { status } });
+    await db.subscription.update({ where: { workspaceId }, data: { stripeSubscriptionId: `sub_${uid()}` } });
+    const free = await db.plan.findFirstOrThrow({ where: { key: "free" }, orderBy: { version: "desc" } });
+    await db.subscription.update({ where: { workspaceId }, data: { planId: free.id } });
+    await db.notification.create({ data: { workspaceId, kind: "trial_will_end", subject: "s", body: "b", dedupeKey: `t-${uid()}` } });
+    const attempt = await db.autoTopUpAttempt.create({ data: { workspaceId, slot: `2026-12#${uid()}`, packId: "p" } });
+    await db.autoTopUpAttempt.update({ where: { id: attempt.id }, data: { status: "failed", error: "card_declined" } });
+    const invoice = { workspaceId, currency: "usd", amountDueCents: 999, amountPaidCents: 0, createdAt: new Date() };
+    await db.invoice.create({ data: { ...invoice, stripeInvoiceId: `in_${uid()}`, status: "open", paymentIssue: "declined", paymentError: "Your card was declined." } });
+    const paid = await db.invoice.create({ data: { ...invoice, stripeInvoiceId: `in_${uid()}`, status: "open" } });
+    await db.invoice.update({ where: { id: paid.id }, data: { status: "paid", amountPaidCents: 999 } });
+    await db.invoice.update({ where: { id: paid.id }, data: { hostedUrl: "https://example.test/i" } });
+    const events = await db.outboxEvent.findMany({ where: { workspaceId }, orderBy: { createdAt: "asc" } });
+    expect(events.map((e) => e.type).sort()).toEqual([
+      "auto_top_up.failed", "billing.degraded", "billing.past_due", "billing.recovered", "billing.unpaid", "invoice.paid", "invoice.payment_failed",
+      "subscription.created", "subscription.plan_changed", "subscription.trial_will_end",
+    ]);
+    const byType = Object.fromEntries(events.map((e) => [e.type, e.data as Record<string, unknown>]));
+    expect(byType["billing.recovered"]).toMatchObject({ subscriptionId: sub.id, status: "active", previousStatus: "unpaid" });
+    expect(byType["subscription.plan_changed"]).toMatchObject({ to: { key: "free" } });
+    expect(byType["invoice.payment_failed"]).toMatchObject({ paymentError: "Your card was declined.", amountDueCents: 999 });
+    expect(byType["auto_top_up.failed"]).toMatchObject({ error: "card_declined" });
+    expect((await runDeliveries(db)).delivered).toBe(10);
+  });
+
   it("delivers 10,000 events from two concurrent senders, none lost, none altered, none sent twice", async () => {
     const { workspaceId } = await seedWorkspace();
     const { receiver } = await endpointWithReceiver();

@@ -32,7 +32,7 @@ export default async function WebhooksPage() {
           </ul>
         )}
       </Card>
-      <Card title="Add an endpoint">
+      <Card title="Add an endpoint" className="[overflow-wrap:anywhere]">
         <ActionForm action={createEndpointAction} fields={{}} label="Create endpoint" pendingLabel="Creating…" testId="create-endpoint-form">
           <label className="block text-sm font-medium">URL
             <input name="url" type="url" required placeholder="https://api.example.com/tally-webhooks" className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2" />

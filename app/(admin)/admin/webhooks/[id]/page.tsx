@@ -27,7 +27,7 @@ export default async function WebhookEndpointPage({ params, searchParams }: { pa
           <dt className="text-slate-600">Status</dt>
           <dd data-testid="webhook-endpoint-status" className={e.enabled ? "text-green-800" : "font-medium text-red-700"}>{e.enabled ? "Enabled" : `Disabled${e.disabledAt ? ` ${formatDateTime(e.disabledAt)}` : ""}: ${e.disabledReason ?? ""}`}</dd>
           {e.description && <><dt className="text-slate-600">Description</dt><dd>{e.description}</dd></>}
-          <dt className="text-slate-600">Event types</dt><dd className="break-all font-mono text-xs">{e.eventTypes.join(", ")}</dd>
+          <dt className="text-slate-600">Event types</dt><dd className="font-mono text-xs [overflow-wrap:anywhere]">{e.eventTypes.join(", ")}</dd>
           <dt className="text-slate-600">Created</dt><dd>{formatDateTime(e.createdAt)}{e.createdByEmail ? ` by ${e.createdByEmail}` : ""}</dd>
         </dl>
         <div className="mt-4 flex flex-wrap gap-2">
