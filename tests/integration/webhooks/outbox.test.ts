@@ -4,6 +4,7 @@ import { EVENT_TYPE_LIST } from "@/lib/webhooks/event-types";
 import { BACKOFF_MS, eventBody, GIVE_UP_MS, runDeliveries } from "@/lib/webhooks/deliver";
 import { createEndpoint, endpointDeliveries, failingDeliveries, resendDelivery, setEndpointEnabled } from "@/lib/webhooks/endpoints";
 import { consoleOverview } from "@/lib/admin/overview";
+import { GET as webhooksCron } from "@/app/api/cron/webhooks/route";
 import { startReceiver } from "@/tests/helpers/webhook-receiver";
 import { closeTestDb, seedWorkspace, testDb, uid } from "../billing/helpers";
 
@@ -93,6 +94,20 @@ describe("outgoing webhooks", () => {
     expect(byType["invoice.payment_failed"]).toMatchObject({ paymentError: "Your card was declined.", amountDueCents: 999 });
     expect(byType["auto_top_up.failed"]).toMatchObject({ error: "card_declined" });
     expect((await runDeliveries(db)).delivered).toBe(10);
+  });
+
+  it("the cron route sends what is due, behind the cron secret", async () => {
+    const { workspaceId } = await seedWorkspace();
+    const { receiver } = await endpointWithReceiver({ eventTypes: ["extras.credited"] });
+    await topupExtras(testDb(), { workspaceId, pack: "compute_500", units: 7, checkoutSessionId: `cs_${uid()}` });
+    const call = (auth?: string) => webhooksCron(new Request("http://app.local/api/cron/webhooks", { headers: auth ? { authorization: auth } : {} }));
+    expect((await call()).status).toBe(401);
+    expect((await call("Bearer wrong-token-0123456789abcdef")).status).toBe(401);
+    expect(receiver.received).toHaveLength(0);
+    const res = await call(`Bearer ${process.env.CRON_SECRET}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ route: "webhooks", skipped: false, delivered: 1, failed: 0 });
+    expect(receiver.received.map((r) => r.body.data.units)).toEqual(["7"]);
   });
 
   it("delivers 10,000 events from two concurrent senders, none lost, none altered, none sent twice", async () => {
