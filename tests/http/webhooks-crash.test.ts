@@ -59,7 +59,9 @@ it("an instance killed mid-delivery loses nothing; redeliveries carry the same w
 
   const b = appInstance({
     name: "b", port: await freePort(), databaseUrl: url, log: "test-results/http-webhooks-crash.log",
-    env: { AUTH_SECRET: "http-test-auth-secret-0123456789", CRON_SECRET: "http-test-cron-secret-0123456789", STRIPE_WEBHOOK_SECRET: "whsec_http_test_0123456789", DATABASE_POOL_MAX: "4" },
+    env: { AUTH_SECRET: "http-test-auth-secret-0123456789", CRON_SECRET: "http-test-cron-secret-0123456789", STRIPE_WEBHOOK_SECRET: "whsec_http_test_0123456789",
+      // The embedded PGlite server runs every connection in one session: one connection there, as tests/http/server.ts does.
+      DATABASE_POOL_MAX: process.env.DATABASE_URL ? "4" : "1" },
   });
   cleanup.push(() => b.stop());
   await b.start();
