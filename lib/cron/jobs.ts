@@ -2,7 +2,7 @@ import { deliverPendingNotifications, expireLots, recordInvariantRun, settleEnde
 import {
   createStripePaymentsPort, endExpiredTrials, recoverMissedEvents, repairStripeCatalog, resyncSubscriptions, retryFailedEvents, runDunning, syncSubscription,
 } from "@/lib/payments";
-import { runDeliveries } from "@/lib/webhooks/deliver";
+import { pruneWebhookEvents, runDeliveries } from "@/lib/webhooks/deliver";
 import type { CronContext } from "./with-cron";
 
 const PRUNE_AFTER_DAYS = 30;
@@ -83,8 +83,9 @@ export async function pruneJob({ db, now, deadline }: CronContext) {
     events += (await db.stripeEvent.deleteMany({ where: { id: { in: ids } } })).count;
     if (Date.now() > deadline) break;
   }
+  const webhookEvents = await pruneWebhookEvents(db, before, deadline);
   const cronRuns = (await db.cronRun.deleteMany({ where: { startedAt: { lt: before } } })).count;
-  return { prunedEvents: events, prunedCronRuns: cronRuns };
+  return { prunedEvents: events, prunedWebhookEvents: webhookEvents, prunedCronRuns: cronRuns };
 }
 
 /** Outgoing webhooks due now (new, retries, resends): the backstop of the in-process sender, and its only driver on serverless hosts. */

@@ -173,3 +173,17 @@ export async function runDeliveries(db: Client, options: DeliveryOptions = {}): 
   }
   return summary;
 }
+
+/**
+ * Events older than `before` go with their deliveries and attempts once every delivery succeeded; one still
+ * retrying or given up stays in the console's log until it is delivered (a resend) or its endpoint is deleted.
+ */
+export async function pruneWebhookEvents(db: Client, before: Date, deadline: number): Promise<number> {
+  let pruned = 0;
+  for (;;) {
+    const ids = (await db.outboxEvent.findMany({ where: { createdAt: { lt: before }, deliveries: { none: { status: { not: "delivered" } } } }, select: { id: true }, take: 1000, orderBy: { createdAt: "asc" } })).map((e) => e.id);
+    if (!ids.length) return pruned;
+    pruned += (await db.outboxEvent.deleteMany({ where: { id: { in: ids } } })).count;
+    if (Date.now() > deadline) return pruned;
+  }
+}

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { recordUsage, topupExtras } from "@/lib/billing";
 import { EVENT_TYPE_LIST } from "@/lib/webhooks/event-types";
-import { BACKOFF_MS, eventBody, GIVE_UP_MS, runDeliveries } from "@/lib/webhooks/deliver";
+import { BACKOFF_MS, eventBody, GIVE_UP_MS, pruneWebhookEvents, runDeliveries } from "@/lib/webhooks/deliver";
 import { createEndpoint, endpointDeliveries, failingDeliveries, resendDelivery, setEndpointEnabled } from "@/lib/webhooks/endpoints";
 import { consoleOverview } from "@/lib/admin/overview";
 import { GET as webhooksCron } from "@/app/api/cron/webhooks/route";
@@ -108,6 +108,14 @@ describe("outgoing webhooks", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ route: "webhooks", skipped: false, delivered: 1, failed: 0 });
     expect(receiver.received.map((r) => r.body.data.units)).toEqual(["7"]);
+
+    // Pruned after 30 days once delivered; a delivery still failing keeps its event.
+    receiver.state.status = 500;
+    await topupExtras(testDb(), { workspaceId, pack: "compute_500", units: 8, checkoutSessionId: `cs_${uid()}` });
+    await runDeliveries(testDb());
+    // (the prune cron passes 30 days ago)
+    expect(await pruneWebhookEvents(testDb(), new Date(Date.now() + 86_400_000), Date.now() + 60_000)).toBe(1);
+    expect((await testDb().outboxEvent.findMany({ where: { workspaceId } })).map((e) => (e.data as { units: string }).units)).toEqual(["8"]);
   });
 
   it("delivers 10,000 events from two concurrent senders, none lost, none altered, none sent twice", async () => {
