@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_BODY_BYTES } from "./body";
 import { webhooksOpenApi } from "@/lib/webhooks/openapi";
+import { documentedCodes, error, errorExample, jsonContent } from "./openapi-parts";
 import {
   MAX_BATCH_EVENTS,
   batchEventSchema,
@@ -26,16 +27,23 @@ import {
   workspaceSchema,
 } from "./platform-schemas";
 
-const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
-const jsonContent = (id: string) => ({ "application/json": { schema: ref(id) } });
-const error = (description: string) => ({ description, content: jsonContent("Error") });
+// Errors every route of the API can answer with: the method is checked first, then the key, then the body.
+const routeErrors = {
+  "405": error("method_not_allowed: a method the path does not answer; Allow lists those it does."),
+  "500": error("internal_error: a failure on Tally's side; retrying with the same idempotency key is safe."),
+};
+const keyErrors = {
+  "401": error("unauthorized: no key, an unknown key or a revoked key."),
+  "429": error("rate_limited: too many requests with invalid keys from this client; see Retry-After."),
+  "503": error("billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key."),
+};
 
 const commonErrors = {
   "400": error("invalid_request: malformed JSON, a wrong type, a missing or unknown field, a number out of range."),
-  "401": error("unauthorized: no key, an unknown key or a revoked key."),
+  ...keyErrors,
   "413": error(`payload_too_large: a body over ${MAX_BODY_BYTES} bytes.`),
   "415": error("unsupported_media_type: a body that is not application/json."),
-  "429": error("rate_limited: too many requests with invalid keys from this client; see Retry-After."),
+  ...routeErrors,
 };
 
 // Every workspace-scoped route: a platform key names the workspace; a workspace key may name only its own.
@@ -75,11 +83,14 @@ const quotaHeader = {
   "X-Quota-Remaining": { description: "Quota left in the current window after this request; absent when unlimited.", schema: { type: "string" } },
 };
 
-let cached: object | undefined;
+let cached: { serverUrl: string; doc: object } | undefined;
 
-/** The OpenAPI 3.1 document of /api/v1, its schemas generated from the Zod schemas the handlers parse with. */
-export function openApiDocument(): object {
-  if (cached) return cached;
+/**
+ * The OpenAPI 3.1 document of /api/v1, its schemas generated from the Zod schemas the handlers parse with;
+ * `serverUrl` is the deployment's APP_URL (the route passes it; the client's generator needs none).
+ */
+export function openApiDocument(serverUrl = "/"): object {
+  if (cached?.serverUrl === serverUrl) return cached.doc;
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries({
     UsageRequest: usageRequestSchema,
@@ -111,121 +122,147 @@ export function openApiDocument(): object {
     delete (s as { $id?: string }).$id;
   }
   const outgoing = webhooksOpenApi();
-  cached = {
-    openapi: "3.1.0",
-    info: { title: "Tally metering API", version: "1.0.0", description: "Report usage and ask for permission; provision workspaces and start their checkouts. Authenticate with a workspace API key, or with a platform key for every workspace (then name the workspace with `workspace`): Authorization: Bearer <key>." },
-    servers: [{ url: "/" }],
-    security: [{ apiKey: [] }, { platformKey: [] }],
-    paths: {
-      "/api/v1/usage": {
-        post: {
-          summary: "Record usage of a feature",
-          operationId: "recordUsage",
-          parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" }, description: "Instead of idempotencyKey in the body." }],
-          requestBody: { required: true, content: jsonContent("UsageRequest") },
-          responses: {
-            "200": { description: "Recorded (or the first answer for a replayed key).", headers: quotaHeader, content: jsonContent("UsageAnswer") },
-            "402": { ...error("quota_exhausted: not enough quota or extras; nothing was recorded. details carry the answer fields."), headers: quotaHeader },
-            "409": error("idempotency_conflict: the key was used with a different payload."),
-            ...commonErrors,
-          },
-        },
-      },
-      "/api/v1/usage/batch": {
-        post: {
-          summary: `Record up to ${MAX_BATCH_EVENTS} usage events`,
-          description: "Each event is decided on its own, as POST /api/v1/usage would; a malformed batch is refused whole.",
-          operationId: "recordUsageBatch",
-          requestBody: { required: true, content: jsonContent("BatchRequest") },
-          responses: { "200": { description: "A result per event, in request order.", content: jsonContent("BatchResponse") }, ...commonErrors },
-        },
-      },
-      "/api/v1/check": {
-        post: {
-          summary: "Would these units be accepted now? Nothing is recorded.",
-          operationId: "checkUsage",
-          requestBody: { required: true, content: jsonContent("CheckRequest") },
-          responses: { "200": { description: "allowed says whether recording would succeed now.", headers: quotaHeader, content: jsonContent("UsageAnswer") }, ...commonErrors },
-        },
-      },
-      "/api/v1/limitations": {
-        get: {
-          summary: "Plan, status, every entitlement's usage, and the extras balance",
-          operationId: "limitations",
-          parameters: [workspaceQuery],
-          responses: { "200": { description: "The workspace's limitations.", content: jsonContent("Limitations") }, "401": commonErrors["401"], "429": commonErrors["429"], ...workspaceErrors },
-        },
-      },
-      "/api/v1/events": {
-        get: {
-          summary: "The workspace's usage events, newest first",
-          operationId: "listEvents",
-          parameters: [
-            workspaceQuery,
-            { name: "feature", in: "query", required: false, schema: { type: "string" } },
-            { name: "from", in: "query", required: false, schema: { type: "string", format: "date-time" }, description: "At or after (ISO 8601)." },
-            { name: "to", in: "query", required: false, schema: { type: "string", format: "date-time" }, description: "Before (ISO 8601)." },
-            { name: "cursor", in: "query", required: false, schema: { type: "string" }, description: "nextCursor of the previous page." },
-            { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
-          ],
-          responses: { "200": { description: "A page of events.", content: jsonContent("EventsPage") }, "401": commonErrors["401"], "429": commonErrors["429"], ...workspaceErrors },
-        },
-      },
-      "/api/v1/gauges/{feature}/claim": gaugeOperation("claim"),
-      "/api/v1/gauges/{feature}/release": gaugeOperation("release"),
-      "/api/v1/workspaces": {
-        post: {
-          summary: "Provision a workspace for your externalId (platform key only)",
-          description: "Idempotent on externalId: provisioning again answers as the first call did (201 and the same workspace) and creates nothing. ownerEmail is invited as the owner; they join when they accept.",
-          operationId: "provisionWorkspace",
-          security: [{ platformKey: [] }],
-          requestBody: { required: true, content: jsonContent("ProvisionRequest") },
-          responses: { "201": { description: "The workspace.", content: jsonContent("Workspace") }, "403": error("forbidden: a workspace key cannot provision."), ...commonErrors },
-        },
-      },
-      "/api/v1/workspaces/{ref}": {
-        get: {
-          summary: "A workspace",
-          operationId: "getWorkspace",
-          parameters: [refParam],
-          responses: { "200": { description: "The workspace.", content: jsonContent("Workspace") }, "401": commonErrors["401"], "429": commonErrors["429"], "404": workspaceErrors["404"] },
-        },
-        patch: {
-          summary: "Rename a workspace or change its externalId",
-          operationId: "updateWorkspace",
-          parameters: [refParam],
-          requestBody: { required: true, content: jsonContent("WorkspacePatch") },
-          responses: { "200": { description: "The workspace.", content: jsonContent("Workspace") }, "409": error("conflict: another workspace has this externalId."), ...commonErrors, "404": workspaceErrors["404"] },
-        },
-      },
-      "/api/v1/workspaces/{ref}/checkout-sessions": {
-        post: {
-          summary: "A Stripe Checkout session for a plan",
-          operationId: "createCheckoutSession",
-          parameters: [refParam, { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" } }],
-          requestBody: { required: true, content: jsonContent("CheckoutSessionRequest") },
-          responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer") }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
-        },
-      },
-      "/api/v1/workspaces/{ref}/extras/checkout-sessions": {
-        post: {
-          summary: "A Stripe Checkout session for an extras pack",
-          operationId: "createExtrasCheckoutSession",
-          parameters: [refParam, { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" } }],
-          requestBody: { required: true, content: jsonContent("ExtrasCheckoutSessionRequest") },
-          responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer") }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
-        },
-      },
-      "/api/v1/workspaces/{ref}/portal-sessions": {
-        post: {
-          summary: "A Stripe billing portal session (card, invoices, cancel)",
-          operationId: "createPortalSession",
-          parameters: [refParam],
-          requestBody: { required: true, content: jsonContent("PortalSessionRequest") },
-          responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer") }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
+  const paths = {
+    "/api/v1/usage": {
+      post: {
+        summary: "Record usage of a feature",
+        operationId: "recordUsage",
+        parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" }, description: "Instead of idempotencyKey in the body." }],
+        requestBody: { required: true, content: jsonContent("UsageRequest", usageRequestExamples) },
+        responses: {
+          "200": { description: "Recorded (or the first answer for a replayed key).", headers: quotaHeader, content: jsonContent("UsageAnswer", answerExamples) },
+          "402": { ...error("quota_exhausted: not enough quota or extras; nothing was recorded. details carry the answer fields."), headers: quotaHeader },
+          "409": error("idempotency_conflict: the key was used with a different payload."),
+          ...commonErrors,
         },
       },
     },
+    "/api/v1/usage/batch": {
+      post: {
+        summary: `Record up to ${MAX_BATCH_EVENTS} usage events`,
+        description: "Each event is decided on its own, as POST /api/v1/usage would; a malformed batch is refused whole.",
+        operationId: "recordUsageBatch",
+        requestBody: { required: true, content: jsonContent("BatchRequest", batchRequestExamples) },
+        responses: { "200": { description: "A result per event, in request order.", content: jsonContent("BatchResponse", batchResponseExamples) }, ...commonErrors },
+      },
+    },
+    "/api/v1/check": {
+      post: {
+        summary: "Would these units be accepted now? Nothing is recorded.",
+        operationId: "checkUsage",
+        requestBody: { required: true, content: jsonContent("CheckRequest", { units: { value: { feature: "compute", units: 5 } } }) },
+        responses: {
+          "200": { description: "allowed says whether recording would succeed now.", headers: quotaHeader, content: jsonContent("UsageAnswer", answerExamples) },
+          ...commonErrors,
+        },
+      },
+    },
+    "/api/v1/limitations": {
+      get: {
+        summary: "Plan, status, every entitlement's usage, and the extras balance",
+        operationId: "limitations",
+        parameters: [workspaceQuery],
+        responses: { "200": { description: "The workspace's limitations.", content: jsonContent("Limitations", limitationsExamples) }, ...keyErrors, ...routeErrors, ...workspaceErrors },
+      },
+    },
+    "/api/v1/events": {
+      get: {
+        summary: "The workspace's usage events, newest first",
+        operationId: "listEvents",
+        parameters: [
+          workspaceQuery,
+          { name: "feature", in: "query", required: false, schema: { type: "string" } },
+          { name: "from", in: "query", required: false, schema: { type: "string", format: "date-time" }, description: "At or after (ISO 8601)." },
+          { name: "to", in: "query", required: false, schema: { type: "string", format: "date-time" }, description: "Before (ISO 8601)." },
+          { name: "cursor", in: "query", required: false, schema: { type: "string" }, description: "nextCursor of the previous page." },
+          { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
+        ],
+        responses: { "200": { description: "A page of events.", content: jsonContent("EventsPage") }, ...keyErrors, ...routeErrors, ...workspaceErrors },
+      },
+    },
+    "/api/v1/gauges/{feature}/claim": gaugeOperation("claim"),
+    "/api/v1/gauges/{feature}/release": gaugeOperation("release"),
+    "/api/v1/workspaces": {
+      post: {
+        summary: "Provision a workspace for your externalId (platform key only)",
+        description: "Idempotent on externalId: provisioning again answers as the first call did (201 and the same workspace) and creates nothing. ownerEmail is invited as the owner; they join when they accept.",
+        operationId: "provisionWorkspace",
+        security: [{ platformKey: [] }],
+        requestBody: { required: true, content: jsonContent("ProvisionRequest") },
+        responses: { "201": { description: "The workspace.", content: jsonContent("Workspace") }, "403": error("forbidden: a workspace key cannot provision."), ...commonErrors },
+      },
+    },
+    "/api/v1/workspaces/{ref}": {
+      get: {
+        summary: "A workspace",
+        operationId: "getWorkspace",
+        parameters: [refParam],
+        responses: { "200": { description: "The workspace.", content: jsonContent("Workspace") }, ...keyErrors, ...routeErrors, "404": workspaceErrors["404"] },
+      },
+      patch: {
+        summary: "Rename a workspace or change its externalId",
+        operationId: "updateWorkspace",
+        parameters: [refParam],
+        requestBody: { required: true, content: jsonContent("WorkspacePatch") },
+        responses: { "200": { description: "The workspace.", content: jsonContent("Workspace") }, "409": error("conflict: another workspace has this externalId."), ...commonErrors, "404": workspaceErrors["404"] },
+      },
+    },
+    "/api/v1/workspaces/{ref}/checkout-sessions": {
+      post: {
+        summary: "A Stripe Checkout session for a plan",
+        operationId: "createCheckoutSession",
+        parameters: [refParam, { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" } }],
+        requestBody: { required: true, content: jsonContent("CheckoutSessionRequest") },
+        responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer") }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
+      },
+    },
+    "/api/v1/workspaces/{ref}/extras/checkout-sessions": {
+      post: {
+        summary: "A Stripe Checkout session for an extras pack",
+        operationId: "createExtrasCheckoutSession",
+        parameters: [refParam, { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" } }],
+        requestBody: { required: true, content: jsonContent("ExtrasCheckoutSessionRequest") },
+        responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer") }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
+      },
+    },
+    "/api/v1/workspaces/{ref}/portal-sessions": {
+      post: {
+        summary: "A Stripe billing portal session (card, invoices, cancel)",
+        operationId: "createPortalSession",
+        parameters: [refParam],
+        requestBody: { required: true, content: jsonContent("PortalSessionRequest") },
+        responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer") }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
+      },
+    },
+    "/api/v1/ping": {
+      get: {
+        summary: "Is the API up? Touches nothing, needs no key.",
+        operationId: "ping",
+        security: [],
+        responses: { "200": { description: "Always { ok: true }.", content: { "application/json": { schema: { type: "object", properties: { ok: { const: true } }, required: ["ok"] }, example: { ok: true } } } }, ...routeErrors },
+      },
+    },
+    "/api/v1/openapi.json": {
+      get: {
+        summary: "This document",
+        operationId: "openApiDocument",
+        security: [],
+        responses: { "200": { description: "The OpenAPI 3.1 document of the API.", content: { "application/json": { schema: { type: "object" } } } }, ...routeErrors },
+      },
+    },
+  };
+  // The Error schema names every code the document's responses name, and no other.
+  (schemas.Error as unknown as { properties: { error: { properties: { code: object } } } }).properties.error.properties.code = {
+    type: "string",
+    enum: documentedCodes(paths),
+    description: "What went wrong, for code to branch on; each code has one HTTP status.",
+  };
+  const doc = {
+    openapi: "3.1.0",
+    info: { title: "Tally metering API", version: "1.0.0", description: "Report usage and ask for permission; provision workspaces and start their checkouts. Authenticate with a workspace API key, or with a platform key for every workspace (then name the workspace with `workspace`): Authorization: Bearer <key>." },
+    servers: [{ url: serverUrl, description: "This deployment (APP_URL)" }],
+    security: [{ apiKey: [] }, { platformKey: [] }],
+    paths,
     webhooks: outgoing.webhooks,
     components: {
       securitySchemes: {
@@ -235,5 +272,50 @@ export function openApiDocument(): object {
       schemas: { ...schemas, ...outgoing.schemas },
     },
   };
-  return cached;
+  cached = { serverUrl, doc };
+  return doc;
 }
+
+const resetsAt = "2026-12-07T00:00:00.000Z";
+const usageRequestExamples = {
+  units: { summary: "Units", value: { feature: "compute", units: 2.5, idempotencyKey: "run_7f3a9c", metadata: { run: "r1" } } },
+  costs: { summary: "Costs priced by the plan's ratios", value: { feature: "compute", costs: { action: "large", tokens: [{ provider: "openai", model: "gpt-4o", input: 1200, output: 300 }] }, idempotencyKey: "run_7f3a9d" } },
+};
+const answer = { allowed: true, feature: "compute", units: 2.5, remaining: 97.5, extrasRemaining: 0, resetsAt };
+const answerExamples = { allowed: { value: answer } };
+const batchRequestExamples = {
+  two: {
+    value: {
+      events: [
+        { feature: "compute", units: 1, idempotencyKey: "evt_1" },
+        { feature: "api_calls", units: 3, idempotencyKey: "evt_2" },
+      ],
+    },
+  },
+};
+const batchResponseExamples = {
+  mixed: {
+    value: {
+      results: [
+        { index: 0, idempotencyKey: "evt_1", status: 200, answer: { ...answer, units: 1, remaining: 99 } },
+        { index: 1, idempotencyKey: "evt_2", status: 402, error: errorExample("quota_exhausted").error },
+      ],
+      accepted: 1,
+      refused: 1,
+      failed: 0,
+    },
+  },
+};
+const limitationsExamples = {
+  starter: {
+    value: {
+      workspaceId: "cmf0workspace",
+      plan: { key: "starter", version: 1, name: "Starter" },
+      status: "active",
+      trialEndsAt: null,
+      currentPeriodEnd: "2027-01-01T00:00:00.000Z",
+      entitlements: [{ feature: "compute", kind: "meter", period: "week", overflow: "extras", limit: 1000, used: 250, remaining: 750, resetsAt }],
+      extras: { balance: 500, usable: 500, expiringSoon: [] },
+    },
+  },
+};
