@@ -53,7 +53,7 @@ export function error(description: string) {
   const codes = codesIn(description);
   const status = codes.length ? errorStatus[codes[0]!] : undefined;
   const schema = codes.length
-    ? { allOf: [ref("Error"), { type: "object", properties: { error: { type: "object", properties: { code: { enum: codes } } } } }] }
+    ? { allOf: [ref("Error"), { type: "object", required: ["error"], properties: { error: { type: "object", required: ["code"], properties: { code: { type: "string", enum: codes } } } } }] }
     : ref("Error");
   return {
     description,

@@ -69,7 +69,7 @@ export const usageAnswerSchema = z
 export const errorSchema = z
   .object({
     error: z.object({
-      code: z.string().meta({ description: "invalid_request, unauthorized, quota_exhausted, idempotency_conflict, payload_too_large, unsupported_media_type, rate_limited, ..." }),
+      code: z.string().meta({ description: "What went wrong, for code to branch on (the Error schema lists every code)." }),
       message: z.string(),
       details: z.record(z.string(), z.unknown()).optional(),
     }),
