@@ -5,6 +5,11 @@ const nextConfig: NextConfig = {
   // pg and the Prisma runtime stay server-side Node modules, never bundled.
   serverExternalPackages: ["pg", "@prisma/adapter-pg", "nodemailer"],
   poweredByHeader: false,
+  // The API reference serves swagger-ui-dist's files by reading them at run time (lib/api-docs/reference.ts).
+  outputFileTracingIncludes: {
+    "/docs/api": ["./node_modules/swagger-ui-dist/package.json"],
+    "/docs/api/assets/[file]": ["./node_modules/swagger-ui-dist/{package.json,swagger-ui-bundle.js,swagger-ui.css,favicon-32x32.png}"],
+  },
   // Lets several builds of one checkout live side by side (e.g. parallel test runs on one machine).
   distDir: process.env.NEXT_DIST_DIR || ".next",
   // `npm test` typechecks the whole project once (tsc --noEmit); the build need not repeat it.

@@ -63,7 +63,7 @@ const gaugeOperation = (op: "claim" | "release") => ({
   post: {
     summary: op === "claim" ? "Claim units of a gauge (seats, projects)" : "Give claimed units of a gauge back",
     description: op === "claim" ? "The same atomic check against the limit as usage: 402 quota_exhausted at the limit, nothing claimed." : "Never below zero (400 when more is released than is claimed).",
-    operationId: op === "claim" ? "claimGauge" : "releaseGauge",
+    operationId: op === "claim" ? "claimGauge" : "releaseGauge", tags: ["Gauges"],
     parameters: [
       { name: "feature", in: "path", required: true, schema: { type: "string" }, description: "A gauge feature of the plan, e.g. seats or projects." },
       { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" }, description: "Instead of idempotencyKey in the body." },
@@ -126,7 +126,7 @@ export function openApiDocument(serverUrl = "/"): object {
     "/api/v1/usage": {
       post: {
         summary: "Record usage of a feature",
-        operationId: "recordUsage",
+        operationId: "recordUsage", tags: ["Metering"],
         parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" }, description: "Instead of idempotencyKey in the body." }],
         requestBody: { required: true, content: jsonContent("UsageRequest", usageRequestExamples) },
         responses: {
@@ -141,7 +141,7 @@ export function openApiDocument(serverUrl = "/"): object {
       post: {
         summary: `Record up to ${MAX_BATCH_EVENTS} usage events`,
         description: "Each event is decided on its own, as POST /api/v1/usage would; a malformed batch is refused whole.",
-        operationId: "recordUsageBatch",
+        operationId: "recordUsageBatch", tags: ["Metering"],
         requestBody: { required: true, content: jsonContent("BatchRequest", batchRequestExamples) },
         responses: { "200": { description: "A result per event, in request order.", content: jsonContent("BatchResponse", batchResponseExamples) }, ...commonErrors },
       },
@@ -149,7 +149,7 @@ export function openApiDocument(serverUrl = "/"): object {
     "/api/v1/check": {
       post: {
         summary: "Would these units be accepted now? Nothing is recorded.",
-        operationId: "checkUsage",
+        operationId: "checkUsage", tags: ["Metering"],
         requestBody: { required: true, content: jsonContent("CheckRequest", { units: { value: { feature: "compute", units: 5 } } }) },
         responses: {
           "200": { description: "allowed says whether recording would succeed now.", headers: quotaHeader, content: jsonContent("UsageAnswer", answerExamples) },
@@ -160,7 +160,7 @@ export function openApiDocument(serverUrl = "/"): object {
     "/api/v1/limitations": {
       get: {
         summary: "Plan, status, every entitlement's usage, and the extras balance",
-        operationId: "limitations",
+        operationId: "limitations", tags: ["Metering"],
         parameters: [workspaceQuery],
         responses: { "200": { description: "The workspace's limitations.", content: jsonContent("Limitations", limitationsExamples) }, ...keyErrors, ...routeErrors, ...workspaceErrors },
       },
@@ -168,7 +168,7 @@ export function openApiDocument(serverUrl = "/"): object {
     "/api/v1/events": {
       get: {
         summary: "The workspace's usage events, newest first",
-        operationId: "listEvents",
+        operationId: "listEvents", tags: ["Metering"],
         parameters: [
           workspaceQuery,
           { name: "feature", in: "query", required: false, schema: { type: "string" } },
@@ -186,7 +186,7 @@ export function openApiDocument(serverUrl = "/"): object {
       post: {
         summary: "Provision a workspace for your externalId (platform key only)",
         description: "Idempotent on externalId: provisioning again answers as the first call did (201 and the same workspace) and creates nothing. ownerEmail is invited as the owner; they join when they accept.",
-        operationId: "provisionWorkspace",
+        operationId: "provisionWorkspace", tags: ["Platform"],
         security: [{ platformKey: [] }],
         requestBody: { required: true, content: jsonContent("ProvisionRequest") },
         responses: { "201": { description: "The workspace.", content: jsonContent("Workspace") }, "403": error("forbidden: a workspace key cannot provision."), ...commonErrors },
@@ -195,13 +195,13 @@ export function openApiDocument(serverUrl = "/"): object {
     "/api/v1/workspaces/{ref}": {
       get: {
         summary: "A workspace",
-        operationId: "getWorkspace",
+        operationId: "getWorkspace", tags: ["Platform"],
         parameters: [refParam],
         responses: { "200": { description: "The workspace.", content: jsonContent("Workspace") }, ...keyErrors, ...routeErrors, "404": workspaceErrors["404"] },
       },
       patch: {
         summary: "Rename a workspace or change its externalId",
-        operationId: "updateWorkspace",
+        operationId: "updateWorkspace", tags: ["Platform"],
         parameters: [refParam],
         requestBody: { required: true, content: jsonContent("WorkspacePatch") },
         responses: { "200": { description: "The workspace.", content: jsonContent("Workspace") }, "409": error("conflict: another workspace has this externalId."), ...commonErrors, "404": workspaceErrors["404"] },
@@ -210,7 +210,7 @@ export function openApiDocument(serverUrl = "/"): object {
     "/api/v1/workspaces/{ref}/checkout-sessions": {
       post: {
         summary: "A Stripe Checkout session for a plan",
-        operationId: "createCheckoutSession",
+        operationId: "createCheckoutSession", tags: ["Platform"],
         parameters: [refParam, { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" } }],
         requestBody: { required: true, content: jsonContent("CheckoutSessionRequest") },
         responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer") }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
@@ -219,7 +219,7 @@ export function openApiDocument(serverUrl = "/"): object {
     "/api/v1/workspaces/{ref}/extras/checkout-sessions": {
       post: {
         summary: "A Stripe Checkout session for an extras pack",
-        operationId: "createExtrasCheckoutSession",
+        operationId: "createExtrasCheckoutSession", tags: ["Platform"],
         parameters: [refParam, { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" } }],
         requestBody: { required: true, content: jsonContent("ExtrasCheckoutSessionRequest") },
         responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer") }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
@@ -228,7 +228,7 @@ export function openApiDocument(serverUrl = "/"): object {
     "/api/v1/workspaces/{ref}/portal-sessions": {
       post: {
         summary: "A Stripe billing portal session (card, invoices, cancel)",
-        operationId: "createPortalSession",
+        operationId: "createPortalSession", tags: ["Platform"],
         parameters: [refParam],
         requestBody: { required: true, content: jsonContent("PortalSessionRequest") },
         responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer") }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
@@ -237,7 +237,7 @@ export function openApiDocument(serverUrl = "/"): object {
     "/api/v1/ping": {
       get: {
         summary: "Is the API up? Touches nothing, needs no key.",
-        operationId: "ping",
+        operationId: "ping", tags: ["About the API"],
         security: [],
         responses: { "200": { description: "Always { ok: true }.", content: { "application/json": { schema: { type: "object", properties: { ok: { const: true } }, required: ["ok"] }, example: { ok: true } } } }, ...routeErrors },
       },
@@ -245,7 +245,7 @@ export function openApiDocument(serverUrl = "/"): object {
     "/api/v1/openapi.json": {
       get: {
         summary: "This document",
-        operationId: "openApiDocument",
+        operationId: "openApiDocument", tags: ["About the API"],
         security: [],
         responses: { "200": { description: "The OpenAPI 3.1 document of the API.", content: { "application/json": { schema: { type: "object" } } } }, ...routeErrors },
       },
@@ -259,7 +259,7 @@ export function openApiDocument(serverUrl = "/"): object {
   };
   const doc = {
     openapi: "3.1.0",
-    info: { title: "Tally metering API", version: "1.0.0", description: "Report usage and ask for permission; provision workspaces and start their checkouts. Authenticate with a workspace API key, or with a platform key for every workspace (then name the workspace with `workspace`): Authorization: Bearer <key>." },
+    info: { title: "Tally metering API", version: "1.0.0", description: "Report usage and ask for permission; provision workspaces and start their checkouts. Authenticate with a workspace API key, or with a platform key for every workspace (then name the workspace with `workspace`): `Authorization: Bearer <key>`." },
     servers: [{ url: serverUrl, description: "This deployment (APP_URL)" }],
     security: [{ apiKey: [] }, { platformKey: [] }],
     paths,
