@@ -7,6 +7,7 @@ import { publishPlan } from "@/lib/billing/plans";
 import { createWorkspace } from "@/lib/workspaces/create-workspace";
 import { openMailbox } from "../helpers/mailbox";
 import { withoutSeatClaims } from "../helpers/seats";
+import { createTallyClient, type TallyClientOptions } from "@tally/client";
 import { createClient } from "./client";
 
 export const baseUrl = inject("httpBaseUrl");
@@ -22,6 +23,24 @@ export function testDb(): PrismaClient {
 }
 
 export const api = createClient(baseUrl, 128);
+
+/**
+ * The typed client (packages/client) on a workspace key, sending through `api`'s bounded connection pool: the
+ * tests call the API as an integrator would, so the client and the server cannot drift apart.
+ */
+export function tallyClient(key: string, opts: Partial<TallyClientOptions> = {}) {
+  return createTallyClient({ baseUrl, apiKey: key, fetch: pooledFetch, ...opts });
+}
+
+async function pooledFetch(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const body = request.method === "GET" || request.method === "HEAD" ? undefined : Buffer.from(await request.arrayBuffer());
+  const headers = Object.fromEntries(request.headers);
+  const r = await api.request(url.pathname + url.search, { method: request.method, headers, ...(body ? { raw: body } : {}) });
+  const out = new Headers();
+  for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(", ") : v);
+  return new Response(r.status === 204 ? null : r.text, { status: r.status, headers: out });
+}
 
 export async function closeAll() {
   api.close();
