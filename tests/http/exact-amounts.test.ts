@@ -1,9 +1,15 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { topupExtras } from "@/lib/billing";
 import { readExact } from "./exact";
-import { api, closeAll, seedWorkspace, testDb, uid } from "./helpers";
+import { api, closeAll, seedWorkspace, tallyClient, testDb, uid } from "./helpers";
 
 afterAll(closeAll);
+
+// The typed client asked for the answer's text, read by an exact-decimal JSON reader, as the client's README says.
+async function exactly(res: Promise<{ data?: string; response: Response }>) {
+  const { data, response } = await res;
+  return { status: response.status, headers: response.headers, text: data!, json: JSON.parse(data!) };
+}
 
 // A quota and a balance with more significant digits than a double holds (17): through Number() they
 // would come back rounded (123456789012.123456 as 123456789012.12346).
@@ -22,8 +28,9 @@ async function bigWorkspace() {
 describe("amounts in answers are JSON numbers with every digit", () => {
   it("usage and its replay", async () => {
     const { key } = await bigWorkspace();
+    const tally = tallyClient(key);
     const body = { feature: "compute", units: "123456789012.123456", idempotencyKey: `big-${uid()}` };
-    const r = await api.request("/api/v1/usage", { key, body });
+    const r = await exactly(tally.raw.POST("/api/v1/usage", { body, parseAs: "text" }));
     expect(r.status).toBe(200);
     expect(r.text).toContain('"units":123456789012.123456,"remaining":999876543210986.876544,"extrasRemaining":987654321098.765432,');
     expect(readExact(r.text)).toEqual({
@@ -36,8 +43,8 @@ describe("amounts in answers are JSON numbers with every digit", () => {
     });
     // Still numbers for a plain JSON reader: the shape is unchanged.
     expect(r.json).toMatchObject({ units: expect.any(Number), remaining: expect.any(Number), extrasRemaining: expect.any(Number) });
-    expect(r.headers["x-quota-remaining"]).toBe("999876543210986.876544");
-    const again = await api.request("/api/v1/usage", { key, body });
+    expect(r.headers.get("x-quota-remaining")).toBe("999876543210986.876544");
+    const again = await exactly(tally.raw.POST("/api/v1/usage", { body, parseAs: "text" }));
     expect(again.text).toBe(r.text);
   });
 
@@ -54,8 +61,9 @@ describe("amounts in answers are JSON numbers with every digit", () => {
 
   it("check", async () => {
     const { key } = await bigWorkspace();
-    await api.request("/api/v1/usage", { key, body: { feature: "compute", units: "123456789012.123456", idempotencyKey: uid() } });
-    const r = await api.request("/api/v1/check", { key, body: { feature: "compute", units: "0.000001" } });
+    const tally = tallyClient(key);
+    await tally.recordUsage({ feature: "compute", units: "123456789012.123456" });
+    const r = await exactly(tally.raw.POST("/api/v1/check", { body: { feature: "compute", units: "0.000001" }, parseAs: "text" }));
     expect(r.status).toBe(200);
     expect(readExact(r.text)).toMatchObject({ allowed: true, units: "0.000001", remaining: "999876543210986.876544", extrasRemaining: "987654321098.765432" });
   });
@@ -63,8 +71,8 @@ describe("amounts in answers are JSON numbers with every digit", () => {
   it("batch results, accepted and refused", async () => {
     const { key } = await bigWorkspace();
     const run = uid();
-    const r = await api.request("/api/v1/usage/batch", {
-      key,
+    const r = await exactly(tallyClient(key).raw.POST("/api/v1/usage/batch", {
+      parseAs: "text",
       body: {
         events: [
           { feature: "compute", units: "123456789012.123456", idempotencyKey: `${run}-a` },
@@ -72,7 +80,7 @@ describe("amounts in answers are JSON numbers with every digit", () => {
           { feature: "compute", units: "0.000001", idempotencyKey: `${run}-c` },
         ],
       },
-    });
+    }));
     expect(r.status).toBe(200);
     const { results } = readExact(r.text) as { results: { status: string; answer?: object; error?: { details: object } }[] };
     expect(results.map((x) => x.status)).toEqual(["200", "402", "200"]);
@@ -83,8 +91,9 @@ describe("amounts in answers are JSON numbers with every digit", () => {
 
   it("limitations: every entitlement's limit, used and remaining, and the extras", async () => {
     const { key } = await bigWorkspace();
-    await api.request("/api/v1/usage", { key, body: { feature: "compute", units: "123456789012.123456", idempotencyKey: uid() } });
-    const r = await api.request("/api/v1/limitations", { key });
+    const tally = tallyClient(key);
+    await tally.recordUsage({ feature: "compute", units: "123456789012.123456" });
+    const r = await exactly(tally.raw.GET("/api/v1/limitations", { parseAs: "text" }));
     expect(r.status).toBe(200);
     const l = readExact(r.text) as { entitlements: { feature: string }[]; extras: object };
     expect(l.entitlements.find((e) => e.feature === "compute")).toMatchObject({ limit: "999999999999999", used: "123456789012.123456", remaining: "999876543210986.876544" });
