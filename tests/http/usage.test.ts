@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { revokeApiKey } from "@/lib/api-keys";
 import { TallyApiError } from "@tally/client";
-import { api, closeAll, seedWorkspace, tallyClient, testDb, uid, written } from "./helpers";
+import { openApiDocument } from "@/lib/api/openapi";
+import { api, baseUrl, closeAll, seedWorkspace, tallyClient, testDb, uid, written } from "./helpers";
 
 afterAll(closeAll);
 
@@ -163,5 +164,8 @@ describe("POST /api/v1/check and GET /api/v1/limitations", () => {
     expect(req.additionalProperties).toBe(false);
     expect(req.required).toEqual(["feature"]);
     expect(r.json.components.schemas.BatchRequest.properties.events.maxItems).toBe(1000);
+    // The deployment's own URL, and the very document the typed client is generated from and checked against.
+    expect(r.json.servers).toEqual([{ url: baseUrl, description: expect.any(String) }]);
+    expect(r.json).toEqual(JSON.parse(JSON.stringify(openApiDocument(baseUrl))));
   });
 });
