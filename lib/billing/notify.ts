@@ -1,10 +1,14 @@
-import type { Client } from "@/lib/db";
+import { inTransaction, type Client } from "@/lib/db";
 
 /** One message to the people who run a workspace's billing. */
 export interface OutgoingMessage {
   to: string[];
   subject: string;
   text: string;
+  /** The notification's kind and facts: a lifecycle kind (lib/email/lifecycle) is rendered by its own template. */
+  kind?: string;
+  data?: unknown;
+  workspace?: { name: string; slug: string };
 }
 
 /** Where notifications go: email (lib/email: SMTP when SMTP_URL is set, the console otherwise), or a test double. */
@@ -17,6 +21,13 @@ export const emailNotifier: Notifier = {
   async send(m) {
     // Loaded on first use: the metering routes should not load the email templates until a threshold is crossed.
     const { deliverEmail, noticeEmail } = await import("@/lib/email");
+    const { isLifecycleKind } = await import("@/lib/email/lifecycle/kinds");
+    if (m.kind && m.data && m.workspace && isLifecycleKind(m.kind)) {
+      const { renderLifecycleEmail } = await import("@/lib/email/lifecycle/render");
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the row's data was written for its kind
+      await deliverEmail(await renderLifecycleEmail(m.kind, m.data as any, { to: m.to, workspaceName: m.workspace.name, slug: m.workspace.slug }));
+      return;
+    }
     await deliverEmail(await noticeEmail({ to: m.to, subject: m.subject, body: m.text }));
   },
 };
@@ -24,32 +35,48 @@ export const emailNotifier: Notifier = {
 /** A send claimed this long ago and never finished (a crashed instance) is tried again. */
 const STALE_CLAIM_MS = 5 * 60_000;
 const MAX_ATTEMPTS = 5;
+/**
+ * Threshold notices: after one is sent, a workspace's next ones wait this long and then go out together,
+ * so a burst of crossings (both thresholds, several features, concurrent requests) sends one email.
+ * The reset-windows cron (every 15 minutes) sends what waited.
+ */
+export const THRESHOLD_COOLDOWN_MS = 15 * 60_000;
+
+interface Claimed {
+  id: string;
+  workspaceId: string;
+  kind: string;
+  subject: string;
+  body: string;
+  data: unknown;
+}
 
 /**
  * Sends the given notifications, each at most once at a time: a row is claimed (pending -> sending) by one
- * sender, then marked sent or failed with the error. Never throws: metering must not depend on a mail server.
+ * sender, then marked sent or failed with the error. Threshold notices of a workspace are claimed together
+ * and sent as one email, unless one went out within the cooldown (they then stay pending for the cron).
+ * Never throws: metering and payments must not depend on a mail server.
  */
 export async function deliverNotifications(db: Client, ids: string[], notifier: Notifier = emailNotifier, now = new Date()): Promise<{ sent: number; failed: number }> {
   let sent = 0;
   let failed = 0;
+  const thresholdWorkspaces = new Set<string>();
   for (const id of ids) {
     try {
-      const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS);
-      const claimed = await db.$queryRaw<{ id: string; workspaceId: string; subject: string; body: string }[]>`
-        UPDATE "Notification" SET status = 'sending', "claimedAt" = ${now}, attempts = attempts + 1
-        WHERE id = ${id} AND attempts < ${MAX_ATTEMPTS}
-          AND (status IN ('pending', 'failed') OR (status = 'sending' AND "claimedAt" < ${staleBefore}))
-        RETURNING id, "workspaceId", subject, body`;
-      const n = claimed[0];
-      if (!n) continue;
-      try {
-        await notifier.send({ to: await billingRecipients(db, n.workspaceId), subject: n.subject, text: n.body });
-        await db.notification.update({ where: { id }, data: { status: "sent", sentAt: new Date(), error: null } });
-        sent++;
-      } catch (e) {
-        failed++;
-        await db.notification.update({ where: { id }, data: { status: "failed", error: String((e as Error)?.message ?? e).slice(0, 1000) } });
+      const row = await db.notification.findUnique({ where: { id }, select: { kind: true, workspaceId: true } });
+      if (!row) continue;
+      let batch: Claimed[];
+      if (row.kind === "threshold") {
+        if (thresholdWorkspaces.has(row.workspaceId)) continue;
+        thresholdWorkspaces.add(row.workspaceId);
+        batch = await claimThresholds(db, row.workspaceId, now);
+      } else {
+        batch = await claim(db, id, now);
       }
+      if (!batch.length) continue;
+      const ok = await send(db, batch, notifier, now);
+      if (ok) sent += batch.length;
+      else failed += batch.length;
     } catch (e) {
       failed++;
       console.error(`[notification] could not deliver ${id}:`, e);
@@ -58,14 +85,72 @@ export async function deliverNotifications(db: Client, ids: string[], notifier: 
   return { sent, failed };
 }
 
+const staleBefore = (now: Date) => new Date(now.getTime() - STALE_CLAIM_MS);
+
+async function claim(db: Client, id: string, now: Date): Promise<Claimed[]> {
+  return db.$queryRaw<Claimed[]>`
+    UPDATE "Notification" SET status = 'sending', "claimedAt" = ${now}, attempts = attempts + 1
+    WHERE id = ${id} AND attempts < ${MAX_ATTEMPTS}
+      AND (status IN ('pending', 'failed') OR (status = 'sending' AND "claimedAt" < ${staleBefore(now)}))
+    RETURNING id, "workspaceId", kind, subject, body, data`;
+}
+
+/**
+ * Claims every threshold notice of the workspace that is due, unless one was sent within the cooldown or is
+ * being sent now. Under a per-workspace advisory lock, so two requests crossing at once claim one batch.
+ */
+async function claimThresholds(db: Client, workspaceId: string, now: Date): Promise<Claimed[]> {
+  return inTransaction(db, async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`threshold-notice:${workspaceId}`}))`;
+    const cooling = await tx.$queryRaw<{ n: number }[]>`
+      SELECT 1 AS n FROM "Notification"
+      WHERE "workspaceId" = ${workspaceId} AND kind = 'threshold'
+        AND ((status = 'sent' AND "sentAt" > ${new Date(now.getTime() - THRESHOLD_COOLDOWN_MS)})
+          OR (status = 'sending' AND "claimedAt" >= ${staleBefore(now)}))
+      LIMIT 1`;
+    if (cooling.length) return [];
+    return tx.$queryRaw<Claimed[]>`
+      UPDATE "Notification" SET status = 'sending', "claimedAt" = ${now}, attempts = attempts + 1
+      WHERE "workspaceId" = ${workspaceId} AND kind = 'threshold' AND attempts < ${MAX_ATTEMPTS}
+        AND (status IN ('pending', 'failed') OR (status = 'sending' AND "claimedAt" < ${staleBefore(now)}))
+      RETURNING id, "workspaceId", kind, subject, body, data`;
+  });
+}
+
+/** Sends one message for a claimed batch (one row, or a workspace's threshold notices) and records the outcome. */
+async function send(db: Client, batch: Claimed[], notifier: Notifier, now: Date): Promise<boolean> {
+  const first = batch[0]!;
+  const ids = batch.map((b) => b.id);
+  try {
+    const [to, workspace] = await Promise.all([
+      billingRecipients(db, first.workspaceId),
+      db.workspace.findUnique({ where: { id: first.workspaceId }, select: { name: true, slug: true } }),
+    ]);
+    const sorted = [...batch].sort((a, b) => a.subject.localeCompare(b.subject, "en", { numeric: true }));
+    const message: OutgoingMessage = first.kind === "threshold"
+      ? {
+          to, kind: "threshold", workspace: workspace ?? undefined,
+          subject: batch.length === 1 ? first.subject : `${workspace?.name ?? "Your workspace"}: ${batch.length} usage alerts`,
+          text: sorted.map((b) => b.body).join("\n\n"),
+          data: { items: sorted.map((b) => ({ subject: b.subject, body: b.body })) },
+        }
+      : { to, kind: first.kind, workspace: workspace ?? undefined, subject: first.subject, text: first.body, data: first.data ?? undefined };
+    await notifier.send(message);
+    await db.notification.updateMany({ where: { id: { in: ids } }, data: { status: "sent", sentAt: now, error: null } });
+    return true;
+  } catch (e) {
+    await db.notification.updateMany({ where: { id: { in: ids } }, data: { status: "failed", error: String((e as Error)?.message ?? e).slice(0, 1000) } });
+    return false;
+  }
+}
+
 /** For the cron: sends what is pending, retries failures and stale claims. Batched, oldest first. */
 export async function deliverPendingNotifications(db: Client, opts: { limit?: number; notifier?: Notifier; now?: Date } = {}) {
   const now = opts.now ?? new Date();
-  const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS);
   const due = await db.notification.findMany({
     where: {
       attempts: { lt: MAX_ATTEMPTS },
-      OR: [{ status: "pending" }, { status: "failed" }, { status: "sending", claimedAt: { lt: staleBefore } }],
+      OR: [{ status: "pending" }, { status: "failed" }, { status: "sending", claimedAt: { lt: staleBefore(now) } }],
     },
     orderBy: { createdAt: "asc" },
     take: opts.limit ?? 100,
@@ -75,10 +160,12 @@ export async function deliverPendingNotifications(db: Client, opts: { limit?: nu
   return { picked: due.length, ...result };
 }
 
+/** The workspace's owners and admins whose address is verified: mail to an unproven address could reach a stranger. */
 async function billingRecipients(db: Client, workspaceId: string): Promise<string[]> {
   const members = await db.membership.findMany({
-    where: { workspaceId, role: { in: ["OWNER", "ADMIN"] } },
+    where: { workspaceId, role: { in: ["OWNER", "ADMIN"] }, user: { emailVerified: { not: null } } },
     select: { user: { select: { email: true } } },
+    orderBy: { createdAt: "asc" },
   });
   return members.map((m) => m.user.email);
 }

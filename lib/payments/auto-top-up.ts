@@ -4,6 +4,7 @@ import type { Tx } from "@/lib/db";
 import { idOf, isCardError, isStripeError, stripe, type Stripe } from "@/lib/stripe";
 import { automaticTaxEnabled } from "./automatic-tax";
 import type { Client } from "./db";
+import { recordAutoTopUpOutcome, sendIfCommitted } from "./extras-notices";
 
 /**
  * The payment method auto top-ups charge: the customer's invoice default, else the most recently attached
@@ -63,15 +64,20 @@ export function createStripePaymentsPort(getDb: () => Client = appDb): PaymentsP
         db.workspace.findUnique({ where: { id: workspaceId }, select: { stripeCustomerId: true } }),
         db.extrasPack.findUnique({ where: { id: packId } }),
       ]);
+      // A definite refusal ends the attempt: the owners are told why (once per attempt).
+      const failed = async (error: string, paymentIntentId: string | null = null) => {
+        if (pack) await tellOwners(db, { workspaceId, attemptId, packId, now: new Date(), status: "failed", error });
+        return { status: "failed" as const, paymentIntentId, error };
+      };
       if (!pack) return { status: "failed", error: "The auto top-up pack no longer exists." };
-      if (!ws?.stripeCustomerId) return { status: "failed", error: "No saved card: buy a pack once through checkout first." };
+      if (!ws?.stripeCustomerId) return failed("No saved card: buy a pack once through checkout first.");
       const customer = ws.stripeCustomerId;
       let pi: Stripe.PaymentIntent | null = null;
       try {
         if (resume) pi = paymentIntentId ? await stripe().paymentIntents.retrieve(paymentIntentId) : await paymentOfAttempt(customer, attemptId);
         if (!pi) {
           const method = await savedPaymentMethod(customer);
-          if (!method) return { status: "failed", error: "No saved payment method: buy a pack once through checkout first." };
+          if (!method) return failed("No saved payment method: buy a pack once through checkout first.");
           // Taxed exactly when a checkout of the same pack would be (STRIPE_AUTOMATIC_TAX and the account's Stripe Tax).
           const tax = (await automaticTaxEnabled(db)) ? await packTax(pack, customer, idempotencyKey) : null;
           // Off-session: the customer is not there to authenticate, so a payment that needs them is declined
@@ -96,16 +102,28 @@ export function createStripePaymentsPort(getDb: () => Client = appDb): PaymentsP
       } catch (e) {
         // Only a definite refusal fails the attempt: the card was declined, or the request was invalid and
         // nothing was charged. A network error, a Stripe 5xx, a rate limit or a key conflict leave it unknown.
-        if (isCardError(e)) return { status: "failed", paymentIntentId: e.payment_intent?.id ?? null, error: e.message };
-        if (isStripeError(e) && e.type === "StripeInvalidRequestError") return { status: "failed", error: e.message };
+        if (isCardError(e)) return failed(e.message, e.payment_intent?.id ?? null);
+        if (isStripeError(e) && e.type === "StripeInvalidRequestError") return failed(e.message);
         throw e;
       }
       if (pi.status === "processing") return { status: "processing", paymentIntentId: pi.id };
-      if (pi.status !== "succeeded") return { status: "failed", paymentIntentId: pi.id, error: pi.last_payment_error?.message ?? `The payment is ${pi.status}.` };
-      await topupExtras(db, { workspaceId, pack: packId, paymentIntentId: pi.id, amountCents: pi.amount_received || pi.amount, currency: pi.currency });
+      if (pi.status !== "succeeded") return failed(pi.last_payment_error?.message ?? `The payment is ${pi.status}.`, pi.id);
+      const amountCents = pi.amount_received || pi.amount;
+      const lot = await topupExtras(db, { workspaceId, pack: packId, paymentIntentId: pi.id, amountCents, currency: pi.currency });
+      await tellOwners(db, { workspaceId, attemptId, packId, now: new Date(), status: "succeeded", units: lot.units, amountCents, currency: pi.currency });
       return { status: "succeeded", paymentIntentId: pi.id };
     },
   };
+}
+
+/** Records the attempt's email and sends it; never fails the purchase (the cron retries a failed send). */
+async function tellOwners(db: Client, outcome: Parameters<typeof recordAutoTopUpOutcome>[1]): Promise<void> {
+  try {
+    const id = await recordAutoTopUpOutcome(db, outcome);
+    if (id) await sendIfCommitted(db, [id], outcome.now);
+  } catch (e) {
+    console.error(`[payments] auto top-up ${outcome.attemptId}: could not record its email:`, e);
+  }
 }
 
 /** Registers the Stripe payments port with the billing engine; every server instance calls this at start. */
@@ -113,20 +131,28 @@ export function registerStripePaymentsPort(): void {
   registerPaymentsPort(createStripePaymentsPort());
 }
 
-/** payment_intent.succeeded / payment_failed of an auto top-up: credit it (once per payment intent) and close the attempt. */
-export async function applyAutoTopUpIntent(tx: Tx, type: string, paymentIntentId: string): Promise<boolean> {
+/**
+ * payment_intent.succeeded / payment_failed of an auto top-up: credit it (once per payment intent), close the
+ * attempt and record its email (once per attempt) into `notifications`, sent after the caller commits.
+ */
+export async function applyAutoTopUpIntent(tx: Tx, type: string, paymentIntentId: string, now = new Date(), notifications: string[] = []): Promise<boolean> {
   const pi = await stripe().paymentIntents.retrieve(paymentIntentId);
   const attemptId = pi.metadata?.autoTopUpAttemptId;
   const workspaceId = pi.metadata?.workspaceId;
   const packId = pi.metadata?.packId;
   if (!attemptId || !workspaceId || !packId) return false;
   if (pi.status === "succeeded") {
-    await topupExtras(tx, { workspaceId, pack: packId, paymentIntentId: pi.id, amountCents: pi.amount_received || pi.amount, currency: pi.currency });
+    const lot = await topupExtras(tx, { workspaceId, pack: packId, paymentIntentId: pi.id, amountCents: pi.amount_received || pi.amount, currency: pi.currency });
     await completeAutoTopUp(tx, { attemptId, status: "succeeded" });
+    const id = await recordAutoTopUpOutcome(tx, { workspaceId, attemptId, packId, now, status: "succeeded", units: lot.units, amountCents: pi.amount_received || pi.amount, currency: pi.currency });
+    if (id) notifications.push(id);
     return true;
   }
   if (type === "payment_intent.payment_failed") {
-    await completeAutoTopUp(tx, { attemptId, status: "failed", error: pi.last_payment_error?.message ?? "The payment failed." });
+    const error = pi.last_payment_error?.message ?? "The payment failed.";
+    await completeAutoTopUp(tx, { attemptId, status: "failed", error });
+    const id = await recordAutoTopUpOutcome(tx, { workspaceId, attemptId, packId, now, status: "failed", error });
+    if (id) notifications.push(id);
     return true;
   }
   return false;

@@ -5,6 +5,7 @@ import { env } from "@/lib/env";
 import type { Tx } from "@/lib/db";
 import { withTransaction, type Client } from "./db";
 import { declineReason } from "./declines";
+import { recordPackReceipt, sendIfCommitted } from "./extras-notices";
 import { notifyOwners } from "./notices";
 import { ensureStripeCustomer } from "./customers";
 import { assertPurchasesAllowed } from "./guards";
@@ -147,7 +148,7 @@ export async function startPackCheckout(
 
 export type CheckoutOutcome =
   | { kind: "subscription"; state: "active" | "pending"; planName: string | null; status: string | null }
-  | { kind: "extras"; state: "credited" | "pending"; units: string | null; balance: string | null; created: boolean }
+  | { kind: "extras"; state: "credited" | "pending"; units: string | null; balance: string | null; created: boolean; notifications?: string[] }
   | { kind: "other"; state: "ignored" };
 
 /**
@@ -190,9 +191,13 @@ export async function applyCheckoutSession(db: Client, session: Stripe.Checkout.
         now,
       });
       await recordPurchase(tx, purchase, "paid", now);
-      return credited;
+      const receipt = await recordPackReceipt(tx, {
+        workspaceId, sessionId: session.id, packId: purchase.packId, units: credited.units, amountCents: session.amount_total ?? 0, currency: session.currency ?? "usd", now,
+      });
+      return { ...credited, notifications: receipt ? [receipt] : [] };
     });
-    return { kind: "extras", state: "credited", units: lot.units, balance: lot.balance, created: lot.created };
+    await sendIfCommitted(db, lot.notifications, now);
+    return { kind: "extras", state: "credited", units: lot.units, balance: lot.balance, created: lot.created, notifications: lot.notifications };
   }
   return { kind: "other", state: "ignored" };
 }

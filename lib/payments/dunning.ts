@@ -1,4 +1,5 @@
-import { onPlanChanged } from "@/lib/billing";
+import { deliverNotifications, onPlanChanged } from "@/lib/billing";
+import { recordLifecycleEmail } from "@/lib/email/lifecycle/record";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { freePlanId, lockSubscriptionRow } from "./lookup";
 import { syncSubscription } from "./subscription-sync";
@@ -48,28 +49,36 @@ export async function runDunning(db: PrismaClient, input: { now?: Date; batchSiz
           continue;
         }
       }
-      const moved = await escalate(db, r.workspaceId, now);
+      const { moved, notification } = await escalate(db, r.workspaceId, now);
       if (moved) summary[moved]++;
+      // After commit, and never failing the run: the cron's notification pass retries a failed send.
+      if (notification) await deliverNotifications(db, [notification], undefined, now);
     }
     cursor = rows[rows.length - 1]!.workspaceId;
     if (input.deadline && Date.now() > input.deadline) return { ...summary, cursor };
   }
 }
 
-async function escalate(db: PrismaClient, workspaceId: string, now: Date): Promise<"degraded" | "unpaid" | "cleared" | null> {
+/** Moves one workspace forward; the owners are told once per step of each dunning (keyed by when it started). */
+async function escalate(db: PrismaClient, workspaceId: string, now: Date): Promise<{ moved: "degraded" | "unpaid" | "cleared" | null; notification?: string | null }> {
   return db.$transaction(async (tx) => {
     const row = await lockSubscriptionRow(tx, workspaceId);
-    if (!row.pastDueSince) return row.status === "active" ? "cleared" : null;
+    if (!row.pastDueSince) return { moved: row.status === "active" ? "cleared" : null };
+    const since = row.pastDueSince.toISOString();
     const days = (now.getTime() - row.pastDueSince.getTime()) / DAY;
     if (days >= UNPAID_AFTER_DAYS && row.status !== "unpaid") {
       await tx.subscription.update({ where: { workspaceId }, data: { status: "unpaid", planId: await freePlanId(tx), pendingPlanId: null, pendingInterval: null, pendingChangeAt: null } });
       await onPlanChanged(tx, { workspaceId, now, lowerQuotas: true });
-      return "unpaid";
+      const notification = await recordLifecycleEmail(tx, { workspaceId, kind: "moved_to_free", dedupeKey: `moved_to_free:${since}`, data: { since }, now });
+      return { moved: "unpaid", notification };
     }
     if (days >= DEGRADED_AFTER_DAYS && row.status === "past_due") {
       await tx.subscription.update({ where: { workspaceId }, data: { status: "degraded" } });
-      return "degraded";
+      const notification = await recordLifecycleEmail(tx, {
+        workspaceId, kind: "degraded", dedupeKey: `degraded:${since}`, data: { since, unpaidAfterDays: UNPAID_AFTER_DAYS }, now,
+      });
+      return { moved: "degraded", notification };
     }
-    return null;
+    return { moved: null };
   }, { maxWait: 15_000, timeout: 30_000 });
 }

@@ -89,7 +89,8 @@ async function applyEvent(tx: Tx, event: Stripe.Event, now: Date, prepared: Prep
     case "checkout.session.completed":
     case "checkout.session.async_payment_succeeded": {
       const session = prepared.session ?? (await stripe().checkout.sessions.retrieve(event.data.object.id));
-      await applyCheckoutSession(tx, session, now);
+      const applied = await applyCheckoutSession(tx, session, now);
+      if (applied.kind === "extras") notifications.push(...(applied.notifications ?? []));
       return true;
     }
     case "checkout.session.async_payment_failed": {
@@ -143,7 +144,7 @@ async function applyEvent(tx: Tx, event: Stripe.Event, now: Date, prepared: Prep
       return true;
     case "payment_intent.succeeded":
     case "payment_intent.payment_failed":
-      return applyAutoTopUpIntent(tx, event.type, event.data.object.id);
+      return applyAutoTopUpIntent(tx, event.type, event.data.object.id, now, notifications);
     default:
       return false;
   }

@@ -3,7 +3,8 @@ import type { Tx } from "@/lib/db";
 import { invoicePaymentIntentId, invoiceSubscriptionId, stripe, type Stripe } from "@/lib/stripe";
 import { declineReason } from "./declines";
 import { workspaceIdFor } from "./lookup";
-import { alertOperators, notifyOwners } from "./notices";
+import { recordLifecycleEmail } from "@/lib/email/lifecycle/record";
+import { alertOperators } from "./notices";
 import { syncSubscription } from "./subscription-sync";
 
 const toDate = (t: number | null | undefined) => (t ? new Date(t * 1000) : null);
@@ -37,6 +38,7 @@ export async function upsertInvoice(tx: Tx, invoice: Stripe.Invoice, payment: Pa
     amountDueCents: invoice.amount_due,
     amountPaidCents: invoice.amount_paid,
     hostedUrl: invoice.hosted_invoice_url ?? null,
+    pdfUrl: invoice.invoice_pdf ?? null,
     periodStart: toDate(invoice.period_start),
     periodEnd: toDate(invoice.period_end),
     createdAt: new Date(invoice.created * 1000),
@@ -65,16 +67,7 @@ export async function applyInvoiceEvent(tx: Tx, type: string, invoiceId: string,
   const workspaceId = await upsertInvoice(tx, invoice, payment);
   const notifications: string[] = [];
   if (!workspaceId) return { workspaceId: null, granted: false, notifications };
-  if (payment.issue === "requires_action" && invoice.hosted_invoice_url) {
-    const id = await notifyOwners(tx, {
-      workspaceId, kind: "payment_action_required", dedupeKey: `payment_action_required:${invoice.id}`, now,
-      subject: "Your payment needs to be confirmed",
-      body: `Your bank asks you to confirm the payment of ${money(invoice.amount_due, invoice.currency)} for invoice ${invoice.number ?? invoice.id} (3-D Secure). `
-        + `Open the invoice to confirm it: ${invoice.hosted_invoice_url}\n\n`
-        + (invoice.billing_reason === "subscription_update" ? "Your plan change applies once the payment is confirmed." : "Until it is paid, your subscription is past due."),
-    });
-    if (id) notifications.push(id);
-  }
+  notifications.push(...(await noticePaymentIssue(tx, workspaceId, invoice, payment, now)));
   if (invoice.status === "draft" && invoice.last_finalization_error) {
     await alertOperators(tx, {
       kind: "invoice_finalization_failed", workspaceId, subjectId: invoice.id!, dedupeKey: `invoice_finalization_failed:${invoice.id}`, now,
@@ -95,7 +88,24 @@ export async function applyInvoiceEvent(tx: Tx, type: string, invoiceId: string,
   return { workspaceId, granted: !!lot?.created, notifications };
 }
 
-function money(cents: number, currency: string): string {
-  return `${(cents / 100).toFixed(2)} ${currency.toUpperCase()}`;
+/**
+ * The owners are told once per invoice that its payment needs them: to confirm it (3-D Secure, on Stripe's
+ * hosted invoice page) or, declined, to update the card before dunning goes further.
+ */
+async function noticePaymentIssue(tx: Tx, workspaceId: string, invoice: Stripe.Invoice, payment: PaymentState, now: Date): Promise<string[]> {
+  const base = { invoice: invoice.number ?? invoice.id!, amount: { cents: invoice.amount_due, currency: invoice.currency } };
+  let id: string | null = null;
+  if (payment.issue === "requires_action" && invoice.hosted_invoice_url) {
+    id = await recordLifecycleEmail(tx, {
+      workspaceId, kind: "payment_action_required", dedupeKey: `payment_action_required:${invoice.id}`, now,
+      data: { ...base, hostedUrl: invoice.hosted_invoice_url, planChange: invoice.billing_reason === "subscription_update" },
+    });
+  } else if (payment.issue === "declined") {
+    id = await recordLifecycleEmail(tx, {
+      workspaceId, kind: "payment_failed", dedupeKey: `payment_failed:${invoice.id}`, now,
+      data: { ...base, reason: payment.error, hostedUrl: invoice.hosted_invoice_url ?? null },
+    });
+  }
+  return id ? [id] : [];
 }
 

@@ -1,14 +1,16 @@
-import { currentPlanVersion, onPlanChanged } from "@/lib/billing";
+import { currentPlanVersion, deliverNotifications, onPlanChanged } from "@/lib/billing";
+import { recordLifecycleEmail } from "@/lib/email/lifecycle/record";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { AppError } from "@/lib/errors";
 import type { Tx } from "@/lib/db";
 import { stripe } from "@/lib/stripe";
 import { withTransaction, type Client } from "./db";
 import { billedByStripe, freePlanId, lockSubscriptionRow, STRIPE_ENDED_STATUSES, workspaceIdFor } from "./lookup";
-import { notifyOwners } from "./notices";
 import { trialEmailKey } from "./trial-email";
 
 const DAY = 86_400_000;
+/** Owners hear that a trial ends this many days before it does (as Stripe sends trial_will_end). */
+const TRIAL_NOTICE_DAYS = 3;
 
 /**
  * Starts the plan's trial with no card: the plan and its quotas apply at once, for trialDays (7). One trial
@@ -37,9 +39,14 @@ export async function startTrial(db: Client, input: { workspaceId: string; planK
   });
 }
 
-/** Ends trials that ran out without a checkout: back to Free, quotas lowered now. Idempotent, batched. */
-export async function endExpiredTrials(db: PrismaClient, input: { now?: Date; batchSize?: number; deadline?: number } = {}): Promise<{ ended: number; cursor: string | null }> {
+/**
+ * Ends trials that ran out without a checkout: back to Free, quotas lowered now, the owners told. First tells
+ * the owners of trials ending within 3 days (the app's own trials: Stripe's say so with trial_will_end).
+ * Idempotent, batched.
+ */
+export async function endExpiredTrials(db: PrismaClient, input: { now?: Date; batchSize?: number; deadline?: number } = {}): Promise<{ ended: number; warned: number; cursor: string | null }> {
   const now = input.now ?? new Date();
+  const warned = await noticeLocalTrialsEnding(db, now);
   let ended = 0;
   let cursor: string | null = null;
   for (;;) {
@@ -49,26 +56,31 @@ export async function endExpiredTrials(db: PrismaClient, input: { now?: Date; ba
       take: input.batchSize ?? 100,
       select: { workspaceId: true },
     });
-    if (!rows.length) return { ended, cursor: null };
+    if (!rows.length) return { ended, warned, cursor: null };
     for (const r of rows) {
       const done = await withTransaction(db, async (tx) => {
         const row = await lockSubscriptionRow(tx, r.workspaceId);
         if (row.status !== "trialing" || billedByStripe(row) || !row.trialEndsAt || row.trialEndsAt > now) return false;
+        const plan = await tx.plan.findUnique({ where: { id: row.planId }, select: { name: true } });
         await tx.subscription.update({ where: { workspaceId: r.workspaceId }, data: { status: "free", planId: await freePlanId(tx) } });
         await onPlanChanged(tx, { workspaceId: r.workspaceId, now, lowerQuotas: true });
-        return true;
+        const endedAt = row.trialEndsAt.toISOString();
+        return recordLifecycleEmail(tx, {
+          workspaceId: r.workspaceId, kind: "trial_ended", dedupeKey: `trial_ended:${endedAt}`, data: { planName: plan?.name ?? "paid", endedAt }, now,
+        });
       });
-      if (done) ended++;
+      if (done !== false) ended++;
+      if (done) await deliverNotifications(db, [done], undefined, now);
     }
     cursor = rows[rows.length - 1]!.workspaceId;
-    if (input.deadline && Date.now() > input.deadline) return { ended, cursor };
+    if (input.deadline && Date.now() > input.deadline) return { ended, warned, cursor };
   }
 }
 
 /**
  * customer.subscription.trial_will_end (Stripe sends it 3 days before a trial ends): the owners are told when
  * it ends and what happens then, once per trial (per subscription and trial end: a trial moved later is a new
- * end to announce). The subscription is re-read, so a trial that already ended or was paid says nothing.
+ * end to announce, and the trials cron's notice of the same end counts). The subscription is re-read, so a trial that already ended or was paid says nothing.
  */
 export async function noticeTrialEnding(tx: Tx, subscriptionId: string, now: Date): Promise<{ notifications: string[] }> {
   const sub = await stripe().subscriptions.retrieve(subscriptionId);
@@ -76,14 +88,33 @@ export async function noticeTrialEnding(tx: Tx, subscriptionId: string, now: Dat
   const workspaceId = await workspaceIdFor(tx, sub);
   if (!workspaceId) return { notifications: [] };
   const plan = await tx.subscription.findUnique({ where: { workspaceId }, select: { plan: { select: { name: true } } } });
-  const ends = new Date(sub.trial_end * 1000);
-  const hasCard = !!sub.default_payment_method;
-  const id = await notifyOwners(tx, {
-    workspaceId, kind: "trial_will_end", dedupeKey: `trial_will_end:${sub.id}:${sub.trial_end}`, now,
-    subject: `Your ${plan?.plan.name ?? ""} trial ends on ${ends.toUTCString().slice(0, 16)}`.replace("  ", " "),
-    body: hasCard
-      ? `Your trial ends on ${ends.toUTCString()}. Your card on file will then be charged for the first period; cancel before then in the billing portal if you do not want to continue.`
-      : `Your trial ends on ${ends.toUTCString()}. Add a card in the billing portal to keep your plan; without one the workspace moves to Free.`,
+  const endsAt = new Date(sub.trial_end * 1000).toISOString();
+  const id = await recordLifecycleEmail(tx, {
+    workspaceId, kind: "trial_will_end", dedupeKey: trialEndingKey(endsAt), now,
+    data: { planName: plan?.plan.name ?? "paid", endsAt, hasCard: !!sub.default_payment_method },
   });
   return { notifications: id ? [id] : [] };
+}
+
+// One key for both paths (per workspace): a trial carried into a checkout keeps its end, and is announced once.
+const trialEndingKey = (endsAtIso: string) => `trial_will_end:${endsAtIso}`;
+
+/** The app's own trials (no card, no Stripe subscription) ending within 3 days: the owners are told once per trial end. */
+async function noticeLocalTrialsEnding(db: PrismaClient, now: Date): Promise<number> {
+  const rows = await db.subscription.findMany({
+    where: { status: "trialing", stripeSubscriptionId: null, trialEndsAt: { gt: now, lte: new Date(now.getTime() + TRIAL_NOTICE_DAYS * DAY) } },
+    select: { workspaceId: true, trialEndsAt: true, plan: { select: { name: true } } },
+    take: 500,
+  });
+  const ids: string[] = [];
+  for (const r of rows) {
+    const endsAt = r.trialEndsAt!.toISOString();
+    const id = await recordLifecycleEmail(db, {
+      workspaceId: r.workspaceId, kind: "trial_will_end", dedupeKey: trialEndingKey(endsAt), now,
+      data: { planName: r.plan.name, endsAt, hasCard: false },
+    });
+    if (id) ids.push(id);
+  }
+  if (ids.length) await deliverNotifications(db, ids, undefined, now);
+  return ids.length;
 }

@@ -1,3 +1,4 @@
+import type { OutgoingMessage } from "@/lib/billing";
 import { expect } from "vitest";
 import pg from "pg";
 import { createDb, pgPoolOf } from "@/lib/db";
@@ -71,7 +72,7 @@ export async function seedWorkspace(opts: {
   const entitlements = base.entitlements.map((e) => (e.feature === "compute" ? { ...e, ...opts.compute } : e.feature in (opts.limits ?? {}) ? { ...e, limit: opts.limits![e.feature]! } : e));
   const spec: PlanSpec = { ...base, key: `t_${uid()}`, ...opts.plan, entitlements: [...entitlements, ...(opts.extra ?? [])] };
   const { plan } = await publishPlan(db, spec);
-  const user = await db.user.create({ data: { email: `owner-${uid()}@example.test` } });
+  const user = await db.user.create({ data: { email: `owner-${uid()}@example.test`, emailVerified: new Date() } });
   const ws = await createWorkspace(db, { name: `Billing ${uid()}`, ownerId: user.id });
   await withoutSeatClaims(db, ws.id);
   await db.subscription.update({ where: { workspaceId: ws.id }, data: { planId: plan.id, status: "active", ...opts.subscription } });
@@ -114,10 +115,10 @@ export async function writtenRows(workspaceId: string) {
 
 /** A notifier that records messages instead of sending them. */
 export function recordingNotifier(opts: { fail?: boolean } = {}) {
-  const sent: { to: string[]; subject: string; text: string }[] = [];
+  const sent: OutgoingMessage[] = [];
   return {
     sent,
-    async send(m: { to: string[]; subject: string; text: string }) {
+    async send(m: OutgoingMessage) {
       if (opts.fail) throw new Error("SMTP server refused the connection");
       sent.push(m);
     },

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { deliverPendingNotifications, recordUsage, topupExtras } from "@/lib/billing";
+import { THRESHOLD_COOLDOWN_MS } from "@/lib/billing/notify";
 import { thresholdBody, thresholdSubject } from "@/lib/billing/thresholds";
 import { closeTestDb, expectBooksHold, recordingNotifier, seedWorkspace, settle, testDb, uid } from "./helpers";
 
@@ -21,19 +22,21 @@ describe("thresholds at 80% and 100%", () => {
     expect(marks.map((m) => m.percent)).toEqual([80, 100]);
     const window = await testDb().usageWindow.findFirstOrThrow({ where: { workspaceId, feature: "compute" } });
     const notifications = await testDb().notification.findMany({ where: { workspaceId }, orderBy: { subject: "asc" } });
-    expect(notifications.map((n) => [n.dedupeKey, n.status, n.attempts])).toEqual([
-      [`threshold:${window.id}:100`, "sent", 1],
-      [`threshold:${window.id}:80`, "sent", 1],
-    ]);
+    expect(notifications.map((n) => n.dedupeKey)).toEqual([`threshold:${window.id}:100`, `threshold:${window.id}:80`]);
     // The hot path writes the same words as the TypeScript templates.
     expect(notifications.map((n) => [n.subject, n.body])).toEqual([
       [thresholdSubject("compute", 100), thresholdBody("compute", 100, "2026-11-23T00:00:00.000Z")],
       [thresholdSubject("compute", 80), thresholdBody("compute", 80, "2026-11-23T00:00:00.000Z")],
     ]);
-    expect(notifier.sent.map((m) => [m.to, m.subject]).sort()).toEqual([
-      [[ownerEmail], "compute usage reached 100% of its quota"],
-      [[ownerEmail], "compute usage reached 80% of its quota"],
-    ]);
+    // The burst sends one email (both thresholds, or the first while the other waits for the cooldown)...
+    expect(notifier.sent).toHaveLength(1);
+    expect(notifier.sent[0]!.to).toEqual([ownerEmail]);
+    // ...and what waited goes out with the cron once the cooldown is over, each notice exactly once.
+    await deliverPendingNotifications(testDb(), { notifier, now: new Date(Date.now() + THRESHOLD_COOLDOWN_MS + 1000) });
+    const after = await testDb().notification.findMany({ where: { workspaceId } });
+    expect(after.map((n) => [n.status, n.attempts])).toEqual([["sent", 1], ["sent", 1]]);
+    const told = notifier.sent.flatMap((m) => (m.data as { items: { subject: string }[] }).items.map((i) => i.subject)).sort();
+    expect(told).toEqual(["compute usage reached 100% of its quota", "compute usage reached 80% of its quota"]);
     await expectBooksHold(workspaceId);
   });
 
@@ -47,8 +50,29 @@ describe("thresholds at 80% and 100%", () => {
     await recordUsage(testDb(), { workspaceId, feature: "compute", units: "4.01", idempotencyKey: "b" }, { notifier, waitForSideEffects: true });
     await recordUsage(testDb(), { workspaceId, feature: "compute", units: "1", idempotencyKey: "c" }, { notifier, waitForSideEffects: true });
     expect((await testDb().thresholdMark.findMany({ where: { workspaceId } })).map((m) => m.percent).sort()).toEqual([100, 80]);
-    expect(notifier.sent).toHaveLength(2);
+    // Both crossings of one recording are one email.
+    expect(notifier.sent.map((m) => m.subject)).toEqual([expect.stringMatching(/: 2 usage alerts$/)]);
+    expect(notifier.sent[0]!.text).toContain("used 80% of its compute quota");
+    expect(notifier.sent[0]!.text).toContain("used 100% of its compute quota");
     await expectBooksHold(workspaceId);
+  });
+
+  it("a crossing within the cooldown waits, even for the cron, and goes out once after it", async () => {
+    const { workspaceId } = await seedWorkspace({ compute: { limit: "10", overflow: "block" } });
+    const notifier = recordingNotifier();
+    await recordUsage(testDb(), { workspaceId, feature: "compute", units: 8, idempotencyKey: "a" }, { notifier, waitForSideEffects: true });
+    expect(notifier.sent).toHaveLength(1);
+    await recordUsage(testDb(), { workspaceId, feature: "compute", units: 2, idempotencyKey: "b" }, { notifier, waitForSideEffects: true });
+    // Within the cooldown: the 100% notice is recorded but not sent, even by the cron.
+    expect(notifier.sent).toHaveLength(1);
+    await deliverPendingNotifications(testDb(), { notifier });
+    expect(notifier.sent).toHaveLength(1);
+    expect((await testDb().notification.findMany({ where: { workspaceId }, orderBy: { createdAt: "asc" } })).map((n) => n.status)).toEqual(["sent", "pending"]);
+    // After it, the cron sends it, once.
+    const later = new Date(Date.now() + THRESHOLD_COOLDOWN_MS + 1000);
+    await deliverPendingNotifications(testDb(), { notifier, now: later });
+    await deliverPendingNotifications(testDb(), { notifier, now: later });
+    expect(notifier.sent.map((m) => m.subject)).toEqual(["compute usage reached 80% of its quota", "compute usage reached 100% of its quota"]);
   });
 
   it("a failed send never blocks metering; the cron sends it later", async () => {

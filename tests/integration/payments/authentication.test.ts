@@ -55,7 +55,7 @@ describe("3-D Secure", () => {
     expect(alerts).toEqual([expect.objectContaining({ kind: "payment_action_required", hostedUrl: result.hostedInvoiceUrl, upgradeTo: "Pro" })]);
     const invoice = await db().invoice.findFirstOrThrow({ where: { workspaceId: s.workspaceId, billingReason: "subscription_update" } });
     expect([invoice.status, invoice.paymentIssue, invoice.hostedUrl]).toEqual(["open", "requires_action", result.hostedInvoiceUrl]);
-    expect((await notificationsOf(s.workspaceId, "payment_action_required")).map((n) => n.body)).toEqual([expect.stringContaining(result.hostedInvoiceUrl)]);
+    expect((await notificationsOf(s.workspaceId, "payment_action_required")).map((n) => (n.data as { hostedUrl?: string } | null)?.hostedUrl)).toEqual([result.hostedInvoiceUrl]);
 
     // A second click on the same upgrade is the same waiting payment, not a second invoice.
     const again = await upgradeNow(db(), { workspaceId: s.workspaceId, planKey: "pro", interval: "month", requestKey: requestKey() });
