@@ -10,6 +10,7 @@ const tabs = [
   { href: "/admin/invariants", label: "Books" },
   { href: "/admin/platform-keys", label: "Platform keys" },
   { href: "/admin/audit", label: "Audit log" },
+  { href: "/admin/emails", label: "Emails" },
 ];
 
 export function AdminNav() {

@@ -9,6 +9,7 @@ export interface InvoiceRow {
   currency: string;
   status: string;
   hostedUrl: string | null;
+  pdfUrl: string | null;
   periodStart: Date | null;
   periodEnd: Date | null;
   paymentIssue: string | null;
@@ -31,7 +32,7 @@ export async function listInvoices(db: Client, workspaceId: string, limit = 100)
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: limit,
     select: {
-      id: true, number: true, createdAt: true, amountDueCents: true, amountPaidCents: true, currency: true, status: true, hostedUrl: true, periodStart: true, periodEnd: true,
+      id: true, number: true, createdAt: true, amountDueCents: true, amountPaidCents: true, currency: true, status: true, hostedUrl: true, pdfUrl: true, periodStart: true, periodEnd: true,
       paymentIssue: true, paymentError: true, finalizationError: true,
     },
   });

@@ -4,6 +4,8 @@ import { buttonClass } from "@/components/ui/button";
 import { db } from "@/lib/db";
 import { formatDate } from "@/lib/billing-views/format";
 import { hasPaidPlanHistory, invoiceStatusWords, listInvoices } from "@/lib/billing-views/invoices";
+import { listPackReceipts } from "@/lib/billing-views/pack-receipts";
+import { PackReceipts } from "@/components/billing/pack-receipts";
 import { formatMoney } from "@/lib/money";
 import { requireWorkspacePage } from "@/lib/server/session";
 import { can } from "@/lib/workspaces/access";
@@ -13,12 +15,12 @@ export const metadata = { title: "Invoices" };
 export default async function InvoicesPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const { workspace, role } = await requireWorkspacePage(slug);
-  const [invoices, paidBefore] = await Promise.all([listInvoices(db(), workspace.id), hasPaidPlanHistory(db(), workspace.id)]);
+  const [invoices, paidBefore, receipts] = await Promise.all([listInvoices(db(), workspace.id), hasPaidPlanHistory(db(), workspace.id), listPackReceipts(db(), workspace.id)]);
   return (
     <div className="space-y-5">
       <div>
         <h1 className="text-2xl font-semibold">Invoices</h1>
-        <p className="text-sm text-slate-600">Invoices for plan subscriptions, as issued by Stripe.</p>
+        <p className="text-sm text-slate-600">Invoices for plan subscriptions, as issued by Stripe, and receipts for extras packs.</p>
       </div>
       {invoices.length === 0 ? (
         <EmptyState
@@ -65,6 +67,11 @@ export default async function InvoicesPage({ params }: { params: Promise<{ slug:
                     ) : (
                       <span className="text-slate-500">No link</span>
                     )}
+                    {inv.pdfUrl && (
+                      <a href={inv.pdfUrl} target="_blank" rel="noopener noreferrer" className="ml-3 whitespace-nowrap text-brand-700 underline underline-offset-2" data-testid="invoice-pdf">
+                        PDF<span className="sr-only"> of invoice {inv.number ?? ""} (opens in a new tab)</span>
+                      </a>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -72,6 +79,7 @@ export default async function InvoicesPage({ params }: { params: Promise<{ slug:
           </table>
         </div>
       )}
+      <PackReceipts receipts={receipts} />
     </div>
   );
 }
