@@ -16,7 +16,7 @@ export const lifecycleSamples: LifecycleData = {
   moved_to_free: { since: "2026-11-20T09:00:00.000Z" },
   trial_will_end: { planName: "Pro", endsAt: "2026-12-08T12:00:00.000Z", hasCard: false },
   trial_ended: { planName: "Pro", endedAt: "2026-12-08T12:00:00.000Z" },
-  pack_receipt: { packName: "Compute 500", units: "500", amount: usd(1900), paidAt: "2026-11-28T15:30:00.000Z", reference: "cs_test_sample" },
-  auto_top_up_succeeded: { packName: "Compute 500", units: "500", amount: usd(1900), paidAt: "2026-11-28T15:30:00.000Z" },
-  auto_top_up_failed: { packName: "Compute 500", error: "Your card was declined." },
+  pack_receipt: { packName: "500 compute", units: "500", amount: usd(1900), paidAt: "2026-11-28T15:30:00.000Z", reference: "cs_test_sample" },
+  auto_top_up_succeeded: { packName: "500 compute", units: "500", amount: usd(1900), paidAt: "2026-11-28T15:30:00.000Z" },
+  auto_top_up_failed: { packName: "500 compute", error: "Your card was declined." },
 };
