@@ -18,7 +18,7 @@ export function PackReceipts({ receipts }: { receipts: PackReceiptRow[] }) {
                 <span className="text-slate-600">· {groupDigits(r.units)} units · {r.via === "checkout" ? "bought in checkout" : "auto top-up"}</span>
                 <span className="block break-all font-mono text-xs text-slate-500">{r.reference}</span>
               </div>
-              <div className="text-right">
+              <div className="sm:text-right">
                 <span className="tabular-nums">{formatMoney(r.amountCents, r.currency)}</span>
                 {r.refundedCents > 0 && <span className="block text-xs text-slate-600">{formatMoney(r.refundedCents, r.currency)} refunded</span>}
                 <time dateTime={r.paidAt.toISOString()} className="block text-xs text-slate-600">{formatDate(r.paidAt)}</time>

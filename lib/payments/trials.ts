@@ -91,7 +91,7 @@ export async function noticeTrialEnding(tx: Tx, subscriptionId: string, now: Dat
   const endsAt = new Date(sub.trial_end * 1000).toISOString();
   const id = await recordLifecycleEmail(tx, {
     workspaceId, kind: "trial_will_end", dedupeKey: trialEndingKey(endsAt), now,
-    data: { planName: plan?.plan.name ?? "paid", endsAt, hasCard: !!sub.default_payment_method },
+    data: { planName: plan?.plan.name ?? "paid", endsAt, hasCard: !!sub.default_payment_method, subscribed: true },
   });
   return { notifications: id ? [id] : [] };
 }

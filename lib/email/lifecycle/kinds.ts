@@ -15,7 +15,8 @@ export interface LifecycleData {
   payment_action_required: { invoice: string; amount: Amount; hostedUrl: string; planChange: boolean };
   degraded: { since: string; unpaidAfterDays: number };
   moved_to_free: { since: string };
-  trial_will_end: { planName: string; endsAt: string; hasCard: boolean };
+  /** `subscribed`: a trial of a Stripe subscription (a card can be added in the portal); otherwise the app's own trial. */
+  trial_will_end: { planName: string; endsAt: string; hasCard: boolean; subscribed?: boolean };
   trial_ended: { planName: string; endedAt: string };
   pack_receipt: { packName: string; units: string; amount: Amount; paidAt: string; reference: string };
   auto_top_up_succeeded: { packName: string; units: string; amount: Amount; paidAt: string };

@@ -81,9 +81,11 @@ export function TrialWillEndEmail({ data, ctx }: { data: LifecycleData["trial_wi
       <Paragraph>
         {data.hasCard
           ? "Your card on file will then be charged for the first period. Cancel before then in the billing portal if you do not want to continue."
-          : "Subscribe before then to keep the plan; without a subscription the workspace moves to the Free plan."}
+          : data.subscribed
+            ? "Add a card in the billing portal to keep your plan; without one the workspace moves to the Free plan."
+            : "Subscribe before then to keep the plan; without a subscription the workspace moves to the Free plan."}
       </Paragraph>
-      <Action href={ctx.link("plans")} label={data.hasCard ? "Review your plan" : "Subscribe"} />
+      <Action href={ctx.link(data.subscribed ? "billing" : "plans")} label={data.hasCard ? "Review your plan" : data.subscribed ? "Add a card" : "Subscribe"} />
     </EmailLayout>
   );
 }

@@ -56,8 +56,8 @@ describe("a trial ending soon", () => {
     expect(await db().notification.count({ where: { workspaceId: ws.workspaceId, kind: "trial_will_end" } })).toBe(0);
     await ws.advanceTo(ws.start + 11 * DAY + HOUR);
     const told = await db().notification.findMany({ where: { workspaceId: ws.workspaceId, kind: "trial_will_end" } });
-    expect(told.map((n) => n.subject)).toEqual([expect.stringMatching(/^Your Pro trial ends on /)]);
-    expect(told[0]!.body).toMatch(/Add a card in the billing portal/);
+    expect(told.map((n) => n.subject)).toEqual([expect.stringMatching(/: your Pro trial ends on /)]);
+    expect(told[0]!.data).toMatchObject({ planName: "Pro", hasCard: false, subscribed: true });
     for (const e of await eventsAbout(env.stripe, "customer.subscription.trial_will_end", sub.id)) await deliverThrice(e);
     expect(await db().notification.count({ where: { workspaceId: ws.workspaceId, kind: "trial_will_end" } })).toBe(1);
     expect(failedDeliveries()).toEqual([]);
