@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { env as appEnv } from "@/lib/env";
 import { configureAutoTopUp, deliverPendingNotifications, recordUsage, topupExtras } from "@/lib/billing";
-import { createStripePaymentsPort, endExpiredTrials, runDunning, startPackCheckout, startPlanCheckout, startTrial, syncCheckoutReturn } from "@/lib/payments";
+import { createStripePaymentsPort, endExpiredTrials, runDunning, startPackCheckout, startPlanCheckout, startTrial, syncCheckoutReturn, upgradeNow } from "@/lib/payments";
 import { setMailTransport } from "@/lib/email";
 import { startMailServer, type ReceivedMail } from "../../helpers/mailbox";
 import { withMailbox } from "../../helpers/with-mailbox";
 import { addMembership, newOwner } from "../../helpers/factories";
-import { deliverThrice, eventsAbout, newWorkspace, pay, requestKey, startPayments, subscriptionOf, type PaymentsEnv } from "../payments/helpers";
+import { CARDS, deliverThrice, eventsAbout, newWorkspace, pay, requestKey, startPayments, subscribedOnClock, subscriptionOf, type PaymentsEnv } from "../payments/helpers";
 
 // Each lifecycle email, caused as the product causes it, arrives once at the SMTP server with its links.
 const mail = withMailbox();
@@ -106,6 +106,24 @@ describe("lifecycle emails", () => {
     expect(await mailsTo(ws.email, /Free plan$/)).toHaveLength(1);
     // Other files' sweeps share this database: leave nothing behind for them.
     await db().subscription.update({ where: { workspaceId: ws.workspaceId }, data: { status: "free", pastDueSince: null, stripeSubscriptionId: null } });
+  });
+
+  it("payment needs authentication: once per invoice, its link opens Stripe's hosted invoice page", async () => {
+    const s = await subscribedOnClock(env, "starter", "sca-mail", CARDS.authAlways);
+    const result = await upgradeNow(db(), { workspaceId: s.workspaceId, planKey: "pro", interval: "month", requestKey: requestKey() });
+    expect(result.state).toBe("requires_action");
+    if (result.state !== "requires_action") return;
+    await env.emulator.idle();
+    const got = await mail.waitFor({ to: s.email, subject: /confirm your payment of/ });
+    expect(got.links).toContain(result.hostedInvoiceUrl);
+    expect(got.text).toContain("Your plan change applies once the payment is confirmed.");
+    const page = await fetch(result.hostedInvoiceUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Complete authentication");
+    const invoice = await db().invoice.findFirstOrThrow({ where: { workspaceId: s.workspaceId, paymentIssue: "requires_action" } });
+    for (const e of await eventsAbout(env.stripe, "invoice.payment_action_required", invoice.stripeInvoiceId)) await deliverThrice(e);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await mailsTo(s.email, /confirm your payment/)).toHaveLength(1);
   });
 
   it("trial ending (3 days before, from the trials cron) and trial ended: each once however often the cron runs", async () => {
