@@ -9,12 +9,16 @@ export interface LinkContext {
   link: (page: string) => string;
 }
 
+const dateTime = new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeStyle: "short", timeZone: "UTC" });
+/** The notices are stored with ISO times (the metering hot path writes them): shown as a reader's date. */
+const readable = (text: string) => text.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z/g, (iso) => `${dateTime.format(new Date(iso))} UTC`);
+
 export function ThresholdEmail({ data, ctx }: { data: LifecycleData["threshold"]; ctx: LinkContext }) {
   const heading = data.items.length === 1 ? data.items[0]!.subject : `${data.items.length} usage alerts`;
   return (
-    <EmailLayout preview={data.items[0]?.body ?? heading} heading={heading}>
+    <EmailLayout preview={readable(data.items[0]?.body ?? heading)} heading={heading}>
       <Paragraph>In {ctx.workspaceName}:</Paragraph>
-      {data.items.map((item, i) => <Paragraph key={i}>{item.body}</Paragraph>)}
+      {data.items.map((item, i) => <Paragraph key={i}>{readable(item.body)}</Paragraph>)}
       <Paragraph>At 100%, usage goes on from extras if the workspace has them, or is refused until the quota resets or the plan changes.</Paragraph>
       <Action href={ctx.link("usage")} label="See usage" />
     </EmailLayout>
