@@ -82,6 +82,9 @@ describe("lifecycle emails", () => {
     expect(failed.text).toContain("declined");
     pageLink(failed, ws.slug, "billing");
     const invoice = await db().invoice.findFirstOrThrow({ where: { workspaceId: ws.workspaceId, status: "open" } });
+    // The invoices page links each invoice's PDF, as Stripe gives it.
+    expect(invoice.pdfUrl).toMatch(new RegExp(`/invoices/${invoice.stripeInvoiceId}/pdf$`));
+    expect((await fetch(invoice.pdfUrl!)).status).toBe(200);
     for (const e of await eventsAbout(env.stripe, "invoice.payment_failed", invoice.stripeInvoiceId)) await deliverThrice(e);
 
     const at = (days: number) => new Date((renewal + days * DAY + HOUR) * 1000);
