@@ -14,7 +14,7 @@ const DAY = 86_400_000;
 /** "Nov 28, 2026", as the billing overview writes dates (UTC). */
 const shortDate = (d: Date) => d.toLocaleDateString("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
 /** "November 28, 2026", as the plans page writes dates (UTC). */
-const longDate = (d: Date) => d.toLocaleDateString("en-US", { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+const longDate = (d: Date) => d.toLocaleDateString("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
 
 /** Chooses a paid plan (monthly) on the plans page, pays with 4242, and waits for the billing page to confirm it. */
 async function subscribe(page: Page, slug: string, plan: "Starter" | "Pro") {
@@ -56,6 +56,7 @@ test("upgrade: from Starter to Pro now, and the compute limit becomes Pro's 10,0
   const pro = page.getByTestId("plan-pro");
   await expect(pro).toContainText("Applies now: you pay the prorated difference for the rest of this period today, and Pro's quotas apply at once.");
   await pro.getByRole("button", { name: "Upgrade to Pro now" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Yes, upgrade and pay now" }).click();
   await expect(pro).toContainText("This is your current plan.");
   await expect(page.getByTestId("subscription-summary")).toContainText("Pro, billed every month — active; renews on");
 
@@ -84,6 +85,8 @@ test("downgrade: scheduled for the period end, shown with its date, then cancell
   const starter = page.getByTestId("plan-starter");
   await expect(starter).toContainText(`Takes effect on ${longEnd}, at renewal. You keep Pro and its quotas until then, and can cancel the change before it happens.`);
   await starter.getByRole("button", { name: "Switch to Starter at renewal" }).click();
+  await expect(page.getByRole("alertdialog")).toContainText(`On ${longEnd} the workspace moves to Starter`);
+  await page.getByRole("alertdialog").getByRole("button", { name: "Yes, switch to Starter" }).click();
 
   const pending = page.getByTestId("pending-change");
   await expect(pending).toContainText(`Scheduled: moves to Starter (monthly) on ${longEnd}. Until then you keep Pro.`);

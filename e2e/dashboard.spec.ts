@@ -93,7 +93,7 @@ test("a member sees usage and alerts but no billing controls", async ({ page, re
   await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
   await acceptAsSignedIn(page, link, "Shared Billing");
   await page.goto(`/w/${owner.slug}/billing`);
-  await expect(page.getByTitle("Your role in this workspace")).toHaveText("MEMBER");
+  await expect(page.getByTitle("Your role in this workspace")).toHaveText("Member");
   await expect(page.getByTestId("plan-name")).toHaveText("Free");
   await expect(page.getByTestId("usage-compute-text")).toHaveText("100 / 100 compute units");
   const alert = page.getByTestId("alert-quota_full-compute");

@@ -21,7 +21,7 @@ test("a new person signs up through the emailed link and joins as the invited ro
   const newcomer = uniqueEmail("newcomer");
   const link = await invite(page, slug, newcomer, "ADMIN");
   const pending = page.getByTestId(`invitation-${newcomer}`);
-  await expect(pending).toContainText("ADMIN");
+  await expect(pending).toContainText("Admin");
   await expect(pending).toContainText("Pending");
   const mail = (await mailbox().all({ to: newcomer })).at(-1)!;
   expect(mail.subject).toBe(`Olive Owner (${ownerEmail}) invited you to Invite Co on Tally`);
@@ -36,7 +36,7 @@ test("a new person signs up through the emailed link and joins as the invited ro
   await guest.page.getByLabel("Password").fill(PASSWORD);
   await guest.page.getByRole("button", { name: "Create account and join Invite Co" }).click();
   await guest.page.waitForURL(`**/w/${slug}/billing`);
-  await expect(guest.page.getByTitle("Your role in this workspace")).toHaveText("ADMIN");
+  await expect(guest.page.getByTitle("Your role in this workspace")).toHaveText("Admin");
 
   // The same link a second time is refused, in words.
   await guest.page.goto(link);
@@ -71,7 +71,7 @@ test("an existing user signs in from the link and accepts; until then they are n
   await before.close();
   await guest.page.getByRole("button", { name: "Accept and join Shared Space" }).click();
   await guest.page.waitForURL(`**/w/${slug}/billing`);
-  await expect(guest.page.getByTitle("Your role in this workspace")).toHaveText("MEMBER");
+  await expect(guest.page.getByTitle("Your role in this workspace")).toHaveText("Member");
   await guest.context.close();
 });
 
@@ -122,6 +122,7 @@ test("resend replaces the link, revoke stops it, and an expired link is refused 
   await expect(page.getByRole("status")).toHaveText(`Invitation sent to ${email}.`);
   const third = linkIn(await mailbox().waitFor({ to: email }, { count: 3 }), "/invite/");
   await page.getByRole("button", { name: `Revoke invitation to ${email}` }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Yes, revoke invitation" }).click();
   await expect(page.getByRole("status")).toHaveText(`The invitation to ${email} was revoked; its link no longer works.`);
   await expect(page.getByTestId(`invitation-${email}`)).toHaveCount(0);
   await guest.page.goto(third);

@@ -36,7 +36,7 @@ test("an invited existing user accepts and then sees the workspace as a member, 
   await signIn(page, member.email);
   await acceptAsSignedIn(page, link, "Shared Space");
   await page.goto(`/w/${owner.slug}/members`);
-  await expect(page.getByTitle("Your role in this workspace")).toHaveText("MEMBER");
+  await expect(page.getByTitle("Your role in this workspace")).toHaveText("Member");
   await expect(page.getByRole("heading", { name: "Invite someone" })).toHaveCount(0);
   await expect(page.getByRole("button", { name: "Save" })).toHaveCount(0);
 });

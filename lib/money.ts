@@ -1,4 +1,2 @@
-/** Formats integer cents for display, e.g. 999 → "$9.99". */
-export function formatMoney(cents: number, currency = "usd"): string {
-  return new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).format(cents / 100);
-}
+// Prices are formatted by the app's one formatter (lib/format.ts); kept as an import path for existing callers.
+export { formatMoney } from "@/lib/format";

@@ -1,17 +1,34 @@
+import { cva, type VariantProps } from "class-variance-authority";
+import { Slot } from "radix-ui";
 import type { ButtonHTMLAttributes } from "react";
+import { cn } from "./cn";
 
-type Variant = "primary" | "secondary" | "danger" | "ghost";
+export const buttonVariants = cva(
+  "inline-flex items-center justify-center gap-2 rounded-md text-sm font-medium whitespace-nowrap transition-colors disabled:cursor-not-allowed [&_svg]:size-4 [&_svg]:shrink-0",
+  {
+    variants: {
+      variant: {
+        primary: "bg-brand-600 text-white shadow-sm hover:bg-brand-700 disabled:bg-slate-400",
+        secondary: "border border-slate-300 bg-white text-slate-900 shadow-sm hover:bg-slate-100 disabled:text-slate-500",
+        danger: "border border-red-300 bg-white text-red-700 shadow-sm hover:bg-red-50 disabled:text-red-400",
+        destructive: "bg-red-700 text-white shadow-sm hover:bg-red-800 disabled:bg-red-300",
+        ghost: "text-slate-700 hover:bg-slate-100 disabled:text-slate-500",
+        link: "px-0 text-brand-700 underline-offset-4 hover:underline",
+      },
+      size: { md: "px-3.5 py-2", sm: "px-2.5 py-1.5 text-xs", icon: "size-9 p-0" },
+    },
+    defaultVariants: { variant: "primary", size: "md" },
+  },
+);
 
-const styles: Record<Variant, string> = {
-  primary: "bg-brand-600 text-white hover:bg-brand-700 disabled:bg-slate-400",
-  secondary: "border border-slate-300 bg-white text-slate-900 hover:bg-slate-100 disabled:text-slate-400",
-  danger: "border border-red-300 bg-white text-red-700 hover:bg-red-50",
-  ghost: "text-slate-700 hover:bg-slate-100",
-};
+export type ButtonVariant = NonNullable<VariantProps<typeof buttonVariants>["variant"]>;
 
-export const buttonClass = (variant: Variant = "primary") =>
-  `inline-flex items-center justify-center gap-2 rounded-md px-3.5 py-2 text-sm font-medium transition-colors disabled:cursor-not-allowed ${styles[variant]}`;
+/** The classes of a button, for links that look like one. */
+export const buttonClass = (variant: ButtonVariant = "primary", className?: string) => cn(buttonVariants({ variant }), className);
 
-export function Button({ variant = "primary", className = "", ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
-  return <button className={`${buttonClass(variant)} ${className}`} {...props} />;
+export function Button({
+  variant, size, asChild = false, className, ...props
+}: ButtonHTMLAttributes<HTMLButtonElement> & VariantProps<typeof buttonVariants> & { asChild?: boolean; ref?: React.Ref<HTMLButtonElement> }) {
+  const Comp = asChild ? Slot.Root : "button";
+  return <Comp className={cn(buttonVariants({ variant, size }), className)} {...props} />;
 }

@@ -1,20 +1,22 @@
 import type { InputHTMLAttributes } from "react";
+import { Input } from "./input";
 
 /** A labelled input with its error announced to screen readers. */
-export function Field({ label, name, error, hint, ...props }: InputHTMLAttributes<HTMLInputElement> & { label: string; name: string; error?: string; hint?: string }) {
-  const errorId = `${name}-error`;
+export function Field({ label, name, error, hint, id, ...props }: InputHTMLAttributes<HTMLInputElement> & { label: string; name: string; error?: string; hint?: string }) {
+  const inputId = id ?? name;
+  const errorId = `${inputId}-error`;
+  const hintId = `${inputId}-hint`;
   return (
     <div className="space-y-1">
-      <label htmlFor={name} className="block text-sm font-medium text-slate-800">{label}</label>
-      <input
-        id={name}
+      <label htmlFor={inputId} className="block text-sm font-medium text-slate-800">{label}</label>
+      <Input
+        id={inputId}
         name={name}
         aria-invalid={error ? true : undefined}
-        aria-describedby={error ? errorId : undefined}
-        className={`block w-full rounded-md border bg-white px-3 py-2 text-sm shadow-sm ${error ? "border-red-500" : "border-slate-300"}`}
+        aria-describedby={error ? errorId : hint ? hintId : undefined}
         {...props}
       />
-      {hint && !error && <p className="text-xs text-slate-500">{hint}</p>}
+      {hint && !error && <p id={hintId} className="text-xs text-slate-600">{hint}</p>}
       {error && <p id={errorId} role="alert" className="text-sm text-red-700">{error}</p>}
     </div>
   );

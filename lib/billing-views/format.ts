@@ -38,17 +38,5 @@ export function signedUnits(value: string): string {
   return value.startsWith("-") ? `\u2212${groupDigits(value.slice(1))}` : `+${groupDigits(value)}`;
 }
 
-const dateFmt = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
-const dateTimeFmt = new Intl.DateTimeFormat("en-US", { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC" });
-const shortDayFmt = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
-
-/** Dates are shown in UTC, the zone windows reset in, so every reader sees the same moment. */
-export const formatDate = (d: Date | string) => dateFmt.format(new Date(d));
-export const formatDateTime = (d: Date | string) => `${dateTimeFmt.format(new Date(d))} UTC`;
-export const formatShortDay = (d: Date | string) => shortDayFmt.format(new Date(d));
-
-/** Whole days from `now` until `at`, rounded up (a trial ending in 2 hours has 1 day left); 0 when past. */
-export function daysUntil(at: Date | string, now: Date): number {
-  const ms = new Date(at).getTime() - now.getTime();
-  return ms <= 0 ? 0 : Math.ceil(ms / 86_400_000);
-}
+// Dates and money live in the app's one formatter; re-exported so billing views keep one import.
+export { daysUntil, formatDate, formatDateTime, formatRelative, formatShortDay } from "@/lib/format";

@@ -1,20 +1,12 @@
 import type { Client } from "@/lib/db";
 import type { LedgerKind, Prisma } from "@/lib/generated/prisma/client";
 import { formatUnits } from "@/lib/billing/units";
+import { LEDGER_KIND_WORDS } from "@/lib/format";
 
 export const LEDGER_KINDS = ["topup", "grant", "debit", "refund", "expiration", "adjustment", "settlement", "dispute"] as const satisfies readonly LedgerKind[];
 
 /** Each kind in words, as the filter and the CSV's readers know it. */
-export const LEDGER_KIND_LABELS: Record<LedgerKind, string> = {
-  topup: "Top-up",
-  grant: "Grant",
-  debit: "Debit",
-  refund: "Refund",
-  expiration: "Expiration",
-  adjustment: "Adjustment",
-  settlement: "Debt settlement",
-  dispute: "Dispute",
-};
+export const LEDGER_KIND_LABELS: Record<LedgerKind, string> = LEDGER_KIND_WORDS;
 
 /**
  * One entry's kind in words, where the sign changes its meaning: a settlement pays a refund's debt from

@@ -1,4 +1,6 @@
+import { ArrowLeft, LogOut } from "lucide-react";
 import Link from "next/link";
+import { BrandLink } from "@/components/ui/brand";
 import { db } from "@/lib/db";
 import { oauthProviders } from "@/lib/auth/config";
 import { oauthRefusalMessages, type OAuthRefusal } from "@/lib/auth/oauth-users";
@@ -23,10 +25,10 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-3xl items-center gap-3 px-4 py-3">
-          <Link href="/app" className="text-lg font-bold tracking-tight text-brand-700">Tally</Link>
-          <Link href="/app" className="text-sm text-slate-700 underline">Back to your workspace</Link>
+          <BrandLink href="/app" className="[&>span]:sr-only sm:[&>span]:not-sr-only" />
+          <Link href="/app" className="inline-flex items-center gap-1 text-sm text-slate-700 underline-offset-4 hover:underline"><ArrowLeft aria-hidden="true" className="size-4" />Back to your workspace</Link>
           <form action={signOutAction} className="ml-auto shrink-0">
-            <button type="submit" className="whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 sm:px-3">Sign out</button>
+            <button type="submit" className="inline-flex items-center gap-1.5 whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 sm:px-3"><LogOut aria-hidden="true" className="size-4" />Sign out</button>
           </form>
         </div>
       </header>

@@ -1,4 +1,8 @@
+import { LogOut, UserRound } from "lucide-react";
 import Link from "next/link";
+import { Badge } from "@/components/ui/badge";
+import { BrandLink } from "@/components/ui/brand";
+import { roleLabel } from "@/lib/format";
 import { db } from "@/lib/db";
 import { requireWorkspacePage } from "@/lib/server/session";
 import { workspacesOf } from "@/lib/workspaces/access";
@@ -21,16 +25,16 @@ export default async function WorkspaceLayout({ children, params }: { children: 
       </a>
       <header className="border-b border-slate-200 bg-white">
         <div className="mx-auto flex max-w-6xl items-center gap-2 px-4 py-3 sm:gap-3">
-          <Link href="/app" className="text-lg font-bold tracking-tight text-brand-700">Tally</Link>
+          <BrandLink href="/app" className="[&>span]:sr-only sm:[&>span]:not-sr-only" />
           <WorkspaceSwitcher current={workspace.slug} workspaces={workspaces} />
-          <span className="shrink-0 rounded bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600" title="Your role in this workspace">{role}</span>
+          <Badge className="shrink-0" title="Your role in this workspace">{roleLabel(role)}</Badge>
           {/* An icon on phones, so the workspace name keeps its room; the word from sm up (the link's name either way). */}
-          <Link href="/account" title="Account" className="ml-auto inline-flex shrink-0 items-center whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 sm:px-3">
-            <svg aria-hidden="true" viewBox="0 0 20 20" className="h-5 w-5 sm:hidden" fill="currentColor"><path d="M10 10a4 4 0 1 0 0-8 4 4 0 0 0 0 8Zm-7 8a7 7 0 0 1 14 0H3Z" /></svg>
+          <Link href="/account" title="Account" className="ml-auto inline-flex shrink-0 items-center gap-1.5 whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 sm:px-3">
+            <UserRound aria-hidden="true" className="size-5 sm:size-4" />
             <span className="sr-only sm:not-sr-only">Account</span>
           </Link>
           <form action={signOutAction} className="shrink-0">
-            <button type="submit" className="whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 sm:px-3">Sign out</button>
+            <button type="submit" className="inline-flex items-center gap-1.5 whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-700 hover:bg-slate-100 sm:px-3"><LogOut aria-hidden="true" className="size-5 sm:size-4" /><span className="sr-only sm:not-sr-only">Sign out</span></button>
           </form>
         </div>
         <WorkspaceNav slug={workspace.slug} />

@@ -1,7 +1,10 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import { Check, Copy } from "lucide-react";
 import { Button } from "@/components/ui/button";
+import { ConfirmSubmit } from "@/components/ui/confirm-submit";
+import { useResultToast } from "@/components/ui/use-result-toast";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { createApiKeyAction, revokeApiKeyAction } from "./actions";
@@ -39,7 +42,7 @@ function NewSecret({ secret, name }: { secret: string; name: string }) {
         <code aria-label="New API key" className="block min-w-0 flex-1 break-all rounded border border-amber-200 bg-white px-3 py-2 font-mono text-sm text-slate-900">
           {secret}
         </code>
-        <Button type="button" variant="secondary" onClick={copy}>{copied ? "Copied" : "Copy key"}</Button>
+        <Button type="button" variant="secondary" onClick={copy}>{copied ? <Check aria-hidden="true" /> : <Copy aria-hidden="true" />}{copied ? "Copied" : "Copy key"}</Button>
       </div>
       <p className="text-xs text-amber-900">Store it in your backend’s secrets (never in a browser or a repository). Send it as <code>Authorization: Bearer &lt;key&gt;</code>.</p>
     </div>
@@ -48,24 +51,20 @@ function NewSecret({ secret, name }: { secret: string; name: string }) {
 
 export function RevokeKeyForm({ slug, keyId, name }: { slug: string; keyId: string; name: string }) {
   const [state, action, pending] = useActionState(revokeApiKeyAction, null);
-  const [confirming, setConfirming] = useState(false);
+  useResultToast(state);
   if (state?.ok) return <FormMessage state={state} />;
-  if (!confirming) {
-    return (
-      <Button type="button" variant="danger" onClick={() => setConfirming(true)} aria-label={`Revoke ${name}`}>
-        Revoke
-      </Button>
-    );
-  }
   return (
-    <form action={action} className="space-y-2 rounded-md border border-red-200 bg-red-50 p-3" role="group" aria-label={`Confirm revoking ${name}`}>
+    <form action={action} className="space-y-2">
       <input type="hidden" name="slug" value={slug} />
       <input type="hidden" name="keyId" value={keyId} />
-      <p className="text-sm text-red-900">Revoke “{name}”? Requests with this key are refused immediately. This cannot be undone.</p>
-      <div className="flex gap-2">
-        <Button type="submit" variant="danger" disabled={pending}>{pending ? "Revoking…" : "Yes, revoke key"}</Button>
-        <Button type="button" variant="ghost" onClick={() => setConfirming(false)}>Cancel</Button>
-      </div>
+      <ConfirmSubmit
+        variant="danger"
+        disabled={pending}
+        aria-label={`Revoke ${name}`}
+        confirm={{ title: `Revoke “${name}”?`, description: "Requests with this key are refused immediately. This cannot be undone.", confirmLabel: "Yes, revoke key", destructive: true }}
+      >
+        {pending ? "Revoking…" : "Revoke"}
+      </ConfirmSubmit>
       <FormMessage state={state} />
     </form>
   );

@@ -1,7 +1,11 @@
 "use client";
 
 import { useActionState, useState } from "react";
+import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { ConfirmSubmit } from "@/components/ui/confirm-submit";
+import { useResultToast } from "@/components/ui/use-result-toast";
+import { roleLabel } from "@/lib/format";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import { changeMemberAction, inviteMemberAction, resendInvitationAction, revokeInvitationAction } from "./actions";
@@ -10,6 +14,7 @@ const roles = ["MEMBER", "ADMIN", "OWNER"] as const;
 
 export function InviteForm({ slug, canInviteOwner }: { slug: string; canInviteOwner: boolean }) {
   const [state, action, pending] = useActionState(inviteMemberAction, null);
+  useResultToast(state);
   return (
     <form action={action} className="grid gap-3 sm:grid-cols-[1fr_auto_auto] sm:items-end">
       <input type="hidden" name="slug" value={slug} />
@@ -17,7 +22,7 @@ export function InviteForm({ slug, canInviteOwner }: { slug: string; canInviteOw
       <div className="space-y-1">
         <label htmlFor="invite-role" className="block text-sm font-medium text-slate-800">Role</label>
         <select id="invite-role" name="role" defaultValue="MEMBER" className="rounded-md border border-slate-300 bg-white px-2 py-2 text-sm">
-          {roles.filter((r) => r !== "OWNER" || canInviteOwner).map((r) => <option key={r} value={r}>{r}</option>)}
+          {roles.filter((r) => r !== "OWNER" || canInviteOwner).map((r) => <option key={r} value={r}>{roleLabel(r)}</option>)}
         </select>
       </div>
       <Button type="submit" disabled={pending}>{pending ? "Sending…" : "Send invitation"}</Button>
@@ -42,6 +47,8 @@ export function InvitationList({ slug, invitations, canManage }: { slug: string;
   const [resent, resend, resending] = useActionState(resendInvitationAction, null);
   const [revoked, revoke, revoking] = useActionState(revokeInvitationAction, null);
   const [last, setLast] = useState<"resend" | "revoke">("resend");
+  useResultToast(resent);
+  useResultToast(revoked);
   return (
     <div className="space-y-3">
       <FormMessage state={last === "resend" ? resent : revoked} />
@@ -52,12 +59,8 @@ export function InvitationList({ slug, invitations, canManage }: { slug: string;
             <div className="min-w-0 flex-1">
               <p className="flex flex-wrap items-center gap-2 font-medium">
                 <span className="break-all">{inv.email}</span>
-                <span className="rounded bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">{inv.role}</span>
-                {inv.status === "expired" ? (
-                  <span className="rounded bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">Expired</span>
-                ) : (
-                  <span className="rounded bg-blue-50 px-2 py-0.5 text-xs font-medium text-blue-800">Pending</span>
-                )}
+                <Badge>{roleLabel(inv.role)}</Badge>
+                {inv.status === "expired" ? <Badge tone="warning">Expired</Badge> : <Badge tone="brand">Pending</Badge>}
               </p>
               <p className="text-xs text-slate-600">
                 {inv.invitedBy ? `Invited by ${inv.invitedBy}, ` : ""}sent {inv.sentAt}; {inv.status === "expired" ? `expired ${inv.expiresAt}` : `link works until ${inv.expiresAt}`}
@@ -73,7 +76,14 @@ export function InvitationList({ slug, invitations, canManage }: { slug: string;
                 <form action={revoke} onSubmit={() => setLast("revoke")}>
                   <input type="hidden" name="slug" value={slug} />
                   <input type="hidden" name="invitationId" value={inv.id} />
-                  <Button type="submit" variant="danger" disabled={revoking} aria-label={`Revoke invitation to ${inv.email}`}>Revoke</Button>
+                  <ConfirmSubmit
+                    variant="danger"
+                    disabled={revoking}
+                    aria-label={`Revoke invitation to ${inv.email}`}
+                    confirm={{ title: "Revoke this invitation?", description: `The link sent to ${inv.email} stops working at once. You can invite them again later.`, confirmLabel: "Yes, revoke invitation", destructive: true }}
+                  >
+                    Revoke
+                  </ConfirmSubmit>
                 </form>
               </div>
             )}
@@ -99,6 +109,7 @@ export interface MemberView {
  */
 export function MemberList({ slug, members, canManage }: { slug: string; members: MemberView[]; canManage: boolean }) {
   const [state, action, pending] = useActionState(changeMemberAction, null);
+  useResultToast(state);
   return (
     <div className="space-y-3">
       {state?.ok && <FormMessage state={state} />}
@@ -153,7 +164,7 @@ function MemberRow(props: { slug: string; member: MemberView; canManage: boolean
                 }}
                 className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
               >
-                {roles.map((r) => <option key={r} value={r}>{r}</option>)}
+                {roles.map((r) => <option key={r} value={r}>{roleLabel(r)}</option>)}
                 <option value="REMOVE">Remove from workspace</option>
               </select>
               {!confirming && <Button type="submit" variant="secondary" disabled={pending}>Save</Button>}
@@ -163,7 +174,7 @@ function MemberRow(props: { slug: string; member: MemberView; canManage: boolean
                 <p className="text-sm text-red-900">
                   {removing
                     ? `Remove ${m.email} from this workspace? They lose access at once.`
-                    : `Make ${m.email} a ${choice.toLowerCase()}? They can no longer manage billing or API keys.`}
+                    : `Make ${m.email} a ${roleLabel(choice).toLowerCase()}? They can no longer manage billing or API keys.`}
                 </p>
                 {m.keys.length > 0 && (
                   <label className="flex items-start gap-2 text-sm text-red-900">
@@ -182,7 +193,7 @@ function MemberRow(props: { slug: string; member: MemberView; canManage: boolean
             )}
           </form>
         ) : (
-          <span className="text-sm text-slate-700">{m.role}</span>
+          <Badge>{roleLabel(m.role)}</Badge>
         )}
       </div>
       {error && <FormMessage state={error} />}

@@ -3,7 +3,7 @@ import { ActionForm } from "@/components/billing/action-form";
 import { PlanCard } from "@/components/billing/plan-card";
 import { Card } from "@/components/ui/card";
 import { db } from "@/lib/db";
-import { formatMoney } from "@/lib/money";
+import { formatDate as day, formatMoney } from "@/lib/format";
 import { billedByStripe, isUpgrade, purchaseBlockReason } from "@/lib/payments";
 import { requireWorkspacePage } from "@/lib/server/session";
 import { can } from "@/lib/workspaces/access";
@@ -13,7 +13,6 @@ import {
 
 export const metadata = { title: "Plans" };
 
-const day = (d: Date) => d.toLocaleDateString("en-US", { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
 const LIVE = ["active", "trialing", "past_due", "degraded"];
 
 export default async function PlansPage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ interval?: string; checkout?: string }> }) {
@@ -44,7 +43,18 @@ export default async function PlansPage({ params, searchParams }: { params: Prom
         : (
           <div className="space-y-2">
             <p className="text-sm text-slate-700">Your paid plan stays until {periodEnd}, then the workspace moves to Free. Nothing is refunded.</p>
-            <ActionForm action={cancelAtPeriodEndAction} fields={{ slug, cancel: "true" }} label="Cancel at period end" variant="secondary" />
+            <ActionForm
+              action={cancelAtPeriodEndAction}
+              fields={{ slug, cancel: "true" }}
+              label="Cancel at period end"
+              variant="secondary"
+              confirm={{
+                title: "Cancel your subscription?",
+                description: `You keep ${sub.plan.name} and its quotas until ${periodEnd}; then the workspace moves to Free. Nothing is refunded. You can keep the subscription any time before then.`,
+                confirmLabel: "Yes, cancel at period end",
+                destructive: true,
+              }}
+            />
           </div>
         );
     }
@@ -55,14 +65,34 @@ export default async function PlansPage({ params, searchParams }: { params: Prom
         return (
           <div className="space-y-2">
             <p className="text-sm text-slate-700">Applies now: you pay the prorated difference for the rest of this period today, and {plan.name}&apos;s quotas apply at once. If your bank asks you to confirm the payment, they apply once it is confirmed.</p>
-            <ActionForm action={upgradeNowAction} fields={{ slug, plan: plan.key, interval, requestKey: requestKey() }} label={`Upgrade to ${plan.name} now`} pendingLabel="Upgrading…" />
+            <ActionForm
+              action={upgradeNowAction}
+              fields={{ slug, plan: plan.key, interval, requestKey: requestKey() }}
+              label={`Upgrade to ${plan.name} now`}
+              pendingLabel="Upgrading…"
+              confirm={{
+                title: `Upgrade to ${plan.name} now?`,
+                description: `Your card on file is charged today for the prorated difference between ${sub.plan.name} and ${plan.name} for the rest of this period; after that, ${formatMoney(price, plan.currency)} every ${interval}. ${plan.name}'s quotas apply at once.`,
+                confirmLabel: "Yes, upgrade and pay now",
+              }}
+            />
           </div>
         );
       }
       return (
         <div className="space-y-2">
           <p className="text-sm text-slate-700">Takes effect on {periodEnd}, at renewal. You keep {sub.plan.name} and its quotas until then, and can cancel the change before it happens.</p>
-          <ActionForm action={scheduleDowngradeAction} fields={{ slug, plan: plan.key, interval }} label={`Switch to ${plan.name} at renewal`} variant="secondary" />
+          <ActionForm
+            action={scheduleDowngradeAction}
+            fields={{ slug, plan: plan.key, interval }}
+            label={`Switch to ${plan.name} at renewal`}
+            variant="secondary"
+            confirm={{
+              title: `Switch to ${plan.name} at renewal?`,
+              description: `On ${periodEnd} the workspace moves to ${plan.name} (${formatMoney(price, plan.currency)} every ${interval}) and its lower quotas. Until then you keep ${sub.plan.name}. You can cancel the change before it happens.`,
+              confirmLabel: `Yes, switch to ${plan.name}`,
+            }}
+          />
         </div>
       );
     }
