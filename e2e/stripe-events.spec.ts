@@ -125,7 +125,7 @@ test("extras: a pack paid by bank debit is shown pending; a disputed pack's unit
   await expect(page.getByTestId("checkout-return")).toContainText("the units appear as soon as it clears");
 
   await page.goto(`/w/${slug}/extras`);
-  await expect(page.getByTestId("purchase-processing")).toContainText("500 compute ($20.00) — bank payment processing");
+  await expect(page.getByTestId("purchase-processing")).toContainText("500 compute ($20) — bank payment processing");
   await expect(page.getByTestId("extras-balance")).toContainText("0");
 
   await page.getByTestId("pack-compute_500").getByRole("button", { name: "Buy 500 compute" }).click();

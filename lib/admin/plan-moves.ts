@@ -7,6 +7,7 @@ import { moveSubscriptionPrice } from "@/lib/payments";
 import { recordAudit } from "./audit";
 import type { Operator } from "./operators";
 import { asOperator } from "./subscriptions";
+import { formatMoney } from "@/lib/format";
 
 type PlanRow = Prisma.PlanGetPayload<{ include: { entitlements: true } }>;
 type Interval = "month" | "year";
@@ -123,7 +124,7 @@ export async function previewMoves(db: Client, workspaceIds: string[], to: PlanR
       else if (!priceId) blocked = `${planLabel(to)} has no Stripe price yet (publish syncs it; the reconcile cron repairs it).`;
       else {
         const at = sub.currentPeriodEnd ? ` on ${sub.currentPeriodEnd.toISOString().slice(0, 10)}` : "";
-        notes.push(`Stripe price changes now with no proration: nothing is charged or credited for this period; the renewal${at} bills ${money(toPrice, to.currency)} a ${sub.interval}.`);
+        notes.push(`Stripe price changes now with no proration: nothing is charged or credited for this period; the renewal${at} bills ${formatMoney(toPrice, to.currency)} a ${sub.interval}.`);
       }
     } else if (sub.plan.key !== to.key && toPrice > 0) {
       blocked = `Without a paid subscription, this workspace moves only between versions of ${sub.plan.name}; a paid plan needs a checkout.`;
@@ -138,7 +139,6 @@ export async function previewMoves(db: Client, workspaceIds: string[], to: PlanR
   return out;
 }
 
-const money = (cents: number, currency: string) => new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() }).format(cents / 100);
 
 /** The workspace's terms as they stand now (after a move: what it did). */
 export async function currentTerms(db: Client, workspaceId: string, now = new Date()): Promise<Terms> {

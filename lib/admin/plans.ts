@@ -11,6 +11,7 @@ import { stripe, syncStripeCatalog } from "@/lib/stripe";
 import { recordAudit } from "./audit";
 import type { Operator } from "./operators";
 import { planLabel } from "./plan-moves";
+import { formatMoney } from "@/lib/format";
 
 type PlanRow = Prisma.PlanGetPayload<{ include: { entitlements: true } }>;
 
@@ -161,7 +162,6 @@ export interface DiffLine {
   after: string;
 }
 
-const money = (cents: number) => `$${(cents / 100).toFixed(2)}`;
 const limitText = (v: string | null) => (v === null ? "unlimited" : v);
 
 /** What changes from one version to the next, one line per field that differs (an empty list: nothing changes). */
@@ -172,8 +172,8 @@ export function diffSpecs(a: PlanSpec, b: PlanSpec): DiffLine[] {
   };
   push("Name", a.name, b.name);
   push("Description", a.description, b.description);
-  push("Monthly price", money(a.monthlyPriceCents), money(b.monthlyPriceCents));
-  push("Annual price", money(a.annualPriceCents), money(b.annualPriceCents));
+  push("Monthly price", formatMoney(a.monthlyPriceCents), formatMoney(b.monthlyPriceCents));
+  push("Annual price", formatMoney(a.annualPriceCents), formatMoney(b.annualPriceCents));
   push("Trial days", String(a.trialDays), String(b.trialDays));
   for (const e of b.entitlements) {
     const old = a.entitlements.find((x) => x.feature === e.feature);

@@ -62,7 +62,7 @@ describe("the plan catalog", () => {
     const form = { ...formOf(pro), monthly: "119", "limit.compute": "20000", "period.compute": "month", "weight.xl": "20", grantExpiresDays: "" };
     const next = specFromForm(pro, form);
     expect(diffSpecs(pro, next)).toEqual([
-      { field: "Monthly price", before: "$99.00", after: "$119.00" },
+      { field: "Monthly price", before: "$99", after: "$119" },
       { field: "compute limit", before: "10000", after: "20000" },
       { field: "compute period", before: "week", after: "month" },
       { field: "Weight of xl", before: "15", after: "20" },

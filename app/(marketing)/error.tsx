@@ -1,0 +1,7 @@
+"use client";
+
+import { ErrorState } from "@/components/ui/route-states";
+
+export default function RouteError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  return <ErrorState error={error} reset={reset} home="/" homeLabel="Go to the home page" />;
+}
