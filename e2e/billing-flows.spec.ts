@@ -3,7 +3,7 @@ import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { Client } from "pg";
 import { failOnCspViolations } from "./csp";
-import { payOnCheckoutPage, signUp } from "./helpers";
+import { confirmIn, payOnCheckoutPage, signUp } from "./helpers";
 
 failOnCspViolations();
 
@@ -56,7 +56,7 @@ test("upgrade: from Starter to Pro now, and the compute limit becomes Pro's 10,0
   const pro = page.getByTestId("plan-pro");
   await expect(pro).toContainText("Applies now: you pay the prorated difference for the rest of this period today, and Pro's quotas apply at once.");
   await pro.getByRole("button", { name: "Upgrade to Pro now" }).click();
-  await page.getByRole("alertdialog").getByRole("button", { name: "Yes, upgrade and pay now" }).click();
+  await confirmIn(page, "Yes, upgrade and pay now");
   await expect(pro).toContainText("This is your current plan.");
   await expect(page.getByTestId("subscription-summary")).toContainText("Pro, billed every month — active; renews on");
 
@@ -86,7 +86,7 @@ test("downgrade: scheduled for the period end, shown with its date, then cancell
   await expect(starter).toContainText(`Takes effect on ${longEnd}, at renewal. You keep Pro and its quotas until then, and can cancel the change before it happens.`);
   await starter.getByRole("button", { name: "Switch to Starter at renewal" }).click();
   await expect(page.getByRole("alertdialog")).toContainText(`On ${longEnd} the workspace moves to Starter`);
-  await page.getByRole("alertdialog").getByRole("button", { name: "Yes, switch to Starter" }).click();
+  await confirmIn(page, "Yes, switch to Starter");
 
   const pending = page.getByTestId("pending-change");
   await expect(pending).toContainText(`Scheduled: moves to Starter (monthly) on ${longEnd}. Until then you keep Pro.`);

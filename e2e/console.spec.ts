@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { OPERATOR_EMAIL } from "../playwright.config";
-import { payOnCheckoutPage, signOut, signUp } from "./helpers";
+import { confirmIn, payOnCheckoutPage, signOut, signUp } from "./helpers";
 
 test("an operator adjusts a customer's extras and refunds their pack; the audit log names the operator; nobody else sees the console", async ({ page }) => {
   // A customer buys a pack.
@@ -50,17 +50,21 @@ test("an operator adjusts a customer's extras and refunds their pack; the audit 
   await adjust.getByLabel("Memo").fill("Outage credit, 1 Dec");
   await adjust.getByLabel("Expires in days").fill("30");
   await adjust.getByRole("button", { name: "Adjust extras" }).click();
+  await confirmIn(page, "Yes, adjust extras");
   await expect(adjust.getByRole("status")).toContainText("Adjusted by 250 units; the balance is now 750.");
   // A bad amount is a form error, and nothing moves.
   await adjust.getByLabel("Units (signed)").fill("lots");
   await adjust.getByLabel("Memo").fill("typo");
   await adjust.getByRole("button", { name: "Adjust extras" }).click();
+  await confirmIn(page, "Yes, adjust extras");
   await expect(adjust).toContainText("Enter a signed number of units");
 
   await page.reload();
   await expect(page.getByTestId("admin-extras-balance")).toHaveText("750");
   const purchase = page.getByTestId("admin-lot").filter({ hasText: "Purchase" });
   await purchase.getByRole("button", { name: "Refund" }).click();
+  await expect(page.getByRole("alertdialog")).toContainText("in full: $20");
+  await confirmIn(page, "Yes, refund");
   // Refunded in full, the purchase has nothing left to refund: it says so in place of the form.
   await expect(purchase).toContainText("$20 refunded");
   await expect(purchase.getByRole("button", { name: "Refund" })).toHaveCount(0);
@@ -68,11 +72,12 @@ test("an operator adjusts a customer's extras and refunds their pack; the audit 
   await expect(page.getByTestId("admin-extras-balance")).toHaveText("250");
 
   // The trial: extended by 7 days, then ended; the plan history says who and why.
-  await expect(page.getByTestId("admin-plan")).toContainText("Status: trialing");
+  await expect(page.getByTestId("admin-plan")).toContainText("Status: Trial");
   await page.getByTestId("extend-trial-form").getByRole("button", { name: "Extend trial" }).click();
   await expect(page.getByTestId("extend-trial-form").getByRole("status")).toContainText("The trial now ends");
   await page.getByTestId("end-trial-form").getByRole("button", { name: "End trial now" }).click();
-  await expect(page.getByTestId("admin-plan")).toContainText("Status: free");
+  await confirmIn(page, "Yes, end the trial");
+  await expect(page.getByTestId("admin-plan")).toContainText("Status: Free");
   await expect(page.getByTestId("plan-history").locator("li").first()).toContainText(`Pro v1 → Free v1operator by ${OPERATOR_EMAIL}`);
   await expect(page.getByTestId("plan-history").locator("li").nth(1)).toContainText("Free v1 → Pro v1trial");
   await page.screenshot({ path: "test-results/console-workspace-1280.png", fullPage: true });

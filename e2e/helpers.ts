@@ -66,3 +66,10 @@ export async function payOnCheckoutPage(page: Page, card = "4242 4242 4242 4242"
 
 /** What the app sent, as the test SMTP server received it (e2e/global-setup.ts, or the caller of an external run). */
 export const mailbox = () => openMailbox(process.env.E2E_MAIL_DIR ?? ".data/e2e/mail");
+
+/** Goes ahead in the confirmation dialog that a money or destructive action opens first. */
+export async function confirmIn(page: Page, button: string) {
+  const dialog = page.getByRole("alertdialog");
+  await dialog.getByRole("button", { name: button }).click();
+  await expect(dialog).toHaveCount(0);
+}

@@ -4,7 +4,7 @@ import { Client } from "pg";
 import { expect, test, type Browser } from "@playwright/test";
 import { linkIn } from "../tests/helpers/mailbox";
 import { failOnCspViolations } from "./csp";
-import { mailbox, PASSWORD, signIn, signOut, signUp, uniqueEmail } from "./helpers";
+import { confirmIn, mailbox, PASSWORD, signIn, signOut, signUp, uniqueEmail } from "./helpers";
 import { acceptAsSignedIn, invite } from "./invite-helpers";
 
 failOnCspViolations();
@@ -122,7 +122,7 @@ test("resend replaces the link, revoke stops it, and an expired link is refused 
   await expect(page.getByRole("status")).toHaveText(`Invitation sent to ${email}.`);
   const third = linkIn(await mailbox().waitFor({ to: email }, { count: 3 }), "/invite/");
   await page.getByRole("button", { name: `Revoke invitation to ${email}` }).click();
-  await page.getByRole("alertdialog").getByRole("button", { name: "Yes, revoke invitation" }).click();
+  await confirmIn(page, "Yes, revoke invitation");
   await expect(page.getByRole("status")).toHaveText(`The invitation to ${email} was revoked; its link no longer works.`);
   await expect(page.getByTestId(`invitation-${email}`)).toHaveCount(0);
   await guest.page.goto(third);

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { OPERATOR_EMAIL } from "../playwright.config";
-import { PASSWORD, payOnCheckoutPage, signIn, signOut, signUp } from "./helpers";
+import { confirmIn, PASSWORD, payOnCheckoutPage, signIn, signOut, signUp } from "./helpers";
 
 // Screenshots of the console's plan pages at a desktop and a phone width (e2e/artifacts is not committed).
 const dir = "e2e/artifacts";
@@ -114,6 +114,7 @@ test("an operator versions a plan, migrates its subscriptions, moves, overrides 
   // End the override; preview a move to Pro, then move.
   await page.goto(workspaceUrl);
   await page.getByTestId("override-row").getByRole("button", { name: "End now" }).click();
+  await confirmIn(page, "Yes, end the override");
   await expect(page.getByTestId("override-row")).toContainText("(ended");
   await page.getByTestId("move-plan-select").getByLabel("Move to version").selectOption({ label: "Pro v1" });
   await page.getByTestId("move-plan-select").getByRole("button", { name: "Preview move" }).click();
@@ -123,19 +124,22 @@ test("an operator versions a plan, migrates its subscriptions, moves, overrides 
   await shot(page, "workspace-move-preview");
   await page.getByTestId("move-plan-form").getByLabel("Memo").fill("asked to step down now");
   await page.getByTestId("move-plan-form").getByRole("button", { name: "Move now" }).click();
+  await confirmIn(page, "Yes, move now");
   await expect(page.getByTestId("admin-plan")).toContainText("Pro (version 1)");
   await expect(page.getByTestId("move-preview")).toContainText("Already on Pro v1");
   await page.goto(workspaceUrl);
 
   // Cancel at the period end, undo it, then cancel now: Free at once.
   await page.getByTestId("cancel-period-end").getByRole("button", { name: "Cancel at period end" }).click();
+  await confirmIn(page, "Yes, cancel at period end");
   await expect(page.getByTestId("admin-plan")).toContainText("(cancels then)");
   await page.getByRole("button", { name: "Undo the cancellation" }).click();
   await expect(page.getByTestId("cancel-period-end")).toBeVisible();
   await expect(page.getByTestId("admin-plan")).not.toContainText("(cancels then)");
   await expect(page.getByTestId("cancel-now")).toContainText("Nothing is prorated or refunded");
   await page.getByTestId("cancel-now").getByRole("button", { name: "Cancel now" }).click();
-  await expect(page.getByTestId("admin-plan")).toContainText("Status: free");
+  await confirmIn(page, "Yes, cancel now");
+  await expect(page.getByTestId("admin-plan")).toContainText("Status: Free");
   await expect(page.getByTestId("cancel-subscription")).toHaveCount(0);
   await shot(page, "workspace-plan-actions");
 

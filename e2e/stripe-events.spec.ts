@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import Stripe from "stripe";
 import { failOnCspViolations } from "./csp";
-import { payOnCheckoutPage, signUp } from "./helpers";
+import { confirmIn, payOnCheckoutPage, signUp } from "./helpers";
 
 failOnCspViolations();
 
@@ -48,7 +48,7 @@ test("3-D Secure upgrade: the owner confirms the payment on Stripe's invoice pag
 
   await page.goto(`/w/${slug}/plans`);
   await page.getByTestId("plan-pro").getByRole("button", { name: "Upgrade to Pro now" }).click();
-  await page.getByRole("alertdialog").getByRole("button", { name: "Yes, upgrade and pay now" }).click();
+  await confirmIn(page, "Yes, upgrade and pay now");
   await page.waitForURL(/\/invoices\/in_/);
   await expect(page.getByText("Your bank needs you to confirm this payment (3-D Secure).")).toBeVisible();
   await page.getByRole("button", { name: "Complete authentication" }).click();
@@ -67,7 +67,7 @@ test("3-D Secure upgrade abandoned: the plan stays, and billing and invoices say
 
   await page.goto(`/w/${slug}/plans`);
   await page.getByTestId("plan-pro").getByRole("button", { name: "Upgrade to Pro now" }).click();
-  await page.getByRole("alertdialog").getByRole("button", { name: "Yes, upgrade and pay now" }).click();
+  await confirmIn(page, "Yes, upgrade and pay now");
   await page.waitForURL(/\/invoices\/in_/);
   const hosted = page.url();
 
@@ -104,7 +104,7 @@ test("insufficient funds: an upgrade charged to a card without funds is refused 
 
   await page.goto(`/w/${slug}/plans`);
   await page.getByTestId("plan-pro").getByRole("button", { name: "Upgrade to Pro now" }).click();
-  await page.getByRole("alertdialog").getByRole("button", { name: "Yes, upgrade and pay now" }).click();
+  await confirmIn(page, "Yes, upgrade and pay now");
   await expect(page.getByTestId("plan-pro")).toContainText("The payment was declined (insufficient funds); nothing changed. Use another card in the billing portal and try again.");
   await shoot(page, "plans-insufficient-funds");
   await page.goto(`/w/${slug}/billing`);

@@ -9,9 +9,9 @@ import { listOverrides } from "@/lib/admin/overrides";
 import { planWithEntitlements, previewMoves } from "@/lib/admin/plan-moves";
 import { planHistory } from "@/lib/admin/subscriptions";
 import { workspaceDetail } from "@/lib/admin/workspaces";
-import { featureTitle, formatDate, formatDateTime, groupDigits, signedUnits } from "@/lib/billing-views/format";
+import { featureTitle, groupDigits, signedUnits } from "@/lib/billing-views/format";
+import { codeLabel, formatDate, formatDateTime, formatMoney, invoiceStatusLabel, ledgerKindLabel, subscriptionStatusLabel } from "@/lib/format";
 import { db } from "@/lib/db";
-import { formatMoney } from "@/lib/money";
 import { isAppError } from "@/lib/errors";
 import { billedByStripe } from "@/lib/payments";
 import {
@@ -72,7 +72,7 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
           {sub ? (
             <ul className="space-y-1 text-sm" data-testid="admin-plan">
               <li>{sub.plan.name} (version {sub.plan.version}), billed {sub.interval === "year" ? "yearly" : "monthly"}</li>
-              <li>Status: {sub.status.replace("_", " ")}{sub.pastDueSince ? ` since ${formatDate(sub.pastDueSince)}` : ""}</li>
+              <li>Status: {subscriptionStatusLabel(sub.status)}{sub.pastDueSince ? ` since ${formatDate(sub.pastDueSince)}` : ""}</li>
               {sub.currentPeriodEnd && <li>Current period ends {formatDate(sub.currentPeriodEnd)}{sub.cancelAtPeriodEnd ? " (cancels then)" : ""}</li>}
               {sub.trialEndsAt && <li>Trial ends {formatDate(sub.trialEndsAt)}</li>}
               {sub.pendingPlan && <li>Changes to {sub.pendingPlan.name} on {sub.pendingChangeAt ? formatDate(sub.pendingChangeAt) : "renewal"}</li>}
@@ -84,7 +84,7 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
               <ActionForm action={extendTrialAction} fields={{ workspaceId: w.id }} label="Extend trial" pendingLabel="Extending…" variant="secondary" testId="extend-trial-form">
                 <label className="block text-sm">Days<input name="days" inputMode="numeric" defaultValue="7" className="mt-1 block w-24 rounded-md border border-slate-300 px-2 py-1.5" /></label>
               </ActionForm>
-              <ActionForm action={endTrialAction} fields={{ workspaceId: w.id }} label="End trial now" pendingLabel="Ending…" variant="danger" testId="end-trial-form" />
+              <ActionForm action={endTrialAction} fields={{ workspaceId: w.id }} label="End trial now" pendingLabel="Ending…" variant="danger" testId="end-trial-form" confirm={{ title: "End this trial now?", description: "The workspace moves to Free at once, with Free's quotas. Nothing is charged.", confirmLabel: "Yes, end the trial", destructive: true }} />
             </div>
           )}
           {sub && (
@@ -104,11 +104,11 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
                   <p className="text-sm text-slate-600">Cancels on {sub.currentPeriodEnd ? formatDate(sub.currentPeriodEnd) : "the period end"}. Undoing it lets the subscription renew.</p>
                 </ActionForm>
               ) : (
-                <ActionForm action={cancelSubscriptionAction} fields={{ workspaceId: w.id, when: "period_end", requestId: requestId("cx") }} label="Cancel at period end" pendingLabel="Canceling…" variant="secondary" testId="cancel-period-end">
+                <ActionForm action={cancelSubscriptionAction} fields={{ workspaceId: w.id, when: "period_end", requestId: requestId("cx") }} label="Cancel at period end" pendingLabel="Canceling…" variant="secondary" testId="cancel-period-end" confirm={{ title: "Cancel at the period end?", description: "The subscription ends when the current period does and the workspace moves to Free then. No refund; it can be undone until then.", confirmLabel: "Yes, cancel at period end", destructive: true }}>
                   <p className="text-sm text-slate-600">Nothing changes until {sub.currentPeriodEnd ? formatDate(sub.currentPeriodEnd) : "the period end"}; then Stripe ends the subscription and the workspace moves to Free. No refund.</p>
                 </ActionForm>
               )}
-              <ActionForm action={cancelSubscriptionAction} fields={{ workspaceId: w.id, when: "now", requestId: requestId("cx") }} label="Cancel now" pendingLabel="Canceling…" variant="danger" testId="cancel-now">
+              <ActionForm action={cancelSubscriptionAction} fields={{ workspaceId: w.id, when: "now", requestId: requestId("cx") }} label="Cancel now" pendingLabel="Canceling…" variant="danger" testId="cancel-now" confirm={{ title: "Cancel the subscription now?", description: "Stripe ends the subscription at once and the workspace moves to Free. Nothing is prorated or refunded. This cannot be undone.", confirmLabel: "Yes, cancel now", destructive: true }}>
                 <p className="text-sm text-slate-600">Ends the subscription at once: the workspace moves to Free now and its limits drop to Free&apos;s in the open windows. Nothing is prorated or refunded (refund the last invoice in Stripe if you should); extras stay.</p>
               </ActionForm>
             </div>
@@ -136,7 +136,7 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
             {moving.preview.blocked ? (
               <p className="mt-2 text-sm font-medium text-red-700">Cannot move: {moving.preview.blocked}</p>
             ) : (
-              <ActionForm action={movePlanAction} fields={{ workspaceId: w.id, fromPlanId: sub.planId, toPlanId: moving.to.id, requestId: requestId("mv") }} label="Move now" pendingLabel="Moving…" className="mt-3 max-w-md" testId="move-plan-form">
+              <ActionForm action={movePlanAction} fields={{ workspaceId: w.id, fromPlanId: sub.planId, toPlanId: moving.to.id, requestId: requestId("mv") }} label="Move now" pendingLabel="Moving…" className="mt-3 max-w-md" testId="move-plan-form" confirm={{ title: `Move this workspace to ${moving.to.name} v${moving.to.version}?`, description: "The new terms in the preview apply at once, as listed above. The move is written to the audit log.", confirmLabel: "Yes, move now" }}>
                 <label className="block text-sm">Memo<input name="memo" placeholder="Why (optional)" className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5" /></label>
               </ActionForm>
             )}
@@ -156,7 +156,7 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
                     <div><strong>{featureTitle(o.feature)}</strong>: {o.limit === null ? "unlimited" : groupDigits(o.limit.toFixed())} until {formatDate(o.endsAt)} {inForce ? <span className="text-green-800">(in force)</span> : <span className="text-slate-500">({o.endedAt ? `ended ${formatDate(o.endedAt)}` : "ended"})</span>}</div>
                     <div className="text-xs text-slate-500">“{o.memo}” · {o.createdByEmail} · {formatDate(o.createdAt)}</div>
                   </div>
-                  {inForce && <ActionForm action={endOverrideAction} fields={{ workspaceId: w.id, overrideId: o.id }} label="End now" pendingLabel="Ending…" variant="danger" />}
+                  {inForce && <ActionForm action={endOverrideAction} fields={{ workspaceId: w.id, overrideId: o.id }} label="End now" pendingLabel="Ending…" variant="danger" confirm={{ title: "End this override now?", description: "The plan's own limit applies again from now on.", confirmLabel: "Yes, end the override", destructive: true }} />}
                 </li>
               );
             })}
@@ -178,7 +178,7 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
 
       <Card title="Extras">
         <p className="mb-3 text-sm">Balance: <span className="font-semibold tabular-nums" data-testid="admin-extras-balance">{groupDigits(w.extrasAccount?.balance.toFixed() ?? "0")}</span> units</p>
-        <ActionForm action={adjustExtrasAction} fields={{ workspaceId: w.id, requestId: requestId("adj") }} label="Adjust extras" pendingLabel="Adjusting…" testId="adjust-form" className="mb-4 max-w-xl">
+        <ActionForm action={adjustExtrasAction} fields={{ workspaceId: w.id, requestId: requestId("adj") }} label="Adjust extras" pendingLabel="Adjusting…" testId="adjust-form" className="mb-4 max-w-xl" confirm={{ title: "Adjust this workspace's extras?", description: "The units you entered are added to (or, if negative, taken from) the balance at once, with your memo, in the ledger and the audit log. A mistake takes a second adjustment to undo.", confirmLabel: "Yes, adjust extras" }}>
           <div className="grid gap-2 sm:grid-cols-[8rem_1fr_8rem]">
             <label className="text-sm">Units (signed)<input name="units" required placeholder="250 or -40" className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5" /></label>
             <label className="text-sm">Memo<input name="memo" required placeholder="Why, e.g. outage credit" className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5" /></label>
@@ -200,7 +200,7 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
                     </div>
                   </div>
                   {refundable && (
-                    <ActionForm action={refundPurchaseAction} fields={{ workspaceId: w.id, lotId: lot.id, refundRequestId: requestId("rf") }} label="Refund" variant="danger" pendingLabel="Refunding…" className="sm:w-72">
+                    <ActionForm action={refundPurchaseAction} fields={{ workspaceId: w.id, lotId: lot.id, refundRequestId: requestId("rf") }} label="Refund" variant="danger" pendingLabel="Refunding…" className="sm:w-72" confirm={{ title: "Refund this purchase?", description: `Stripe returns the chosen amount (in full: ${formatMoney(paid - lot.refundedCents, lot.currency ?? "usd")}) to the customer's card, and the units are taken back in proportion. A refund cannot be undone.`, confirmLabel: "Yes, refund", destructive: true }}>
                       <fieldset className="space-y-1 text-sm">
                         <legend className="sr-only">Refund amount</legend>
                         <label className="flex items-center gap-2"><input type="radio" name="mode" value="full" defaultChecked /> Full ({formatMoney(paid - lot.refundedCents, lot.currency ?? "usd")})</label>
@@ -224,7 +224,7 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
             <thead><tr><th className={th}>#</th><th className={th}>When</th><th className={th}>Kind</th><th className={th}>Units</th><th className={th}>Cause</th><th className={th}>Memo</th></tr></thead>
             <tbody>
               {ledger.map((e) => (
-                <tr key={e.id} className="border-t border-slate-100"><td className={td}>{e.seq}</td><td className={td}>{formatDateTime(e.createdAt)}</td><td className={td}>{e.kind}</td><td className={`${td} tabular-nums`}>{signedUnits(e.units.toFixed())}</td><td className={`${td} break-all text-slate-600`}>{e.causeType} {e.causeId}</td><td className={td}>{e.memo}</td></tr>
+                <tr key={e.id} className="border-t border-slate-100"><td className={td}>{e.seq}</td><td className={td}>{formatDateTime(e.createdAt)}</td><td className={td}>{ledgerKindLabel(e.kind)}</td><td className={`${td} tabular-nums`}>{signedUnits(e.units.toFixed())}</td><td className={`${td} break-all text-slate-600`}>{e.causeType} {e.causeId}</td><td className={td}>{e.memo}</td></tr>
               ))}
             </tbody>
           </table>
@@ -242,7 +242,7 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
         </Card>
         <Card title="Invoices">
           {invoices.length === 0 ? <p className="text-sm text-slate-600">No invoices.</p> : (
-            <ul className="space-y-1 text-sm">{invoices.map((i) => <li key={i.id} className="flex justify-between gap-3"><span>{i.number ?? i.stripeInvoiceId} · {formatDate(i.createdAt)}</span><span className="tabular-nums">{formatMoney(i.amountDueCents, i.currency)} {i.status}</span></li>)}</ul>
+            <ul className="space-y-1 text-sm">{invoices.map((i) => <li key={i.id} className="flex justify-between gap-3"><span>{i.number ?? i.stripeInvoiceId} · {formatDate(i.createdAt)}</span><span className="tabular-nums">{formatMoney(i.amountDueCents, i.currency)} {invoiceStatusLabel(i.status).toLowerCase()}</span></li>)}</ul>
           )}
         </Card>
       </div>
@@ -254,7 +254,7 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
               <li key={h.id} className="flex flex-col gap-x-3 sm:flex-row">
                 <span className="text-slate-600 sm:w-48">{formatDateTime(h.changedAt)}</span>
                 <span>{h.from} → {h.to}</span>
-                <span className="text-slate-600">{h.reason.replace("_", " ")}{h.actorEmail ? ` by ${h.actorEmail}` : ""}</span>
+                <span className="text-slate-600">{codeLabel(h.reason)}{h.actorEmail ? ` by ${h.actorEmail}` : ""}</span>
               </li>
             ))}
           </ul>
