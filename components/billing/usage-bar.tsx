@@ -1,5 +1,5 @@
 import type { UsageMeasure } from "@/lib/billing-views/usage-level";
-import { featureNoun, featureTitle, formatDateTime, groupDigits } from "@/lib/billing-views/format";
+import { featureNoun, featureTitle, formatDateTime, formatRelative, groupDigits } from "@/lib/billing-views/format";
 
 export interface UsageBarProps {
   feature: string;
@@ -27,9 +27,11 @@ export function usageText({ feature, kind, used, limit }: Pick<UsageBarProps, "f
   return `${groupDigits(used)} / ${groupDigits(limit)} ${featureNoun(feature, limit)}`;
 }
 
-function resetText(kind: "meter" | "gauge", resetsAt: string | null): string {
+/** "Resets in 4 days (Dec 7, 2026, 00:00 UTC)": how long first, the exact moment for whoever needs it. */
+function resetText(kind: "meter" | "gauge", resetsAt: string | null): React.ReactNode {
   if (kind === "gauge") return "Held until released";
-  return resetsAt ? `Resets ${formatDateTime(resetsAt)}` : "Never resets";
+  if (!resetsAt) return "Never resets";
+  return <>Resets {formatRelative(resetsAt)} (<time dateTime={resetsAt}>{formatDateTime(resetsAt)}</time>)</>;
 }
 
 /** One feature's usage: a real progressbar whose numbers and words say the same thing as its colour. */

@@ -7,6 +7,7 @@ import type { Client } from "@/lib/auth/users";
 import { can } from "./access";
 import { effectiveStatus, hashInvitationToken, looksLikeInvitationToken } from "./invitations";
 import { joinWorkspace } from "./join";
+import { formatDate } from "@/lib/format";
 
 // Following an invitation link: what the page shows, and accepting it as the invited address, either
 // signed in already or by creating the account on the spot. Each refusal says why in words.
@@ -24,7 +25,6 @@ export interface InvitationView {
   hasAccount?: boolean;
 }
 
-const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone: "UTC" });
 
 /** Why a link cannot be used, in the words the page and the forms show. */
 export function refusal(view: Pick<InvitationView, "state" | "expiresAt" | "inviter">): string {
@@ -34,7 +34,7 @@ export function refusal(view: Pick<InvitationView, "state" | "expiresAt" | "invi
     case "revoked":
       return "This invitation was revoked by the workspace. Ask the person who invited you for a new one.";
     case "expired":
-      return `This invitation expired${view.expiresAt ? ` on ${dateFormat.format(view.expiresAt)}` : ""}. Ask ${view.inviter ?? "the person who invited you"} to send a new one.`;
+      return `This invitation expired${view.expiresAt ? ` on ${formatDate(view.expiresAt)}` : ""}. Ask ${view.inviter ?? "the person who invited you"} to send a new one.`;
     default:
       return "This invitation link is not valid. If you were sent a newer invitation, use the link in that email.";
   }

@@ -4,10 +4,10 @@ import { db } from "@/lib/db";
 import { currentUserId } from "@/lib/server/session";
 import { refusal, viewInvitation } from "@/lib/workspaces/accept-invitation";
 import { AcceptForm, InviteSignUpForm, SwitchAccountForm } from "./invite-forms";
+import { formatDate } from "@/lib/format";
 
 export const metadata = { title: "Invitation" };
 
-const dateFormat = new Intl.DateTimeFormat("en-US", { dateStyle: "long", timeZone: "UTC" });
 const roleWords = { OWNER: "an owner", ADMIN: "an admin", MEMBER: "a member" } as const;
 
 export default async function InvitationPage({ params }: { params: Promise<{ token: string }> }) {
@@ -31,7 +31,7 @@ export default async function InvitationPage({ params }: { params: Promise<{ tok
       <h1 className="mb-1 text-xl font-semibold">Join {workspaceName}</h1>
       <p className="mb-5 text-sm text-slate-600">
         {inviter ? `${inviter} invited` : "You are invited:"} <strong className="break-all">{email}</strong> to join <strong>{workspaceName}</strong> on Tally as {roleWords[role!]}.
-        {" "}The invitation expires on {dateFormat.format(expiresAt!)}.
+        {" "}The invitation expires on {formatDate(expiresAt!)}.
       </p>
       {user && user.email.toLowerCase() === email ? (
         <AcceptForm token={token} workspaceName={workspaceName!} />

@@ -4,13 +4,13 @@ import { db } from "@/lib/db";
 import { requireWorkspacePage } from "@/lib/server/session";
 import { can } from "@/lib/workspaces/access";
 import { CreateKeyForm, RevokeKeyForm } from "./key-forms";
+import { formatDateTime } from "@/lib/format";
 
 export const metadata = { title: "API keys" };
 
-const dateTime = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 function When({ at, empty }: { at: Date | null; empty: string }) {
-  return at ? <time dateTime={at.toISOString()}>{dateTime.format(at)} UTC</time> : <span className="text-slate-500">{empty}</span>;
+  return at ? <time dateTime={at.toISOString()}>{formatDateTime(at)}</time> : <span className="text-slate-500">{empty}</span>;
 }
 
 export default async function ApiKeysPage({ params }: { params: Promise<{ slug: string }> }) {

@@ -3,7 +3,7 @@ import { Card } from "@/components/ui/card";
 import { extrasBalance } from "@/lib/billing";
 import { openDisputesByLot, purchasesInProgress } from "@/lib/billing-views/purchases";
 import { db } from "@/lib/db";
-import { formatMoney } from "@/lib/money";
+import { formatDate as day, formatMoney } from "@/lib/format";
 import { purchaseBlockReason } from "@/lib/payments";
 import { requireWorkspacePage } from "@/lib/server/session";
 import { can } from "@/lib/workspaces/access";
@@ -11,7 +11,6 @@ import { autoTopUpAction, buyPackAction } from "./actions";
 
 export const metadata = { title: "Extras" };
 
-const day = (d: Date) => d.toLocaleDateString("en-US", { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
 const units = (v: { toString(): string }) => Number(v.toString()).toLocaleString("en-US", { maximumFractionDigits: 6 });
 const sourceNames = { topup: "Purchase", grant: "Plan grant", adjustment: "Adjustment" } as const;
 

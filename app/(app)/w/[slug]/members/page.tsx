@@ -5,11 +5,11 @@ import { can } from "@/lib/workspaces/access";
 import { listInvitations } from "@/lib/workspaces/invitations";
 import { listMembers } from "@/lib/workspaces/members";
 import { InvitationList, InviteForm, MemberList } from "./member-forms";
+import { formatDateTime } from "@/lib/format";
 
 export const metadata = { title: "Members" };
 
-const dateTime = new Intl.DateTimeFormat("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-const when = (d: Date) => `${dateTime.format(d)} UTC`;
+const when = formatDateTime;
 
 export default async function MembersPage({ params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
