@@ -8,9 +8,9 @@ export default function MarketingLayout({ children }: { children: React.ReactNod
       <header className="mx-auto flex w-full max-w-6xl items-center gap-2 px-4 py-4">
         <BrandLink />
         <nav aria-label="Site" className="ml-auto flex items-center gap-1 text-sm sm:gap-2">
-          <Link href="/pricing" className={buttonClass("ghost", "px-2 sm:px-3.5")}>Pricing</Link>
-          <Link href="/sign-in" className={buttonClass("ghost", "px-2 sm:px-3.5")}>Sign in</Link>
-          <Link href="/sign-up" className={buttonClass("primary")}>Sign up</Link>
+          <Link href="/pricing" className={buttonClass("ghost", "nav")}>Pricing</Link>
+          <Link href="/sign-in" className={buttonClass("ghost", "nav")}>Sign in</Link>
+          <Link href="/sign-up" className={buttonClass("primary", "nav")}>Sign up</Link>
         </nav>
       </header>
       <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 pb-16">{children}</main>

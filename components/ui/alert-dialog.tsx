@@ -1,6 +1,6 @@
 "use client";
 
-import { AlertDialog as A } from "radix-ui";
+import * as A from "radix-ui/alert-dialog";
 import { buttonVariants } from "./button";
 import { cn } from "./cn";
 import { overlayClass, panelClass } from "./dialog";

@@ -14,9 +14,9 @@ export function BrandMark({ className }: { className?: string }) {
 }
 
 /** The mark and the name, linking home. */
-export function BrandLink({ href = "/", className }: { href?: string; className?: string }) {
+export function BrandLink({ href = "/", className, large = false }: { href?: string; className?: string; large?: boolean }) {
   return (
-    <Link href={href} className={cn("inline-flex shrink-0 items-center gap-2 text-lg font-bold tracking-tight text-slate-900", className)}>
+    <Link href={href} className={cn("inline-flex shrink-0 items-center gap-2 font-bold tracking-tight text-slate-900", large ? "text-2xl" : "text-lg", className)}>
       <BrandMark />
       <span>Tally</span>
     </Link>

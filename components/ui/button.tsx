@@ -1,5 +1,4 @@
 import { cva, type VariantProps } from "class-variance-authority";
-import { Slot } from "radix-ui";
 import type { ButtonHTMLAttributes } from "react";
 import { cn } from "./cn";
 
@@ -15,20 +14,20 @@ export const buttonVariants = cva(
         ghost: "text-slate-700 hover:bg-slate-100 disabled:text-slate-500",
         link: "px-0 text-brand-700 underline-offset-4 hover:underline",
       },
-      size: { md: "px-3.5 py-2", sm: "px-2.5 py-1.5 text-xs", icon: "size-9 p-0" },
+      size: { md: "px-3.5 py-2", sm: "px-2.5 py-1.5 text-xs", nav: "px-2 py-2 sm:px-3.5", icon: "size-9 p-0" },
     },
     defaultVariants: { variant: "primary", size: "md" },
   },
 );
 
 export type ButtonVariant = NonNullable<VariantProps<typeof buttonVariants>["variant"]>;
+export type ButtonSize = NonNullable<VariantProps<typeof buttonVariants>["size"]>;
 
 /** The classes of a button, for links that look like one. */
-export const buttonClass = (variant: ButtonVariant = "primary", className?: string) => cn(buttonVariants({ variant }), className);
+export const buttonClass = (variant: ButtonVariant = "primary", size: ButtonSize = "md") => buttonVariants({ variant, size });
 
 export function Button({
-  variant, size, asChild = false, className, ...props
-}: ButtonHTMLAttributes<HTMLButtonElement> & VariantProps<typeof buttonVariants> & { asChild?: boolean; ref?: React.Ref<HTMLButtonElement> }) {
-  const Comp = asChild ? Slot.Root : "button";
-  return <Comp className={cn(buttonVariants({ variant, size }), className)} {...props} />;
+  variant, size, className, ...props
+}: ButtonHTMLAttributes<HTMLButtonElement> & VariantProps<typeof buttonVariants> & { ref?: React.Ref<HTMLButtonElement> }) {
+  return <button className={cn(buttonVariants({ variant, size }), className)} {...props} />;
 }

@@ -1,7 +1,9 @@
 import { clsx, type ClassValue } from "clsx";
-import { twMerge } from "tailwind-merge";
 
-/** Joins class names; a later Tailwind class wins over an earlier one of the same kind (px-3 after px-4). */
+/**
+ * Joins class names (clsx). No class merging: a component's own classes and the ones passed in must not
+ * set the same property (use a variant instead), which keeps a merge library out of every page's script.
+ */
 export function cn(...inputs: ClassValue[]): string {
-  return twMerge(clsx(inputs));
+  return clsx(inputs);
 }

@@ -1,9 +1,7 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import { useRef, useState } from "react";
-import {
-  AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter, AlertDialogTitle,
-} from "./alert-dialog";
 import { Button, type ButtonVariant } from "./button";
 
 export interface Confirmation {
@@ -15,6 +13,8 @@ export interface Confirmation {
   destructive?: boolean;
 }
 
+const ConfirmDialog = dynamic(() => import("./confirm-dialog"), { ssr: false });
+
 /**
  * A form's submit button that asks first. The dialog's go-ahead submits the button's own form, so the
  * server action still decides (and re-checks) everything; the dialog only stops a slip of the finger.
@@ -23,26 +23,29 @@ export function ConfirmSubmit({ confirm, children, variant, disabled, className,
   confirm: Confirmation; children: React.ReactNode; variant?: ButtonVariant; disabled?: boolean; className?: string; "aria-label"?: string;
 }) {
   const [open, setOpen] = useState(false);
+  // The dialog's code is fetched when the pointer or focus comes near the button, and at the latest on the click.
+  const [wanted, setWanted] = useState(false);
   const trigger = useRef<HTMLButtonElement>(null);
   return (
     <>
-      <Button ref={trigger} type="button" variant={variant} disabled={disabled} className={className} aria-label={ariaLabel} aria-haspopup="dialog" onClick={() => setOpen(true)}>
+      <Button
+        ref={trigger}
+        type="button"
+        variant={variant}
+        disabled={disabled}
+        className={className}
+        aria-label={ariaLabel}
+        aria-haspopup="dialog"
+        onPointerEnter={() => setWanted(true)}
+        onFocus={() => setWanted(true)}
+        onClick={() => {
+          setWanted(true);
+          setOpen(true);
+        }}
+      >
         {children}
       </Button>
-      <AlertDialog open={open} onOpenChange={setOpen}>
-        <AlertDialogContent>
-          <AlertDialogTitle>{confirm.title}</AlertDialogTitle>
-          <AlertDialogDescription asChild={typeof confirm.description !== "string"}>
-            {typeof confirm.description === "string" ? confirm.description : <div>{confirm.description}</div>}
-          </AlertDialogDescription>
-          <AlertDialogFooter>
-            <AlertDialogCancel>Go back</AlertDialogCancel>
-            <AlertDialogAction destructive={confirm.destructive} onClick={() => trigger.current?.form?.requestSubmit()}>
-              {confirm.confirmLabel}
-            </AlertDialogAction>
-          </AlertDialogFooter>
-        </AlertDialogContent>
-      </AlertDialog>
+      {wanted && <ConfirmDialog confirm={confirm} open={open} onOpenChange={setOpen} onConfirm={() => trigger.current?.form?.requestSubmit()} />}
     </>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { X } from "lucide-react";
-import { Dialog as D } from "radix-ui";
+import * as D from "radix-ui/dialog";
 import { cn } from "./cn";
 
 export const Dialog = D.Root;

@@ -21,13 +21,15 @@ const STATUS_WORDS: [status: string, label: string][] = [
 ];
 
 function Figure({ label, value, testId, href }: { label: string; value: string; testId: string; href?: string }) {
-  const body = (
-    <>
+  // dt and dd stay direct children of the group (a link around them would break the list for screen readers).
+  return (
+    <div className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
       <dt className="text-sm text-slate-600">{label}</dt>
-      <dd className="mt-1 text-2xl font-semibold tabular-nums text-slate-900" data-testid={testId}>{value}</dd>
-    </>
+      <dd className="mt-1 text-2xl font-semibold tabular-nums text-slate-900" data-testid={testId}>
+        {href ? <Link href={href} className="hover:underline">{value}</Link> : value}
+      </dd>
+    </div>
   );
-  return <div className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">{href ? <Link href={href} className="block hover:underline">{body}</Link> : body}</div>;
 }
 
 export default async function AdminOverview() {

@@ -4,7 +4,8 @@ import { db } from "@/lib/db";
 import { requireWorkspacePage } from "@/lib/server/session";
 import { can } from "@/lib/workspaces/access";
 import { CreateKeyForm, RevokeKeyForm } from "./key-forms";
-import { formatDateTime } from "@/lib/format";
+import { formatDateTime, roleLabel } from "@/lib/format";
+import { Badge } from "@/components/ui/badge";
 
 export const metadata = { title: "API keys" };
 
@@ -25,7 +26,7 @@ export default async function ApiKeysPage({ params }: { params: Promise<{ slug: 
         <h1 className="text-2xl font-semibold">API keys</h1>
         <p className="text-sm text-slate-600">
           Your backend reports usage and checks quotas with these keys through the metering API (
-          <a className="text-brand-700 underline" href="/api/v1/openapi.json">OpenAPI document</a>).
+          <a className="text-brand-700 underline underline-offset-2" href="/api/v1/openapi.json">OpenAPI document</a>).
         </p>
       </div>
       {canManage ? (
@@ -58,7 +59,7 @@ function Creator({ apiKey: k }: { apiKey: ApiKeyListItem }) {
 function creatorWarning(k: ApiKeyListItem): string | null {
   if (!k.creatorLostAccess || !k.createdBy) return null;
   const who = k.createdBy.email;
-  const standing = k.createdBy.role ? `is now a ${k.createdBy.role.toLowerCase()} and can no longer manage keys` : "is no longer a member of this workspace";
+  const standing = k.createdBy.role ? `is now a ${roleLabel(k.createdBy.role).toLowerCase()} and can no longer manage keys` : "is no longer a member of this workspace";
   return `${who} ${standing}, but has seen this key. Replace it with a new key and revoke this one, unless you know where its secret is kept.`;
 }
 
@@ -69,12 +70,8 @@ function KeyRow({ apiKey: k, slug, canManage }: { apiKey: ApiKeyListItem; slug: 
       <div className="min-w-0 flex-1 space-y-1">
         <p className="flex flex-wrap items-center gap-2">
           <span className="font-medium">{k.name}</span>
-          {k.revokedAt ? (
-            <span className="rounded bg-slate-200 px-2 py-0.5 text-xs font-medium text-slate-700">Revoked</span>
-          ) : (
-            <span className="rounded bg-green-100 px-2 py-0.5 text-xs font-medium text-green-800">Active</span>
-          )}
-          {warning && <span className="rounded bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">Creator lost access</span>}
+          {k.revokedAt ? <Badge>Revoked</Badge> : <Badge tone="success">Active</Badge>}
+          {warning && <Badge tone="warning">Creator lost access</Badge>}
         </p>
         <p className="font-mono text-sm text-slate-700">{k.prefix}_…</p>
         <dl className="grid grid-cols-[auto_1fr] gap-x-3 text-xs text-slate-600 sm:grid-cols-[auto_1fr_auto_1fr]">
