@@ -1,6 +1,6 @@
 "use client";
 
-import { ErrorState } from "@/components/ui/route-states";
+import { ErrorState } from "@/components/ui/error-state";
 import "./globals.css";
 
 // Replaces the root layout when it fails itself, so it brings its own <html> and <body>.

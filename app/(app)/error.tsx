@@ -1,7 +1,7 @@
 "use client";
 
 import { BrandLink } from "@/components/ui/brand";
-import { ErrorState } from "@/components/ui/route-states";
+import { ErrorState } from "@/components/ui/error-state";
 
 export default function AppError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   return (

@@ -1,10 +1,9 @@
-"use client";
-
-import { CircleAlert, Compass, LoaderCircle } from "lucide-react";
+import { Compass, LoaderCircle } from "lucide-react";
 import Link from "next/link";
-import { useEffect } from "react";
 import { buttonClass } from "./button";
 import { StatusScreen } from "./status-screen";
+
+// Server components: a not-found page and a loading skeleton ship no JavaScript of their own.
 
 /** What a not-found page says, with a way back to `home` (the section's start page). */
 export function NotFoundState({ home, homeLabel }: { home: string; homeLabel: string }) {
@@ -20,32 +19,7 @@ export function NotFoundState({ home, homeLabel }: { home: string; homeLabel: st
   );
 }
 
-/**
- * What an error boundary shows: nothing technical, a digest to quote to support, and a retry. The error
- * itself is logged on the server; the browser only learns its digest.
- */
-export function ErrorState({ error, reset, home, homeLabel }: { error: Error & { digest?: string }; reset: () => void; home: string; homeLabel: string }) {
-  useEffect(() => {
-    console.error(error);
-  }, [error]);
-  return (
-    <StatusScreen
-      icon={<CircleAlert />}
-      title="Something went wrong on our side"
-      actions={
-        <>
-          <button type="button" onClick={reset} className={buttonClass("primary")}>Try again</button>
-          <Link href={home} className={buttonClass("secondary")}>{homeLabel}</Link>
-        </>
-      }
-    >
-      <p>Nothing you did caused this, and nothing was charged twice: a retried billing action is recognised and applied once.</p>
-      {error.digest && <p className="mt-2 text-xs text-slate-500">Reference for support: <code>{error.digest}</code></p>}
-    </StatusScreen>
-  );
-}
-
-/** A page on its way: a skeleton of a heading and cards, and a spinner announced to screen readers. */
+/** A page on its way: a skeleton of a heading and cards, and a spinner. */
 export function LoadingState({ label = "Loading…" }: { label?: string }) {
   return (
     <div className="space-y-6" aria-busy="true">

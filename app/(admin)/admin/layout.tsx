@@ -17,7 +17,7 @@ export default async function AdminLayout({ children }: { children: React.ReactN
           <span className="hidden truncate text-sm text-slate-300 sm:inline" title="Signed in as an operator">{operator.email}</span>
           <Link href="/app" className="ml-auto shrink-0 rounded-md px-2 py-1.5 text-sm text-slate-200 hover:bg-slate-800">Workspaces</Link>
           <form action={signOutAction} className="shrink-0">
-            <button type="submit" className="inline-flex items-center gap-1.5 whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-200 hover:bg-slate-800"><LogOut aria-hidden="true" className="size-4" />Sign out</button>
+            <button type="submit" className="inline-flex items-center gap-1.5 whitespace-nowrap rounded-md px-2 py-1.5 text-sm text-slate-200 hover:bg-slate-800"><LogOut aria-hidden="true" className="size-5 sm:size-4" /><span className="sr-only sm:not-sr-only">Sign out</span></button>
           </form>
         </div>
       </header>
