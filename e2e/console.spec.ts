@@ -97,7 +97,7 @@ test("an operator adjusts a customer's extras and refunds their pack; the audit 
   // Stripe's events: the pack's checkout completion, replayed, is never applied twice.
   await page.goto("/admin/stripe-events?type=checkout.session.completed");
   await page.getByTestId("stripe-event-row").first().getByRole("link").click();
-  await expect(page.getByTestId("stripe-event-status")).toHaveText("processed");
+  await expect(page.getByTestId("stripe-event-status")).toHaveText("Processed");
   await page.getByTestId("replay-form").getByRole("button", { name: "Replay" }).click();
   await expect(page.getByTestId("replay-form").getByRole("status")).toContainText("Already processed");
   await page.screenshot({ path: "test-results/console-stripe-event-1280.png", fullPage: true });

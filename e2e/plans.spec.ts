@@ -70,7 +70,7 @@ test("an operator versions a plan, migrates its subscriptions, moves, overrides 
   await expect(row).toContainText("no proration");
   await shot(page, "plan-migrate-preview");
   await page.getByTestId("start-migration").getByRole("button", { name: /^Start migration/ }).click();
-  await expect(page.getByTestId("migration-status")).toHaveText("done");
+  await expect(page.getByTestId("migration-status")).toHaveText("Done");
   const item = page.getByTestId("migration-item").filter({ hasText: "Grandfathered Co" });
   await expect(item.getByTestId("matches-preview")).toBeVisible();
   await shot(page, "plan-migration");

@@ -3,6 +3,7 @@ import { planCatalog } from "@/lib/admin/plans";
 import { formatDate, groupDigits } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
 import { formatMoney } from "@/lib/money";
+import { codeLabel } from "@/lib/format";
 
 export const dynamic = "force-dynamic";
 
@@ -56,7 +57,7 @@ export default async function AdminPlans() {
             {migrations.map((m) => (
               <li key={m.id} className="flex flex-col gap-1 py-2 sm:flex-row sm:items-center sm:gap-4">
                 <Link href={`/admin/plans/migrations/${m.id}`} className="font-medium text-brand-700 hover:underline">{label.get(m.fromPlanId)} → {label.get(m.toPlanId)}</Link>
-                <span className="text-slate-600">{m.status}: {m.moved} of {m.total} moved{m.failed ? `, ${m.failed} failed` : ""}</span>
+                <span className="text-slate-600">{codeLabel(m.status)}: {m.moved} of {m.total} moved{m.failed ? `, ${m.failed} failed` : ""}</span>
                 <span className="text-xs text-slate-500 sm:ml-auto">{formatDate(m.createdAt)} by {m.createdByEmail}</span>
               </li>
             ))}

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { searchWorkspaces } from "@/lib/admin/workspaces";
 import { formatDate } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
+import { subscriptionStatusLabel } from "@/lib/format";
 
 export const dynamic = "force-dynamic";
 
@@ -25,7 +26,7 @@ export default async function AdminWorkspaces({ searchParams }: { searchParams: 
             <li key={w.id} className="flex flex-col gap-1 px-4 py-3 sm:flex-row sm:items-center sm:gap-4" data-testid="admin-workspace-row">
               <Link href={`/admin/workspaces/${w.id}`} className="font-medium text-brand-700 hover:underline">{w.name}</Link>
               <span className="text-sm text-slate-600">{w.owners.join(", ") || "no owner"}</span>
-              <span className="text-sm text-slate-600 sm:ml-auto">{w.plan ?? "no plan"}{w.status ? ` · ${w.status.replace("_", " ")}` : ""}</span>
+              <span className="text-sm text-slate-600 sm:ml-auto">{w.plan ?? "no plan"}{w.status ? ` · ${subscriptionStatusLabel(w.status).toLowerCase()}` : ""}</span>
               <span className="text-xs text-slate-500">created {formatDate(w.createdAt)}</span>
             </li>
           ))}

@@ -7,6 +7,7 @@ import { groupDigits } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
 import { isAppError } from "@/lib/errors";
 import { startMigrationAction } from "../actions";
+import { subscriptionStatusLabel } from "@/lib/format";
 
 export const dynamic = "force-dynamic";
 
@@ -49,7 +50,7 @@ export default async function MigrationPreviewPage({ searchParams }: { searchPar
             <li key={r.workspaceId} className="rounded-lg border border-slate-200 bg-white p-3" data-testid="preview-row">
               <div className="mb-2 flex flex-wrap items-baseline gap-x-3">
                 <Link href={`/admin/workspaces/${r.workspaceId}`} className="font-medium text-brand-700 hover:underline">{r.name}</Link>
-                <span className="text-xs text-slate-500">{r.status.replace("_", " ")}{r.stripeBacked ? " · billed by Stripe" : ""}</span>
+                <span className="text-xs text-slate-500">{subscriptionStatusLabel(r.status)}{r.stripeBacked ? " · billed by Stripe" : ""}</span>
               </div>
               <TermsCompare before={r.before} after={r.after} />
               {r.blocked ? <p className="mt-2 text-sm font-medium text-red-700">Not moved: {r.blocked}</p> : null}

@@ -6,6 +6,7 @@ import { stripeEventDetail } from "@/lib/admin/stripe-events";
 import { formatDateTime } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
 import { replayStripeEventAction } from "../../actions";
+import { processingStatusLabel } from "@/lib/format";
 
 export const dynamic = "force-dynamic";
 
@@ -20,7 +21,7 @@ export default async function StripeEventPage({ params }: { params: Promise<{ id
       <Card>
         <dl className="grid gap-x-4 gap-y-1 text-sm sm:grid-cols-[10rem_1fr]">
           <dt className="text-slate-600">Event</dt><dd className="break-all">{e.id}</dd>
-          <dt className="text-slate-600">Status</dt><dd data-testid="stripe-event-status">{e.status}</dd>
+          <dt className="text-slate-600">Status</dt><dd data-testid="stripe-event-status">{processingStatusLabel(e.status)}</dd>
           <dt className="text-slate-600">Attempts</dt><dd>{e.attempts}</dd>
           <dt className="text-slate-600">Received</dt><dd>{formatDateTime(e.receivedAt)}</dd>
           {e.processedAt && <><dt className="text-slate-600">Processed</dt><dd>{formatDateTime(e.processedAt)}</dd></>}

@@ -6,6 +6,7 @@ import { migrationItems } from "@/lib/admin/plan-migrations";
 import { formatDateTime } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
 import { runMigrationAction } from "../../actions";
+import { codeLabel } from "@/lib/format";
 
 export const dynamic = "force-dynamic";
 
@@ -38,7 +39,7 @@ export default async function MigrationPage({ params, searchParams }: { params: 
         <p className="text-sm text-slate-600">Started {formatDateTime(m.createdAt)} by {m.createdByEmail}{m.finishedAt ? `, finished ${formatDateTime(m.finishedAt)}` : ""}.</p>
       </div>
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-5" data-testid="migration-counts">
-        {[["Status", m.status], ["Moved", count("moved")], ["To go", count("pending")], ["Skipped", count("skipped")], ["Failed", count("failed")]].map(([k, v]) => (
+        {[["Status", codeLabel(m.status)], ["Moved", count("moved")], ["To go", count("pending")], ["Skipped", count("skipped")], ["Failed", count("failed")]].map(([k, v]) => (
           <div key={k} className="rounded-lg border border-slate-200 bg-white p-3">
             <dt className="text-xs text-slate-600">{k}</dt>
             <dd className="text-lg font-semibold tabular-nums" data-testid={`migration-${String(k).toLowerCase().replace(" ", "-")}`}>{v}</dd>
@@ -64,7 +65,7 @@ export default async function MigrationPage({ params, searchParams }: { params: 
           <li key={i.workspaceId} className="rounded-lg border border-slate-200 bg-white p-3" data-testid="migration-item">
             <div className="mb-2 flex flex-wrap items-baseline gap-x-3">
               <Link href={`/admin/workspaces/${i.workspaceId}`} className="font-medium text-brand-700 hover:underline">{i.name}</Link>
-              <span className="text-sm">{i.status}</span>
+              <span className="text-sm">{codeLabel(i.status)}</span>
               {i.matches === true && <span className="text-xs text-green-800" data-testid="matches-preview">result equals the preview</span>}
               {i.matches === false && <span className="text-xs font-medium text-red-700">result differs from the preview</span>}
             </div>
