@@ -1,10 +1,9 @@
 "use client";
 
-import Link from "next/link";
 import { useEffect } from "react";
 import { StatusScreen } from "./status-screen";
 
-// Error boundaries are in every page's script, so this one stays small: no icon library, no variant helper.
+// Error boundaries are in every page's script, so this one stays small: no icon library, no variant helper, no router link.
 const primary = "inline-flex items-center justify-center rounded-md bg-brand-600 px-3.5 py-2 text-sm font-medium text-white shadow-sm hover:bg-brand-700";
 const secondary = "inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-900 shadow-sm hover:bg-slate-100";
 
@@ -23,7 +22,8 @@ export function ErrorState({ error, reset, home, homeLabel }: { error: Error & {
       actions={
         <>
           <button type="button" onClick={reset} className={primary}>Try again</button>
-          <Link href={home} className={secondary}>{homeLabel}</Link>
+          {/* A plain link: after an error a full page load is the surer way back, and it keeps the router out of this script. */}
+          <a href={home} className={secondary}>{homeLabel}</a>
         </>
       }
     >
