@@ -71,6 +71,7 @@ test("console pages", async ({ page }) => {
   await page.getByLabel("Search workspaces").fill(customer.email);
   await page.getByRole("button", { name: "Search" }).click();
   await page.getByRole("link", { name: "Console Subject" }).click();
+  await page.waitForURL(/\/admin\/workspaces\/[^/?]+$/);
   const workspacePath = new URL(page.url()).pathname;
   for (const [name, path] of [
     ["admin", "/admin"], ["admin-workspaces", "/admin/workspaces"], ["admin-workspace", workspacePath], ["admin-plans", "/admin/plans"],
