@@ -91,7 +91,7 @@ test("an operator versions a plan, migrates its subscriptions, moves, overrides 
   await page.getByRole("button", { name: "Search" }).click();
   await page.getByRole("link", { name: "Grandfathered Co" }).click();
   await expect(page.getByTestId("admin-plan")).toContainText("Max (version 2)");
-  await expect(page.getByTestId("plan-history").locator("li").first()).toContainText(`Max v1 → Max v2operator by ${OPERATOR_EMAIL}`);
+  await expect(page.getByTestId("plan-history").locator("li").first()).toContainText(`Max v1 → Max v2Operator by ${OPERATOR_EMAIL}`);
   const workspaceUrl = page.url();
   const override = page.getByTestId("override-form");
   await override.getByLabel("Feature").selectOption("compute");
