@@ -1,5 +1,0 @@
-import { LoadingState } from "@/components/ui/route-states";
-
-export default function Loading() {
-  return <><LoadingState label="Loading your account…" /></>;
-}
