@@ -81,7 +81,7 @@ test("an operator adjusts a customer's extras and refunds their pack; the audit 
   await confirmIn(page, "Yes, end the trial");
   await expect(page.getByTestId("admin-plan")).toContainText("Status: Free");
   await expect(page.getByTestId("plan-history").locator("li").first()).toContainText(`Pro v1 → Free v1Operator by ${OPERATOR_EMAIL}`);
-  await expect(page.getByTestId("plan-history").locator("li").nth(1)).toContainText("Free v1 → Pro v1trial");
+  await expect(page.getByTestId("plan-history").locator("li").nth(1)).toContainText("Free v1 → Pro v1Trial");
   await page.screenshot({ path: "test-results/console-workspace-1280.png", fullPage: true });
 
   await page.goto("/admin/audit");

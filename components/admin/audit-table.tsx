@@ -19,7 +19,7 @@ const show = (v: unknown) => (v === null || v === undefined ? "" : JSON.stringif
 export function AuditTable({ entries, withWorkspace = false }: { entries: Entry[]; withWorkspace?: boolean }) {
   if (entries.length === 0) return <p className="text-sm text-slate-600">Nothing recorded yet.</p>;
   return (
-    <div className="overflow-x-auto">
+    <div className="overflow-x-auto" role="region" aria-label="Audit log entries" tabIndex={0}>
       <table className="w-full min-w-[40rem] text-sm" data-testid="audit-table">
         <thead>
           <tr className="text-left text-slate-600">

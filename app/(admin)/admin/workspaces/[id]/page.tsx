@@ -219,7 +219,8 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
       </Card>
 
       <Card title="Recent ledger entries">
-        <div className="overflow-x-auto">
+        {/* Wide on a phone: a scrollable region that the keyboard can reach. */}
+        <div className="overflow-x-auto" role="region" aria-label="Recent ledger entries" tabIndex={0}>
           <table className="w-full min-w-[36rem] text-sm">
             <thead><tr><th className={th}>#</th><th className={th}>When</th><th className={th}>Kind</th><th className={th}>Units</th><th className={th}>Cause</th><th className={th}>Memo</th></tr></thead>
             <tbody>
