@@ -1,4 +1,4 @@
-import type { Client } from "@/lib/billing/client";
+import type { Client } from "@/lib/db";
 import { formatUnits } from "@/lib/billing/units";
 
 /** A paid pack (checkout or auto top-up), shown with the invoices: packs are paid at once and have receipts, not invoices. */

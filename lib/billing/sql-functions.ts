@@ -8,10 +8,11 @@ import pg from "pg";
 // function is CREATE OR REPLACE, so applying it again changes nothing, and the database always runs exactly
 // the source of the release being deployed.
 
-export const SQL_SOURCES = ["record-usage.sql"] as const;
+// The outgoing webhooks' trigger functions (lib/webhooks/outbox.sql) are applied the same way.
+export const SQL_SOURCES = [new URL("./record-usage.sql", import.meta.url), new URL("../webhooks/outbox.sql", import.meta.url)];
 
-export function readSqlSource(name: (typeof SQL_SOURCES)[number]): string {
-  return fs.readFileSync(fileURLToPath(new URL(`./${name}`, import.meta.url)), "utf8");
+export function readSqlSource(source: URL): string {
+  return fs.readFileSync(fileURLToPath(source), "utf8");
 }
 
 /** Installs (or replaces) every function of the sources in the database at `url`, in one transaction. */

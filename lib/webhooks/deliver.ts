@@ -1,4 +1,4 @@
-import { inTransaction, type Client } from "@/lib/billing/client";
+import { inTransaction, type Client } from "@/lib/db";
 import { alertOperators } from "@/lib/payments/notices";
 import { recordAudit } from "@/lib/admin/audit";
 import { postJson, type Post } from "./post";

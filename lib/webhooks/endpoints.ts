@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import type { Client } from "@/lib/billing/client";
-import { inTransaction } from "@/lib/billing/client";
+import type { Client } from "@/lib/db";
+import { inTransaction } from "@/lib/db";
 import { recordAudit } from "@/lib/admin/audit";
 import type { Operator } from "@/lib/admin/operators";
 import { AppError } from "@/lib/errors";

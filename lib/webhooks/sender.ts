@@ -1,5 +1,5 @@
 import pg from "pg";
-import type { Client } from "@/lib/billing/client";
+import type { Client } from "@/lib/db";
 import { runDeliveries, type DeliveryOptions } from "./deliver";
 
 // Sending right after commit, in the process: the outbox triggers NOTIFY `tally_webhooks`, which PostgreSQL

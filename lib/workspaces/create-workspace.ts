@@ -2,7 +2,7 @@ import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { FREE_PLAN_KEY } from "@/lib/billing/catalog";
 import { currentPlanVersion } from "@/lib/billing/plans";
-import { inTransaction } from "@/lib/billing/client";
+import { inTransaction } from "@/lib/db";
 import { claimSeat } from "./seats";
 
 /** URL-safe slug from a name, with a random suffix so two "Acme" workspaces never collide. */

@@ -71,6 +71,152 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's usage events, newest first */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gauges/{feature}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim units of a gauge (seats, projects)
+         * @description The same atomic check against the limit as usage: 402 quota_exhausted at the limit, nothing claimed.
+         */
+        post: operations["claimGauge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gauges/{feature}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give claimed units of a gauge back
+         * @description Never below zero (400 when more is released than is claimed).
+         */
+        post: operations["releaseGauge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Provision a workspace for your externalId (platform key only)
+         * @description Idempotent on externalId: provisioning again answers as the first call did (201 and the same workspace) and creates nothing. ownerEmail is invited as the owner; they join when they accept.
+         */
+        post: operations["provisionWorkspace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workspace */
+        get: operations["getWorkspace"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename a workspace or change its externalId */
+        patch: operations["updateWorkspace"];
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ref}/checkout-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A Stripe Checkout session for a plan */
+        post: operations["createCheckoutSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ref}/extras/checkout-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A Stripe Checkout session for an extras pack */
+        post: operations["createExtrasCheckoutSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{ref}/portal-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A Stripe billing portal session (card, invoices, cancel) */
+        post: operations["createPortalSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ping": {
         parameters: {
             query?: never;
@@ -106,7 +252,368 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "usage.threshold_crossed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * usage.threshold_crossed
+         * @description A usage window crossed 80% or 100% of its quota (data.threshold 80 | 100); once per window and threshold. Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_usage_threshold_crossed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "usage.limit_reached": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * usage.limit_reached
+         * @description A window's quota is used up and nothing lets the feature go on: overflow is block, or the extras balance is empty. Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_usage_limit_reached"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "extras.credited": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * extras.credited
+         * @description Extras units were credited: a pack bought (topup), a plan grant, or a positive operator adjustment. Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_extras_credited"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "extras.low": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * extras.low
+         * @description The extras balance fell below the auto top-up threshold (without one, below a fifth of the lot it draws from). Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_extras_low"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "extras.depleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * extras.depleted
+         * @description The extras balance reached zero (or went below it). Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_extras_depleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "auto_top_up.succeeded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * auto_top_up.succeeded
+         * @description An automatic top-up purchase was paid; extras.credited follows with its units. Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_auto_top_up_succeeded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "auto_top_up.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * auto_top_up.failed
+         * @description An automatic top-up purchase failed (data.error says why). Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_auto_top_up_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "subscription.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * subscription.created
+         * @description A subscription started: a trial, or a paid Stripe subscription attached to the workspace. Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_subscription_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "subscription.plan_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * subscription.plan_changed
+         * @description The workspace's plan changed (upgrade, downgrade, operator move or migration; data.reason). Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_subscription_plan_changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "subscription.canceled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * subscription.canceled
+         * @description A cancellation took effect: the workspace moved to Free. Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_subscription_canceled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "subscription.trial_will_end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * subscription.trial_will_end
+         * @description The trial ends in 3 days (data.trialEndsAt). Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_subscription_trial_will_end"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "subscription.trial_ended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * subscription.trial_ended
+         * @description The trial ended without a checkout: the workspace moved to Free. Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_subscription_trial_ended"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.past_due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.past_due
+         * @description A payment failed: the subscription is past due (dunning starts). Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_billing_past_due"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.degraded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.degraded
+         * @description Past due for 7 days: current quota still usable; new checkouts and extras purchases blocked. Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_billing_degraded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.unpaid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.unpaid
+         * @description Past due for 14 days: unpaid, moved to Free. Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_billing_unpaid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "billing.recovered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * billing.recovered
+         * @description A paid invoice cleared dunning: the subscription is active again. Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_billing_recovered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "invoice.paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * invoice.paid
+         * @description An invoice was paid. Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_invoice_paid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "invoice.payment_failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * invoice.payment_failed
+         * @description An invoice's payment was declined (data.paymentError says why). Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         */
+        post: operations["webhook_invoice_payment_failed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description Exactly one of units or costs. */
@@ -132,6 +639,8 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             };
+            /** @description With a platform key, the workspace to act for: its Tally id or your externalId (required). A workspace key may name only its own workspace; another gets 404. */
+            workspace?: string;
             /** @description Required here or in the Idempotency-Key header; a replay returns the first answer. */
             idempotencyKey?: string;
         };
@@ -161,10 +670,14 @@ export interface components {
             idempotencyKey: string;
         };
         BatchRequest: {
+            /** @description With a platform key, the workspace to act for: its Tally id or your externalId (required). A workspace key may name only its own workspace; another gets 404. */
+            workspace?: string;
             events: components["schemas"]["BatchEvent"][];
         };
         /** @description At most one of units or costs; 1 unit when neither is sent. */
         CheckRequest: {
+            /** @description With a platform key, the workspace to act for: its Tally id or your externalId (required). A workspace key may name only its own workspace; another gets 404. */
+            workspace?: string;
             /** @description The entitlement's feature key, e.g. compute or api_calls. */
             feature: string;
             /** @description Units to record: a number or a decimal string, greater than 0, at most 2^53 - 1 and six decimal places. */
@@ -256,11 +769,595 @@ export interface components {
                  * @description What went wrong, for code to branch on; each code has one HTTP status.
                  * @enum {string}
                  */
-                code: "billing_unavailable" | "idempotency_conflict" | "internal_error" | "invalid_request" | "method_not_allowed" | "payload_too_large" | "quota_exhausted" | "rate_limited" | "unauthorized" | "unsupported_media_type";
+                code: "billing_unavailable" | "conflict" | "forbidden" | "idempotency_conflict" | "internal_error" | "invalid_request" | "method_not_allowed" | "not_found" | "payload_too_large" | "purchases_blocked" | "quota_exhausted" | "rate_limited" | "unauthorized" | "unsupported_media_type";
                 message: string;
                 details?: {
                     [key: string]: unknown;
                 };
+            };
+        };
+        ProvisionRequest: {
+            /**
+             * @description Your own id for this workspace (your customer or organisation id): unique across Tally.
+             * @example org_42
+             */
+            externalId: string;
+            /** @description The workspace's name, as its members see it. */
+            name: string;
+            /**
+             * Format: email
+             * @description Invited as the owner (an email with a link); they join when they accept.
+             */
+            ownerEmail?: string;
+            /** @description free (default), or a plan to start a trial of with trial: true. Paid plans start with a checkout session. */
+            plan?: string;
+            /** @description Start the plan's trial (no card needed). */
+            trial?: boolean;
+        };
+        WorkspacePatch: {
+            name?: string;
+            externalId?: string | null;
+        };
+        Workspace: {
+            id: string;
+            externalId: string | null;
+            name: string;
+            slug: string;
+            plan: {
+                key: string;
+                version: number;
+                name: string;
+            };
+            /** @description free, trialing, active, past_due, degraded, unpaid or canceled. */
+            status: string;
+            trialEndsAt: string | null;
+            createdAt: string;
+        };
+        CheckoutSessionRequest: {
+            /** @description The plan's key, e.g. starter. */
+            plan: string;
+            /**
+             * @default month
+             * @enum {string}
+             */
+            interval: "month" | "year";
+            /** @description Where Checkout sends the customer after paying ({CHECKOUT_SESSION_ID} is filled in): an absolute URL on APP_URL's origin or on ALLOWED_REDIRECT_ORIGINS (otherwise 400 invalid_redirect_url). */
+            successUrl: string;
+            /** @description Where Checkout sends the customer who goes back: an absolute URL on APP_URL's origin or on ALLOWED_REDIRECT_ORIGINS (otherwise 400 invalid_redirect_url). */
+            cancelUrl: string;
+            /** @description The same key gives the same session (or send the Idempotency-Key header). */
+            idempotencyKey?: string;
+        };
+        ExtrasCheckoutSessionRequest: {
+            /** @description The extras pack's key, e.g. compute_500. */
+            pack: string;
+            /** @description Where Checkout sends the customer after paying: an absolute URL on APP_URL's origin or on ALLOWED_REDIRECT_ORIGINS (otherwise 400 invalid_redirect_url). */
+            successUrl: string;
+            /** @description Where Checkout sends the customer who goes back: an absolute URL on APP_URL's origin or on ALLOWED_REDIRECT_ORIGINS (otherwise 400 invalid_redirect_url). */
+            cancelUrl: string;
+            /** @description The same key gives the same session (or send the Idempotency-Key header). */
+            idempotencyKey?: string;
+        };
+        PortalSessionRequest: {
+            /** @description Where the portal's back link goes: an absolute URL on APP_URL's origin or on ALLOWED_REDIRECT_ORIGINS (otherwise 400 invalid_redirect_url). */
+            returnUrl: string;
+        };
+        SessionAnswer: {
+            /** @description Send the customer here. */
+            url: string;
+        };
+        GaugeRequest: {
+            /** @description With a platform key, the workspace to act for: its Tally id or your externalId (required). A workspace key may name only its own workspace; another gets 404. */
+            workspace?: string;
+            /** @description Whole units to claim or release; 1 when omitted. */
+            units?: number | string;
+            /** @description Required here or in the Idempotency-Key header; a replay returns the first answer. */
+            idempotencyKey?: string;
+        };
+        UsageEvent: {
+            id: string;
+            feature: string;
+            /** @description Units recorded (negative for a gauge release). */
+            units: number;
+            quotaUnits: number;
+            extrasUnits: number;
+            idempotencyKey: string;
+            metadata: {
+                [key: string]: unknown;
+            } | null;
+            createdAt: string;
+        };
+        EventsPage: {
+            /** @description Newest first. */
+            data: components["schemas"]["UsageEvent"][];
+            /** @description Pass as cursor for the next page; null on the last one. */
+            nextCursor: string | null;
+        };
+        /** @description A usage window crossed 80% or 100% of its quota (data.threshold 80 | 100); once per window and threshold. */
+        WebhookEvent_usage_threshold_crossed: {
+            id: string;
+            /** @constant */
+            type: "usage.threshold_crossed";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                feature: string;
+                /** @enum {unknown} */
+                threshold: 80 | 100;
+                windowId: string;
+                /** Format: date-time */
+                periodStart: string | null;
+                /** Format: date-time */
+                periodEnd: string | null;
+                /** @description An exact decimal. */
+                quota: string | null;
+                /** @description An exact decimal. */
+                used: string;
+                /** @enum {unknown} */
+                overflow: "block" | "extras" | "soft";
+            };
+        };
+        /** @description A window's quota is used up and nothing lets the feature go on: overflow is block, or the extras balance is empty. */
+        WebhookEvent_usage_limit_reached: {
+            id: string;
+            /** @constant */
+            type: "usage.limit_reached";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                feature: string;
+                windowId: string;
+                /** Format: date-time */
+                periodStart: string | null;
+                /** Format: date-time */
+                periodEnd: string | null;
+                /** @description An exact decimal. */
+                quota: string | null;
+                /** @description An exact decimal. */
+                used: string;
+                /** @enum {unknown} */
+                overflow: "block" | "extras";
+                /** @description An exact decimal. */
+                extrasBalance: string;
+            };
+        };
+        /** @description Extras units were credited: a pack bought (topup), a plan grant, or a positive operator adjustment. */
+        WebhookEvent_extras_credited: {
+            id: string;
+            /** @constant */
+            type: "extras.credited";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                entryId: string;
+                lotId: string;
+                kind: string;
+                /** @description An exact decimal. */
+                units: string;
+                /** @description An exact decimal. */
+                balance: string;
+                cause: {
+                    type: string;
+                    id: string;
+                };
+            };
+        };
+        /** @description The extras balance fell below the auto top-up threshold (without one, below a fifth of the lot it draws from). */
+        WebhookEvent_extras_low: {
+            id: string;
+            /** @constant */
+            type: "extras.low";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                entryId: string;
+                lotId: string;
+                kind: string;
+                /** @description An exact decimal. */
+                units: string;
+                /** @description An exact decimal. */
+                balance: string;
+                cause: {
+                    type: string;
+                    id: string;
+                };
+                /** @description An exact decimal. */
+                lowMark?: string;
+            };
+        };
+        /** @description The extras balance reached zero (or went below it). */
+        WebhookEvent_extras_depleted: {
+            id: string;
+            /** @constant */
+            type: "extras.depleted";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                entryId: string;
+                lotId: string;
+                kind: string;
+                /** @description An exact decimal. */
+                units: string;
+                /** @description An exact decimal. */
+                balance: string;
+                cause: {
+                    type: string;
+                    id: string;
+                };
+            };
+        };
+        /** @description An automatic top-up purchase was paid; extras.credited follows with its units. */
+        WebhookEvent_auto_top_up_succeeded: {
+            id: string;
+            /** @constant */
+            type: "auto_top_up.succeeded";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                attemptId: string;
+                packId: string;
+                slot: string;
+                paymentIntentId: string | null;
+                error: string | null;
+            };
+        };
+        /** @description An automatic top-up purchase failed (data.error says why). */
+        WebhookEvent_auto_top_up_failed: {
+            id: string;
+            /** @constant */
+            type: "auto_top_up.failed";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                attemptId: string;
+                packId: string;
+                slot: string;
+                paymentIntentId: string | null;
+                error: string | null;
+            };
+        };
+        /** @description A subscription started: a trial, or a paid Stripe subscription attached to the workspace. */
+        WebhookEvent_subscription_created: {
+            id: string;
+            /** @constant */
+            type: "subscription.created";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                subscriptionId: string;
+                status: string;
+                previousStatus: string | null;
+                plan: {
+                    id?: string;
+                    key?: string;
+                    version?: number;
+                    name?: string;
+                } | null;
+                /** @enum {unknown} */
+                interval: "month" | "year";
+                stripeSubscriptionId: string | null;
+                /** Format: date-time */
+                currentPeriodEnd: string | null;
+                /** Format: date-time */
+                trialEndsAt: string | null;
+                /** Format: date-time */
+                pastDueSince: string | null;
+            };
+        };
+        /** @description The workspace's plan changed (upgrade, downgrade, operator move or migration; data.reason). */
+        WebhookEvent_subscription_plan_changed: {
+            id: string;
+            /** @constant */
+            type: "subscription.plan_changed";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                from: {
+                    id?: string;
+                    key?: string;
+                    version?: number;
+                    name?: string;
+                } | null;
+                to: {
+                    id?: string;
+                    key?: string;
+                    version?: number;
+                    name?: string;
+                } | null;
+                fromStatus: string;
+                toStatus: string;
+                reason: string;
+            };
+        };
+        /** @description A cancellation took effect: the workspace moved to Free. */
+        WebhookEvent_subscription_canceled: {
+            id: string;
+            /** @constant */
+            type: "subscription.canceled";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                from: {
+                    id?: string;
+                    key?: string;
+                    version?: number;
+                    name?: string;
+                } | null;
+                to: {
+                    id?: string;
+                    key?: string;
+                    version?: number;
+                    name?: string;
+                } | null;
+                fromStatus: string;
+                toStatus: string;
+                reason: string;
+            };
+        };
+        /** @description The trial ends in 3 days (data.trialEndsAt). */
+        WebhookEvent_subscription_trial_will_end: {
+            id: string;
+            /** @constant */
+            type: "subscription.trial_will_end";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                subscriptionId: string;
+                plan: {
+                    id?: string;
+                    key?: string;
+                    version?: number;
+                    name?: string;
+                } | null;
+                /** Format: date-time */
+                trialEndsAt: string | null;
+            };
+        };
+        /** @description The trial ended without a checkout: the workspace moved to Free. */
+        WebhookEvent_subscription_trial_ended: {
+            id: string;
+            /** @constant */
+            type: "subscription.trial_ended";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                from: {
+                    id?: string;
+                    key?: string;
+                    version?: number;
+                    name?: string;
+                } | null;
+                to: {
+                    id?: string;
+                    key?: string;
+                    version?: number;
+                    name?: string;
+                } | null;
+                fromStatus: string;
+                toStatus: string;
+                reason: string;
+            };
+        };
+        /** @description A payment failed: the subscription is past due (dunning starts). */
+        WebhookEvent_billing_past_due: {
+            id: string;
+            /** @constant */
+            type: "billing.past_due";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                subscriptionId: string;
+                status: string;
+                previousStatus: string | null;
+                plan: {
+                    id?: string;
+                    key?: string;
+                    version?: number;
+                    name?: string;
+                } | null;
+                /** @enum {unknown} */
+                interval: "month" | "year";
+                stripeSubscriptionId: string | null;
+                /** Format: date-time */
+                currentPeriodEnd: string | null;
+                /** Format: date-time */
+                trialEndsAt: string | null;
+                /** Format: date-time */
+                pastDueSince: string | null;
+            };
+        };
+        /** @description Past due for 7 days: current quota still usable; new checkouts and extras purchases blocked. */
+        WebhookEvent_billing_degraded: {
+            id: string;
+            /** @constant */
+            type: "billing.degraded";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                subscriptionId: string;
+                status: string;
+                previousStatus: string | null;
+                plan: {
+                    id?: string;
+                    key?: string;
+                    version?: number;
+                    name?: string;
+                } | null;
+                /** @enum {unknown} */
+                interval: "month" | "year";
+                stripeSubscriptionId: string | null;
+                /** Format: date-time */
+                currentPeriodEnd: string | null;
+                /** Format: date-time */
+                trialEndsAt: string | null;
+                /** Format: date-time */
+                pastDueSince: string | null;
+            };
+        };
+        /** @description Past due for 14 days: unpaid, moved to Free. */
+        WebhookEvent_billing_unpaid: {
+            id: string;
+            /** @constant */
+            type: "billing.unpaid";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                subscriptionId: string;
+                status: string;
+                previousStatus: string | null;
+                plan: {
+                    id?: string;
+                    key?: string;
+                    version?: number;
+                    name?: string;
+                } | null;
+                /** @enum {unknown} */
+                interval: "month" | "year";
+                stripeSubscriptionId: string | null;
+                /** Format: date-time */
+                currentPeriodEnd: string | null;
+                /** Format: date-time */
+                trialEndsAt: string | null;
+                /** Format: date-time */
+                pastDueSince: string | null;
+            };
+        };
+        /** @description A paid invoice cleared dunning: the subscription is active again. */
+        WebhookEvent_billing_recovered: {
+            id: string;
+            /** @constant */
+            type: "billing.recovered";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                subscriptionId: string;
+                status: string;
+                previousStatus: string | null;
+                plan: {
+                    id?: string;
+                    key?: string;
+                    version?: number;
+                    name?: string;
+                } | null;
+                /** @enum {unknown} */
+                interval: "month" | "year";
+                stripeSubscriptionId: string | null;
+                /** Format: date-time */
+                currentPeriodEnd: string | null;
+                /** Format: date-time */
+                trialEndsAt: string | null;
+                /** Format: date-time */
+                pastDueSince: string | null;
+            };
+        };
+        /** @description An invoice was paid. */
+        WebhookEvent_invoice_paid: {
+            id: string;
+            /** @constant */
+            type: "invoice.paid";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                invoiceId: string;
+                number: string | null;
+                status: string;
+                currency: string;
+                amountDueCents: number;
+                amountPaidCents: number;
+                hostedUrl: string | null;
+                billingReason: string | null;
+                paymentError: string | null;
+            };
+        };
+        /** @description An invoice's payment was declined (data.paymentError says why). */
+        WebhookEvent_invoice_payment_failed: {
+            id: string;
+            /** @constant */
+            type: "invoice.payment_failed";
+            /** Format: date-time */
+            createdAt: string;
+            workspace: {
+                id: string;
+                externalId: string | null;
+            };
+            data: {
+                invoiceId: string;
+                number: string | null;
+                status: string;
+                currency: string;
+                amountDueCents: number;
+                amountPaidCents: number;
+                hostedUrl: string | null;
+                billingReason: string | null;
+                paymentError: string | null;
             };
         };
     };
@@ -737,7 +1834,10 @@ export interface operations {
     };
     limitations: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description With a platform key (required): the workspace's Tally id or your externalId. A workspace key may name only its own workspace. */
+                workspace?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -753,6 +1853,15 @@ export interface operations {
                     "application/json": components["schemas"]["Limitations"];
                 };
             };
+            /** @description invalid_request (a malformed field), or workspace_required: a platform key sent no workspace. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description unauthorized: no key, an unknown key or a revoked key. */
             401: {
                 headers: {
@@ -763,6 +1872,20 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description not_found: no such workspace, or a workspace key named another workspace than its own. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
                         };
                     };
                 };
@@ -814,6 +1937,1488 @@ export interface operations {
                 };
             };
             /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "billing_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description With a platform key (required): the workspace's Tally id or your externalId. A workspace key may name only its own workspace. */
+                workspace?: string;
+                feature?: string;
+                /** @description At or after (ISO 8601). */
+                from?: string;
+                /** @description Before (ISO 8601). */
+                to?: string;
+                /** @description nextCursor of the previous page. */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventsPage"];
+                };
+            };
+            /** @description invalid_request (a malformed field), or workspace_required: a platform key sent no workspace. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: no key, an unknown key or a revoked key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description not_found: no such workspace, or a workspace key named another workspace than its own. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description method_not_allowed: a method the path does not answer; Allow lists those it does. */
+            405: {
+                headers: {
+                    /** @description The methods this path answers. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited: too many requests with invalid keys from this client; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description internal_error: a failure on Tally's side; retrying with the same idempotency key is safe. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "billing_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    claimGauge: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Instead of idempotencyKey in the body. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description A gauge feature of the plan, e.g. seats or projects. */
+                feature: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GaugeRequest"];
+            };
+        };
+        responses: {
+            /** @description Claimed or released (or the first answer for a replayed key). */
+            200: {
+                headers: {
+                    /** @description Units left under the limit; absent when unlimited. */
+                    "X-Quota-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageAnswer"];
+                };
+            };
+            /** @description invalid_request (a malformed field), or workspace_required: a platform key sent no workspace. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: no key, an unknown key or a revoked key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description quota_exhausted: the limit is reached; nothing was claimed. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "quota_exhausted";
+                        };
+                    };
+                };
+            };
+            /** @description not_found: no such workspace, or a workspace key named another workspace than its own. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description method_not_allowed: a method the path does not answer; Allow lists those it does. */
+            405: {
+                headers: {
+                    /** @description The methods this path answers. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description idempotency_conflict: the key was used with a different payload. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "idempotency_conflict";
+                        };
+                    };
+                };
+            };
+            /** @description payload_too_large: a body over 1048576 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description unsupported_media_type: a body that is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited: too many requests with invalid keys from this client; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description internal_error: a failure on Tally's side; retrying with the same idempotency key is safe. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "billing_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    releaseGauge: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Instead of idempotencyKey in the body. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description A gauge feature of the plan, e.g. seats or projects. */
+                feature: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GaugeRequest"];
+            };
+        };
+        responses: {
+            /** @description Claimed or released (or the first answer for a replayed key). */
+            200: {
+                headers: {
+                    /** @description Units left under the limit; absent when unlimited. */
+                    "X-Quota-Remaining"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageAnswer"];
+                };
+            };
+            /** @description invalid_request (a malformed field), or workspace_required: a platform key sent no workspace. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: no key, an unknown key or a revoked key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description not_found: no such workspace, or a workspace key named another workspace than its own. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description method_not_allowed: a method the path does not answer; Allow lists those it does. */
+            405: {
+                headers: {
+                    /** @description The methods this path answers. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description idempotency_conflict: the key was used with a different payload. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "idempotency_conflict";
+                        };
+                    };
+                };
+            };
+            /** @description payload_too_large: a body over 1048576 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description unsupported_media_type: a body that is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited: too many requests with invalid keys from this client; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description internal_error: a failure on Tally's side; retrying with the same idempotency key is safe. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "billing_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    provisionWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProvisionRequest"];
+            };
+        };
+        responses: {
+            /** @description The workspace. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workspace"];
+                };
+            };
+            /** @description invalid_request: malformed JSON, a wrong type, a missing or unknown field, a number out of range. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description unauthorized: no key, an unknown key or a revoked key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description forbidden: a workspace key cannot provision. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                        };
+                    };
+                };
+            };
+            /** @description method_not_allowed: a method the path does not answer; Allow lists those it does. */
+            405: {
+                headers: {
+                    /** @description The methods this path answers. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description payload_too_large: a body over 1048576 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description unsupported_media_type: a body that is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited: too many requests with invalid keys from this client; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description internal_error: a failure on Tally's side; retrying with the same idempotency key is safe. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "billing_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's Tally id or your externalId. */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workspace. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workspace"];
+                };
+            };
+            /** @description unauthorized: no key, an unknown key or a revoked key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description not_found: no such workspace, or a workspace key named another workspace than its own. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description method_not_allowed: a method the path does not answer; Allow lists those it does. */
+            405: {
+                headers: {
+                    /** @description The methods this path answers. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited: too many requests with invalid keys from this client; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description internal_error: a failure on Tally's side; retrying with the same idempotency key is safe. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "billing_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    updateWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's Tally id or your externalId. */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspacePatch"];
+            };
+        };
+        responses: {
+            /** @description The workspace. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workspace"];
+                };
+            };
+            /** @description invalid_request: malformed JSON, a wrong type, a missing or unknown field, a number out of range. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description unauthorized: no key, an unknown key or a revoked key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description not_found: no such workspace, or a workspace key named another workspace than its own. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description method_not_allowed: a method the path does not answer; Allow lists those it does. */
+            405: {
+                headers: {
+                    /** @description The methods this path answers. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description conflict: another workspace has this externalId. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
+                        };
+                    };
+                };
+            };
+            /** @description payload_too_large: a body over 1048576 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description unsupported_media_type: a body that is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited: too many requests with invalid keys from this client; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description internal_error: a failure on Tally's side; retrying with the same idempotency key is safe. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "billing_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createCheckoutSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The workspace's Tally id or your externalId. */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description Send the customer to url. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionAnswer"];
+                };
+            };
+            /** @description invalid_request, or invalid_redirect_url: a return URL off APP_URL's origin and ALLOWED_REDIRECT_ORIGINS (details.field names it). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: no key, an unknown key or a revoked key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description purchases_blocked: the workspace is degraded or unpaid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "purchases_blocked";
+                        };
+                    };
+                };
+            };
+            /** @description not_found: no such workspace, or a workspace key named another workspace than its own. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description method_not_allowed: a method the path does not answer; Allow lists those it does. */
+            405: {
+                headers: {
+                    /** @description The methods this path answers. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description conflict: the workspace already has a paid subscription (change its plan instead). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
+                        };
+                    };
+                };
+            };
+            /** @description payload_too_large: a body over 1048576 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description unsupported_media_type: a body that is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited: too many requests with invalid keys from this client; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description internal_error: a failure on Tally's side; retrying with the same idempotency key is safe. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description billing_unavailable: prices are not synced to Stripe yet, or the portal is not configured. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "billing_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createExtrasCheckoutSession: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The workspace's Tally id or your externalId. */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtrasCheckoutSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description Send the customer to url. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionAnswer"];
+                };
+            };
+            /** @description invalid_request, or invalid_redirect_url: a return URL off APP_URL's origin and ALLOWED_REDIRECT_ORIGINS (details.field names it). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: no key, an unknown key or a revoked key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description purchases_blocked: the workspace is degraded or unpaid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "purchases_blocked";
+                        };
+                    };
+                };
+            };
+            /** @description not_found: no such workspace, or a workspace key named another workspace than its own. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description method_not_allowed: a method the path does not answer; Allow lists those it does. */
+            405: {
+                headers: {
+                    /** @description The methods this path answers. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description conflict: the workspace already has a paid subscription (change its plan instead). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
+                        };
+                    };
+                };
+            };
+            /** @description payload_too_large: a body over 1048576 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description unsupported_media_type: a body that is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited: too many requests with invalid keys from this client; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description internal_error: a failure on Tally's side; retrying with the same idempotency key is safe. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description billing_unavailable: prices are not synced to Stripe yet, or the portal is not configured. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "billing_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createPortalSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The workspace's Tally id or your externalId. */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PortalSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description Send the customer to url. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionAnswer"];
+                };
+            };
+            /** @description invalid_request, or invalid_redirect_url: a return URL off APP_URL's origin and ALLOWED_REDIRECT_ORIGINS (details.field names it). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized: no key, an unknown key or a revoked key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description purchases_blocked: the workspace is degraded or unpaid. */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "purchases_blocked";
+                        };
+                    };
+                };
+            };
+            /** @description not_found: no such workspace, or a workspace key named another workspace than its own. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description method_not_allowed: a method the path does not answer; Allow lists those it does. */
+            405: {
+                headers: {
+                    /** @description The methods this path answers. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description conflict: the workspace already has a paid subscription (change its plan instead). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "conflict";
+                        };
+                    };
+                };
+            };
+            /** @description payload_too_large: a body over 1048576 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description unsupported_media_type: a body that is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited: too many requests with invalid keys from this client; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description internal_error: a failure on Tally's side; retrying with the same idempotency key is safe. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description billing_unavailable: prices are not synced to Stripe yet, or the portal is not configured. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -936,6 +3541,654 @@ export interface operations {
                         };
                     };
                 };
+            };
+        };
+    };
+    webhook_usage_threshold_crossed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_usage_threshold_crossed"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_usage_limit_reached: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_usage_limit_reached"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_extras_credited: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_extras_credited"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_extras_low: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_extras_low"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_extras_depleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_extras_depleted"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_auto_top_up_succeeded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_auto_top_up_succeeded"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_auto_top_up_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_auto_top_up_failed"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_subscription_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_subscription_created"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_subscription_plan_changed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_subscription_plan_changed"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_subscription_canceled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_subscription_canceled"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_subscription_trial_will_end: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_subscription_trial_will_end"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_subscription_trial_ended: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_subscription_trial_ended"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_billing_past_due: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_billing_past_due"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_billing_degraded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_billing_degraded"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_billing_unpaid: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_billing_unpaid"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_billing_recovered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_billing_recovered"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_invoice_paid: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_invoice_paid"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_invoice_payment_failed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id: the same on every delivery and redelivery (deduplicate on it). */
+                "webhook-id": string;
+                /** @description Unix seconds when this attempt was signed; refuse old ones (5 minutes). */
+                "webhook-timestamp": string;
+                /** @description `v1,` + base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` keyed by the base64-decoded part of the endpoint secret after `whsec_` (Standard Webhooks; the `standardwebhooks` packages verify it). */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent_invoice_payment_failed"];
+            };
+        };
+        responses: {
+            /** @description Received: not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Anything else (or no answer within 10 s) is retried. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -1,7 +1,7 @@
 import { recordUsageBatch } from "@/lib/billing";
 import { db } from "@/lib/db";
 import { keyedApiRoute } from "@/lib/api/auth";
-import { resolveWorkspace } from "@/lib/billing/workspace-scope";
+import { resolveWorkspace } from "@/lib/billing";
 import { readJson } from "@/lib/api/body";
 import { apiEndpoint } from "@/lib/api/endpoint";
 import { errorBody, json } from "@/lib/api/respond";
