@@ -48,13 +48,13 @@ const commonErrors = {
 
 // Every workspace-scoped route: a platform key names the workspace; a workspace key may name only its own.
 const workspaceErrors = {
-  "400": error("invalid_request (a malformed field), or workspace_required: a platform key sent no workspace."),
+  "400": error("invalid_request, workspace_required: a malformed field, or a platform key that sent no workspace."),
   "404": error("not_found: no such workspace, or a workspace key named another workspace than its own."),
 };
 const workspaceQuery = { name: "workspace", in: "query", required: false, schema: { type: "string" }, description: "With a platform key (required): the workspace's Tally id or your externalId. A workspace key may name only its own workspace." };
 const refParam = { name: "ref", in: "path", required: true, schema: { type: "string" }, description: "The workspace's Tally id or your externalId." };
 const redirectErrors = {
-  "400": error("invalid_request, or invalid_redirect_url: a return URL off APP_URL's origin and ALLOWED_REDIRECT_ORIGINS (details.field names it)."),
+  "400": error("invalid_request, invalid_redirect_url: a malformed field, or a return URL off APP_URL's origin and ALLOWED_REDIRECT_ORIGINS (details.field names it)."),
   "402": error("purchases_blocked: the workspace is degraded or unpaid."),
   "409": error("conflict: the workspace already has a paid subscription (change its plan instead)."),
   "503": error("billing_unavailable: prices are not synced to Stripe yet, or the portal is not configured."),
@@ -68,9 +68,9 @@ const gaugeOperation = (op: "claim" | "release") => ({
       { name: "feature", in: "path", required: true, schema: { type: "string" }, description: "A gauge feature of the plan, e.g. seats or projects." },
       { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" }, description: "Instead of idempotencyKey in the body." },
     ],
-    requestBody: { required: true, content: jsonContent("GaugeRequest") },
+    requestBody: { required: true, content: jsonContent("GaugeRequest", { one: { value: { units: 1, idempotencyKey: "seat_member_42" } } }) },
     responses: {
-      "200": { description: "Claimed or released (or the first answer for a replayed key).", headers: { "X-Quota-Remaining": { description: "Units left under the limit; absent when unlimited.", schema: { type: "string" } } }, content: jsonContent("UsageAnswer") },
+      "200": { description: "Claimed or released (or the first answer for a replayed key).", headers: { "X-Quota-Remaining": { description: "Units left under the limit; absent when unlimited.", schema: { type: "string" } } }, content: jsonContent("UsageAnswer", gaugeAnswerExamples) },
       ...(op === "claim" ? { "402": error("quota_exhausted: the limit is reached; nothing was claimed.") } : {}),
       "409": error("idempotency_conflict: the key was used with a different payload."),
       ...commonErrors,
@@ -177,7 +177,7 @@ export function openApiDocument(serverUrl = "/"): object {
           { name: "cursor", in: "query", required: false, schema: { type: "string" }, description: "nextCursor of the previous page." },
           { name: "limit", in: "query", required: false, schema: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
         ],
-        responses: { "200": { description: "A page of events.", content: jsonContent("EventsPage") }, ...keyErrors, ...routeErrors, ...workspaceErrors },
+        responses: { "200": { description: "A page of events.", content: jsonContent("EventsPage", eventsPageExamples) }, ...keyErrors, ...routeErrors, ...workspaceErrors },
       },
     },
     "/api/v1/gauges/{feature}/claim": gaugeOperation("claim"),
@@ -188,8 +188,8 @@ export function openApiDocument(serverUrl = "/"): object {
         description: "Idempotent on externalId: provisioning again answers as the first call did (201 and the same workspace) and creates nothing. ownerEmail is invited as the owner; they join when they accept.",
         operationId: "provisionWorkspace", tags: ["Platform"],
         security: [{ platformKey: [] }],
-        requestBody: { required: true, content: jsonContent("ProvisionRequest") },
-        responses: { "201": { description: "The workspace.", content: jsonContent("Workspace") }, "403": error("forbidden: a workspace key cannot provision."), ...commonErrors },
+        requestBody: { required: true, content: jsonContent("ProvisionRequest", { acme: { value: { externalId: "org_8812", name: "Acme", ownerEmail: "owner@acme.example" } } }) },
+        responses: { "201": { description: "The workspace.", content: jsonContent("Workspace", workspaceExamples) }, "403": error("forbidden: a workspace key cannot provision."), ...commonErrors },
       },
     },
     "/api/v1/workspaces/{ref}": {
@@ -197,14 +197,14 @@ export function openApiDocument(serverUrl = "/"): object {
         summary: "A workspace",
         operationId: "getWorkspace", tags: ["Platform"],
         parameters: [refParam],
-        responses: { "200": { description: "The workspace.", content: jsonContent("Workspace") }, ...keyErrors, ...routeErrors, "404": workspaceErrors["404"] },
+        responses: { "200": { description: "The workspace.", content: jsonContent("Workspace", workspaceExamples) }, ...keyErrors, ...routeErrors, "404": workspaceErrors["404"] },
       },
       patch: {
         summary: "Rename a workspace or change its externalId",
         operationId: "updateWorkspace", tags: ["Platform"],
         parameters: [refParam],
-        requestBody: { required: true, content: jsonContent("WorkspacePatch") },
-        responses: { "200": { description: "The workspace.", content: jsonContent("Workspace") }, "409": error("conflict: another workspace has this externalId."), ...commonErrors, "404": workspaceErrors["404"] },
+        requestBody: { required: true, content: jsonContent("WorkspacePatch", { rename: { value: { name: "Acme Inc." } } }) },
+        responses: { "200": { description: "The workspace.", content: jsonContent("Workspace", workspaceExamples) }, "409": error("conflict: another workspace has this externalId."), ...commonErrors, "404": workspaceErrors["404"] },
       },
     },
     "/api/v1/workspaces/{ref}/checkout-sessions": {
@@ -212,8 +212,8 @@ export function openApiDocument(serverUrl = "/"): object {
         summary: "A Stripe Checkout session for a plan",
         operationId: "createCheckoutSession", tags: ["Platform"],
         parameters: [refParam, { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" } }],
-        requestBody: { required: true, content: jsonContent("CheckoutSessionRequest") },
-        responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer") }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
+        requestBody: { required: true, content: jsonContent("CheckoutSessionRequest", { pro: { value: { plan: "pro", interval: "month", successUrl: "https://app.example.com/billing?ok={CHECKOUT_SESSION_ID}", cancelUrl: "https://app.example.com/billing" } } }) },
+        responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer", { url: { value: { url: "https://checkout.stripe.com/c/pay/cs_test_a1b2" } } }) }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
       },
     },
     "/api/v1/workspaces/{ref}/extras/checkout-sessions": {
@@ -221,8 +221,8 @@ export function openApiDocument(serverUrl = "/"): object {
         summary: "A Stripe Checkout session for an extras pack",
         operationId: "createExtrasCheckoutSession", tags: ["Platform"],
         parameters: [refParam, { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" } }],
-        requestBody: { required: true, content: jsonContent("ExtrasCheckoutSessionRequest") },
-        responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer") }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
+        requestBody: { required: true, content: jsonContent("ExtrasCheckoutSessionRequest", { pack: { value: { pack: "compute_500", successUrl: "https://app.example.com/billing?ok=1", cancelUrl: "https://app.example.com/billing" } } }) },
+        responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer", { url: { value: { url: "https://checkout.stripe.com/c/pay/cs_test_a1b2" } } }) }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
       },
     },
     "/api/v1/workspaces/{ref}/portal-sessions": {
@@ -230,8 +230,8 @@ export function openApiDocument(serverUrl = "/"): object {
         summary: "A Stripe billing portal session (card, invoices, cancel)",
         operationId: "createPortalSession", tags: ["Platform"],
         parameters: [refParam],
-        requestBody: { required: true, content: jsonContent("PortalSessionRequest") },
-        responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer") }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
+        requestBody: { required: true, content: jsonContent("PortalSessionRequest", { back: { value: { returnUrl: "https://app.example.com/billing" } } }) },
+        responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer", { url: { value: { url: "https://checkout.stripe.com/c/pay/cs_test_a1b2" } } }) }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
       },
     },
     "/api/v1/ping": {
@@ -316,6 +316,24 @@ const limitationsExamples = {
       currentPeriodEnd: "2027-01-01T00:00:00.000Z",
       entitlements: [{ feature: "compute", kind: "meter", period: "week", overflow: "extras", limit: 1000, used: 250, remaining: 750, resetsAt }],
       extras: { balance: 500, usable: 500, expiringSoon: [] },
+    },
+  },
+};
+
+const workspaceExamples = {
+  acme: {
+    value: {
+      id: "cmf0workspace", externalId: "org_8812", name: "Acme", slug: "acme", plan: { key: "free", version: 1, name: "Free" },
+      status: "free", trialEndsAt: null, createdAt: "2026-12-03T09:00:00.000Z",
+    },
+  },
+};
+const gaugeAnswerExamples = { claimed: { value: { allowed: true, feature: "seats", units: 1, remaining: 2, extrasRemaining: 0, resetsAt: null } } };
+const eventsPageExamples = {
+  page: {
+    value: {
+      data: [{ id: "cmf0event", feature: "compute", units: 2.5, quotaUnits: 2.5, extrasUnits: 0, idempotencyKey: "run_7f3a9c", metadata: { run: "r1" }, createdAt: "2026-12-03T09:00:00.000Z" }],
+      nextCursor: null,
     },
   },
 };

@@ -769,7 +769,7 @@ export interface components {
                  * @description What went wrong, for code to branch on; each code has one HTTP status.
                  * @enum {string}
                  */
-                code: "billing_unavailable" | "conflict" | "forbidden" | "idempotency_conflict" | "internal_error" | "invalid_request" | "method_not_allowed" | "not_found" | "payload_too_large" | "purchases_blocked" | "quota_exhausted" | "rate_limited" | "unauthorized" | "unsupported_media_type";
+                code: "billing_unavailable" | "conflict" | "forbidden" | "idempotency_conflict" | "internal_error" | "invalid_redirect_url" | "invalid_request" | "method_not_allowed" | "not_found" | "payload_too_large" | "purchases_blocked" | "quota_exhausted" | "rate_limited" | "unauthorized" | "unsupported_media_type" | "workspace_required";
                 message: string;
                 details?: {
                     [key: string]: unknown;
@@ -1853,13 +1853,18 @@ export interface operations {
                     "application/json": components["schemas"]["Limitations"];
                 };
             };
-            /** @description invalid_request (a malformed field), or workspace_required: a platform key sent no workspace. */
+            /** @description invalid_request, workspace_required: a malformed field, or a platform key that sent no workspace. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request" | "workspace_required";
+                        };
+                    };
                 };
             };
             /** @description unauthorized: no key, an unknown key or a revoked key. */
@@ -1983,13 +1988,18 @@ export interface operations {
                     "application/json": components["schemas"]["EventsPage"];
                 };
             };
-            /** @description invalid_request (a malformed field), or workspace_required: a platform key sent no workspace. */
+            /** @description invalid_request, workspace_required: a malformed field, or a platform key that sent no workspace. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request" | "workspace_required";
+                        };
+                    };
                 };
             };
             /** @description unauthorized: no key, an unknown key or a revoked key. */
@@ -2114,13 +2124,18 @@ export interface operations {
                     "application/json": components["schemas"]["UsageAnswer"];
                 };
             };
-            /** @description invalid_request (a malformed field), or workspace_required: a platform key sent no workspace. */
+            /** @description invalid_request, workspace_required: a malformed field, or a platform key that sent no workspace. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request" | "workspace_required";
+                        };
+                    };
                 };
             };
             /** @description unauthorized: no key, an unknown key or a revoked key. */
@@ -2301,13 +2316,18 @@ export interface operations {
                     "application/json": components["schemas"]["UsageAnswer"];
                 };
             };
-            /** @description invalid_request (a malformed field), or workspace_required: a platform key sent no workspace. */
+            /** @description invalid_request, workspace_required: a malformed field, or a platform key that sent no workspace. */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request" | "workspace_required";
+                        };
+                    };
                 };
             };
             /** @description unauthorized: no key, an unknown key or a revoked key. */
@@ -2913,13 +2933,18 @@ export interface operations {
                     "application/json": components["schemas"]["SessionAnswer"];
                 };
             };
-            /** @description invalid_request, or invalid_redirect_url: a return URL off APP_URL's origin and ALLOWED_REDIRECT_ORIGINS (details.field names it). */
+            /** @description invalid_request, invalid_redirect_url: a malformed field, or a return URL off APP_URL's origin and ALLOWED_REDIRECT_ORIGINS (details.field names it). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request" | "invalid_redirect_url";
+                        };
+                    };
                 };
             };
             /** @description unauthorized: no key, an unknown key or a revoked key. */
@@ -3097,13 +3122,18 @@ export interface operations {
                     "application/json": components["schemas"]["SessionAnswer"];
                 };
             };
-            /** @description invalid_request, or invalid_redirect_url: a return URL off APP_URL's origin and ALLOWED_REDIRECT_ORIGINS (details.field names it). */
+            /** @description invalid_request, invalid_redirect_url: a malformed field, or a return URL off APP_URL's origin and ALLOWED_REDIRECT_ORIGINS (details.field names it). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request" | "invalid_redirect_url";
+                        };
+                    };
                 };
             };
             /** @description unauthorized: no key, an unknown key or a revoked key. */
@@ -3279,13 +3309,18 @@ export interface operations {
                     "application/json": components["schemas"]["SessionAnswer"];
                 };
             };
-            /** @description invalid_request, or invalid_redirect_url: a return URL off APP_URL's origin and ALLOWED_REDIRECT_ORIGINS (details.field names it). */
+            /** @description invalid_request, invalid_redirect_url: a malformed field, or a return URL off APP_URL's origin and ALLOWED_REDIRECT_ORIGINS (details.field names it). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request" | "invalid_redirect_url";
+                        };
+                    };
                 };
             };
             /** @description unauthorized: no key, an unknown key or a revoked key. */
