@@ -85,10 +85,9 @@ describe("per-workspace entitlement overrides", () => {
   it("of seats (a lifetime gauge) take effect at once and give way at their end, early or on time", async () => {
     const opWs = await workspace("ovr-op3");
     const op = { id: opWs.userId, email: opWs.email };
-    const ws = await workspace("ovr-seats"); // Free: 1 seat
+    const ws = await workspace("ovr-seats"); // Free: 1 seat, its owner's (claimed when the workspace was created)
     const now = new Date();
     const claim = (key: string) => claimGauge(db(), { workspaceId: ws.workspaceId, feature: "seats", idempotencyKey: key, now }, silent);
-    await claim("s1");
     await expect(claim("s2")).rejects.toMatchObject({ code: "quota_exhausted" });
     const early = await setOverride(db(), op, { workspaceId: ws.workspaceId, feature: "seats", limit: "3", endsAt: new Date(now.getTime() + 30 * DAY), memo: "pilot", requestId: rid(), now });
     expect(await quotaOf(ws.workspaceId, "seats", now)).toBe("3");
