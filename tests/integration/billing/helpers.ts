@@ -124,3 +124,8 @@ export function recordingNotifier(opts: { fail?: boolean } = {}) {
     },
   };
 }
+
+/** What a recording notifier sent to one address: a cron run also delivers other tests' pending notices. */
+export function sentTo(notifier: { sent: OutgoingMessage[] }, email: string) {
+  return notifier.sent.filter((m) => m.to.includes(email));
+}
