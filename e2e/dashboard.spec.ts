@@ -83,10 +83,11 @@ test("a member sees usage and alerts but no billing controls", async ({ page, re
   await signOut(page);
   const owner = await signUp(page, { workspace: "Shared Billing" });
   const secret = await createKey(page, owner.slug);
-  expect((await report(request, secret, "compute", 100)).status()).toBe(200);
+  // Free's one seat is the owner's: inviting starts the Pro trial (10 seats, 10,000 compute units a week).
   const link = await invite(page, owner.slug, member.email);
+  expect((await report(request, secret, "compute", 10_000)).status()).toBe(200);
   await page.goto(`/w/${owner.slug}/billing`);
-  await expect(page.getByRole("main").getByRole("link", { name: "Upgrade", exact: true })).toHaveCount(1);
+  await expect(page.getByRole("main").getByRole("link", { name: "Change plan", exact: true })).toHaveCount(1);
   await signOut(page);
 
   await signIn(page, member.email);
@@ -94,8 +95,8 @@ test("a member sees usage and alerts but no billing controls", async ({ page, re
   await acceptAsSignedIn(page, link, "Shared Billing");
   await page.goto(`/w/${owner.slug}/billing`);
   await expect(page.getByTitle("Your role in this workspace")).toHaveText("Member");
-  await expect(page.getByTestId("plan-name")).toHaveText("Free");
-  await expect(page.getByTestId("usage-compute-text")).toHaveText("100 / 100 compute units");
+  await expect(page.getByTestId("plan-name")).toHaveText("Pro");
+  await expect(page.getByTestId("usage-compute-text")).toHaveText("10,000 / 10,000 compute units");
   const alert = page.getByTestId("alert-quota_full-compute");
   await expect(alert).toContainText("New compute units are refused until the quota resets or you add extras.");
   await expect(alert).toContainText("Ask an owner or admin of this workspace to buy extras or upgrade the plan.");

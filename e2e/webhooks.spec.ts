@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { OPERATOR_EMAIL } from "../playwright.config";
 import { startReceiver } from "../tests/helpers/webhook-receiver";
-import { PASSWORD, signIn, signUp } from "./helpers";
+import { confirmIn, PASSWORD, signIn, signUp } from "./helpers";
 
 const dir = "e2e/artifacts";
 const shot = async (page: Page, name: string) => {
@@ -46,6 +46,7 @@ test("an operator adds a webhook endpoint (secret shown once), sees a failing de
     await adjust.getByLabel("Units (signed)").fill("25");
     await adjust.getByLabel("Memo").fill("Webhook check");
     await adjust.getByRole("button", { name: "Adjust extras" }).click();
+    await confirmIn(page, "Yes, adjust extras");
     await expect(adjust.getByRole("status")).toContainText("Adjusted by 25 units");
 
     // Sent right after the commit; the receiver answers 500, so it shows as failing with its attempt.
