@@ -1,5 +1,5 @@
 import { AppError } from "@/lib/errors";
-import { inTransaction, type Client } from "@/lib/db";
+import { inTransaction, type Client, type Tx } from "@/lib/db";
 import { appendEntries, lockExtrasAccount, settleDebts } from "./extras-ledger";
 import { unitsTakenFromLot, type RefundResult } from "./refunds";
 import { ZERO, formatUnits, maxDec, minDec, roundUnits, toDec } from "./units";
@@ -42,12 +42,18 @@ export async function freezeDisputedUnits(
   });
 }
 
+type Account = Awaited<ReturnType<typeof lockExtrasAccount>>;
+type DisputeInput = { paymentIntentId: string; disputeId: string; now?: Date };
+
 /**
- * A dispute won: the units it froze come back, once (cause "dispute_won"). As with a failed refund, a lot
- * that expired meanwhile only gets its own debt cleared, so expired units never become spendable again;
- * units given back first pay other lots' debt.
+ * Closes a dispute once: under the extras account's lock, a dispute already won or lost changes nothing more;
+ * otherwise `close` writes the closing entries on the disputed lot.
  */
-export async function releaseDisputedUnits(db: Client, input: { paymentIntentId: string; disputeId: string; now?: Date }): Promise<RefundResult> {
+async function closeDispute(
+  db: Client,
+  input: DisputeInput,
+  close: (tx: Tx, account: Account, lotId: string, where: { workspaceId: string; kind: "dispute"; causeId: string; lotId: string }, now: Date) => Promise<RefundResult>,
+): Promise<RefundResult> {
   const now = input.now ?? new Date();
   const found = await lotOfPayment(db, input.paymentIntentId);
   return inTransaction(db, async (tx) => {
@@ -56,31 +62,36 @@ export async function releaseDisputedUnits(db: Client, input: { paymentIntentId:
     if (await tx.ledgerEntry.findFirst({ where: { ...where, causeType: { in: ["dispute_won", "dispute_lost"] } } })) {
       return { created: false, units: "0", balance: formatUnits(account.balance), entries: [] };
     }
+    return close(tx, account, found.id, where, now);
+  });
+}
+
+/**
+ * A dispute won: the units it froze come back, once (cause "dispute_won"). As with a failed refund, a lot
+ * that expired meanwhile only gets its own debt cleared, so expired units never become spendable again;
+ * units given back first pay other lots' debt.
+ */
+export async function releaseDisputedUnits(db: Client, input: DisputeInput): Promise<RefundResult> {
+  return closeDispute(db, input, async (tx, account, lotId, where, now) => {
     const frozenEntry = await tx.ledgerEntry.findFirst({ where: { ...where, causeType: "dispute" } });
     const frozen = frozenEntry ? toDec(frozenEntry.units).neg() : ZERO;
-    const lot = await tx.extrasLot.findUniqueOrThrow({ where: { id: found.id } });
+    const lot = await tx.extrasLot.findUniqueOrThrow({ where: { id: lotId } });
     const debt = maxDec(toDec(lot.remaining).neg(), ZERO);
     const units = lot.expiredAt ? minDec(frozen, debt) : frozen;
     const memo = units.lt(frozen)
       ? `The dispute was won after the pack expired: ${formatUnits(units)} of the ${formatUnits(frozen)} frozen units clear its debt, the rest stay expired.`
       : "The dispute was won: the frozen units are back.";
-    const entries = await appendEntries(tx, account, [{ lotId: lot.id, kind: "dispute", units, causeType: "dispute_won", causeId: input.disputeId, memo }], now);
+    const entries = await appendEntries(tx, account, [{ lotId, kind: "dispute", units, causeType: "dispute_won", causeId: input.disputeId, memo }], now);
     entries.push(...(await settleDebts(tx, account, "dispute_won", input.disputeId, now)));
     return { created: true, units: formatUnits(units), balance: formatUnits(account.balance), entries };
   });
 }
 
 /** A dispute lost: the frozen units stay out for good. A zero entry records it (cause "dispute_lost"), once. */
-export async function closeLostDispute(db: Client, input: { paymentIntentId: string; disputeId: string; now?: Date }): Promise<RefundResult> {
-  const now = input.now ?? new Date();
-  const found = await lotOfPayment(db, input.paymentIntentId);
-  return inTransaction(db, async (tx) => {
-    const account = await lockExtrasAccount(tx, found.workspaceId);
-    const where = { workspaceId: found.workspaceId, kind: "dispute" as const, causeId: input.disputeId, lotId: found.id };
-    if (await tx.ledgerEntry.findFirst({ where: { ...where, causeType: { in: ["dispute_won", "dispute_lost"] } } })) {
-      return { created: false, units: "0", balance: formatUnits(account.balance), entries: [] };
-    }
-    const entries = await appendEntries(tx, account, [{ lotId: found.id, kind: "dispute", units: ZERO, causeType: "dispute_lost", causeId: input.disputeId, memo: "The dispute was lost: the frozen units stay out." }], now);
+export async function closeLostDispute(db: Client, input: DisputeInput): Promise<RefundResult> {
+  return closeDispute(db, input, async (tx, account, lotId, _where, now) => {
+    const memo = "The dispute was lost: the frozen units stay out.";
+    const entries = await appendEntries(tx, account, [{ lotId, kind: "dispute", units: ZERO, causeType: "dispute_lost", causeId: input.disputeId, memo }], now);
     return { created: true, units: "0", balance: formatUnits(account.balance), entries };
   });
 }

@@ -70,14 +70,16 @@ const iso = (col: string) => Prisma.raw(`to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:S
  */
 export async function checkInvariants(db: Client, opts: { workspaceId?: string } = {}): Promise<Violation[]> {
   const ws = (col: string) => (opts.workspaceId ? Prisma.sql`AND ${Prisma.raw(col)} = ${opts.workspaceId}` : Prisma.empty);
-  const queries: Promise<Row[]>[] = [
-    // ---------------------------------------------------------------- ledger and lots
-    db.$queryRaw<Row[]>`
-      SELECT 'ledger_sum_equals_balance' AS "check", a."workspaceId", a."workspaceId" AS id,
+  // Each extras account's cached balance against a per-workspace sum (of ledger entries, or of lot remainders).
+  const balanceEqualsSum = (check: string, sumFrom: string) => db.$queryRaw<Row[]>`
+      SELECT ${check} AS "check", a."workspaceId", a."workspaceId" AS id,
              trim_scale(a.balance)::text AS expected, trim_scale(COALESCE(s.total, 0))::text AS actual
       FROM "ExtrasAccount" a
-      LEFT JOIN (SELECT "workspaceId", sum(units) AS total FROM "LedgerEntry" GROUP BY "workspaceId") s ON s."workspaceId" = a."workspaceId"
-      WHERE a.balance <> COALESCE(s.total, 0) ${ws(`a."workspaceId"`)}`,
+      LEFT JOIN (SELECT "workspaceId", ${Prisma.raw(sumFrom)} GROUP BY "workspaceId") s ON s."workspaceId" = a."workspaceId"
+      WHERE a.balance <> COALESCE(s.total, 0) ${ws(`a."workspaceId"`)}`;
+  const queries: Promise<Row[]>[] = [
+    // ---------------------------------------------------------------- ledger and lots
+    balanceEqualsSum("ledger_sum_equals_balance", `sum(units) AS total FROM "LedgerEntry"`),
     db.$queryRaw<Row[]>`
       SELECT 'ledger_running_balance' AS "check", x."workspaceId", x.id,
              trim_scale(x.running)::text || ' at seq ' || x.rn::text AS expected, trim_scale(x."balanceAfter")::text || ' at seq ' || x.seq::text AS actual
@@ -90,12 +92,7 @@ export async function checkInvariants(db: Client, opts: { workspaceId?: string }
       ) x
       WHERE x.running <> x."balanceAfter" OR x.rn <> x.seq`,
     // Catches entries on a missing lot or on another workspace's lot, which the per-lot sums alone would not.
-    db.$queryRaw<Row[]>`
-      SELECT 'lots_sum_equals_balance' AS "check", a."workspaceId", a."workspaceId" AS id,
-             trim_scale(a.balance)::text AS expected, trim_scale(COALESCE(s.total, 0))::text AS actual
-      FROM "ExtrasAccount" a
-      LEFT JOIN (SELECT "workspaceId", sum(remaining) AS total FROM "ExtrasLot" GROUP BY "workspaceId") s ON s."workspaceId" = a."workspaceId"
-      WHERE a.balance <> COALESCE(s.total, 0) ${ws(`a."workspaceId"`)}`,
+    balanceEqualsSum("lots_sum_equals_balance", `sum(remaining) AS total FROM "ExtrasLot"`),
     db.$queryRaw<Row[]>`
       SELECT 'lot_remaining_equals_entries' AS "check", l."workspaceId", l.id,
              trim_scale(COALESCE(s.total, 0))::text AS expected, trim_scale(l.remaining)::text AS actual
