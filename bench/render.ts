@@ -159,7 +159,8 @@ export const renderSuite: BenchSuite = {
             const tab = await fresh.newPage();
             const scripts = new Map<string, Promise<Buffer>>();
             tab.on("response", (r) => {
-              if (r.request().resourceType() === "script" && r.ok()) scripts.set(r.url(), r.body());
+              // A script still arriving when the tab closes has no body to read: it must not crash the run.
+              if (r.request().resourceType() === "script" && r.ok()) scripts.set(r.url(), r.body().catch(() => Buffer.alloc(0)));
             });
             const response = await tab.goto(`/w/${slug}/${name}`, { waitUntil: "networkidle" });
             const status = response?.status() ?? 0;
