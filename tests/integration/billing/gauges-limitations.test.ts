@@ -5,7 +5,8 @@ import { closeTestDb, count, expectBooksHold, seedWorkspace, settle, testDb, uid
 
 afterAll(closeTestDb);
 
-const silent = { notifier: { async send() {} } };
+// Side effects (threshold mail) finish inside each call, so none is still using the pool when afterAll closes it.
+const silent = { notifier: { async send() {} }, waitForSideEffects: true };
 
 describe("gauges", () => {
   it("claims are the same atomic check against the limit; releases give them back", async () => {
