@@ -5,6 +5,7 @@ import { applyExpand } from "./expand";
 import { pinnedShape } from "./shape";
 import { Params, parseForm, type FormObject } from "./form";
 import { fingerprint } from "./idempotency";
+import { refuseUnknownNested } from "./nested-parameters";
 import { ACCEPTED_PARAMETERS } from "./parameters";
 import { newId } from "./ids";
 import { registerAccount } from "./resources/account";
@@ -132,10 +133,11 @@ export function handleApi(em: Emulator, router: Router, req: IncomingMessage, ra
   return response;
 }
 
-/** Stripe refuses, before anything runs, a top-level parameter the endpoint does not have. */
+/** Stripe refuses, before anything runs, a parameter the endpoint does not have, at the top level or nested. */
 function refuseUnknownParameters(route: string, params: FormObject): void {
   const accepted = ACCEPTED_PARAMETERS[route];
   if (!accepted) throw new Error(`${route} has no list of accepted parameters (parameters.ts)`);
   const unknown = Object.keys(params).find((k) => !accepted.includes(k));
   if (unknown !== undefined) throw unknownParameter(unknown);
+  refuseUnknownNested(route, params);
 }

@@ -42,6 +42,45 @@ describe("unknown parameters", () => {
   });
 });
 
+describe("unknown nested parameters", () => {
+  it("are refused with the full path of the key, in hashes and in arrays of hashes, before anything happens", async () => {
+    const customer = await env.stripe.customers.create({ email: "n@example.com" });
+    const [price] = (await env.stripe.prices.list({ limit: 1 })).data;
+    const checkout = (extra: Record<string, unknown>) =>
+      env.stripe.checkout.sessions.create({ mode: "subscription", customer: customer.id, line_items: [{ price: price!.id, quantity: 1 }], success_url: "http://app.local/ok", ...extra } as Stripe.Checkout.SessionCreateParams);
+    const calls: Promise<unknown>[] = [
+      checkout({ line_items: [{ price: price!.id, quantity: 1 }, { price: price!.id, bogus: "1" }] }),
+      checkout({ subscription_data: { metadata: { planKey: "pro" }, bogus: "1" } }),
+      checkout({ automatic_tax: { enabled: true, rate: "10" } }),
+      checkout({ mode: "payment", payment_intent_data: { setup_future_usage: "off_session", off_session: true } }),
+      env.stripe.subscriptions.update("sub_missing", { items: [{ id: "si_1", price: price!.id, prorate: true }] } as unknown as Stripe.SubscriptionUpdateParams),
+      env.stripe.subscriptionSchedules.update("sub_sched_missing", { phases: [{ items: [{ price: price!.id }], duration: { interval: "month", months: 1 } }] } as unknown as Stripe.SubscriptionScheduleUpdateParams),
+    ];
+    const errors = await Promise.all(calls.map(failure));
+    expect(errors.map((e) => [e.statusCode, e.code, e.param])).toEqual([
+      [400, "parameter_unknown", "line_items[1][bogus]"],
+      [400, "parameter_unknown", "subscription_data[bogus]"],
+      [400, "parameter_unknown", "automatic_tax[rate]"],
+      [400, "parameter_unknown", "payment_intent_data[off_session]"],
+      [400, "parameter_unknown", "items[0][prorate]"],
+      [400, "parameter_unknown", "phases[0][duration][months]"],
+    ]);
+    expect(errors[0]!.message).toBe("Received unknown parameter: line_items[1][bogus]");
+    expect((await env.stripe.checkout.sessions.list({ customer: customer.id })).data).toEqual([]);
+  });
+
+  it("free-form hashes (metadata) and every nested key the app sends are accepted", async () => {
+    const customer = await env.stripe.customers.create({ email: "m@example.com" });
+    const [price] = (await env.stripe.prices.list({ type: "recurring", limit: 1 })).data;
+    const session = await env.stripe.checkout.sessions.create({
+      mode: "subscription", customer: customer.id, line_items: [{ price: price!.id, quantity: 1 }], success_url: "http://app.local/ok",
+      subscription_data: { metadata: { anything: "goes" }, trial_end: Math.floor(Date.now() / 1000) + 7 * 86_400 },
+      automatic_tax: { enabled: true }, customer_update: { address: "auto" }, billing_address_collection: "required",
+    });
+    expect(session.status).toBe("open");
+  });
+});
+
 describe("idempotent replay of errors", () => {
   it("a request that failed once it ran answers the same error on replay, even after things changed", async () => {
     const customer = await env.stripe.customers.create({ email: "c@example.com" });
