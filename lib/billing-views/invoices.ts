@@ -22,7 +22,7 @@ export function invoiceStatusWords(inv: Pick<InvoiceRow, "status" | "paymentIssu
   if (inv.status === "open" && inv.paymentIssue === "requires_action") return "Open: payment needs your authentication (3-D Secure)";
   if (inv.status === "open" && inv.paymentIssue === "declined") return `Open: payment failed (${inv.paymentError ?? "declined"})`;
   if (inv.status === "draft" && inv.finalizationError) return `Not issued: ${inv.finalizationError}`;
-  return ({ paid: "Paid", open: "Open, awaiting payment", draft: "Draft", void: "Void", uncollectible: "Uncollectible" } as Record<string, string>)[inv.status] ?? inv.status;
+  return ({ paid: "Paid", open: "Open, awaiting payment", draft: "Draft: to be charged within the hour", void: "Void", uncollectible: "Uncollectible" } as Record<string, string>)[inv.status] ?? inv.status;
 }
 
 /** The workspace's invoices, newest first (mirrored from Stripe by the webhook). */

@@ -18,6 +18,7 @@ describe("invoiceStatusWords", () => {
     expect(invoiceStatusWords({ ...base, status: "open", paymentIssue: "requires_action" })).toBe("Open: payment needs your authentication (3-D Secure)");
     expect(invoiceStatusWords({ ...base, status: "open", paymentIssue: "declined", paymentError: "insufficient funds" })).toBe("Open: payment failed (insufficient funds)");
     expect(invoiceStatusWords({ ...base, status: "draft", finalizationError: "The customer's location isn't recognized." })).toBe("Not issued: The customer's location isn't recognized.");
+    expect(invoiceStatusWords({ ...base, status: "draft" })).toBe("Draft: to be charged within the hour");
     expect(invoiceStatusWords({ ...base, status: "paid" })).toBe("Paid");
   });
 });

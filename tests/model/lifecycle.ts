@@ -65,6 +65,8 @@ interface StripeSide {
   trialEnd: number | null;
   cancelAtEnd: boolean;
   pending: PlanKey | null;
+  /** When the last renewal's invoice is charged: Stripe leaves it a draft for an hour after the period ends. */
+  chargeAt: number | null;
 }
 
 /** What Tally must show, step by step. */
@@ -114,7 +116,7 @@ export class LifecycleModel {
     if (card === "fails_later" && !continued) return "declined";
     if (continued) {
       // The local trial goes on at Stripe: its first period is the rest of the trial, not a new period for quotas.
-      this.stripe = { plan, card, periodStart: this.now, periodEnd: this.trialEndsAt!, trialEnd: this.trialEndsAt, cancelAtEnd: false, pending: null };
+      this.stripe = { plan, card, periodStart: this.now, periodEnd: this.trialEndsAt!, trialEnd: this.trialEndsAt, cancelAtEnd: false, pending: null, chargeAt: null };
       this.books.sub.periodStart = this.now;
       this.books.sub.periodEnd = this.trialEndsAt!;
       this.books.upgrade(plans[plan]);
@@ -122,7 +124,7 @@ export class LifecycleModel {
       return "ok";
     }
     const end = addMonths(this.now, 1);
-    this.stripe = { plan, card, periodStart: this.now, periodEnd: end, trialEnd: null, cancelAtEnd: false, pending: null };
+    this.stripe = { plan, card, periodStart: this.now, periodEnd: end, trialEnd: null, cancelAtEnd: false, pending: null, chargeAt: null };
     this.status = "active";
     this.setPlan(plan);
     this.books.sub.anchor = this.now;
@@ -170,10 +172,24 @@ export class LifecycleModel {
     return "ok";
   }
 
-  /** The clock moves to `to`: Stripe ends trials and renews in time order, then Tally's trial and dunning crons run at `to`. */
+  /**
+   * The clock moves to `to`: Stripe ends trials, renews and charges renewals in time order, then Tally's trial
+   * and dunning crons run at `to`. A renewal starts the new period (plan, quotas) at once; its invoice stays a
+   * draft for an hour, neither paid nor failed, and only then is charged.
+   */
   advance(to: number): void {
     for (;;) {
       const s = this.stripe;
+      if (s?.chargeAt != null && s.chargeAt <= to) {
+        this.at(s.chargeAt);
+        // The "fails later" card fails every charge after checkout.
+        if (s.card === "fails_later" && this.failedAt === null) {
+          this.failedAt = s.chargeAt;
+          if (this.status === "active") this.status = "past_due";
+        }
+        s.chargeAt = null;
+        continue;
+      }
       if (!s || s.periodEnd > to) break;
       const t = s.periodEnd;
       this.at(t);
@@ -191,11 +207,9 @@ export class LifecycleModel {
       s.trialEnd = null;
       s.periodStart = t;
       s.periodEnd = addMonths(t, 1);
-      // Renewals and the end of a Stripe trial charge the card; the "fails later" card fails every charge after checkout.
-      if (s.card === "fails_later" && this.failedAt === null) {
-        this.failedAt = t;
-        if (this.status === "active" || this.status === "trialing") this.status = "past_due";
-      } else if (s.card === "ok" && wasTrial) this.status = "active";
+      // A Stripe trial's end makes the subscription active at once, whatever the card; the charge comes an hour later.
+      if (wasTrial && this.status === "trialing") this.status = "active";
+      s.chargeAt = t + HOUR;
       if (this.status !== "unpaid") this.setPlan(s.plan);
       this.books.sub.anchor = t;
       this.books.renew(t, s.periodEnd);

@@ -1,6 +1,7 @@
 import type { Recurring } from "./types";
 
 export const DAY = 86_400;
+export const HOUR = 3_600;
 
 /** Adds calendar units in UTC, clamping to the month's last day like Stripe's billing anchors. */
 export function addInterval(t: number, interval: Recurring["interval"], count: number): number {

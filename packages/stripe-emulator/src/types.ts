@@ -219,6 +219,7 @@ export interface Invoice extends StripeObject {
   attempt_count: number;
   attempted: boolean;
   next_payment_attempt: number | null;
+  automatically_finalizes_at: number | null;
   paid: boolean;
   payment_intent: string | null;
   charge: string | null;

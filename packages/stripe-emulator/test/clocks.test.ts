@@ -5,6 +5,7 @@ import { advanceTestClock, CARDS, payOnHostedPage, seedCatalog, settled, startTe
 let env: TestEnv;
 let catalog: Catalog;
 const DAY = 86400;
+const HOUR = 3600;
 const T0 = Date.UTC(2026, 0, 15, 12) / 1000;
 const month = (n: number) => Date.UTC(2026, n, 15, 12) / 1000;
 
@@ -73,6 +74,37 @@ describe("test clocks", () => {
     expect(env.hooks.types().filter((t) => t.startsWith("test_helpers."))).toEqual(["test_helpers.test_clock.advancing", "test_helpers.test_clock.ready"]);
   });
 
+  it("leaves a renewal invoice a draft for an hour, then finalizes and charges it; a failing card fails only then", async () => {
+    const { clock, customer } = await clockCustomer();
+    const pm = await env.stripe.paymentMethods.attach("pm_card_visa", { customer: customer.id });
+    const good = await env.stripe.subscriptions.create({ customer: customer.id, items: [{ price: catalog.pro.id }], default_payment_method: pm.id });
+    const failing = await env.stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer: customer.id });
+    const bad = await env.stripe.subscriptions.create({ customer: customer.id, items: [{ price: catalog.starter.id }], default_payment_method: pm.id });
+    await env.stripe.subscriptions.update(bad.id, { default_payment_method: failing.id });
+    await settled(env);
+    env.hooks.clear();
+
+    await advance(clock, month(1) + HOUR - 60);
+    for (const id of [good.id, bad.id]) {
+      const sub = await env.stripe.subscriptions.retrieve(id, { expand: ["latest_invoice"] });
+      const draft = sub.latest_invoice as Stripe.Invoice;
+      expect([sub.status, sub.items.data[0]!.current_period_start]).toEqual(["active", month(1)]);
+      expect([draft.billing_reason, draft.status, draft.automatically_finalizes_at, draft.amount_paid, draft.attempted, draft.hosted_invoice_url, draft.number]).toEqual(["subscription_cycle", "draft", month(1) + HOUR, 0, false, null, null]);
+    }
+    await settled(env);
+    expect(env.hooks.types().filter((t) => t.startsWith("invoice."))).toEqual(["invoice.created", "invoice.created"]);
+
+    await advance(clock, month(1) + HOUR);
+    const paid = await env.stripe.subscriptions.retrieve(good.id, { expand: ["latest_invoice"] });
+    const invoice = paid.latest_invoice as Stripe.Invoice;
+    expect([paid.status, invoice.status, invoice.amount_paid, invoice.automatically_finalizes_at, invoice.status_transitions.finalized_at]).toEqual(["active", "paid", 9900, null, month(1) + HOUR]);
+    const failed = await env.stripe.subscriptions.retrieve(bad.id, { expand: ["latest_invoice"] });
+    expect([failed.status, (failed.latest_invoice as Stripe.Invoice).status]).toEqual(["past_due", "open"]);
+    await settled(env);
+    expect(env.hooks.ofType("invoice.paid").map((e) => e.data.object.id)).toEqual([invoice.id]);
+    expect(env.hooks.ofType("invoice.payment_failed").map((e) => e.data.object.id)).toEqual([(failed.latest_invoice as Stripe.Invoice).id]);
+  });
+
   it("ends a trial by charging the default card", async () => {
     const { clock, customer } = await clockCustomer();
     const session = await env.stripe.checkout.sessions.create({ mode: "subscription", customer: customer.id, line_items: [{ price: catalog.starter.id, quantity: 1 }], subscription_data: { trial_period_days: 7 }, success_url: "http://app.local/ok" });
@@ -98,7 +130,7 @@ describe("test clocks", () => {
     const open = await env.stripe.subscriptions.create({ customer: customer.id, items: [{ price: catalog.starter.id }], trial_period_days: 7 });
     const cancel = await env.stripe.subscriptions.create({ customer: customer.id, items: [{ price: catalog.starter.id }], trial_period_days: 7, trial_settings: { end_behavior: { missing_payment_method: "cancel" } } });
     expect([open.status, cancel.status]).toEqual(["trialing", "trialing"]);
-    await advance(clock, T0 + 7 * DAY + 1);
+    await advance(clock, T0 + 7 * DAY + HOUR + 1);
     const a = await env.stripe.subscriptions.retrieve(open.id, { expand: ["latest_invoice"] });
     expect(a.status).toBe("past_due");
     expect((a.latest_invoice as Stripe.Invoice).status).toBe("open");
@@ -116,7 +148,8 @@ describe("test clocks", () => {
     await settled(env);
     env.hooks.clear();
 
-    const renewal = month(1);
+    // The renewal is drafted at month(1) and charged an hour later.
+    const renewal = month(1) + HOUR;
     await advance(clock, renewal + 60);
     let current = await env.stripe.subscriptions.retrieve(sub.id, { expand: ["latest_invoice"] });
     expect(current.status).toBe("past_due");
@@ -155,7 +188,7 @@ describe("test clocks", () => {
       const sub = await other.stripe.subscriptions.create({ customer: customer.id, items: [{ price: prices.starter.id }], default_payment_method: pm.id });
       const bad = await other.stripe.paymentMethods.attach("pm_card_chargeCustomerFail", { customer: customer.id });
       await other.stripe.subscriptions.update(sub.id, { default_payment_method: bad.id });
-      await advanceTestClock(other.stripe, clock.id, month(1) + 2 * DAY + 60);
+      await advanceTestClock(other.stripe, clock.id, month(1) + HOUR + 2 * DAY + 60);
       const ended = await other.stripe.subscriptions.retrieve(sub.id);
       expect([ended.status, ended.cancellation_details?.reason]).toEqual(["canceled", "payment_failed"]);
     } finally {

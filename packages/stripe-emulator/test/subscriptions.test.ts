@@ -63,7 +63,7 @@ describe("subscription updates", () => {
     await advance(clock, T0 + 10 * DAY);
     const updated = await env.stripe.subscriptions.update(sub.id, { items: [{ id: sub.items.data[0]!.id, price: catalog.pro.id }] });
     expect(updated.latest_invoice).toBe(sub.latest_invoice);
-    const renewed = await advance(clock, Date.UTC(2026, 1, 1) / 1000 + 60);
+    const renewed = await advance(clock, Date.UTC(2026, 1, 1) / 1000 + 3600);
     expect(renewed.status).toBe("ready");
     const after = await env.stripe.subscriptions.retrieve(sub.id, { expand: ["latest_invoice"] });
     const invoice = after.latest_invoice as Stripe.Invoice;
@@ -123,7 +123,7 @@ describe("subscription updates", () => {
     expect(updated.phases.map((p) => p.items[0]!.price)).toEqual([catalog.pro.id, catalog.starter.id]);
     expect((await env.stripe.subscriptions.retrieve(sub.id)).schedule).toBe(schedule.id);
 
-    await advance(clock, periodEnd + 60);
+    await advance(clock, periodEnd + 3600);
     const renewed = await env.stripe.subscriptions.retrieve(sub.id, { expand: ["latest_invoice"] });
     expect(renewed.items.data[0]!.price.id).toBe(catalog.starter.id);
     expect(renewed.items.data[0]!.current_period_start).toBe(periodEnd);
@@ -174,7 +174,7 @@ describe("subscription updates", () => {
             { items: [{ price: catalog.starter.id }], metadata: { planKey: "starter" }, ...settings },
           ],
         });
-        await advance(clock, periodEnd + 60);
+        await advance(clock, periodEnd + 3600);
         const renewed = await env.stripe.subscriptions.retrieve(sub.id, { expand: ["latest_invoice"] });
         return { renewed, invoice: renewed.latest_invoice as Stripe.Invoice, pm };
       };

@@ -121,7 +121,8 @@ describe("dunning on the test clock", () => {
     const s = await failingSubscription("dun");
     await s.advanceTo(s.renewal + HOUR);
     let row = await subscriptionOf(s.workspaceId);
-    expect([row.status, row.plan.key, row.pastDueSince?.getTime()]).toEqual(["past_due", "starter", s.renewal * 1000]);
+    // The renewal's invoice is charged, and fails, an hour after the period ends (a draft until then).
+    expect([row.status, row.plan.key, row.pastDueSince?.getTime()]).toEqual(["past_due", "starter", (s.renewal + HOUR) * 1000]);
 
     const at = (days: number) => new Date((s.renewal + days * DAY + HOUR) * 1000);
     await runDunning(db(), { now: at(6) });

@@ -49,6 +49,8 @@ export interface NewInvoice {
   periodEnd: number;
   created: number;
   currency: string;
+  /** When the clock finalizes and charges the draft by itself (a renewal: an hour after it is created). */
+  finalizesAt?: number;
 }
 
 /** Creates a draft invoice (invoice.created). */
@@ -74,7 +76,7 @@ export function createInvoice(em: Emulator, input: NewInvoice): Invoice {
     attempted: false,
     auto_advance: true,
     automatic_tax: { disabled_reason: null, enabled: false, liability: null, provider: null, status: null },
-    automatically_finalizes_at: null,
+    automatically_finalizes_at: input.finalizesAt ?? null,
     billing_reason: input.billingReason,
     charge: null,
     collection_method: "charge_automatically",
@@ -174,6 +176,8 @@ export function finalizeInvoice(em: Emulator, invoice: Invoice, at: number): boo
       type: "invalid_request_error",
     };
     invoice.automatic_tax = { ...(invoice.automatic_tax as Record<string, unknown>), status: "requires_location_inputs" };
+    // Stripe stops advancing it by itself: it waits for the address to be fixed and a finalize call.
+    invoice.automatically_finalizes_at = null;
     em.emit("invoice.finalization_failed", invoice);
     return false;
   }
@@ -191,6 +195,7 @@ export function finalizeInvoice(em: Emulator, invoice: Invoice, at: number): boo
     invoice.amount_due = Math.max(0, invoice.total);
   }
   invoice.last_finalization_error = null;
+  invoice.automatically_finalizes_at = null;
   if ((invoice.automatic_tax as { enabled?: boolean } | undefined)?.enabled) invoice.automatic_tax = { ...(invoice.automatic_tax as Record<string, unknown>), status: "complete" };
   invoice.amount_remaining = invoice.amount_due;
   invoice.status = "open";

@@ -1,4 +1,4 @@
-import { addInterval, DAY } from "../clock";
+import { addInterval, DAY, HOUR } from "../clock";
 import type { Emulator } from "../emulator";
 import type { Invoice, Subscription, SubscriptionSchedule } from "../types";
 import { settleDebit } from "./debits";
@@ -13,7 +13,11 @@ type Due =
   | { at: number; kind: "trial_end"; sub: Subscription }
   | { at: number; kind: "period_end"; sub: Subscription }
   | { at: number; kind: "cancel_at"; sub: Subscription }
-  | { at: number; kind: "retry"; invoice: Invoice };
+  | { at: number; kind: "retry"; invoice: Invoice }
+  | { at: number; kind: "finalize"; invoice: Invoice };
+
+/** How long Stripe leaves a subscription's renewal invoice a draft (open to changes) before finalizing and charging it. */
+export const RENEWAL_DRAFT_SECONDS = HOUR;
 
 function dueActions(em: Emulator, clockId: string | null): Due[] {
   const out: Due[] = [];
@@ -36,9 +40,9 @@ function dueActions(em: Emulator, clockId: string | null): Due[] {
     }
   }
   for (const invoice of em.store.invoices.values()) {
-    if (invoice.status !== "open" || invoice.next_payment_attempt === null) continue;
     if (em.clockOf(invoice.customer) !== clockId) continue;
-    out.push({ at: invoice.next_payment_attempt, kind: "retry", invoice });
+    if (invoice.status === "draft" && invoice.automatically_finalizes_at !== null) out.push({ at: invoice.automatically_finalizes_at, kind: "finalize", invoice });
+    if (invoice.status === "open" && invoice.next_payment_attempt !== null) out.push({ at: invoice.next_payment_attempt, kind: "retry", invoice });
   }
   return out;
 }
@@ -64,6 +68,7 @@ export function runDue(em: Emulator, clockId: string | null, until: number, setT
     } else if (next.kind === "trial_end") endTrial(em, next.sub, next.at);
     else if (next.kind === "period_end") renew(em, next.sub, next.at);
     else if (next.kind === "cancel_at") cancelNow(em, next.sub, next.at);
+    else if (next.kind === "finalize") finalizeAndCharge(em, next.invoice, next.at);
     else retryInvoice(em, next.invoice, next.at);
     em.flushLater();
   }
@@ -126,14 +131,26 @@ function applySchedule(em: Emulator, schedule: SubscriptionSchedule, sub: Subscr
   return true;
 }
 
+/**
+ * The new period starts now; its invoice is drafted now and, as on Stripe, left a draft for an hour
+ * (automatically_finalizes_at) before it is finalized and charged: until then it is neither paid nor failed.
+ */
 function billCycle(em: Emulator, sub: Subscription, before: Subscription, at: number): void {
   syncDerived(sub);
   const lines = cycleLines(em, sub, sub.current_period_start, sub.current_period_end);
-  const invoice = createInvoice(em, { customer: sub.customer, subscription: sub, billingReason: "subscription_cycle", lines, periodStart: before.current_period_start, periodEnd: at, created: at, currency: sub.currency });
+  const invoice = createInvoice(em, {
+    customer: sub.customer, subscription: sub, billingReason: "subscription_cycle", lines, periodStart: before.current_period_start, periodEnd: at,
+    created: at, currency: sub.currency, finalizesAt: at + RENEWAL_DRAFT_SECONDS,
+  });
   sub.latest_invoice = invoice.id;
   em.emitChange("customer.subscription.updated", before, sub, SUBSCRIPTION_KEYS);
-  finalizeInvoice(em, invoice, at);
-  if (sub.status === "unpaid") return;
+}
+
+/** A draft's hour is up: finalize it and charge it (an unpaid subscription's invoices are finalized, not charged). */
+export function finalizeAndCharge(em: Emulator, invoice: Invoice, at: number): void {
+  if (!finalizeInvoice(em, invoice, at)) return;
+  const sub = invoice.subscription ? em.store.subscriptions.get(invoice.subscription) : undefined;
+  if (sub?.status === "unpaid") return;
   attemptInvoicePayment(em, invoice, at);
 }
 
