@@ -1,0 +1,131 @@
+import fs from "node:fs";
+import { expect, test, type Page } from "@playwright/test";
+import { failOnCspViolations } from "./csp";
+import { OPERATOR_EMAIL } from "../playwright.config";
+import { confirmIn, payOnCheckoutPage, signIn, signOut, signUp } from "./helpers";
+
+failOnCspViolations();
+
+// What the owner sees when a payment is tried again: an upgrade declined, then retried from the same page once
+// the card is fixed; packs paid by bank debit that clear or fail a minute later (the emulator settles debits
+// after 60 seconds of wall-clock time); a refund that fails after its units were taken back.
+// Screenshots go to e2e/artifacts (not committed).
+
+const dir = "e2e/artifacts";
+
+async function shoot(page: Page, name: string) {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+    await page.screenshot({ path: `${dir}/retries-${name}-${width}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/** Replaces the customer's card in the billing portal, opened from the plans page in a tab of its own. */
+async function replaceCard(page: Page, slug: string, card: string, last4: string) {
+  const portal = await page.context().newPage();
+  await portal.goto(`/w/${slug}/plans`);
+  await portal.getByRole("button", { name: "Open billing portal" }).click();
+  await portal.waitForURL(/\/portal\/bps_/);
+  await portal.getByLabel("Card number").fill(card);
+  await portal.getByLabel("Expiration").fill("12 / 34");
+  await portal.getByLabel("CVC").fill("123");
+  await portal.getByRole("button", { name: "Update card" }).click();
+  await expect(portal.locator("#current-card")).toContainText(`•••• ${last4}`);
+  await portal.close();
+}
+
+async function payByBank(page: Page, slug: string, account: string) {
+  await page.goto(`/w/${slug}/extras`);
+  await page.getByTestId("pack-compute_500").getByRole("button", { name: "Buy 500 compute" }).click();
+  await expect(page).toHaveURL(/\/checkout\/cs_/);
+  await page.getByLabel("Routing number").fill("110000000");
+  await page.getByLabel("Account number").fill(account);
+  await page.getByLabel("Account holder name").fill("Ada Owner");
+  await page.getByRole("button", { name: "Debit bank account" }).click();
+  await page.waitForURL(new RegExp(`/w/${slug}/billing\\?checkout=success`));
+  await expect(page.getByTestId("checkout-return")).toContainText("the units appear as soon as it clears");
+}
+
+test("upgrade declined, then tried again from the same page once the card is fixed: Pro applies", async ({ page }) => {
+  const { slug } = await signUp(page, { workspace: "Retry Co" });
+  await page.goto(`/w/${slug}/plans`);
+  await page.getByTestId("plan-starter").getByRole("button", { name: "Choose Starter" }).click();
+  await payOnCheckoutPage(page);
+  await page.waitForURL(new RegExp(`/w/${slug}/billing\\?checkout=success`));
+  await expect(page.getByTestId("plan-name")).toHaveText("Starter");
+
+  // A card that can be saved but is declined when charged.
+  await replaceCard(page, slug, "4000 0000 0000 0341", "0341");
+  await page.goto(`/w/${slug}/plans`);
+  const upgrade = page.getByTestId("plan-pro").getByRole("button", { name: "Upgrade to Pro now" });
+  await upgrade.click();
+  await confirmIn(page, "Yes, upgrade and pay now");
+  await expect(page.getByTestId("plan-pro")).toContainText(/declined.*nothing changed/);
+  await shoot(page, "upgrade-declined");
+
+  // Fixed in another tab; the same button on the same page is a new attempt, not the stored decline.
+  await replaceCard(page, slug, "4242 4242 4242 4242", "4242");
+  await upgrade.click();
+  await confirmIn(page, "Yes, upgrade and pay now");
+  await expect(async () => {
+    await page.goto(`/w/${slug}/billing`);
+    await expect(page.getByTestId("plan-name")).toHaveText("Pro", { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(page.locator('[role="progressbar"][aria-valuemax="10000"]').first()).toBeVisible();
+});
+
+test("packs paid by bank debit: one clears and its units are added, one fails and the extras page says why", async ({ page }) => {
+  test.setTimeout(180_000);
+  const { slug } = await signUp(page, { workspace: "Bank Co" });
+  await payByBank(page, slug, "000123456789");
+  await payByBank(page, slug, "000222222227");
+  await page.goto(`/w/${slug}/extras`);
+  await expect(page.getByTestId("purchase-processing")).toHaveCount(2);
+  await expect(page.getByTestId("extras-balance")).toContainText("0");
+
+  await expect(async () => {
+    await page.goto(`/w/${slug}/extras`);
+    await expect(page.getByTestId("purchase-processing")).toHaveCount(0, { timeout: 1000 });
+  }).toPass({ timeout: 120_000, intervals: [5000] });
+  await expect(page.getByTestId("purchase-failed")).toContainText("500 compute ($20) — bank payment failed");
+  await expect(page.getByTestId("purchase-failed")).toContainText("The bank debit did not go through (insufficient funds)");
+  await expect(page.getByTestId("extras-balance")).toContainText("500");
+  await expect(page.getByTestId("extras-lot").filter({ hasText: "Purchase: 500 compute" })).toHaveCount(1);
+  await shoot(page, "extras-debits");
+});
+
+test("a pack refund that fails after its units were taken back: the units come back, and the ledger says so", async ({ page }) => {
+  const customer = await signUp(page, { workspace: "Refund Co" });
+  await page.goto(`/w/${customer.slug}/extras`);
+  await page.getByTestId("pack-compute_500").getByRole("button", { name: "Buy 500 compute" }).click();
+  // Stripe's test card whose refunds are accepted, then fail.
+  await payOnCheckoutPage(page, "4000 0000 0000 5126");
+  await expect(page.getByTestId("checkout-return")).toContainText("500 compute units were added");
+  await signOut(page);
+
+  await signIn(page, OPERATOR_EMAIL);
+  if (new URL(page.url()).pathname.startsWith("/sign-in")) await signUp(page, { email: OPERATOR_EMAIL, workspace: "Ops" });
+  await page.goto("/admin/workspaces");
+  await page.getByLabel("Search workspaces").fill(customer.email);
+  await page.getByRole("button", { name: "Search" }).click();
+  await page.getByRole("link", { name: "Refund Co" }).click();
+  await expect(page.getByTestId("admin-extras-balance")).toHaveText("500");
+  await page.getByTestId("admin-lot").filter({ hasText: "Purchase" }).getByRole("button", { name: "Refund" }).click();
+  await confirmIn(page, "Yes, refund");
+  // Taken back when Stripe accepted the refund; given back once it failed.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId("admin-extras-balance")).toHaveText("500", { timeout: 1000 });
+  }).toPass({ timeout: 20_000 });
+  await signOut(page);
+
+  await signIn(page, customer.email);
+  await page.goto(`/w/${customer.slug}/ledger`);
+  await expect(page.getByRole("row").filter({ hasText: "Refund" }).filter({ hasNotText: "failed" })).toContainText("−500");
+  await expect(page.getByRole("row").filter({ hasText: "Refund failed, units given back" })).toContainText("+500");
+  await page.goto(`/w/${customer.slug}/extras`);
+  await expect(page.getByTestId("extras-balance")).toContainText("500");
+  await shoot(page, "extras-refund-failed");
+});
