@@ -118,8 +118,8 @@ export default async function ExtrasPage({ params, searchParams }: { params: Pro
       <Card title="Auto top-up">
         <p className="mb-3 text-sm text-slate-700">
           {account?.autoTopUpEnabled
-            ? `On: when a debit leaves the balance under ${units(account.autoTopUpThreshold ?? 0)}, one ${packName.get(account.autoTopUpPackId ?? "") ?? "pack"} is bought with your saved card, at most ${account.autoTopUpMonthlyCap} a month.`
-            : "Off. When on, a pack is bought with the card you last paid with whenever a debit leaves the balance under your threshold."}
+            ? `On: when a debit leaves the balance under ${units(account.autoTopUpThreshold ?? 0)}, one ${packName.get(account.autoTopUpPackId ?? "") ?? "pack"} is bought and taxed as at checkout, paid with your saved payment method (a card, Link or a bank account), at most ${account.autoTopUpMonthlyCap} a month.`
+            : "Off. When on, a pack is bought whenever a debit leaves the balance under your threshold, taxed as at checkout and paid with your saved payment method (a card, Link or a bank account)."}
         </p>
         {canBill && (
           <ActionForm action={autoTopUpAction} fields={{ slug }} label="Save auto top-up" variant="secondary">
