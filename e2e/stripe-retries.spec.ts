@@ -129,3 +129,33 @@ test("a pack refund that fails after its units were taken back: the units come b
   await expect(page.getByTestId("extras-balance")).toContainText("500");
   await shoot(page, "extras-refund-failed");
 });
+
+test("auto top-up paid by a saved bank account: a debit under the threshold buys a pack, which is added once the debit clears", async ({ page, request }) => {
+  test.setTimeout(300_000);
+  const { slug } = await signUp(page, { workspace: "Topup Bank Co" });
+  await payByBank(page, slug, "000123456789");
+  const settled = async (lots: number, balance: string) =>
+    expect(async () => {
+      await page.goto(`/w/${slug}/extras`);
+      await expect(page.getByTestId("extras-lot").filter({ hasText: "Purchase: 500 compute" })).toHaveCount(lots, { timeout: 1000 });
+      await expect(page.getByTestId("extras-balance")).toContainText(balance, { timeout: 1000 });
+    }).toPass({ timeout: 120_000, intervals: [5000] });
+  await settled(1, "500");
+
+  await page.getByLabel("Enabled").check();
+  await page.getByLabel("Below (units)").fill("600");
+  await page.getByLabel("At most per month").fill("1");
+  await page.getByRole("button", { name: "Save auto top-up" }).click();
+  await expect(page.getByText(/On: when a debit leaves the balance under 600, one 500 compute is bought and taxed as at checkout, paid with your saved payment method/)).toBeVisible();
+
+  // Free's 100 a week, then one unit from extras: the balance falls under the threshold.
+  await page.goto(`/w/${slug}/api-keys`);
+  await page.getByLabel("Key name").fill("Top-up test");
+  await page.getByRole("button", { name: "Create key" }).click();
+  const secret = (await page.getByLabel("New API key").textContent())!.trim();
+  const used = await request.post("/api/v1/usage", { headers: { authorization: `Bearer ${secret}` }, data: { feature: "compute", units: 101, idempotencyKey: `topup-${Date.now()}` } });
+  expect(used.status()).toBe(200);
+
+  await settled(2, "999");
+  await shoot(page, "extras-auto-top-up-bank");
+});
