@@ -3,6 +3,7 @@ export const errorStatus = {
   invalid_request: 400,
   workspace_required: 400,
   invalid_redirect_url: 400,
+  invalid_timestamp: 400,
   unauthorized: 401,
   forbidden: 403,
   email_unverified: 403,

@@ -14,6 +14,7 @@ const EXAMPLE_MESSAGES: Partial<Record<ErrorCode, { message: string; details?: R
   unauthorized: { message: "Missing or invalid API key; send Authorization: Bearer <key>." },
   forbidden: { message: "This key may not do that." },
   not_found: { message: "Not found." },
+  invalid_timestamp: { message: "timestamp is more than 24 hours in the past; usage can be backdated by at most 24 hours.", details: { field: "timestamp" } },
   quota_exhausted: {
     message: "Not enough compute left in this window or in extras.",
     details: { feature: "compute", units: 5, remaining: 2, extrasRemaining: 0, resetsAt: "2026-12-07T00:00:00.000Z" },

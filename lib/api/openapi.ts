@@ -132,8 +132,8 @@ export function openApiDocument(serverUrl = "/"): object {
         responses: {
           "200": { description: "Recorded (or the first answer for a replayed key).", headers: quotaHeader, content: jsonContent("UsageAnswer", answerExamples) },
           "402": { ...error("quota_exhausted: not enough quota or extras; nothing was recorded. details carry the answer fields."), headers: quotaHeader },
-          "409": error("idempotency_conflict: the key was used with a different payload."),
-          ...commonErrors,
+          "409": error("idempotency_conflict: the key was used with a different payload (a different timestamp included)."),
+          ...commonErrors, "400": error("invalid_request, invalid_timestamp: a malformed field; or a timestamp more than 24 hours in the past or in the future (5 seconds of clock skew are tolerated); nothing was recorded."),
         },
       },
     },
@@ -279,6 +279,7 @@ export function openApiDocument(serverUrl = "/"): object {
 const resetsAt = "2026-12-07T00:00:00.000Z";
 const usageRequestExamples = {
   units: { summary: "Units", value: { feature: "compute", units: 2.5, idempotencyKey: "run_7f3a9c", metadata: { run: "r1" } } },
+  backdated: { summary: "Backdated (at most 24 hours)", value: { feature: "compute", units: 1, idempotencyKey: "run_7f3a9b", timestamp: "2026-12-06T23:10:00Z" } },
   costs: { summary: "Costs priced by the plan's ratios", value: { feature: "compute", costs: { action: "large", tokens: [{ provider: "openai", model: "gpt-4o", input: 1200, output: 300 }] }, idempotencyKey: "run_7f3a9d" } },
 };
 const answer = { allowed: true, feature: "compute", units: 2.5, remaining: 97.5, extrasRemaining: 0, resetsAt };
@@ -332,7 +333,7 @@ const gaugeAnswerExamples = { claimed: { value: { allowed: true, feature: "seats
 const eventsPageExamples = {
   page: {
     value: {
-      data: [{ id: "cmf0event", feature: "compute", units: 2.5, quotaUnits: 2.5, extrasUnits: 0, idempotencyKey: "run_7f3a9c", metadata: { run: "r1" }, createdAt: "2026-12-03T09:00:00.000Z" }],
+      data: [{ id: "cmf0event", feature: "compute", units: 2.5, quotaUnits: 2.5, extrasUnits: 0, idempotencyKey: "run_7f3a9c", metadata: { run: "r1" }, timestamp: "2026-12-03T08:59:58.000Z", createdAt: "2026-12-03T09:00:00.000Z" }],
       nextCursor: null,
     },
   },

@@ -53,8 +53,8 @@ export const gaugeRequestSchema = z.strictObject({
 export const eventsQuerySchema = z.strictObject({
   workspace: workspaceRefSchema.optional(),
   feature: z.string().min(1).max(64).optional(),
-  from: z.iso.datetime({ offset: true }).optional().meta({ description: "Events at or after this time (ISO 8601)." }),
-  to: z.iso.datetime({ offset: true }).optional().meta({ description: "Events before this time (ISO 8601)." }),
+  from: z.iso.datetime({ offset: true }).optional().meta({ description: "Events whose timestamp is at or after this time (ISO 8601)." }),
+  to: z.iso.datetime({ offset: true }).optional().meta({ description: "Events whose timestamp is before this time (ISO 8601)." }),
   cursor: z.string().max(200).optional().meta({ description: "nextCursor of the previous page." }),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
@@ -69,10 +69,11 @@ export const usageEventSchema = z.object({
   extrasUnits: amount,
   idempotencyKey: z.string(),
   metadata: z.record(z.string(), z.unknown()).nullable(),
-  createdAt: z.string(),
+  timestamp: z.string().meta({ description: "When the usage happened (ISO 8601, UTC): the time sent with a backdated event, else when it was recorded. The event counts in the window that contains it." }),
+  createdAt: z.string().meta({ description: "When Tally recorded the event (ISO 8601, UTC); later than timestamp for a backdated event." }),
 });
 
 export const eventsPageSchema = z.object({
-  data: z.array(usageEventSchema).meta({ description: "Newest first." }),
+  data: z.array(usageEventSchema).meta({ description: "Newest timestamp first." }),
   nextCursor: z.string().nullable().meta({ description: "Pass as cursor for the next page; null on the last one." }),
 });

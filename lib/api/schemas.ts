@@ -29,6 +29,17 @@ const eventFields = {
   units: unitsSchema.optional(),
   costs: costsSchema.optional().meta({ description: "Costs of a run, priced into units with the plan's ratios (instead of units)." }),
   metadata: metadataSchema.optional(),
+  // Checked by the engine, which answers invalid_timestamp for a malformed one too.
+  timestamp: z
+    .string()
+    .max(64)
+    .optional()
+    .meta({
+      format: "date-time",
+      description:
+        "When the usage happened, to backdate the event (ISO 8601 with an offset, e.g. 2026-05-01T12:00:00Z): at most 24 hours in the past and never in the future (up to 5 seconds of clock skew is tolerated and taken as now); otherwise 400 invalid_timestamp. The event counts in the window that contains it. Part of the payload: the same key with another timestamp is 409.",
+      example: "2026-05-01T12:00:00Z",
+    }),
 };
 
 export const usageRequestSchema = z

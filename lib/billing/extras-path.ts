@@ -23,7 +23,9 @@ export interface SlowResult {
 export async function extrasPath(db: Client, req: UsageRequest<string>): Promise<SlowResult | "retry" | "replay"> {
   const units = req.delta;
   return inTransaction(db, async (tx) => {
-    const w = await activeWindow(tx, req.workspaceId, req.feature, req.now, true);
+    // A backdated event counts in the window holding its time; the lots, entries and marks are as of now.
+    const at = req.at ?? req.now;
+    const w = await activeWindow(tx, req.workspaceId, req.feature, at, true);
     if (!w || w.kind !== "meter" || w.overflow !== "extras" || w.quota === null) return "retry";
     const dup = await tx.usageEvent.findUnique({
       where: { workspaceId_idempotencyKey: { workspaceId: req.workspaceId, idempotencyKey: req.idempotencyKey } },
@@ -66,7 +68,8 @@ export async function extrasPath(db: Client, req: UsageRequest<string>): Promise
         response: answer as unknown as Prisma.InputJsonObject,
         metadata: req.metadataJson === null ? Prisma.DbNull : (JSON.parse(req.metadataJson) as Prisma.InputJsonValue),
         ...costColumns(req.costJson),
-        createdAt: req.now,
+        createdAt: at,
+        recordedAt: at < req.now ? req.now : null,
       },
     });
     await appendEntries(tx, account, drafts, req.now);

@@ -6,17 +6,19 @@
  * the HTTP layer writes those digits as JSON number literals as they are (lib/api/json.ts), never through
  * Number(), which would round 123456789012.123456 (more digits than a double holds). Inputs accept a JSON
  * number or a decimal string.
- * Errors are AppError: invalid_request (400), not_found (404), quota_exhausted (402, details carry the
+ * Errors are AppError: invalid_request and invalid_timestamp (400), not_found (404), quota_exhausted (402, details carry the
  * answer fields), idempotency_conflict (409), billing_unavailable (503).
  *
  * Metering (the metering API and in-app features)
- *   recordUsage(db, { workspaceId, feature, units | costs, idempotencyKey, metadata?, now? }, opts?) -> UsageAnswer
+ *   recordUsage(db, { workspaceId, feature, units | costs, idempotencyKey, metadata?, timestamp?, now? }, opts?) -> UsageAnswer
+ *     timestamp backdates the event (at most 24 h, never ahead of now but 5 s of skew; else invalid_timestamp, 400):
+ *     it counts in the window that holds it (opened if need be) and is decided against that window's quota.
  *     workspaceId may be a WorkspaceScope, e.g. the request's API key: the first statement
  *     then resolves it (or refuses) in the same round trip as the work; checkUsage takes one too.
  *     units: positive, <= 2^53 - 1, <= 6 decimals. costs: { action?, dollars?, tokens?: [{ provider, model, input, output }] }
  *     priced with the plan version's ratios (see costs.ts). metadata: a JSON object up to 4 KB.
  *     Replaying a key returns the first answer unchanged; the key with another payload is idempotency_conflict.
- *   recordUsageBatch(db, { workspaceId, events: [{ feature, units | costs, idempotencyKey, metadata? }], now? }, opts?) -> BatchOutcome[]
+ *   recordUsageBatch(db, { workspaceId, events: [{ feature, units | costs, idempotencyKey, metadata?, timestamp? }], now? }, opts?) -> BatchOutcome[]
  *     each event answered (and written) exactly as recordUsage one by one in order would; the events that fit go together
  *   checkUsage(db, { workspaceId, feature, units? | costs?, now? }) -> UsageAnswer   (nothing written; allowed may be false)
  *   claimGauge / releaseGauge(db, { workspaceId, feature, units = 1, idempotencyKey, now? }) -> UsageAnswer   (seats, projects)

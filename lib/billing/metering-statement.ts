@@ -20,6 +20,8 @@ export interface UsageRequest<W extends WorkspaceRef = WorkspaceRef> {
   /** For usage sent as costs: {dollars, tokens} that priced it, stored on the event. */
   costJson?: string | null;
   now: Date;
+  /** When the usage happened, for a backdated event (default: now): picks the window and dates the event. */
+  at?: Date;
 }
 
 /**
@@ -40,13 +42,20 @@ export interface FastResult {
   state: UsageState | null;
 }
 
+/** True when the request is dated before the time it is recorded at. */
+export const isBackdated = (req: { now: Date; at?: Date }): boolean => req.at !== undefined && req.at < req.now;
+
 /** One round trip to tally_record_usage (record-usage.sql): the change recorded, or why not, from one snapshot. */
 export async function meteringStatement(db: Client, req: UsageRequest): Promise<FastResult> {
   const args = [
     req.feature, req.kind, req.delta.toFixed(), formatUnits(req.delta.abs()), req.idempotencyKey, req.requestHash,
     req.metadataJson, req.now.toISOString(), crypto.randomUUID(), THRESHOLD_LIST, LIFETIME_END_TEXT, req.costJson ?? null,
+    req.at?.toISOString() ?? null,
   ];
-  const { workspaceId, rows } = await hotStatement<FastRow>(db, req.workspaceId, "tally_record_usage", FAST_SQL, args, windowLane(req));
+  // A backdated event may fall in another window than the lane's: it goes alone, so a shared statement still
+  // locks one window row.
+  const lane = isBackdated(req) ? undefined : windowLane(req);
+  const { workspaceId, rows } = await hotStatement<FastRow>(db, req.workspaceId, "tally_record_usage", FAST_SQL, args, lane);
   const row = rows[0];
   if (!row) throw new AppError("billing_unavailable", "The metering statement returned nothing.");
   if (row.response) {
@@ -97,4 +106,4 @@ const FAST_SQL = `
          window_id, window_kind, window_quota, window_used, window_overflow,
          to_char(window_end, 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS window_end,
          balance, spendable, existing_hash, existing_response::text AS existing_response
-  FROM tally_record_usage($1, $2, $3::"EntitlementKind", $4::numeric, $5, $6, $7, $8::jsonb, $9::timestamp(3), $10, $11::int[], $12::timestamp(3), $13::jsonb)`;
+  FROM tally_record_usage($1, $2, $3::"EntitlementKind", $4::numeric, $5, $6, $7, $8::jsonb, $9::timestamp(3), $10, $11::int[], $12::timestamp(3), $13::jsonb, $14::timestamp(3))`;

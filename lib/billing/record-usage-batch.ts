@@ -19,6 +19,8 @@ export interface BatchEventInput {
   costs?: CostsInput;
   idempotencyKey: string;
   metadata?: Record<string, unknown>;
+  /** When the usage happened, if before the batch's time (see RecordUsageInput). */
+  timestamp?: Date | string;
 }
 
 
@@ -54,6 +56,9 @@ export async function recordUsageBatch(
     try {
       const p = parseRecordInput(recordInput(workspaceId, e, now));
       parsed[i] = p;
+      // A backdated event counts in its own window, not the one a run locks; recordUsage decides it in its turn
+      // (so is a timestamp out of range: its key may already hold an answer to replay).
+      if (p.timestampError || p.at < now) continue;
       if (p.units) units[i] = p.units;
       else ({ units: units[i], costJson: p.costJson } = await unitsFromCosts(db, workspaceId, p.costs!, now));
     } catch (err) {
@@ -72,7 +77,8 @@ export async function recordUsageBatch(
       const answer = await recordUsage(db, recordInput(workspaceId, e, now), opts);
       outcomes[i] = { ok: true, answer };
       const s = seen.get(e.feature);
-      if (s && answer.remaining !== null) s.remaining = toDec(answer.remaining);
+      const backdated = !parsed[i] || parsed[i].timestampError || parsed[i].at < now;
+      if (s && answer.remaining !== null && !backdated) s.remaining = toDec(answer.remaining);
     } catch (err) {
       outcomes[i] = failed(err);
     }
@@ -114,6 +120,7 @@ const recordInput = (workspaceId: string, e: BatchEventInput, now: Date) => ({
   costs: e.costs,
   idempotencyKey: e.idempotencyKey,
   metadata: e.metadata,
+  timestamp: e.timestamp,
   now,
 });
 

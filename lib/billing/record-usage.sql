@@ -45,10 +45,12 @@ $fn$;
 -- When nothing changed it says why in the same round trip, from one fresh snapshot: the active window
 -- (none yet, or not enough quota), the extras, and the event already recorded under this key.
 -- p_cost ({dollars, tokens}, for usage sent as costs) is stored on the event: what priced its units.
+-- p_at is when the usage happened (a backdated event's timestamp; null: p_now): it picks the window and dates
+-- the event. Everything else (threshold marks, notifications, which lots can still pay) is as of p_now.
 CREATE OR REPLACE FUNCTION tally_record_usage(
   p_workspace_id text, p_feature text, p_kind "EntitlementKind", p_delta numeric, p_units text,
   p_key text, p_hash text, p_metadata jsonb, p_now timestamp(3), p_event_id text,
-  p_thresholds int[], p_lifetime_end timestamp(3), p_cost jsonb DEFAULT NULL
+  p_thresholds int[], p_lifetime_end timestamp(3), p_cost jsonb DEFAULT NULL, p_at timestamp(3) DEFAULT NULL
 ) RETURNS TABLE (
   response jsonb, notification_ids text[],
   window_id text, window_kind text, window_quota text, window_used text, window_overflow text, window_end timestamp(3),
@@ -63,17 +65,18 @@ DECLARE
   v_used numeric;
   v_quota numeric;
   v_end timestamp(3);
+  v_at timestamp(3) := COALESCE(p_at, p_now);
 BEGIN
   WITH w AS (
     UPDATE "UsageWindow" AS uw SET used = uw.used + p_delta
     WHERE uw."workspaceId" = p_workspace_id AND uw.feature = p_feature AND uw.kind = p_kind
-      AND uw."periodStart" <= p_now AND uw."periodEnd" > p_now
+      AND uw."periodStart" <= v_at AND uw."periodEnd" > v_at
       AND CASE WHEN p_delta > 0 THEN (uw.quota IS NULL OR uw.overflow = 'soft' OR uw.used + p_delta <= uw.quota)
                ELSE uw.used + p_delta >= 0 END
       AND NOT EXISTS (SELECT 1 FROM "UsageEvent" e WHERE e."workspaceId" = p_workspace_id AND e."idempotencyKey" = p_key)
     RETURNING uw.id, uw.quota, uw.used, uw."periodEnd"
   ), ev AS (
-    INSERT INTO "UsageEvent" AS e (id, "workspaceId", feature, "windowId", units, "quotaUnits", "extrasUnits", "idempotencyKey", "requestHash", response, metadata, "costDollars", "costTokens", "createdAt")
+    INSERT INTO "UsageEvent" AS e (id, "workspaceId", feature, "windowId", units, "quotaUnits", "extrasUnits", "idempotencyKey", "requestHash", response, metadata, "costDollars", "costTokens", "createdAt", "recordedAt")
     SELECT p_event_id, p_workspace_id, p_feature, w.id, p_delta, p_delta, 0, p_key, p_hash,
       jsonb_build_object(
         'allowed', true,
@@ -82,7 +85,7 @@ BEGIN
         'remaining', CASE WHEN w.quota IS NULL THEN NULL ELSE trim_scale(GREATEST(w.quota - w.used, 0))::text END,
         'extrasRemaining', COALESCE((SELECT trim_scale(a.balance)::text FROM "ExtrasAccount" a WHERE a."workspaceId" = p_workspace_id), '0'),
         'resetsAt', CASE WHEN w."periodEnd" >= p_lifetime_end THEN NULL ELSE to_char(w."periodEnd", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END),
-      p_metadata, (p_cost->>'dollars')::numeric, p_cost->'tokens', p_now
+      p_metadata, (p_cost->>'dollars')::numeric, p_cost->'tokens', v_at, CASE WHEN v_at < p_now THEN p_now END
     FROM w
     RETURNING e.response
   )
@@ -109,7 +112,7 @@ BEGIN
     e."requestHash", e.response
   FROM (SELECT 1) AS one
   LEFT JOIN "UsageWindow" w ON w."workspaceId" = p_workspace_id AND w.feature = p_feature
-    AND w."periodStart" <= p_now AND w."periodEnd" > p_now
+    AND w."periodStart" <= v_at AND w."periodEnd" > v_at
   LEFT JOIN "UsageEvent" e ON e."workspaceId" = p_workspace_id AND e."idempotencyKey" = p_key;
 END
 $fn$;

@@ -4,7 +4,7 @@ import { maybeAutoTopUp, type PaymentsPort } from "./auto-top-up";
 import { isUniqueViolation } from "./db-errors";
 import type { LockedAccount } from "./extras-ledger";
 import { extrasPath, type SlowResult } from "./extras-path";
-import { meteringStatement, windowKey, type FastResult, type UsageRequest } from "./metering-statement";
+import { isBackdated, meteringStatement, windowKey, type FastResult, type UsageRequest } from "./metering-statement";
 
 export type { UsageRequest } from "./metering-statement";
 import { deliverNotifications, type Notifier } from "./notify";
@@ -36,11 +36,18 @@ export interface MeteringOptions {
 export async function recordUsage(db: Client, input: RecordUsageInput, opts: MeteringOptions = {}): Promise<UsageAnswer> {
   const p = parseRecordInput(input);
   let workspace = p.workspaceId;
+  if (p.timestampError) {
+    // A retry of an event recorded in time still gets its first answer, however late it comes.
+    const earlier = await replay(db, await resolveWorkspace(db, workspace), p.idempotencyKey, p.requestHash);
+    if (earlier) return earlier;
+    throw p.timestampError;
+  }
   let units = p.units;
   let costJson: string | null = null;
   if (!units) {
     try {
-      ({ workspaceId: workspace, units, costJson } = await unitsFromCosts(db, workspace, p.costs!, p.now));
+      // Priced at the model prices in effect when the usage happened.
+      ({ workspaceId: workspace, units, costJson } = await unitsFromCosts(db, workspace, p.costs!, p.at));
     } catch (e) {
       // A replay answers as the first time even if its model has left the price table since.
       if (!isAppError(e) || e.code !== "invalid_request") throw e;
@@ -71,9 +78,10 @@ function answerFor(existing: { requestHash: string; response: UsageAnswer }, ide
 }
 
 
-function openWindowOnce(db: Client, workspaceId: string, feature: string, now: Date): Promise<void> {
+function openWindowOnce(db: Client, workspaceId: string, feature: string, now: Date, backdated: boolean): Promise<void> {
   // A transaction must see its own opening; across transactions the first event of a period often comes as a burst.
-  if (isTransaction(db)) return openWindow(db, workspaceId, feature, now);
+  // A backdated event's window is not the one a burst of current events opens.
+  if (isTransaction(db) || backdated) return openWindow(db, workspaceId, feature, now);
   return joinInFlight(windowKey({ workspaceId, feature }), () => openWindow(db, workspaceId, feature, now));
 }
 
@@ -128,7 +136,7 @@ export async function applyUsage(db: Client, request: UsageRequest, opts: Meteri
     if (state.existing) return answerFor(state.existing, req.idempotencyKey, req.requestHash);
     const w = state.window;
     if (!w) {
-      await openWindowOnce(db, req.workspaceId, req.feature, req.now);
+      await openWindowOnce(db, req.workspaceId, req.feature, req.at ?? req.now, isBackdated(req));
       continue;
     }
     if (w.kind !== req.kind) {
@@ -152,7 +160,7 @@ export async function applyUsage(db: Client, request: UsageRequest, opts: Meteri
         ? await extrasPath(db, req)
         : await oneAtATime(windowKey(req), async () => {
             // Queued behind others: what they spent may already make this a refusal, which needs no transaction.
-            const fresh = await readUsageState(db, req.workspaceId, req.feature, req.now, req.idempotencyKey);
+            const fresh = await readUsageState(db, req.workspaceId, req.feature, req.now, req.idempotencyKey, req.at);
             if (fresh.existing) return "replay" as const;
             const fw = fresh.window;
             if (!fw || fw.kind !== req.kind) return "retry" as const;

@@ -52,20 +52,25 @@ const USAGE_STATE_SQL = `
   FROM (SELECT 1) AS one
   LEFT JOIN "UsageEvent" e ON e."workspaceId" = $1::text AND e."idempotencyKey" = $4::text
   LEFT JOIN "UsageWindow" w ON w."workspaceId" = $1::text AND w.feature = $2::text
-    AND w."periodStart" <= $3::timestamp(3) AND w."periodEnd" > $3::timestamp(3)`;
+    AND w."periodStart" <= $5::timestamp(3) AND w."periodEnd" > $5::timestamp(3)`;
 
 // Reads of every workspace share round trips under load (see coalesce.ts); reads take no locks.
 const READS: Lane = { key: "", inFlight: 1, maxBatch: 64 };
 
-/** The usage state of (workspace, feature) now, and the workspace's id (resolved here when given a scope). */
+/**
+ * The usage state of (workspace, feature) now, and the workspace's id (resolved here when given a scope).
+ * `at` (default: now) picks the window, for a backdated event; the extras are as of now.
+ */
 export async function readUsageState(
   db: Client,
   workspace: WorkspaceRef,
   feature: string,
   now: Date,
   idempotencyKey: string | null = null,
+  at: Date = now,
 ): Promise<UsageState & { workspaceId: string }> {
-  const { workspaceId, rows } = await hotStatement<Row>(db, workspace, "tally_usage_state", USAGE_STATE_SQL, [feature, now.toISOString(), idempotencyKey], READS);
+  const values = [feature, now.toISOString(), idempotencyKey, at.toISOString()];
+  const { workspaceId, rows } = await hotStatement<Row>(db, workspace, "tally_usage_state", USAGE_STATE_SQL, values, READS);
   const r = rows[0];
   if (!r) throw new AppError("billing_unavailable", "Usage state could not be read.");
   return {

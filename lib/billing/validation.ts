@@ -29,9 +29,34 @@ const recordSchema = z
     costs: costsSchema.optional(),
     idempotencyKey: idempotencyKeySchema,
     metadata: metadataSchema.optional(),
+    timestamp: z.union([z.date(), z.string()]).optional(),
     now: z.date().optional(),
   })
   .strict();
+
+/** How far back a usage event may be dated. */
+export const BACKDATE_GRACE_MS = 24 * 60 * 60 * 1000;
+/** How far ahead of the server's clock a timestamp may be (the sender's clock skew); it is then taken as now. */
+export const CLOCK_SKEW_MS = 5000;
+
+// ISO 8601 with a time and an offset (Z or ±hh:mm), as the API documents it.
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+const instantOf = (t: Date | string): Date => (typeof t === "string" ? (ISO_WITH_OFFSET.test(t) ? new Date(t) : new Date(NaN)) : t);
+
+/**
+ * When the usage happened: `timestamp` (backdated) or now. invalid_timestamp when it is malformed, more than
+ * BACKDATE_GRACE_MS before now, or more than CLOCK_SKEW_MS after it; a timestamp within the skew is now.
+ */
+export function eventTime(timestamp: Date | string | undefined, now: Date): { at: Date; error?: AppError } {
+  if (timestamp === undefined) return { at: now };
+  const at = instantOf(timestamp);
+  const invalid = (message: string) => ({ at: now, error: new AppError("invalid_timestamp", message, { field: "timestamp" }) });
+  if (Number.isNaN(at.getTime())) return invalid("timestamp must be ISO 8601 with a time zone offset, e.g. 2026-05-01T12:00:00Z.");
+  if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) return invalid("timestamp is in the future; usage can only be recorded when it has happened.");
+  if (at.getTime() < now.getTime() - BACKDATE_GRACE_MS) return invalid("timestamp is more than 24 hours in the past; usage can be backdated by at most 24 hours.");
+  return { at: at > now ? now : at };
+}
 
 export interface RecordUsageInput {
   workspaceId: WorkspaceRef;
@@ -43,7 +68,12 @@ export interface RecordUsageInput {
   idempotencyKey: string;
   /** A JSON object of at most 4 KB, stored with the event. */
   metadata?: Record<string, unknown>;
-  /** The time of the usage (default: now); picks the window. */
+  /**
+   * When the usage happened, if before now (ISO 8601 with an offset, or a Date): at most 24 hours before now,
+   * never after it (up to 5 s of clock skew, taken as now). The event counts in the window that holds it.
+   */
+  timestamp?: Date | string;
+  /** The time of the recording (default: the clock); picks the window when there is no timestamp. */
   now?: Date;
 }
 
@@ -57,6 +87,10 @@ export interface ParsedRecord {
   metadataJson: string | null;
   requestHash: string;
   now: Date;
+  /** When the usage happened: the timestamp, else now. */
+  at: Date;
+  /** A timestamp out of range: the answer unless the key replays an earlier event. */
+  timestampError?: AppError;
   /** Set once costs are priced: what priced them, stored on the event. */
   costJson?: string | null;
 }
@@ -79,7 +113,13 @@ export function parseRecordInput(input: unknown): ParsedRecord {
   const metadataJson = v.metadata === undefined ? null : serialiseMetadata(v.metadata);
   // hashPayload({ feature, units, costs, metadata }) with the object's canonical JSON written out (keys in
   // sorted order): every recording hashes its payload, a batch a thousand times.
-  const canonical = `{"costs":${canonicalJson(v.costs ?? null)},"feature":${JSON.stringify(v.feature)},"metadata":${canonicalJson(v.metadata ?? null)},"units":${JSON.stringify(units?.toFixed() ?? null)}}`;
+  // A timestamp is part of the payload (the same key with another time is a conflict); without one the hash
+  // is what it always was, so keys recorded before timestamps existed still replay.
+  const now = v.now ?? new Date();
+  const time = eventTime(v.timestamp, now);
+  const instant = v.timestamp === undefined ? null : instantOf(v.timestamp);
+  const stamp = instant === null ? "" : `,"timestamp":${JSON.stringify(Number.isNaN(instant.getTime()) ? String(v.timestamp) : instant.toISOString())}`;
+  const canonical = `{"costs":${canonicalJson(v.costs ?? null)},"feature":${JSON.stringify(v.feature)},"metadata":${canonicalJson(v.metadata ?? null)},"units":${JSON.stringify(units?.toFixed() ?? null)}${stamp}}`;
   const requestHash = createHash("sha256").update(canonical).digest("hex");
   return {
     workspaceId: v.workspaceId,
@@ -89,7 +129,9 @@ export function parseRecordInput(input: unknown): ParsedRecord {
     idempotencyKey: v.idempotencyKey,
     metadataJson,
     requestHash,
-    now: v.now ?? new Date(),
+    now,
+    at: time.at,
+    ...(time.error ? { timestampError: time.error } : {}),
   };
 }
 

@@ -10,6 +10,9 @@ export interface UsageEventItem {
   extrasUnits: string;
   idempotencyKey: string;
   metadata: Record<string, unknown> | null;
+  /** When the usage happened (a backdated event's timestamp): the window it counts in holds it. */
+  timestamp: string;
+  /** When Tally recorded it. */
   createdAt: string;
 }
 
@@ -24,7 +27,8 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
 
 /**
  * A workspace's usage events, newest first, `limit` at a time (keyset pages on (createdAt, id), which the
- * (workspaceId, createdAt) index serves), optionally of one feature and within [from, to).
+ * (workspaceId, createdAt) index serves), optionally of one feature and within [from, to). The column
+ * createdAt is when the usage happened (the API's timestamp); recordedAt, when a backdated event arrived.
  */
 export async function listUsageEvents(
   db: Tx,
@@ -43,14 +47,15 @@ export async function listUsageEvents(
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: input.limit + 1,
-    select: { id: true, feature: true, units: true, quotaUnits: true, extrasUnits: true, idempotencyKey: true, metadata: true, createdAt: true },
+    select: { id: true, feature: true, units: true, quotaUnits: true, extrasUnits: true, idempotencyKey: true, metadata: true, createdAt: true, recordedAt: true },
   });
   const page = rows.slice(0, input.limit);
   const last = page[page.length - 1];
   return {
     data: page.map((r) => ({
       id: r.id, feature: r.feature, units: r.units.toFixed(), quotaUnits: r.quotaUnits.toFixed(), extrasUnits: r.extrasUnits.toFixed(),
-      idempotencyKey: r.idempotencyKey, metadata: (r.metadata as Record<string, unknown> | null) ?? null, createdAt: r.createdAt.toISOString(),
+      idempotencyKey: r.idempotencyKey, metadata: (r.metadata as Record<string, unknown> | null) ?? null,
+      timestamp: r.createdAt.toISOString(), createdAt: (r.recordedAt ?? r.createdAt).toISOString(),
     })),
     nextCursor: rows.length > input.limit && last ? encodeCursor(last.createdAt, last.id) : null,
   };

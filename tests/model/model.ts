@@ -12,6 +12,8 @@
 // - A recording fits the quota, or (extras overflow) takes the rest from the extras lots, soonest-expiring
 //   first, only while the balance is positive; else it is refused and nothing changes. soft and unlimited
 //   always fit. A replayed key answers as the first time; the same key with another payload is a conflict.
+// - A recording may be backdated (a time at most 24 hours before now, else invalid_timestamp): it counts in the
+//   window that holds that time, opened then if need be, and is decided against that window's quota.
 // - A renewal (a new period start p) cuts week/month/billing_period windows at p, moves the events at or after
 //   p into the new period's window, which takes the current plan's quota, and folds into it any window that
 //   had opened at or after p. An upgrade raises the quotas of the windows open now; a downgrade waits for the
@@ -207,10 +209,11 @@ export class BooksModel {
     return w;
   }
 
-  record(feature: string, units: Micros, key: string, payload: string): Outcome<Answer> {
+  record(feature: string, units: Micros, key: string, payload: string, time = this.now): Outcome<Answer> {
     const earlier = this.events.get(key);
     if (earlier) return earlier.payload === payload ? { ok: earlier.answer } : { error: "idempotency_conflict" };
-    const w = this.active(feature, this.now) ?? this.open(feature, this.now);
+    if (time < this.now - DAY || time > this.now) return { error: "invalid_timestamp" };
+    const w = this.active(feature, time) ?? this.open(feature, time);
     let quotaUnits = units;
     let extrasUnits = 0n;
     if (w.quota !== null && w.overflow !== "soft" && w.used + units > w.quota) {
@@ -230,7 +233,7 @@ export class BooksModel {
       extrasRemaining: this.balance,
       resetsAt: w.end,
     };
-    this.events.set(key, { key, payload, feature, time: this.now, window: w, units, quotaUnits, extrasUnits, answer });
+    this.events.set(key, { key, payload, feature, time, window: w, units, quotaUnits, extrasUnits, answer });
     return { ok: answer };
   }
 

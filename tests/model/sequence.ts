@@ -18,8 +18,8 @@ import { withoutSeatClaims } from "../helpers/seats";
 
 export type Feature = "compute" | "api_calls";
 export type Op =
-  | { op: "record"; feature: Feature; units: string; key: { kind: "new" } | { kind: "replay" | "conflict"; pick: number } }
-  | { op: "batch"; events: { feature: Feature; units: string; key: { kind: "new" } | { kind: "replay" | "conflict"; pick: number } }[] }
+  | { op: "record"; feature: Feature; units: string; key: { kind: "new" } | { kind: "replay" | "conflict"; pick: number }; ago?: number }
+  | { op: "batch"; events: { feature: Feature; units: string; key: { kind: "new" } | { kind: "replay" | "conflict"; pick: number }; ago?: number }[] }
   | { op: "check"; feature: Feature; units: string }
   | { op: "advance"; ms: number }
   | { op: "topup"; units: string; cents: number; days: number | null }
@@ -72,10 +72,17 @@ const keyArb = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom("replay" as const, "conflict" as const), pick: fc.nat(1000) }) },
 );
 const featureArb = fc.constantFrom<Feature>("compute", "compute", "api_calls");
+// How far back a new recording is dated: mostly not at all (no timestamp), sometimes within the 24 hours of
+// grace, now and then just past them (invalid_timestamp).
+const agoArb = fc.oneof(
+  { weight: 8, arbitrary: fc.constant(0) },
+  { weight: 3, arbitrary: fc.integer({ min: 1, max: DAY }) },
+  { weight: 1, arbitrary: fc.integer({ min: DAY + 1, max: DAY + 2 * HOUR }) },
+);
 
 export const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ op: fc.constant("batch" as const), events: fc.array(fc.record({ feature: featureArb, units: unitsArb(60), key: keyArb }), { minLength: 1, maxLength: 8 }) }) },
-  { weight: 26, arbitrary: fc.record({ op: fc.constant("record" as const), feature: featureArb, units: unitsArb(60), key: keyArb }) },
+  { weight: 6, arbitrary: fc.record({ op: fc.constant("batch" as const), events: fc.array(fc.record({ feature: featureArb, units: unitsArb(60), key: keyArb, ago: agoArb }), { minLength: 1, maxLength: 8 }) }) },
+  { weight: 26, arbitrary: fc.record({ op: fc.constant("record" as const), feature: featureArb, units: unitsArb(60), key: keyArb, ago: agoArb }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant("check" as const), feature: fc.constantFrom<Feature>("compute", "api_calls"), units: unitsArb(120) }) },
   { weight: 12, arbitrary: fc.record({ op: fc.constant("advance" as const), ms: fc.oneof(fc.integer({ min: 60_000, max: 6 * HOUR }), fc.integer({ min: DAY, max: 4 * DAY }), fc.integer({ min: 6 * DAY, max: 20 * DAY })) }) },
   { weight: 8, arbitrary: fc.record({ op: fc.constant("topup" as const), units: unitsArb(300), cents: fc.integer({ min: 100, max: 5000 }), days: daysArb }) },
@@ -176,7 +183,7 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
   });
   const model = new BooksModel(now, { plan: start.plan, anchor, periodStart, periodEnd, pending: null });
   let pendingLevel: number | null = null;
-  const keys: { key: string; feature: Feature; units: string }[] = [];
+  const keys: { key: string; feature: Feature; units: string; ts: number | null }[] = [];
   const lotIds: string[] = [];
   const pack = await db.extrasPack.findFirstOrThrow({ orderBy: { sortOrder: "asc" } });
   const refunds: { lot: Lot; refundId: string; cents: number; clawed: Micros; failed: boolean }[] = [];
@@ -192,15 +199,19 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
     },
   };
   const metering = { notifier: quiet, payments: port, waitForSideEffects: true };
-  /** The key, feature and units of a recording: a new key, or an earlier one replayed or reused with other units. */
-  const resolveKey = (fresh: string, r: { feature: Feature; units: string; key: Extract<Op, { op: "record" }>["key"] }) => {
-    let out = { key: fresh, feature: r.feature, units: r.units };
+  /**
+   * The key, feature, units and timestamp (null: none sent) of a recording: a new key, or an earlier one replayed
+   * or reused with other units; the payload the model compares covers all but the key.
+   */
+  const resolveKey = (fresh: string, r: { feature: Feature; units: string; key: Extract<Op, { op: "record" }>["key"]; ago?: number }) => {
+    let out = { key: fresh, feature: r.feature, units: r.units, ts: r.ago ? now - r.ago : null };
     if (r.key.kind !== "new" && keys.length) {
       const earlier = keys[r.key.pick % keys.length]!;
-      out = { key: earlier.key, feature: earlier.feature, units: r.key.kind === "replay" ? earlier.units : text(micros(earlier.units) + 1n) };
+      out = { ...earlier, units: r.key.kind === "replay" ? earlier.units : text(micros(earlier.units) + 1n) };
     }
     keys.push(out);
-    return out;
+    if (out.ts !== null) saw(out.ts < now - DAY ? "backdated_too_far" : "backdated");
+    return { ...out, payload: `${out.feature}:${out.units}${out.ts === null ? "" : `@${out.ts}`}`, time: out.ts ?? now, timestamp: out.ts === null ? undefined : new Date(out.ts).toISOString() };
   };
   const say = (step: number, op: Op, what: string): never => {
     throw new Difference(`step ${step} ${JSON.stringify(op)}: ${what}`);
@@ -214,10 +225,10 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
     const at = new Date(now);
     switch (op.op) {
       case "record": {
-        const { key, feature, units } = resolveKey(`k${i}`, op);
+        const { key, feature, units, payload, time, timestamp } = resolveKey(`k${i}`, op);
         const isNew = !model.events.has(key);
-        const expected = model.record(feature, micros(units), key, `${feature}:${units}`);
-        const actual = await attempt(() => recordUsage(db, { workspaceId, feature, units, idempotencyKey: key, now: at }, metering));
+        const expected = model.record(feature, micros(units), key, payload, time);
+        const actual = await attempt(() => recordUsage(db, { workspaceId, feature, units, idempotencyKey: key, timestamp, now: at }, metering));
         compareAnswer(expected, actual, (w) => say(i, op, w));
         saw("error" in expected ? expected.error : op.key.kind === "new" ? "accepted" : `${op.key.kind}_accepted`);
         if ("ok" in expected && model.events.get(key)?.extrasUnits) saw("paid_by_extras");
@@ -229,11 +240,11 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
         const events = op.events.map((e, n) => resolveKey(`k${i}_${n}`, e));
         const expected = events.map((e) => {
           const isNew = !model.events.has(e.key);
-          const r = model.record(e.feature, micros(e.units), e.key, `${e.feature}:${e.units}`);
+          const r = model.record(e.feature, micros(e.units), e.key, e.payload, e.time);
           if ("ok" in r && isNew && model.events.get(e.key)!.extrasUnits > 0n && model.maybeAutoTopUp()) saw("auto_top_up");
           return r;
         });
-        const outcomes = await recordUsageBatch(db, { workspaceId, events: events.map((e) => ({ feature: e.feature, units: e.units, idempotencyKey: e.key })), now: at }, metering);
+        const outcomes = await recordUsageBatch(db, { workspaceId, events: events.map((e) => ({ feature: e.feature, units: e.units, idempotencyKey: e.key, timestamp: e.timestamp })), now: at }, metering);
         outcomes.forEach((o, n) => {
           const actual: Outcome<EngineAnswer> = o.ok ? { ok: o.answer } : { error: o.error.code };
           compareAnswer(expected[n]!, actual, (w) => say(i, op, `event ${n}: ${w}`));
