@@ -82,10 +82,10 @@ export type KeyFor = (workspace?: string | null) => ApiKeyScope;
  * The platform key of the request, for what only a platform key may do (provisioning workspaces): a bad
  * key is 401 or 429 as anywhere, and a workspace key is 403.
  */
-export async function requirePlatformKey(req: IncomingMessage): Promise<ApiPrincipal> {
+export async function requirePlatformKey(req: IncomingMessage, what = "provision workspaces; operators create them in the console"): Promise<ApiPrincipal> {
   const scope = requestScope(req, null, true);
   await resolveWorkspace(db(), scope);
-  if (!scope.principal?.platform) throw new AppError("forbidden", "Only a platform key (tk_platform_...) can provision workspaces; operators create them in the console.");
+  if (!scope.principal?.platform) throw new AppError("forbidden", `Only a platform key (tk_platform_...) can ${what}.`);
   return scope.principal;
 }
 

@@ -8,7 +8,7 @@ import { errorReply, type ApiReply } from "./respond";
 
 export type ApiHandler = (req: IncomingMessage) => Promise<ApiReply> | ApiReply;
 
-type Method = "GET" | "POST" | "PATCH";
+type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
 /**
  * A route of the API: dispatches on the method (HEAD as GET without the body, OPTIONS lists what is allowed,

@@ -2,6 +2,7 @@
 // (each code's status comes from lib/errors.ts, so a response can only list codes of its own status), and
 // the examples shown in the API reference. openapi.test.ts checks the document against the routes and codes.
 import { errorStatus, type ErrorCode } from "@/lib/errors";
+import { MAX_BODY_BYTES } from "./body";
 
 export const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 export const jsonContent = (id: string, examples?: Record<string, { summary?: string; value: unknown }>) => ({
@@ -75,3 +76,21 @@ export function documentedCodes(paths: Record<string, Record<string, { responses
   }
   return [...codes].sort();
 }
+
+// Errors every route of the API can answer with: the method is checked first, then the key, then the body.
+export const routeErrors = {
+  "405": error("method_not_allowed: a method the path does not answer; Allow lists those it does."),
+  "500": error("internal_error: a failure on Tally's side; retrying with the same idempotency key is safe."),
+};
+export const keyErrors = {
+  "401": error("unauthorized: no key, an unknown key or a revoked key."),
+  "429": error("rate_limited: too many requests with invalid keys from this client; see Retry-After."),
+  "503": error("billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key."),
+};
+export const commonErrors = {
+  "400": error("invalid_request: malformed JSON, a wrong type, a missing or unknown field, a number out of range."),
+  ...keyErrors,
+  "413": error(`payload_too_large: a body over ${MAX_BODY_BYTES} bytes.`),
+  "415": error("unsupported_media_type: a body that is not application/json."),
+  ...routeErrors,
+};

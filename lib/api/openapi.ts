@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { MAX_BODY_BYTES } from "./body";
 import { webhooksOpenApi } from "@/lib/webhooks/openapi";
-import { documentedCodes, error, errorExample, jsonContent } from "./openapi-parts";
+import { commonErrors, documentedCodes, error, errorExample, jsonContent, keyErrors, routeErrors } from "./openapi-parts";
+import { webhookEndpointPaths, webhookEndpointSchemas } from "./openapi-webhook-endpoints";
 import {
   MAX_BATCH_EVENTS,
   batchEventSchema,
@@ -26,25 +26,6 @@ import {
   workspacePatchSchema,
   workspaceSchema,
 } from "./platform-schemas";
-
-// Errors every route of the API can answer with: the method is checked first, then the key, then the body.
-const routeErrors = {
-  "405": error("method_not_allowed: a method the path does not answer; Allow lists those it does."),
-  "500": error("internal_error: a failure on Tally's side; retrying with the same idempotency key is safe."),
-};
-const keyErrors = {
-  "401": error("unauthorized: no key, an unknown key or a revoked key."),
-  "429": error("rate_limited: too many requests with invalid keys from this client; see Retry-After."),
-  "503": error("billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key."),
-};
-
-const commonErrors = {
-  "400": error("invalid_request: malformed JSON, a wrong type, a missing or unknown field, a number out of range."),
-  ...keyErrors,
-  "413": error(`payload_too_large: a body over ${MAX_BODY_BYTES} bytes.`),
-  "415": error("unsupported_media_type: a body that is not application/json."),
-  ...routeErrors,
-};
 
 // Every workspace-scoped route: a platform key names the workspace; a workspace key may name only its own.
 const workspaceErrors = {
@@ -112,6 +93,7 @@ export function openApiDocument(serverUrl = "/"): object {
     GaugeRequest: gaugeRequestSchema,
     UsageEvent: usageEventSchema,
     EventsPage: eventsPageSchema,
+    ...webhookEndpointSchemas,
   })) {
     registry.add(schema, { id });
   }
@@ -234,6 +216,7 @@ export function openApiDocument(serverUrl = "/"): object {
         responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer", { url: { value: { url: "https://checkout.stripe.com/c/pay/cs_test_a1b2" } } }) }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
       },
     },
+    ...webhookEndpointPaths,
     "/api/v1/ping": {
       get: {
         summary: "Is the API up? Touches nothing, needs no key.",

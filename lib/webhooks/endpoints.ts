@@ -3,13 +3,15 @@ import { z } from "zod";
 import type { Client } from "@/lib/db";
 import { inTransaction } from "@/lib/db";
 import { recordAudit } from "@/lib/admin/audit";
-import type { Operator } from "@/lib/admin/operators";
+import { hashPayload } from "@/lib/billing/validation";
+import { isUniqueViolation } from "@/lib/billing/db-errors";
 import { AppError } from "@/lib/errors";
 import { EVENT_TYPE_LIST, isWebhookEventType } from "./event-types";
 import { newEndpointSecret } from "./signature";
 
 // Endpoints are the platform's (one integrating backend hears about every workspace); operators manage them
-// in the console, each change audited in its own transaction.
+// in the console and the integrating backend with a platform key, through the same functions (one rule), each
+// change audited in its own transaction.
 
 export const endpointInput = z.object({
   url: z.string().trim().max(2000).refine((u) => {
@@ -20,28 +22,94 @@ export const endpointInput = z.object({
       return false;
     }
   }, "Enter an http(s) URL."),
-  description: z.string().trim().max(200).optional(),
+  description: z.string().trim().max(200).nullish(),
   eventTypes: z.array(z.string()).min(1, "Choose at least one event type.").refine((ts) => ts.every(isWebhookEventType), "Unknown event type."),
 });
 
-const actor = (op: Operator) => ({ kind: "operator" as const, id: op.id, email: op.email });
-const view = (e: { id: string; url: string; eventTypes: string[]; enabled: boolean }) => ({ url: e.url, eventTypes: e.eventTypes, enabled: e.enabled });
+/** Who changes an endpoint: an operator (the console) or a platform key (the API, kind "api", no email). */
+export interface EndpointActor {
+  kind?: "operator" | "api";
+  id: string;
+  email: string | null;
+}
 
-/** Creates an endpoint; the returned secret is the only time it is shown. */
-export async function createEndpoint(db: Client, op: Operator, input: z.input<typeof endpointInput>) {
-  const parsed = endpointInput.safeParse(input);
+const actor = (who: EndpointActor) => ({ kind: who.kind ?? ("operator" as const), id: who.id, email: who.email });
+const view = (e: { id: string; url: string; description?: string | null; eventTypes: string[]; enabled: boolean }) => ({
+  url: e.url, ...(e.description !== undefined ? { description: e.description } : {}), eventTypes: e.eventTypes, enabled: e.enabled,
+});
+const byWhom = (who: EndpointActor) => who.email ?? "a platform key";
+
+function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const parsed = schema.safeParse(input);
   if (!parsed.success) throw new AppError("invalid_request", parsed.error.issues[0]!.message, { field: String(parsed.error.issues[0]!.path[0] ?? "url") });
-  const { url, description, eventTypes } = parsed.data;
+  return parsed.data;
+}
+
+/**
+ * Creates an endpoint; the returned secret is the only time it is shown. With an idempotency key (the API's,
+ * scoped by its platform key), a retry with the same input answers as the creation did (the same endpoint and
+ * secret, created once) and another input under the key is idempotency_conflict.
+ */
+export async function createEndpoint(db: Client, who: EndpointActor, input: z.input<typeof endpointInput>, opts: { idempotencyKey?: string } = {}) {
+  const { url, description, eventTypes } = parseInput(endpointInput, input);
+  const types = EVENT_TYPE_LIST.filter((t) => eventTypes.includes(t));
+  const requestHash = hashPayload({ url, description: description || null, eventTypes: types });
+  const key = opts.idempotencyKey === undefined ? null : `${who.id}:${opts.idempotencyKey}`;
+  const replay = async () => {
+    const e = key === null ? null : await db.webhookEndpoint.findUnique({ where: { idempotencyKey: key } });
+    if (!e) return null;
+    if (e.requestHash !== requestHash) throw new AppError("idempotency_conflict", "This idempotency key was already used with a different request.", { idempotencyKey: opts.idempotencyKey });
+    return { endpoint: e, secret: e.secret, created: false };
+  };
+  const earlier = await replay();
+  if (earlier) return earlier;
   const secret = newEndpointSecret();
+  try {
+    return await inTransaction(db, async (tx) => {
+      const endpoint = await tx.webhookEndpoint.create({
+        data: {
+          id: `we_${randomBytes(12).toString("hex")}`, url, description: description || null, eventTypes: types, secret,
+          createdById: who.id, createdByEmail: who.email, idempotencyKey: key, requestHash: key === null ? null : requestHash,
+        },
+      });
+      await recordAudit(tx, actor(who), { action: "webhook_endpoint.created", subjectType: "webhook_endpoint", subjectId: endpoint.id, after: view(endpoint) });
+      return { endpoint, secret, created: true };
+    });
+  } catch (e) {
+    // A concurrent retry with the same key created it first.
+    if (!isUniqueViolation(e)) throw e;
+    const raced = await replay();
+    if (!raced) throw e;
+    return raced;
+  }
+}
+
+/** What may change on an endpoint; an omitted field stays as it is. Validated as at creation. */
+export const endpointPatch = endpointInput.partial().extend({ enabled: z.boolean().optional() });
+
+/**
+ * Changes an endpoint's url, description, event types or enabled state (enabling restarts the retry clock
+ * of the deliveries that waited, as in setEndpointEnabled). Audited with the fields before and after.
+ */
+export async function updateEndpoint(db: Client, who: EndpointActor, id: string, input: z.input<typeof endpointPatch>, now = new Date()) {
+  const patch = parseInput(endpointPatch, input);
   return inTransaction(db, async (tx) => {
-    const endpoint = await tx.webhookEndpoint.create({
+    const before = await getEndpoint(tx, id);
+    const enabling = patch.enabled === true && !before.enabled;
+    const disabling = patch.enabled === false && before.enabled;
+    const after = await tx.webhookEndpoint.update({
+      where: { id },
       data: {
-        id: `we_${randomBytes(12).toString("hex")}`, url, description: description || null,
-        eventTypes: EVENT_TYPE_LIST.filter((t) => eventTypes.includes(t)), secret, createdById: op.id, createdByEmail: op.email,
+        ...(patch.url !== undefined ? { url: patch.url } : {}),
+        ...(patch.description !== undefined ? { description: patch.description || null } : {}),
+        ...(patch.eventTypes !== undefined ? { eventTypes: EVENT_TYPE_LIST.filter((t) => patch.eventTypes!.includes(t)) } : {}),
+        ...(enabling ? { enabled: true, disabledReason: null, disabledAt: null } : {}),
+        ...(disabling ? { enabled: false, disabledReason: `Disabled by ${byWhom(who)}.`, disabledAt: now } : {}),
       },
     });
-    await recordAudit(tx, actor(op), { action: "webhook_endpoint.created", subjectType: "webhook_endpoint", subjectId: endpoint.id, after: view(endpoint) });
-    return { endpoint, secret };
+    if (enabling) await tx.webhookDelivery.updateMany({ where: { endpointId: id, status: "pending" }, data: { dueSince: now, nextAttemptAt: now } });
+    await recordAudit(tx, actor(who), { action: "webhook_endpoint.updated", subjectType: "webhook_endpoint", subjectId: id, before: view(before), after: view(after) });
+    return { endpoint: after, enabled: enabling };
   });
 }
 
@@ -51,13 +119,20 @@ async function getEndpoint(db: Client, id: string) {
   return e;
 }
 
+/** One endpoint without its secret; not_found when there is none. */
+export async function endpointById(db: Client, id: string) {
+  const e = await db.webhookEndpoint.findUnique({ where: { id }, omit: { secret: true } });
+  if (!e) throw new AppError("not_found", "Webhook endpoint not found.");
+  return e;
+}
+
 /** Enables or disables. Enabling restarts the 3-day retry clock of the deliveries that waited. */
-export async function setEndpointEnabled(db: Client, op: Operator, id: string, enabled: boolean, now = new Date()) {
+export async function setEndpointEnabled(db: Client, op: EndpointActor, id: string, enabled: boolean, now = new Date()) {
   return inTransaction(db, async (tx) => {
     const before = await getEndpoint(tx, id);
     if (before.enabled === enabled) return before;
     const after = await tx.webhookEndpoint.update({
-      where: { id }, data: enabled ? { enabled, disabledReason: null, disabledAt: null } : { enabled, disabledReason: `Disabled by ${op.email}.`, disabledAt: now },
+      where: { id }, data: enabled ? { enabled, disabledReason: null, disabledAt: null } : { enabled, disabledReason: `Disabled by ${byWhom(op)}.`, disabledAt: now },
     });
     if (enabled) await tx.webhookDelivery.updateMany({ where: { endpointId: id, status: "pending" }, data: { dueSince: now, nextAttemptAt: now } });
     await recordAudit(tx, actor(op), { action: enabled ? "webhook_endpoint.enabled" : "webhook_endpoint.disabled", subjectType: "webhook_endpoint", subjectId: id, before: view(before), after: view(after) });
@@ -66,7 +141,7 @@ export async function setEndpointEnabled(db: Client, op: Operator, id: string, e
 }
 
 /** Deletes an endpoint with its deliveries and attempts (the events stay in the outbox). */
-export async function deleteEndpoint(db: Client, op: Operator, id: string) {
+export async function deleteEndpoint(db: Client, op: EndpointActor, id: string) {
   await inTransaction(db, async (tx) => {
     const before = await getEndpoint(tx, id);
     await tx.webhookEndpoint.delete({ where: { id } });
@@ -75,7 +150,7 @@ export async function deleteEndpoint(db: Client, op: Operator, id: string) {
 }
 
 /** Sends the delivery again now, with the same webhook-id, whatever its state; the retry clock restarts. */
-export async function resendDelivery(db: Client, op: Operator, deliveryId: string, now = new Date()) {
+export async function resendDelivery(db: Client, op: EndpointActor, deliveryId: string, now = new Date()) {
   return inTransaction(db, async (tx) => {
     const d = await tx.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { endpoint: { select: { enabled: true } } } });
     if (!d) throw new AppError("not_found", "Delivery not found.");

@@ -158,6 +158,7 @@ describe("POST /api/v1/check and GET /api/v1/limitations", () => {
     expect(r.json.openapi).toBe("3.1.0");
     expect(Object.keys(r.json.paths).sort()).toEqual([
       "/api/v1/check", "/api/v1/events", "/api/v1/gauges/{feature}/claim", "/api/v1/gauges/{feature}/release", "/api/v1/limitations", "/api/v1/openapi.json", "/api/v1/ping", "/api/v1/usage", "/api/v1/usage/batch",
+      "/api/v1/webhook-endpoints", "/api/v1/webhook-endpoints/{id}",
       "/api/v1/workspaces", "/api/v1/workspaces/{ref}", "/api/v1/workspaces/{ref}/checkout-sessions", "/api/v1/workspaces/{ref}/extras/checkout-sessions", "/api/v1/workspaces/{ref}/portal-sessions",
     ]);
     const req = r.json.components.schemas.UsageRequest;

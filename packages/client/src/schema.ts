@@ -217,6 +217,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The outgoing webhook endpoints (platform key only) */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Create an outgoing webhook endpoint (platform key only)
+         * @description The same rules as the console: an http(s) URL, known event types (every type when eventTypes is omitted). The answer carries the signing secret (whsec_...), the only time it is shown; a retry with the same Idempotency-Key answers the same (secret included) and creates nothing.
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhook-endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An outgoing webhook endpoint (platform key only) */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /** Delete an endpoint with its delivery log (platform key only) */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /** Change an endpoint's URL, event types, description, or enable or disable it (platform key only) */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
     "/api/v1/ping": {
         parameters: {
             query?: never;
@@ -639,6 +679,12 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             };
+            /**
+             * Format: date-time
+             * @description When the usage happened, to backdate the event (ISO 8601 with an offset, e.g. 2026-05-01T12:00:00Z): at most 24 hours in the past and never in the future (up to 5 seconds of clock skew is tolerated and taken as now); otherwise 400 invalid_timestamp. The event counts in the window that contains it. Part of the payload: the same key with another timestamp is 409.
+             * @example 2026-05-01T12:00:00Z
+             */
+            timestamp?: string;
             /** @description With a platform key, the workspace to act for: its Tally id or your externalId (required). A workspace key may name only its own workspace; another gets 404. */
             workspace?: string;
             /** @description Required here or in the Idempotency-Key header; a replay returns the first answer. */
@@ -667,6 +713,12 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             };
+            /**
+             * Format: date-time
+             * @description When the usage happened, to backdate the event (ISO 8601 with an offset, e.g. 2026-05-01T12:00:00Z): at most 24 hours in the past and never in the future (up to 5 seconds of clock skew is tolerated and taken as now); otherwise 400 invalid_timestamp. The event counts in the window that contains it. Part of the payload: the same key with another timestamp is 409.
+             * @example 2026-05-01T12:00:00Z
+             */
+            timestamp?: string;
             idempotencyKey: string;
         };
         BatchRequest: {
@@ -769,7 +821,7 @@ export interface components {
                  * @description What went wrong, for code to branch on; each code has one HTTP status.
                  * @enum {string}
                  */
-                code: "billing_unavailable" | "conflict" | "forbidden" | "idempotency_conflict" | "internal_error" | "invalid_redirect_url" | "invalid_request" | "method_not_allowed" | "not_found" | "payload_too_large" | "purchases_blocked" | "quota_exhausted" | "rate_limited" | "unauthorized" | "unsupported_media_type" | "workspace_required";
+                code: "billing_unavailable" | "conflict" | "forbidden" | "idempotency_conflict" | "internal_error" | "invalid_redirect_url" | "invalid_request" | "invalid_timestamp" | "method_not_allowed" | "not_found" | "payload_too_large" | "purchases_blocked" | "quota_exhausted" | "rate_limited" | "unauthorized" | "unsupported_media_type" | "workspace_required";
                 message: string;
                 details?: {
                     [key: string]: unknown;
@@ -865,13 +917,74 @@ export interface components {
             metadata: {
                 [key: string]: unknown;
             } | null;
+            /** @description When the usage happened (ISO 8601, UTC): the time sent with a backdated event, else when it was recorded. The event counts in the window that contains it. */
+            timestamp: string;
+            /** @description When Tally recorded the event (ISO 8601, UTC); later than timestamp for a backdated event. */
             createdAt: string;
         };
         EventsPage: {
-            /** @description Newest first. */
+            /** @description Newest timestamp first. */
             data: components["schemas"]["UsageEvent"][];
             /** @description Pass as cursor for the next page; null on the last one. */
             nextCursor: string | null;
+        };
+        WebhookEndpointCreateRequest: {
+            /** @description Where deliveries are POSTed: an http(s) URL. */
+            url: string;
+            /** @description The event types sent to this endpoint; every type when omitted. */
+            eventTypes?: ("usage.threshold_crossed" | "usage.limit_reached" | "extras.credited" | "extras.low" | "extras.depleted" | "auto_top_up.succeeded" | "auto_top_up.failed" | "subscription.created" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_will_end" | "subscription.trial_ended" | "billing.past_due" | "billing.degraded" | "billing.unpaid" | "billing.recovered" | "invoice.paid" | "invoice.payment_failed")[];
+            /** @description A note for people reading the console. */
+            description?: string;
+            /** @description Or the Idempotency-Key header: a retry answers as the creation did (secret included). */
+            idempotencyKey?: string;
+        };
+        /** @description Only the fields sent change. */
+        WebhookEndpointPatch: {
+            /** @description Where deliveries are POSTed: an http(s) URL. */
+            url?: string;
+            /** @description The event types sent to this endpoint (see the document's webhooks). */
+            eventTypes?: ("usage.threshold_crossed" | "usage.limit_reached" | "extras.credited" | "extras.low" | "extras.depleted" | "auto_top_up.succeeded" | "auto_top_up.failed" | "subscription.created" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_will_end" | "subscription.trial_ended" | "billing.past_due" | "billing.degraded" | "billing.unpaid" | "billing.recovered" | "invoice.paid" | "invoice.payment_failed")[];
+            description?: string | null;
+            /** @description false stops deliveries (they wait); true sends what waited, its retry clock restarted. */
+            enabled?: boolean;
+        };
+        WebhookEndpoint: {
+            /** @example we_5f0c2a9d1e7b3c4a8d6e2f10 */
+            id: string;
+            url: string;
+            description: string | null;
+            eventTypes: ("usage.threshold_crossed" | "usage.limit_reached" | "extras.credited" | "extras.low" | "extras.depleted" | "auto_top_up.succeeded" | "auto_top_up.failed" | "subscription.created" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_will_end" | "subscription.trial_ended" | "billing.past_due" | "billing.degraded" | "billing.unpaid" | "billing.recovered" | "invoice.paid" | "invoice.payment_failed")[];
+            enabled: boolean;
+            /** @description Why it is disabled: by whom, or after 3 days of failed deliveries. */
+            disabledReason: string | null;
+            disabledAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        /** @description The endpoint, with its signing secret: keep it, no other answer shows it. */
+        WebhookEndpointCreated: {
+            /** @example we_5f0c2a9d1e7b3c4a8d6e2f10 */
+            id: string;
+            url: string;
+            description: string | null;
+            eventTypes: ("usage.threshold_crossed" | "usage.limit_reached" | "extras.credited" | "extras.low" | "extras.depleted" | "auto_top_up.succeeded" | "auto_top_up.failed" | "subscription.created" | "subscription.plan_changed" | "subscription.canceled" | "subscription.trial_will_end" | "subscription.trial_ended" | "billing.past_due" | "billing.degraded" | "billing.unpaid" | "billing.recovered" | "invoice.paid" | "invoice.payment_failed")[];
+            enabled: boolean;
+            /** @description Why it is disabled: by whom, or after 3 days of failed deliveries. */
+            disabledReason: string | null;
+            disabledAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+            /** @description The signing secret (whsec_...): only in the answer to the creation (and its retries with the same idempotency key). */
+            secret: string;
+        };
+        WebhookEndpointList: {
+            /** @description Newest first. */
+            data: components["schemas"]["WebhookEndpoint"][];
+        };
+        WebhookEndpointDeleted: {
+            id: string;
+            /** @constant */
+            deleted: true;
         };
         /** @description A usage window crossed 80% or 100% of its quota (data.threshold 80 | 100); once per window and threshold. */
         WebhookEvent_usage_threshold_crossed: {
@@ -1396,7 +1509,7 @@ export interface operations {
                     "application/json": components["schemas"]["UsageAnswer"];
                 };
             };
-            /** @description invalid_request: malformed JSON, a wrong type, a missing or unknown field, a number out of range. */
+            /** @description invalid_request, invalid_timestamp: a malformed field; or a timestamp more than 24 hours in the past or in the future (5 seconds of clock skew are tolerated); nothing was recorded. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1405,7 +1518,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "invalid_request";
+                            code: "invalid_request" | "invalid_timestamp";
                         };
                     };
                 };
@@ -1456,7 +1569,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_conflict: the key was used with a different payload. */
+            /** @description idempotency_conflict: the key was used with a different payload (a different timestamp included). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3454,6 +3567,716 @@ export interface operations {
                 };
             };
             /** @description billing_unavailable: prices are not synced to Stripe yet, or the portal is not configured. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "billing_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every endpoint, newest first; secrets are never listed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            /** @description unauthorized: no key, an unknown key or a revoked key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description forbidden: a workspace key cannot manage webhook endpoints. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                        };
+                    };
+                };
+            };
+            /** @description method_not_allowed: a method the path does not answer; Allow lists those it does. */
+            405: {
+                headers: {
+                    /** @description The methods this path answers. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited: too many requests with invalid keys from this client; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description internal_error: a failure on Tally's side; retrying with the same idempotency key is safe. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "billing_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Instead of idempotencyKey in the body. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreateRequest"];
+            };
+        };
+        responses: {
+            /** @description Created (or the first answer for a replayed key). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointCreated"];
+                };
+            };
+            /** @description invalid_request: malformed JSON, a wrong type, a missing or unknown field, a number out of range. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description unauthorized: no key, an unknown key or a revoked key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description forbidden: a workspace key cannot manage webhook endpoints. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                        };
+                    };
+                };
+            };
+            /** @description method_not_allowed: a method the path does not answer; Allow lists those it does. */
+            405: {
+                headers: {
+                    /** @description The methods this path answers. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description idempotency_conflict: the key was used with a different payload. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "idempotency_conflict";
+                        };
+                    };
+                };
+            };
+            /** @description payload_too_large: a body over 1048576 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description unsupported_media_type: a body that is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited: too many requests with invalid keys from this client; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description internal_error: a failure on Tally's side; retrying with the same idempotency key is safe. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "billing_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id (we_...). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint, without its secret. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description unauthorized: no key, an unknown key or a revoked key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description forbidden: a workspace key cannot manage webhook endpoints. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                        };
+                    };
+                };
+            };
+            /** @description not_found: no webhook endpoint with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description method_not_allowed: a method the path does not answer; Allow lists those it does. */
+            405: {
+                headers: {
+                    /** @description The methods this path answers. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited: too many requests with invalid keys from this client; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description internal_error: a failure on Tally's side; retrying with the same idempotency key is safe. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "billing_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id (we_...). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointDeleted"];
+                };
+            };
+            /** @description unauthorized: no key, an unknown key or a revoked key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description forbidden: a workspace key cannot manage webhook endpoints. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                        };
+                    };
+                };
+            };
+            /** @description not_found: no webhook endpoint with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description method_not_allowed: a method the path does not answer; Allow lists those it does. */
+            405: {
+                headers: {
+                    /** @description The methods this path answers. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited: too many requests with invalid keys from this client; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description internal_error: a failure on Tally's side; retrying with the same idempotency key is safe. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "billing_unavailable";
+                        };
+                    };
+                };
+            };
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The endpoint's id (we_...). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointPatch"];
+            };
+        };
+        responses: {
+            /** @description The endpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description invalid_request: malformed JSON, a wrong type, a missing or unknown field, a number out of range. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                        };
+                    };
+                };
+            };
+            /** @description unauthorized: no key, an unknown key or a revoked key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                        };
+                    };
+                };
+            };
+            /** @description forbidden: a workspace key cannot manage webhook endpoints. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                        };
+                    };
+                };
+            };
+            /** @description not_found: no webhook endpoint with this id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                        };
+                    };
+                };
+            };
+            /** @description method_not_allowed: a method the path does not answer; Allow lists those it does. */
+            405: {
+                headers: {
+                    /** @description The methods this path answers. */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                        };
+                    };
+                };
+            };
+            /** @description payload_too_large: a body over 1048576 bytes. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                        };
+                    };
+                };
+            };
+            /** @description unsupported_media_type: a body that is not application/json. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "unsupported_media_type";
+                        };
+                    };
+                };
+            };
+            /** @description rate_limited: too many requests with invalid keys from this client; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "rate_limited";
+                        };
+                    };
+                };
+            };
+            /** @description internal_error: a failure on Tally's side; retrying with the same idempotency key is safe. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal_error";
+                        };
+                    };
+                };
+            };
+            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */

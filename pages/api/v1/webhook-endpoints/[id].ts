@@ -1,0 +1,35 @@
+import { db } from "@/lib/db";
+import { apiActor, inputFirst, requirePlatformKey } from "@/lib/api/auth";
+import { readJson } from "@/lib/api/body";
+import { apiEndpoint } from "@/lib/api/endpoint";
+import { routeParam } from "@/lib/api/params";
+import { json } from "@/lib/api/respond";
+import { endpointWire, webhookEndpointPatchSchema } from "@/lib/api/webhook-endpoint-schemas";
+import { deleteEndpoint, endpointById, updateEndpoint } from "@/lib/webhooks/endpoints";
+import { kickDeliveries } from "@/lib/webhooks/sender";
+
+// Node's own request and response: the body is read (and capped) by lib/api/body.ts.
+export const config = { api: { bodyParser: false, responseLimit: false } };
+
+const MANAGE = "manage webhook endpoints; operators manage them in the console";
+
+export default apiEndpoint({
+  GET: async (req) => {
+    await requirePlatformKey(req, MANAGE);
+    return json(endpointWire(await endpointById(db(), routeParam(req, "id"))));
+  },
+  PATCH: async (req) => {
+    const body = await inputFirst(req, () => readJson(req, webhookEndpointPatchSchema));
+    const principal = await requirePlatformKey(req, MANAGE);
+    const { endpoint, enabled } = await updateEndpoint(db(), apiActor(principal), routeParam(req, "id"), body);
+    // Enabled again: what waited goes out now rather than at the next cron run.
+    if (enabled) void kickDeliveries(db());
+    return json(endpointWire(endpoint));
+  },
+  DELETE: async (req) => {
+    const principal = await requirePlatformKey(req, MANAGE);
+    const id = routeParam(req, "id");
+    await deleteEndpoint(db(), apiActor(principal), id);
+    return json({ id, deleted: true });
+  },
+});
