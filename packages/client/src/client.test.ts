@@ -148,3 +148,39 @@ describe("withUsage", () => {
     expect(e).toMatchObject({ result: 42, idempotencyKey: "job-2" });
   });
 });
+
+describe("helpers", () => {
+  it("claim and release gauges, list events and manage webhook endpoints on their paths, with keys where they record", async () => {
+    const endpoint = { id: "we_1", url: "https://x.example/h", description: null, eventTypes: ["invoice.paid"], enabled: true, disabledReason: null, disabledAt: null, createdAt: "t", updatedAt: "t" };
+    const tally = await fakeTally((s) => {
+      if (s.url.startsWith("/api/v1/gauges/")) return { status: 200, body: { ...answer, feature: "seats" } };
+      if (s.url.startsWith("/api/v1/events")) return { status: 200, body: { data: [], nextCursor: null } };
+      if (s.url === "/api/v1/webhook-endpoints" && s.method === "POST") return { status: 201, body: { ...endpoint, secret: "whsec_x" } };
+      if (s.url === "/api/v1/webhook-endpoints") return { status: 200, body: { data: [endpoint] } };
+      if (s.method === "DELETE") return { status: 200, body: { id: "we_1", deleted: true } };
+      return s.url === "/api/v1/webhook-endpoints/we_1" ? { status: 200, body: endpoint } : refusal("not_found", 404);
+    });
+    const client = createTallyClient({ baseUrl: tally.baseUrl, apiKey: "tk_platform_test" });
+    expect((await client.claimGauge("seats", { workspace: "org_1" })).feature).toBe("seats");
+    await client.releaseGauge("seats", { units: 2, idempotencyKey: "member_7" });
+    await client.listEvents({ feature: "compute", limit: 5 });
+    expect((await client.webhookEndpoints.create({ url: endpoint.url })).secret).toBe("whsec_x");
+    expect(await client.webhookEndpoints.list()).toEqual([endpoint]);
+    await client.webhookEndpoints.update("we_1", { enabled: false });
+    await client.webhookEndpoints.delete("we_1");
+    await expect(client.webhookEndpoints.get("we_2")).rejects.toMatchObject({ status: 404, code: "not_found" });
+
+    const calls = tally.seen.map((s) => [s.method, s.url]);
+    expect(calls).toEqual([
+      ["POST", "/api/v1/gauges/seats/claim"], ["POST", "/api/v1/gauges/seats/release"], ["GET", "/api/v1/events?feature=compute&limit=5"],
+      ["POST", "/api/v1/webhook-endpoints"], ["GET", "/api/v1/webhook-endpoints"], ["PATCH", "/api/v1/webhook-endpoints/we_1"],
+      ["DELETE", "/api/v1/webhook-endpoints/we_1"], ["GET", "/api/v1/webhook-endpoints/we_2"],
+    ]);
+    const bodies = tally.seen.map((s) => s.body as Record<string, unknown> | undefined);
+    // A claim and a creation without a key get one; a key given is kept.
+    expect(bodies[0]).toEqual({ workspace: "org_1", idempotencyKey: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(bodies[1]).toEqual({ units: 2, idempotencyKey: "member_7" });
+    expect(bodies[3]).toEqual({ url: endpoint.url, idempotencyKey: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(bodies[5]).toEqual({ enabled: false });
+  });
+});

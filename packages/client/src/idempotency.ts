@@ -3,8 +3,8 @@
 // call, before the request is built, and the retries in retry.ts resend that same request.
 import type { Middleware } from "openapi-fetch";
 
-/** Paths whose POST body takes an idempotencyKey: usage, and gauge claims and releases. */
-const KEYED_PATH = /\/api\/v1\/(?:usage|gauges\/[^/]+\/(?:claim|release))$/;
+/** Paths whose POST body takes an idempotencyKey: usage, gauge claims and releases, and webhook endpoints. */
+const KEYED_PATH = /\/api\/v1\/(?:usage|gauges\/[^/]+\/(?:claim|release)|webhook-endpoints)$/;
 const BATCH_PATH = /\/api\/v1\/usage\/batch$/;
 
 export const newIdempotencyKey = (): string => crypto.randomUUID();

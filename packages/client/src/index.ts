@@ -17,12 +17,19 @@ export type CheckRequest = Schemas["CheckRequest"];
 export type BatchEvent = Omit<Schemas["BatchEvent"], "idempotencyKey"> & { idempotencyKey?: string };
 export type BatchResponse = Schemas["BatchResponse"];
 export type Limitations = Schemas["Limitations"];
+export type GaugeRequest = Schemas["GaugeRequest"];
+export type EventsQuery = NonNullable<paths["/api/v1/events"]["get"]["parameters"]["query"]>;
+export type EventsPage = Schemas["EventsPage"];
+export type WebhookEndpoint = Schemas["WebhookEndpoint"];
+export type WebhookEndpointCreated = Schemas["WebhookEndpointCreated"];
+export type WebhookEndpointCreateRequest = Schemas["WebhookEndpointCreateRequest"];
+export type WebhookEndpointPatch = Schemas["WebhookEndpointPatch"];
 export type ErrorCode = Schemas["Error"]["error"]["code"];
 
 export interface TallyClientOptions {
   /** Where Tally runs, e.g. https://billing.example.com (its APP_URL). */
   baseUrl: string;
-  /** A workspace API key (tk_live_...). */
+  /** A workspace API key (tk_live_...), or a platform key (tk_platform_...): then name the workspace in each call. */
   apiKey: string;
   /** Retries on 429 and 503; see RetryOptions. */
   retry?: RetryOptions;
@@ -73,9 +80,40 @@ export function createTallyClient(opts: TallyClientOptions) {
     async check(body: CheckRequest): Promise<UsageAnswer> {
       return unwrap(await raw.POST("/api/v1/check", { body }));
     },
-    /** Plan, status, every entitlement's usage and the extras balance. */
-    async limitations(): Promise<Limitations> {
-      return unwrap(await raw.GET("/api/v1/limitations"));
+    /** Plan, status, every entitlement's usage and the extras balance (`workspace`: with a platform key). */
+    async limitations(workspace?: string): Promise<Limitations> {
+      return unwrap(await raw.GET("/api/v1/limitations", { params: { query: workspace === undefined ? {} : { workspace } } }));
+    },
+    /** Claims units of a gauge (seats, projects; 1 by default). Throws TallyApiError 402 quota_exhausted at the limit. */
+    async claimGauge(feature: string, body: GaugeRequest = {}): Promise<UsageAnswer> {
+      return unwrap(await raw.POST("/api/v1/gauges/{feature}/claim", { params: { path: { feature } }, body }));
+    },
+    /** Gives claimed units of a gauge back (never below zero: 400 when more is released than is claimed). */
+    async releaseGauge(feature: string, body: GaugeRequest = {}): Promise<UsageAnswer> {
+      return unwrap(await raw.POST("/api/v1/gauges/{feature}/release", { params: { path: { feature } }, body }));
+    },
+    /** A page of usage events, newest first; pass nextCursor as cursor for the next one. */
+    async listEvents(query: EventsQuery = {}): Promise<EventsPage> {
+      return unwrap(await raw.GET("/api/v1/events", { params: { query } }));
+    },
+    /** Outgoing webhook endpoints (platform key only). */
+    webhookEndpoints: {
+      async list(): Promise<WebhookEndpoint[]> {
+        return unwrap(await raw.GET("/api/v1/webhook-endpoints")).data;
+      },
+      /** The answer carries the signing secret (whsec_...), the only time it is shown: keep it. */
+      async create(body: WebhookEndpointCreateRequest): Promise<WebhookEndpointCreated> {
+        return unwrap(await raw.POST("/api/v1/webhook-endpoints", { body }));
+      },
+      async get(id: string): Promise<WebhookEndpoint> {
+        return unwrap(await raw.GET("/api/v1/webhook-endpoints/{id}", { params: { path: { id } } }));
+      },
+      async update(id: string, body: WebhookEndpointPatch): Promise<WebhookEndpoint> {
+        return unwrap(await raw.PATCH("/api/v1/webhook-endpoints/{id}", { params: { path: { id } }, body }));
+      },
+      async delete(id: string): Promise<{ id: string; deleted: true }> {
+        return unwrap(await raw.DELETE("/api/v1/webhook-endpoints/{id}", { params: { path: { id } } }));
+      },
     },
   };
 }
