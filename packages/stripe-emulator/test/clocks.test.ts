@@ -26,18 +26,21 @@ function advance(clock: Stripe.TestHelpers.TestClock, to: number) {
 
 describe("test clocks", () => {
   it("advances asynchronously, as on Stripe: answered advancing, ready once everything due has run; no second advance meanwhile", async () => {
-    const { clock } = await clockCustomer();
-    // Sent together: the second arrives while the first is still advancing.
-    const [answered, refused] = await Promise.all([
-      env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: T0 + DAY }),
-      env.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: T0 + 2 * DAY }).catch((e: unknown) => e),
-    ]);
-    expect([answered.status, answered.status_details]).toEqual(["advancing", { advancing: { target_frozen_time: T0 + DAY } }]);
-    expect((refused as Stripe.errors.StripeError).statusCode).toBe(400);
-    await settled(env);
-    expect(await env.stripe.testHelpers.testClocks.retrieve(clock.id)).toMatchObject({ status: "ready", frozen_time: T0 + DAY });
-    const types = env.hooks.types().filter((t) => t.startsWith("test_helpers.test_clock."));
-    expect(types.slice(-2)).toEqual(["test_helpers.test_clock.advancing", "test_helpers.test_clock.ready"]);
+    // An emulator of its own whose advances take 2 s, so the second request surely arrives while the first runs.
+    const slow = await startTestEnv({ clockAdvanceMs: 2_000 });
+    try {
+      const clock = await slow.stripe.testHelpers.testClocks.create({ frozen_time: T0 });
+      const answered = await slow.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: T0 + DAY });
+      const refused = await slow.stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: T0 + 2 * DAY }).catch((e: unknown) => e);
+      expect([answered.status, answered.status_details]).toEqual(["advancing", { advancing: { target_frozen_time: T0 + DAY } }]);
+      expect((refused as Stripe.errors.StripeError).statusCode).toBe(400);
+      await settled(slow);
+      expect(await slow.stripe.testHelpers.testClocks.retrieve(clock.id)).toMatchObject({ status: "ready", frozen_time: T0 + DAY });
+      const types = slow.hooks.types().filter((t) => t.startsWith("test_helpers.test_clock."));
+      expect(types.slice(-2)).toEqual(["test_helpers.test_clock.advancing", "test_helpers.test_clock.ready"]);
+    } finally {
+      await slow.stop();
+    }
   });
 
   it("renews every period with a paid subscription_cycle invoice and a new period", async () => {
