@@ -1,26 +1,17 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import type { Client } from "@/lib/db";
-import { costsSchema, type CostsInput } from "./costs";
+import type { CostsInput } from "./costs";
 import { limitAt } from "./overrides";
 import { windowBounds } from "./periods";
 import { decideQuota, remainingOf, type WindowState } from "./quota-rule";
 import { ZERO, formatUnits, parseUnits, toDec, type Dec } from "./units";
 import { unitsFromCosts } from "./usage-costs";
 import { readUsageState, resetsAtOf, type UsageAnswer } from "./usage-state";
-import { featureSchema, workspaceRefSchema, zodError } from "./validation";
+import { usageQuestionShape, zodError } from "./validation";
 import type { WorkspaceRef } from "./throughput";
 
-const checkSchema = z
-  .object({
-    workspaceId: workspaceRefSchema,
-    feature: featureSchema,
-    // Checked by parseUnits, which names the problem (NaN, Infinity, too many decimals) precisely.
-    units: z.unknown().optional(),
-    costs: costsSchema.optional(),
-    now: z.date().optional(),
-  })
-  .strict();
+const checkSchema = z.object(usageQuestionShape).strict();
 
 export interface CheckUsageInput {
   /** An id, or a scope the first statement resolves (see workspace-scope.ts). */

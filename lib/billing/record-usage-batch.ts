@@ -1,28 +1,18 @@
 import { inTransaction, type Client } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
 import { decideAndWrite, NO_WINDOW, type BatchOutcome, type BatchState, type WindowSeen } from "./batch-run";
-import type { CostsInput } from "./costs";
 import { isRetryableConflict, isUniqueViolation } from "./db-errors";
 import { deliverNotifications } from "./notify";
 import { recordUsage, type MeteringOptions } from "./record-usage";
 import { toDec, type Dec } from "./units";
 import { unitsFromCosts } from "./usage-costs";
-import { parseRecordInput, type ParsedRecord } from "./validation";
+import { parseRecordInput, type ParsedRecord, type RecordUsageInput } from "./validation";
 import { openWindow } from "./windows";
 
 export type { BatchOutcome } from "./batch-run";
 
 /** One event of a batch: what recordUsage takes, less the workspace and the time, which the batch gives. */
-export interface BatchEventInput {
-  feature: string;
-  units?: number | string;
-  costs?: CostsInput;
-  idempotencyKey: string;
-  metadata?: Record<string, unknown>;
-  /** When the usage happened, if before the batch's time (see RecordUsageInput). */
-  timestamp?: Date | string;
-}
-
+export type BatchEventInput = Omit<RecordUsageInput, "workspaceId" | "now">;
 
 // Losing a race for a key or a deadlock rolls a run back whole; after a few, its first event goes alone.
 const MAX_ATTEMPTS = 4;

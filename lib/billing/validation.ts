@@ -20,17 +20,22 @@ export const idempotencyKeySchema = z
 
 const metadataSchema = z.record(z.string(), z.unknown());
 
+/** What a check and a recording both take: the workspace, the feature, the units or costs, and the time. */
+export const usageQuestionShape = {
+  workspaceId: workspaceRefSchema,
+  feature: featureSchema,
+  // Checked by parseUnits, which names the problem (NaN, Infinity, too many decimals) precisely.
+  units: z.unknown().optional(),
+  costs: costsSchema.optional(),
+  now: z.date().optional(),
+};
+
 const recordSchema = z
   .object({
-    workspaceId: workspaceRefSchema,
-    feature: featureSchema,
-    // Checked by parseUnits, which names the problem (NaN, Infinity, too many decimals) precisely.
-    units: z.unknown().optional(),
-    costs: costsSchema.optional(),
+    ...usageQuestionShape,
     idempotencyKey: idempotencyKeySchema,
     metadata: metadataSchema.optional(),
     timestamp: z.union([z.date(), z.string()]).optional(),
-    now: z.date().optional(),
   })
   .strict();
 
