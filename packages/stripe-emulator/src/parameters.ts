@@ -114,6 +114,11 @@ export const ACCEPTED_PARAMETERS: Record<string, readonly string[]> = {
   ],
   "POST /v1/disputes/:id": ["evidence", "expand", "intended_submission_method", "metadata", "submit"],
   "POST /v1/disputes/:id/close": ["expand"],
+  "POST /v1/invoices/create_preview": [
+    "automatic_tax", "currency", "customer", "customer_account", "customer_details", "discounts", "expand",
+    "invoice_items", "issuer", "on_behalf_of", "preview_mode", "schedule", "schedule_details", "subscription",
+    "subscription_details"
+  ],
   "POST /v1/invoices/:id/finalize": ["auto_advance", "expand"],
   "POST /v1/invoices/:id/mark_uncollectible": ["expand"],
   "POST /v1/invoices/:id/pay": [

@@ -10,7 +10,7 @@ import { endTrial } from "./lifecycle";
 import { chargeError } from "./payments";
 import { describeLine, newItem, productName, SUBSCRIPTION_KEYS, setPeriod, syncDerived, validateItems } from "./subscriptions";
 
-interface Planned {
+export interface Planned {
   item: SubscriptionItem | null;
   id: string | null;
   price: Price;
@@ -86,7 +86,7 @@ function fmtDate(t: number): string {
   return new Date(t * 1000).toISOString().slice(0, 10);
 }
 
-function planItems(em: Emulator, sub: Subscription, p: Params): Planned[] | null {
+export function planItems(em: Emulator, sub: Subscription, p: Params): Planned[] | null {
   const params = p.list("items");
   if (params.length === 0) return null;
   const planned: Planned[] = sub.items.data.map((item) => ({ item, id: item.id, price: item.price, quantity: item.quantity, deleted: false }));
@@ -151,37 +151,11 @@ export function updateSubscription(em: Emulator, sub: Subscription, p: Params): 
 
   const planned = planItems(em, sub, p);
   const kept = planned?.filter((x) => !x.deleted) ?? [];
-  const oldRecurring = sub.items.data[0]?.price.recurring;
-  const newRecurring = kept[0]?.price.recurring;
-  const intervalChanged = !!planned && !!oldRecurring && !!newRecurring && (oldRecurring.interval !== newRecurring.interval || oldRecurring.interval_count !== newRecurring.interval_count);
-  const billable = sub.status === "active" || sub.status === "past_due" || sub.status === "unpaid";
+  const intervalChanged = !!planned && intervalChanges(sub, planned);
+  const billable = isBillable(sub);
 
-  const lines: PendingLine[] = [];
-  let newPeriod: { start: number; end: number } | null = null;
-  if (planned && billable) {
-    const remaining = Math.max(0, sub.current_period_end - at);
-    const total = sub.current_period_end - sub.current_period_start;
-    const period = { start: at, end: sub.current_period_end };
-    if (intervalChanged) newPeriod = { start: at, end: addInterval(at, newRecurring!.interval, newRecurring!.interval_count) };
-    for (const x of planned) {
-      const changed = !x.item || x.deleted || x.item.price.id !== x.price.id || x.item.quantity !== x.quantity;
-      if (!changed) {
-        if (newPeriod && x.item) lines.push(subscriptionLine(sub, x.item.id, x.price, x.quantity, x.price.unit_amount * x.quantity, newPeriod, describeLine(em, x.price, x.quantity), false));
-        continue;
-      }
-      if (x.item && prorationBehavior !== "none") {
-        const credit = sub.billing_mode.type === "flexible" ? unusedBilled(em, sub, x.item.id, at) : prorate(x.item.price.unit_amount * x.item.quantity, remaining, total);
-        if (credit) lines.push(subscriptionLine(sub, x.item.id, x.item.price, x.item.quantity, -credit, period, `Unused time on ${productName(em, x.item.price)} after ${fmtDate(at)}`, true));
-      }
-      if (x.deleted) continue;
-      if (newPeriod) {
-        lines.push(subscriptionLine(sub, x.item?.id ?? "si_pending", x.price, x.quantity, x.price.unit_amount * x.quantity, newPeriod, describeLine(em, x.price, x.quantity), false));
-      } else if (prorationBehavior !== "none") {
-        const debit = prorate(x.price.unit_amount * x.quantity, remaining, total);
-        if (debit) lines.push(subscriptionLine(sub, x.item?.id ?? "si_pending", x.price, x.quantity, debit, period, `Remaining time on ${productName(em, x.price)} after ${fmtDate(at)}`, true));
-      }
-    }
-  }
+  const prorationAt = prorationDate(sub, p, at);
+  const { lines, newPeriod } = planned && billable ? changeLines(em, sub, planned, { prorationBehavior, intervalChanged, at, prorationAt, flexible: sub.billing_mode.type === "flexible" }) : { lines: [], newPeriod: null };
   const invoiceNow = lines.length > 0 && (prorationBehavior === "always_invoice" || intervalChanged);
   if (invoiceNow && paymentBehavior === "error_if_incomplete") {
     const amount = lines.reduce((s, l) => s + l.amount, 0) + (em.store.customers.get(sub.customer)?.balance ?? 0);
@@ -251,6 +225,71 @@ export function updateSubscription(em: Emulator, sub: Subscription, p: Params): 
   }
   if (trialEnd === "now" && sub.status === "trialing") endTrial(em, sub, at);
   return sub;
+}
+
+export const isBillable = (sub: Subscription) => sub.status === "active" || sub.status === "past_due" || sub.status === "unpaid";
+
+/** Whether the new items bill on another interval than the current ones (the period restarts then). */
+export function intervalChanges(sub: Subscription, planned: Planned[]): boolean {
+  const oldRecurring = sub.items.data[0]?.price.recurring;
+  const newRecurring = planned.filter((x) => !x.deleted)[0]?.price.recurring;
+  return !!oldRecurring && !!newRecurring && (oldRecurring.interval !== newRecurring.interval || oldRecurring.interval_count !== newRecurring.interval_count);
+}
+
+/**
+ * `proration_date`: prorations are worked out as though the change happened then (Stripe's way to make an invoice
+ * preview and the update that follows it bill the same amount). It must fall within the current period and not
+ * after now. Without it, prorations are as of now.
+ */
+export function prorationDate(sub: Subscription, p: Params, at: number): number {
+  if (!p.has("proration_date")) return at;
+  const t = p.reqInt("proration_date");
+  if (t < sub.current_period_start || t > at) throw invalidRequest("`proration_date` must be within the current billing period and not in the future.", "proration_date");
+  return t;
+}
+
+interface LineOptions {
+  prorationBehavior: "always_invoice" | "create_prorations" | "none";
+  intervalChanged: boolean;
+  /** When the change is made (a new period starts then). */
+  at: number;
+  /** When prorations are computed as of (proration_date, else `at`). */
+  prorationAt: number;
+  flexible: boolean;
+}
+
+/**
+ * The invoice lines a change of items makes: for each changed item, a credit for its unused time (flexible: the
+ * part of what was billed; classic: the list price) and a debit for the remaining time on the new price, or, when
+ * the interval changes, the new price for a whole new period. The update and the invoice preview share it, so a
+ * preview shows what the update then bills.
+ */
+export function changeLines(em: Emulator, sub: Subscription, planned: Planned[], o: LineOptions): { lines: PendingLine[]; newPeriod: { start: number; end: number } | null } {
+  const lines: PendingLine[] = [];
+  const remaining = Math.max(0, sub.current_period_end - o.prorationAt);
+  const total = sub.current_period_end - sub.current_period_start;
+  const period = { start: o.prorationAt, end: sub.current_period_end };
+  const newRecurring = planned.filter((x) => !x.deleted)[0]?.price.recurring;
+  const newPeriod = o.intervalChanged && newRecurring ? { start: o.at, end: addInterval(o.at, newRecurring.interval, newRecurring.interval_count) } : null;
+  for (const x of planned) {
+    const changed = !x.item || x.deleted || x.item.price.id !== x.price.id || x.item.quantity !== x.quantity;
+    if (!changed) {
+      if (newPeriod && x.item) lines.push(subscriptionLine(sub, x.item.id, x.price, x.quantity, x.price.unit_amount * x.quantity, newPeriod, describeLine(em, x.price, x.quantity), false));
+      continue;
+    }
+    if (x.item && o.prorationBehavior !== "none") {
+      const credit = o.flexible ? unusedBilled(em, sub, x.item.id, o.prorationAt) : prorate(x.item.price.unit_amount * x.item.quantity, remaining, total);
+      if (credit) lines.push(subscriptionLine(sub, x.item.id, x.item.price, x.item.quantity, -credit, period, `Unused time on ${productName(em, x.item.price)} after ${fmtDate(o.prorationAt)}`, true));
+    }
+    if (x.deleted) continue;
+    if (newPeriod) {
+      lines.push(subscriptionLine(sub, x.item?.id ?? "si_pending", x.price, x.quantity, x.price.unit_amount * x.quantity, newPeriod, describeLine(em, x.price, x.quantity), false));
+    } else if (o.prorationBehavior !== "none") {
+      const debit = prorate(x.price.unit_amount * x.quantity, remaining, total);
+      if (debit) lines.push(subscriptionLine(sub, x.item?.id ?? "si_pending", x.price, x.quantity, debit, period, `Remaining time on ${productName(em, x.price)} after ${fmtDate(o.prorationAt)}`, true));
+    }
+  }
+  return { lines, newPeriod };
 }
 
 /**

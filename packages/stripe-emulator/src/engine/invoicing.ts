@@ -55,7 +55,14 @@ export interface NewInvoice {
 
 /** Creates a draft invoice (invoice.created). */
 export function createInvoice(em: Emulator, input: NewInvoice): Invoice {
-  const id = newId("in");
+  const invoice = draftInvoice(em, input, newId("in"));
+  em.store.put(em.store.invoices, invoice);
+  em.emit("invoice.created", invoice);
+  return invoice;
+}
+
+/** A draft invoice's object, taxed as its subscription is, neither stored nor announced (an invoice preview stops here). */
+export function draftInvoice(em: Emulator, input: NewInvoice, id: string): Invoice {
   const customer = em.store.customers.get(input.customer);
   const lines: InvoiceLine[] = input.lines.map((l) => ({ ...l, id: newId("il"), invoice: id }));
   const total = lines.reduce((s, l) => s + l.amount, 0);
@@ -143,8 +150,6 @@ export function createInvoice(em: Emulator, input: NewInvoice): Invoice {
   };
   // The subscription's automatic tax as it stands when the invoice is drafted (a schedule's phase may have changed it).
   if (sub && (sub.automatic_tax as { enabled?: boolean } | undefined)?.enabled) applyInvoiceTax(em, invoice);
-  em.store.put(em.store.invoices, invoice);
-  em.emit("invoice.created", invoice);
   return invoice;
 }
 

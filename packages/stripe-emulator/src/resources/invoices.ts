@@ -4,10 +4,13 @@ import { filterCreated, paginate } from "../list";
 import type { Router } from "../router";
 import { attemptInvoicePayment, finalizeInvoice, invoicePaymentMethod, voidInvoice } from "../engine/invoicing";
 import { attachPaymentMethod, cardError, resolvePaymentMethod } from "../engine/payments";
+import { previewInvoice } from "../engine/preview";
 import { mustGet } from "./util";
 
 export function registerInvoices(router: Router): void {
   router
+    // Before `/v1/invoices/:id`-shaped routes: "create_preview" is not an invoice id.
+    .post("/v1/invoices/create_preview", ({ em, p }) => render(previewInvoice(em, p)))
     .get("/v1/invoices/:id", ({ em, params }) => render(mustGet(em.store.invoices, params.id!, "invoice")))
     .get("/v1/invoices/:id/lines", ({ em, params }) => render(mustGet(em.store.invoices, params.id!, "invoice").lines))
     .post("/v1/invoices/:id/pay", ({ em, params, p }) => {
