@@ -3,6 +3,7 @@ import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { Client } from "pg";
 import { failOnCspViolations } from "./csp";
+import { formatMoney } from "../lib/format";
 import { confirmIn, payOnCheckoutPage, signUp } from "./helpers";
 
 failOnCspViolations();
@@ -47,15 +48,25 @@ test("portal link: the plans page opens the billing portal for this customer, an
   await expect(page.getByTestId("plan-name")).toHaveText("Pro");
 });
 
-test("upgrade: from Starter to Pro now, and the compute limit becomes Pro's 10,000 a week", async ({ page }) => {
+test("upgrade: the plans page shows Stripe's preview of the amount due today, the upgrade charges exactly that, and the compute limit becomes Pro's 10,000 a week", async ({ page }) => {
   const { slug } = await signUp(page, { workspace: "Upgrade Co" });
   await subscribe(page, slug, "Starter");
   await expect(computeBar(page)).toHaveAttribute("aria-valuemax", "1000");
 
   await page.goto(`/w/${slug}/plans`);
   const pro = page.getByTestId("plan-pro");
-  await expect(pro).toContainText("Applies now: you pay the prorated difference for the rest of this period today, and Pro's quotas apply at once.");
+  const preview = pro.getByTestId("upgrade-preview-pro");
+  const cents = Number(await preview.getAttribute("data-amount-cents"));
+  // Starter's $9.99 already paid for this month is credited: Pro's $99 less that, prorated, a little under $89.01.
+  expect(cents).toBeGreaterThan(8_800);
+  expect(cents).toBeLessThanOrEqual(8_901);
+  const due = formatMoney(cents);
+  await expect(preview).toContainText(`Due today${due} prorated for the rest of this period`);
+  await expect(pro).toContainText(`Applies now: you pay ${due} today, and Pro's quotas apply at once.`);
+  // A few seconds pass before the click, as they would for anyone reading the dialog.
+  await page.waitForTimeout(2_000);
   await pro.getByRole("button", { name: "Upgrade to Pro now" }).click();
+  await expect(page.getByRole("alertdialog")).toContainText(`Your card on file is charged ${due} today: the prorated difference between Starter and Pro`);
   await confirmIn(page, "Yes, upgrade and pay now");
   await expect(pro).toContainText("This is your current plan.");
   await expect(page.getByTestId("subscription-summary")).toContainText("Pro, billed every month — active; renews on");
@@ -64,6 +75,14 @@ test("upgrade: from Starter to Pro now, and the compute limit becomes Pro's 10,0
   await expect(page.getByTestId("plan-name")).toHaveText("Pro");
   await expect(computeBar(page)).toHaveAttribute("aria-valuemax", "10000");
   await expect(page.getByTestId("usage-compute-text")).toHaveText("0 / 10,000 compute units");
+
+  // The upgrade's invoice, as Stripe (the emulator) issued and charged it, is the previewed amount.
+  await expect(async () => {
+    await page.goto(`/w/${slug}/invoices`);
+    const newest = page.getByTestId("invoice-row").first();
+    await expect(newest).toContainText(due, { timeout: 1_000 });
+    await expect(newest.getByTestId("invoice-status")).toHaveText("Paid", { timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
 });
 
 test("downgrade: scheduled for the period end, shown with its date, then cancelled; Pro stays", async ({ page }) => {

@@ -15,6 +15,7 @@
  *   notifyOwners, alertOperators                         Notification rows (sent after commit) and OperatorAlert rows
  * Owner actions
  *   startPlanCheckout, startPackCheckout, startTrial, upgradeNow (paid before it applies; may answer requires_action), scheduleDowngrade, cancelScheduledChange,
+ *   previewUpgrades (Stripe's invoice preview of an upgrade: the amount due today, and the proration date upgradeNow honours),
  *   setCancelAtPeriodEnd, openBillingPortal, refundExtrasPurchase, assertPurchasesAllowed
  * Operator changes (the console; inside the caller's transaction, which holds the subscription row's lock)
  *   moveSubscriptionPrice (now, no proration), cancelSubscriptionNow
@@ -41,6 +42,7 @@ export { assertPurchasesAllowed, purchaseBlockReason, DEGRADED_MESSAGE, UNPAID_M
 export { ensureStripeCustomer } from "./customers";
 export { createStripePaymentsPort, registerStripePaymentsPort } from "./auto-top-up";
 export { upgradeNow, scheduleDowngrade, cancelScheduledChange, setCancelAtPeriodEnd, openBillingPortal, isUpgrade, type UpgradeResult } from "./plan-changes";
+export { previewUpgrades, type UpgradePreview } from "./upgrade-preview";
 export { billedByStripe } from "./lookup";
 export { resyncSubscriptions, retryFailedEvents, recoverMissedEvents, repairStripeCatalog } from "./reconcile";
 export { runStripeSetup, webhookUrlFor, type StripeSetupReport } from "./stripe-setup";

@@ -18,7 +18,7 @@ export function isUpgrade(from: { sortOrder: number; interval: Interval }, to: {
   return from.interval === "month" && to.interval === "year";
 }
 
-async function liveSubscription(db: Client, workspaceId: string) {
+export async function liveSubscription(db: Client, workspaceId: string) {
   const row = await db.subscription.findUnique({ where: { workspaceId }, include: { plan: true } });
   if (!row) throw new AppError("not_found", "Workspace not found.");
   if (!row.stripeSubscriptionId || !["active", "trialing", "past_due", "degraded"].includes(row.status) || row.stripeStatus === "canceled") {
@@ -28,7 +28,7 @@ async function liveSubscription(db: Client, workspaceId: string) {
   return { row, sub };
 }
 
-async function targetPrice(db: Client, planKey: string, interval: Interval) {
+export async function targetPrice(db: Client, planKey: string, interval: Interval) {
   const plan = await currentPlanVersion(db, planKey);
   if (!plan) throw new AppError("not_found", `Unknown plan "${planKey}".`, { field: "plan" });
   const priceId = interval === "year" ? plan.stripeAnnualPriceId : plan.stripeMonthlyPriceId;
@@ -64,12 +64,15 @@ export type UpgradeResult =
  * at the period end. A declined card changes nothing: its invoice is voided, which drops the pending change,
  * and the error says why (insufficient funds, ...).
  *
+ * The amount: with `prorationDate` (the moment the page's preview computed the prorations for, see
+ * previewUpgrades), Stripe charges exactly the amount the customer was shown; without it, as of now.
+ *
  * Idempotency: the key is the subscription, the target price and the form's request token, so a double
  * click is one Stripe request. Stripe keeps an answer under its key for a day; when the answer to a try is a
  * replayed one whose payment was declined, that try is over and the next number is tried, so a retry after
  * the card was fixed is a new attempt while concurrent clicks still share each key.
  */
-export async function upgradeNow(db: Client, input: { workspaceId: string; planKey: string; interval: Interval; requestKey?: string }): Promise<UpgradeResult> {
+export async function upgradeNow(db: Client, input: { workspaceId: string; planKey: string; interval: Interval; requestKey?: string; prorationDate?: number }): Promise<UpgradeResult> {
   // The app's form always sends its token; a caller without one (scripts) makes a fresh request each call.
   const token = input.requestKey ?? `once_${crypto.randomUUID().replaceAll("-", "")}`;
   if (!REQUEST_KEY.test(token)) throw new AppError("invalid_request", "The form is out of date; reload the page and try again.");
@@ -83,6 +86,7 @@ export async function upgradeNow(db: Client, input: { workspaceId: string; planK
   if (!item) throw new AppError("billing_unavailable", "The subscription has no item to change.");
   const waiting = await waitingUpgrade(sub, priceId);
   if (waiting) return { state: "requires_action", hostedInvoiceUrl: waiting, planName: plan.name, sync: await syncSubscription(db, { subscriptionId: sub.id, workspaceId: input.workspaceId }) };
+  const prorationDate = usableProrationDate(sub, input.prorationDate);
   await releaseSchedule(sub, `upgrade_release_${token}`);
   // Upgrade amounts follow flexible billing mode, Stripe's default for new subscriptions: the credit for unused time
   // is what was billed for the period (not the current list price, which a price moved without proration never
@@ -102,7 +106,7 @@ export async function upgradeNow(db: Client, input: { workspaceId: string; planK
     try {
       updated = await stripe().subscriptions.update(
         sub.id,
-        { items: [{ id: item.id, price: priceId }], proration_behavior: "always_invoice", payment_behavior: "pending_if_incomplete" },
+        { items: [{ id: item.id, price: priceId }], proration_behavior: "always_invoice", payment_behavior: "pending_if_incomplete", ...(prorationDate ? { proration_date: prorationDate } : {}) },
         { idempotencyKey: `upgrade_${sub.id}_${priceId}_${token}${attempt > 1 ? `_${attempt}` : ""}` },
       );
     } catch (e) {
@@ -127,6 +131,20 @@ export async function upgradeNow(db: Client, input: { workspaceId: string; planK
     { idempotencyKey: `upgrade_settle_${sub.id}_${priceId}_${token}` },
   );
   return { state: "upgraded", sync: await syncSubscription(db, { subscriptionId: sub.id, workspaceId: input.workspaceId }) };
+}
+
+/** A preview older than this is not honoured: the upgrade is then prorated as of now, never billed for a time long gone. */
+const PREVIEW_VALID_SECONDS = 3600;
+
+/**
+ * The preview's proration date, if the upgrade may still use it: inside the subscription's current period (Stripe
+ * refuses others) and, off test clocks, at most an hour old.
+ */
+function usableProrationDate(sub: Stripe.Subscription, date: number | undefined): number | undefined {
+  const period = subscriptionPeriod(sub);
+  if (!date || !period || date < period.start.getTime() / 1000 || date >= period.end.getTime() / 1000) return undefined;
+  if (!sub.test_clock && date < Date.now() / 1000 - PREVIEW_VALID_SECONDS) return undefined;
+  return date;
 }
 
 type Outcome = { kind: "paid" } | { kind: "requires_action"; url: string } | { kind: "declined"; invoiceId: string | null; error: PaymentErrorLike | null };

@@ -14,6 +14,8 @@ const slug = z.string().min(1).max(100);
 const planKey = z.string().regex(/^[a-z0-9_]{1,40}$/, "Unknown plan.");
 const interval = z.enum(["month", "year"]);
 const requestKey = z.string().regex(/^[A-Za-z0-9_-]{8,80}$/, "Reload the page and try again.");
+// The moment the page's preview prorated for (Unix seconds); the upgrade is then charged exactly what the page showed.
+const prorationDate = z.coerce.number().int().positive().max(2 ** 31).optional();
 
 const done = (s: string, message: string) => {
   revalidatePath(`/w/${s}`, "layout");
@@ -35,9 +37,9 @@ export const startTrialAction = formAction(z.object({ slug, plan: planKey }), as
 // The form's token makes a double click one Stripe request; a retry after a decline is still a new attempt.
 // When the bank asks for 3-D Secure, the owner goes to Stripe's invoice page to confirm the payment; the
 // billing overview keeps the link (and says the plan is unchanged) until it is paid or dropped.
-export const upgradeNowAction = formAction(z.object({ slug, plan: planKey, interval, requestKey }), async (input) => {
+export const upgradeNowAction = formAction(z.object({ slug, plan: planKey, interval, requestKey, prorationDate }), async (input) => {
   const { workspace } = await requireWorkspaceAction(input.slug, "billing-change");
-  const result = await upgradeNow(db(), { workspaceId: workspace.id, planKey: input.plan, interval: input.interval, requestKey: input.requestKey });
+  const result = await upgradeNow(db(), { workspaceId: workspace.id, planKey: input.plan, interval: input.interval, requestKey: input.requestKey, prorationDate: input.prorationDate });
   if (result.state === "requires_action") {
     revalidatePath(`/w/${input.slug}`, "layout");
     redirect(result.hostedInvoiceUrl);

@@ -4,7 +4,7 @@ import { PlanCard } from "@/components/billing/plan-card";
 import { Card } from "@/components/ui/card";
 import { db } from "@/lib/db";
 import { formatDate as day, formatMoney } from "@/lib/format";
-import { billedByStripe, isUpgrade, purchaseBlockReason } from "@/lib/payments";
+import { billedByStripe, isUpgrade, previewUpgrades, purchaseBlockReason, type UpgradePreview } from "@/lib/payments";
 import { requireWorkspacePage } from "@/lib/server/session";
 import { can } from "@/lib/workspaces/access";
 import {
@@ -30,6 +30,12 @@ export default async function PlansPage({ params, searchParams }: { params: Prom
   const blocked = purchaseBlockReason(sub.status);
   const periodEnd = sub.currentPeriodEnd ? day(sub.currentPeriodEnd) : "the end of the period";
   const requestKey = () => `pl_${crypto.randomUUID().replaceAll("-", "")}`;
+  const upgradeable = (plan: (typeof latest)[number]) =>
+    paidLive && !blocked && canBill && (interval === "year" ? plan.annualPriceCents : plan.monthlyPriceCents) > 0
+    && isUpgrade({ sortOrder: sub.plan.sortOrder, interval: sub.interval }, { sortOrder: plan.sortOrder, interval });
+  // Stripe's own invoice preview says what each upgrade charges today, before anyone confirms it.
+  const previews = await previewUpgrades(db(), workspace.id, latest.filter(upgradeable).map((p) => ({ planKey: p.key, interval })));
+  const previewOf = (key: string): UpgradePreview | undefined => previews.find((p) => p.planKey === key);
 
   function action(plan: (typeof latest)[number]) {
     const price = interval === "year" ? plan.annualPriceCents : plan.monthlyPriceCents;
@@ -62,18 +68,28 @@ export default async function PlansPage({ params, searchParams }: { params: Prom
     if (paidLive) {
       if (sub.pendingPlanId === plan.id && sub.pendingInterval === interval) return <p className="text-sm text-slate-700">Scheduled to start on {sub.pendingChangeAt ? day(sub.pendingChangeAt) : periodEnd}.</p>;
       if (isUpgrade({ sortOrder: sub.plan.sortOrder, interval: sub.interval }, { sortOrder: plan.sortOrder, interval })) {
+        const preview = previewOf(plan.key);
+        const dueToday = preview ? formatMoney(preview.amountDueCents, preview.currency) : null;
+        const taxNote = preview && preview.taxCents > 0 ? `, including ${formatMoney(preview.taxCents, preview.currency)} tax` : "";
         return (
           <div className="space-y-2">
-            <p className="text-sm text-slate-700">Applies now: you pay the prorated difference for the rest of this period today, and {plan.name}&apos;s quotas apply at once. If your bank asks you to confirm the payment, they apply once it is confirmed.</p>
+            {preview && (
+              <p data-testid={`upgrade-preview-${plan.key}`} data-amount-cents={preview.amountDueCents} className="rounded-md bg-brand-50 px-3 py-2 text-sm text-slate-800">
+                <span className="block text-xs font-medium uppercase tracking-wide text-brand-700">Due today</span>
+                <span className="text-lg font-semibold tabular-nums">{dueToday}</span>
+                <span className="text-slate-600"> prorated for the rest of this period{taxNote}</span>
+              </p>
+            )}
+            <p className="text-sm text-slate-700">Applies now: {preview ? `you pay ${dueToday} today` : "you pay the prorated difference for the rest of this period today"}, and {plan.name}&apos;s quotas apply at once. If your bank asks you to confirm the payment, they apply once it is confirmed.</p>
             <ActionForm
               action={upgradeNowAction}
-              fields={{ slug, plan: plan.key, interval, requestKey: requestKey() }}
+              fields={{ slug, plan: plan.key, interval, requestKey: requestKey(), ...(preview ? { prorationDate: String(preview.prorationDate) } : {}) }}
               label={`Upgrade to ${plan.name} now`}
               pendingLabel="Upgrading…"
               confirm={{
                 title: `Upgrade to ${plan.name} now?`,
-                description: `Your card on file is charged today for the prorated difference between ${sub.plan.name} and ${plan.name} for the rest of this period; after that, ${formatMoney(price, plan.currency)} every ${interval}. ${plan.name}'s quotas apply at once.`,
-                confirmLabel: "Yes, upgrade and pay now",
+                description: `${preview ? `Your card on file is charged ${dueToday} today${taxNote}: the prorated difference` : "Your card on file is charged today for the prorated difference"} between ${sub.plan.name} and ${plan.name} for the rest of this period; after that, ${formatMoney(price, plan.currency)} every ${interval}. ${plan.name}'s quotas apply at once.`,
+                confirmLabel: preview ? `Yes, upgrade and pay ${dueToday}` : "Yes, upgrade and pay now",
               }}
             />
           </div>
