@@ -1,13 +1,20 @@
+import { cookies } from "next/headers";
 import { CheckoutReturn, confirmCheckout } from "@/components/billing/checkout-return";
+import { FirstRunChecklist } from "@/components/billing/first-run-checklist";
 import { AlertList } from "@/components/billing/alert-list";
 import { ExtrasSummary } from "@/components/billing/extras-summary";
 import { PlanSummary } from "@/components/billing/plan-summary";
 import { UsageBar } from "@/components/billing/usage-bar";
 import { db } from "@/lib/db";
 import { billingAlerts } from "@/lib/billing-views/alerts";
+import { firstEventCommand, firstRunDone, firstRunState } from "@/lib/billing-views/first-run";
 import { billingOverview } from "@/lib/billing-views/overview";
+import { env } from "@/lib/env";
 import { requireWorkspacePage } from "@/lib/server/session";
 import { can } from "@/lib/workspaces/access";
+import { createApiKeyAction } from "../api-keys/actions";
+import { dismissFirstRunAction } from "./actions";
+import { firstRunDismissedCookie } from "./first-run-cookie";
 
 export const metadata = { title: "Billing" };
 
@@ -18,8 +25,10 @@ export default async function BillingPage({ params, searchParams }: { params: Pr
   const now = new Date();
   // Sync a returning checkout first, so the overview below already shows the plan or extras just bought.
   const checkoutResult = checkout === "success" && sessionId ? await confirmCheckout(workspace.id, sessionId) : null;
-  const overview = await billingOverview(db(), workspace.id, now);
   const canManage = can(role, "billing");
+  const [overview, firstRun, jar] = await Promise.all([billingOverview(db(), workspace.id, now), canManage ? firstRunState(db(), workspace.id) : null, cookies()]);
+  // Owners and admins of a workspace that has not metered its first event yet, unless they put the checklist away.
+  const showFirstRun = firstRun !== null && !firstRunDone(firstRun) && !jar.has(firstRunDismissedCookie(workspace.id));
   return (
     <div className="space-y-6">
       <div>
@@ -27,6 +36,9 @@ export default async function BillingPage({ params, searchParams }: { params: Pr
         <p className="text-sm text-slate-600">Billing overview</p>
       </div>
       {checkoutResult && sessionId && <CheckoutReturn sessionId={sessionId} result={checkoutResult} />}
+      {showFirstRun && (
+        <FirstRunChecklist slug={slug} state={firstRun} command={firstEventCommand(env().APP_URL, "$TALLY_API_KEY")} createKey={createApiKeyAction} dismiss={dismissFirstRunAction} />
+      )}
       <AlertList alerts={billingAlerts(overview)} slug={slug} canManage={canManage} usableExtras={overview.extras.usable} />
       <div className="grid gap-4 md:grid-cols-2">
         <PlanSummary overview={overview} slug={slug} canManage={canManage} now={now} />
