@@ -8,6 +8,8 @@ export interface UsageBarProps {
   limit: string | null;
   resetsAt: string | null;
   measure: UsageMeasure;
+  /** Units extras paid for beyond the quota in this window: the bar's second segment. */
+  fromExtras?: string;
 }
 
 const fill: Record<UsageMeasure["level"], string> = {
@@ -34,18 +36,32 @@ function resetText(kind: "meter" | "gauge", resetsAt: string | null): React.Reac
   return <>Resets {formatRelative(resetsAt)} (<time dateTime={resetsAt}>{formatDateTime(resetsAt)}</time>)</>;
 }
 
-/** One feature's usage: a real progressbar whose numbers and words say the same thing as its colour. */
+/**
+ * One feature's usage: a real progressbar whose numbers and words say the same thing as its colours. Units that
+ * extras paid for beyond the quota are a second segment after the quota's: the bar's scale becomes quota plus
+ * extras, a mark shows where the quota ends, and the text, the legend and the progressbar's value text say it too.
+ * The progressbar's value stays the quota's (used of limit), since that is what resets.
+ */
 export function UsageBar(props: UsageBarProps) {
   const { feature, kind, used, limit, resetsAt, measure } = props;
   const id = `usage-${feature}`;
   const text = usageText(props);
   const words = levelWords[measure.level];
-  const valueText = measure.percent === null ? text : `${text}, ${measure.percent}%${words ? `, ${words.toLowerCase()}` : ""}`;
+  const extras = limit === null ? 0 : Math.max(0, Number(props.fromExtras ?? 0));
+  const extrasText = extras > 0 ? `${groupDigits(props.fromExtras!)} more from extras` : null;
+  const valueText = [measure.percent === null ? text : `${text}, ${measure.percent}%${words ? `, ${words.toLowerCase()}` : ""}`, extrasText].filter(Boolean).join(", ");
+  // With extras, the track spans quota + extras, so both segments keep their true proportions.
+  const scale = limit === null ? 0 : Math.max(Number(limit), Number(used)) + extras;
+  const quotaWidth = extras > 0 && scale > 0 ? (Math.min(Number(used), Number(limit)) / scale) * 100 : (measure.percent ?? 0);
+  const extrasWidth = extras > 0 && scale > 0 ? (extras / scale) * 100 : 0;
   return (
     <div data-testid={id} data-level={measure.level} className="space-y-1.5">
       <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-0.5">
         <span id={`${id}-label`} className="font-medium text-slate-900">{featureTitle(feature)}</span>
-        <span data-testid={`${id}-text`} className="text-sm tabular-nums text-slate-700">{text}</span>
+        <span className="text-sm tabular-nums text-slate-700">
+          <span data-testid={`${id}-text`}>{text}</span>
+          {extrasText && <span data-testid={`${id}-extras`} className="font-medium text-violet-800"> + {extrasText}</span>}
+        </span>
       </div>
       {limit === null ? (
         // No limit means nothing to fill: an indeterminate progressbar would read as "loading".
@@ -58,10 +74,19 @@ export function UsageBar(props: UsageBarProps) {
           aria-valuemax={Number(limit)}
           aria-valuenow={Math.min(Number(used), Number(limit))}
           aria-valuetext={valueText}
-          className="h-2.5 overflow-hidden rounded-full bg-slate-200"
+          className="relative flex h-2.5 overflow-hidden rounded-full bg-slate-200"
         >
-          <div className={`h-full rounded-full ${fill[measure.level]}`} style={{ width: `${measure.percent ?? 0}%` }} />
+          <div className={`h-full ${extras > 0 ? "" : "rounded-full"} ${fill[measure.level]}`} style={{ width: `${quotaWidth}%` }} />
+          {extras > 0 && (
+            <div data-testid={`${id}-extras-segment`} className="h-full border-l-2 border-white bg-violet-600 bg-[repeating-linear-gradient(135deg,transparent_0_4px,rgb(255_255_255/0.25)_4px_8px)]" style={{ width: `${extrasWidth}%` }} />
+          )}
         </div>
+      )}
+      {extras > 0 && (
+        <ul aria-hidden="true" className="flex flex-wrap gap-x-4 text-xs text-slate-600">
+          <li className="flex items-center gap-1.5"><span className={`size-2.5 rounded-sm ${fill[measure.level]}`} />{groupDigits(used)} from the quota</li>
+          <li className="flex items-center gap-1.5"><span className="size-2.5 rounded-sm bg-violet-600" />{groupDigits(props.fromExtras!)} from extras</li>
+        </ul>
       )}
       <div className="flex flex-wrap justify-between gap-x-3 text-xs text-slate-600">
         <span>{resetText(kind, resetsAt)}</span>

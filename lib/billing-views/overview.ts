@@ -1,6 +1,7 @@
 import type { Client } from "@/lib/db";
 import { limitations, overridesInForce, type EntitlementUsage, type Limitations } from "@/lib/billing";
-import { toDec } from "@/lib/billing/units";
+import { formatUnits, toDec } from "@/lib/billing/units";
+import { MAIN_METER } from "./first-run";
 import { measureUsage, type UsageMeasure } from "./usage-level";
 
 // Dunning steps (DESIGN.md): past_due at the first failure, degraded after 7 days, unpaid after 14.
@@ -9,7 +10,10 @@ const UNPAID_AFTER_DAYS = 14;
 
 export interface FeatureUsage extends EntitlementUsage {
   measure: UsageMeasure;
+  /** Units of this window's events that extras paid for, beyond the quota (drawn as the bar's second segment). */
+  fromExtras: string;
 }
+
 
 export interface BillingOverview {
   plan: Limitations["plan"];
@@ -40,7 +44,7 @@ export async function billingOverview(db: Client, workspaceId: string, now = new
     }),
     overridesInForce(db, workspaceId, now),
   ]);
-  const attention = await billingAttention(db, workspaceId);
+  const [attention, fromExtras] = await Promise.all([billingAttention(db, workspaceId), extrasByFeature(db, workspaceId, now)]);
   const since = sub?.pastDueSince ?? null;
   const expiringSoon = lim.extras.expiringSoon
     .map((l) => ({ lotId: l.lotId, remaining: l.remaining, expiresAt: new Date(l.expiresAt) }))
@@ -55,7 +59,7 @@ export async function billingOverview(db: Client, workspaceId: string, now = new
     pendingChange: sub?.pendingPlan ? { planName: sub.pendingPlan.name, interval: sub.pendingInterval, at: sub.pendingChangeAt } : null,
     dunning: since ? { since, degradedAt: addDays(since, DEGRADED_AFTER_DAYS), unpaidAt: addDays(since, UNPAID_AFTER_DAYS) } : null,
     attention,
-    features: lim.entitlements.map((e) => ({ ...e, measure: measureUsage(e.used, e.limit) })),
+    features: mainMeterFirst(lim.entitlements).map((e) => ({ ...e, measure: measureUsage(e.used, e.limit), fromExtras: fromExtras.get(e.feature) ?? "0" })),
     overrides: [...overrides.values()].map((o) => ({ feature: o.feature, limit: o.limit === null ? null : o.limit.toFixed(), endsAt: o.endsAt })),
     extras: {
       balance: lim.extras.balance,
@@ -64,6 +68,20 @@ export async function billingOverview(db: Client, workspaceId: string, now = new
       expiringSoonTotal: expiringSoon.reduce((sum, l) => sum.add(toDec(l.remaining)), toDec(0)).toFixed(),
     },
   };
+}
+
+/** The main meter (compute, the pooled unit) first; the others keep the plan's order. */
+function mainMeterFirst<T extends { feature: string }>(items: T[]): T[] {
+  return [...items.filter((e) => e.feature === MAIN_METER), ...items.filter((e) => e.feature !== MAIN_METER)];
+}
+
+/** Per feature, the units extras paid for in the current window (events' extras parts; they equal their debits). */
+async function extrasByFeature(db: Client, workspaceId: string, now: Date): Promise<Map<string, string>> {
+  const windows = await db.usageWindow.findMany({ where: { workspaceId, periodStart: { lte: now }, periodEnd: { gt: now } }, select: { id: true, feature: true } });
+  if (windows.length === 0) return new Map();
+  const sums = await db.usageEvent.groupBy({ by: ["windowId"], where: { workspaceId, windowId: { in: windows.map((w) => w.id) }, extrasUnits: { gt: 0 } }, _sum: { extrasUnits: true } });
+  const byWindow = new Map(sums.map((r) => [r.windowId, r._sum.extrasUnits]));
+  return new Map(windows.map((w) => [w.feature, formatUnits(byWindow.get(w.id) ?? "0")]));
 }
 
 export interface BillingAttention {
