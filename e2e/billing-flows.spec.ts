@@ -63,10 +63,17 @@ test("upgrade: the plans page shows Stripe's preview of the amount due today, th
   const due = formatMoney(cents);
   await expect(preview).toContainText(`Due today${due} prorated for the rest of this period`);
   await expect(pro).toContainText(`Applies now: you pay ${due} today, and Pro's quotas apply at once.`);
+  fs.mkdirSync("e2e/artifacts", { recursive: true });
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+    await page.screenshot({ path: `e2e/artifacts/overview-plans-upgrade-preview-${width}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
   // A few seconds pass before the click, as they would for anyone reading the dialog.
   await page.waitForTimeout(2_000);
   await pro.getByRole("button", { name: "Upgrade to Pro now" }).click();
   await expect(page.getByRole("alertdialog")).toContainText(`Your card on file is charged ${due} today: the prorated difference between Starter and Pro`);
+  await page.screenshot({ path: "e2e/artifacts/overview-plans-upgrade-confirm-1280.png" });
   await confirmIn(page, "Yes, upgrade and pay now");
   await expect(pro).toContainText("This is your current plan.");
   await expect(page.getByTestId("subscription-summary")).toContainText("Pro, billed every month — active; renews on");
