@@ -25,10 +25,19 @@ export interface UpgradePreview {
  */
 export async function previewUpgrades(db: Client, workspaceId: string, targets: { planKey: string; interval: Interval }[]): Promise<UpgradePreview[]> {
   if (targets.length === 0) return [];
-  const { row, sub } = await liveSubscription(db, workspaceId);
+  let live: Awaited<ReturnType<typeof liveSubscription>>;
+  let untaxed: boolean;
+  try {
+    live = await liveSubscription(db, workspaceId);
+    untaxed = live.sub.automatic_tax.enabled && !(await automaticTaxEnabled(db));
+  } catch (e) {
+    // The plans page still works without figures when Stripe cannot be read; the upgrade itself re-checks everything.
+    if (!(e instanceof AppError)) console.error("[payments] upgrade preview: the subscription could not be read", { workspaceId, error: e instanceof Error ? e.message : String(e) });
+    return [];
+  }
+  const { row, sub } = live;
   const item = sub.items.data[0];
   if (!item) return [];
-  const untaxed = sub.automatic_tax.enabled && !(await automaticTaxEnabled(db));
   const previews = await Promise.all(
     targets.map(async (t) => {
       try {
