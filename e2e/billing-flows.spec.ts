@@ -49,6 +49,7 @@ test("portal link: the plans page opens the billing portal for this customer, an
 });
 
 test("upgrade: the plans page shows Stripe's preview of the amount due today, the upgrade charges exactly that, and the compute limit becomes Pro's 10,000 a week", async ({ page }) => {
+  test.setTimeout(120_000);
   const { slug } = await signUp(page, { workspace: "Upgrade Co" });
   await subscribe(page, slug, "Starter");
   await expect(computeBar(page)).toHaveAttribute("aria-valuemax", "1000");

@@ -89,7 +89,7 @@ export default async function PlansPage({ params, searchParams }: { params: Prom
               confirm={{
                 title: `Upgrade to ${plan.name} now?`,
                 description: `${preview ? `Your card on file is charged ${dueToday} today${taxNote}: the prorated difference` : "Your card on file is charged today for the prorated difference"} between ${sub.plan.name} and ${plan.name} for the rest of this period; after that, ${formatMoney(price, plan.currency)} every ${interval}. ${plan.name}'s quotas apply at once.`,
-                confirmLabel: preview ? `Yes, upgrade and pay ${dueToday}` : "Yes, upgrade and pay now",
+                confirmLabel: "Yes, upgrade and pay now",
               }}
             />
           </div>
