@@ -1,11 +1,15 @@
 import type { Client } from "@/lib/db";
 import { formatUnits, toDec } from "@/lib/billing/units";
+import { cumulativeInWindows } from "./usage-cumulative";
 
 export interface DailySeries {
   feature: string;
   /** One exact decimal per day of `days`, "0" on days without usage. */
   totals: string[];
   sum: string;
+  /** Per day: units used so far in the quota window in effect at the day's end, and that window's quota. */
+  cumulative: string[];
+  quota: (string | null)[];
 }
 
 export interface DailyUsage {
@@ -29,25 +33,37 @@ export async function dailyUsage(db: Client, workspaceId: string, opts: { days?:
   const from = new Date(today - (count - 1) * DAY_MS);
   const to = new Date(today + DAY_MS);
   const days = Array.from({ length: count }, (_, i) => dayKey(new Date(from.getTime() + i * DAY_MS)));
-  const rows = await db.$queryRaw<{ feature: string; day: string; units: string }[]>`
-    SELECT e.feature, to_char(date_trunc('day', e."createdAt"), 'YYYY-MM-DD') AS day, sum(e.units)::text AS units
-    FROM "UsageEvent" e
-    JOIN "UsageWindow" w ON w.id = e."windowId" AND w."workspaceId" = e."workspaceId"
-    WHERE e."workspaceId" = ${workspaceId} AND e."createdAt" >= ${from} AND e."createdAt" < ${to} AND w.kind = 'meter'
-    GROUP BY 1, 2`;
-  const byFeature = new Map<string, Map<string, string>>();
-  for (const r of rows) {
-    const m = byFeature.get(r.feature) ?? new Map<string, string>();
-    m.set(r.day, r.units);
-    byFeature.set(r.feature, m);
-  }
-  const series = [...byFeature.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([feature, m]) => {
-      const totals = days.map((d) => formatUnits(m.get(d) ?? "0"));
-      const sum = totals.reduce((acc, t) => acc.add(toDec(t)), toDec(0));
-      return { feature, totals, sum: formatUnits(sum) };
-    });
+  // Every window that overlaps the range, for the running total per period and its quota line.
+  const windows = await db.usageWindow.findMany({
+    where: { workspaceId, kind: "meter", periodEnd: { gt: from }, periodStart: { lt: to } },
+    select: { id: true, feature: true, periodStart: true, periodEnd: true, quota: true },
+  });
+  const [inRange, carried] = await Promise.all([
+    db.$queryRaw<{ feature: string; windowId: string; day: string; units: string }[]>`
+      SELECT e.feature, e."windowId", to_char(date_trunc('day', e."createdAt"), 'YYYY-MM-DD') AS day, sum(e.units)::text AS units
+      FROM "UsageEvent" e
+      JOIN "UsageWindow" w ON w.id = e."windowId" AND w."workspaceId" = e."workspaceId"
+      WHERE e."workspaceId" = ${workspaceId} AND e."createdAt" >= ${from} AND e."createdAt" < ${to} AND w.kind = 'meter'
+      GROUP BY 1, 2, 3`,
+    // A window that began before the range carries what it used before the range's first day; the empty
+    // day sorts before every day, so it counts in the running total and in no day's bar.
+    windows.length
+      ? db.$queryRaw<{ feature: string; windowId: string; day: string; units: string }[]>`
+          SELECT feature, "windowId", '' AS day, sum(units)::text AS units FROM "UsageEvent"
+          WHERE "workspaceId" = ${workspaceId} AND "windowId" = ANY(${windows.map((w) => w.id)}) AND "createdAt" < ${from}
+          GROUP BY 1, 2`
+      : Promise.resolve([]),
+  ]);
+  const rows = [...carried, ...inRange];
+  const features = [...new Set(inRange.map((r) => r.feature))].sort((a, b) => a.localeCompare(b));
+  const series = features.map((feature) => {
+    const mine = rows.filter((r) => r.feature === feature);
+    const totals = days.map((d) => formatUnits(mine.filter((r) => r.day === d).reduce((acc, r) => acc.add(toDec(r.units)), toDec(0))));
+    const sum = totals.reduce((acc, t) => acc.add(toDec(t)), toDec(0));
+    const spans = windows.filter((w) => w.feature === feature).map((w) => ({ ...w, quota: w.quota === null ? null : formatUnits(w.quota) }));
+    const points = cumulativeInWindows(days, spans, mine);
+    return { feature, totals, sum: formatUnits(sum), cumulative: points.map((p) => p.cumulative), quota: points.map((p) => p.quota) };
+  });
   return { days, series };
 }
 

@@ -41,6 +41,20 @@ describe("daily usage", () => {
     expect(h.series.find((s) => s.feature === "api_calls")!.totals[h.days.indexOf("2026-11-18")]).toBe("3");
   });
 
+  it("runs cumulative usage from the start of the quota window, including days before a short range, against its quota", async () => {
+    const ws = await newWorkspace();
+    await record(ws.id, "compute", "2.5", "2026-11-20T01:00:00.000Z");
+    const w = await viewsDb().usageWindow.findFirstOrThrow({ where: { workspaceId: ws.id, feature: "compute" } });
+    // One event early in the window (before a 7-day range when the window is long enough) and one today.
+    const early = new Date(Math.max(w.periodStart.getTime(), NOW.getTime() - 20 * 86_400_000));
+    await record(ws.id, "compute", "10", early.toISOString());
+    const h = await dailyUsage(viewsDb(), ws.id, { days: 7, now: NOW });
+    const compute = h.series.find((s) => s.feature === "compute")!;
+    expect(compute.cumulative.at(-1)).toBe("12.5");
+    expect(compute.quota.at(-1)).toBe(w.quota!.toFixed());
+    expect(compute.sum).toBe(early.getTime() >= NOW.getTime() - 6 * 86_400_000 ? "12.5" : "2.5");
+  });
+
   it("is empty for a workspace without usage and never counts another workspace's", async () => {
     const ws = await newWorkspace();
     const other = await newWorkspace("other");
