@@ -70,7 +70,7 @@ test("usage bars follow recorded usage, and a feature at 100% says why and how o
   // The usage page tells the same story per day and per action.
   await page.goto(`/w/${slug}/usage`);
   await expect(page.getByTestId("chart-compute")).toContainText("100 compute units in 30 days");
-  await expect(page.getByRole("img", { name: /Daily compute usage, last 30 days/ })).toBeVisible();
+  await expect(page.getByRole("img", { name: /Compute usage, last 30 days/ })).toBeVisible();
   const window = page.getByTestId("window-compute");
   await expect(window).toContainText("100 of 100 compute units from the quota");
   await expect(window.getByRole("row", { name: /summarize/ })).toContainText("85.5");

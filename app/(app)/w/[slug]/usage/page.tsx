@@ -1,3 +1,4 @@
+import { parseRange, RangeControl } from "@/components/billing/range-control";
 import { UsageChart, UsageTable } from "@/components/billing/usage-chart";
 import { UsageEventCard } from "@/components/billing/usage-event-card";
 import { WindowBreakdownCard } from "@/components/billing/window-breakdown";
@@ -8,13 +9,14 @@ import { requireWorkspacePage } from "@/lib/server/session";
 
 export const metadata = { title: "Usage" };
 
-export default async function UsagePage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ event?: string }> }) {
+export default async function UsagePage({ params, searchParams }: { params: Promise<{ slug: string }>; searchParams: Promise<{ event?: string; range?: string }> }) {
   const { slug } = await params;
-  const { event: eventId } = await searchParams;
+  const { event: eventId, range: rangeParam } = await searchParams;
+  const range = parseRange(rangeParam);
   const { workspace } = await requireWorkspacePage(slug);
   const now = new Date();
   const [history, windows, event] = await Promise.all([
-    dailyUsage(db(), workspace.id, { days: 30, now }),
+    dailyUsage(db(), workspace.id, { days: range, now }),
     currentWindowBreakdown(db(), workspace.id, now),
     eventId ? usageEventDetail(db(), workspace.id, eventId.slice(0, 64)) : Promise.resolve(undefined),
   ]);
@@ -26,12 +28,16 @@ export default async function UsagePage({ params, searchParams }: { params: Prom
       </div>
       {event !== undefined && <UsageEventCard event={event} slug={slug} />}
       <section aria-labelledby="history-heading" className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
-        <h2 id="history-heading" className="text-base font-semibold">Last 30 days</h2>
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <h2 id="history-heading" className="text-base font-semibold">Last {range} days</h2>
+          <RangeControl basePath={`/w/${slug}/usage`} current={range} />
+        </div>
+        <p className="mt-1 text-sm text-slate-600">Units used so far in each period (extras included) against its quota; point at a day for its numbers.</p>
         {history.series.length === 0 ? (
-          <p className="mt-2 text-sm text-slate-600">No usage recorded in the last 30 days. Usage reported through the API appears here the day it happens.</p>
+          <p className="mt-2 text-sm text-slate-600">No usage recorded in the last {range} days. Usage reported through the API appears here the day it happens.</p>
         ) : (
           <>
-            <div className="mt-4 grid gap-8 lg:grid-cols-2">
+            <div className="mt-4 grid gap-8 lg:grid-cols-2" data-testid="usage-charts" data-range={range}>
               {history.series.map((s) => (
                 <UsageChart key={s.feature} series={s} days={history.days} />
               ))}
