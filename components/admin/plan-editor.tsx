@@ -93,7 +93,7 @@ export function PlanEditor({ action, spec, basedOnPlanId, version }: { action: A
         <Button type="submit" name="intent" value="review" variant="secondary" disabled={pending}>{pending ? "Working…" : "Review changes"}</Button>
         <FormMessage state={state} />
         {state?.diff && state.diff.length > 0 && !edited && (
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white" role="region" aria-label="Changes in the next version" tabIndex={0}>
             <table className="w-full text-sm" data-testid="plan-diff">
               <caption className="px-3 pt-2 text-left text-sm font-semibold">v{version} → v{version + 1}</caption>
               <thead><tr className="text-left text-slate-600"><th className="px-3 py-1.5 font-medium">Field</th><th className="py-1.5 pr-3 font-medium">Now (v{version})</th><th className="py-1.5 pr-3 font-medium">New (v{version + 1})</th></tr></thead>

@@ -21,7 +21,7 @@ export default async function InvariantsPage() {
         <ActionForm action={runInvariantCheckAction} fields={{}} label="Check now" pendingLabel="Checking…" variant="secondary" className="mt-3" />
       </Card>
       {open.length > 0 && (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white" role="region" aria-label="Open invariant violations" tabIndex={0}>
           <table className="w-full min-w-[40rem] text-sm">
             <thead><tr className="text-left text-slate-600"><th className="p-2 font-medium">Severity</th><th className="p-2 font-medium">Check</th><th className="p-2 font-medium">Workspace</th><th className="p-2 font-medium">Expected</th><th className="p-2 font-medium">Actual</th><th className="p-2 font-medium">Since</th></tr></thead>
             <tbody>
