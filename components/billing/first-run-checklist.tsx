@@ -6,11 +6,12 @@ import { Check, CircleCheck, Circle, Copy, X } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
 import type { FirstRunState } from "@/lib/billing-views/first-run";
+import type { FormState } from "@/lib/server/action";
 import type { CreateKeyState } from "@/app/(app)/w/[slug]/api-keys/actions";
 import { useAutoRefresh } from "./use-auto-refresh";
 
 type CreateKey = (prev: CreateKeyState, form: FormData) => Promise<CreateKeyState>;
-type Dismiss = (form: FormData) => Promise<void>;
+type Dismiss = (prev: FormState, form: FormData) => Promise<FormState>;
 
 // While the page waits for the first event: every 3 s for a minute, then every 10 s, for at most 10 minutes.
 const PACE = { fastMs: 3_000, fastForMs: 60_000, slowMs: 10_000, giveUpAfterMs: 600_000 };
@@ -30,6 +31,7 @@ export function FirstRunChecklist({ slug, state, command, createKey, dismiss }: 
   dismiss: Dismiss;
 }) {
   const [created, createAction, creating] = useActionState(createKey, null);
+  const [dismissed, dismissAction] = useActionState(dismiss, null);
   const secret = created?.secret ?? null;
   const hasKey = state.hasKey || secret !== null;
   const { gaveUp, retry } = useAutoRefresh(hasKey && !state.hasEvent, PACE);
@@ -44,8 +46,9 @@ export function FirstRunChecklist({ slug, state, command, createKey, dismiss }: 
           <h2 id="first-run-heading" className="text-base font-semibold tracking-tight text-slate-900">Get started: meter your first event</h2>
           <p className="mt-0.5 text-sm text-slate-600" data-testid="first-run-progress">{done} of 3 steps done</p>
         </div>
-        <form action={dismiss}>
+        <form action={dismissAction}>
           <input type="hidden" name="slug" value={slug} />
+          {dismissed && !dismissed.ok ? <FormMessage state={dismissed} /> : null}
           <Button type="submit" variant="ghost" size="icon" aria-label="Dismiss the getting started checklist" title="Dismiss">
             <X aria-hidden="true" />
           </Button>

@@ -105,6 +105,7 @@ describe("tenant isolation", () => {
     const cases: Record<string, [string, Record<string, string>][]> = {
       createApiKeyAction: [[at("api-keys"), { slug: t.b.slug, name: "from A" }]],
       revokeApiKeyAction: [[at("api-keys"), { slug: t.b.slug, keyId: t.b.keyId }], [at("api-keys"), { slug: t.a.slug, keyId: t.b.keyId }]],
+      dismissFirstRunAction: [[at("billing"), { slug: t.b.slug }]],
       buyPackAction: [[at("extras"), { slug: t.b.slug, pack: "compute_500", requestKey: requestKey() }]],
       // The console's actions: A is no operator, so they do not exist for A.
       refundPurchaseAction: [["/admin", { workspaceId: t.b.workspaceId, lotId: t.b.lotId, mode: "full", refundRequestId: requestKey() }]],
