@@ -5,6 +5,8 @@ import { buildRouter, handleApi } from "./api";
 import { Emulator, type DunningConfig } from "./emulator";
 import { Params, parseForm } from "./form";
 import { runDue } from "./engine/lifecycle";
+import { StripeError } from "./errors";
+import { putCustomerOnClock } from "./resources/test-clocks";
 import { checkoutPage } from "./pages/checkout-page";
 import { invoicePage } from "./pages/invoice-page";
 import type { PageResponse } from "./pages/html";
@@ -138,6 +140,24 @@ export async function startStripeEmulator(options: StripeEmulatorOptions): Promi
           return sendJson(res, 200, { ok: true });
         }
         if (parts[1] === "deliveries") return sendJson(res, 200, { data: em.webhooks.attempts });
+        // A customer the code under test created, moved onto a new test clock (Stripe cannot do this), so a
+        // test can advance its time with the ordinary test clock endpoints.
+        if (parts[1] === "customers" && parts[3] === "test_clock" && parts.length === 4 && method === "POST") {
+          try {
+            const clock = putCustomerOnClock(em, parts[2]!, form.str("name") ?? null);
+            em.flushLater();
+            return sendJson(res, 200, clock);
+          } catch (err) {
+            if (err instanceof StripeError) return sendJson(res, err.status, err.toJSON());
+            throw err;
+          }
+        }
+        if (parts[1] === "tax" && method === "POST") {
+          const percent = Number(form.str("percent"));
+          if (!Number.isFinite(percent) || percent < 0 || percent > 100) return sendJson(res, 400, { error: { type: "invalid_request_error", message: "percent must be a number from 0 to 100", param: "percent" } });
+          handle.setTaxPercent(percent);
+          return sendJson(res, 200, { tax_percent: em.config.taxPercent });
+        }
         if (parts[1] === "events" && parts[3] === "redeliver" && method === "POST") {
           if (!handle.redeliver(parts[2] ?? "")) return sendJson(res, 404, { error: { type: "invalid_request_error", message: "No such event" } });
           return sendJson(res, 200, { ok: true });

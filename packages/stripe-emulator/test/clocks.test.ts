@@ -199,6 +199,46 @@ describe("test clocks", () => {
     }
   });
 
+  it("moves a wall-clock customer onto a new clock (an emulator-only control route), whose advance then renews it", async () => {
+    const customer = await env.stripe.customers.create({ email: "wall@example.com" });
+    const session = await env.stripe.checkout.sessions.create({ mode: "subscription", customer: customer.id, line_items: [{ price: catalog.starter.id, quantity: 1 }], automatic_tax: { enabled: true }, success_url: "http://app.local/ok" });
+    expect((await payOnHostedPage(session.url!, CARDS.ok)).status).toBe(303);
+    const subId = (await env.stripe.checkout.sessions.retrieve(session.id)).subscription as string;
+    const periodEnd = (await env.stripe.subscriptions.retrieve(subId)).items.data[0]!.current_period_end;
+    await settled(env);
+
+    const before = Math.floor(Date.now() / 1000);
+    const moved = await fetch(`${env.emulator.url}/__emulator/customers/${customer.id}/test_clock`, { method: "POST" });
+    expect(moved.status).toBe(200);
+    const clock = (await moved.json()) as Stripe.TestHelpers.TestClock;
+    expect(clock.object).toBe("test_helpers.test_clock");
+    expect(clock.frozen_time).toBeGreaterThanOrEqual(before);
+    expect(clock.frozen_time).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+    expect((await env.stripe.customers.retrieve(customer.id)) as Stripe.Customer).toMatchObject({ test_clock: clock.id });
+    expect((await env.stripe.subscriptions.retrieve(subId)).test_clock).toBe(clock.id);
+    expect((await env.stripe.invoices.list({ subscription: subId })).data.map((i) => i.test_clock)).toEqual([clock.id]);
+    // Once on a clock, always on it; an unknown customer is Stripe's 404.
+    expect((await fetch(`${env.emulator.url}/__emulator/customers/${customer.id}/test_clock`, { method: "POST" })).status).toBe(400);
+    const unknown = await fetch(`${env.emulator.url}/__emulator/customers/cus_missing/test_clock`, { method: "POST" });
+    expect([unknown.status, ((await unknown.json()) as { error: { code: string } }).error.code]).toEqual([404, "resource_missing"]);
+
+    // The rate Stripe Tax charges, changed for the renewal only.
+    const taxed = await fetch(`${env.emulator.url}/__emulator/tax`, { method: "POST", body: new URLSearchParams({ percent: "10" }) });
+    expect(await taxed.json()).toEqual({ tax_percent: 10 });
+    expect((await fetch(`${env.emulator.url}/__emulator/tax`, { method: "POST", body: new URLSearchParams({ percent: "-1" }) })).status).toBe(400);
+    try {
+      await advance(clock, periodEnd + HOUR);
+    } finally {
+      env.emulator.setTaxPercent(0);
+    }
+    const invoices = (await env.stripe.invoices.list({ subscription: subId })).data;
+    expect(invoices.map((i) => [i.billing_reason, i.status, i.subtotal, i.total])).toEqual([
+      ["subscription_cycle", "paid", 999, 1099],
+      ["subscription_create", "paid", 999, 999],
+    ]);
+    expect((await env.stripe.subscriptions.retrieve(subId)).items.data[0]!.current_period_start).toBe(periodEnd);
+  });
+
   it("refuses to move a clock backwards", async () => {
     const { clock } = await clockCustomer();
     const err = await advance(clock, T0 - 1).catch((e: unknown) => e);

@@ -46,25 +46,44 @@ export function advanceClock(em: Emulator, clock: TestClock, frozenTime: number)
   return clock;
 }
 
+export function createTestClock(em: Emulator, frozenTime: number, name: string | null): TestClock {
+  const clock: TestClock = {
+    id: newId("clock"),
+    object: "test_helpers.test_clock",
+    created: em.realNow(),
+    deletes_after: em.realNow() + 30 * 86_400,
+    frozen_time: frozenTime,
+    livemode: false,
+    name,
+    status: "ready",
+    status_details: {},
+  };
+  em.store.put(em.store.testClocks, clock);
+  em.emit("test_helpers.test_clock.created", clock);
+  return clock;
+}
+
+/**
+ * Not something Stripe can do (a customer's test_clock is fixed at creation): puts a customer that lives on the
+ * wall clock onto a new test clock frozen at the current time, so a test can advance time for a customer that
+ * the code under test created itself. Every object of the customer follows the clock from then on (the engine
+ * reads the clock through the customer); the stored `test_clock` fields are updated to say so.
+ */
+export function putCustomerOnClock(em: Emulator, customerId: string, name: string | null): TestClock {
+  const customer = mustGet(em.store.customers, customerId, "customer");
+  if (customer.deleted) throw invalidRequest(`The customer ${customerId} has been deleted.`, "customer");
+  if (customer.test_clock) throw invalidRequest(`The customer ${customerId} is already on the test clock ${customer.test_clock}.`, "customer");
+  const clock = createTestClock(em, em.realNow(), name);
+  customer.test_clock = clock.id;
+  for (const map of [em.store.subscriptions, em.store.invoices, em.store.schedules]) {
+    for (const obj of map.values()) if (obj.customer === customerId) obj.test_clock = clock.id;
+  }
+  return clock;
+}
+
 export function registerTestClocks(router: Router): void {
   router
-    .post("/v1/test_helpers/test_clocks", ({ em, p }) => {
-      const frozen = p.reqInt("frozen_time");
-      const clock: TestClock = {
-        id: newId("clock"),
-        object: "test_helpers.test_clock",
-        created: em.realNow(),
-        deletes_after: em.realNow() + 30 * 86_400,
-        frozen_time: frozen,
-        livemode: false,
-        name: p.str("name") ?? null,
-        status: "ready",
-        status_details: {},
-      };
-      em.store.put(em.store.testClocks, clock);
-      em.emit("test_helpers.test_clock.created", clock);
-      return render(clock);
-    })
+    .post("/v1/test_helpers/test_clocks", ({ em, p }) => render(createTestClock(em, p.reqInt("frozen_time"), p.str("name") ?? null)))
     .get("/v1/test_helpers/test_clocks/:id", ({ em, params }) => render(mustGet(em.store.testClocks, params.id!, "test_clock")))
     .get("/v1/test_helpers/test_clocks", ({ em, p }) => render(paginate(em.store, [...em.store.testClocks.values()], p, "/v1/test_helpers/test_clocks")))
     .post("/v1/test_helpers/test_clocks/:id/advance", ({ em, params, p }) => {
