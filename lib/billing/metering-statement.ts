@@ -25,11 +25,11 @@ export interface UsageRequest<W extends WorkspaceRef = WorkspaceRef> {
 }
 
 /**
- * Recordings of one window share round trips (see coalesce.ts). One statement in flight per window: its row
- * lock serialises them anyway, so the recordings that arrive meanwhile go together in the next one, and a
- * burst on one workspace holds one pooled connection, leaving the rest to other windows.
+ * Concurrent recordings share round trips and commits (see coalesce.ts), whichever windows they change: a
+ * few statements in flight, one at a time per window, and the recordings that arrive meanwhile go together
+ * in the next ones, ordered by window so that two statements lock their window rows in one order.
  */
-const windowLane = (req: { workspaceId: WorkspaceRef; feature: string }): Lane => ({ key: windowKey(req), inFlight: 1, maxBatch: 64 });
+const windowLane = (req: { workspaceId: WorkspaceRef; feature: string }): Lane => ({ key: "metering", order: windowKey(req), inFlight: 2, maxBatch: 64 });
 // Until a scope is resolved its key stands for the workspace (an API key names one workspace).
 export const windowKey = (req: { workspaceId: WorkspaceRef; feature: string }) =>
   typeof req.workspaceId === "string" ? `${req.workspaceId}\u0000${req.feature}` : `scope\u0000${req.workspaceId.key}\u0000${req.feature}`;

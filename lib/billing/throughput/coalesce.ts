@@ -8,8 +8,9 @@ import type pg from "pg";
 //
 // A statement to coalesce is a SELECT (it becomes a LATERAL subquery); one that writes does so through a
 // function it calls, as the metering statement does. The calls of a batch share one statement, hence one
-// transaction. A lane that writes (the metering statement) is one window's, so a batch locks one window
-// row, as each call alone would, and cannot deadlock with another. If a batch fails (a unique violation, say), each of its calls runs again alone
+// transaction. A lane that writes orders its calls by what they lock (the metering statement: by window), so
+// two batches take their row locks in one order and do not wait for each other in a cycle. If a batch fails
+// (a unique violation, say, or a deadlock the ordering could not see), each of its calls runs again alone
 // and gets its own answer or its own error, exactly as without batching.
 
 export interface Lane {
@@ -19,12 +20,20 @@ export interface Lane {
   inFlight: number;
   /** Most calls in one statement. */
   maxBatch: number;
+  /**
+   * What the call locks (the metering statement: its window). A batch runs its calls in this order, so two
+   * batches take their locks in one order; and calls with one key are never in two statements at once: the
+   * later ones wait (the row lock would make them wait anyway) and go together in the next, so a burst on
+   * one window holds one pooled connection and leaves the others to the rest.
+   */
+  order?: string;
 }
 
 type Param = string | number | boolean | Date | null;
 
 interface Call {
   values: Param[];
+  order: string;
   resolve(rows: object[]): void;
   reject(e: unknown): void;
 }
@@ -32,6 +41,8 @@ interface Call {
 interface Queue {
   active: number;
   waiting: Call[];
+  /** The `order` keys of the calls in flight: a key's next calls wait for them (see Lane.order). */
+  busy: Set<string>;
 }
 
 export type RunStatement = (name: string, text: string, values: unknown[]) => Promise<object[]>;
@@ -50,26 +61,39 @@ export function coalesced<R extends object>(pool: pg.Pool, run: RunStatement, la
   const byKey = (holder[QUEUES] ??= new Map());
   const key = `${name}\u0000${lane.key}`;
   let queue = byKey.get(key);
-  if (!queue) byKey.set(key, (queue = { active: 0, waiting: [] }));
+  if (!queue) byKey.set(key, (queue = { active: 0, waiting: [], busy: new Set() }));
   const q = queue;
   return new Promise<R[]>((resolve, reject) => {
-    q.waiting.push({ values: values.map(toParam), resolve: resolve as (rows: object[]) => void, reject });
-    if (q.active < lane.inFlight) void drain(byKey, key, q, run, lane, name, text);
+    q.waiting.push({ values: values.map(toParam), order: lane.order ?? "", resolve: resolve as (rows: object[]) => void, reject });
+    pump(byKey, key, q, run, lane, name, text);
   });
 }
 
-async function drain(byKey: Map<string, Queue>, key: string, q: Queue, run: RunStatement, lane: Lane, name: string, text: string) {
-  q.active++;
-  try {
-    while (q.waiting.length) {
-      const batch = q.waiting.splice(0, lane.maxBatch);
-      if (batch.length === 1) await runAlone(run, name, text, batch[0]!);
-      else await runBatch(run, name, text, batch);
-    }
-  } finally {
-    q.active--;
-    if (q.active === 0 && !q.waiting.length) byKey.delete(key);
+/** Sends batches while the lane has a free slot and calls that may go. */
+function pump(byKey: Map<string, Queue>, key: string, q: Queue, run: RunStatement, lane: Lane, name: string, text: string) {
+  while (q.active < lane.inFlight) {
+    const batch = take(q, lane);
+    if (!batch.length) break;
+    q.active++;
+    if (lane.order !== undefined) for (const c of batch) q.busy.add(c.order);
+    const sent = batch.length === 1 ? runAlone(run, name, text, batch[0]!) : runBatch(run, name, text, batch);
+    void sent.finally(() => {
+      q.active--;
+      for (const c of batch) q.busy.delete(c.order);
+      if (q.active === 0 && !q.waiting.length) byKey.delete(key);
+      else pump(byKey, key, q, run, lane, name, text);
+    });
   }
+}
+
+/** The next batch: up to maxBatch waiting calls in arrival order, less those whose order key is in flight. */
+function take(q: Queue, lane: Lane): Call[] {
+  if (lane.order === undefined || !q.busy.size) return q.waiting.splice(0, lane.maxBatch);
+  const batch: Call[] = [];
+  const rest: Call[] = [];
+  for (const c of q.waiting) (batch.length < lane.maxBatch && !q.busy.has(c.order) ? batch : rest).push(c);
+  q.waiting = rest;
+  return batch;
 }
 
 async function runAlone(run: RunStatement, name: string, text: string, call: Call) {
@@ -81,6 +105,7 @@ async function runAlone(run: RunStatement, name: string, text: string, call: Cal
 }
 
 async function runBatch(run: RunStatement, name: string, text: string, batch: Call[]) {
+  batch.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
   const width = batch[0]!.values.length;
   const columns = Array.from({ length: width }, (_, i) => batch.map((c) => textOf(c.values[i]!)));
   let rows: (object & { tally_ord: string | number })[];
