@@ -27,7 +27,6 @@ interface Row {
   workspaceId: string | null;
   hash: string | null;
   revoked: boolean | null;
-  lastUsedAt: string | null;
   failures: number | null;
 }
 
@@ -38,11 +37,13 @@ export const NAMED_WORKSPACE_SQL = (param: string) =>
 export const workspaceNotFound = () => new AppError("not_found", "Workspace not found.", { field: "workspace" });
 
 // The scope's SELECT (see WorkspaceScope): every API request pays for it, so it joins the request's own
-// metering statement instead of being a round trip of its own. Timestamps travel as ISO text, read back as UTC.
+// metering statement instead of being a round trip of its own. A good key's lastUsedAt is advanced in the
+// same statement when due ($4 now, $5 the cutoff: last-used.sql).
 const AUTH_SQL = `
   SELECT k.id, CASE WHEN k."revokedAt" IS NULL THEN k."workspaceId" END AS "workspaceId",
-    k.hash, k."revokedAt" IS NOT NULL AS revoked,
-    to_char(k."lastUsedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "lastUsedAt", f.count AS failures
+    k.hash, k."revokedAt" IS NOT NULL AS revoked, f.count AS failures,
+    CASE WHEN k."revokedAt" IS NULL AND (k."lastUsedAt" IS NULL OR k."lastUsedAt" <= $5::timestamp(3))
+      THEN tally_touch_api_key(k.id, $4::timestamp(3), $5::timestamp(3)) END AS touched
   FROM (SELECT 1) AS one
   LEFT JOIN "ApiKey" k ON k.hash = $1::text
   LEFT JOIN "AuthFailure" f ON f."clientKey" = $2::text AND f."windowStart" = $3::timestamp(3)`;
@@ -53,12 +54,13 @@ const AUTH_SQL = `
 const AUTH_NAMED_SQL = `
   SELECT k.id, CASE WHEN k."revokedAt" IS NULL AND w.id = k."workspaceId" THEN k."workspaceId" END AS "workspaceId",
     k."workspaceId" AS "keyWorkspaceId", w.id AS "namedId",
-    k.hash, k."revokedAt" IS NOT NULL AS revoked,
-    to_char(k."lastUsedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "lastUsedAt", f.count AS failures
+    k.hash, k."revokedAt" IS NOT NULL AS revoked, f.count AS failures,
+    CASE WHEN k."revokedAt" IS NULL AND w.id = k."workspaceId" AND (k."lastUsedAt" IS NULL OR k."lastUsedAt" <= $5::timestamp(3))
+      THEN tally_touch_api_key(k.id, $4::timestamp(3), $5::timestamp(3)) END AS touched
   FROM (SELECT 1) AS one
   LEFT JOIN "ApiKey" k ON k.hash = $1::text
   LEFT JOIN "AuthFailure" f ON f."clientKey" = $2::text AND f."windowStart" = $3::timestamp(3)
-  LEFT JOIN LATERAL (${NAMED_WORKSPACE_SQL("$4")}) w ON true`;
+  LEFT JOIN LATERAL (${NAMED_WORKSPACE_SQL("$6")}) w ON true`;
 
 export interface Credentials {
   /** The bearer token as sent, or null when there was none. */
@@ -98,7 +100,7 @@ export function apiKeyScope(db: Tx, input: Credentials): ApiKeyScope {
     name: named === null ? "tally_key" : "tally_key_ws",
     key: named === null ? (hash ?? "") : `${hash ?? ""}\u0000${named}`,
     sql: named === null ? AUTH_SQL : AUTH_NAMED_SQL,
-    values: named === null ? [hash, clientKey, windowStart.toISOString()] : [hash, clientKey, windowStart.toISOString(), named],
+    values: [hash, clientKey, windowStart.toISOString(), ...lastUsedParams(now), ...(named === null ? [] : [named])],
     async resolve(found) {
       const row = found as unknown as Row & { keyWorkspaceId?: string | null; namedId?: string | null };
       // A good key naming a workspace that is not its own: as if that workspace did not exist.
@@ -114,12 +116,6 @@ export function apiKeyScope(db: Tx, input: Credentials): ApiKeyScope {
           ? new AppError("unauthorized", "Send a workspace API key as Authorization: Bearer <key>.")
           : new AppError("unauthorized", "This API key is invalid or has been revoked.");
       }
-      if (!row.lastUsedAt || now.getTime() - new Date(row.lastUsedAt).getTime() >= LAST_USED_GRANULARITY_MS) {
-        // Conditional, so instances racing on the same minute write once between them.
-        await db.$executeRaw`
-          UPDATE "ApiKey" SET "lastUsedAt" = ${now}
-          WHERE id = ${row.id} AND ("lastUsedAt" IS NULL OR "lastUsedAt" <= ${new Date(now.getTime() - LAST_USED_GRANULARITY_MS)})`;
-      }
       scope.principal = { keyId: row.id, workspaceId: row.workspaceId };
       return row.workspaceId;
     },
@@ -133,6 +129,9 @@ export async function authenticateApiKey(db: Tx, input: Credentials): Promise<Ap
   await resolveWorkspace(db, scope);
   return scope.principal!;
 }
+
+/** The scope's parameters for the last-used update: now, and the cutoff before which lastUsedAt is due. */
+export const lastUsedParams = (now: Date): [string, string] => [now.toISOString(), new Date(now.getTime() - LAST_USED_GRANULARITY_MS).toISOString()];
 
 export async function recordFailure(db: Tx, clientKey: string, windowStart: Date, now: Date): Promise<number> {
   const rows = await db.$queryRaw<{ count: number }[]>`

@@ -8,8 +8,13 @@ import pg from "pg";
 // function is CREATE OR REPLACE, so applying it again changes nothing, and the database always runs exactly
 // the source of the release being deployed.
 
-// The outgoing webhooks' trigger functions (lib/webhooks/outbox.sql) are applied the same way.
-export const SQL_SOURCES = [new URL("./record-usage.sql", import.meta.url), new URL("../webhooks/outbox.sql", import.meta.url)];
+// The outgoing webhooks' trigger functions (lib/webhooks/outbox.sql) and the API keys' last-used update
+// (lib/api-keys/last-used.sql) are applied the same way.
+export const SQL_SOURCES = [
+  new URL("./record-usage.sql", import.meta.url),
+  new URL("../webhooks/outbox.sql", import.meta.url),
+  new URL("../api-keys/last-used.sql", import.meta.url),
+];
 
 export function readSqlSource(source: URL): string {
   return fs.readFileSync(fileURLToPath(source), "utf8");

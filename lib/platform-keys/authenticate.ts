@@ -1,7 +1,7 @@
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { FAILURE_LIMIT, FAILURE_WINDOW_SECONDS, LAST_USED_GRANULARITY_MS, type ApiKeyScope, type Credentials } from "@/lib/api-keys/authenticate";
-import { NAMED_WORKSPACE_SQL, rateLimited, recordFailure, workspaceNotFound } from "@/lib/api-keys/authenticate";
+import { FAILURE_LIMIT, FAILURE_WINDOW_SECONDS, type ApiKeyScope, type Credentials } from "@/lib/api-keys/authenticate";
+import { lastUsedParams, NAMED_WORKSPACE_SQL, rateLimited, recordFailure, workspaceNotFound } from "@/lib/api-keys/authenticate";
 import { hashSecret, sameHash } from "@/lib/api-keys/secret";
 import { looksLikePlatformKey } from "./secret";
 
@@ -9,15 +9,16 @@ import { looksLikePlatformKey } from "./secret";
 const NAMESPACE = "api:";
 
 // The key, the client's failures and the named workspace in one SELECT, folded into the engine's first
-// statement like a workspace key's (see WorkspaceScope).
+// statement like a workspace key's (see WorkspaceScope), lastUsedAt advanced in it when due ($4, $5).
 const PLATFORM_AUTH_SQL = `
   SELECT k.id, CASE WHEN k."revokedAt" IS NULL THEN w.id END AS "workspaceId", w.id AS "namedId",
-    k.hash, k."revokedAt" IS NOT NULL AS revoked,
-    to_char(k."lastUsedAt", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "lastUsedAt", f.count AS failures
+    k.hash, k."revokedAt" IS NOT NULL AS revoked, f.count AS failures,
+    CASE WHEN k."revokedAt" IS NULL AND (k."lastUsedAt" IS NULL OR k."lastUsedAt" <= $5::timestamp(3))
+      THEN tally_touch_platform_key(k.id, $4::timestamp(3), $5::timestamp(3)) END AS touched
   FROM (SELECT 1) AS one
   LEFT JOIN "PlatformKey" k ON k.hash = $1::text
   LEFT JOIN "AuthFailure" f ON f."clientKey" = $2::text AND f."windowStart" = $3::timestamp(3)
-  LEFT JOIN LATERAL (${NAMED_WORKSPACE_SQL("$4")}) w ON true`;
+  LEFT JOIN LATERAL (${NAMED_WORKSPACE_SQL("$6")}) w ON true`;
 
 interface Row {
   id: string | null;
@@ -25,7 +26,6 @@ interface Row {
   namedId: string | null;
   hash: string | null;
   revoked: boolean | null;
-  lastUsedAt: string | null;
   failures: number | null;
 }
 
@@ -48,7 +48,7 @@ export function platformKeyScope(db: Tx, input: Credentials & { keyOnly?: boolea
     name: "tally_pkey",
     key: `${hash ?? ""}\u0000${named ?? ""}`,
     sql: PLATFORM_AUTH_SQL,
-    values: [hash, clientKey, windowStart.toISOString(), named],
+    values: [hash, clientKey, windowStart.toISOString(), ...lastUsedParams(now), named],
     async resolve(found) {
       const row = found as unknown as Row;
       if (!row.id || !hash || !sameHash(row.hash ?? "", hash) || row.revoked) {
@@ -56,11 +56,6 @@ export function platformKeyScope(db: Tx, input: Credentials & { keyOnly?: boolea
         const count = await recordFailure(db, clientKey, windowStart, now);
         if (count > FAILURE_LIMIT) throw rateLimited(windowStart, now);
         throw new AppError("unauthorized", "This platform key is invalid or has been revoked.");
-      }
-      if (!row.lastUsedAt || now.getTime() - new Date(row.lastUsedAt).getTime() >= LAST_USED_GRANULARITY_MS) {
-        await db.$executeRaw`
-          UPDATE "PlatformKey" SET "lastUsedAt" = ${now}
-          WHERE id = ${row.id} AND ("lastUsedAt" IS NULL OR "lastUsedAt" <= ${new Date(now.getTime() - LAST_USED_GRANULARITY_MS)})`;
       }
       if (named === null) {
         if (!input.keyOnly) throw workspaceRequired();
