@@ -5,7 +5,8 @@ import { closeTestDb, expectBooksHold, seedWorkspace, testDb, uid } from "./help
 
 afterAll(closeTestDb);
 
-const silent = { notifier: { async send() {} } };
+// Sends finish before record() returns: a send still running could claim a notice a later step expects pending.
+const silent = { notifier: { async send() {} }, waitForSideEffects: true };
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const at = (s: string) => new Date(s);
