@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { onPlanChanged } from "@/lib/billing";
+import { inTransaction } from "@/lib/db";
 import { currentPlanVersion } from "@/lib/billing/plans";
 
 /**
@@ -8,10 +9,12 @@ import { currentPlanVersion } from "@/lib/billing/plans";
  * seats window opened on Free would keep Free's quota).
  */
 export async function withoutSeatClaims(db: PrismaClient, workspaceId: string) {
-  await db.$transaction([
-    db.usageEvent.deleteMany({ where: { workspaceId, feature: "seats" } }),
-    db.usageWindow.deleteMany({ where: { workspaceId, feature: "seats" } }),
-  ]);
+  // The app's transaction options: Prisma's default 2 s wait for a connection is too short when many
+  // seeds share a small pool (one connection on the embedded database).
+  await inTransaction(db, async (tx) => {
+    await tx.usageEvent.deleteMany({ where: { workspaceId, feature: "seats" } });
+    await tx.usageWindow.deleteMany({ where: { workspaceId, feature: "seats" } });
+  });
 }
 
 /** Moves a workspace to a plan with room for more members (Pro: 10 seats), as an upgrade would. */
