@@ -10,7 +10,7 @@ import { noticeTrialEnding } from "./trials";
 import { applyInvoiceEvent } from "./invoices";
 import { workspaceIdFor } from "./lookup";
 import { applyChargeRefunded, applyRefundUpdated } from "./refunds";
-import { syncSubscription } from "./subscription-sync";
+import { applySubscriptionRead, readSubscription, type SubscriptionRead } from "./subscription-sync";
 import { HANDLED_EVENT_TYPES } from "./webhook-events";
 
 export type EventOutcome =
@@ -69,17 +69,36 @@ export async function processStripeEvent(db: PrismaClient, event: Stripe.Event, 
 
 interface Prepared {
   session?: Stripe.Checkout.Session;
+  subscription?: SubscriptionRead;
 }
 
 /**
- * What must be committed before an event's transaction: a subscription checkout's completion takes its
- * place in the order of completions here, so that a concurrent sync of the workspace sees it at once.
+ * What happens before an event's transaction: a subscription checkout's completion takes its place in the
+ * order of completions here (committed, so that a concurrent sync of the workspace sees it at once), and a
+ * subscription event's Stripe reads are made here, so the transaction never holds a connection while Stripe answers.
  */
 async function beforeEffects(db: PrismaClient, event: Stripe.Event): Promise<Prepared> {
-  if (event.type !== "checkout.session.completed" && event.type !== "checkout.session.async_payment_succeeded") return {};
-  const session = await stripe().checkout.sessions.retrieve(event.data.object.id);
-  await recordSubscriptionCompletion(db, session);
-  return { session };
+  switch (event.type) {
+    case "checkout.session.completed":
+    case "checkout.session.async_payment_succeeded": {
+      const session = await stripe().checkout.sessions.retrieve(event.data.object.id);
+      await recordSubscriptionCompletion(db, session);
+      return { session };
+    }
+    case "customer.subscription.created":
+    case "customer.subscription.updated":
+    case "customer.subscription.deleted":
+    case "customer.subscription.paused":
+    case "customer.subscription.resumed":
+    case "customer.subscription.pending_update_applied":
+    case "customer.subscription.pending_update_expired": {
+      const sub = event.data.object;
+      const workspaceId = await workspaceIdFor(db, sub);
+      return workspaceId ? { subscription: await readSubscription(db, { subscriptionId: sub.id, workspaceId }) } : {};
+    }
+    default:
+      return {};
+  }
 }
 
 /** The effects of one event, inside the caller's transaction. Payloads are trusted for ids only: state is re-read from Stripe. */
@@ -110,10 +129,9 @@ async function applyEvent(tx: Tx, event: Stripe.Event, now: Date, prepared: Prep
     case "customer.subscription.resumed":
     case "customer.subscription.pending_update_applied":
     case "customer.subscription.pending_update_expired": {
-      const sub = event.data.object;
-      const workspaceId = await workspaceIdFor(tx, sub);
-      if (!workspaceId) return false;
-      await syncSubscription(tx, { subscriptionId: sub.id, workspaceId, now });
+      // Read before the transaction (beforeEffects); no workspace for the subscription: nothing to apply.
+      if (!prepared.subscription) return false;
+      await applySubscriptionRead(tx, prepared.subscription, now);
       return true;
     }
     case "invoice.created":

@@ -28,8 +28,9 @@ const DUNNING = new Set<SubscriptionStatus>(["past_due", "degraded", "unpaid"]);
  * escalates here (the dunning cron moves past_due on to degraded and unpaid); an active subscription clears it.
  *
  * Every Stripe call happens before the row lock is taken, so usage of the workspace (which opens windows
- * under a share lock of the same row) never waits on Stripe; inside an event's transaction the lock is the
- * last thing the sync takes.
+ * under a share lock of the same row) never waits on Stripe. A webhook runs the read phase before its
+ * event's transaction (readSubscription, then applySubscriptionRead inside it), so it holds no pooled
+ * connection while Stripe answers either: on a small pool that would stall every other request.
  *
  * Older snapshots never overwrite newer ones: each sync draws a ticket from a database sequence before it
  * reads anything, and the row keeps the ticket of the snapshot applied last; a sync whose ticket is lower
@@ -43,16 +44,34 @@ export async function syncSubscription(
   db: Client,
   input: { subscriptionId: string; workspaceId?: string | null; now?: Date },
 ): Promise<SyncResult> {
+  return applySubscriptionRead(db, await readSubscription(db, input), input.now);
+}
+
+/** What the read phase of a sync found at Stripe, for its apply phase. */
+export type SubscriptionRead =
+  | { workspaceId: null; reason: string }
+  | {
+      workspaceId: string;
+      ticket: bigint;
+      target: { sub: Stripe.Subscription | null; reason?: string };
+      notes: Awaited<ReturnType<typeof keepLastCompleted>>["notes"];
+      nextPrice: ScheduledPrice | null;
+      awaitingPrice: ScheduledPrice | null;
+    };
+
+/**
+ * The read phase of a sync: Stripe calls and plain reads, no lock and no transaction needed. A webhook runs it
+ * before opening its event's transaction, so no pooled connection is held while Stripe answers.
+ */
+export async function readSubscription(db: Client, input: { subscriptionId: string; workspaceId?: string | null }): Promise<SubscriptionRead> {
   let workspaceId = input.workspaceId ?? null;
   if (!workspaceId) {
     const peek = await stripe().subscriptions.retrieve(input.subscriptionId);
     workspaceId = await workspaceIdFor(db, peek);
-    if (!workspaceId) return { workspaceId: null, applied: false, reason: "no workspace for this subscription" };
+    if (!workspaceId) return { workspaceId: null, reason: "no workspace for this subscription" };
   }
   const ws = workspaceId;
   const ticket = await drawTicket(db);
-
-  // Read phase: Stripe calls only, no lock.
   const read = new Map<string, Promise<Stripe.Subscription>>();
   const retrieve = (id: string) => {
     let p = read.get(id);
@@ -62,17 +81,22 @@ export async function syncSubscription(
   const sub = await retrieve(input.subscriptionId);
   const { kept, notes } = await keepLastCompleted(db, ws, retrieve);
   const target = await chooseSnapshot(db, ws, sub, kept, retrieve);
-  if (!target.sub && notes.length === 0) return { workspaceId: ws, applied: false, reason: target.reason };
   const nextPrice = target.sub ? await scheduledPrice(target.sub) : null;
   const awaitingPrice = target.sub ? await pendingUpdatePrice(target.sub) : null;
+  return { workspaceId: ws, ticket, target, notes, nextPrice, awaitingPrice };
+}
 
-  // Apply phase: database work only (row locks from here on).
+/** The apply phase of a sync: database work only (row locks from here on), in a new transaction or the caller's. */
+export async function applySubscriptionRead(db: Client, r: SubscriptionRead, now = new Date()): Promise<SyncResult> {
+  if (r.workspaceId === null) return { workspaceId: null, applied: false, reason: r.reason };
+  const ws = r.workspaceId;
+  if (!r.target.sub && r.notes.length === 0) return { workspaceId: ws, applied: false, reason: r.target.reason };
   return withTransaction(db, async (tx) => {
-    await writeNotes(tx, notes, new Date());
-    if (!target.sub) return { workspaceId: ws, applied: false, reason: target.reason };
+    await writeNotes(tx, r.notes, new Date());
+    if (!r.target.sub) return { workspaceId: ws, applied: false, reason: r.target.reason };
     const row = await lockSubscriptionRow(tx, ws);
-    if (row.stripeSyncTicket !== null && row.stripeSyncTicket > ticket) return { workspaceId: ws, applied: false, reason: "a newer snapshot is applied" };
-    return applySubscription(tx, row, target.sub, { nextPrice, awaitingPrice }, ticket, input.now ?? new Date());
+    if (row.stripeSyncTicket !== null && row.stripeSyncTicket > r.ticket) return { workspaceId: ws, applied: false, reason: "a newer snapshot is applied" };
+    return applySubscription(tx, row, r.target.sub, { nextPrice: r.nextPrice, awaitingPrice: r.awaitingPrice }, r.ticket, now);
   });
 }
 
