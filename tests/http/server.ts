@@ -40,7 +40,9 @@ export function ensureBuild(distDir: string) {
   const r = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
     cwd: root,
     stdio: "inherit",
-    env: { ...process.env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1" },
+    // Vitest sets NODE_ENV=test; next.config.ts reads NODE_ENV for the security headers it bakes into the
+    // build, so a build started from a test run must say production, like `npm run build`.
+    env: { ...process.env, NODE_ENV: "production", NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: "1" },
   });
   if (r.status !== 0) throw new Error("next build failed");
 }
