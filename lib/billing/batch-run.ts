@@ -1,10 +1,10 @@
 import type { EntitlementKind, Overflow } from "@/lib/generated/prisma/enums";
-import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { decideQuota, remainingOf } from "./quota-rule";
 import { insertThresholdMarks } from "./thresholds";
 import { formatUnits, toDec, type Dec } from "./units";
 import { answerOf, refusal, resetsAtOf, type UsageAnswer } from "./usage-state";
+import type { RawTx } from "./throughput";
 import type { ParsedRecord } from "./validation";
 
 // One run of a batch (see record-usage-batch.ts): its events decided in order, under the locks of their
@@ -101,7 +101,7 @@ const WRITE_SQL = `
  * pay, which ends the run. The extras cannot move inside a run (nothing in it spends them), so each answer
  * reports the balance read under the locks, as recordUsage's statement does.
  */
-export async function decideAndWrite(tx: Tx, batch: BatchState, from: number, end: number) {
+export async function decideAndWrite(tx: RawTx, batch: BatchState, from: number, end: number) {
   const { workspaceId, now, parsed, units, outcomes, seen } = batch;
   const features = new Set<string>();
   const keys: string[] = [];

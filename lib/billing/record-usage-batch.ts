@@ -1,9 +1,10 @@
-import { inTransaction, type Client } from "@/lib/db";
+import type { Client } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
 import { decideAndWrite, NO_WINDOW, type BatchOutcome, type BatchState, type WindowSeen } from "./batch-run";
 import { isRetryableConflict, isUniqueViolation } from "./db-errors";
 import { deliverNotifications } from "./notify";
 import { recordUsage, type MeteringOptions } from "./record-usage";
+import { hotTransaction } from "./throughput";
 import { toDec, type Dec } from "./units";
 import { unitsFromCosts } from "./usage-costs";
 import { parseRecordInput, type ParsedRecord, type RecordUsageInput } from "./validation";
@@ -146,7 +147,7 @@ async function meterRun(db: Client, batch: BatchState, from: number, opts: Meter
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let run: Awaited<ReturnType<typeof decideAndWrite>>;
     try {
-      run = await inTransaction(db, (tx) => decideAndWrite(tx, batch, from, end));
+      run = await hotTransaction(db, (tx) => decideAndWrite(tx, batch, from, end));
     } catch (e) {
       // A concurrent request took one of these keys after we looked, or a lock cycle: all rolled back, look again.
       if (isUniqueViolation(e) || isRetryableConflict(e)) continue;

@@ -1,5 +1,6 @@
 import type { Client } from "@/lib/db";
 import { LIFETIME_END } from "./periods";
+import type { RawTx } from "./throughput";
 import type { Dec } from "./units";
 
 /** Percentages of a window's quota whose crossing is recorded (once per window) and notified. */
@@ -20,7 +21,7 @@ export const thresholdBody = (feature: string, percent: number, resetsAt: string
  * Returns the ids of the notifications created, to send after commit.
  */
 export async function insertThresholdMarks(
-  tx: Client,
+  tx: Pick<Client, "$queryRawUnsafe"> | RawTx,
   input: { workspaceId: string; windowId: string; feature: string; before: Dec; after: Dec; quota: Dec | null; periodEnd: Date; now: Date },
 ): Promise<string[]> {
   if (input.quota === null || !input.after.gt(input.before)) return [];
