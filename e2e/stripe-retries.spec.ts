@@ -36,16 +36,25 @@ async function replaceCard(page: Page, slug: string, card: string, last4: string
   await portal.close();
 }
 
-async function payByBank(page: Page, slug: string, account: string) {
+/** Buys the 500 compute pack by bank debit; answers the address of the emulator that served the checkout page. */
+async function payByBank(page: Page, slug: string, account: string): Promise<string> {
   await page.goto(`/w/${slug}/extras`);
   await page.getByTestId("pack-compute_500").getByRole("button", { name: "Buy 500 compute" }).click();
   await expect(page).toHaveURL(/\/checkout\/cs_/);
+  const emulator = new URL(page.url()).origin;
   await page.getByLabel("Routing number").fill("110000000");
   await page.getByLabel("Account number").fill(account);
   await page.getByLabel("Account holder name").fill("Ada Owner");
   await page.getByRole("button", { name: "Debit bank account" }).click();
   await page.waitForURL(new RegExp(`/w/${slug}/billing\\?checkout=success`));
   await expect(page.getByTestId("checkout-return")).toContainText("the units appear as soon as it clears");
+  return emulator;
+}
+
+/** The emulator's tax rate for every address (its control route; 0 is the development default). */
+async function setTaxPercent(emulator: string, percent: number) {
+  const res = await fetch(`${emulator}/__emulator/tax`, { method: "POST", body: new URLSearchParams({ percent: String(percent) }) });
+  expect(res.status).toBe(200);
 }
 
 test("upgrade declined, then tried again from the same page once the card is fixed: Pro applies", async ({ page }) => {
@@ -130,10 +139,10 @@ test("a pack refund that fails after its units were taken back: the units come b
   await shoot(page, "extras-refund-failed");
 });
 
-test("auto top-up paid by a saved bank account: a debit under the threshold buys a pack, which is added once the debit clears", async ({ page, request }) => {
+test("auto top-up paid by a saved bank account and taxed as at checkout: a debit under the threshold buys a pack, which is added once the debit clears", async ({ page, request }) => {
   test.setTimeout(300_000);
   const { slug } = await signUp(page, { workspace: "Topup Bank Co" });
-  await payByBank(page, slug, "000123456789");
+  const emulator = await payByBank(page, slug, "000123456789");
   const settled = async (lots: number, balance: string) =>
     expect(async () => {
       await page.goto(`/w/${slug}/extras`);
@@ -153,9 +162,20 @@ test("auto top-up paid by a saved bank account: a debit under the threshold buys
   await page.getByLabel("Key name").fill("Top-up test");
   await page.getByRole("button", { name: "Create key" }).click();
   const secret = (await page.getByLabel("New API key").textContent())!.trim();
-  const used = await request.post("/api/v1/usage", { headers: { authorization: `Bearer ${secret}` }, data: { feature: "compute", units: 101, idempotencyKey: `topup-${Date.now()}` } });
-  expect(used.status()).toBe(200);
-
-  await settled(2, "999");
+  // Tax at 10% from here on (the development default is none), so an untaxed top-up would show.
+  await setTaxPercent(emulator, 10);
+  try {
+    const used = await request.post("/api/v1/usage", { headers: { authorization: `Bearer ${secret}` }, data: { feature: "compute", units: 101, idempotencyKey: `topup-${Date.now()}` } });
+    expect(used.status()).toBe(200);
+    await settled(2, "999");
+  } finally {
+    await setTaxPercent(emulator, 0);
+  }
   await shoot(page, "extras-auto-top-up-bank");
+  // The receipts: the pack bought in checkout before tax was on at $20, and the top-up at $20 plus 10% tax.
+  await page.goto(`/w/${slug}/invoices`);
+  const receipts = page.getByTestId("pack-receipt-row");
+  await expect(receipts.filter({ hasText: "auto top-up" })).toContainText(/\$22(?![\d.])/);
+  await expect(receipts.filter({ hasText: "bought in checkout" })).toContainText(/\$20(?![\d.])/);
+  await shoot(page, "invoices-auto-top-up-taxed");
 });
