@@ -36,10 +36,11 @@ export default async function BillingPage({ params, searchParams }: { params: Pr
         <p className="text-sm text-slate-600">Billing overview</p>
       </div>
       {checkoutResult && sessionId && <CheckoutReturn sessionId={sessionId} result={checkoutResult} />}
+      {/* What needs doing now (a payment to confirm, a quota used up) comes before getting started. */}
+      <AlertList alerts={billingAlerts(overview)} slug={slug} canManage={canManage} usableExtras={overview.extras.usable} />
       {showFirstRun && (
         <FirstRunChecklist slug={slug} state={firstRun} command={firstEventCommand(env().APP_URL, "$TALLY_API_KEY")} createKey={createApiKeyAction} dismiss={dismissFirstRunAction} />
       )}
-      <AlertList alerts={billingAlerts(overview)} slug={slug} canManage={canManage} usableExtras={overview.extras.usable} />
       <div className="grid gap-4 md:grid-cols-2">
         <PlanSummary overview={overview} slug={slug} canManage={canManage} now={now} />
         <ExtrasSummary extras={overview.extras} slug={slug} canManage={canManage} />
