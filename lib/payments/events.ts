@@ -67,6 +67,19 @@ export async function processStripeEvent(db: PrismaClient, event: Stripe.Event, 
   }
 }
 
+// The subscription events whose effect is a sync of the subscription: read before the transaction, applied in it.
+const SUBSCRIPTION_SYNC_TYPES = [
+  "customer.subscription.created",
+  "customer.subscription.updated",
+  "customer.subscription.deleted",
+  "customer.subscription.paused",
+  "customer.subscription.resumed",
+  "customer.subscription.pending_update_applied",
+  "customer.subscription.pending_update_expired",
+] as const;
+const subscriptionSyncTypes = new Set<string>(SUBSCRIPTION_SYNC_TYPES);
+const isSubscriptionSync = (e: Stripe.Event): e is Extract<Stripe.Event, { type: (typeof SUBSCRIPTION_SYNC_TYPES)[number] }> => subscriptionSyncTypes.has(e.type);
+
 interface Prepared {
   session?: Stripe.Checkout.Session;
   subscription?: SubscriptionRead;
@@ -78,23 +91,17 @@ interface Prepared {
  * subscription event's Stripe reads are made here, so the transaction never holds a connection while Stripe answers.
  */
 async function beforeEffects(db: PrismaClient, event: Stripe.Event): Promise<Prepared> {
+  if (isSubscriptionSync(event)) {
+    const sub = event.data.object;
+    const workspaceId = await workspaceIdFor(db, sub);
+    return workspaceId ? { subscription: await readSubscription(db, { subscriptionId: sub.id, workspaceId }) } : {};
+  }
   switch (event.type) {
     case "checkout.session.completed":
     case "checkout.session.async_payment_succeeded": {
       const session = await stripe().checkout.sessions.retrieve(event.data.object.id);
       await recordSubscriptionCompletion(db, session);
       return { session };
-    }
-    case "customer.subscription.created":
-    case "customer.subscription.updated":
-    case "customer.subscription.deleted":
-    case "customer.subscription.paused":
-    case "customer.subscription.resumed":
-    case "customer.subscription.pending_update_applied":
-    case "customer.subscription.pending_update_expired": {
-      const sub = event.data.object;
-      const workspaceId = await workspaceIdFor(db, sub);
-      return workspaceId ? { subscription: await readSubscription(db, { subscriptionId: sub.id, workspaceId }) } : {};
     }
     default:
       return {};
@@ -104,6 +111,12 @@ async function beforeEffects(db: PrismaClient, event: Stripe.Event): Promise<Pre
 /** The effects of one event, inside the caller's transaction. Payloads are trusted for ids only: state is re-read from Stripe. */
 async function applyEvent(tx: Tx, event: Stripe.Event, now: Date, prepared: Prepared, notifications: string[]): Promise<boolean> {
   if (!handled.has(event.type)) return false;
+  if (isSubscriptionSync(event)) {
+    // Read before the transaction (beforeEffects); no workspace for the subscription: nothing to apply.
+    if (!prepared.subscription) return false;
+    await applySubscriptionRead(tx, prepared.subscription, now);
+    return true;
+  }
   switch (event.type) {
     case "checkout.session.completed":
     case "checkout.session.async_payment_succeeded": {
@@ -122,18 +135,6 @@ async function applyEvent(tx: Tx, event: Stripe.Event, now: Date, prepared: Prep
     case "customer.subscription.trial_will_end":
       notifications.push(...(await noticeTrialEnding(tx, event.data.object.id, now)).notifications);
       return true;
-    case "customer.subscription.created":
-    case "customer.subscription.updated":
-    case "customer.subscription.deleted":
-    case "customer.subscription.paused":
-    case "customer.subscription.resumed":
-    case "customer.subscription.pending_update_applied":
-    case "customer.subscription.pending_update_expired": {
-      // Read before the transaction (beforeEffects); no workspace for the subscription: nothing to apply.
-      if (!prepared.subscription) return false;
-      await applySubscriptionRead(tx, prepared.subscription, now);
-      return true;
-    }
     case "invoice.created":
     case "invoice.finalized":
     case "invoice.finalization_failed":
