@@ -37,8 +37,9 @@ describe("the plan pages at 10,000 workspaces on one version", () => {
       // A page deep in the list costs what the first does: keyset, no OFFSET.
       const [deep, deepMs] = await timed(() => migrationPreview(db(), { fromPlanId: v1.id, toPlanId: v2.id, after: `scale-${tag}-09900` }));
       expect([deep.rows.length, deep.rows[0]!.workspaceId, deep.next]).toEqual([50, `scale-${tag}-09901`, `scale-${tag}-09950`]);
+      // Times are printed for a reader, not asserted: a shared machine's timings prove nothing. What keeps
+      // these pages fast at any size is the plan below.
       console.log(`plans.catalog ${catalogMs.toFixed(1)} ms; migration preview first page ${firstMs.toFixed(1)} ms, page 199 ${deepMs.toFixed(1)} ms (${WORKSPACES} workspaces)`);
-      expect(Math.max(catalogMs, firstMs, deepMs)).toBeLessThan(2_000);
 
       const plan = await db().$queryRawUnsafe<{ "QUERY PLAN": string }[]>(
         `EXPLAIN SELECT "workspaceId" FROM "Subscription" WHERE "planId" = $1 AND "workspaceId" > $2 ORDER BY "workspaceId" LIMIT 51`, v1.id, `scale-${tag}-09900`);
