@@ -1,7 +1,7 @@
 // Operators create platform keys in the console: shown once, listed by prefix with their last use, revocable.
 import { expect, test } from "@playwright/test";
 import { KEYS_OPERATOR_EMAIL } from "../playwright.config";
-import { signUp } from "./helpers";
+import { confirmIn, signUp } from "./helpers";
 
 test("an operator creates a platform key (shown once), it works for any workspace, and revoking it stops it", async ({ page, request }) => {
   await signUp(page, { email: KEYS_OPERATOR_EMAIL, workspace: "Keys Ops" });
@@ -26,10 +26,32 @@ test("an operator creates a platform key (shown once), it works for any workspac
   await expect(page.getByText(secret)).toHaveCount(0);
   await page.setViewportSize({ width: 375, height: 800 });
   await page.screenshot({ path: "test-results/platform-keys-375.png", fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
 
+  // Revoking asks first, in a dialog that fits a phone.
   await row.getByRole("button", { name: "Revoke Production backend" }).click();
-  await row.getByRole("button", { name: "Yes, revoke key" }).click();
+  const dialog = page.getByRole("alertdialog");
+  await expect(dialog).toContainText("Every request with this key, for every workspace, is refused immediately.");
+  // On screen from the first frame of its opening animation to the last.
+  const frames = await dialog.evaluate((el) => {
+    // Played again from the start (it may be over by now), then looked at frame by frame.
+    (el as HTMLElement).style.animation = "none";
+    void (el as HTMLElement).offsetWidth;
+    (el as HTMLElement).style.animation = "";
+    if (el.getAnimations().length === 0) return [];
+    const at = (t: number) => {
+      for (const a of el.getAnimations()) (a.pause(), (a.currentTime = t));
+      const r = el.getBoundingClientRect();
+      return [Math.round(r.left), Math.round(r.right)];
+    };
+    const seen = [at(0), at(75)];
+    for (const a of el.getAnimations()) a.finish();
+    return seen;
+  });
+  expect(frames).toHaveLength(2);
+  for (const [left, right] of frames) expect([left! >= 0, right! <= 375]).toEqual([true, true]);
+  await page.screenshot({ path: "test-results/platform-keys-revoke-375.png" });
+  await confirmIn(page, "Yes, revoke key");
+  await page.setViewportSize({ width: 1280, height: 800 });
   await expect(row).toContainText("Revoked");
   const refused = await request.get(`/api/v1/workspaces/${externalId}`, { headers: { authorization: `Bearer ${secret}` } });
   expect(refused.status()).toBe(401);

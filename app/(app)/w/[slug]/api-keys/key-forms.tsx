@@ -1,12 +1,12 @@
 "use client";
 
-import { useActionState, useState } from "react";
-import { Check, Copy } from "lucide-react";
+import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
 import { ConfirmSubmit } from "@/components/ui/confirm-submit";
 import { useResultToast } from "@/components/ui/use-result-toast";
 import { Field } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
+import { NewSecret } from "@/components/ui/new-secret";
 import { createApiKeyAction, revokeApiKeyAction } from "./actions";
 
 export function CreateKeyForm({ slug }: { slug: string }) {
@@ -18,33 +18,13 @@ export function CreateKeyForm({ slug }: { slug: string }) {
         <Field label="Key name" name="name" required maxLength={80} placeholder="e.g. Production backend" error={state?.fieldErrors?.name} />
         <Button type="submit" disabled={pending}>{pending ? "Creating…" : "Create key"}</Button>
       </form>
-      {state?.secret ? <NewSecret secret={state.secret} name={state.name ?? ""} /> : <FormMessage state={state} />}
-    </div>
-  );
-}
-
-function NewSecret({ secret, name }: { secret: string; name: string }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(secret);
-      setCopied(true);
-    } catch {
-      setCopied(false);
-    }
-  };
-  return (
-    <div className="space-y-3 rounded-md border border-amber-300 bg-amber-50 p-4" data-testid="new-secret">
-      <p role="status" className="text-sm font-medium text-amber-900">
-        Key “{name}” created. Copy it now: this is the only time it is shown. Tally keeps only a hash and cannot show it again.
-      </p>
-      <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
-        <code aria-label="New API key" className="block min-w-0 flex-1 break-all rounded border border-amber-200 bg-white px-3 py-2 font-mono text-sm text-slate-900">
-          {secret}
-        </code>
-        <Button type="button" variant="secondary" onClick={copy}>{copied ? <Check aria-hidden="true" /> : <Copy aria-hidden="true" />}{copied ? "Copied" : "Copy key"}</Button>
-      </div>
-      <p className="text-xs text-amber-900">Store it in your backend’s secrets (never in a browser or a repository). Send it as <code>Authorization: Bearer &lt;key&gt;</code>.</p>
+      {state?.secret ? (
+        <NewSecret secret={state.secret} created={`Key “${state.name ?? ""}” created.`} label="New API key">
+          Store it in your backend’s secrets (never in a browser or a repository). Send it as <code>Authorization: Bearer &lt;key&gt;</code>.
+        </NewSecret>
+      ) : (
+        <FormMessage state={state} />
+      )}
     </div>
   );
 }

@@ -1,0 +1,38 @@
+"use client";
+
+import { useState } from "react";
+import { Check, Copy } from "lucide-react";
+import { Button } from "./button";
+
+/**
+ * A secret shown once, right after it was created (an API key, a platform key): the only time anyone can
+ * read it, since only its hash is kept. `label` names the code element for screen readers and tests.
+ */
+export function NewSecret({ secret, created, label, children }: { secret: string; created: string; label: string; children: React.ReactNode }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(secret);
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  };
+  return (
+    <div className="space-y-3 rounded-md border border-amber-300 bg-amber-50 p-4" data-testid="new-secret">
+      <p role="status" className="text-sm font-medium text-amber-900">
+        {created} Copy it now: this is the only time it is shown. Tally keeps only a hash and cannot show it again.
+      </p>
+      <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
+        <code aria-label={label} className="block min-w-0 flex-1 break-all rounded border border-amber-200 bg-white px-3 py-2 font-mono text-sm text-slate-900">
+          {secret}
+        </code>
+        <Button type="button" variant="secondary" onClick={copy}>
+          {copied ? <Check aria-hidden="true" /> : <Copy aria-hidden="true" />}
+          {copied ? "Copied" : "Copy key"}
+        </Button>
+      </div>
+      <p className="text-xs text-amber-900">{children}</p>
+    </div>
+  );
+}
