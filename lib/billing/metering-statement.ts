@@ -26,10 +26,17 @@ export interface UsageRequest<W extends WorkspaceRef = WorkspaceRef> {
 
 /**
  * Concurrent recordings share round trips and commits (see coalesce.ts), whichever windows they change: a
- * few statements in flight, one at a time per window, and the recordings that arrive meanwhile go together
- * in the next ones, ordered by window so that two statements lock their window rows in one order.
+ * few statements in flight, one at a time per feature's windows, and the recordings that arrive meanwhile go
+ * together in the next ones, ordered by feature and then by time, so that statements (and a period reset,
+ * lib/billing/windows.ts) lock window rows in one order: a batch's events may fall on both sides of a window's end.
  */
-const windowLane = (req: { workspaceId: WorkspaceRef; feature: string }): Lane => ({ key: "metering", order: windowKey(req), inFlight: 2, maxBatch: 64 });
+const windowLane = (req: UsageRequest): Lane => ({
+  key: "metering",
+  order: windowKey(req),
+  sequence: (req.at ?? req.now).toISOString(),
+  inFlight: 2,
+  maxBatch: 64,
+});
 // Until a scope is resolved its key stands for the workspace (an API key names one workspace).
 export const windowKey = (req: { workspaceId: WorkspaceRef; feature: string }) =>
   typeof req.workspaceId === "string" ? `${req.workspaceId}\u0000${req.feature}` : `scope\u0000${req.workspaceId.key}\u0000${req.feature}`;

@@ -27,6 +27,12 @@ export interface Lane {
    * one window holds one pooled connection and leaves the others to the rest.
    */
   order?: string;
+  /**
+   * Within one `order` key, the order a batch runs its calls in (the metering statement: the time each counts
+   * at, so a feature's windows are locked oldest first, as a period reset locks them, when a batch's events
+   * fall on both sides of a window's end).
+   */
+  sequence?: string;
 }
 
 type Param = string | number | boolean | Date | null;
@@ -34,6 +40,7 @@ type Param = string | number | boolean | Date | null;
 interface Call {
   values: Param[];
   order: string;
+  sequence: string;
   resolve(rows: object[]): void;
   reject(e: unknown): void;
 }
@@ -64,7 +71,7 @@ export function coalesced<R extends object>(pool: pg.Pool, run: RunStatement, la
   if (!queue) byKey.set(key, (queue = { active: 0, waiting: [], busy: new Set() }));
   const q = queue;
   return new Promise<R[]>((resolve, reject) => {
-    q.waiting.push({ values: values.map(toParam), order: lane.order ?? "", resolve: resolve as (rows: object[]) => void, reject });
+    q.waiting.push({ values: values.map(toParam), order: lane.order ?? "", sequence: lane.sequence ?? "", resolve: resolve as (rows: object[]) => void, reject });
     pump(byKey, key, q, run, lane, name, text);
   });
 }
@@ -105,7 +112,7 @@ async function runAlone(run: RunStatement, name: string, text: string, call: Cal
 }
 
 async function runBatch(run: RunStatement, name: string, text: string, batch: Call[]) {
-  batch.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+  batch.sort((a, b) => compare(a.order, b.order) || compare(a.sequence, b.sequence));
   const width = batch[0]!.values.length;
   const columns = Array.from({ length: width }, (_, i) => batch.map((c) => textOf(c.values[i]!)));
   let rows: (object & { tally_ord: string | number })[];
@@ -138,5 +145,7 @@ function toParam(v: unknown): Param {
   if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v instanceof Date) return v;
   throw new Error("a coalesced statement takes scalar parameters only");
 }
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const textOf = (v: Param): string | null => (v === null ? null : v instanceof Date ? v.toISOString() : String(v));

@@ -132,4 +132,23 @@ describe("coalesced statements", () => {
     // Several windows did share statements.
     expect(batches.some((b) => new Set(b).size > 1)).toBe(true);
   });
+  it("runs one order key's calls by their sequence, so a batch locks one feature's windows oldest first", async () => {
+    const batches: [string, string][][] = [];
+    const run: RunStatement = async (_n, text, values) => {
+      const [orders, sequences] = Array.isArray(values[0]) ? (values as string[][]) : [[values[0] as string], [values[1] as string]];
+      batches.push(orders!.map((o, i) => [o, sequences![i]!]));
+      return (await pool.query(text, values)).rows;
+    };
+    const key = crypto.randomUUID();
+    // Two features' recordings, each arriving latest first.
+    const call = (i: number) => {
+      const order = `f${i % 2}`;
+      const sequence = new Date(Date.UTC(2026, 10, 20) - i * 1000).toISOString();
+      return coalesced(pool, run, { key, inFlight: 1, maxBatch: 64, order, sequence }, "t_sequence", `SELECT $1::text AS f, $2::text AS at`, [order, sequence]);
+    };
+    await Promise.all(Array.from({ length: 100 }, (_, i) => call(i)));
+    const byOrderThenSequence = (b: [string, string][]) => [...b].sort(([o1, s1], [o2, s2]) => (o1 === o2 ? (s1 < s2 ? -1 : 1) : o1 < o2 ? -1 : 1));
+    for (const b of batches) expect(b).toEqual(byOrderThenSequence(b));
+    expect(batches.some((b) => b.length > 2)).toBe(true);
+  });
 });
