@@ -26,8 +26,9 @@ async function spentWorkspace() {
   return seeded;
 }
 
+// By reference: lots bought at one `now` share their createdAt, so that order is the database's to choose.
 const lotsOf = (workspaceId: string) =>
-  testDb().extrasLot.findMany({ where: { workspaceId }, orderBy: { createdAt: "asc" } }).then((ls) => ls.map((l) => [l.sourceRef, l.remaining.toFixed()]));
+  testDb().extrasLot.findMany({ where: { workspaceId }, orderBy: { sourceRef: "asc" } }).then((ls) => ls.map((l) => [l.sourceRef, l.remaining.toFixed()]));
 
 describe("extras ledger", () => {
   it("spends the soonest-expiring lot first, one debit entry per lot", async () => {
