@@ -1,4 +1,5 @@
 import { inTransaction, type Client } from "@/lib/db";
+import { Prisma } from "@/lib/generated/prisma/client";
 
 /** One message to the people who run a workspace's billing. */
 export interface OutgoingMessage {
@@ -87,13 +88,26 @@ export async function deliverNotifications(db: Client, ids: string[], notifier: 
 
 const staleBefore = (now: Date) => new Date(now.getTime() - STALE_CLAIM_MS);
 
+/** A notification that may be sent now (as SQL over the table's own columns): waiting, failed, or claimed and forgotten. */
+const claimable = (now: Date) => Prisma.sql`attempts < ${MAX_ATTEMPTS}
+  AND (status IN ('pending', 'failed') OR (status = 'sending' AND "claimedAt" < ${staleBefore(now)}))`;
+
 async function claim(db: Client, id: string, now: Date): Promise<Claimed[]> {
   return db.$queryRaw<Claimed[]>`
     UPDATE "Notification" SET status = 'sending', "claimedAt" = ${now}, attempts = attempts + 1
-    WHERE id = ${id} AND attempts < ${MAX_ATTEMPTS}
-      AND (status IN ('pending', 'failed') OR (status = 'sending' AND "claimedAt" < ${staleBefore(now)}))
+    WHERE id = ${id} AND ${claimable(now)}
     RETURNING id, "workspaceId", kind, subject, body, data`;
 }
+
+/**
+ * True (as SQL) while the workspace's threshold notices wait: one was sent within the cooldown, or is being sent.
+ * `workspace` is the SQL of its id (a value, or a column of the query this goes into).
+ */
+const coolingDown = (workspace: Prisma.Sql, now: Date) => Prisma.sql`EXISTS (
+  SELECT 1 FROM "Notification" c
+  WHERE c."workspaceId" = ${workspace} AND c.kind = 'threshold'
+    AND ((c.status = 'sent' AND c."sentAt" > ${new Date(now.getTime() - THRESHOLD_COOLDOWN_MS)})
+      OR (c.status = 'sending' AND c."claimedAt" >= ${staleBefore(now)})))`;
 
 /**
  * Claims every threshold notice of the workspace that is due, unless one was sent within the cooldown or is
@@ -102,17 +116,11 @@ async function claim(db: Client, id: string, now: Date): Promise<Claimed[]> {
 async function claimThresholds(db: Client, workspaceId: string, now: Date): Promise<Claimed[]> {
   return inTransaction(db, async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`threshold-notice:${workspaceId}`}))`;
-    const cooling = await tx.$queryRaw<{ n: number }[]>`
-      SELECT 1 AS n FROM "Notification"
-      WHERE "workspaceId" = ${workspaceId} AND kind = 'threshold'
-        AND ((status = 'sent' AND "sentAt" > ${new Date(now.getTime() - THRESHOLD_COOLDOWN_MS)})
-          OR (status = 'sending' AND "claimedAt" >= ${staleBefore(now)}))
-      LIMIT 1`;
-    if (cooling.length) return [];
+    const [{ cooling }] = await tx.$queryRaw<[{ cooling: boolean }]>`SELECT ${coolingDown(Prisma.sql`${workspaceId}`, now)} AS cooling`;
+    if (cooling) return [];
     return tx.$queryRaw<Claimed[]>`
       UPDATE "Notification" SET status = 'sending', "claimedAt" = ${now}, attempts = attempts + 1
-      WHERE "workspaceId" = ${workspaceId} AND kind = 'threshold' AND attempts < ${MAX_ATTEMPTS}
-        AND (status IN ('pending', 'failed') OR (status = 'sending' AND "claimedAt" < ${staleBefore(now)}))
+      WHERE "workspaceId" = ${workspaceId} AND kind = 'threshold' AND ${claimable(now)}
       RETURNING id, "workspaceId", kind, subject, body, data`;
   });
 }
@@ -147,15 +155,14 @@ async function send(db: Client, batch: Claimed[], notifier: Notifier, now: Date)
 /** For the cron: sends what is pending, retries failures and stale claims. Batched, oldest first. */
 export async function deliverPendingNotifications(db: Client, opts: { limit?: number; notifier?: Notifier; now?: Date } = {}) {
   const now = opts.now ?? new Date();
-  const due = await db.notification.findMany({
-    where: {
-      attempts: { lt: MAX_ATTEMPTS },
-      OR: [{ status: "pending" }, { status: "failed" }, { status: "sending", claimedAt: { lt: staleBefore(now) } }],
-    },
-    orderBy: { createdAt: "asc" },
-    take: opts.limit ?? 100,
-    select: { id: true },
-  });
+  // Threshold notices waiting out their workspace's cooldown are not due: picked, they would only be skipped,
+  // and enough of them would keep every newer message (a receipt, a dunning notice) out of each run.
+  const due = await db.$queryRaw<{ id: string }[]>`
+    SELECT n.id FROM "Notification" n
+    WHERE ${claimable(now)}
+      AND NOT (n.kind = 'threshold' AND ${coolingDown(Prisma.sql`n."workspaceId"`, now)})
+    ORDER BY n."createdAt"
+    LIMIT ${opts.limit ?? 100}`;
   const result = await deliverNotifications(db, due.map((d) => d.id), opts.notifier, now);
   return { picked: due.length, ...result };
 }

@@ -89,4 +89,27 @@ describe("thresholds at 80% and 100%", () => {
     expect((await testDb().notification.findUniqueOrThrow({ where: { id: failed.id } })).status).toBe("sent");
     expect(sentTo(working, ownerEmail).map((m) => m.subject)).toEqual(["compute usage reached 80% of its quota"]);
   });
+
+  it("threshold notices waiting out their cooldown do not keep a newer message out of the cron's batch", async () => {
+    const cooling = await seedWorkspace({ compute: { limit: "10", overflow: "block" } });
+    const other = await seedWorkspace({ compute: { limit: "10", overflow: "block" } });
+    const now = new Date();
+    // One notice just sent, and 150 older ones still pending behind its cooldown (the oldest rows of the table).
+    await testDb().notification.create({ data: { workspaceId: cooling.workspaceId, kind: "threshold", subject: "sent", body: "b", dedupeKey: "sent", status: "sent", sentAt: now } });
+    await testDb().notification.createMany({
+      data: Array.from({ length: 150 }, (_, i) => ({
+        workspaceId: cooling.workspaceId, kind: "threshold", subject: `waiting ${i}`, body: "b", dedupeKey: `waiting-${i}`, createdAt: new Date(Date.UTC(1999, 0, 1, 0, 0, i)),
+      })),
+    });
+    const receipt = await testDb().notification.create({
+      data: { workspaceId: other.workspaceId, kind: "notice", subject: "Receipt: 500 compute", body: "b", dedupeKey: uid(), createdAt: new Date(Date.UTC(2000, 0, 1)) },
+    });
+    const notifier = recordingNotifier();
+    await deliverPendingNotifications(testDb(), { notifier, now, limit: 100 });
+    expect(sentTo(notifier, other.ownerEmail).map((m) => m.subject)).toEqual(["Receipt: 500 compute"]);
+    expect((await testDb().notification.findUniqueOrThrow({ where: { id: receipt.id } })).status).toBe("sent");
+    // The waiting ones are still waiting, untouched.
+    const waiting = await testDb().notification.findMany({ where: { workspaceId: cooling.workspaceId, status: "pending" } });
+    expect([waiting.length, waiting.every((n) => n.attempts === 0)]).toEqual([150, true]);
+  });
 });
