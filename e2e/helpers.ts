@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import { expect, type Page } from "@playwright/test";
 import { linkIn, openMailbox } from "../tests/helpers/mailbox";
 
@@ -72,4 +73,22 @@ export async function confirmIn(page: Page, button: string) {
   const dialog = page.getByRole("alertdialog");
   await dialog.getByRole("button", { name: button }).click();
   await expect(dialog).toHaveCount(0);
+}
+
+/** Where specs put their screenshots (git-ignored). */
+export const ARTIFACTS_DIR = "e2e/artifacts";
+
+/**
+ * A screenshot taker for one spec: `shoot(page, name)` writes `<prefix>-<name>-1280.png` and `-375.png` (full
+ * pages) into e2e/artifacts, then puts the viewport back to 1280 wide for the steps that follow.
+ */
+export function shooter(prefix: string) {
+  return async function shoot(page: Page, name: string) {
+    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    for (const width of [1280, 375]) {
+      await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+      await page.screenshot({ path: `${ARTIFACTS_DIR}/${prefix}-${name}-${width}.png`, fullPage: true });
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+  };
 }

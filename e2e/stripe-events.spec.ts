@@ -1,25 +1,15 @@
-import fs from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import Stripe from "stripe";
 import { failOnCspViolations } from "./csp";
-import { confirmIn, payOnCheckoutPage, signUp } from "./helpers";
+import { confirmIn, payOnCheckoutPage, shooter, signUp } from "./helpers";
 
 failOnCspViolations();
 
 // What Stripe's events look like in the app: 3-D Secure on an upgrade (confirmed, or abandoned), insufficient
 // funds, a pack paid by bank debit, and a disputed pack. Screenshots go to e2e/artifacts (not committed).
 
-const dir = "e2e/artifacts";
+const shoot = shooter("events");
 const AUTH_ALWAYS = "4000 0027 6000 3184";
-
-async function shoot(page: Page, name: string) {
-  fs.mkdirSync(dir, { recursive: true });
-  for (const width of [1280, 375]) {
-    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
-    await page.screenshot({ path: `${dir}/events-${name}-${width}.png`, fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 /** Starter through checkout with `card`; a 3-D Secure card completes the bank's challenge on the way. */
 async function subscribeStarter(page: Page, slug: string, card: string) {

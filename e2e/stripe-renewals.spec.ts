@@ -1,9 +1,8 @@
-import fs from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import Stripe from "stripe";
 import { failOnCspViolations } from "./csp";
 import { formatMoney } from "../lib/format";
-import { confirmIn, payOnCheckoutPage, signUp } from "./helpers";
+import { confirmIn, payOnCheckoutPage, shooter, signUp } from "./helpers";
 
 failOnCspViolations();
 
@@ -13,18 +12,9 @@ failOnCspViolations();
 // advances that clock past the period end. Everything after that reaches the app as in production, by the
 // events the emulator delivers to the webhook route. Screenshots go to e2e/artifacts (not committed).
 
-const dir = "e2e/artifacts";
+const shoot = shooter("renewals");
 const AUTH_ALWAYS = "4000 0027 6000 3184";
 const HOUR = 3600;
-
-async function shoot(page: Page, name: string) {
-  fs.mkdirSync(dir, { recursive: true });
-  for (const width of [1280, 375]) {
-    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
-    await page.screenshot({ path: `${dir}/renewals-${name}-${width}.png`, fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 /** Reloads `path` until `check` passes: the page shows what a webhook did once it has arrived. */
 async function eventually(page: Page, path: string, check: () => Promise<void>) {

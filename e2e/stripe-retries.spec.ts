@@ -1,8 +1,7 @@
-import fs from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 import { failOnCspViolations } from "./csp";
 import { OPERATOR_EMAIL } from "../playwright.config";
-import { confirmIn, payOnCheckoutPage, signIn, signOut, signUp } from "./helpers";
+import { confirmIn, payOnCheckoutPage, shooter, signIn, signOut, signUp } from "./helpers";
 
 failOnCspViolations();
 
@@ -11,16 +10,7 @@ failOnCspViolations();
 // after 60 seconds of wall-clock time); a refund that fails after its units were taken back.
 // Screenshots go to e2e/artifacts (not committed).
 
-const dir = "e2e/artifacts";
-
-async function shoot(page: Page, name: string) {
-  fs.mkdirSync(dir, { recursive: true });
-  for (const width of [1280, 375]) {
-    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
-    await page.screenshot({ path: `${dir}/retries-${name}-${width}.png`, fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+const shoot = shooter("retries");
 
 /** Replaces the customer's card in the billing portal, opened from the plans page in a tab of its own. */
 async function replaceCard(page: Page, slug: string, card: string, last4: string) {

@@ -29,7 +29,7 @@ export default function Home() {
               src="/dashboard.png"
               width={1280}
               height={800}
-              alt="A workspace's billing page in Tally: alerts for seats all in use and a quota nearly used, the plan, the extras balance, and usage bars for API calls and compute against their quotas with the time of each reset."
+              alt="A workspace's billing page in Tally: an alert for a quota nearly used, the plan, the extras balance, and usage bars for compute and API calls against their quotas with the time of each reset, and for seats and projects held."
               priority
               unoptimized
               sizes="(min-width: 1024px) 1024px, 100vw"

@@ -97,11 +97,8 @@ function describe(a: BillingAlert, usableExtras: string): { tone: Tone; title: s
       if (a.overflow === "soft") {
         return { tone: "warning", title: `${name}: 100% of the limit reached`, body: `Usage is still accepted past the limit, but your plan does not include it.${reset}`, ways: { upgrade: true } };
       }
-      if (!a.resetsAt) {
-        // A gauge (seats, projects) at its limit is the plan's size, not an emergency: nothing in use stops.
-        return { tone: "warning", title: `${name}: all in use`, body: `Every one of your plan's ${featureNoun(a.feature)} is taken: another is refused until one is released or you upgrade.`, ways: { upgrade: true } };
-      }
-      return { tone: "danger", title: `${name}: limit reached`, body: `New ${featureNoun(a.feature)} are refused until the limit resets or you upgrade.${reset}`, ways: { upgrade: true } };
+      // Only meters come here (gauges at their limit are said at their bar); a meter without a reset is a lifetime quota.
+      return { tone: "danger", title: `${name}: limit reached`, body: `New ${featureNoun(a.feature)} are refused until ${a.resetsAt ? "the limit resets or " : ""}you upgrade.${reset}`, ways: { upgrade: true } };
     }
     case "quota_near":
       return {

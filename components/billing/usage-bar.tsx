@@ -1,4 +1,5 @@
-import type { UsageMeasure } from "@/lib/billing-views/usage-level";
+import Link from "next/link";
+import { gaugeFullNote, levelTone, levelWords, type UsageMeasure } from "@/lib/billing-views/usage-level";
 import { featureNoun, featureTitle, formatDateTime, formatRelative, groupDigits } from "@/lib/billing-views/format";
 
 export interface UsageBarProps {
@@ -10,17 +11,13 @@ export interface UsageBarProps {
   measure: UsageMeasure;
   /** Units extras paid for beyond the quota in this window: the bar's second segment. */
   fromExtras?: string;
+  /** Where a gauge at its limit can be upgraded, for those who may (omitted for members). */
+  upgradeHref?: string | null;
 }
 
-const fill: Record<UsageMeasure["level"], string> = {
-  unlimited: "bg-brand-600",
-  ok: "bg-brand-600",
-  warning: "bg-amber-500",
-  full: "bg-red-600",
-};
-
-// The words travel with the colour, so nobody has to tell amber from red.
-const levelWords: Record<UsageMeasure["level"], string | null> = { unlimited: null, ok: null, warning: "Nearly used up", full: "Limit reached" };
+// The words (levelWords) travel with the colour, so nobody has to tell amber from red.
+const fill: Record<ReturnType<typeof levelTone>, string> = { neutral: "bg-brand-600", caution: "bg-amber-500", danger: "bg-red-600" };
+const wordsColour: Record<ReturnType<typeof levelTone>, string> = { neutral: "text-slate-700", caution: "text-amber-800", danger: "text-red-700" };
 
 /** "250 / 1,000 compute units" for meters, "3 of 10 seats" for gauges, "12 API calls (unlimited)" without a limit. */
 export function usageText({ feature, kind, used, limit }: Pick<UsageBarProps, "feature" | "kind" | "used" | "limit">): string {
@@ -46,7 +43,8 @@ export function UsageBar(props: UsageBarProps) {
   const { feature, kind, used, limit, resetsAt, measure } = props;
   const id = `usage-${feature}`;
   const text = usageText(props);
-  const words = levelWords[measure.level];
+  const words = levelWords(measure, kind);
+  const tone = levelTone(measure.level);
   const extras = limit === null ? 0 : Math.max(0, Number(props.fromExtras ?? 0));
   const extrasText = extras > 0 ? `${groupDigits(props.fromExtras!)} more from extras` : null;
   const valueText = [measure.percent === null ? text : `${text}, ${measure.percent}%${words ? `, ${words.toLowerCase()}` : ""}`, extrasText].filter(Boolean).join(", ");
@@ -76,7 +74,7 @@ export function UsageBar(props: UsageBarProps) {
           aria-valuetext={valueText}
           className="relative flex h-2.5 overflow-hidden rounded-full bg-slate-200"
         >
-          <div className={`h-full ${extras > 0 ? "" : "rounded-full"} ${fill[measure.level]}`} style={{ width: `${quotaWidth}%` }} />
+          <div className={`h-full ${extras > 0 ? "" : "rounded-full"} ${fill[tone]}`} style={{ width: `${quotaWidth}%` }} />
           {extras > 0 && (
             <div data-testid={`${id}-extras-segment`} className="h-full border-l-2 border-white bg-violet-600 bg-[repeating-linear-gradient(135deg,transparent_0_4px,rgb(255_255_255/0.25)_4px_8px)]" style={{ width: `${extrasWidth}%` }} />
           )}
@@ -84,18 +82,29 @@ export function UsageBar(props: UsageBarProps) {
       )}
       {extras > 0 && (
         <ul aria-hidden="true" className="flex flex-wrap gap-x-4 text-xs text-slate-600">
-          <li className="flex items-center gap-1.5"><span className={`size-2.5 rounded-sm ${fill[measure.level]}`} />{groupDigits(used)} from the quota</li>
+          <li className="flex items-center gap-1.5"><span className={`size-2.5 rounded-sm ${fill[tone]}`} />{groupDigits(used)} from the quota</li>
           <li className="flex items-center gap-1.5"><span className="size-2.5 rounded-sm bg-violet-600" />{groupDigits(props.fromExtras!)} from extras</li>
         </ul>
       )}
       <div className="flex flex-wrap justify-between gap-x-3 text-xs text-slate-600">
         <span>{resetText(kind, resetsAt)}</span>
         {words && (
-          <span className={`font-semibold ${measure.level === "full" ? "text-red-700" : "text-amber-800"}`}>
+          <span className={`font-semibold ${wordsColour[tone]}`}>
             {measure.percent}% used · {words}
           </span>
         )}
       </div>
+      {measure.level === "all_in_use" && (
+        <p data-testid={`${id}-note`} className="text-xs text-slate-700">
+          {gaugeFullNote(feature, used)}
+          {props.upgradeHref && (
+            <>
+              {" "}
+              <Link className="font-medium underline underline-offset-2" href={props.upgradeHref}>See plans</Link>
+            </>
+          )}
+        </p>
+      )}
     </div>
   );
 }

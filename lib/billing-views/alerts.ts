@@ -11,7 +11,11 @@ export type BillingAlert =
   | { kind: "unpaid" }
   | { kind: "extras_negative"; balance: string };
 
-/** What needs the owner's attention, most urgent first. Meters and gauges alert at 80% and 100% alike. */
+/**
+ * What needs the owner's attention, most urgent first. Meters alert at 80% and 100% of their window. Gauges (seats,
+ * projects) do not: one at its limit stops nothing in use, so it is said at its bar (levelWords, gaugeFullNote)
+ * rather than above the page, where a new Free workspace's one seat, held by its owner, would greet everyone.
+ */
 export function billingAlerts(o: BillingOverview): BillingAlert[] {
   const alerts: BillingAlert[] = [];
   const action = o.attention.actionRequired;
@@ -22,10 +26,11 @@ export function billingAlerts(o: BillingOverview): BillingAlert[] {
   if (o.status === "degraded" && o.dunning) alerts.push({ kind: "degraded", since: o.dunning.since, unpaidAt: o.dunning.unpaidAt });
   if (o.status === "past_due" && o.dunning && !(action && !action.upgradeTo)) alerts.push({ kind: "past_due", since: o.dunning.since, degradedAt: o.dunning.degradedAt, reason: o.attention.declineReason });
   for (const n of o.attention.notFinalized) alerts.push({ kind: "invoice_not_finalized", message: n.message, createdAt: n.createdAt });
-  for (const f of o.features) {
+  const meters = o.features.filter((f) => f.kind === "meter");
+  for (const f of meters) {
     if (f.measure.level === "full") alerts.push({ kind: "quota_full", feature: f.feature, overflow: f.overflow, resetsAt: f.resetsAt, over: f.measure.over });
   }
-  for (const f of o.features) {
+  for (const f of meters) {
     if (f.measure.level === "warning") alerts.push({ kind: "quota_near", feature: f.feature, percent: f.measure.percent ?? 80, resetsAt: f.resetsAt });
   }
   if (o.extras.balance.startsWith("-")) alerts.push({ kind: "extras_negative", balance: o.extras.balance });

@@ -59,7 +59,7 @@ export async function billingOverview(db: Client, workspaceId: string, now = new
     pendingChange: sub?.pendingPlan ? { planName: sub.pendingPlan.name, interval: sub.pendingInterval, at: sub.pendingChangeAt } : null,
     dunning: since ? { since, degradedAt: addDays(since, DEGRADED_AFTER_DAYS), unpaidAt: addDays(since, UNPAID_AFTER_DAYS) } : null,
     attention,
-    features: mainMeterFirst(lim.entitlements).map((e) => ({ ...e, measure: measureUsage(e.used, e.limit), fromExtras: fromExtras.get(e.feature) ?? "0" })),
+    features: mainMeterFirst(lim.entitlements).map((e) => ({ ...e, measure: measureUsage(e.used, e.limit, e.kind), fromExtras: fromExtras.get(e.feature) ?? "0" })),
     overrides: [...overrides.values()].map((o) => ({ feature: o.feature, limit: o.limit === null ? null : o.limit.toFixed(), endsAt: o.endsAt })),
     extras: {
       balance: lim.extras.balance,

@@ -53,7 +53,7 @@ export default async function BillingPage({ params, searchParams }: { params: Pr
           <ul className="mt-4 grid gap-x-8 gap-y-6 sm:grid-cols-2">
             {overview.features.map((f) => (
               <li key={f.feature}>
-                <UsageBar feature={f.feature} kind={f.kind} used={f.used} limit={f.limit} resetsAt={f.resetsAt} measure={f.measure} fromExtras={f.fromExtras} />
+                <UsageBar feature={f.feature} kind={f.kind} used={f.used} limit={f.limit} resetsAt={f.resetsAt} measure={f.measure} fromExtras={f.fromExtras} upgradeHref={canManage ? `/w/${slug}/plans` : null} />
               </li>
             ))}
           </ul>
