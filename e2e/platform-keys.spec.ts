@@ -39,7 +39,10 @@ test("an operator creates a platform key (shown once), it works for any workspac
     (el as HTMLElement).style.animation = "";
     if (el.getAnimations().length === 0) return [];
     const at = (t: number) => {
-      for (const a of el.getAnimations()) (a.pause(), (a.currentTime = t));
+      for (const a of el.getAnimations()) {
+        a.pause();
+        a.currentTime = t;
+      }
       const r = el.getBoundingClientRect();
       return [Math.round(r.left), Math.round(r.right)];
     };
