@@ -1,9 +1,10 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useState } from "react";
+import { useActionState } from "react";
 import { Check, CircleCheck, Circle, Copy, X } from "lucide-react";
 import { Button } from "@/components/ui/button";
+import { useCopy } from "@/components/ui/use-copy";
 import { FormMessage } from "@/components/ui/form-message";
 import type { FirstRunState } from "@/lib/billing-views/first-run";
 import type { FormState } from "@/lib/server/action";
@@ -114,15 +115,7 @@ function Step({ n, done, title, testId, children }: { n: number; done: boolean; 
 }
 
 function CommandBlock({ command }: { command: string }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(command);
-      setCopied(true);
-    } catch {
-      setCopied(false);
-    }
-  };
+  const { copied, copy } = useCopy(command);
   return (
     <div className="mt-2 overflow-hidden rounded-md bg-slate-900">
       <div className="flex items-center justify-between gap-2 border-b border-slate-700 py-1.5 pl-3 pr-1.5">

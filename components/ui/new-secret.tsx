@@ -1,23 +1,15 @@
 "use client";
 
-import { useState } from "react";
 import { Check, Copy } from "lucide-react";
 import { Button } from "./button";
+import { useCopy } from "./use-copy";
 
 /**
  * A secret shown once, right after it was created (an API key, a platform key): the only time anyone can
  * read it, since only its hash is kept. `label` names the code element for screen readers and tests.
  */
 export function NewSecret({ secret, created, label, children }: { secret: string; created: string; label: string; children: React.ReactNode }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(secret);
-      setCopied(true);
-    } catch {
-      setCopied(false);
-    }
-  };
+  const { copied, copy } = useCopy(secret);
   return (
     <div className="space-y-3 rounded-md border border-amber-300 bg-amber-50 p-4" data-testid="new-secret">
       <p role="status" className="text-sm font-medium text-amber-900">
