@@ -4,15 +4,13 @@ import { idOf, isStripeError, stripe, type Stripe } from "@/lib/stripe";
 import { env } from "@/lib/env";
 import type { Tx } from "@/lib/db";
 import { withTransaction, type Client } from "./db";
-import { declineReason } from "./declines";
 import { recordPackReceipt, sendIfCommitted } from "./extras-notices";
-import { notifyOwners } from "./notices";
 import { ensureStripeCustomer } from "./customers";
 import { assertPurchasesAllowed } from "./guards";
 import { billedByStripe } from "./lookup";
 import { automaticTaxEnabled, checkoutTaxParams } from "./automatic-tax";
 import { recordCheckoutCompletion } from "./subscription-order";
-import { syncSubscription } from "./subscription-sync";
+import { applySubscriptionRead, readSubscription, type SubscriptionRead } from "./subscription-sync";
 
 /** A per-form token: the same click submitted twice carries the same token, so Stripe sees one request. */
 export const REQUEST_KEY = /^[A-Za-z0-9_-]{8,80}$/;
@@ -151,14 +149,39 @@ export type CheckoutOutcome =
   | { kind: "extras"; state: "credited" | "pending"; units: string | null; balance: string | null; created: boolean; notifications?: string[] }
   | { kind: "other"; state: "ignored" };
 
+/** What a completed checkout's application reads first: for a subscription, its sync's read phase (Stripe calls). */
+export interface CheckoutRead {
+  session: Stripe.Checkout.Session;
+  subscription: SubscriptionRead | null;
+}
+
 /**
- * Applies a completed checkout session: subscription mode records the completion's place in the order
- * (the first application numbers it; the one completed last is the workspace's subscription) and syncs
- * the subscription (plan and quotas at once);
+ * The read phase of a completed checkout: a subscription checkout's completion takes its place in the order
+ * of completions (committed, before its sync draws a ticket, so that sync and every later one see it), then
+ * the subscription is read. No transaction: the webhook runs this before opening its event's.
+ */
+export async function readCheckoutSession(db: Client, session: Stripe.Checkout.Session): Promise<CheckoutRead> {
+  const workspaceId = session.metadata?.workspaceId ?? session.client_reference_id;
+  const subscriptionId = idOf(session.subscription);
+  if (session.mode !== "subscription" || session.status !== "complete" || !workspaceId || !subscriptionId) return { session, subscription: null };
+  await recordSubscriptionCompletion(db, session);
+  return { session, subscription: await readSubscription(db, { subscriptionId, workspaceId }) };
+}
+
+/** Applies a completed checkout session (applyCheckoutRead) after reading what it needs from Stripe. */
+export async function applyCheckoutSession(db: Client, session: Stripe.Checkout.Session, now = new Date()): Promise<CheckoutOutcome> {
+  return applyCheckoutRead(db, await readCheckoutSession(db, session), now);
+}
+
+/**
+ * Applies a completed checkout session: subscription mode applies the sync read by readCheckoutSession
+ * (plan and quotas at once; the completion's place in the order was recorded there);
  * payment mode credits the pack, exactly once per session however many times this runs (the webhook and
  * the success page race here; topupExtras is idempotent per session under the account lock).
+ * Database work only: in the caller's transaction, or in transactions of its own.
  */
-export async function applyCheckoutSession(db: Client, session: Stripe.Checkout.Session, now = new Date()): Promise<CheckoutOutcome> {
+export async function applyCheckoutRead(db: Client, read: CheckoutRead, now = new Date()): Promise<CheckoutOutcome> {
+  const { session } = read;
   const workspaceId = session.metadata?.workspaceId ?? session.client_reference_id;
   if (!workspaceId) return { kind: "other", state: "ignored" };
   const customerId = idOf(session.customer);
@@ -167,8 +190,7 @@ export async function applyCheckoutSession(db: Client, session: Stripe.Checkout.
   if (session.mode === "subscription") {
     const subscriptionId = idOf(session.subscription);
     if (session.status !== "complete" || !subscriptionId) return { kind: "subscription", state: "pending", planName: null, status: null };
-    await recordSubscriptionCompletion(db, session);
-    const result = await syncSubscription(db, { subscriptionId, workspaceId, now });
+    const result = await applySubscriptionRead(db, read.subscription ?? { workspaceId: null, reason: "not read" }, now);
     const sub = await db.subscription.findUnique({ where: { workspaceId }, include: { plan: true } });
     return { kind: "subscription", state: result.applied || sub?.stripeSubscriptionId === subscriptionId ? "active" : "pending", planName: sub?.plan.name ?? null, status: sub?.status ?? null };
   }
@@ -208,7 +230,7 @@ const PURCHASE_ORDER = ["open", "processing", "failed", "expired", "paid"];
  * Moves a pack purchase forward (open -> processing -> paid or failed; open -> expired), never back: events
  * may come in any order and any number of times, and a paid purchase stays paid.
  */
-async function recordPurchase(
+export async function recordPurchase(
   tx: Tx,
   p: { workspaceId: string; session: Stripe.Checkout.Session; packId: string },
   status: "processing" | "paid" | "failed" | "expired",
@@ -226,36 +248,6 @@ async function recordPurchase(
     });
   }
   return true;
-}
-
-/**
- * checkout.session.async_payment_failed: a pack paid by bank debit that did not go through. Nothing was
- * credited; the purchase shows as failed with the bank's reason, and the owners are told once.
- */
-export async function applyAsyncPaymentFailed(tx: Tx, session: Stripe.Checkout.Session, now: Date): Promise<{ notifications: string[] }> {
-  const workspaceId = session.metadata?.workspaceId ?? session.client_reference_id;
-  const packId = session.metadata?.packId;
-  if (session.mode !== "payment" || session.metadata?.kind !== "extras" || !workspaceId || !packId) return { notifications: [] };
-  const piId = idOf(session.payment_intent);
-  const pi = piId ? await stripe().paymentIntents.retrieve(piId) : null;
-  if (pi?.status === "succeeded") return { notifications: [] };
-  const reason = declineReason(pi?.last_payment_error ?? { message: "The bank payment did not go through." });
-  await recordPurchase(tx, { workspaceId, session, packId }, "failed", now, reason);
-  const pack = await tx.extrasPack.findUnique({ where: { id: packId }, select: { name: true } });
-  const id = await notifyOwners(tx, {
-    workspaceId, kind: "pack_payment_failed", dedupeKey: `pack_payment_failed:${session.id}`, now,
-    subject: `Your bank payment for ${pack?.name ?? "extras"} failed`,
-    body: `The bank debit for ${pack?.name ?? "your extras pack"} did not go through (${reason}). No units were added; you can buy the pack again with another account or a card.`,
-  });
-  return { notifications: id ? [id] : [] };
-}
-
-/** checkout.session.expired: a pack checkout left unpaid; its purchase, still open, is closed as expired. */
-export async function applyCheckoutExpired(tx: Tx, session: Stripe.Checkout.Session, now: Date): Promise<boolean> {
-  const workspaceId = session.metadata?.workspaceId ?? session.client_reference_id;
-  const packId = session.metadata?.packId;
-  if (session.mode !== "payment" || session.metadata?.kind !== "extras" || !workspaceId || !packId || session.status !== "expired") return false;
-  return recordPurchase(tx, { workspaceId, session, packId }, "expired", now);
 }
 
 /** A completed subscription checkout takes its place in the order of completions (the first time only). */

@@ -4,8 +4,8 @@ import type { Tx } from "@/lib/db";
 /** The app's client or a transaction the caller already opened. */
 export type Client = PrismaClient | Tx;
 
-// Payment effects may wait for Stripe reads inside their transaction (a webhook's effects commit together;
-// row locks are taken only after the reads), so they get more time than the metering hot path.
+// Payment effects get more time than the metering hot path: a webhook's effects commit together, and an operator
+// change reads Stripe inside the console's transaction (a webhook reads Stripe before opening its own).
 const TX_OPTIONS = { maxWait: 15_000, timeout: 45_000 } as const;
 
 const isClient = (db: Client): db is PrismaClient => typeof (db as Partial<PrismaClient>).$transaction === "function";

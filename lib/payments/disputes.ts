@@ -2,6 +2,7 @@ import { closeLostDispute, freezeDisputedUnits, releaseDisputedUnits } from "@/l
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { chargePaymentIntentId, idOf, stripe, type Stripe } from "@/lib/stripe";
+import { withTransaction, type Client } from "./db";
 import { workspaceIdFor } from "./lookup";
 import { alertOperators } from "./notices";
 
@@ -9,26 +10,40 @@ import { alertOperators } from "./notices";
 const CHARGEBACK = new Set(["needs_response", "under_review", "won", "lost"]);
 const CLOSED = new Set(["won", "lost", "warning_closed"]);
 
+/** What a dispute event read from Stripe: the dispute, and the charge it is about (its payment, metadata and customer). */
+export interface DisputeRead {
+  dispute: Stripe.Dispute;
+  charge: Stripe.Charge | null;
+}
+
+/** The read phase of a dispute event (Stripe calls only): the webhook runs it before its transaction. */
+export async function readDispute(disputeId: string): Promise<DisputeRead> {
+  const dispute = await stripe().disputes.retrieve(disputeId);
+  // The charge is read whether or not the apply phase needs it (it does when the payment has no lot yet):
+  // whether it has one is known only inside the transaction.
+  const chargeId = idOf(dispute.charge);
+  return { dispute, charge: chargeId ? await stripe().charges.retrieve(chargeId) : null };
+}
+
+/** A dispute event, read then applied (the webhook runs the two phases apart: readDispute before its transaction). */
+export async function applyDisputeEvent(db: Client, disputeId: string, now: Date): Promise<boolean> {
+  const read = await readDispute(disputeId);
+  return withTransaction(db, (tx) => applyDisputeRead(tx, read, now));
+}
+
 /**
- * charge.dispute.created / updated / closed: the dispute is re-read from Stripe and its state applied, so
+ * charge.dispute.created / updated / closed: the dispute as re-read from Stripe is applied, so
  * redelivery and any order converge. A chargeback of a pack purchase freezes that purchase's units (once);
  * won, they are given back (once); lost, they stay out. Disputes of other payments (plan invoices) are
  * recorded without touching the books. Operators are told when a dispute opens and when it closes. A
  * dispute of a pack whose purchase is not credited yet fails, to be retried once it is (like a refund).
  */
-export async function applyDisputeEvent(tx: Tx, disputeId: string, now: Date): Promise<boolean> {
-  const dispute = await stripe().disputes.retrieve(disputeId);
+export async function applyDisputeRead(tx: Tx, { dispute, charge }: DisputeRead, now: Date): Promise<boolean> {
   const chargeId = idOf(dispute.charge);
-  let paymentIntentId = idOf(dispute.payment_intent);
-  let charge: Stripe.Charge | null = null;
-  if (!paymentIntentId && chargeId) {
-    charge = await stripe().charges.retrieve(chargeId);
-    paymentIntentId = chargePaymentIntentId(charge);
-  }
+  const paymentIntentId = idOf(dispute.payment_intent) ?? (charge ? chargePaymentIntentId(charge) : null);
   const lot = paymentIntentId ? await tx.extrasLot.findUnique({ where: { paymentIntentId }, select: { id: true, workspaceId: true } }) : null;
   let workspaceId = lot?.workspaceId ?? null;
   if (!lot) {
-    charge ??= chargeId ? await stripe().charges.retrieve(chargeId) : null;
     if (charge?.metadata?.kind === "extras") throw new AppError("conflict", `The extras purchase paid by ${paymentIntentId} is not credited yet; the dispute will be applied once it is.`);
     workspaceId = charge ? await workspaceIdFor(tx, { metadata: charge.metadata, customer: charge.customer }) : null;
     if (!workspaceId) return false;

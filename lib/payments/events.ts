@@ -2,15 +2,16 @@ import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { Prisma } from "@/lib/generated/prisma/client";
 import type { Tx } from "@/lib/db";
 import { stripe, type Stripe } from "@/lib/stripe";
-import { applyAutoTopUpIntent } from "./auto-top-up";
+import { applyAutoTopUpIntentOf } from "./auto-top-up";
 import { deliverNotifications } from "@/lib/billing";
-import { applyAsyncPaymentFailed, applyCheckoutExpired, applyCheckoutSession, recordSubscriptionCompletion } from "./checkout";
-import { applyDisputeEvent } from "./disputes";
-import { noticeTrialEnding } from "./trials";
-import { applyInvoiceEvent } from "./invoices";
+import { applyCheckoutRead, readCheckoutSession } from "./checkout";
+import { applyAsyncPaymentFailedRead, applyCheckoutExpired, readAsyncPaymentFailed } from "./checkout-events";
+import { applyDisputeRead, readDispute } from "./disputes";
+import { noticeTrialEndingOf } from "./trials";
+import { applyInvoiceRead, readInvoiceEvent } from "./invoices";
 import { workspaceIdFor } from "./lookup";
-import { applyChargeRefunded, applyRefundUpdated } from "./refunds";
-import { applySubscriptionRead, readSubscription, type SubscriptionRead } from "./subscription-sync";
+import { applyPaymentRefundsRead, readChargeRefunded, readRefundUpdated } from "./refunds";
+import { applySubscriptionRead, readSubscription } from "./subscription-sync";
 import { HANDLED_EVENT_TYPES } from "./webhook-events";
 
 export type EventOutcome =
@@ -32,6 +33,8 @@ const FAILURES_BEFORE_ERROR = 3;
  * serializes concurrent deliveries of the same id, so a processed event is never applied twice, and the
  * effects and the "processed" mark commit in one transaction. A failure rolls the effects back and leaves
  * the event failed with its error and attempt count, for Stripe's retry or the reconcile cron.
+ * Stripe is read before that transaction opens (readEvent), never inside it: a transaction holds a pooled
+ * connection, and one held while Stripe answers stalls every other request on a small pool.
  */
 export async function processStripeEvent(db: PrismaClient, event: Stripe.Event, now = new Date()): Promise<EventOutcome> {
   const payload = JSON.parse(JSON.stringify(event)) as Prisma.InputJsonValue;
@@ -40,12 +43,16 @@ export async function processStripeEvent(db: PrismaClient, event: Stripe.Event, 
     VALUES (${event.id}, ${event.type}, 'received'::"WebhookStatus", 0, ${JSON.stringify(payload)}::jsonb, ${now})
     ON CONFLICT (id) DO NOTHING`;
   try {
-    const prepared = await beforeEffects(db, event);
+    // A redelivery of a processed event is answered without asking Stripe anything (as when the reads were
+    // made under the row lock); the check under that lock below stays the guarantee.
+    const seen = await db.stripeEvent.findUnique({ where: { id: event.id }, select: { status: true } });
+    if (seen?.status === "processed") return { outcome: "duplicate" };
+    const apply = await readEvent(db, event);
     const notifications: string[] = [];
     const outcome = await db.$transaction(async (tx) => {
       const rows = await tx.$queryRaw<{ status: string }[]>`SELECT status::text AS status FROM "StripeEvent" WHERE id = ${event.id} FOR UPDATE`;
       if (rows[0]?.status === "processed") return { outcome: "duplicate" } as const;
-      const applied = await applyEvent(tx, event, now, prepared, notifications);
+      const applied = await apply(tx, now, notifications);
       await tx.$executeRaw`
         UPDATE "StripeEvent" SET status = 'processed'::"WebhookStatus", attempts = attempts + 1, "lastError" = NULL, "processedAt" = ${new Date()}
         WHERE id = ${event.id}`;
@@ -67,7 +74,7 @@ export async function processStripeEvent(db: PrismaClient, event: Stripe.Event, 
   }
 }
 
-// The subscription events whose effect is a sync of the subscription: read before the transaction, applied in it.
+// The subscription events whose effect is a sync of the subscription.
 const SUBSCRIPTION_SYNC_TYPES = [
   "customer.subscription.created",
   "customer.subscription.updated",
@@ -80,61 +87,58 @@ const SUBSCRIPTION_SYNC_TYPES = [
 const subscriptionSyncTypes = new Set<string>(SUBSCRIPTION_SYNC_TYPES);
 const isSubscriptionSync = (e: Stripe.Event): e is Extract<Stripe.Event, { type: (typeof SUBSCRIPTION_SYNC_TYPES)[number] }> => subscriptionSyncTypes.has(e.type);
 
-interface Prepared {
-  session?: Stripe.Checkout.Session;
-  subscription?: SubscriptionRead;
-}
+/** An event's effects, bound to what its read phase found: database work only, inside the event's transaction. */
+type Apply = (tx: Tx, now: Date, notifications: string[]) => Promise<boolean>;
+const nothing: Apply = async () => false;
 
 /**
- * What happens before an event's transaction: a subscription checkout's completion takes its place in the
- * order of completions here (committed, so that a concurrent sync of the workspace sees it at once), and a
- * subscription event's Stripe reads are made here, so the transaction never holds a connection while Stripe answers.
+ * The read phase of one event, before its transaction: payloads are trusted for ids only, so state is re-read
+ * from Stripe here (and any Stripe write an effect needs, such as cancelling a duplicate subscription, is made
+ * here with its idempotency key), and the returned apply phase writes what was read. A subscription checkout's
+ * completion takes its place in the order of completions here too (committed, so that a concurrent sync of the
+ * workspace sees it at once).
  */
-async function beforeEffects(db: PrismaClient, event: Stripe.Event): Promise<Prepared> {
+async function readEvent(db: PrismaClient, event: Stripe.Event): Promise<Apply> {
+  if (!handled.has(event.type)) return nothing;
   if (isSubscriptionSync(event)) {
     const sub = event.data.object;
     const workspaceId = await workspaceIdFor(db, sub);
-    return workspaceId ? { subscription: await readSubscription(db, { subscriptionId: sub.id, workspaceId }) } : {};
-  }
-  switch (event.type) {
-    case "checkout.session.completed":
-    case "checkout.session.async_payment_succeeded": {
-      const session = await stripe().checkout.sessions.retrieve(event.data.object.id);
-      await recordSubscriptionCompletion(db, session);
-      return { session };
-    }
-    default:
-      return {};
-  }
-}
-
-/** The effects of one event, inside the caller's transaction. Payloads are trusted for ids only: state is re-read from Stripe. */
-async function applyEvent(tx: Tx, event: Stripe.Event, now: Date, prepared: Prepared, notifications: string[]): Promise<boolean> {
-  if (!handled.has(event.type)) return false;
-  if (isSubscriptionSync(event)) {
-    // Read before the transaction (beforeEffects); no workspace for the subscription: nothing to apply.
-    if (!prepared.subscription) return false;
-    await applySubscriptionRead(tx, prepared.subscription, now);
-    return true;
-  }
-  switch (event.type) {
-    case "checkout.session.completed":
-    case "checkout.session.async_payment_succeeded": {
-      const session = prepared.session ?? (await stripe().checkout.sessions.retrieve(event.data.object.id));
-      const applied = await applyCheckoutSession(tx, session, now);
-      if (applied.kind === "extras") notifications.push(...(applied.notifications ?? []));
+    // No workspace for the subscription: nothing to apply.
+    if (!workspaceId) return nothing;
+    const read = await readSubscription(db, { subscriptionId: sub.id, workspaceId });
+    return async (tx, now) => {
+      await applySubscriptionRead(tx, read, now);
       return true;
+    };
+  }
+  switch (event.type) {
+    case "checkout.session.completed":
+    case "checkout.session.async_payment_succeeded": {
+      const read = await readCheckoutSession(db, await stripe().checkout.sessions.retrieve(event.data.object.id));
+      return async (tx, now, notifications) => {
+        const applied = await applyCheckoutRead(tx, read, now);
+        if (applied.kind === "extras") notifications.push(...(applied.notifications ?? []));
+        return true;
+      };
     }
     case "checkout.session.async_payment_failed": {
-      const session = await stripe().checkout.sessions.retrieve(event.data.object.id);
-      notifications.push(...(await applyAsyncPaymentFailed(tx, session, now)).notifications);
-      return true;
+      const read = await readAsyncPaymentFailed(await stripe().checkout.sessions.retrieve(event.data.object.id));
+      return async (tx, now, notifications) => {
+        notifications.push(...(await applyAsyncPaymentFailedRead(tx, read, now)).notifications);
+        return true;
+      };
     }
-    case "checkout.session.expired":
-      return applyCheckoutExpired(tx, await stripe().checkout.sessions.retrieve(event.data.object.id), now);
-    case "customer.subscription.trial_will_end":
-      notifications.push(...(await noticeTrialEnding(tx, event.data.object.id, now)).notifications);
-      return true;
+    case "checkout.session.expired": {
+      const session = await stripe().checkout.sessions.retrieve(event.data.object.id);
+      return (tx, now) => applyCheckoutExpired(tx, session, now);
+    }
+    case "customer.subscription.trial_will_end": {
+      const sub = await stripe().subscriptions.retrieve(event.data.object.id);
+      return async (tx, now, notifications) => {
+        notifications.push(...(await noticeTrialEndingOf(tx, sub, now)).notifications);
+        return true;
+      };
+    }
     case "invoice.created":
     case "invoice.finalized":
     case "invoice.finalization_failed":
@@ -146,25 +150,41 @@ async function applyEvent(tx: Tx, event: Stripe.Event, now: Date, prepared: Prep
     case "invoice.voided":
     case "invoice.marked_uncollectible": {
       const id = event.data.object.id;
-      if (!id) return false;
-      notifications.push(...(await applyInvoiceEvent(tx, event.type, id, now)).notifications);
-      return true;
+      if (!id) return nothing;
+      const read = await readInvoiceEvent(db, event.type, id);
+      return async (tx, now, notifications) => {
+        notifications.push(...(await applyInvoiceRead(tx, read, now)).notifications);
+        return true;
+      };
     }
     case "charge.dispute.created":
     case "charge.dispute.updated":
-    case "charge.dispute.closed":
-      return applyDisputeEvent(tx, event.data.object.id, now);
-    case "charge.refunded":
-      await applyChargeRefunded(tx, event.data.object.id);
-      return true;
+    case "charge.dispute.closed": {
+      const read = await readDispute(event.data.object.id);
+      return (tx, now) => applyDisputeRead(tx, read, now);
+    }
+    case "charge.refunded": {
+      const read = await readChargeRefunded(event.data.object.id);
+      return async (tx) => {
+        await applyPaymentRefundsRead(tx, read);
+        return true;
+      };
+    }
     case "refund.updated":
-    case "refund.failed":
-      await applyRefundUpdated(tx, event.data.object.id);
-      return true;
+    case "refund.failed": {
+      const read = await readRefundUpdated(db, event.data.object.id);
+      return async (tx) => {
+        await applyPaymentRefundsRead(tx, read);
+        return true;
+      };
+    }
     case "payment_intent.succeeded":
-    case "payment_intent.payment_failed":
-      return applyAutoTopUpIntent(tx, event.type, event.data.object.id, now, notifications);
+    case "payment_intent.payment_failed": {
+      const type = event.type;
+      const pi = await stripe().paymentIntents.retrieve(event.data.object.id);
+      return (tx, now, notifications) => applyAutoTopUpIntentOf(tx, type, pi, now, notifications);
+    }
     default:
-      return false;
+      return nothing;
   }
 }

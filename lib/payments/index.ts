@@ -4,7 +4,7 @@
  *
  * Webhook and sync
  *   handleStripeWebhook(req) -> Response                 POST /api/webhooks/stripe (verify, store, apply once)
- *   processStripeEvent(db, event)                        the event store: at most once, effects in one transaction
+ *   processStripeEvent(db, event)                        the event store: at most once; Stripe read first, then effects in one transaction
  *   syncSubscription(db, { subscriptionId, workspaceId? }) convergent: reads Stripe, then applies under the workspace's row lock
  *   applyCheckoutSession / syncCheckoutReturn            checkout completion (webhook and success page race safely)
  *   applyInvoiceEvent, applyChargeRefunded, applyRefundUpdated   invoice list (with payments waiting for 3-D Secure or declined, and
@@ -30,7 +30,8 @@
 export { handleStripeWebhook } from "./webhook-handler";
 export { processStripeEvent, HANDLED_EVENT_TYPES, type EventOutcome } from "./events";
 export { syncSubscription, type SyncResult } from "./subscription-sync";
-export { startPlanCheckout, startPackCheckout, applyCheckoutSession, syncCheckoutReturn, applyAsyncPaymentFailed, applyCheckoutExpired, type CheckoutOutcome } from "./checkout";
+export { startPlanCheckout, startPackCheckout, applyCheckoutSession, syncCheckoutReturn, type CheckoutOutcome } from "./checkout";
+export { applyAsyncPaymentFailed, applyCheckoutExpired } from "./checkout-events";
 export { applyDisputeEvent } from "./disputes";
 export { notifyOwners, alertOperators } from "./notices";
 export { declineReason } from "./declines";

@@ -1,11 +1,13 @@
 import { grantExtras } from "@/lib/billing";
 import type { Tx } from "@/lib/db";
+import { AppError } from "@/lib/errors";
 import { invoicePaymentIntentId, invoiceSubscriptionId, stripe, type Stripe } from "@/lib/stripe";
+import { withTransaction, type Client } from "./db";
 import { declineReason } from "./declines";
 import { workspaceIdFor } from "./lookup";
 import { recordLifecycleEmail } from "@/lib/email/lifecycle/record";
 import { alertOperators } from "./notices";
-import { syncSubscription } from "./subscription-sync";
+import { applySubscriptionRead, readSubscription, type SubscriptionRead } from "./subscription-sync";
 
 const toDate = (t: number | null | undefined) => (t ? new Date(t * 1000) : null);
 const GRANTING = new Set(["subscription_create", "subscription_cycle", "subscription_update"]);
@@ -26,9 +28,12 @@ async function paymentState(invoice: Stripe.Invoice): Promise<PaymentState> {
   return { issue: null, error: null };
 }
 
+const invoiceWorkspace = (db: Client, invoice: Stripe.Invoice) =>
+  workspaceIdFor(db, { metadata: invoice.parent?.subscription_details?.metadata ?? null, customer: invoice.customer });
+
 /** Writes the invoice as Stripe has it now (for the invoices page and the billing alerts); returns its workspace, if it is one of ours. */
 export async function upsertInvoice(tx: Tx, invoice: Stripe.Invoice, payment: PaymentState = { issue: null, error: null }): Promise<string | null> {
-  const workspaceId = await workspaceIdFor(tx, { metadata: invoice.parent?.subscription_details?.metadata ?? null, customer: invoice.customer });
+  const workspaceId = await invoiceWorkspace(tx, invoice);
   if (!workspaceId || !invoice.id) return null;
   const data = {
     workspaceId,
@@ -52,6 +57,33 @@ export async function upsertInvoice(tx: Tx, invoice: Stripe.Invoice, payment: Pa
   return workspaceId;
 }
 
+/** What an invoice event read from Stripe, for its apply phase (applyInvoiceRead). */
+export interface InvoiceRead {
+  type: string;
+  invoice: Stripe.Invoice;
+  payment: PaymentState;
+  /** The subscription's read phase, when the event syncs the subscription of one of our workspaces. */
+  subscription: SubscriptionRead | null;
+}
+
+const isPaidEvent = (type: string) => type === "invoice.paid" || type === "invoice.payment_succeeded";
+/** A failed, waiting or paid payment changes the subscription (dunning, the plan paid for): such events sync it. */
+const syncsSubscription = (type: string, invoice: Stripe.Invoice) =>
+  type === "invoice.payment_failed" || type === "invoice.payment_action_required" || (isPaidEvent(type) && invoice.status === "paid");
+
+/**
+ * The read phase of an invoice event: the invoice, its payment and, when the event syncs the subscription,
+ * the subscription's read phase. Stripe calls and plain reads only: the webhook runs it before its transaction.
+ */
+export async function readInvoiceEvent(db: Client, type: string, invoiceId: string): Promise<InvoiceRead> {
+  const invoice = await stripe().invoices.retrieve(invoiceId, { expand: ["payments"] });
+  const payment = await paymentState(invoice);
+  const subscriptionId = invoiceSubscriptionId(invoice);
+  const workspaceId = subscriptionId && syncsSubscription(type, invoice) ? await invoiceWorkspace(db, invoice) : null;
+  const subscription = subscriptionId && workspaceId ? await readSubscription(db, { subscriptionId, workspaceId }) : null;
+  return { type, invoice, payment, subscription };
+}
+
 /**
  * Any invoice event: re-read the invoice (and its payment) and store it, so the app says what Stripe says now
  * whatever order events come in. A payment waiting for 3-D Secure is shown with the hosted invoice link and
@@ -61,9 +93,16 @@ export async function upsertInvoice(tx: Tx, invoice: Stripe.Invoice, payment: Pa
  * syncs the subscription, which starts dunning (a pending upgrade's invoice does not: Stripe keeps the
  * subscription active and the old plan until it is paid).
  */
-export async function applyInvoiceEvent(tx: Tx, type: string, invoiceId: string, now: Date): Promise<{ workspaceId: string | null; granted: boolean; notifications: string[] }> {
-  const invoice = await stripe().invoices.retrieve(invoiceId, { expand: ["payments"] });
-  const payment = await paymentState(invoice);
+export async function applyInvoiceEvent(db: Client, type: string, invoiceId: string, now: Date): Promise<InvoiceOutcome> {
+  const read = await readInvoiceEvent(db, type, invoiceId);
+  return withTransaction(db, (tx) => applyInvoiceRead(tx, read, now));
+}
+
+type InvoiceOutcome = { workspaceId: string | null; granted: boolean; notifications: string[] };
+
+/** The apply phase of an invoice event (applyInvoiceEvent): database work only, in the caller's transaction. */
+export async function applyInvoiceRead(tx: Tx, read: InvoiceRead, now: Date): Promise<InvoiceOutcome> {
+  const { type, invoice, payment } = read;
   const workspaceId = await upsertInvoice(tx, invoice, payment);
   const notifications: string[] = [];
   if (!workspaceId) return { workspaceId: null, granted: false, notifications };
@@ -77,9 +116,12 @@ export async function applyInvoiceEvent(tx: Tx, type: string, invoiceId: string,
   const subscriptionId = invoiceSubscriptionId(invoice);
   if (!subscriptionId) return { workspaceId, granted: false, notifications };
 
-  const paidEvent = type === "invoice.paid" || type === "invoice.payment_succeeded";
-  if (type === "invoice.payment_failed" || type === "invoice.payment_action_required" || (paidEvent && invoice.status === "paid")) {
-    await syncSubscription(tx, { subscriptionId, workspaceId, now });
+  const paidEvent = isPaidEvent(type);
+  if (syncsSubscription(type, invoice)) {
+    // The workspace was looked up before the transaction; one found only now (its customer recorded meanwhile)
+    // has no subscription read: fail, so the retry reads it, rather than skip the sync.
+    if (read.subscription?.workspaceId !== workspaceId) throw new AppError("conflict", `Invoice ${invoice.id} found its workspace while it was read; retrying.`);
+    await applySubscriptionRead(tx, read.subscription, now);
   }
   if (!paidEvent || invoice.status !== "paid" || invoice.amount_paid <= 0 || !GRANTING.has(invoice.billing_reason ?? "")) return { workspaceId, granted: false, notifications };
   const sub = await tx.subscription.findUnique({ where: { workspaceId } });

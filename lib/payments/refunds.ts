@@ -89,37 +89,68 @@ async function applyRefunds(tx: Tx, paymentIntentId: string, refunds: Stripe.Ref
   return applied;
 }
 
+/** What a refund event read from Stripe: the payment's refunds as they are now, and whether the payment bought extras. */
+export interface PaymentRefundsRead {
+  paymentIntentId: string | null;
+  /** The payment bought extras (its charge says so, or its lot is known): a refund of it must meet its lot. */
+  extras: boolean;
+  refunds: Stripe.Refund[];
+}
+
+const refundsOf = async (paymentIntentId: string | null, extras: boolean): Promise<PaymentRefundsRead> => ({
+  paymentIntentId, extras, refunds: paymentIntentId ? await paymentRefunds(paymentIntentId) : [],
+});
+
+/** charge.refunded's read phase: the charge names the payment, and its metadata says whether it bought extras. */
+export async function readChargeRefunded(chargeId: string): Promise<PaymentRefundsRead> {
+  const charge: Stripe.Charge = await stripe().charges.retrieve(chargeId);
+  return refundsOf(chargePaymentIntentId(charge), charge.metadata?.kind === "extras");
+}
+
+/** refund.updated / refund.failed's read phase: the refund is re-read for its payment, whose refunds are then read. */
+export async function readRefundUpdated(db: Client, refundId: string): Promise<PaymentRefundsRead> {
+  const refund = await stripe().refunds.retrieve(refundId);
+  const paymentIntentId = idOf(refund.payment_intent);
+  if (!paymentIntentId) return { paymentIntentId: null, extras: false, refunds: [] };
+  // A known lot says extras without asking Stripe (lots are never deleted, so the apply phase finds it too).
+  const lot = await db.extrasLot.findUnique({ where: { paymentIntentId }, select: { id: true } });
+  const chargeId = lot ? null : idOf(refund.charge);
+  const charge = chargeId ? await stripe().charges.retrieve(chargeId) : null;
+  return refundsOf(paymentIntentId, !!lot || charge?.metadata?.kind === "extras");
+}
+
 /**
- * Convergence for charge.refunded, refund.updated and refund.failed: re-reads the payment's refunds and
- * applies each one's status (clawback once, give-back once). A refund of a pack whose purchase is not
+ * Convergence for charge.refunded, refund.updated and refund.failed, from what their read phase found:
+ * applies each refund's status (clawback once, give-back once). A refund of a pack whose purchase is not
  * credited yet fails (and is retried), so the clawback never gets lost; refunds of other payments
  * (subscription invoices) are not extras and change nothing here.
  */
-export async function applyPaymentRefunds(tx: Tx, paymentIntentId: string, opts: { extras: boolean }): Promise<{ changes: number }> {
+export async function applyPaymentRefundsRead(tx: Tx, read: PaymentRefundsRead): Promise<{ changes: number }> {
+  const { paymentIntentId } = read;
+  if (!paymentIntentId) return { changes: 0 };
   const lot = await tx.extrasLot.findUnique({ where: { paymentIntentId }, select: { id: true } });
   if (!lot) {
-    if (opts.extras) throw new AppError("conflict", `The extras purchase paid by ${paymentIntentId} is not credited yet; the refund will be applied once it is.`);
+    if (read.extras) throw new AppError("conflict", `The extras purchase paid by ${paymentIntentId} is not credited yet; the refund will be applied once it is.`);
     return { changes: 0 };
   }
-  const applied = await applyRefunds(tx, paymentIntentId, await paymentRefunds(paymentIntentId));
+  const applied = await applyRefunds(tx, paymentIntentId, read.refunds);
   return { changes: applied.filter((a) => a.changed).length };
 }
 
-/** charge.refunded: the charge names the payment, and its metadata says whether it bought extras. */
-export async function applyChargeRefunded(tx: Tx, chargeId: string): Promise<{ changes: number }> {
-  const charge: Stripe.Charge = await stripe().charges.retrieve(chargeId);
-  const paymentIntentId = chargePaymentIntentId(charge);
-  if (!paymentIntentId) return { changes: 0 };
-  return applyPaymentRefunds(tx, paymentIntentId, { extras: charge.metadata?.kind === "extras" });
+/** Reads the payment's refunds, then applies them (applyPaymentRefundsRead) in a new transaction or the caller's. */
+export async function applyPaymentRefunds(db: Client, paymentIntentId: string, opts: { extras: boolean }): Promise<{ changes: number }> {
+  const read = await refundsOf(paymentIntentId, opts.extras);
+  return withTransaction(db, (tx) => applyPaymentRefundsRead(tx, read));
 }
 
-/** refund.updated / refund.failed: the refund is re-read for its payment, then every refund of that payment converges. */
-export async function applyRefundUpdated(tx: Tx, refundId: string): Promise<{ changes: number }> {
-  const refund = await stripe().refunds.retrieve(refundId);
-  const paymentIntentId = idOf(refund.payment_intent);
-  if (!paymentIntentId) return { changes: 0 };
-  const lot = await tx.extrasLot.findUnique({ where: { paymentIntentId }, select: { id: true } });
-  const chargeId = lot ? null : idOf(refund.charge);
-  const charge = chargeId ? await stripe().charges.retrieve(chargeId) : null;
-  return applyPaymentRefunds(tx, paymentIntentId, { extras: !!lot || charge?.metadata?.kind === "extras" });
+/** charge.refunded, read then applied (the webhook runs the two phases apart: readChargeRefunded before its transaction). */
+export async function applyChargeRefunded(db: Client, chargeId: string): Promise<{ changes: number }> {
+  const read = await readChargeRefunded(chargeId);
+  return withTransaction(db, (tx) => applyPaymentRefundsRead(tx, read));
+}
+
+/** refund.updated / refund.failed, read then applied (the webhook: readRefundUpdated before its transaction). */
+export async function applyRefundUpdated(db: Client, refundId: string): Promise<{ changes: number }> {
+  const read = await readRefundUpdated(db, refundId);
+  return withTransaction(db, (tx) => applyPaymentRefundsRead(tx, read));
 }

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import pg from "pg";
 import type { AddressInfo } from "node:net";
 import { db } from "@/lib/db";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { createStripeClient, signTestPayload, syncStripeCatalog, setStripeClient, type Stripe } from "@/lib/stripe";
 import { handleStripeWebhook, startPackCheckout, startPlanCheckout } from "@/lib/payments";
 import { topupExtras } from "@/lib/billing";
@@ -24,12 +25,12 @@ export interface PaymentsEnv {
 /**
  * An emulator on a free port with the app's Stripe client pointed at it and the catalog synced to it.
  * With `deliver`, the emulator's webhooks go to a local server that hands each request to the app's
- * webhook handler, as the route would; without it, tests deliver events themselves.
+ * webhook handler, as the route would (on `db` when given, else the app's client); without it, tests deliver events themselves.
  * With `fresh`, the account is as Stripe hands out a new one: Stripe Tax not set up, no portal configuration,
  * no webhook endpoint and no catalog (what `npm run stripe:setup` is for); the local server then gets only the
  * events of an endpoint created later for `appUrl`.
  */
-export async function startPayments(opts: { deliver?: boolean; fresh?: boolean } = {}): Promise<PaymentsEnv> {
+export async function startPayments(opts: { deliver?: boolean; fresh?: boolean; db?: PrismaClient } = {}): Promise<PaymentsEnv> {
   // PGlite (the embedded default) is one backend behind a socket whose server can interleave concurrent
   // connections' extended-protocol messages; there the app's client gets one connection (as `npm run dev` does).
   if (await onPglite()) process.env.DATABASE_POOL_MAX = "1";
@@ -44,7 +45,7 @@ export async function startPayments(opts: { deliver?: boolean; fresh?: boolean }
       req.on("end", () => {
         const body = Buffer.concat(chunks).toString("utf8");
         const request = new Request("http://app.local/api/webhooks/stripe", { method: "POST", body, headers: { "stripe-signature": String(req.headers["stripe-signature"] ?? ""), "content-type": "application/json" } });
-        void handleStripeWebhook(request).then(async (out) => {
+        void handleStripeWebhook(request, opts.db ? { db: opts.db } : {}).then(async (out) => {
           try {
             const parsed = JSON.parse(body) as { id: string; type: string };
             deliveries.push({ id: parsed.id, type: parsed.type, status: out.status });
