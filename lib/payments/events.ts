@@ -12,7 +12,7 @@ import { applyInvoiceRead, readInvoiceEvent } from "./invoices";
 import { workspaceIdFor } from "./lookup";
 import { applyPaymentRefundsRead, readChargeRefunded, readRefundUpdated } from "./refunds";
 import { applySubscriptionRead, readSubscription } from "./subscription-sync";
-import { HANDLED_EVENT_TYPES } from "./webhook-events";
+import { HANDLED_EVENT_TYPES, SUBSCRIPTION_SYNC_TYPES } from "./webhook-events";
 
 export type EventOutcome =
   | { outcome: "processed"; handled: boolean }
@@ -74,16 +74,6 @@ export async function processStripeEvent(db: PrismaClient, event: Stripe.Event, 
   }
 }
 
-// The subscription events whose effect is a sync of the subscription.
-const SUBSCRIPTION_SYNC_TYPES = [
-  "customer.subscription.created",
-  "customer.subscription.updated",
-  "customer.subscription.deleted",
-  "customer.subscription.paused",
-  "customer.subscription.resumed",
-  "customer.subscription.pending_update_applied",
-  "customer.subscription.pending_update_expired",
-] as const;
 const subscriptionSyncTypes = new Set<string>(SUBSCRIPTION_SYNC_TYPES);
 const isSubscriptionSync = (e: Stripe.Event): e is Extract<Stripe.Event, { type: (typeof SUBSCRIPTION_SYNC_TYPES)[number] }> => subscriptionSyncTypes.has(e.type);
 

@@ -1,5 +1,16 @@
 import type { Stripe } from "@/lib/stripe";
 
+/** The subscription events whose effect is a sync of the subscription, re-read from Stripe. */
+export const SUBSCRIPTION_SYNC_TYPES = [
+  "customer.subscription.created",
+  "customer.subscription.updated",
+  "customer.subscription.deleted",
+  "customer.subscription.paused",
+  "customer.subscription.resumed",
+  "customer.subscription.pending_update_applied",
+  "customer.subscription.pending_update_expired",
+] as const satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
+
 /**
  * The Stripe event types Tally applies, in one list: the webhook handler applies these (every other type
  * is stored and answered 200), and `npm run stripe:setup` subscribes the webhook endpoint to exactly these,
@@ -10,13 +21,7 @@ export const HANDLED_EVENT_TYPES = [
   "checkout.session.async_payment_succeeded",
   "checkout.session.async_payment_failed",
   "checkout.session.expired",
-  "customer.subscription.created",
-  "customer.subscription.updated",
-  "customer.subscription.deleted",
-  "customer.subscription.paused",
-  "customer.subscription.resumed",
-  "customer.subscription.pending_update_applied",
-  "customer.subscription.pending_update_expired",
+  ...SUBSCRIPTION_SYNC_TYPES,
   "customer.subscription.trial_will_end",
   "invoice.created",
   "invoice.finalized",
