@@ -3,7 +3,7 @@ import { db as appDb } from "@/lib/db";
 import type { Tx } from "@/lib/db";
 import { idOf, isCardError, isStripeError, stripe, type Stripe } from "@/lib/stripe";
 import { automaticTaxEnabled } from "./automatic-tax";
-import { withTransaction, type Client } from "./db";
+import type { Client } from "./db";
 import { recordAutoTopUpOutcome, sendIfCommitted } from "./extras-notices";
 
 /**
@@ -135,12 +135,6 @@ export function registerStripePaymentsPort(): void {
  * payment_intent.succeeded / payment_failed of an auto top-up: credit it (once per payment intent), close the
  * attempt and record its email (once per attempt) into `notifications`, sent after the caller commits.
  */
-export async function applyAutoTopUpIntent(db: Client, type: string, paymentIntentId: string, now = new Date(), notifications: string[] = []): Promise<boolean> {
-  const pi = await stripe().paymentIntents.retrieve(paymentIntentId);
-  return withTransaction(db, (tx) => applyAutoTopUpIntentOf(tx, type, pi, now, notifications));
-}
-
-/** applyAutoTopUpIntent's apply phase, for the payment intent read before the transaction (the webhook reads it first). */
 export async function applyAutoTopUpIntentOf(tx: Tx, type: string, pi: Stripe.PaymentIntent, now: Date, notifications: string[]): Promise<boolean> {
   const attemptId = pi.metadata?.autoTopUpAttemptId;
   const workspaceId = pi.metadata?.workspaceId;

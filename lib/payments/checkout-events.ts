@@ -1,7 +1,6 @@
 import type { Tx } from "@/lib/db";
 import { idOf, stripe, type Stripe } from "@/lib/stripe";
 import { recordPurchase } from "./checkout";
-import { withTransaction, type Client } from "./db";
 import { declineReason } from "./declines";
 import { notifyOwners } from "./notices";
 
@@ -23,12 +22,6 @@ export interface AsyncPaymentFailedRead {
 export async function readAsyncPaymentFailed(session: Stripe.Checkout.Session): Promise<AsyncPaymentFailedRead> {
   const piId = packPurchase(session) ? idOf(session.payment_intent) : null;
   return { session, paymentIntent: piId ? await stripe().paymentIntents.retrieve(piId) : null };
-}
-
-/** async_payment_failed, read then applied (the webhook runs the two phases apart). */
-export async function applyAsyncPaymentFailed(db: Client, session: Stripe.Checkout.Session, now: Date): Promise<{ notifications: string[] }> {
-  const read = await readAsyncPaymentFailed(session);
-  return withTransaction(db, (tx) => applyAsyncPaymentFailedRead(tx, read, now));
 }
 
 /**

@@ -2,7 +2,6 @@ import { closeLostDispute, freezeDisputedUnits, releaseDisputedUnits } from "@/l
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { chargePaymentIntentId, idOf, stripe, type Stripe } from "@/lib/stripe";
-import { withTransaction, type Client } from "./db";
 import { workspaceIdFor } from "./lookup";
 import { alertOperators } from "./notices";
 
@@ -23,12 +22,6 @@ export async function readDispute(disputeId: string): Promise<DisputeRead> {
   // whether it has one is known only inside the transaction.
   const chargeId = idOf(dispute.charge);
   return { dispute, charge: chargeId ? await stripe().charges.retrieve(chargeId) : null };
-}
-
-/** A dispute event, read then applied (the webhook runs the two phases apart: readDispute before its transaction). */
-export async function applyDisputeEvent(db: Client, disputeId: string, now: Date): Promise<boolean> {
-  const read = await readDispute(disputeId);
-  return withTransaction(db, (tx) => applyDisputeRead(tx, read, now));
 }
 
 /**

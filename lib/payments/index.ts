@@ -7,11 +7,10 @@
  *   processStripeEvent(db, event)                        the event store: at most once; Stripe read first, then effects in one transaction
  *   syncSubscription(db, { subscriptionId, workspaceId? }) convergent: reads Stripe, then applies under the workspace's row lock
  *   applyCheckoutSession / syncCheckoutReturn            checkout completion (webhook and success page race safely)
- *   applyInvoiceEvent, applyChargeRefunded, applyRefundUpdated   invoice list (with payments waiting for 3-D Secure or declined, and
- *                                                        finalization failures), plan grants per paid invoice, refund clawbacks and give-backs
- *   applyDisputeEvent                                    disputes: a pack's units frozen, given back if won; operators told
- *   applyAsyncPaymentFailed, applyCheckoutExpired        pack purchases paid by bank debit that failed; checkouts that expired
- *   noticeTrialEnding                                    trial_will_end: the owners told once per trial
+ *   (through processStripeEvent, each as a read phase before the event's transaction and an apply phase in it)
+ *   invoices.ts: invoice list (payments waiting for 3-D Secure or declined, finalization failures), plan grants per paid invoice
+ *   refunds.ts: refund clawbacks and give-backs; disputes.ts: a pack's units frozen, given back if won, operators told
+ *   checkout-events.ts: pack purchases paid by bank debit that failed, checkouts that expired; trials.ts: trial_will_end told once
  *   notifyOwners, alertOperators                         Notification rows (sent after commit) and OperatorAlert rows
  * Owner actions
  *   startPlanCheckout, startPackCheckout, startTrial, upgradeNow (paid before it applies; may answer requires_action), scheduleDowngrade, cancelScheduledChange,
@@ -31,14 +30,12 @@ export { handleStripeWebhook } from "./webhook-handler";
 export { processStripeEvent, HANDLED_EVENT_TYPES, type EventOutcome } from "./events";
 export { syncSubscription, type SyncResult } from "./subscription-sync";
 export { startPlanCheckout, startPackCheckout, applyCheckoutSession, syncCheckoutReturn, type CheckoutOutcome } from "./checkout";
-export { applyAsyncPaymentFailed, applyCheckoutExpired } from "./checkout-events";
-export { applyDisputeEvent } from "./disputes";
 export { notifyOwners, alertOperators } from "./notices";
 export { declineReason } from "./declines";
-export { applyInvoiceEvent, upsertInvoice } from "./invoices";
-export { refundExtrasPurchase, applyChargeRefunded, applyRefundUpdated, applyPaymentRefunds } from "./refunds";
+export { upsertInvoice } from "./invoices";
+export { refundExtrasPurchase } from "./refunds";
 export { runDunning, DEGRADED_AFTER_DAYS, UNPAID_AFTER_DAYS } from "./dunning";
-export { startTrial, endExpiredTrials, noticeTrialEnding } from "./trials";
+export { startTrial, endExpiredTrials } from "./trials";
 export { assertPurchasesAllowed, purchaseBlockReason, DEGRADED_MESSAGE, UNPAID_MESSAGE } from "./guards";
 export { ensureStripeCustomer } from "./customers";
 export { createStripePaymentsPort, registerStripePaymentsPort } from "./auto-top-up";

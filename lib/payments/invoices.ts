@@ -2,7 +2,7 @@ import { grantExtras } from "@/lib/billing";
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { invoicePaymentIntentId, invoiceSubscriptionId, stripe, type Stripe } from "@/lib/stripe";
-import { withTransaction, type Client } from "./db";
+import type { Client } from "./db";
 import { declineReason } from "./declines";
 import { workspaceIdFor } from "./lookup";
 import { recordLifecycleEmail } from "@/lib/email/lifecycle/record";
@@ -93,14 +93,9 @@ export async function readInvoiceEvent(db: Client, type: string, invoiceId: stri
  * syncs the subscription, which starts dunning (a pending upgrade's invoice does not: Stripe keeps the
  * subscription active and the old plan until it is paid).
  */
-export async function applyInvoiceEvent(db: Client, type: string, invoiceId: string, now: Date): Promise<InvoiceOutcome> {
-  const read = await readInvoiceEvent(db, type, invoiceId);
-  return withTransaction(db, (tx) => applyInvoiceRead(tx, read, now));
-}
-
 type InvoiceOutcome = { workspaceId: string | null; granted: boolean; notifications: string[] };
 
-/** The apply phase of an invoice event (applyInvoiceEvent): database work only, in the caller's transaction. */
+/** The apply phase of an invoice event (read by readInvoiceEvent): database work only, in the caller's transaction. */
 export async function applyInvoiceRead(tx: Tx, read: InvoiceRead, now: Date): Promise<InvoiceOutcome> {
   const { type, invoice, payment } = read;
   const workspaceId = await upsertInvoice(tx, invoice, payment);

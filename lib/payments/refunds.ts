@@ -136,21 +136,3 @@ export async function applyPaymentRefundsRead(tx: Tx, read: PaymentRefundsRead):
   const applied = await applyRefunds(tx, paymentIntentId, read.refunds);
   return { changes: applied.filter((a) => a.changed).length };
 }
-
-/** Reads the payment's refunds, then applies them (applyPaymentRefundsRead) in a new transaction or the caller's. */
-export async function applyPaymentRefunds(db: Client, paymentIntentId: string, opts: { extras: boolean }): Promise<{ changes: number }> {
-  const read = await refundsOf(paymentIntentId, opts.extras);
-  return withTransaction(db, (tx) => applyPaymentRefundsRead(tx, read));
-}
-
-/** charge.refunded, read then applied (the webhook runs the two phases apart: readChargeRefunded before its transaction). */
-export async function applyChargeRefunded(db: Client, chargeId: string): Promise<{ changes: number }> {
-  const read = await readChargeRefunded(chargeId);
-  return withTransaction(db, (tx) => applyPaymentRefundsRead(tx, read));
-}
-
-/** refund.updated / refund.failed, read then applied (the webhook: readRefundUpdated before its transaction). */
-export async function applyRefundUpdated(db: Client, refundId: string): Promise<{ changes: number }> {
-  const read = await readRefundUpdated(db, refundId);
-  return withTransaction(db, (tx) => applyPaymentRefundsRead(tx, read));
-}

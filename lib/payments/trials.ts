@@ -3,7 +3,7 @@ import { recordLifecycleEmail } from "@/lib/email/lifecycle/record";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { AppError } from "@/lib/errors";
 import type { Tx } from "@/lib/db";
-import { stripe, type Stripe } from "@/lib/stripe";
+import type { Stripe } from "@/lib/stripe";
 import { withTransaction, type Client } from "./db";
 import { billedByStripe, freePlanId, lockSubscriptionRow, STRIPE_ENDED_STATUSES, workspaceIdFor } from "./lookup";
 import { trialEmailKey } from "./trial-email";
@@ -82,12 +82,6 @@ export async function endExpiredTrials(db: PrismaClient, input: { now?: Date; ba
  * it ends and what happens then, once per trial (per subscription and trial end: a trial moved later is a new
  * end to announce, and the trials cron's notice of the same end counts). The subscription is re-read, so a trial that already ended or was paid says nothing.
  */
-export async function noticeTrialEnding(db: Client, subscriptionId: string, now: Date): Promise<{ notifications: string[] }> {
-  const sub = await stripe().subscriptions.retrieve(subscriptionId);
-  return withTransaction(db, (tx) => noticeTrialEndingOf(tx, sub, now));
-}
-
-/** noticeTrialEnding's apply phase, for the subscription read before the transaction (the webhook reads it first). */
 export async function noticeTrialEndingOf(tx: Tx, sub: Stripe.Subscription, now: Date): Promise<{ notifications: string[] }> {
   if (sub.status !== "trialing" || !sub.trial_end) return { notifications: [] };
   const workspaceId = await workspaceIdFor(tx, sub);
