@@ -1,4 +1,4 @@
-// HTTP figures of the metering API against a production server (`next start`, built into NEXT_DIST_DIR),
+// HTTP figures of the metering API against a production server (`npm start`, built into NEXT_DIST_DIR),
 // beside the raw SQL baseline, so the cost of the framework, auth and the engine is visible as ratios.
 import pg from "pg";
 import { createApiKey } from "../lib/api-keys";
@@ -30,7 +30,7 @@ const expectStatus = (status: number) => (r: Reply) => {
 
 export const httpSuite: BenchSuite = {
   name: "http",
-  description: `the metering API over HTTP (next start), ${CONNECTIONS} connections: usage hot, over ${WORKSPACES} and over ${WIDE_WORKSPACES} workspaces, check, batch, a trivial handler`,
+  description: `the metering API over HTTP (npm start), ${CONNECTIONS} connections: usage hot, over ${WORKSPACES} and over ${WIDE_WORKSPACES} workspaces, check, batch, a trivial handler`,
   async run(report) {
     const server = await startAppServer({ databaseSuffix: "bench_http", poolMax: 20, log: "test-results/bench-http-server.log" });
     const db = createDb(server.databaseUrl, 4);

@@ -1,6 +1,6 @@
 // Server render time of the billing overview (and the ledger) for a workspace with 10,000 ledger entries
 // and 20 features, and the JavaScript (gzip) Chromium loads for each billing page, against a production
-// server of the suite's own (`next start`, built into NEXT_DIST_DIR, default .next-bench).
+// server of the suite's own (`npm start`, built into NEXT_DIST_DIR, default .next-bench).
 import fs from "node:fs";
 import { gzipSync } from "node:zlib";
 import { chromium, type Browser } from "@playwright/test";

@@ -1,4 +1,4 @@
-// Outgoing webhooks against a production server (`next start`) and a local receiver that verifies every
+// Outgoing webhooks against a production server (`npm start`) and a local receiver that verifies every
 // delivery: how many events per second are delivered, how long from the change's commit to the receiver, and
 // what an endpoint subscribed to every type costs the metering API's hot path.
 import pg from "pg";
@@ -35,7 +35,7 @@ async function until(cond: () => boolean, timeoutMs: number) {
 
 export const webhooksSuite: BenchSuite = {
   name: "webhooks",
-  description: `outgoing webhooks (next start, a local verifying receiver): delivered events/s, commit-to-delivery delay, usage hot with and without an endpoint`,
+  description: `outgoing webhooks (npm start, a local verifying receiver): delivered events/s, commit-to-delivery delay, usage hot with and without an endpoint`,
   async run(report) {
     const server = await startAppServer({ databaseSuffix: "bench_webhooks", poolMax: 20, log: "test-results/bench-webhooks-server.log" });
     const db = createDb(server.databaseUrl, 4);

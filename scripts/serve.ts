@@ -53,8 +53,9 @@ if (stripeEmulator) console.log(`[tally] local Stripe emulator on ${stripeEmulat
 const catalog = await syncCatalogToStripe(process.env.DATABASE_URL);
 console.log(`[tally] Stripe catalog: ${catalog.found} prices found, ${catalog.created} created`);
 
-const nextBin = path.resolve("node_modules/next/dist/bin/next");
-const app = spawn(process.execPath, [nextBin, prod ? "start" : "dev", "--port", String(port)], { stdio: "inherit", env: process.env });
+// --prod serves the build as `npm start` does (scripts/start.mjs); otherwise `next dev`.
+const command = prod ? [path.resolve("scripts/start.mjs")] : [path.resolve("node_modules/next/dist/bin/next"), "dev"];
+const app = spawn(process.execPath, [...command, "--port", String(port)], { stdio: "inherit", env: process.env });
 console.log(`[tally] serving on ${process.env.APP_URL}`);
 
 const shutdown = async (code: number) => {

@@ -1,5 +1,5 @@
 // `npm run soak`: SOAK_EVENTS (100,000) usage events in seeded random mixes (single requests, batches,
-// replays, conflicting keys, checks, topups) from 50 workspaces to TWO production instances (`next start`)
+// replays, conflicting keys, checks, topups) from 50 workspaces to TWO production instances (`npm start`)
 // on one PostgreSQL cluster of the soak's own, with faults on the way: the database restarted, then an
 // instance killed with SIGKILL and started again. Afterwards the books are compared with every answer
 // given (tests/soak/compare.ts) and checkInvariants runs on the soak's database. Prints `<name> <value>

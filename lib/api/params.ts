@@ -2,12 +2,20 @@ import type { IncomingMessage } from "node:http";
 import { headerOf } from "./auth";
 import { invalid } from "./respond";
 
-/** A dynamic segment of the route's path ([ref], [feature]), as the framework parsed it. */
+const routeParams = new WeakMap<IncomingMessage, Record<string, string>>();
+
+/** The router (router.ts) tells each request the {name} segments of its route's path, as sent. */
+export const setRouteParams = (req: IncomingMessage, params: Record<string, string>) => void routeParams.set(req, params);
+
+/** A {name} segment of the route's path ({ref}, {feature}), decoded. */
 export function routeParam(req: IncomingMessage, name: string): string {
-  const v = (req as IncomingMessage & { query?: Record<string, string | string[] | undefined> }).query?.[name];
-  const value = Array.isArray(v) ? v[0] : v;
-  if (!value) throw invalid(`${name}: missing from the path.`, name);
-  return value;
+  const raw = routeParams.get(req)?.[name];
+  if (!raw) throw invalid(`${name}: missing from the path.`, name);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw invalid(`${name}: not a valid path segment.`, name);
+  }
 }
 
 /** The request's idempotency key: in the body or the Idempotency-Key header (the same one if both), or null. */

@@ -1,4 +1,4 @@
-// A deploy whose Stripe account lacks the catalog: `next start` on production-shaped variables (real-looking
+// A deploy whose Stripe account lacks the catalog: `npm start` on production-shaped variables (real-looking
 // key and secrets, STRIPE_AUTOMATIC_TAX unset) against a Stripe account that has no prices, no portal
 // configuration and no Stripe Tax. The first checkout must work as soon as the reconcile cron has run.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,7 +48,7 @@ afterAll(async () => {
 
 const checkout = () => postAction(owner, `/w/${slug}/plans`, actionIds().startCheckoutAction!, { slug, plan: "pro", interval: "month", requestKey: `req_${crypto.randomUUID().replaceAll("-", "")}` });
 
-describe("next start with the catalog missing on the Stripe side", () => {
+describe("npm start with the catalog missing on the Stripe side", () => {
   it("answers the first checkout with Stripe's hosted page once the reconcile cron has run, and the subscription starts", async () => {
     expect((await emulator.emulator.store.prices.size)).toBe(0);
     const before = await checkout();

@@ -100,12 +100,12 @@ describe("NODE_ENV=production on development defaults", () => {
     CRON_SECRET: "C".repeat(43),
   };
 
-  /** Runs `next start` on exactly these variables: its exit code, "serving" once it answers, or "hung" after 30 s of neither. */
+  /** Runs `npm start` (scripts/start.mjs) on exactly these variables: its exit code, "serving" once it answers, or "hung" after 30 s of neither. */
   async function start(vars: Record<string, string | undefined>): Promise<{ outcome: number | "serving" | "hung"; output: string }> {
     const port = await pickPort([3460, 3500]);
     const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NEXT_TELEMETRY_DISABLED: "1", NEXT_DIST_DIR: process.env.NEXT_DIST_DIR || ".next" };
     for (const [k, v] of Object.entries(vars)) if (v !== undefined) env[k] = v;
-    const child = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "--port", String(port), "--hostname", "127.0.0.1"], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [path.join(root, "scripts/start.mjs"), "--port", String(port), "--hostname", "127.0.0.1"], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (c: Buffer) => (output += c.toString()));
     child.stderr.on("data", (c: Buffer) => (output += c.toString()));

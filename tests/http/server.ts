@@ -1,4 +1,4 @@
-// Starts the built app with `next start` on its own database, for the HTTP tests and the benchmark.
+// Starts the built app with `npm start` (scripts/start.mjs) on its own database, for the HTTP tests and the benchmark.
 // With DATABASE_URL: a fresh database `<name>_http` on that server. Without it: an in-memory PGlite.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -77,6 +77,8 @@ export interface AppServerOptions {
   portRange?: [number, number];
   /** More environment for the server (e.g. timeouts). */
   env?: Record<string, string>;
+  /** How the build is served: `npm start` (default), or Next's own `next start`, as on Vercel or behind any Next host. */
+  via?: "npm-start" | "next-start";
 }
 
 export async function startAppServer(opts: AppServerOptions): Promise<AppServer> {
@@ -107,7 +109,7 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
   const log = fs.openSync(logFile, "w");
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(root, "node_modules/next/dist/bin/next"), "start", "--port", String(port), "--hostname", "127.0.0.1"],
+    [...(opts.via === "next-start" ? [path.join(root, "node_modules/next/dist/bin/next"), "start"] : [path.join(root, "scripts/start.mjs")]), "--port", String(port), "--hostname", "127.0.0.1"],
     {
       cwd: root,
       stdio: ["ignore", log, log],
@@ -150,11 +152,11 @@ export async function startAppServer(opts: AppServerOptions): Promise<AppServer>
   return { baseUrl, databaseUrl, stop };
 }
 
-/** Waits until a started `next start` answers its ping route, or fails when it exits or takes too long. */
+/** Waits until a started server answers its ping route, or fails when it exits or takes too long. */
 export async function waitForPing(baseUrl: string, child: ChildProcess, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
     try {
       const r = await fetch(`${baseUrl}/api/v1/ping`);
       if (r.ok) return;
@@ -163,5 +165,5 @@ export async function waitForPing(baseUrl: string, child: ChildProcess, timeoutM
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`next start did not answer ${baseUrl}/api/v1/ping within ${timeoutMs} ms`);
+  throw new Error(`the server did not answer ${baseUrl}/api/v1/ping within ${timeoutMs} ms`);
 }

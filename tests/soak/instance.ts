@@ -1,4 +1,4 @@
-// A production instance of the app (`next start`) that the soak can kill with SIGKILL and start again on
+// A production instance of the app (`npm start`, scripts/start.mjs) that the soak can kill with SIGKILL and start again on
 // the same port and database, as a crashed container is replaced. Same environment as tests/http/server.ts.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -35,10 +35,10 @@ export function appInstance(opts: { name: string; port: number; databaseUrl: str
     async start() {
       if (alive()) return;
       const log = fs.openSync(logFile, "a");
-      fs.writeSync(log, `--- ${new Date().toISOString()} next start\n`);
+      fs.writeSync(log, `--- ${new Date().toISOString()} npm start\n`);
       child = spawn(
         process.execPath,
-        [path.join(root, "node_modules/next/dist/bin/next"), "start", "--port", String(opts.port), "--hostname", "127.0.0.1"],
+        [path.join(root, "scripts/start.mjs"), "--port", String(opts.port), "--hostname", "127.0.0.1"],
         {
           cwd: root,
           stdio: ["ignore", log, log],

@@ -1,34 +1,20 @@
 // The metering API's route handlers called over a real HTTP server on this worker's database (the same
-// functions `next start` serves): exact amounts in every answer, and bad actions answered 400.
+// router `npm start` and the framework serve): exact amounts in every answer, and bad actions answered 400.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "@/lib/api-keys";
 import { topupExtras } from "@/lib/billing";
-import checkRoute from "@/pages/api/v1/check";
-import limitationsRoute from "@/pages/api/v1/limitations";
-import batchRoute from "@/pages/api/v1/usage/batch";
-import usageRoute from "@/pages/api/v1/usage";
+import { apiRouter } from "@/lib/api/router";
 import { createClient } from "../../http/client";
 import { readExact } from "../../http/exact";
 import { closeTestDb, seedWorkspace, testDb, uid, writtenRows } from "../billing/helpers";
-
-const routes: Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>> = {
-  "/api/v1/usage": usageRoute,
-  "/api/v1/usage/batch": batchRoute,
-  "/api/v1/check": checkRoute,
-  "/api/v1/limitations": limitationsRoute,
-};
 
 let server: http.Server;
 let api: ReturnType<typeof createClient>;
 
 beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const route = routes[new URL(req.url ?? "/", "http://localhost").pathname];
-    if (route) void route(req, res);
-    else res.writeHead(404).end();
-  });
+  server = http.createServer((req, res) => void apiRouter(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   api = createClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 8);
 });

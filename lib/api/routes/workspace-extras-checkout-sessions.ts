@@ -1,15 +1,12 @@
 import { db } from "@/lib/db";
-import { inputFirst, requireApiKey } from "@/lib/api/auth";
-import { readJson } from "@/lib/api/body";
-import { apiEndpoint } from "@/lib/api/endpoint";
-import { idempotencyKeyOf, routeParam } from "@/lib/api/params";
-import { json } from "@/lib/api/respond";
-import { extrasCheckoutSessionSchema } from "@/lib/api/platform-schemas";
+import { inputFirst, requireApiKey } from "../auth";
+import { readJson } from "../body";
+import { apiEndpoint } from "../endpoint";
+import { idempotencyKeyOf, routeParam } from "../params";
+import { json } from "../respond";
+import { extrasCheckoutSessionSchema } from "../platform-schemas";
 import { startPackCheckout } from "@/lib/payments";
 import { checkRedirectUrl } from "@/lib/platform/redirects";
-
-// Node's own request and response: the body is read (and capped) by lib/api/body.ts.
-export const config = { api: { bodyParser: false, responseLimit: false } };
 
 // A checkout for an extras pack, returning to the integrator's own pages.
 export default apiEndpoint({

@@ -1,15 +1,12 @@
 import { recordUsageBatch } from "@/lib/billing";
 import { db } from "@/lib/db";
-import { keyedApiRoute } from "@/lib/api/auth";
+import { keyedApiRoute } from "../auth";
 import { resolveWorkspace } from "@/lib/billing";
-import { readJson } from "@/lib/api/body";
-import { apiEndpoint } from "@/lib/api/endpoint";
-import { errorBody, json } from "@/lib/api/respond";
-import { batchRequestSchema, type BatchResponse } from "@/lib/api/schemas";
-import { wireAnswer } from "@/lib/api/wire";
-
-// Node's own request and response: the body is read (and capped) by lib/api/body.ts.
-export const config = { api: { bodyParser: false, responseLimit: false } };
+import { readJson } from "../body";
+import { apiEndpoint } from "../endpoint";
+import { errorBody, json } from "../respond";
+import { batchRequestSchema, type BatchResponse } from "../schemas";
+import { wireAnswer } from "../wire";
 
 // A malformed batch is refused whole (400, nothing written); a well-formed one gets a result per event.
 export default apiEndpoint({

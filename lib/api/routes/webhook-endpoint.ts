@@ -1,15 +1,12 @@
 import { db } from "@/lib/db";
-import { apiActor, inputFirst, requirePlatformKey } from "@/lib/api/auth";
-import { readJson } from "@/lib/api/body";
-import { apiEndpoint } from "@/lib/api/endpoint";
-import { routeParam } from "@/lib/api/params";
-import { json } from "@/lib/api/respond";
-import { endpointWire, webhookEndpointPatchSchema } from "@/lib/api/webhook-endpoint-schemas";
+import { apiActor, inputFirst, requirePlatformKey } from "../auth";
+import { readJson } from "../body";
+import { apiEndpoint } from "../endpoint";
+import { routeParam } from "../params";
+import { json } from "../respond";
+import { endpointWire, webhookEndpointPatchSchema } from "../webhook-endpoint-schemas";
 import { deleteEndpoint, endpointById, updateEndpoint } from "@/lib/webhooks/endpoints";
 import { kickDeliveries } from "@/lib/webhooks/sender";
-
-// Node's own request and response: the body is read (and capped) by lib/api/body.ts.
-export const config = { api: { bodyParser: false, responseLimit: false } };
 
 const MANAGE = "manage webhook endpoints; operators manage them in the console";
 

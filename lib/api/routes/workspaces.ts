@@ -1,14 +1,11 @@
 import { db } from "@/lib/db";
-import { apiActor, inputFirst, requirePlatformKey } from "@/lib/api/auth";
-import { readJson } from "@/lib/api/body";
-import { apiEndpoint } from "@/lib/api/endpoint";
-import { json } from "@/lib/api/respond";
-import { provisionSchema } from "@/lib/api/platform-schemas";
+import { apiActor, inputFirst, requirePlatformKey } from "../auth";
+import { readJson } from "../body";
+import { apiEndpoint } from "../endpoint";
+import { json } from "../respond";
+import { provisionSchema } from "../platform-schemas";
 import { provisionWorkspace } from "@/lib/platform/workspaces";
 import { emailPlatformInvitation } from "@/lib/workspaces/send-invitation";
-
-// Node's own request and response: the body is read (and capped) by lib/api/body.ts.
-export const config = { api: { bodyParser: false, responseLimit: false } };
 
 // Idempotent on externalId: a replay answers as the first call did (201 and the workspace), creating nothing.
 export default apiEndpoint({

@@ -1,14 +1,11 @@
 import { checkUsage } from "@/lib/billing";
 import { db } from "@/lib/db";
-import { keyedApiRoute } from "@/lib/api/auth";
-import { readJson } from "@/lib/api/body";
-import { apiEndpoint } from "@/lib/api/endpoint";
-import { json } from "@/lib/api/respond";
-import { checkRequestSchema } from "@/lib/api/schemas";
-import { quotaHeaders, wireAnswer } from "@/lib/api/wire";
-
-// Node's own request and response: the body is read (and capped) by lib/api/body.ts.
-export const config = { api: { bodyParser: false, responseLimit: false } };
+import { keyedApiRoute } from "../auth";
+import { readJson } from "../body";
+import { apiEndpoint } from "../endpoint";
+import { json } from "../respond";
+import { checkRequestSchema } from "../schemas";
+import { quotaHeaders, wireAnswer } from "../wire";
 
 // Always 200: `allowed` says whether recording these units now would be accepted; nothing is written.
 export default apiEndpoint({

@@ -1,14 +1,11 @@
 import { db } from "@/lib/db";
-import { inputFirst, queryOf, requireApiKey } from "@/lib/api/auth";
-import { zodInvalid } from "@/lib/api/body";
-import { apiEndpoint } from "@/lib/api/endpoint";
-import { exact } from "@/lib/api/json";
-import { json } from "@/lib/api/respond";
-import { eventsQuerySchema } from "@/lib/api/platform-schemas";
+import { inputFirst, queryOf, requireApiKey } from "../auth";
+import { zodInvalid } from "../body";
+import { apiEndpoint } from "../endpoint";
+import { exact } from "../json";
+import { json } from "../respond";
+import { eventsQuerySchema } from "../platform-schemas";
 import { listUsageEvents } from "@/lib/platform/events";
-
-// Node's own request and response: the body is read (and capped) by lib/api/body.ts.
-export const config = { api: { bodyParser: false, responseLimit: false } };
 
 // The workspace's usage events, newest first, a page at a time.
 export default apiEndpoint({

@@ -1,15 +1,12 @@
 import { db } from "@/lib/db";
-import { apiActor, inputFirst, requirePlatformKey } from "@/lib/api/auth";
-import { readJson } from "@/lib/api/body";
-import { apiEndpoint } from "@/lib/api/endpoint";
-import { idempotencyKeyOf } from "@/lib/api/params";
-import { json } from "@/lib/api/respond";
-import { endpointWire, webhookEndpointCreateSchema } from "@/lib/api/webhook-endpoint-schemas";
+import { apiActor, inputFirst, requirePlatformKey } from "../auth";
+import { readJson } from "../body";
+import { apiEndpoint } from "../endpoint";
+import { idempotencyKeyOf } from "../params";
+import { json } from "../respond";
+import { endpointWire, webhookEndpointCreateSchema } from "../webhook-endpoint-schemas";
 import { createEndpoint, listEndpoints } from "@/lib/webhooks/endpoints";
 import { EVENT_TYPE_LIST } from "@/lib/webhooks/event-types";
-
-// Node's own request and response: the body is read (and capped) by lib/api/body.ts.
-export const config = { api: { bodyParser: false, responseLimit: false } };
 
 const MANAGE = "manage webhook endpoints; operators manage them in the console";
 

@@ -1,15 +1,12 @@
 import { db } from "@/lib/db";
-import { inputFirst, requireApiKey } from "@/lib/api/auth";
-import { readJson } from "@/lib/api/body";
-import { apiEndpoint } from "@/lib/api/endpoint";
-import { routeParam } from "@/lib/api/params";
-import { json } from "@/lib/api/respond";
-import { portalSessionSchema } from "@/lib/api/platform-schemas";
+import { inputFirst, requireApiKey } from "../auth";
+import { readJson } from "../body";
+import { apiEndpoint } from "../endpoint";
+import { routeParam } from "../params";
+import { json } from "../respond";
+import { portalSessionSchema } from "../platform-schemas";
 import { openBillingPortal } from "@/lib/payments";
 import { checkRedirectUrl } from "@/lib/platform/redirects";
-
-// Node's own request and response: the body is read (and capped) by lib/api/body.ts.
-export const config = { api: { bodyParser: false, responseLimit: false } };
 
 // A billing portal session (card, invoices, cancel) whose back link goes to the integrator's page.
 export default apiEndpoint({

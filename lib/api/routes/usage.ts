@@ -1,14 +1,11 @@
 import { recordUsage } from "@/lib/billing";
 import { db } from "@/lib/db";
-import { headerOf, keyedApiRoute } from "@/lib/api/auth";
-import { readJson } from "@/lib/api/body";
-import { apiEndpoint } from "@/lib/api/endpoint";
-import { invalid, json } from "@/lib/api/respond";
-import { usageRequestSchema } from "@/lib/api/schemas";
-import { quotaHeaders, wireAnswer } from "@/lib/api/wire";
-
-// Node's own request and response: the body is read (and capped) by lib/api/body.ts.
-export const config = { api: { bodyParser: false, responseLimit: false } };
+import { headerOf, keyedApiRoute } from "../auth";
+import { readJson } from "../body";
+import { apiEndpoint } from "../endpoint";
+import { invalid, json } from "../respond";
+import { usageRequestSchema } from "../schemas";
+import { quotaHeaders, wireAnswer } from "../wire";
 
 export default apiEndpoint({
   POST: keyedApiRoute(async (req, key) => {

@@ -1,0 +1,4 @@
+import { apiEndpoint } from "../endpoint";
+import { gaugePost } from "../gauge-endpoint";
+
+export default apiEndpoint({ POST: gaugePost("release") });

@@ -1,0 +1,45 @@
+// npm start: the production server on a Node host (`npm run build` first). Pages, auth, the Stripe webhook and
+// the cron routes are Next's, through its custom-server API. The metering and platform API (/api/v1/...) goes
+// from node:http straight to the API's routing table in the same build (lib/api/router.ts, compiled as the
+// catch-all route pages/api/v1/[...path].ts), with the security headers the build baked for every path: Next's
+// own routing of a request cost more CPU than the metering request itself (README, "Machines' routes").
+// On Vercel, and under `next dev`, the same router is reached through that catch-all route.
+// Flags as `next start`: --port/-p (default $PORT or 3000), --hostname/-H (default: every interface).
+import fs from "node:fs";
+import http from "node:http";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import next from "next";
+
+const { values } = parseArgs({ options: { port: { type: "string", short: "p" }, hostname: { type: "string", short: "H" } } });
+const port = Number(values.port ?? process.env.PORT ?? 3000);
+const hostname = values.hostname;
+const dir = path.resolve(import.meta.dirname, "..");
+const distDir = path.join(dir, process.env.NEXT_DIST_DIR || ".next");
+
+const app = next({ dev: false, dir, hostname, port });
+// Loads the environment files and runs instrumentation.ts (a bad environment stops start-up here).
+await app.prepare();
+const handle = app.getRequestHandler();
+
+const require = createRequire(import.meta.url);
+const apiRouter = (await require(path.join(distDir, "server/pages/api/v1/[...path].js"))).default;
+const headerRules = JSON.parse(fs.readFileSync(path.join(distDir, "routes-manifest.json"), "utf8")).headers.map((rule) => ({
+  regex: new RegExp(rule.regex),
+  headers: rule.headers,
+}));
+
+const server = http.createServer((req, res) => {
+  const pathname = (req.url ?? "/").split("?", 1)[0];
+  // A path with a trailing slash is left to Next, which redirects it as it does for every route.
+  if (!pathname.startsWith("/api/v1/") || pathname.endsWith("/")) return void handle(req, res);
+  for (const rule of headerRules) if (rule.regex.test(pathname)) for (const h of rule.headers) res.setHeader(h.key, h.value);
+  apiRouter(req, res).catch((e) => {
+    console.error("[api] unexpected error:", e);
+    if (!res.headersSent) res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
+    res.end('{"error":{"code":"internal_error","message":"Something went wrong on our side; retry the request."}}');
+  });
+});
+server.listen(port, hostname, () => console.log(`Ready on http://${hostname ?? "localhost"}:${port}`));
+for (const signal of ["SIGTERM", "SIGINT"]) process.on(signal, () => server.close(() => process.exit(0)).closeAllConnections());
