@@ -10,7 +10,11 @@ import http from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import next from "next";
+
+// As `next start` does: unset means production. The app's bundles have it inlined at build; Next's own server
+// code reads it at run time, so it is set before Next is loaded.
+process.env.NODE_ENV ||= "production";
+const { default: next } = await import("next");
 
 const { values } = parseArgs({ options: { port: { type: "string", short: "p" }, hostname: { type: "string", short: "H" } } });
 const port = Number(values.port ?? process.env.PORT ?? 3000);

@@ -149,6 +149,12 @@ describe("NODE_ENV=production on development defaults", () => {
     ["STRIPE_API_BASE", "http://127.0.0.1:12111", "set to the emulator"],
     ["AUTH_GOOGLE_ISSUER", "http://127.0.0.1:9999", "Google sign-in pointed elsewhere"],
   ];
+  it("takes an unset NODE_ENV for production, as next start does", async () => {
+    const r = await start({ ...production, NODE_ENV: undefined, APP_URL: "http://localhost:3000" });
+    expect(r.outcome, r.output).toBe(1);
+    expect(r.output).toMatch(/refusing to start[\s\S]*APP_URL: /);
+  });
+
   it.each(cases)("exits naming %s when it is %s (%s)", async (name, value) => {
     const r = await start({ ...production, [name]: value });
     expect(r.outcome, r.output).toBe(1);
