@@ -35,7 +35,7 @@ export default defineConfig({
       {
         resolve: { alias },
         test: {
-          // Against a built app under `next start` (tests/http/global.ts starts and stops it): run after the build.
+          // Against a built app under `npm start` (tests/http/global.ts starts and stops it): run after the build.
           name: "http",
           include: ["tests/http/**/*.test.ts"],
           environment: "node",

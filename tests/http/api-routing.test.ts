@@ -2,6 +2,7 @@
 // and by Next through the catch-all route pages/api/v1/[...path].ts (`next start` here; Vercel and `next dev`
 // the same way). Both must answer every kind of request alike: routes with and without path segments, unknown
 // paths, trailing slashes, HEAD and OPTIONS, bad input, and the security headers.
+import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { api, closeAll, seedWorkspace, uid } from "./helpers";
 import { createClient, type Reply } from "./client";
@@ -42,6 +43,8 @@ describe("the API under npm start and under Next's own server", () => {
     ["an unknown path", (key) => ["/api/v1/no-such-route", { key }]],
     ["an unknown path below a known one", (key) => ["/api/v1/usage/batch/more", { key, body: {} }]],
     ["a trailing slash", (key) => ["/api/v1/usage/", { key, body: {} }]],
+    ["an empty segment", (key) => ["/api/v1//usage", { key, body: {} }]],
+    ["a backslash", (key) => ["/api/v1/usage\\batch", { key, body: {} }]],
     ["a method the route lacks", (key) => ["/api/v1/check", { key, method: "DELETE" }]],
     ["HEAD", () => ["/api/v1/ping", { method: "HEAD" }]],
     ["OPTIONS", () => ["/api/v1/usage", { method: "OPTIONS" }]],
@@ -70,4 +73,29 @@ describe("the API under npm start and under Next's own server", () => {
     expect(r.status).toBe(404);
     expect(r.json).toMatchObject({ error: { code: "not_found" } });
   });
+});
+
+describe("npm start on SIGTERM", () => {
+  it("answers a request in flight before it exits", async () => {
+    const server = await startAppServer({ databaseSuffix: "http", databaseUrl: inject("httpDatabaseUrl"), portRange: [3540, 3580], log: "test-results/http-sigterm.log" });
+    const body = JSON.stringify({ feature: "compute", units: 1, idempotencyKey: `s-${uid()}` });
+    const url = new URL("/api/v1/usage", server.baseUrl);
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(url, { method: "POST", headers: { authorization: `Bearer ${ws.key}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => (text += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on("error", reject);
+      // Half the body now, the rest once the server has been told to stop: the request is in flight meanwhile.
+      req.write(body.slice(0, 10));
+      setTimeout(() => req.end(body.slice(10)), 500);
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const stopped = server.stop();
+    const r = await answer;
+    await stopped;
+    expect(r.status, r.text).toBe(200);
+    expect(JSON.parse(r.text)).toMatchObject({ allowed: true, feature: "compute" });
+  }, 60_000);
 });
