@@ -65,8 +65,11 @@ interface RunWindow {
 }
 
 // One round trip: the active windows of these features locked in feature order, the extras (balance and
-// spendable lots), and the events already recorded under these keys.
-const LOCK_SQL = `
+// spendable lots), and the events already recorded under these keys. The keys are looked up one by one in
+// the (workspace, key) unique index: with `key = ANY(keys)` the planner may instead read every event of
+// the workspace and filter (55 ms for 1,000 keys at 44,000 events, growing with the workspace's history);
+// LIMIT 1 (a key is unique within a workspace) keeps the lookup from being flattened into such a join.
+export const LOCK_SQL = `
   WITH w AS (
     SELECT w.id, w.feature, w.kind::text AS kind, w.quota::text AS quota, w.used::text AS used, w.overflow::text AS overflow,
       to_char(w."periodEnd", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "periodEnd"
@@ -81,7 +84,9 @@ const LOCK_SQL = `
       WHERE l."workspaceId" = $1 AND l.remaining > 0 AND l."expiredAt" IS NULL
         AND (l."expiresAt" IS NULL OR l."expiresAt" > $3::timestamp(3))) AS spendable,
     (SELECT json_agg(json_build_object('idempotencyKey', e."idempotencyKey", 'requestHash', e."requestHash", 'response', e.response))
-      FROM "UsageEvent" e WHERE e."workspaceId" = $1 AND e."idempotencyKey" = ANY($4::text[])) AS existing`;
+      FROM unnest($4::text[]) AS k(key)
+      CROSS JOIN LATERAL (SELECT e."idempotencyKey", e."requestHash", e.response FROM "UsageEvent" e
+        WHERE e."workspaceId" = $1 AND e."idempotencyKey" = k.key LIMIT 1) AS e) AS existing`;
 
 // One round trip: the events (the answer and metadata ride as JSON), and each window raised by its sum.
 const WRITE_SQL = `

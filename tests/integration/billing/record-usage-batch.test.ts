@@ -5,6 +5,7 @@ import { PrismaClient } from "@/lib/generated/prisma/client";
 import { recordUsage, recordUsageBatch, topupExtras, type BatchEventInput, type BatchOutcome } from "@/lib/billing";
 import type { EntitlementSpec } from "@/lib/billing/catalog";
 import { isAppError } from "@/lib/errors";
+import { LOCK_SQL } from "@/lib/billing/batch-run";
 import { closeTestDb, expectBooksHold, seedWorkspace, testDb, uid, writtenRows } from "./helpers";
 
 // The app's client runs a batch's transactions on its pg pool; a client without one runs them through Prisma.
@@ -192,5 +193,29 @@ describe("recordUsageBatch", () => {
     expect({ events: rows.events, used: rows.used }).toEqual({ events: 2, used: "3" });
     expect(await testDb().usageEvent.count({ where: { workspaceId, idempotencyKey: { startsWith: "bad-" } } })).toBe(0);
     await expectBooksHold(workspaceId);
+  });
+
+  it("looks a batch's keys up in the (workspace, key) index however many events the workspace has", async () => {
+    const workspaceId = await freshWorkspace();
+    const [first] = await recordUsageBatch(testDb(), { workspaceId, events: [{ feature: "tokens", units: 1, idempotencyKey: "seed" }] }, silent);
+    expect(first).toMatchObject({ ok: true });
+    const { id: windowId } = await testDb().usageWindow.findFirstOrThrow({ where: { workspaceId, feature: "tokens" } });
+    // A long history: 20,000 earlier events of this workspace, and statistics that know it.
+    await testDb().$executeRaw`
+      INSERT INTO "UsageEvent" (id, "workspaceId", feature, "windowId", units, "quotaUnits", "idempotencyKey", "requestHash", response)
+      SELECT 'hist-' || ${workspaceId} || '-' || g, ${workspaceId}, 'tokens', ${windowId}, 0, 0, 'hist-' || g, 'h', '{}'::jsonb
+      FROM generate_series(1, 20000) g`;
+    await testDb().$executeRawUnsafe(`ANALYZE "UsageEvent"`);
+    const keys = Array.from({ length: 1000 }, (_, i) => `new-${i}`);
+    const [{ "QUERY PLAN": plan }] = await testDb().$queryRawUnsafe<{ "QUERY PLAN": unknown }[]>(
+      `EXPLAIN (FORMAT JSON) ${LOCK_SQL}`, workspaceId, ["tokens"], new Date().toISOString(), keys);
+    const scans: { type: string; index?: string }[] = [];
+    const walk = (node: Record<string, unknown>) => {
+      if (node["Relation Name"] === "UsageEvent") scans.push({ type: String(node["Node Type"]), index: node["Index Name"] as string | undefined });
+      for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+    };
+    walk((typeof plan === "string" ? JSON.parse(plan) : plan)[0].Plan);
+    // One probe per key: no scan over the workspace's events (by its other indexes or the table).
+    expect(scans).toEqual([{ type: "Index Scan", index: "UsageEvent_workspaceId_idempotencyKey_key" }]);
   });
 });
