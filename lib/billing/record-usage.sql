@@ -23,9 +23,13 @@ LANGUAGE sql AS $fn$
   INSERT INTO "Notification" AS x (id, "workspaceId", kind, subject, body, "dedupeKey", status, "createdAt")
   SELECT gen_random_uuid()::text, p_workspace_id, 'threshold',
     format('%s usage reached %s%% of its quota', p_feature, m.percent),
-    format('Your workspace has used %s%% of its %s quota for the current window. ', m.percent, p_feature)
-      || CASE WHEN p_period_end >= p_lifetime_end THEN 'This quota does not reset.'
-              ELSE 'The quota resets at ' || to_char(p_period_end, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '.' END,
+    -- A backdated event can take a window that has already ended over a threshold: say which one.
+    CASE WHEN p_period_end <= p_now
+      THEN format('Usage reported late brought your workspace to %s%% of its %s quota for the window that ended at %s. '
+        'The current window is not affected.', m.percent, p_feature, to_char(p_period_end, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+      ELSE format('Your workspace has used %s%% of its %s quota for the current window. ', m.percent, p_feature)
+        || CASE WHEN p_period_end >= p_lifetime_end THEN 'This quota does not reset.'
+                ELSE 'The quota resets at ' || to_char(p_period_end, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '.' END END,
     'threshold:' || m."windowId" || ':' || m.percent, 'pending', p_now
   FROM m
   ON CONFLICT DO NOTHING

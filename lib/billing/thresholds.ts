@@ -13,6 +13,10 @@ export const thresholdSubject = (feature: string, percent: number) => `${feature
 export const thresholdBody = (feature: string, percent: number, resetsAt: string | null) =>
   `Your workspace has used ${percent}% of its ${feature} quota for the current window. ` +
   (resetsAt ? `The quota resets at ${resetsAt}.` : "This quota does not reset.");
+/** The body when the window had already ended when it was crossed (by an event reported late, backdated into it). */
+export const lateThresholdBody = (feature: string, percent: number, endedAt: string) =>
+  `Usage reported late brought your workspace to ${percent}% of its ${feature} quota for the window that ended at ${endedAt}. ` +
+  "The current window is not affected.";
 
 /**
  * Marks the thresholds a window's counter crossed moving from `before` to `after`, with their notifications,

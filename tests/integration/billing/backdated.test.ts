@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { recordUsage, recordUsageBatch } from "@/lib/billing";
+import { lateThresholdBody, thresholdBody, thresholdSubject } from "@/lib/billing/thresholds";
 import { closeTestDb, expectBooksHold, seedWorkspace, testDb, uid } from "./helpers";
 
 afterAll(closeTestDb);
@@ -41,6 +42,12 @@ describe("backdated usage events", () => {
     expect(ev.windowId).toBe(last.id);
     expect(ev.createdAt.toISOString()).toBe(sunday.toISOString());
     expect(ev.recordedAt?.toISOString()).toBe(now.toISOString());
+    // It took last week's window to 100%: the notice says that window, which has ended, not the current one.
+    const notices = await testDb().notification.findMany({ where: { workspaceId, kind: "threshold" }, orderBy: { createdAt: "asc" } });
+    expect(notices.map((n) => [n.dedupeKey, n.subject, n.body])).toEqual([
+      [`threshold:${last.id}:80`, thresholdSubject("compute", 80), thresholdBody("compute", 80, at(MONDAY).toISOString())],
+      [`threshold:${last.id}:100`, thresholdSubject("compute", 100), lateThresholdBody("compute", 100, at(MONDAY).toISOString())],
+    ]);
 
     // One more unit into last week is refused although this week has 5 left; nothing is written.
     expect(await code(recordUsage(testDb(), { workspaceId, feature: "compute", units: 1, idempotencyKey: `${k}-full`, timestamp: sunday, now }, silent))).toBe("quota_exhausted");
