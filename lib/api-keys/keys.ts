@@ -39,14 +39,20 @@ export const MAX_KEY_NAME = 80;
 /** Keeps a workspace's list readable and bounds what one compromised admin account can mint. */
 export const MAX_ACTIVE_KEYS = 50;
 
+/** A key's name as given, trimmed; 400 when empty or longer than MAX_KEY_NAME. */
+export function keyName(raw: string): string {
+  const name = raw.trim();
+  if (!name) throw new AppError("invalid_request", "Give the key a name.", { field: "name" });
+  if (name.length > MAX_KEY_NAME) throw new AppError("invalid_request", `Names are at most ${MAX_KEY_NAME} characters.`, { field: "name" });
+  return name;
+}
+
 /**
  * Creates a key for the workspace. The secret is returned here and only here: the database keeps its
  * SHA-256, so a lost secret is replaced, never recovered.
  */
 export async function createApiKey(db: Tx, input: { workspaceId: string; name: string; createdById?: string | null }): Promise<ApiKeySummary & { secret: string }> {
-  const name = input.name.trim();
-  if (!name) throw new AppError("invalid_request", "Give the key a name.", { field: "name" });
-  if (name.length > MAX_KEY_NAME) throw new AppError("invalid_request", `Names are at most ${MAX_KEY_NAME} characters.`, { field: "name" });
+  const name = keyName(input.name);
   const active = await db.apiKey.count({ where: { workspaceId: input.workspaceId, revokedAt: null } });
   if (active >= MAX_ACTIVE_KEYS) {
     throw new AppError("conflict", `A workspace can have at most ${MAX_ACTIVE_KEYS} active keys; revoke one first.`, { field: "name" });

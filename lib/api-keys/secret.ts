@@ -14,8 +14,9 @@ export interface NewSecret {
   hash: string;
 }
 
-export function generateSecret(): NewSecret {
-  const prefix = `${KEY_PREFIX}${randomBytes(4).toString("hex")}`;
+/** A new secret: `kind` is its leading tag (a workspace key's by default; platform keys have their own). */
+export function generateSecret(kind: string = KEY_PREFIX): NewSecret {
+  const prefix = `${kind}${randomBytes(4).toString("hex")}`;
   const secret = `${prefix}_${randomBytes(32).toString("base64url")}`;
   return { secret, prefix, hash: hashSecret(secret) };
 }

@@ -1,6 +1,7 @@
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { recordAudit, type Actor } from "@/lib/admin/audit";
+import { keyName, MAX_KEY_NAME } from "@/lib/api-keys/keys";
 import { generatePlatformSecret } from "./secret";
 
 export interface PlatformKeySummary {
@@ -14,7 +15,8 @@ export interface PlatformKeySummary {
 
 const summary = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
 
-export const MAX_PLATFORM_KEY_NAME = 80;
+/** The same rule as a workspace key's name (keyName). */
+export const MAX_PLATFORM_KEY_NAME = MAX_KEY_NAME;
 /** A key reaches every workspace: few are needed, and a short list is one an operator can still read. */
 export const MAX_ACTIVE_PLATFORM_KEYS = 20;
 
@@ -23,9 +25,7 @@ export const MAX_ACTIVE_PLATFORM_KEYS = 20;
  * the database keeps its SHA-256.
  */
 export async function createPlatformKey(tx: Tx, actor: Actor, input: { name: string }): Promise<PlatformKeySummary & { secret: string }> {
-  const name = input.name.trim();
-  if (!name) throw new AppError("invalid_request", "Give the key a name.", { field: "name" });
-  if (name.length > MAX_PLATFORM_KEY_NAME) throw new AppError("invalid_request", `Names are at most ${MAX_PLATFORM_KEY_NAME} characters.`, { field: "name" });
+  const name = keyName(input.name);
   // Serialises creators, so the cap holds when two operators create keys at once.
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('platform-keys'))`;
   const active = await tx.platformKey.count({ where: { revokedAt: null } });

@@ -207,14 +207,14 @@ describe("recordUsageBatch", () => {
       FROM generate_series(1, 20000) g`;
     await testDb().$executeRawUnsafe(`ANALYZE "UsageEvent"`);
     const keys = Array.from({ length: 1000 }, (_, i) => `new-${i}`);
-    const [{ "QUERY PLAN": plan }] = await testDb().$queryRawUnsafe<{ "QUERY PLAN": unknown }[]>(
-      `EXPLAIN (FORMAT JSON) ${LOCK_SQL}`, workspaceId, ["tokens"], new Date().toISOString(), keys);
+    const [explained] = await testDb().$queryRawUnsafe<{ "QUERY PLAN": unknown }[]>(`EXPLAIN (FORMAT JSON) ${LOCK_SQL}`, workspaceId, ["tokens"], new Date().toISOString(), keys);
+    const plan = explained!["QUERY PLAN"];
     const scans: { type: string; index?: string }[] = [];
     const walk = (node: Record<string, unknown>) => {
       if (node["Relation Name"] === "UsageEvent") scans.push({ type: String(node["Node Type"]), index: node["Index Name"] as string | undefined });
       for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
     };
-    walk((typeof plan === "string" ? JSON.parse(plan) : plan)[0].Plan);
+    walk(((typeof plan === "string" ? JSON.parse(plan) : plan) as { Plan: Record<string, unknown> }[])[0]!.Plan);
     // One probe per key: no scan over the workspace's events (by its other indexes or the table).
     expect(scans).toEqual([{ type: "Index Scan", index: "UsageEvent_workspaceId_idempotencyKey_key" }]);
   });
