@@ -59,12 +59,21 @@ const idempotencyKeyOf = (workspaceId: string, slot: string) => `autotopup_${wor
  * The one event that may start a purchase: a debit (usage paid from extras) written after the workspace's
  * latest attempt was decided, that left the balance under the threshold. A refund, an expiry or an
  * adjustment alone never starts one. SQL over "ExtrasAccount" a; the newest entries are looked at first.
+ * A scalar subquery, not EXISTS: the planner turns EXISTS into a join over every debit of every account
+ * (the sweep then grew with the whole ledger); this one walks each account's newest entries by (workspace, seq).
  */
-const pendingCrossing = Prisma.sql`EXISTS (
-  SELECT 1 FROM "LedgerEntry" e
+const pendingCrossing = Prisma.sql`(
+  SELECT e.seq FROM "LedgerEntry" e
   WHERE e."workspaceId" = a."workspaceId" AND e.kind = 'debit' AND e."balanceAfter" < a."autoTopUpThreshold"
     AND e.seq > GREATEST(a."autoTopUpSinceSeq", COALESCE((SELECT max(t."ledgerSeq") FROM "AutoTopUpAttempt" t WHERE t."workspaceId" = a."workspaceId"), 0))
-  ORDER BY e.seq DESC LIMIT 1)`;
+  ORDER BY e.seq DESC LIMIT 1) IS NOT NULL`;
+
+/** The sweep's next page: accounts after `cursor` under their threshold with a crossing not yet answered. */
+export const dueAccounts = (cursor: string, limit: number) => Prisma.sql`
+  SELECT a."workspaceId" FROM "ExtrasAccount" a
+  WHERE a."autoTopUpEnabled" AND a."autoTopUpThreshold" IS NOT NULL AND a.balance < a."autoTopUpThreshold"
+    AND a."workspaceId" > ${cursor} AND ${pendingCrossing}
+  ORDER BY a."workspaceId" LIMIT ${limit}`;
 
 interface Attempt {
   id: string;
@@ -194,11 +203,7 @@ export async function sweepAutoTopUps(
 
   let cursor = "";
   while (!pastDeadline()) {
-    const due = await db.$queryRaw<{ workspaceId: string }[]>`
-      SELECT a."workspaceId" FROM "ExtrasAccount" a
-      WHERE a."autoTopUpEnabled" AND a."autoTopUpThreshold" IS NOT NULL AND a.balance < a."autoTopUpThreshold"
-        AND a."workspaceId" > ${cursor} AND ${pendingCrossing}
-      ORDER BY a."workspaceId" LIMIT ${limit}`;
+    const due = await db.$queryRaw<{ workspaceId: string }[]>(dueAccounts(cursor, limit));
     for (const { workspaceId } of due) {
       out.checked++;
       if ((await maybeAutoTopUp(db, { workspaceId, port, now })).started) out.started++;

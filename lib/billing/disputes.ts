@@ -35,7 +35,7 @@ export async function freezeDisputedUnits(
     const units = toDec(lot.units);
     const paid = lot.amountCents ?? 0;
     const proportional = paid > 0 ? roundUnits(units.times(Math.min(Math.max(input.amountCents, 0), paid)).div(paid)) : units;
-    const freeze = minDec(proportional, maxDec(units.minus(await unitsTakenFromLot(tx, lot.id)), ZERO));
+    const freeze = minDec(proportional, maxDec(units.minus(await unitsTakenFromLot(tx, lot)), ZERO));
     const entries = await appendEntries(tx, account, [{ lotId: lot.id, kind: "dispute", units: freeze.neg(), causeType: "dispute", causeId: input.disputeId, memo: "Frozen while the payment is disputed." }], now);
     entries.push(...(await settleDebts(tx, account, "dispute", input.disputeId, now)));
     return { created: true, units: formatUnits(freeze), frozenUnits: formatUnits(freeze), balance: formatUnits(account.balance), entries };

@@ -32,8 +32,13 @@ async function lotOfPayment(db: Client, paymentIntentId: string) {
 }
 
 /** What left a lot other than by spending: expiry, refund clawbacks and dispute freezes, net of what was given back. */
-export async function unitsTakenFromLot(tx: Client, lotId: string): Promise<Dec> {
-  const sums = await tx.ledgerEntry.groupBy({ by: ["kind"], where: { lotId, kind: { in: ["expiration", "refund", "dispute"] } }, _sum: { units: true } });
+export async function unitsTakenFromLot(tx: Client, lot: { id: string; workspaceId: string }): Promise<Dec> {
+  // By workspace first: no index starts with the lot, and without it this reads the whole ledger.
+  const sums = await tx.ledgerEntry.groupBy({
+    by: ["kind"],
+    where: { workspaceId: lot.workspaceId, lotId: lot.id, kind: { in: ["expiration", "refund", "dispute"] } },
+    _sum: { units: true },
+  });
   return sums.reduce((s, g) => s.plus(g._sum.units ? toDec(g._sum.units).neg() : ZERO), ZERO);
 }
 
@@ -77,7 +82,7 @@ export async function clawbackRefund(
     }
     const units = toDec(lot.units);
     // Expired units and units already taken back or frozen by a dispute (net of give-backs) cannot be taken again.
-    const taken = await unitsTakenFromLot(tx, lot.id);
+    const taken = await unitsTakenFromLot(tx, lot);
     const proportional = proportionalClawback(units, lot.amountCents, lot.refundedCents, input.amountCents);
     const claw = minDec(proportional, maxDec(units.minus(taken), ZERO));
     await tx.extrasLot.update({ where: { id: lot.id }, data: { refundedCents: { increment: input.amountCents } } });

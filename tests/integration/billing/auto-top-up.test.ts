@@ -11,7 +11,8 @@ import {
   topupExtras,
   type PaymentsPort,
 } from "@/lib/billing";
-import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { dueAccounts } from "@/lib/billing/auto-top-up";
+import { Prisma, type PrismaClient } from "@/lib/generated/prisma/client";
 import { closeTestDb, expectBooksHold, seedWorkspace, testDb, uid } from "./helpers";
 
 beforeAll(() => registerPaymentsPort(undefined));
@@ -209,4 +210,31 @@ describe("auto top-up decisions", () => {
     expect(calls).toHaveLength(2);
     await expectBooksHold(workspaceId);
   });
+
+  it("the sweep's search reads each account's newest entries, not every debit in the ledger", async () => {
+    // 2,000 accounts under their threshold with 40 debits each, in a transaction rolled back at the end.
+    const plan = await testDb()
+      .$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(`SET LOCAL session_replication_role = replica`); // synthetic rows: no workspaces behind them
+        await tx.$executeRawUnsafe(`
+          INSERT INTO "ExtrasAccount" ("workspaceId", balance, "lastSeq", "autoTopUpEnabled", "autoTopUpThreshold", "autoTopUpPackId", "autoTopUpMonthlyCap", "updatedAt")
+          SELECT 'sweep-' || g, 5, 40, true, 10, 'compute_500', 3, now() FROM generate_series(1, 2000) g`);
+        await tx.$executeRawUnsafe(`
+          INSERT INTO "LedgerEntry" (id, "workspaceId", seq, "lotId", kind, units, "balanceAfter", "causeType", "causeId")
+          SELECT 'sweep-' || g || '-' || s, 'sweep-' || g, s, 'lot', 'debit', -1, 45 - s, 'usage_event', 'ev-' || s
+          FROM generate_series(1, 2000) g, generate_series(1, 40) s`);
+        await tx.$executeRawUnsafe(`ANALYZE "ExtrasAccount", "LedgerEntry"`);
+        const [row] = await tx.$queryRaw<{ "QUERY PLAN": unknown }[]>(Prisma.sql`EXPLAIN (FORMAT JSON) ${dueAccounts("", 200)}`);
+        throw new Rollback(row!["QUERY PLAN"]);
+      })
+      .catch((e: unknown) => (e instanceof Rollback ? e.value : Promise.reject(e)));
+    const text = JSON.stringify(typeof plan === "string" ? JSON.parse(plan) : plan);
+    expect(text).toContain('"Index Name":"LedgerEntry_workspaceId_seq_key"');
+    expect(text).not.toMatch(/"Node Type":"Seq Scan","[^}]*"Relation Name":"LedgerEntry"/);
+    expect(text).not.toContain('"Join Type":"Semi"');
+  });
 });
+
+class Rollback {
+  constructor(readonly value: unknown) {}
+}

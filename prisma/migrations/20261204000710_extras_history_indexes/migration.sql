@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "AutoTopUpAttempt_workspaceId_ledgerSeq_idx" ON "AutoTopUpAttempt"("workspaceId", "ledgerSeq");
+
