@@ -73,11 +73,15 @@ export function isLedgerKind(value: string): value is LedgerKind {
 const kindFilter = (kinds?: readonly LedgerKind[]): Prisma.LedgerEntryWhereInput => (kinds && kinds.length ? { kind: { in: [...kinds] } } : {});
 
 // Keyset conditions on (createdAt, seq): rows inserted while someone pages never shift the pages
-// already computed, which OFFSET would do.
+// already computed, which OFFSET would do. The plain bound on createdAt next to the OR selects nothing
+// more; it lets the (workspaceId, createdAt) index start at the cursor instead of at the newest (or
+// oldest) entry, so a deep page costs what the first one does.
 const olderThan = (c: LedgerCursor): Prisma.LedgerEntryWhereInput => ({
+  createdAt: { lte: c.createdAt },
   OR: [{ createdAt: { lt: c.createdAt } }, { createdAt: c.createdAt, seq: { lt: c.seq } }],
 });
 const newerThan = (c: LedgerCursor): Prisma.LedgerEntryWhereInput => ({
+  createdAt: { gte: c.createdAt },
   OR: [{ createdAt: { gt: c.createdAt } }, { createdAt: c.createdAt, seq: { gt: c.seq } }],
 });
 
@@ -121,7 +125,8 @@ export async function ledgerPage(db: Client, query: LedgerPageQuery): Promise<Le
   const { entries, older } = await olderPage(db, base, query.after, limit);
   let newer: LedgerCursor | null = null;
   if (query.after && entries[0]) {
-    const probe = await db.ledgerEntry.findFirst({ where: { AND: [base, newerThan(cursorOf(entries[0]))] }, select: { id: true } });
+    // Ordered so the probe starts at the cursor too: unordered, it may read the table from its oldest rows.
+    const probe = await db.ledgerEntry.findFirst({ where: { AND: [base, newerThan(cursorOf(entries[0]))] }, orderBy: OLDEST_FIRST, select: { id: true } });
     if (probe) newer = cursorOf(entries[0]);
   }
   return { entries, older, newer };

@@ -2,9 +2,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { adjustExtras } from "@/lib/billing";
 import { ledgerPage, ledgerEntries, type LedgerCursor } from "@/lib/billing-views/ledger";
 import type { LedgerKind } from "@/lib/generated/prisma/client";
+import { removeWorkspace } from "../../setup/books";
+import { recordingDb, tableReads } from "../../helpers/query-plans";
 import { closeViewsDb, newWorkspace, uid, viewsDb } from "./helpers";
 
-afterAll(closeViewsDb);
+const recorder = recordingDb();
+afterAll(async () => {
+  await recorder.close();
+  await closeViewsDb();
+});
 
 const T0 = new Date("2026-10-01T12:00:00.000Z");
 
@@ -104,5 +110,35 @@ describe("ledger keyset pagination", () => {
       ["0.2", "0.3"],
       ["0.1", "0.1"],
     ]);
+  });
+
+  it("reads a page deep in a long history from its cursor, not from either end", async () => {
+    const ws = await newWorkspace("long-ledger");
+    try {
+      // 20,000 entries, three to a timestamp (so the cursor falls inside a group), and statistics that know them.
+      await viewsDb().$executeRaw`
+        INSERT INTO "LedgerEntry" (id, "workspaceId", seq, "lotId", kind, units, "balanceAfter", "causeType", "causeId", "createdAt")
+        SELECT 'hist-' || ${ws.id} || '-' || g, ${ws.id}, g, 'lot', 'adjustment', 0, 0, 'operator', 'hist-' || g,
+               ${T0}::timestamp + ((g / 3) || ' seconds')::interval
+        FROM generate_series(1, 20000) g`;
+      await viewsDb().$executeRawUnsafe(`ANALYZE "LedgerEntry"`);
+      const middle = await viewsDb().ledgerEntry.findUniqueOrThrow({ where: { workspaceId_seq: { workspaceId: ws.id, seq: 10_000 } } });
+      const cursor = { createdAt: middle.createdAt, seq: middle.seq };
+
+      const seqs = (p: { entries: { seq: number }[] }) => p.entries.map((e) => e.seq);
+      const range = (from: number, to: number) => Array.from({ length: from - to + 1 }, (_, i) => from - i);
+      for (const [query, expected] of [
+        [{ after: cursor }, range(9_999, 9_975)],
+        [{ before: cursor }, range(10_025, 10_001)],
+      ] as const) {
+        expect(seqs(await ledgerPage(viewsDb(), { workspaceId: ws.id, ...query, limit: 25 }))).toEqual(expected);
+        const reads = await tableReads(recorder, "LedgerEntry", (db) => ledgerPage(db, { workspaceId: ws.id, ...query, limit: 25 }));
+        expect(reads.length).toBeGreaterThan(0);
+        // A page and its probe read about a page of rows, where starting from the newest (or oldest) would read 10,000.
+        for (const r of reads) expect(r.scans.reduce((n, s) => n + s.rows, 0), r.text).toBeLessThan(200);
+      }
+    } finally {
+      await removeWorkspace(viewsDb(), ws.id);
+    }
   });
 });

@@ -1,0 +1,62 @@
+import type pg from "pg";
+import { createDb, pgPoolOf } from "@/lib/db";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+/**
+ * The app's client on a pool of its own that keeps every statement it sends, with the very text and
+ * values Prisma wrote, so a test can ask PostgreSQL how it runs what a function really asked.
+ */
+export function recordingDb(): { db: PrismaClient; pool: pg.Pool; statements: Statement[]; close: () => Promise<void> } {
+  const db = createDb(process.env.DATABASE_URL!, 1, { connectMs: 300_000, statementMs: 60_000 });
+  const pool = pgPoolOf(db)!;
+  const statements: Statement[] = [];
+  const send = pool.query.bind(pool) as (config: unknown, values?: unknown) => unknown;
+  pool.query = ((config: unknown, values?: unknown) => {
+    if (config && typeof config === "object" && "text" in config) {
+      const c = config as { text: string; values?: unknown[] };
+      statements.push({ text: c.text, values: c.values ?? (values as unknown[] | undefined) ?? [] });
+    }
+    return send(config, values);
+  }) as typeof pool.query;
+  return { db, pool, statements, close: async () => { await db.$disconnect(); await pool.end(); } };
+}
+
+export interface ScanRead {
+  node: string;
+  index?: string;
+  /** Rows the scan produced plus rows it read and dropped, over all its loops. */
+  rows: number;
+}
+
+/** Each scan of `table` in the plan `statement` ran with (EXPLAIN ANALYZE: a read-only statement only). */
+export async function scansOf(pool: pg.Pool, statement: Statement, table: string): Promise<ScanRead[]> {
+  const { rows } = await pool.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${statement.text}`, statement.values);
+  const raw = rows[0]!["QUERY PLAN"];
+  const [{ Plan }] = (typeof raw === "string" ? JSON.parse(raw) : raw) as [{ Plan: Record<string, unknown> }];
+  const scans: ScanRead[] = [];
+  const walk = (node: Record<string, unknown>) => {
+    if (node["Relation Name"] === table) {
+      const n = (key: string) => Number(node[key] ?? 0);
+      const perLoop = n("Actual Rows") + n("Rows Removed by Filter") + n("Rows Removed by Index Recheck");
+      scans.push({ node: String(node["Node Type"]), index: node["Index Name"] as string | undefined, rows: perLoop * Math.max(1, n("Actual Loops")) });
+    }
+    for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+  };
+  walk(Plan);
+  return scans;
+}
+
+/** The statements `run` sent that read `table`, each with its scans of it. */
+export async function tableReads(recorder: ReturnType<typeof recordingDb>, table: string, run: (db: PrismaClient) => Promise<unknown>) {
+  recorder.statements.length = 0;
+  await run(recorder.db);
+  const touching = recorder.statements.filter((s) => s.text.includes(`"${table}"`));
+  const out: { text: string; scans: ScanRead[] }[] = [];
+  for (const s of touching) out.push({ text: s.text, scans: await scansOf(recorder.pool, s, table) });
+  return out;
+}
