@@ -35,14 +35,18 @@ export async function listUsageEvents(
   input: { workspaceId: string; feature?: string; from?: Date; to?: Date; cursor?: string; limit: number },
 ): Promise<{ data: UsageEventItem[]; nextCursor: string | null }> {
   const after = input.cursor ? decodeCursor(input.cursor) : null;
+  // A feature's events are also asked for by their windows (an event's window is of its feature): no index
+  // has feature, and the (workspaceId, windowId) one finds a rarely used feature's few events directly.
+  const windows = input.feature ? await db.usageWindow.findMany({ where: { workspaceId: input.workspaceId, feature: input.feature }, select: { id: true } }) : [];
   const rows = await db.usageEvent.findMany({
     where: {
       workspaceId: input.workspaceId,
-      ...(input.feature ? { feature: input.feature } : {}),
+      ...(input.feature ? { feature: input.feature, windowId: { in: windows.map((w) => w.id) } } : {}),
       AND: [
         input.from ? { createdAt: { gte: input.from } } : {},
         input.to ? { createdAt: { lt: input.to } } : {},
-        after ? { OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : {},
+        // The bound beside the OR selects nothing more: it starts the index at the cursor, not at the newest event.
+        after ? { createdAt: { lte: after.at }, OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : {},
       ],
     },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
