@@ -123,7 +123,8 @@ export interface UsageEventDetail {
 export async function usageEventDetail(db: Client, workspaceId: string, id: string): Promise<UsageEventDetail | null> {
   const e = await db.usageEvent.findFirst({ where: { id, workspaceId } });
   if (!e) return null;
-  const entries = await db.ledgerEntry.findMany({ where: { workspaceId, causeType: "usage_event", causeId: id }, orderBy: { seq: "asc" } });
+  // Debits are the only entries a usage event causes; naming the kind lets the (kind, cause, lot) unique index find them.
+  const entries = await db.ledgerEntry.findMany({ where: { workspaceId, kind: "debit", causeType: "usage_event", causeId: id }, orderBy: { seq: "asc" } });
   return {
     id: e.id,
     feature: e.feature,

@@ -1,9 +1,15 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { claimGauge, recordUsage } from "@/lib/billing";
+import { adjustExtras, claimGauge, recordUsage } from "@/lib/billing";
 import { currentWindowBreakdown, dailyUsage, usageEventDetail } from "@/lib/billing-views/usage-history";
+import { removeWorkspace } from "../../setup/books";
+import { recordingDb, tableReads } from "../../helpers/query-plans";
 import { closeViewsDb, newWorkspace, uid, viewsDb } from "./helpers";
 
-afterAll(closeViewsDb);
+const recorder = recordingDb();
+afterAll(async () => {
+  await recorder.close();
+  await closeViewsDb();
+});
 
 const silent = { notifier: { async send() {} } };
 const NOW = new Date("2026-11-20T15:00:00.000Z");
@@ -89,5 +95,31 @@ describe("current window breakdown", () => {
     expect(detail).toMatchObject({ feature: "compute", units: "10", quotaUnits: "10", extrasUnits: "0", metadata: { action: "translate" }, ledger: [] });
     const stranger = await newWorkspace("stranger");
     expect(await usageEventDetail(viewsDb(), stranger.id, w!.top[0]!.id)).toBeNull();
+  });
+});
+
+describe("usage event detail", () => {
+  it("finds an event's debits in the ledger's unique index however long the ledger", async () => {
+    const ws = await newWorkspace("long-ledger");
+    try {
+      await adjustExtras(viewsDb(), { workspaceId: ws.id, units: "50", idempotencyKey: `grant-${uid()}`, memo: "extras" });
+      await record(ws.id, "compute", "120", new Date().toISOString());
+      const { id } = await viewsDb().usageEvent.findFirstOrThrow({ where: { workspaceId: ws.id, feature: "compute" } });
+      // 20,000 entries of other events, and statistics that know them.
+      await viewsDb().$executeRaw`
+        INSERT INTO "LedgerEntry" (id, "workspaceId", seq, "lotId", kind, units, "balanceAfter", "causeType", "causeId")
+        SELECT 'hist-' || ${ws.id} || '-' || g, ${ws.id}, 1000 + g, 'lot', 'debit', 0, 30, 'usage_event', 'hist-' || g
+        FROM generate_series(1, 20000) g`;
+      await viewsDb().$executeRawUnsafe(`ANALYZE "LedgerEntry"`);
+
+      const detail = await usageEventDetail(viewsDb(), ws.id, id);
+      expect(detail).toMatchObject({ units: "120", quotaUnits: "100", extrasUnits: "20", ledger: [{ kind: "debit", units: "-20", balanceAfter: "30" }] });
+      const reads = await tableReads(recorder, "LedgerEntry", (db) => usageEventDetail(db, ws.id, id));
+      expect(reads).toHaveLength(1);
+      // Its own entries, where a scan of the workspace's entries would read 20,000.
+      expect(reads[0]!.scans.reduce((n, s) => n + s.rows, 0), reads[0]!.text).toBeLessThan(10);
+    } finally {
+      await removeWorkspace(viewsDb(), ws.id);
+    }
   });
 });
