@@ -14,11 +14,17 @@ export interface FirstRunState {
 
 /** Where a new workspace stands on the way to its first metered event, read from what exists (nothing is stored for it). */
 export async function firstRunState(db: Client, workspaceId: string): Promise<FirstRunState> {
-  const [key, mainEvent, gauges] = await Promise.all([
+  const [key, mainWindows, gauges] = await Promise.all([
     db.apiKey.findFirst({ where: { workspaceId, revokedAt: null }, select: { id: true } }),
-    db.usageEvent.findFirst({ where: { workspaceId, feature: MAIN_METER }, select: { id: true } }),
+    db.usageWindow.findMany({ where: { workspaceId, feature: MAIN_METER }, select: { id: true } }),
     db.usageWindow.findMany({ where: { workspaceId, kind: "gauge" }, distinct: ["feature"], select: { feature: true } }),
   ]);
+  // Asked through the meter's windows (an event's window is of its feature), which the (workspaceId, windowId)
+  // index serves: no index has feature, so a workspace with many events but none of this meter would have
+  // all of them read on every billing page.
+  const mainEvent = mainWindows.length
+    ? await db.usageEvent.findFirst({ where: { workspaceId, feature: MAIN_METER, windowId: { in: mainWindows.map((w) => w.id) } }, select: { id: true } })
+    : null;
   const event = mainEvent ?? (await db.usageEvent.findFirst({ where: { workspaceId, feature: { notIn: gauges.map((g) => g.feature) } }, select: { id: true } }));
   return { hasKey: key !== null, hasEvent: event !== null, hasMainMeterEvent: mainEvent !== null };
 }

@@ -56,7 +56,7 @@ export async function tableReads(recorder: ReturnType<typeof recordingDb>, table
   recorder.statements.length = 0;
   await run(recorder.db);
   const touching = recorder.statements.filter((s) => s.text.includes(`"${table}"`));
-  const out: { text: string; scans: ScanRead[] }[] = [];
-  for (const s of touching) out.push({ text: s.text, scans: await scansOf(recorder.pool, s, table) });
+  const out: (Statement & { scans: ScanRead[] })[] = [];
+  for (const s of touching) out.push({ ...s, scans: await scansOf(recorder.pool, s, table) });
   return out;
 }
