@@ -88,8 +88,12 @@ export async function deliverNotifications(db: Client, ids: string[], notifier: 
 
 const staleBefore = (now: Date) => new Date(now.getTime() - STALE_CLAIM_MS);
 
-/** A notification that may be sent now (as SQL over the table's own columns): waiting, failed, or claimed and forgotten. */
-const claimable = (now: Date) => Prisma.sql`attempts < ${MAX_ATTEMPTS}
+/**
+ * A notification that may be sent now (as SQL over the table's own columns): waiting, failed, or claimed and forgotten.
+ * The attempt limit is written as a literal: the due-notification indexes hold only rows with `attempts < 5 AND
+ * status <> 'sent'`, and the planner uses them only when it can prove that from the query's own condition.
+ */
+const claimable = (now: Date) => Prisma.sql`attempts < ${Prisma.raw(String(MAX_ATTEMPTS))}
   AND (status IN ('pending', 'failed') OR (status = 'sending' AND "claimedAt" < ${staleBefore(now)}))`;
 
 async function claim(db: Client, id: string, now: Date): Promise<Claimed[]> {
@@ -118,12 +122,15 @@ async function claimThresholds(db: Client, workspaceId: string, now: Date): Prom
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`threshold-notice:${workspaceId}`}))`;
     const [{ cooling }] = await tx.$queryRaw<[{ cooling: boolean }]>`SELECT ${coolingDown(Prisma.sql`${workspaceId}`, now)} AS cooling`;
     if (cooling) return [];
-    return tx.$queryRaw<Claimed[]>`
-      UPDATE "Notification" SET status = 'sending', "claimedAt" = ${now}, attempts = attempts + 1
-      WHERE "workspaceId" = ${workspaceId} AND kind = 'threshold' AND ${claimable(now)}
-      RETURNING id, "workspaceId", kind, subject, body, data`;
+    return tx.$queryRaw<Claimed[]>(claimThresholdsSql(workspaceId, now));
   });
 }
+
+/** Claims the workspace's due threshold notices: read through its due rows only, however many were sent before. */
+export const claimThresholdsSql = (workspaceId: string, now: Date) => Prisma.sql`
+  UPDATE "Notification" SET status = 'sending', "claimedAt" = ${now}, attempts = attempts + 1
+  WHERE "workspaceId" = ${workspaceId} AND kind = 'threshold' AND ${claimable(now)}
+  RETURNING id, "workspaceId", kind, subject, body, data`;
 
 /** Sends one message for a claimed batch (one row, or a workspace's threshold notices) and records the outcome. */
 async function send(db: Client, batch: Claimed[], notifier: Notifier, now: Date): Promise<boolean> {
@@ -155,17 +162,22 @@ async function send(db: Client, batch: Claimed[], notifier: Notifier, now: Date)
 /** For the cron: sends what is pending, retries failures and stale claims. Batched, oldest first. */
 export async function deliverPendingNotifications(db: Client, opts: { limit?: number; notifier?: Notifier; now?: Date } = {}) {
   const now = opts.now ?? new Date();
-  // Threshold notices waiting out their workspace's cooldown are not due: picked, they would only be skipped,
-  // and enough of them would keep every newer message (a receipt, a dunning notice) out of each run.
-  const due = await db.$queryRaw<{ id: string }[]>`
-    SELECT n.id FROM "Notification" n
-    WHERE ${claimable(now)}
-      AND NOT (n.kind = 'threshold' AND ${coolingDown(Prisma.sql`n."workspaceId"`, now)})
-    ORDER BY n."createdAt"
-    LIMIT ${opts.limit ?? 100}`;
+  const due = await db.$queryRaw<{ id: string }[]>(dueNotificationsSql(now, opts.limit ?? 100));
   const result = await deliverNotifications(db, due.map((d) => d.id), opts.notifier, now);
   return { picked: due.length, ...result };
 }
+
+/**
+ * The oldest notifications that may be sent now, read through the due rows only: the sent and the given-up ones
+ * (however many) are not read. Threshold notices waiting out their workspace's cooldown are not due: picked, they
+ * would only be skipped, and enough of them would keep every newer message (a receipt, a dunning notice) out of each run.
+ */
+export const dueNotificationsSql = (now: Date, limit: number) => Prisma.sql`
+  SELECT n.id FROM "Notification" n
+  WHERE ${claimable(now)}
+    AND NOT (n.kind = 'threshold' AND ${coolingDown(Prisma.sql`n."workspaceId"`, now)})
+  ORDER BY n."createdAt"
+  LIMIT ${limit}`;
 
 /** The workspace's owners and admins whose address is verified: mail to an unproven address could reach a stranger. */
 async function billingRecipients(db: Client, workspaceId: string): Promise<string[]> {

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { Prisma } from "@/lib/generated/prisma/client";
 import { deliverPendingNotifications, recordUsage, topupExtras } from "@/lib/billing";
-import { THRESHOLD_COOLDOWN_MS } from "@/lib/billing/notify";
+import { claimThresholdsSql, dueNotificationsSql, THRESHOLD_COOLDOWN_MS } from "@/lib/billing/notify";
 import { thresholdBody, thresholdSubject } from "@/lib/billing/thresholds";
 import { closeTestDb, expectBooksHold, recordingNotifier, seedWorkspace, sentTo, settle, testDb, uid } from "./helpers";
 
@@ -111,5 +112,77 @@ describe("thresholds at 80% and 100%", () => {
     // The waiting ones are still waiting, untouched.
     const waiting = await testDb().notification.findMany({ where: { workspaceId: cooling.workspaceId, status: "pending" } });
     expect([waiting.length, waiting.every((n) => n.attempts === 0)]).toEqual([150, true]);
+  });
+
+  describe("with a long history", () => {
+    const workspaceId = `ws-history-${uid()}`;
+    const others = `ws-history-others-${uid()}`;
+    const hour = 3_600_000;
+
+    /** How each statement reads Notification: the index and its condition, or a table scan. */
+    async function notificationScans(query: Prisma.Sql) {
+      const [explained] = await testDb().$queryRaw<{ "QUERY PLAN": unknown }[]>(Prisma.sql`EXPLAIN (FORMAT JSON) ${query}`);
+      const plan = explained!["QUERY PLAN"];
+      const scans: { type: string; index?: string; cond?: string }[] = [];
+      const walk = (node: Record<string, unknown>) => {
+        if (node["Relation Name"] === "Notification" || (node["Index Name"] as string | undefined)?.startsWith("Notification_")) {
+          if (node["Node Type"] !== "Bitmap Heap Scan" && node["Node Type"] !== "ModifyTable") {
+            scans.push({ type: String(node["Node Type"]), index: node["Index Name"] as string | undefined, cond: node["Index Cond"] as string | undefined });
+          }
+        }
+        for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+      };
+      walk(((typeof plan === "string" ? JSON.parse(plan) : plan) as { Plan: Record<string, unknown> }[])[0]!.Plan);
+      return scans;
+    }
+
+    // One workspace with 3,000 threshold notices sent over the months, and 3,000 notices elsewhere that gave up after
+    // their 5 attempts; statistics that know it.
+    async function seedHistory() {
+      const now = Date.now();
+      await testDb().$executeRaw`
+        INSERT INTO "Notification" (id, "workspaceId", kind, subject, body, "dedupeKey", status, attempts, "createdAt", "sentAt")
+        SELECT ${workspaceId} || '-' || g, ${workspaceId}, 'threshold', 's', 'b', 'sent-' || g, 'sent', 1, t, t
+        FROM generate_series(1, 3000) g, LATERAL (SELECT ${new Date(now - hour)}::timestamp(3) - g * interval '1 hour' AS t) x`;
+      await testDb().$executeRaw`
+        INSERT INTO "Notification" (id, "workspaceId", kind, subject, body, "dedupeKey", status, attempts, error, "createdAt")
+        SELECT ${others} || '-' || g, ${others} || '-' || (g % 100), 'notice', 's', 'b', 'gave-up-' || g, 'failed', 5, 'refused',
+          ${new Date(now - 400 * 24 * hour)}::timestamp(3) + g * interval '1 hour'
+        FROM generate_series(1, 3000) g`;
+      await testDb().notification.createMany({
+        data: [0, 1].map((i) => ({ workspaceId, kind: "threshold", subject: `waiting ${i}`, body: "b", dedupeKey: `waiting-${i}` })),
+      });
+      await testDb().$executeRawUnsafe(`ANALYZE "Notification"`);
+    }
+
+    const cleanUp = () => testDb().notification.deleteMany({ where: { OR: [{ workspaceId }, { workspaceId: { startsWith: others } }] } });
+
+    it("a crossing claims the workspace's due notices without reading its sent ones", async () => {
+      try {
+        await seedHistory();
+        const scans = await notificationScans(claimThresholdsSql(workspaceId, new Date()));
+        expect(scans.map((s) => s.index ?? s.type)).toEqual(["Notification_workspaceId_kind_due_idx"]);
+      } finally {
+        await cleanUp();
+      }
+    });
+
+    it("the cron finds what is due without reading the sent or given-up notifications", async () => {
+      try {
+        await seedHistory();
+        const scans = await notificationScans(dueNotificationsSql(new Date(), 100));
+        // Oldest due first, from the due rows only.
+        expect(scans[0]?.index).toBe("Notification_createdAt_due_idx");
+        // The cooldown check reads recent sends (one workspace's, or everyone's of the last minutes) and the sends
+        // in progress: never a table scan, nor every workspace's threshold history.
+        const history = scans.slice(1).filter((s) =>
+          !s.index
+          || (s.index === "Notification_workspaceId_kind_sentAt_idx" && !s.cond?.includes('"workspaceId" ='))
+          || (s.index === "Notification_status_createdAt_idx" && !s.cond?.includes("'sending'")));
+        expect(history).toEqual([]);
+      } finally {
+        await cleanUp();
+      }
+    });
   });
 });
