@@ -1,6 +1,7 @@
 import { inTransaction, type Client } from "@/lib/db";
 import { alertOperators } from "@/lib/payments/notices";
 import { recordAudit } from "@/lib/admin/audit";
+import { holdDeliveries } from "./endpoints";
 import { postJson, type Post } from "./post";
 import { webhookHeaders } from "./signature";
 
@@ -102,11 +103,12 @@ async function record(db: Client, outcomes: Outcome[], now: Date): Promise<strin
   });
   const json = JSON.stringify(rows);
   await inTransaction(db, async (tx) => {
+    // A delivery whose endpoint was disabled while it was being sent gets no next attempt, as holdDeliveries does.
     await tx.$executeRaw`
-      UPDATE "WebhookDelivery" d SET status = x.status, attempts = d.attempts + 1, "nextAttemptAt" = x.next, "leaseUntil" = NULL,
+      UPDATE "WebhookDelivery" d SET status = x.status, attempts = d.attempts + 1, "nextAttemptAt" = CASE WHEN e.enabled THEN x.next END, "leaseUntil" = NULL,
         "lastResponseCode" = x.code, "lastError" = x.err, "deliveredAt" = CASE WHEN x.status = 'delivered' THEN x.at END, "updatedAt" = x.at
-      FROM jsonb_to_recordset(${json}::jsonb) AS x(id text, status text, next timestamp(3), code int, err text, at timestamp(3))
-      WHERE d.id = x.id AND d.status = 'pending'`;
+      FROM jsonb_to_recordset(${json}::jsonb) AS x(id text, status text, next timestamp(3), code int, err text, at timestamp(3)), "WebhookEndpoint" e
+      WHERE d.id = x.id AND d.status = 'pending' AND e.id = d."endpointId"`;
     await tx.$executeRaw`
       INSERT INTO "WebhookAttempt" ("deliveryId", "attemptedAt", "responseCode", error, "durationMs", "nextAttemptAt")
       SELECT x.id, x.at, x.code, x.err, x.ms, x.next FROM jsonb_to_recordset(${json}::jsonb) AS x(id text, at timestamp(3), code int, err text, ms int, next timestamp(3))`;
@@ -114,13 +116,14 @@ async function record(db: Client, outcomes: Outcome[], now: Date): Promise<strin
   return outcomes.filter((_, i) => rows[i]!.status === "failed").map((o) => o.claim.endpointId);
 }
 
-/** After 3 days of failures: the endpoint stops receiving (its pending deliveries wait) and operators are told. */
+/** After 3 days of failures: the endpoint stops receiving (its pending deliveries wait, unscheduled) and operators are told. */
 export async function disableFailingEndpoint(db: Client, endpointId: string, now: Date): Promise<boolean> {
   const last = await db.webhookDelivery.findFirst({ where: { endpointId, status: "failed" }, orderBy: { updatedAt: "desc" }, select: { lastError: true } });
   const reason = `Deliveries failed for 3 days${last?.lastError ? ` (last: ${last.lastError.slice(0, 200)})` : ""}.`;
   return inTransaction(db, async (tx) => {
     const { count } = await tx.webhookEndpoint.updateMany({ where: { id: endpointId, enabled: true }, data: { enabled: false, disabledReason: reason, disabledAt: now } });
     if (count === 0) return false;
+    await holdDeliveries(tx, endpointId);
     const ep = await tx.webhookEndpoint.findUniqueOrThrow({ where: { id: endpointId }, select: { url: true } });
     await alertOperators(tx, {
       kind: "webhook_endpoint_disabled", workspaceId: null, subjectId: endpointId, now,

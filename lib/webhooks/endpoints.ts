@@ -107,7 +107,8 @@ export async function updateEndpoint(db: Client, who: EndpointActor, id: string,
         ...(disabling ? { enabled: false, disabledReason: `Disabled by ${byWhom(who)}.`, disabledAt: now } : {}),
       },
     });
-    if (enabling) await tx.webhookDelivery.updateMany({ where: { endpointId: id, status: "pending" }, data: { dueSince: now, nextAttemptAt: now } });
+    if (enabling) await resumeDeliveries(tx, id, now);
+    if (disabling) await holdDeliveries(tx, id);
     await recordAudit(tx, actor(who), { action: "webhook_endpoint.updated", subjectType: "webhook_endpoint", subjectId: id, before: view(before), after: view(after) });
     return { endpoint: after, enabled: enabling };
   });
@@ -126,6 +127,19 @@ export async function endpointById(db: Client, id: string) {
   return e;
 }
 
+/**
+ * A disabled endpoint's pending deliveries wait with no next attempt, so the sender's look-up of due deliveries
+ * never reads them, however many pile up. In the transaction that disables it.
+ */
+export async function holdDeliveries(tx: Client, endpointId: string) {
+  await tx.webhookDelivery.updateMany({ where: { endpointId, status: "pending" }, data: { nextAttemptAt: null } });
+}
+
+/** Enabled again: the deliveries that waited are due now, and their 3-day retry clock restarts. */
+async function resumeDeliveries(tx: Client, endpointId: string, now: Date) {
+  await tx.webhookDelivery.updateMany({ where: { endpointId, status: "pending" }, data: { dueSince: now, nextAttemptAt: now } });
+}
+
 /** Enables or disables. Enabling restarts the 3-day retry clock of the deliveries that waited. */
 export async function setEndpointEnabled(db: Client, op: EndpointActor, id: string, enabled: boolean, now = new Date()) {
   return inTransaction(db, async (tx) => {
@@ -134,7 +148,8 @@ export async function setEndpointEnabled(db: Client, op: EndpointActor, id: stri
     const after = await tx.webhookEndpoint.update({
       where: { id }, data: enabled ? { enabled, disabledReason: null, disabledAt: null } : { enabled, disabledReason: `Disabled by ${byWhom(op)}.`, disabledAt: now },
     });
-    if (enabled) await tx.webhookDelivery.updateMany({ where: { endpointId: id, status: "pending" }, data: { dueSince: now, nextAttemptAt: now } });
+    if (enabled) await resumeDeliveries(tx, id, now);
+    else await holdDeliveries(tx, id);
     await recordAudit(tx, actor(op), { action: enabled ? "webhook_endpoint.enabled" : "webhook_endpoint.disabled", subjectType: "webhook_endpoint", subjectId: id, before: view(before), after: view(after) });
     return after;
   });

@@ -6,3 +6,8 @@ CREATE INDEX "Notification_createdAt_due_idx" ON "Notification"("createdAt") WHE
 
 -- deliverPendingNotifications' cooldown check: threshold notices sent in the last minutes, across workspaces
 CREATE INDEX "Notification_sentAt_threshold_idx" ON "Notification"("sentAt") WHERE "kind" = 'threshold';
+
+-- claimDue: a disabled endpoint's pending deliveries have no next attempt until it is enabled again, so the
+-- (status, nextAttemptAt) index does not return them
+UPDATE "WebhookDelivery" d SET "nextAttemptAt" = NULL
+FROM "WebhookEndpoint" e

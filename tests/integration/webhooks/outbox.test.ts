@@ -1,8 +1,9 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { recordUsage, topupExtras } from "@/lib/billing";
 import { EVENT_TYPE_LIST } from "@/lib/webhooks/event-types";
-import { BACKOFF_MS, eventBody, GIVE_UP_MS, pruneWebhookEvents, runDeliveries } from "@/lib/webhooks/deliver";
-import { createEndpoint, endpointDeliveries, failingDeliveries, resendDelivery, setEndpointEnabled } from "@/lib/webhooks/endpoints";
+import { BACKOFF_MS, disableFailingEndpoint, eventBody, GIVE_UP_MS, pruneWebhookEvents, runDeliveries } from "@/lib/webhooks/deliver";
+import { createEndpoint, endpointDeliveries, failingDeliveries, resendDelivery, setEndpointEnabled, updateEndpoint } from "@/lib/webhooks/endpoints";
+import type { Post } from "@/lib/webhooks/post";
 import { consoleOverview } from "@/lib/admin/overview";
 import { GET as webhooksCron } from "@/app/api/cron/webhooks/route";
 import { startReceiver } from "@/tests/helpers/webhook-receiver";
@@ -188,4 +189,48 @@ describe("outgoing webhooks", () => {
     const audit = await testDb().auditLog.findMany({ where: { subjectId: { in: [endpoint.id, delivery.id] } }, orderBy: { seq: "asc" } });
     expect(audit.map((a) => a.action)).toEqual(["webhook_endpoint.created", "webhook_endpoint.disabled", "webhook_endpoint.enabled", "webhook_delivery.resent"]);
   }, 120_000);
+
+  describe("a disabled endpoint's pending deliveries", () => {
+    async function endpointWithTwoPending() {
+      const { receiver, endpoint } = await endpointWithReceiver({ eventTypes: ["extras.credited"] });
+      const { workspaceId } = await seedWorkspace();
+      for (const units of [1, 2]) await topupExtras(testDb(), { workspaceId, pack: "compute_500", units, checkoutSessionId: `cs_${uid()}` });
+      const schedule = async () => (await testDb().webhookDelivery.findMany({ where: { endpointId: endpoint.id, status: "pending" } })).map((d) => d.nextAttemptAt);
+      expect(await schedule()).toEqual([expect.any(Date), expect.any(Date)]);
+      return { receiver, endpoint, schedule };
+    }
+
+    it("wait with no next attempt, whoever disables it, and are due again once it is enabled", async () => {
+      const { receiver, endpoint, schedule } = await endpointWithTwoPending();
+      const apiKey = { kind: "api" as const, id: "pk_webhooks_test", email: null };
+      // An operator in the console, then a platform key through the API.
+      await setEndpointEnabled(testDb(), op, endpoint.id, false);
+      expect(await schedule()).toEqual([null, null]);
+      expect((await runDeliveries(testDb())).attempted).toBe(0);
+      const enabledAt = new Date();
+      await updateEndpoint(testDb(), apiKey, endpoint.id, { enabled: true }, enabledAt);
+      expect(await schedule()).toEqual([enabledAt, enabledAt]);
+      await updateEndpoint(testDb(), apiKey, endpoint.id, { enabled: false });
+      expect(await schedule()).toEqual([null, null]);
+      expect((await runDeliveries(testDb())).attempted).toBe(0);
+      // Enabled again: both are due now, and go out.
+      await setEndpointEnabled(testDb(), op, endpoint.id, true);
+      expect((await runDeliveries(testDb())).delivered).toBe(2);
+      expect(receiver.received.map((r) => r.body.data.units).sort()).toEqual(["1", "2"]);
+    });
+
+    it("wait with no next attempt when the sender disables it after 3 days of failures, or it is disabled while one is sent", async () => {
+      const { endpoint, schedule } = await endpointWithTwoPending();
+      await disableFailingEndpoint(testDb(), endpoint.id, new Date());
+      expect(await schedule()).toEqual([null, null]);
+      await setEndpointEnabled(testDb(), op, endpoint.id, true);
+      // Disabled while the sender waits for the receiver's answer: the failed attempts schedule no retry.
+      const post: Post = async () => {
+        await setEndpointEnabled(testDb(), op, endpoint.id, false);
+        return { status: 500, text: "" };
+      };
+      expect(await runDeliveries(testDb(), { post })).toMatchObject({ attempted: 2, failed: 2 });
+      expect(await schedule()).toEqual([null, null]);
+    });
+  });
 });
