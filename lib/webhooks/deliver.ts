@@ -183,10 +183,16 @@ export async function runDeliveries(db: Client, options: DeliveryOptions = {}): 
  */
 export async function pruneWebhookEvents(db: Client, before: Date, deadline: number): Promise<number> {
   let pruned = 0;
+  // Each batch starts where the previous one ended: the events kept before it are not read again.
+  let from: Date | undefined;
   for (;;) {
-    const ids = (await db.outboxEvent.findMany({ where: { createdAt: { lt: before }, deliveries: { none: { status: { not: "delivered" } } } }, select: { id: true }, take: 1000, orderBy: { createdAt: "asc" } })).map((e) => e.id);
-    if (!ids.length) return pruned;
-    pruned += (await db.outboxEvent.deleteMany({ where: { id: { in: ids } } })).count;
+    const batch = await db.outboxEvent.findMany({
+      where: { createdAt: { lt: before, ...(from ? { gte: from } : {}) }, deliveries: { none: { status: { not: "delivered" } } } },
+      select: { id: true, createdAt: true }, take: 1000, orderBy: { createdAt: "asc" },
+    });
+    if (!batch.length) return pruned;
+    from = batch[batch.length - 1]!.createdAt;
+    pruned += (await db.outboxEvent.deleteMany({ where: { id: { in: batch.map((e) => e.id) } } })).count;
     if (Date.now() > deadline) return pruned;
   }
 }

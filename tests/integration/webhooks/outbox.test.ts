@@ -4,6 +4,7 @@ import { EVENT_TYPE_LIST } from "@/lib/webhooks/event-types";
 import { BACKOFF_MS, disableFailingEndpoint, eventBody, GIVE_UP_MS, pruneWebhookEvents, runDeliveries } from "@/lib/webhooks/deliver";
 import { createEndpoint, endpointDeliveries, failingDeliveries, resendDelivery, setEndpointEnabled, updateEndpoint } from "@/lib/webhooks/endpoints";
 import type { Post } from "@/lib/webhooks/post";
+import type { Client } from "@/lib/db";
 import { consoleOverview } from "@/lib/admin/overview";
 import { GET as webhooksCron } from "@/app/api/cron/webhooks/route";
 import { startReceiver } from "@/tests/helpers/webhook-receiver";
@@ -117,6 +118,33 @@ describe("outgoing webhooks", () => {
     // (the prune cron passes 30 days ago)
     expect(await pruneWebhookEvents(testDb(), new Date(Date.now() + 86_400_000), Date.now() + 60_000)).toBe(1);
     expect((await testDb().outboxEvent.findMany({ where: { workspaceId } })).map((e) => (e.data as { units: string }).units)).toEqual(["8"]);
+  });
+
+  it("prunes in batches that do not read again the old events it keeps", async () => {
+    const { endpoint } = await endpointWithReceiver({ eventTypes: ["extras.credited"] });
+    const ws = `ws-prune-${uid()}`;
+    // Events of the year 2000: the oldest 1,500 gave up (kept), the 2,500 after them were delivered.
+    await testDb().$executeRaw`
+      INSERT INTO "OutboxEvent" (id, type, "workspaceId", data, "createdAt")
+      SELECT ${ws} || '-' || g, 'extras.credited', ${ws}, '{}', timestamp '2000-01-01' + g * interval '1 minute' FROM generate_series(1, 4000) g`;
+    await testDb().$executeRaw`
+      INSERT INTO "WebhookDelivery" (id, "eventId", "endpointId", status, attempts)
+      SELECT 'whd-' || ${ws} || '-' || g, ${ws} || '-' || g, ${endpoint.id}, CASE WHEN g <= 1500 THEN 'failed' ELSE 'delivered' END, 1
+      FROM generate_series(1, 4000) g`;
+    const ranges: unknown[] = [];
+    const watched = testDb().$extends({
+      query: { outboxEvent: { findMany({ args, query }) {
+        ranges.push(args.where?.createdAt);
+        return query(args);
+      } } },
+    }) as unknown as Client;
+    expect(await pruneWebhookEvents(watched, new Date(Date.UTC(2001, 0, 1)), Date.now() + 60_000)).toBe(2500);
+    expect(await testDb().outboxEvent.count({ where: { workspaceId: ws } })).toBe(1500);
+    // Three batches of up to 1,000, then one that finds none: after the first, none reads the kept events.
+    expect(ranges).toHaveLength(4);
+    for (const createdAt of ranges.slice(1)) {
+      expect(await testDb().outboxEvent.count({ where: { workspaceId: ws, createdAt: createdAt as { lt: Date }, deliveries: { some: { status: "failed" } } } })).toBe(0);
+    }
   });
 
   it("delivers 10,000 events from two concurrent senders, none lost, none altered, none sent twice", async () => {
