@@ -17,9 +17,10 @@ const TX_OPTIONS = { maxWait: 10_000, timeout: 15_000 } as const;
  * The one way to run statements together: a new transaction on a client, or `fn` inline when `db` already
  * is a transaction (so a caller can fold its writes into its own, e.g. a webhook applying its effects).
  */
-export async function inTransaction<T>(db: Client, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(db: Client, fn: (tx: Tx) => Promise<T>, opts: { snapshot?: boolean } = {}): Promise<T> {
   if (isTransaction(db)) return fn(db);
-  return (db as PrismaClient).$transaction((tx) => fn(tx), TX_OPTIONS);
+  // `snapshot`: every statement reads the database as of the first (REPEATABLE READ), for reads that must agree.
+  return (db as PrismaClient).$transaction((tx) => fn(tx), opts.snapshot ? { ...TX_OPTIONS, isolationLevel: "RepeatableRead" } : TX_OPTIONS);
 }
 
 /** True when `db` is an open transaction (writes there commit or roll back with the caller's). */

@@ -1,4 +1,4 @@
-import type { Tx } from "@/lib/db";
+import { inTransaction, type Client } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 
 export interface UsageEventItem {
@@ -31,28 +31,31 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
  * createdAt is when the usage happened (the API's timestamp); recordedAt, when a backdated event arrived.
  */
 export async function listUsageEvents(
-  db: Tx,
+  db: Client,
   input: { workspaceId: string; feature?: string; from?: Date; to?: Date; cursor?: string; limit: number },
 ): Promise<{ data: UsageEventItem[]; nextCursor: string | null }> {
   const after = input.cursor ? decodeCursor(input.cursor) : null;
   // A feature's events are also asked for by their windows (an event's window is of its feature): no index
-  // has feature, and the (workspaceId, windowId) one finds a rarely used feature's few events directly.
-  const windows = input.feature ? await db.usageWindow.findMany({ where: { workspaceId: input.workspaceId, feature: input.feature }, select: { id: true } }) : [];
-  const rows = await db.usageEvent.findMany({
-    where: {
-      workspaceId: input.workspaceId,
-      ...(input.feature ? { feature: input.feature, windowId: { in: windows.map((w) => w.id) } } : {}),
-      AND: [
-        input.from ? { createdAt: { gte: input.from } } : {},
-        input.to ? { createdAt: { lt: input.to } } : {},
-        // The bound beside the OR selects nothing more: it starts the index at the cursor, not at the newest event.
-        after ? { createdAt: { lte: after.at }, OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : {},
-      ],
-    },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: input.limit + 1,
-    select: { id: true, feature: true, units: true, quotaUnits: true, extrasUnits: true, idempotencyKey: true, metadata: true, createdAt: true, recordedAt: true },
-  });
+  // has feature, and the (workspaceId, windowId) one finds a rarely used feature's few events directly. Both
+  // reads in one snapshot: a period reset moving events into new windows between them would hide those.
+  const rows = await inTransaction(db, async (tx) => {
+    const windows = input.feature ? await tx.usageWindow.findMany({ where: { workspaceId: input.workspaceId, feature: input.feature }, select: { id: true } }) : [];
+    return tx.usageEvent.findMany({
+      where: {
+        workspaceId: input.workspaceId,
+        ...(input.feature ? { feature: input.feature, windowId: { in: windows.map((w) => w.id) } } : {}),
+        AND: [
+          input.from ? { createdAt: { gte: input.from } } : {},
+          input.to ? { createdAt: { lt: input.to } } : {},
+          // The bound beside the OR selects nothing more: it starts the index at the cursor, not at the newest event.
+          after ? { createdAt: { lte: after.at }, OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : {},
+        ],
+      },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: input.limit + 1,
+      select: { id: true, feature: true, units: true, quotaUnits: true, extrasUnits: true, idempotencyKey: true, metadata: true, createdAt: true, recordedAt: true },
+    });
+  }, { snapshot: true });
   const page = rows.slice(0, input.limit);
   const last = page[page.length - 1];
   return {

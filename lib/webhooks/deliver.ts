@@ -102,8 +102,11 @@ async function record(db: Client, outcomes: Outcome[], now: Date): Promise<strin
     return { id: o.claim.id, status: o.ok ? "delivered" : giveUp ? "failed" : "pending", next, code: o.code, err: o.error, ms: o.durationMs, at: o.at.toISOString() };
   });
   const json = JSON.stringify(rows);
+  const endpointIds = [...new Set(outcomes.map((o) => o.claim.endpointId))];
   await inTransaction(db, async (tx) => {
     // A delivery whose endpoint was disabled while it was being sent gets no next attempt, as holdDeliveries does.
+    // The endpoints are locked first, so a disable committing meanwhile is waited for and then seen.
+    await tx.$queryRaw`SELECT 1 FROM "WebhookEndpoint" WHERE id = ANY(${endpointIds}) FOR SHARE`;
     await tx.$executeRaw`
       UPDATE "WebhookDelivery" d SET status = x.status, attempts = d.attempts + 1, "nextAttemptAt" = CASE WHEN e.enabled THEN x.next END, "leaseUntil" = NULL,
         "lastResponseCode" = x.code, "lastError" = x.err, "deliveredAt" = CASE WHEN x.status = 'delivered' THEN x.at END, "updatedAt" = x.at

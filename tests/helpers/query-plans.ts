@@ -15,14 +15,18 @@ export function recordingDb(): { db: PrismaClient; pool: pg.Pool; statements: St
   const db = createDb(process.env.DATABASE_URL!, 1, { connectMs: 300_000, statementMs: 60_000 });
   const pool = pgPoolOf(db)!;
   const statements: Statement[] = [];
-  const send = pool.query.bind(pool) as (config: unknown, values?: unknown) => unknown;
-  pool.query = ((config: unknown, values?: unknown) => {
-    if (config && typeof config === "object" && "text" in config) {
-      const c = config as { text: string; values?: unknown[] };
-      statements.push({ text: c.text, values: c.values ?? (values as unknown[] | undefined) ?? [] });
-    }
-    return send(config, values);
-  }) as typeof pool.query;
+  // On each connection as it opens: statements inside a transaction go through its connection, not the pool.
+  pool.on("connect", (client) => {
+    const send = client.query.bind(client) as (...args: unknown[]) => unknown;
+    client.query = ((...args: unknown[]) => {
+      const [config, values] = args;
+      if (config && typeof config === "object" && "text" in config) {
+        const c = config as { text: string; values?: unknown[] };
+        statements.push({ text: c.text, values: c.values ?? (Array.isArray(values) ? values : []) });
+      }
+      return send(...args);
+    }) as typeof client.query;
+  });
   return { db, pool, statements, close: async () => { await db.$disconnect(); await pool.end(); } };
 }
 

@@ -11,3 +11,4 @@ CREATE INDEX "Notification_sentAt_threshold_idx" ON "Notification"("sentAt") WHE
 -- (status, nextAttemptAt) index does not return them
 UPDATE "WebhookDelivery" d SET "nextAttemptAt" = NULL
 FROM "WebhookEndpoint" e
+WHERE e.id = d."endpointId" AND NOT e.enabled AND d.status = 'pending';
