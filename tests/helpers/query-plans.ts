@@ -33,26 +33,32 @@ export function recordingDb(): { db: PrismaClient; pool: pg.Pool; statements: St
 export interface ScanRead {
   node: string;
   index?: string;
-  /** Rows the scan produced plus rows it read and dropped, over all its loops. */
+  /** The index condition, as EXPLAIN prints it. */
+  cond?: string;
+  /** Rows the scan produced plus rows it read and dropped, over all its loops (0 without ANALYZE). */
   rows: number;
+}
+
+/** The nodes of an EXPLAIN (FORMAT JSON) result (as the driver returns it) for which `keep` holds. */
+export function planNodes(raw: unknown, keep: (node: Record<string, unknown>) => boolean): ScanRead[] {
+  const [{ Plan }] = (typeof raw === "string" ? JSON.parse(raw) : raw) as [{ Plan: Record<string, unknown> }];
+  const found: ScanRead[] = [];
+  const walk = (node: Record<string, unknown>) => {
+    if (keep(node)) {
+      const n = (key: string) => Number(node[key] ?? 0);
+      const perLoop = n("Actual Rows") + n("Rows Removed by Filter") + n("Rows Removed by Index Recheck");
+      found.push({ node: String(node["Node Type"]), index: node["Index Name"] as string | undefined, cond: node["Index Cond"] as string | undefined, rows: perLoop * Math.max(1, n("Actual Loops")) });
+    }
+    for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+  };
+  walk(Plan);
+  return found;
 }
 
 /** Each scan of `table` in the plan `statement` ran with (EXPLAIN ANALYZE: a read-only statement only). */
 export async function scansOf(pool: pg.Pool, statement: Statement, table: string): Promise<ScanRead[]> {
   const { rows } = await pool.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${statement.text}`, statement.values);
-  const raw = rows[0]!["QUERY PLAN"];
-  const [{ Plan }] = (typeof raw === "string" ? JSON.parse(raw) : raw) as [{ Plan: Record<string, unknown> }];
-  const scans: ScanRead[] = [];
-  const walk = (node: Record<string, unknown>) => {
-    if (node["Relation Name"] === table) {
-      const n = (key: string) => Number(node[key] ?? 0);
-      const perLoop = n("Actual Rows") + n("Rows Removed by Filter") + n("Rows Removed by Index Recheck");
-      scans.push({ node: String(node["Node Type"]), index: node["Index Name"] as string | undefined, rows: perLoop * Math.max(1, n("Actual Loops")) });
-    }
-    for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
-  };
-  walk(Plan);
-  return scans;
+  return planNodes(rows[0]!["QUERY PLAN"], (node) => node["Relation Name"] === table);
 }
 
 /** The statements `run` sent that read `table`, each with its scans of it. */

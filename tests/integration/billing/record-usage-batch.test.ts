@@ -6,6 +6,7 @@ import { recordUsage, recordUsageBatch, topupExtras, type BatchEventInput, type 
 import type { EntitlementSpec } from "@/lib/billing/catalog";
 import { isAppError } from "@/lib/errors";
 import { LOCK_SQL } from "@/lib/billing/batch-run";
+import { planNodes } from "../../helpers/query-plans";
 import { closeTestDb, expectBooksHold, seedWorkspace, testDb, uid, writtenRows } from "./helpers";
 
 // The app's client runs a batch's transactions on its pg pool; a client without one runs them through Prisma.
@@ -210,13 +211,7 @@ describe("recordUsageBatch", () => {
     onTestFinished(() => testDb().$executeRaw`DELETE FROM "UsageEvent" WHERE "workspaceId" = ${workspaceId} AND "idempotencyKey" LIKE 'hist-%'`.then(() => undefined));
     const keys = Array.from({ length: 1000 }, (_, i) => `new-${i}`);
     const [explained] = await testDb().$queryRawUnsafe<{ "QUERY PLAN": unknown }[]>(`EXPLAIN (FORMAT JSON) ${LOCK_SQL}`, workspaceId, ["tokens"], new Date().toISOString(), keys);
-    const plan = explained!["QUERY PLAN"];
-    const scans: { type: string; index?: string }[] = [];
-    const walk = (node: Record<string, unknown>) => {
-      if (node["Relation Name"] === "UsageEvent") scans.push({ type: String(node["Node Type"]), index: node["Index Name"] as string | undefined });
-      for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
-    };
-    walk(((typeof plan === "string" ? JSON.parse(plan) : plan) as { Plan: Record<string, unknown> }[])[0]!.Plan);
+    const scans = planNodes(explained!["QUERY PLAN"], (node) => node["Relation Name"] === "UsageEvent").map((s) => ({ type: s.node, index: s.index }));
     // One probe per key: no scan over the workspace's events (by its other indexes or the table).
     expect(scans).toEqual([{ type: "Index Scan", index: "UsageEvent_workspaceId_idempotencyKey_key" }]);
   });

@@ -3,6 +3,7 @@ import { Prisma } from "@/lib/generated/prisma/client";
 import { deliverPendingNotifications, recordUsage, topupExtras } from "@/lib/billing";
 import { claimThresholdsSql, dueNotificationsSql, THRESHOLD_COOLDOWN_MS } from "@/lib/billing/notify";
 import { thresholdBody, thresholdSubject } from "@/lib/billing/thresholds";
+import { planNodes } from "../../helpers/query-plans";
 import { closeTestDb, expectBooksHold, recordingNotifier, seedWorkspace, sentTo, settle, testDb, uid } from "./helpers";
 
 afterAll(closeTestDb);
@@ -122,18 +123,10 @@ describe("thresholds at 80% and 100%", () => {
     /** How each statement reads Notification: the index and its condition, or a table scan. */
     async function notificationScans(query: Prisma.Sql) {
       const [explained] = await testDb().$queryRaw<{ "QUERY PLAN": unknown }[]>(Prisma.sql`EXPLAIN (FORMAT JSON) ${query}`);
-      const plan = explained!["QUERY PLAN"];
-      const scans: { type: string; index?: string; cond?: string }[] = [];
-      const walk = (node: Record<string, unknown>) => {
-        if (node["Relation Name"] === "Notification" || (node["Index Name"] as string | undefined)?.startsWith("Notification_")) {
-          if (node["Node Type"] !== "Bitmap Heap Scan" && node["Node Type"] !== "ModifyTable") {
-            scans.push({ type: String(node["Node Type"]), index: node["Index Name"] as string | undefined, cond: node["Index Cond"] as string | undefined });
-          }
-        }
-        for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
-      };
-      walk(((typeof plan === "string" ? JSON.parse(plan) : plan) as { Plan: Record<string, unknown> }[])[0]!.Plan);
-      return scans;
+      const scans = planNodes(explained!["QUERY PLAN"], (node) =>
+        (node["Relation Name"] === "Notification" || (node["Index Name"] as string | undefined)?.startsWith("Notification_") === true)
+        && node["Node Type"] !== "Bitmap Heap Scan" && node["Node Type"] !== "ModifyTable");
+      return scans.map((s) => ({ type: s.node, index: s.index, cond: s.cond }));
     }
 
     // One workspace with 3,000 threshold notices sent over the months, and 3,000 notices elsewhere that gave up after
