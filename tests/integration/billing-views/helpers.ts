@@ -1,19 +1,13 @@
-import { createDb } from "@/lib/db";
+import { closeTestDb, testDb } from "../billing/helpers";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { seedCatalog } from "@/lib/billing/plans";
 import { createWorkspace } from "@/lib/workspaces/create-workspace";
 import { withoutSeatClaims } from "../../helpers/seats";
 
-let client: PrismaClient | undefined;
-export function viewsDb(): PrismaClient {
-  client ??= createDb(process.env.DATABASE_URL!, 8);
-  return client;
-}
-
-export async function closeViewsDb() {
-  await client?.$disconnect();
-  client = undefined;
-}
+// The billing tests' client: one connection on PGlite, whose socket server can interleave two connections'
+// statements (see POOL there), many on PostgreSQL.
+export const viewsDb: () => PrismaClient = testDb;
+export const closeViewsDb = closeTestDb;
 
 let seeded: Promise<unknown> | undefined;
 export const uid = () => crypto.randomUUID().slice(0, 8);
