@@ -11,9 +11,15 @@ import {
   topupExtras,
   type PaymentsPort,
 } from "@/lib/billing";
+import { recordingDb, scansOf } from "../../helpers/query-plans";
+import { removeWorkspace } from "../../setup/books";
 import { closeTestDb, expectBooksHold, seedWorkspace, settle, testDb, uid } from "./helpers";
 
-afterAll(closeTestDb);
+const recorder = recordingDb();
+afterAll(async () => {
+  await recorder.close();
+  await closeTestDb();
+});
 
 const silent = { notifier: { async send() {} } };
 const DAY = 86_400_000;
@@ -70,6 +76,29 @@ describe("extras ledger", () => {
     expect(await extrasBalance(testDb(), workspaceId, later)).toEqual({ balance: "7", usable: "7" });
     expect((await expireLots(testDb(), { now: later, workspaceId })).entries).toEqual([]);
     await expectBooksHold(workspaceId);
+  });
+
+  it("the expiry run finds the lots due without reading the ones already expired", async () => {
+    const { workspaceId } = await seedWorkspace({});
+    try {
+      // 20,000 lots that expired long ago, as years of packs leave behind, and statistics that know them.
+      await testDb().$executeRaw`
+        INSERT INTO "ExtrasLot" (id, "workspaceId", source, "sourceRef", units, remaining, "expiresAt", "expiredAt")
+        SELECT 'old-' || ${workspaceId} || '-' || g, ${workspaceId}, 'grant', 'old-' || g, 10, 0,
+               TIMESTAMP '1999-01-01' + (g || ' seconds')::interval, TIMESTAMP '1999-02-01'
+        FROM generate_series(1, 20000) g`;
+      await testDb().$executeRawUnsafe(`ANALYZE "ExtrasLot"`);
+      // A run in 2000: every lot of that time has expired already, so there is nothing to do.
+      recorder.statements.length = 0;
+      expect(await expireLots(recorder.db, { now: new Date("2000-01-01T00:00:00Z") })).toEqual({ lotsExpired: 0, entries: [], more: false });
+      expect(recorder.statements).toHaveLength(1);
+      const scans = await scansOf(recorder.pool, recorder.statements[0]!, "ExtrasLot");
+      // Through the index of unexpired lots: nothing read, where the expiresAt index reads all 20,000.
+      expect(scans.map((s) => s.index)).toEqual(["ExtrasLot_expiresAt_due_idx"]);
+      expect(scans[0]!.rows).toBeLessThan(200);
+    } finally {
+      await removeWorkspace(testDb(), workspaceId);
+    }
   });
 
   it("a partial refund claws back in proportion, may leave the balance negative, and then extras cover nothing", async () => {
