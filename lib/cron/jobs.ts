@@ -75,17 +75,29 @@ export async function reconcileJob({ db, now, deadline }: CronContext) {
 /** Webhook event records older than 30 days (Stripe no longer redelivers them), and old cron runs, in batches. */
 export async function pruneJob({ db, now, deadline }: CronContext) {
   const before = new Date(now.getTime() - PRUNE_AFTER_DAYS * 86_400_000);
-  let events = 0;
-  for (;;) {
-    // Failed events are kept until they are processed (a replay or the reconcile cron's retry): they are what an operator must see.
-    const ids = (await db.stripeEvent.findMany({ where: { receivedAt: { lt: before }, status: { not: "failed" } }, select: { id: true }, take: 1000, orderBy: { receivedAt: "asc" } })).map((e) => e.id);
-    if (!ids.length) break;
-    events += (await db.stripeEvent.deleteMany({ where: { id: { in: ids } } })).count;
-    if (Date.now() > deadline) break;
-  }
+  const events = await pruneStripeEvents(db, before, deadline);
   const webhookEvents = await pruneWebhookEvents(db, before, deadline);
   const cronRuns = (await db.cronRun.deleteMany({ where: { startedAt: { lt: before } } })).count;
   return { prunedEvents: events, prunedWebhookEvents: webhookEvents, prunedCronRuns: cronRuns };
+}
+
+/**
+ * Stripe event records received before `before`, in batches of 1,000, until none is left or the deadline.
+ * Failed events are kept until they are processed (a replay or the reconcile cron's retry): they are what an
+ * operator must see. One status at a time, so each batch is a range of the (status, receivedAt) index that
+ * reads the rows it deletes, never the failed ones kept nor the recent ones.
+ */
+export async function pruneStripeEvents(db: CronContext["db"], before: Date, deadline: number): Promise<number> {
+  let pruned = 0;
+  for (const status of ["processed", "received"] as const) {
+    for (;;) {
+      const batch = await db.stripeEvent.findMany({ where: { status, receivedAt: { lt: before } }, select: { id: true }, take: 1000, orderBy: { receivedAt: "asc" } });
+      if (!batch.length) break;
+      pruned += (await db.stripeEvent.deleteMany({ where: { id: { in: batch.map((e) => e.id) } } })).count;
+      if (Date.now() > deadline) return pruned;
+    }
+  }
+  return pruned;
 }
 
 /** Outgoing webhooks due now (new, retries, resends): the backstop of the in-process sender, and its only driver on serverless hosts. */
