@@ -167,20 +167,30 @@ export async function deleteEndpoint(db: Client, op: EndpointActor, id: string) 
 /** Sends the delivery again now, with the same webhook-id, whatever its state; the retry clock restarts. */
 export async function resendDelivery(db: Client, op: EndpointActor, deliveryId: string, now = new Date()) {
   return inTransaction(db, async (tx) => {
-    const d = await tx.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { endpoint: { select: { enabled: true } } } });
-    if (!d) throw new AppError("not_found", "Delivery not found.");
-    if (!d.endpoint.enabled) throw new AppError("invalid_request", "The endpoint is disabled: enable it first, then resend.");
+    // The endpoint is locked before its state is read, so a disable committing meanwhile is waited for and then
+    // seen: a resend never schedules a delivery of an endpoint that is disabled (see holdDeliveries).
+    const [endpoint] = await tx.$queryRaw<{ enabled: boolean }[]>`
+      SELECT e.enabled FROM "WebhookEndpoint" e JOIN "WebhookDelivery" d ON d."endpointId" = e.id WHERE d.id = ${deliveryId} FOR SHARE OF e`;
+    const d = await tx.webhookDelivery.findUnique({ where: { id: deliveryId } });
+    if (!endpoint || !d) throw new AppError("not_found", "Delivery not found.");
+    if (!endpoint.enabled) throw new AppError("invalid_request", "The endpoint is disabled: enable it first, then resend.");
     await tx.webhookDelivery.update({ where: { id: deliveryId }, data: { status: "pending", nextAttemptAt: now, dueSince: now, leaseUntil: null } });
     await recordAudit(tx, actor(op), { action: "webhook_delivery.resent", subjectType: "webhook_delivery", subjectId: deliveryId, before: { status: d.status, attempts: d.attempts } });
     return { eventId: d.eventId };
   });
 }
 
-export async function listEndpoints(db: Client) {
-  const [endpoints, failing] = await Promise.all([
-    db.webhookEndpoint.findMany({ orderBy: { createdAt: "desc" }, omit: { secret: true } }),
-    db.webhookDelivery.groupBy({ by: ["endpointId", "status"], _count: { _all: true } }),
-  ]);
+/** Every endpoint without its secret, newest first. */
+export function listEndpoints(db: Client) {
+  return db.webhookEndpoint.findMany({ orderBy: { createdAt: "desc" }, omit: { secret: true } });
+}
+
+/**
+ * Every endpoint with how many of its deliveries are pending, delivered and failed, for the console. The counts
+ * read every delivery kept (30 days, see the prune cron), so the API's list, which does not show them, does not ask.
+ */
+export async function listEndpointsWithCounts(db: Client) {
+  const [endpoints, failing] = await Promise.all([listEndpoints(db), db.webhookDelivery.groupBy({ by: ["endpointId", "status"], _count: { _all: true } })]);
   return endpoints.map((e) => {
     const count = (status: string) => failing.find((f) => f.endpointId === e.id && f.status === status)?._count._all ?? 0;
     return { ...e, pending: count("pending"), delivered: count("delivered"), failed: count("failed") };

@@ -2,12 +2,13 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { recordUsage, topupExtras } from "@/lib/billing";
 import { EVENT_TYPE_LIST } from "@/lib/webhooks/event-types";
 import { BACKOFF_MS, disableFailingEndpoint, eventBody, GIVE_UP_MS, pruneWebhookEvents, runDeliveries } from "@/lib/webhooks/deliver";
-import { createEndpoint, endpointDeliveries, failingDeliveries, resendDelivery, setEndpointEnabled, updateEndpoint } from "@/lib/webhooks/endpoints";
+import { createEndpoint, endpointDeliveries, failingDeliveries, listEndpoints, listEndpointsWithCounts, resendDelivery, setEndpointEnabled, updateEndpoint } from "@/lib/webhooks/endpoints";
 import type { Post } from "@/lib/webhooks/post";
 import type { Client } from "@/lib/db";
 import { consoleOverview } from "@/lib/admin/overview";
 import { GET as webhooksCron } from "@/app/api/cron/webhooks/route";
 import { startReceiver } from "@/tests/helpers/webhook-receiver";
+import { recordingDb, tableReads } from "@/tests/helpers/query-plans";
 import { closeTestDb, seedWorkspace, testDb, uid } from "../billing/helpers";
 
 const op = { id: "op_webhooks_test", email: "ops@example.test" };
@@ -27,7 +28,11 @@ afterEach(async () => {
   await testDb().outboxEvent.deleteMany({});
   await Promise.all(receivers.splice(0).map((r) => r.close()));
 });
-afterAll(closeTestDb);
+const recorder = recordingDb();
+afterAll(async () => {
+  await recorder.close();
+  await closeTestDb();
+});
 
 describe("outgoing webhooks", () => {
   it("writes no event when no endpoint subscribes, and nothing for types nobody subscribes to", async () => {
@@ -245,6 +250,30 @@ describe("outgoing webhooks", () => {
       await setEndpointEnabled(testDb(), op, endpoint.id, true);
       expect((await runDeliveries(testDb())).delivered).toBe(2);
       expect(receiver.received.map((r) => r.body.data.units).sort()).toEqual(["1", "2"]);
+    });
+
+    it("are not resent while it is disabled, and a resend locks the endpoint before it reads whether it is enabled", async () => {
+      const { endpoint, schedule } = await endpointWithTwoPending();
+      const [delivery] = await testDb().webhookDelivery.findMany({ where: { endpointId: endpoint.id } });
+      await setEndpointEnabled(testDb(), op, endpoint.id, false);
+      await expect(resendDelivery(testDb(), op, delivery!.id)).rejects.toMatchObject({ code: "invalid_request" });
+      expect(await schedule()).toEqual([null, null]);
+      // Enabled, the resend goes through. It read the endpoint under a lock, so a disable committing while it ran
+      // would have been waited for and then seen, not left a retry scheduled behind it.
+      await setEndpointEnabled(testDb(), op, endpoint.id, true);
+      recorder.statements.length = 0;
+      await resendDelivery(recorder.db, op, delivery!.id);
+      const texts = recorder.statements.map((st) => st.text);
+      const read = texts.findIndex((t) => t.includes('"WebhookEndpoint"'));
+      expect(texts[read]).toMatch(/FOR SHARE/);
+      expect(read).toBeLessThan(texts.findIndex((t) => /^\s*UPDATE\s+"public"\."WebhookDelivery"/i.test(t)));
+      await expect(resendDelivery(testDb(), op, "whd_missing")).rejects.toMatchObject({ code: "not_found" });
+    });
+
+    it("are counted in the console's list, which the API's list does not ask for", async () => {
+      const { endpoint } = await endpointWithTwoPending();
+      expect((await listEndpointsWithCounts(testDb())).find((e) => e.id === endpoint.id)).toMatchObject({ pending: 2, delivered: 0, failed: 0 });
+      expect(await tableReads(recorder, "WebhookDelivery", (db) => listEndpoints(db))).toEqual([]);
     });
 
     it("wait with no next attempt when the sender disables it after 3 days of failures, or it is disabled while one is sent", async () => {

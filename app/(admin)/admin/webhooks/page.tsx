@@ -3,14 +3,14 @@ import { ActionForm } from "@/components/billing/action-form";
 import { Card } from "@/components/ui/card";
 import { formatDateTime } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
-import { listEndpoints } from "@/lib/webhooks/endpoints";
+import { listEndpointsWithCounts } from "@/lib/webhooks/endpoints";
 import { WEBHOOK_EVENT_TYPES } from "@/lib/webhooks/event-types";
 import { createEndpointAction } from "./actions";
 
 export const dynamic = "force-dynamic";
 
 export default async function WebhooksPage() {
-  const endpoints = await listEndpoints(db());
+  const endpoints = await listEndpointsWithCounts(db());
   return (
     <div className="space-y-4">
       <h1 className="text-2xl font-semibold text-slate-900">Outgoing webhooks</h1>
