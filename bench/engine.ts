@@ -37,8 +37,8 @@ export const engineSuite: BenchSuite = {
     // Each side gets a pool of the same size. The engine's client runs on its pool and shares it with the
     // billing hot path, as the app's client does (createDb); "engine.prisma" is the same engine on a
     // client without an attached pool, every statement through Prisma's pipeline.
-    // PGlite serves all connections from one single-user backend and its socket server can interleave two
-    // connections' extended-protocol messages, so there every side talks to it through one connection.
+    // PGlite serves all connections from one single-user backend, one at a time, so there every side talks
+    // to it through one connection.
     const poolSize = database.kind === "pglite" ? 1 : POOL;
     const pools = Array.from({ length: 2 }, () => new pg.Pool({ connectionString: database.url, max: poolSize, connectionTimeoutMillis: 60_000 }));
     for (const p of pools) p.on("error", () => undefined);

@@ -32,9 +32,9 @@ let embedded: EmbeddedPostgres | undefined;
 if (!process.env.DATABASE_URL) {
   embedded = await startEmbeddedPostgres({ dataDir: memory ? undefined : path.join(dataDir, "pglite"), maxConnections: 20 });
   process.env.DATABASE_URL = embedded.url;
-  // PGlite is one database session behind a socket: concurrent connections' extended-protocol messages can
-  // interleave ("bind message supplies 3 parameters, but prepared statement requires 2") when webhooks and page
-  // loads overlap, so the app talks to it over a single pooled connection.
+  // PGlite is one database session behind a socket, serving one connection's statements at a time: more
+  // connections would only wait in its queue, past the pool's fail-fast wait for a connection, so the app talks
+  // to it over a single pooled connection.
   process.env.DATABASE_POOL_MAX ??= "1";
   console.log(`[tally] embedded PostgreSQL (PGlite) on 127.0.0.1:${embedded.port}${memory ? " in memory" : ` with data in ${path.relative(process.cwd(), dataDir)}/pglite`}`);
 }

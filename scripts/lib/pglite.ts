@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
-const require = createRequire(import.meta.url);
+// The server process: PGlite behind the socket library, with a queue that keeps each connection's protocol cycles whole.
+const SERVER = path.join(path.dirname(fileURLToPath(import.meta.url)), "pglite-server.mjs");
 
 /** A port the OS says is free right now (never 5432, which the machine's PostgreSQL may own). */
 export async function freePort(): Promise<number> {
@@ -47,8 +48,7 @@ export interface EmbeddedPostgres {
  */
 export async function startEmbeddedPostgres(opts: { dataDir?: string; port?: number; maxConnections?: number } = {}): Promise<EmbeddedPostgres> {
   const port = opts.port ?? (await freePort());
-  const bin = path.join(path.dirname(require.resolve("@electric-sql/pglite-socket")), "scripts/server.js");
-  const args = [bin, `--db=${opts.dataDir ? path.resolve(opts.dataDir) : "memory://"}`, `--port=${port}`, `--max-connections=${opts.maxConnections ?? 20}`];
+  const args = [SERVER, `--db=${opts.dataDir ? path.resolve(opts.dataDir) : "memory://"}`, `--port=${port}`, `--max-connections=${opts.maxConnections ?? 20}`];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (d) => (stderr += String(d)));

@@ -4,7 +4,7 @@ import { inject } from "vitest";
 const urls = inject("databaseUrls");
 const worker = Number(process.env.VITEST_POOL_ID ?? 1);
 process.env.DATABASE_URL = urls[(worker - 1) % urls.length];
-// The embedded PGlite server runs all connections in one session and can interleave their messages: one connection.
+// The embedded PGlite server runs all connections in one session, one at a time: one connection.
 process.env.DATABASE_POOL_MAX ??= inject("databaseEmbedded") ? "1" : "20";
 process.env.AUTH_SECRET ??= "test-auth-secret-0123456789abcdef";
 process.env.CRON_SECRET ??= "test-cron-secret-0123456789abcdef";

@@ -4,8 +4,8 @@ import { seedCatalog } from "@/lib/billing/plans";
 import { createWorkspace } from "@/lib/workspaces/create-workspace";
 import { withoutSeatClaims } from "../../helpers/seats";
 
-// The billing tests' client: one connection on PGlite, whose socket server can interleave two connections'
-// statements (see POOL there), many on PostgreSQL.
+// The billing tests' client: one connection on PGlite, which serves one connection at a time (see POOL
+// there), many on PostgreSQL.
 export const viewsDb: () => PrismaClient = testDb;
 export const closeViewsDb = closeTestDb;
 

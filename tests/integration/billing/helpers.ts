@@ -22,9 +22,8 @@ async function isPglite(url: string): Promise<boolean> {
 
 /**
  * On PostgreSQL the tests send their parallel calls through 24 connections, really in parallel.
- * PGlite (the embedded default) runs every connection on one single-user backend, and its socket server
- * can interleave two connections' extended-protocol messages (one's Bind against another's Parse), so
- * there the calls still start in parallel but reach the database through one connection.
+ * PGlite (the embedded default) runs every connection on one single-user backend, one connection at a
+ * time, so there the calls still start in parallel but reach the database through one connection.
  */
 export const ON_PGLITE = await isPglite(process.env.DATABASE_URL!);
 export const POOL = ON_PGLITE ? 1 : 24;

@@ -31,8 +31,8 @@ export interface PaymentsEnv {
  * events of an endpoint created later for `appUrl`.
  */
 export async function startPayments(opts: { deliver?: boolean; fresh?: boolean; db?: PrismaClient } = {}): Promise<PaymentsEnv> {
-  // PGlite (the embedded default) is one backend behind a socket whose server can interleave concurrent
-  // connections' extended-protocol messages; there the app's client gets one connection (as `npm run dev` does).
+  // PGlite (the embedded default) is one backend that serves one connection at a time; there the app's client
+  // gets one connection (as `npm run dev` does).
   if (await onPglite()) process.env.DATABASE_POOL_MAX = "1";
   const deliveries: PaymentsEnv["deliveries"] = [];
   let server: Server | null = null;
