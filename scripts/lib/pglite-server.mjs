@@ -6,8 +6,9 @@
 // cycle (Parse, Bind, Describe, Execute ... Sync) is not a transaction: when a connection's cycle arrives in two
 // reads (a large parameter, say), another connection's Parse can land between its Parse and its Bind, which then
 // binds the other's statement: an error, or another query's rows (electric-sql/pglite#1046). This queue keeps
-// to one connection from the first message of a cycle to its Sync, as well as through a transaction; and a
-// failing message fails its own connection's request, never the queue.
+// to one connection from the first message of a cycle to its Sync, as well as through a transaction; a
+// connection that leaves with either open has it closed for it; and a failing message fails its own
+// connection's request, never the queue. COPY ... FROM STDIN is not kept whole (nothing here uses it).
 //
 // Flags: --db=PATH (default memory://), --port=N, --host=H (default 127.0.0.1), --max-connections=N.
 import { parseArgs } from "node:util";
@@ -19,7 +20,7 @@ import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 const IN_CYCLE = new Set(["P", "B", "D", "E", "C", "H"].map((c) => c.charCodeAt(0)));
 const SYNC = Uint8Array.of(0x53, 0, 0, 0, 4);
 
-export class CycleQueue {
+class CycleQueue {
   /** @param {PGlite} db */
   constructor(db) {
     this.db = db;
@@ -28,8 +29,11 @@ export class CycleQueue {
     this.processing = false;
     /** The connection whose cycle or transaction is open: only its messages are taken until it ends. */
     this.owner = null;
-    /** Whether the owner's open cycle is an extended-protocol one (to close with a Sync if it goes away). */
+    /** Whether the owner's open cycle is an extended-protocol one (closed with a Sync if it goes away). */
     this.inCycle = false;
+    /** The connection whose message runs now, and whether it left meanwhile (then what it opened is closed after). */
+    this.running = null;
+    this.runningLeft = false;
   }
 
   enqueue(handlerId, message, onData) {
@@ -48,6 +52,8 @@ export class CycleQueue {
         // The owner's next message has not arrived yet: the others wait for it.
         if (at === -1) break;
         const [item] = this.queue.splice(at, 1);
+        this.running = item.handlerId;
+        this.runningLeft = false;
         let bytes = 0;
         try {
           await this.db.runExclusive(() =>
@@ -62,8 +68,10 @@ export class CycleQueue {
         } catch (e) {
           item.reject(e);
         }
+        this.running = null;
         this.inCycle = IN_CYCLE.has(item.message[0]);
         this.owner = this.inCycle || this.db.isInTransaction() ? item.handlerId : null;
+        if (this.runningLeft) await this.closeOwners();
       }
     } finally {
       this.processing = false;
@@ -83,33 +91,50 @@ export class CycleQueue {
     });
   }
 
-  /** ...and what it left open is closed (a cycle with a Sync of our own, a transaction rolled back), so the others go on. */
+  /** ...and what it left open is closed, so the others go on (after its message in flight, if one is). */
   async clearTransactionIfNeeded(handlerId) {
-    if (this.owner !== handlerId) return;
-    // Nothing else runs meanwhile: the queue waits for the owner. (exec takes PGlite's lock itself.)
-    if (this.inCycle) await this.db.runExclusive(() => this.db.execProtocolRawStream(SYNC, { onRawData: () => {} }));
-    if (this.db.isInTransaction()) await this.db.exec("ROLLBACK");
-    this.owner = null;
-    this.inCycle = false;
-    await this.processQueue();
+    if (this.running === handlerId) this.runningLeft = true;
+    else if (this.owner === handlerId) {
+      await this.closeOwners();
+      await this.processQueue();
+    }
+  }
+
+  /** Ends the owner's open cycle with a Sync of our own (its answer dropped) and rolls back its transaction. */
+  async closeOwners() {
+    try {
+      // Nothing else runs meanwhile: the queue waits for the owner. (exec takes PGlite's lock itself.)
+      if (this.inCycle) await this.db.runExclusive(() => this.db.execProtocolRawStream(SYNC, { onRawData: () => {} }));
+      if (this.db.isInTransaction()) await this.db.exec("ROLLBACK");
+    } catch (e) {
+      console.error("pglite-server: closing what a connection left open failed:", e);
+    } finally {
+      this.owner = null;
+      this.inCycle = false;
+    }
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: { db: { type: "string", default: "memory://" }, port: { type: "string", default: "5432" }, host: { type: "string", default: "127.0.0.1" }, "max-connections": { type: "string", default: "20" } },
-  });
-  const db = new PGlite(values.db);
-  await db.waitReady;
-  const server = new PGLiteSocketServer({ db, port: Number(values.port), host: values.host, maxConnections: Number(values["max-connections"]) });
-  // Each connection's handler takes the server's queue when it is made, so the swap is done before any connects.
-  server.queryQueue = new CycleQueue(db);
-  await server.start();
-  const shutdown = async () => {
+const { values } = parseArgs({
+  options: { db: { type: "string", default: "memory://" }, port: { type: "string", default: "5432" }, host: { type: "string", default: "127.0.0.1" }, "max-connections": { type: "string", default: "20" } },
+});
+const db = new PGlite(values.db);
+await db.waitReady;
+const server = new PGLiteSocketServer({ db, port: Number(values.port), host: values.host, maxConnections: Number(values["max-connections"]) });
+// Each connection's handler takes the server's queue when it is made, so the swap is done before any connects.
+server.queryQueue = new CycleQueue(db);
+await server.start();
+let stopping = false;
+const shutdown = async () => {
+  if (stopping) return;
+  stopping = true;
+  try {
     await server.stop();
     await db.close();
-    process.exit(0);
-  };
-  process.once("SIGTERM", shutdown);
-  process.once("SIGINT", shutdown);
-}
+  } catch (e) {
+    console.error("pglite-server: shutdown:", e);
+  }
+  process.exit(0);
+};
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);

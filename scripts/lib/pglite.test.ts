@@ -5,7 +5,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from "./pglite";
 let server: EmbeddedPostgres;
 beforeAll(async () => {
   server = await startEmbeddedPostgres({ maxConnections: 10 });
-});
+}, 60_000);
 afterAll(() => server?.stop());
 
 it("answers each connection's queries with its own rows while others send theirs", async () => {
@@ -40,7 +40,7 @@ it("answers each connection's queries with its own rows while others send theirs
     await Promise.all(clients.map((c) => c.end()));
   }
   expect(failures).toEqual([]);
-});
+}, 60_000);
 
 it("goes on serving the others when a connection leaves in the middle of a transaction", async () => {
   const a = new pg.Client({ connectionString: server.url });
@@ -55,4 +55,20 @@ it("goes on serving the others when a connection leaves in the middle of a trans
   expect((await waiting).rows).toEqual([{ one: 1 }]);
   expect((await b.query("SELECT to_regclass('left_open') AS t")).rows).toEqual([{ t: null }]);
   await b.end();
-});
+}, 30_000);
+
+it("goes on serving the others when a connection leaves a failed statement without its Sync", async () => {
+  const a = new pg.Client({ connectionString: server.url });
+  const b = new pg.Client({ connectionString: server.url });
+  await Promise.all([a.connect(), b.connect()]);
+  a.on("error", () => {});
+  // A Parse that fails puts the session in "skip until Sync"; this connection leaves before sending one.
+  const failed = new Promise((resolve) => a.connection.once("errorMessage", resolve));
+  a.connection.parse({ text: "SELEC broken", name: "", types: [] }, false);
+  a.connection.flush();
+  await failed;
+  a.connection.stream.destroy();
+  // Its cycle is ended for it: the next connection's statement runs instead of being skipped.
+  expect((await b.query("SELECT $1::int AS one", [1])).rows).toEqual([{ one: 1 }]);
+  await b.end();
+}, 30_000);

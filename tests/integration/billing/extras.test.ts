@@ -98,6 +98,7 @@ describe("extras ledger", () => {
       expect(scans[0]!.rows).toBeLessThan(200);
     } finally {
       await removeWorkspace(testDb(), workspaceId);
+      await testDb().$executeRawUnsafe(`ANALYZE "ExtrasLot"`);
     }
   });
 

@@ -265,7 +265,7 @@ describe("outgoing webhooks", () => {
       await resendDelivery(recorder.db, op, delivery!.id);
       const texts = recorder.statements.map((st) => st.text);
       const read = texts.findIndex((t) => t.includes('"WebhookEndpoint"'));
-      expect(texts[read]).toMatch(/FOR SHARE/);
+      expect(texts[read]).toMatch(/FOR SHARE OF e/);
       expect(read).toBeLessThan(texts.findIndex((t) => /^\s*UPDATE\s+"public"\."WebhookDelivery"/i.test(t)));
       await expect(resendDelivery(testDb(), op, "whd_missing")).rejects.toMatchObject({ code: "not_found" });
     });
