@@ -3,6 +3,7 @@ import {
   createStripePaymentsPort, endExpiredTrials, recoverMissedEvents, repairStripeCatalog, resyncSubscriptions, retryFailedEvents, runDunning, syncSubscription,
 } from "@/lib/payments";
 import { pruneWebhookEvents, runDeliveries } from "@/lib/webhooks/deliver";
+import type { Client } from "@/lib/db";
 import type { CronContext } from "./with-cron";
 
 const PRUNE_AFTER_DAYS = 30;
@@ -87,7 +88,7 @@ export async function pruneJob({ db, now, deadline }: CronContext) {
  * operator must see. One status at a time, so each batch is a range of the (status, receivedAt) index that
  * reads the rows it deletes, never the failed ones kept nor the recent ones.
  */
-export async function pruneStripeEvents(db: CronContext["db"], before: Date, deadline: number): Promise<number> {
+export async function pruneStripeEvents(db: Client, before: Date, deadline: number): Promise<number> {
   let pruned = 0;
   for (const status of ["processed", "received"] as const) {
     for (;;) {

@@ -169,11 +169,11 @@ export async function resendDelivery(db: Client, op: EndpointActor, deliveryId: 
   return inTransaction(db, async (tx) => {
     // The endpoint is locked before its state is read, so a disable committing meanwhile is waited for and then
     // seen: a resend never schedules a delivery of an endpoint that is disabled (see holdDeliveries).
-    const [endpoint] = await tx.$queryRaw<{ enabled: boolean }[]>`
-      SELECT e.enabled FROM "WebhookEndpoint" e JOIN "WebhookDelivery" d ON d."endpointId" = e.id WHERE d.id = ${deliveryId} FOR SHARE OF e`;
-    const d = await tx.webhookDelivery.findUnique({ where: { id: deliveryId } });
-    if (!endpoint || !d) throw new AppError("not_found", "Delivery not found.");
-    if (!endpoint.enabled) throw new AppError("invalid_request", "The endpoint is disabled: enable it first, then resend.");
+    const [d] = await tx.$queryRaw<{ enabled: boolean; status: string; attempts: number; eventId: string }[]>`
+      SELECT e.enabled, d.status, d.attempts, d."eventId" FROM "WebhookEndpoint" e JOIN "WebhookDelivery" d ON d."endpointId" = e.id
+      WHERE d.id = ${deliveryId} FOR SHARE OF e`;
+    if (!d) throw new AppError("not_found", "Delivery not found.");
+    if (!d.enabled) throw new AppError("invalid_request", "The endpoint is disabled: enable it first, then resend.");
     await tx.webhookDelivery.update({ where: { id: deliveryId }, data: { status: "pending", nextAttemptAt: now, dueSince: now, leaseUntil: null } });
     await recordAudit(tx, actor(op), { action: "webhook_delivery.resent", subjectType: "webhook_delivery", subjectId: deliveryId, before: { status: d.status, attempts: d.attempts } });
     return { eventId: d.eventId };

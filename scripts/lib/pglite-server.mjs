@@ -71,7 +71,7 @@ class CycleQueue {
         this.running = null;
         this.inCycle = IN_CYCLE.has(item.message[0]);
         this.owner = this.inCycle || this.db.isInTransaction() ? item.handlerId : null;
-        if (this.runningLeft) await this.closeOwners();
+        if (this.runningLeft) await this.closeOwner();
       }
     } finally {
       this.processing = false;
@@ -95,13 +95,13 @@ class CycleQueue {
   async clearTransactionIfNeeded(handlerId) {
     if (this.running === handlerId) this.runningLeft = true;
     else if (this.owner === handlerId) {
-      await this.closeOwners();
+      await this.closeOwner();
       await this.processQueue();
     }
   }
 
   /** Ends the owner's open cycle with a Sync of our own (its answer dropped) and rolls back its transaction. */
-  async closeOwners() {
+  async closeOwner() {
     try {
       // Nothing else runs meanwhile: the queue waits for the owner. (exec takes PGlite's lock itself.)
       if (this.inCycle) await this.db.runExclusive(() => this.db.execProtocolRawStream(SYNC, { onRawData: () => {} }));
