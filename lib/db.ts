@@ -62,6 +62,10 @@ export function createDb(url: string, poolMax = 10, timeouts: DbTimeouts = DEFAU
   // event on the pool; with no listener Node would crash the process. The adapter listens only while the
   // client is connected, so listen for the pool's whole life: pg has already discarded that connection.
   pool.on("error", (e) => console.error(`[db] idle connection closed: ${e.message}`));
+  // pg-pool listens on idle connections only. One dropped while a caller holds it (a statement running, or
+  // between two statements of a transaction) would be an uncaught exception, thrown inside the socket's
+  // 'close' event before pg's own cleanup ran; the caller learns of it from its statement, so a listener suffices.
+  pool.on("connect", (connection) => connection.on("error", () => {}));
   const client = new PrismaClient({ adapter: new PrismaPg(pool) });
   Object.defineProperty(client, POOL, { value: pool, enumerable: false });
   return client;
