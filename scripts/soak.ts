@@ -143,6 +143,10 @@ async function main(): Promise<number> {
     figure("soak.compare_duration", (Date.now() - compareStart) / 1000, "s");
     for (const d of book.differences.slice(0, 20)) console.log(`soak: difference: ${d}`);
     for (const u of book.unexpected.slice(0, 20)) console.log(`soak: unexpected: ${u}`);
+    if (book.unexpected.length) {
+      for (const w of windows) console.log(`soak: fault from ${new Date(w.from).toISOString()} to ${new Date(w.to).toISOString()} (+${GRACE_MS} ms grace)`);
+      for (const i of instances) for (const e of i.logged(/\[api\] unexpected error/).slice(0, 3)) console.log(`soak: server ${i.name}: ${e}`);
+    }
     for (const v of violations.slice(0, 20)) console.log(`soak: violation: ${JSON.stringify(v)}`);
     figure("soak.unexpected", book.unexpected.length, "replies");
     figure("soak.differences", book.differences.length, "differences");

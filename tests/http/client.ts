@@ -20,7 +20,10 @@ export interface RequestOptions {
 }
 
 export function createClient(baseUrl: string, connections = 64) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  // With a timeout, Node's agent drops an idle connection a second before the server's Keep-Alive hint says
+  // it closes (the server closes a second after the hint); without one it ignores the hint and can send a
+  // request on a connection just as the server closes it ("socket hang up"). 60 s, as the requests' own.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections, timeout: 60_000 });
   const base = new URL(baseUrl);
   const request = (path: string, opts: RequestOptions = {}): Promise<Reply> =>
     new Promise((resolve, reject) => {
@@ -52,7 +55,9 @@ export function createClient(baseUrl: string, connections = 64) {
         },
       );
       req.setTimeout(60_000, () => req.destroy(new Error(`timeout: ${path}`)));
-      req.on("error", reject);
+      // A kept-alive connection the server closed as this request went out fails it too; say so, to tell that
+      // race from a server that dropped the request.
+      req.on("error", (e) => reject(req.reusedSocket ? Object.assign(e, { message: `${e.message} (on a reused connection)` }) : e));
       if (payload !== undefined) req.write(payload);
       req.end();
     });

@@ -81,8 +81,9 @@ export class Book {
     this.differences.push(what);
   }
 
+  /** Stamped with the time it arrived, to place it against the faults' windows and the servers' logs. */
   unexpectedReply(what: string) {
-    this.unexpected.push(what);
+    this.unexpected.push(`${new Date().toISOString()} ${what}`);
   }
 }
 

@@ -18,6 +18,8 @@ export interface Instance {
   stop(): Promise<void>;
   /** SIGKILL without waiting: for a soak that is interrupted itself. */
   killNow(): void;
+  /** The log's lines that match, each with the 24 lines after it (an error's message and stack). */
+  logged(first: RegExp): string[];
 }
 
 export function appInstance(opts: { name: string; port: number; databaseUrl: string; log: string; env?: Record<string, string> }): Instance {
@@ -67,6 +69,10 @@ export function appInstance(opts: { name: string; port: number; databaseUrl: str
     },
     killNow() {
       if (alive()) child!.kill("SIGKILL");
+    },
+    logged(first) {
+      const lines = fs.readFileSync(logFile, "utf8").split("\n");
+      return lines.flatMap((line, i) => (first.test(line) ? [lines.slice(i, i + 25).join("\n")] : []));
     },
     async stop() {
       if (!alive()) return;
