@@ -1,7 +1,7 @@
 import { isTransaction, type Client } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
 import { maybeAutoTopUp, type PaymentsPort } from "./auto-top-up";
-import { isUniqueViolation } from "./db-errors";
+import { isRetryableConflict, isUniqueViolation } from "./db-errors";
 import type { LockedAccount } from "./extras-ledger";
 import { extrasPath, type SlowResult } from "./extras-path";
 import { isBackdated, meteringStatement, windowKey, type FastResult, type UsageRequest } from "./metering-statement";
@@ -112,12 +112,16 @@ const MAX_ATTEMPTS = 6;
 export async function applyUsage(db: Client, request: UsageRequest, opts: MeteringOptions): Promise<UsageAnswer> {
   const units = request.delta.abs();
   let workspace = request.workspaceId;
+  // A deadlock or serialization failure rolled our transaction back whole: try again. Inside a caller's
+  // transaction, that transaction is what was aborted, and trying it again is the caller's.
+  const lostRace = (e: unknown) => isRetryableConflict(e) && !isTransaction(db);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let fast: FastResult;
     const attemptReq = { ...request, workspaceId: workspace };
     try {
       fast = isTransaction(db) ? await inSavepoint(db, () => meteringStatement(db, attemptReq)) : await meteringStatement(db, attemptReq);
     } catch (e) {
+      if (lostRace(e)) continue;
       // The key was taken by a concurrent request between our check and our insert; the statement rolled back whole.
       if (!isUniqueViolation(e)) throw e;
       const earlier = await replay(db, await resolveWorkspace(db, workspace), request.idempotencyKey, request.requestHash);
@@ -169,6 +173,7 @@ export async function applyUsage(db: Client, request: UsageRequest, opts: Meteri
             return again.outcome === "extras" ? extrasPath(db, req) : ("retry" as const);
           });
     } catch (e) {
+      if (lostRace(e)) continue;
       if (!isUniqueViolation(e)) throw e;
       slow = "replay";
     }
