@@ -64,8 +64,9 @@ export function createDb(url: string, poolMax = 10, timeouts: DbTimeouts = DEFAU
   pool.on("error", (e) => console.error(`[db] idle connection closed: ${e.message}`));
   // pg-pool listens on idle connections only. One dropped while a caller holds it (a statement running, or
   // between two statements of a transaction) would be an uncaught exception, thrown inside the socket's
-  // 'close' event before pg's own cleanup ran; the caller learns of it from its statement, so a listener suffices.
-  pool.on("connect", (connection) => connection.on("error", () => {}));
+  // events (cutting short their other listeners). pg has already failed its statements and marked it
+  // unusable, so the caller learns of it and the pool discards it on release: a log line is all that is left.
+  pool.on("connect", (connection) => connection.on("error", (e) => console.error(`[db] connection lost while in use: ${e.message}`)));
   const client = new PrismaClient({ adapter: new PrismaPg(pool) });
   Object.defineProperty(client, POOL, { value: pool, enumerable: false });
   return client;

@@ -101,7 +101,7 @@ async function inSavepoint<T>(tx: Client, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-// Opening a window, or losing a race with a reset or an upgrade, costs a retry; more than a few means trouble.
+// Opening a window, or losing a race (a reset, an upgrade, a deadlock), costs a retry; more than a few means trouble.
 const MAX_ATTEMPTS = 6;
 
 /**
@@ -112,8 +112,8 @@ const MAX_ATTEMPTS = 6;
 export async function applyUsage(db: Client, request: UsageRequest, opts: MeteringOptions): Promise<UsageAnswer> {
   const units = request.delta.abs();
   let workspace = request.workspaceId;
-  // A deadlock or serialization failure rolled our transaction back whole: try again. Inside a caller's
-  // transaction, that transaction is what was aborted, and trying it again is the caller's.
+  // A deadlock or serialization failure rolled our statement or transaction back whole: try again. Inside a
+  // caller's transaction the cycle involves the caller's locks too, so trying again is the caller's to do.
   const lostRace = (e: unknown) => isRetryableConflict(e) && !isTransaction(db);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let fast: FastResult;

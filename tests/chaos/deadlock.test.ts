@@ -1,31 +1,54 @@
-// Item: a recording that loses a deadlock is rolled back whole by PostgreSQL; the engine tries it again
-// instead of answering 500, and the books hold. The deadlock is real: another session takes the extras
-// account and then the window, the opposite of the extras path's order (window, then account).
+// Item: a recording whose transaction PostgreSQL aborts to break a lock cycle is tried again by the engine
+// instead of failing (which the API would answer 500), and the books hold. The cycle is real but made by
+// hand: no code of the app takes the extras account before the window; another session here does, then asks
+// for the window that the recording's extras path holds while it waits for the account.
 import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
-import { checkInvariants, recordUsage, topupExtras } from "@/lib/billing";
-import { chaosDb, closeDb, seedWorkspace, uid } from "./helpers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkInvariants, recordUsage, seedCatalog, topupExtras } from "@/lib/billing";
+import { createDb } from "@/lib/db";
+import type { PrismaClient } from "@/lib/generated/prisma/client";
+import { migrateDeploy } from "../../scripts/lib/migrate";
+import { startOwnCluster, type OwnCluster } from "../../scripts/lib/pg-cluster";
+import { seedWorkspace, uid } from "./helpers";
 
-afterAll(() => closeDb());
+// A cluster of its own: real PostgreSQL whatever the suite's database is, and a superuser to set the
+// deadlock timeouts that decide which session is aborted.
+let cluster: OwnCluster;
+let db: PrismaClient;
+beforeAll(async () => {
+  cluster = await startOwnCluster();
+  await migrateDeploy(cluster.url);
+  // PostgreSQL looks for a cycle once, deadlock_timeout after a session starts waiting: the app's sessions
+  // look after 3 s, by when the other session below surely waits too; that one never looks (60 s), so the
+  // recording is the session aborted.
+  const admin = new pg.Client({ connectionString: cluster.url });
+  await admin.connect();
+  await admin.query("ALTER DATABASE postgres SET deadlock_timeout = '3s'");
+  await admin.end();
+  db = createDb(cluster.url, 4);
+  await seedCatalog(db);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  cluster?.destroy();
+});
 
 const silent = { notifier: { async send() {} } };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("a deadlock on the extras path", () => {
   it("is retried: the recording is answered and written once, and the books hold", async () => {
-    const db = chaosDb();
     const { workspaceId } = await seedWorkspace(db, { compute: { limit: "10", overflow: "extras", period: "month" } });
     await recordUsage(db, { workspaceId, feature: "compute", units: 10, idempotencyKey: `quota-${uid()}` }, silent);
     await topupExtras(db, { workspaceId, pack: "compute_500", paymentIntentId: `pi_deadlock_${uid()}` });
     const window = await db.usageWindow.findFirstOrThrow({ where: { workspaceId, feature: "compute" }, select: { id: true } });
 
-    const other = new pg.Client({ connectionString: inject("chaosDatabaseUrl") });
+    const other = new pg.Client({ connectionString: cluster.url });
     await other.connect();
     try {
-      // This session never detects the deadlock itself (the checker runs in a session that waits this long),
-      // so the recording's session is the one PostgreSQL aborts.
       await other.query("SET deadlock_timeout = '60s'");
+      // If the timing ever misses (no cycle when the recording looked), fail here in seconds, not in a minute.
+      await other.query("SET lock_timeout = '10s'");
       const otherPid = (await other.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
       await other.query("BEGIN");
       await other.query(`SELECT 1 FROM "ExtrasAccount" WHERE "workspaceId" = $1 FOR UPDATE`, [workspaceId]);
@@ -34,8 +57,8 @@ describe("a deadlock on the extras path", () => {
         (answer) => ({ answer }),
         (error: unknown) => ({ error }),
       );
-      // The recording holds the window and waits for the account (seen from outside this session's transaction,
-      // whose view of pg_stat_activity would not change)...
+      // The recording locks the window and waits for the account (watched from outside this session's
+      // transaction, whose view of pg_stat_activity would not change)...
       const deadline = Date.now() + 10_000;
       const blocked = () => db.$queryRaw<unknown[]>`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND ${otherPid} = ANY(pg_blocking_pids(pid))`;
       while ((await blocked()).length === 0) {
