@@ -58,15 +58,14 @@ export function createDb(url: string, poolMax = 10, timeouts: DbTimeouts = DEFAU
     // Scripts and tests end once their queries are done instead of waiting out idle connections.
     allowExitOnIdle: true,
   });
-  // An idle connection the server drops (a restart, a failover, DROP DATABASE ... WITH (FORCE)) is an 'error'
-  // event on the pool; with no listener Node would crash the process. The adapter listens only while the
-  // client is connected, so listen for the pool's whole life: pg has already discarded that connection.
-  pool.on("error", (e) => console.error(`[db] idle connection closed: ${e.message}`));
-  // pg-pool listens on idle connections only. One dropped while a caller holds it (a statement running, or
-  // between two statements of a transaction) would be an uncaught exception, thrown inside the socket's
-  // events (cutting short their other listeners). pg has already failed its statements and marked it
-  // unusable, so the caller learns of it and the pool discards it on release: a log line is all that is left.
-  pool.on("connect", (connection) => connection.on("error", (e) => console.error(`[db] connection lost while in use: ${e.message}`)));
+  // A connection the server drops (a restart, a failover, DROP DATABASE ... WITH (FORCE)) emits 'error'; with
+  // no listener Node makes it an uncaught exception, thrown inside the socket's events (cutting short their
+  // other listeners). pg-pool listens only while a connection is idle, and re-emits it on the pool, so each
+  // connection gets a listener of its own for its whole life, and the pool's is silent (one line per loss).
+  // pg has already failed the connection's statements and marked it unusable: a caller holding it learns of
+  // it from its statement, and the pool discards it.
+  pool.on("connect", (connection) => connection.on("error", (e) => console.error(`[db] connection lost: ${e.message}`)));
+  pool.on("error", () => {});
   const client = new PrismaClient({ adapter: new PrismaPg(pool) });
   Object.defineProperty(client, POOL, { value: pool, enumerable: false });
   return client;
