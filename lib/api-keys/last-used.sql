@@ -4,16 +4,21 @@
 -- that authenticates a request, which runs inside the request's first statement (a SELECT can write only
 -- through a function): a request whose key is due for an update pays no round trip of its own for it.
 -- The condition is checked again under the row lock, so instances racing on one minute write once between them.
+-- PL/pgSQL keeps the UPDATE's plan per connection; a SQL function's body is parsed and planned on every call.
 CREATE OR REPLACE FUNCTION tally_touch_api_key(p_id text, p_now timestamp(3), p_cutoff timestamp(3)) RETURNS boolean
-LANGUAGE sql AS $fn$
+LANGUAGE plpgsql AS $fn$
+BEGIN
   UPDATE "ApiKey" SET "lastUsedAt" = p_now
-  WHERE id = p_id AND ("lastUsedAt" IS NULL OR "lastUsedAt" <= p_cutoff)
-  RETURNING true
+  WHERE id = p_id AND ("lastUsedAt" IS NULL OR "lastUsedAt" <= p_cutoff);
+  RETURN FOUND;
+END
 $fn$;
 
 CREATE OR REPLACE FUNCTION tally_touch_platform_key(p_id text, p_now timestamp(3), p_cutoff timestamp(3)) RETURNS boolean
-LANGUAGE sql AS $fn$
+LANGUAGE plpgsql AS $fn$
+BEGIN
   UPDATE "PlatformKey" SET "lastUsedAt" = p_now
-  WHERE id = p_id AND ("lastUsedAt" IS NULL OR "lastUsedAt" <= p_cutoff)
-  RETURNING true
+  WHERE id = p_id AND ("lastUsedAt" IS NULL OR "lastUsedAt" <= p_cutoff);
+  RETURN FOUND;
+END
 $fn$;

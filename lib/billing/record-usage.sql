@@ -6,11 +6,16 @@
 -- tally_mark_thresholds: the threshold marks (80% and 100% of a window) crossed by moving a window's counter
 -- from p_before to p_after, once per window and threshold (the unique mark), each with its notification.
 -- Every path that raises a counter marks through this function; it returns the new notifications' ids.
+-- PL/pgSQL, not LANGUAGE sql: PostgreSQL (before 18) parses and plans a SQL function's body on every call
+-- that cannot be inlined, and this one is called on every recording: 113 µs a call against 20 µs, measured
+-- with nothing crossed, and about half of the database's CPU per recording over 100 workspaces.
 CREATE OR REPLACE FUNCTION tally_mark_thresholds(
   p_workspace_id text, p_window_id text, p_feature text, p_before numeric, p_after numeric, p_quota numeric,
   p_thresholds int[], p_period_end timestamp(3), p_lifetime_end timestamp(3), p_now timestamp(3)
 ) RETURNS SETOF text
-LANGUAGE sql AS $fn$
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  RETURN QUERY
   WITH m AS (
     INSERT INTO "ThresholdMark" AS t (id, "workspaceId", "windowId", feature, percent, "createdAt")
     SELECT gen_random_uuid()::text, p_workspace_id, p_window_id, p_feature, p.pct, p_now
@@ -33,7 +38,8 @@ LANGUAGE sql AS $fn$
     'threshold:' || m."windowId" || ':' || m.percent, 'pending', p_now
   FROM m
   ON CONFLICT DO NOTHING
-  RETURNING x.id
+  RETURNING x.id;
+END
 $fn$;
 
 -- tally_record_usage: the common path of recordUsage as one statement inside one function. A function keeps
