@@ -1,3 +1,4 @@
+import { isRetryableConflict } from "@/lib/billing/db-errors";
 import { isDatabaseUnavailable } from "@/lib/db";
 import { AppError, isAppError } from "@/lib/errors";
 import { exact, isPlainDecimal, stringifyJson } from "./json";
@@ -43,6 +44,12 @@ export function errorReply(e: unknown): ApiReply {
   if (!isAppError(e) && isDatabaseUnavailable(e)) {
     console.error("[api] database unavailable:", e instanceof Error ? e.message.split("\n").filter(Boolean).pop() : e);
     e = new AppError("billing_unavailable", "Billing is unavailable right now; retry the request with the same idempotency key.");
+  }
+  // A deadlock or serialization failure the engine did not retry itself: PostgreSQL rolled the transaction back
+  // whole, so the same answer holds. Logged, because the path that let it out should retry it.
+  if (!isAppError(e) && isRetryableConflict(e)) {
+    console.error("[api] conflict not retried:", e instanceof Error ? e.message : e);
+    e = new AppError("billing_unavailable", "Billing is busy right now; retry the request with the same idempotency key.");
   }
   if (!isAppError(e)) {
     // Only our own failures land here (bad input is always an AppError), so log it and say nothing inside.
