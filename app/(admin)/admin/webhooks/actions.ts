@@ -4,20 +4,28 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { db } from "@/lib/db";
-import { formAction } from "@/lib/server/action";
+import { formAction, type FormState } from "@/lib/server/action";
 import { requireOperatorAction } from "@/lib/server/operator";
 import { createEndpoint, deleteEndpoint, resendDelivery, setEndpointEnabled } from "@/lib/webhooks/endpoints";
 import { kickDeliveries } from "@/lib/webhooks/sender";
 
 const endpointId = z.string().regex(/^we_[0-9a-f]{24}$/, "Not a webhook endpoint id.");
 
-export const createEndpointAction = formAction(z.object({ url: z.string().max(2000), description: z.string().max(200).optional() }), async (input, form) => {
+/** The create form's state: the signing secret travels back once, in this answer, and is shown nowhere else. */
+export type CreateEndpointState = (NonNullable<FormState> & { secret?: string; url?: string }) | null;
+
+const create = formAction(z.object({ url: z.string().max(2000), description: z.string().max(200).optional() }), async (input, form) => {
   const op = await requireOperatorAction();
   const eventTypes = form.getAll("eventTypes").map(String);
   const { endpoint, secret } = await createEndpoint(db(), op, { url: input.url, description: input.description, eventTypes });
   revalidatePath("/admin/webhooks");
-  return { ok: true, message: `Endpoint ${endpoint.url} created. Its signing secret, shown only now (copy it to the receiver): ${secret}` };
+  const state: CreateEndpointState = { ok: true, message: `Endpoint ${endpoint.url} created, with this signing secret.`, secret, url: endpoint.url };
+  return state;
 });
+
+export async function createEndpointAction(prev: CreateEndpointState, form: FormData): Promise<CreateEndpointState> {
+  return (await create(prev, form)) as CreateEndpointState;
+}
 
 export const setEndpointEnabledAction = formAction(z.object({ endpointId, enabled: z.enum(["true", "false"]) }), async (input) => {
   const op = await requireOperatorAction();

@@ -1,11 +1,9 @@
 import Link from "next/link";
-import { ActionForm } from "@/components/billing/action-form";
 import { Card } from "@/components/ui/card";
 import { formatDateTime } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
 import { listEndpointsWithCounts } from "@/lib/webhooks/endpoints";
-import { WEBHOOK_EVENT_TYPES } from "@/lib/webhooks/event-types";
-import { createEndpointAction } from "./actions";
+import { CreateEndpointForm } from "./endpoint-form";
 
 export const dynamic = "force-dynamic";
 
@@ -33,25 +31,7 @@ export default async function WebhooksPage() {
         )}
       </Card>
       <Card title="Add an endpoint" className="[overflow-wrap:anywhere]">
-        <ActionForm action={createEndpointAction} fields={{}} label="Create endpoint" pendingLabel="Creating…" testId="create-endpoint-form">
-          <label className="block text-sm font-medium">URL
-            <input name="url" type="url" required placeholder="https://api.example.com/tally-webhooks" className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2" />
-          </label>
-          <label className="block text-sm font-medium">Description (optional)
-            <input name="description" maxLength={200} className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2" />
-          </label>
-          <fieldset className="text-sm">
-            <legend className="font-medium">Event types</legend>
-            <div className="mt-1 grid gap-1 sm:grid-cols-2">
-              {Object.entries(WEBHOOK_EVENT_TYPES).map(([type, meaning]) => (
-                <label key={type} className="flex items-start gap-2" title={meaning}>
-                  <input type="checkbox" name="eventTypes" value={type} defaultChecked className="mt-1" />
-                  <span className="break-all font-mono text-xs">{type}</span>
-                </label>
-              ))}
-            </div>
-          </fieldset>
-        </ActionForm>
+        <CreateEndpointForm />
       </Card>
     </div>
   );
