@@ -27,6 +27,13 @@ test("an operator adds a webhook endpoint (secret shown once), sees a failing de
     await form.getByLabel("URL").fill("ftp://example.test/hooks");
     await form.getByRole("button", { name: "Create endpoint" }).click();
     await expect(form.getByRole("alert")).toContainText("Enter an http(s) URL.");
+    // No event type chosen: said under the event types, and nothing is created.
+    const endpointsBefore = await page.getByTestId("webhook-endpoint-row").count();
+    await form.getByLabel("URL").fill(receiver.url);
+    for (const box of await form.getByRole("checkbox").all()) await box.uncheck();
+    await form.getByRole("button", { name: "Create endpoint" }).click();
+    await expect(form.getByRole("group", { name: "Event types" }).getByRole("alert")).toHaveText("Choose at least one event type.");
+    await expect(page.getByTestId("webhook-endpoint-row")).toHaveCount(endpointsBefore);
     await form.getByLabel("URL").fill(receiver.url);
     await form.getByRole("button", { name: "Create endpoint" }).click();
     await expect(page.getByTestId("new-secret").getByRole("status")).toContainText("the only time it is shown");

@@ -85,7 +85,7 @@ export const routeErrors = {
 export const keyErrors = {
   "401": error("unauthorized: no key, an unknown key or a revoked key."),
   "429": error("rate_limited: too many requests with invalid keys from this client; see Retry-After."),
-  "503": error("billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key."),
+  "503": error("billing_unavailable: the database cannot be reached, or a conflict in it was not resolved in time; retry after Retry-After with the same idempotency key."),
 };
 export const commonErrors = {
   "400": error("invalid_request: malformed JSON, a wrong type, a missing or unknown field, a number out of range."),

@@ -9,6 +9,7 @@ describe("errorReply", () => {
     ["a deadlock from pg", Object.assign(new Error("deadlock detected"), { code: "40P01" })],
     ["a serialization failure from pg", Object.assign(new Error("could not serialize access"), { code: "40001" })],
     ["a write conflict from Prisma", Object.assign(new Error("Transaction failed due to a write conflict or a deadlock"), { code: "P2034" })],
+    ["a deadlock wrapped by another layer", new Error("recording failed", { cause: Object.assign(new Error("deadlock detected"), { code: "40P01" }) })],
   ])("answers %s as 503 billing_unavailable with Retry-After, not 500", (_, e) => {
     const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
     const reply = errorReply(e);

@@ -45,11 +45,12 @@ export function errorReply(e: unknown): ApiReply {
     console.error("[api] database unavailable:", e instanceof Error ? e.message.split("\n").filter(Boolean).pop() : e);
     e = new AppError("billing_unavailable", "Billing is unavailable right now; retry the request with the same idempotency key.");
   }
-  // A deadlock or serialization failure the engine did not retry itself: PostgreSQL rolled the transaction back
-  // whole, so the same answer holds. Logged, because the path that let it out should retry it.
+  // A deadlock or serialization failure the engine did not retry itself: PostgreSQL rolled back the statement or
+  // transaction that failed, and a replay is safe as every other 503 is (idempotency keys, or writes that say
+  // what they set). Logged, because the path that let it out should retry it itself.
   if (!isAppError(e) && isRetryableConflict(e)) {
     console.error("[api] conflict not retried:", e instanceof Error ? e.message : e);
-    e = new AppError("billing_unavailable", "Billing is busy right now; retry the request with the same idempotency key.");
+    e = new AppError("billing_unavailable", "The database is busy right now; retry the request (with the same idempotency key, if it has one).");
   }
   if (!isAppError(e)) {
     // Only our own failures land here (bad input is always an AppError), so log it and say nothing inside.

@@ -7,15 +7,16 @@ interface MaybeDbError {
   cause?: unknown;
 }
 
-function pgCode(e: unknown): string | undefined {
-  if (!e || typeof e !== "object") return undefined;
+// Follows `cause` (a few levels, as isDatabaseUnavailable does), so an error wrapped by another layer is still known.
+function pgCode(e: unknown, depth = 0): string | undefined {
+  if (!e || typeof e !== "object" || depth > 5) return undefined;
   const err = e as MaybeDbError;
   const original = err.meta?.driverAdapterError?.cause?.originalCode ?? err.meta?.code;
   if (typeof original === "string") return original;
   if (err.code === "P2002") return "23505";
   if (err.code === "P2034") return "40001";
   if (typeof err.code === "string" && /^[0-9A-Z]{5}$/.test(err.code)) return err.code;
-  return undefined;
+  return pgCode(err.cause, depth + 1);
 }
 
 /** A unique constraint refused the write: the idempotency guarantee working, not a failure. */

@@ -1,5 +1,5 @@
 // Item: a recording whose transaction PostgreSQL aborts to break a lock cycle is tried again by the engine
-// instead of failing (which the API would answer 500), and the books hold. The cycle is real but made by
+// instead of failing (which the API would answer 503 billing_unavailable), and the books hold. The cycle is real but made by
 // hand: no code of the app takes the extras account before the window; another session here does, then asks
 // for the window that the recording's extras path holds while it waits for the account.
 import pg from "pg";

@@ -1641,7 +1641,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            /** @description billing_unavailable: the database cannot be reached, or a conflict in it was not resolved in time; retry after Retry-After with the same idempotency key. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -1783,7 +1783,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            /** @description billing_unavailable: the database cannot be reached, or a conflict in it was not resolved in time; retry after Retry-After with the same idempotency key. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -1927,7 +1927,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            /** @description billing_unavailable: the database cannot be reached, or a conflict in it was not resolved in time; retry after Retry-After with the same idempotency key. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -2054,7 +2054,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            /** @description billing_unavailable: the database cannot be reached, or a conflict in it was not resolved in time; retry after Retry-After with the same idempotency key. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -2189,7 +2189,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            /** @description billing_unavailable: the database cannot be reached, or a conflict in it was not resolved in time; retry after Retry-After with the same idempotency key. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -2381,7 +2381,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            /** @description billing_unavailable: the database cannot be reached, or a conflict in it was not resolved in time; retry after Retry-After with the same idempotency key. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -2559,7 +2559,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            /** @description billing_unavailable: the database cannot be reached, or a conflict in it was not resolved in time; retry after Retry-After with the same idempotency key. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -2715,7 +2715,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            /** @description billing_unavailable: the database cannot be reached, or a conflict in it was not resolved in time; retry after Retry-After with the same idempotency key. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -2828,7 +2828,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            /** @description billing_unavailable: the database cannot be reached, or a conflict in it was not resolved in time; retry after Retry-After with the same idempotency key. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -3001,7 +3001,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            /** @description billing_unavailable: the database cannot be reached, or a conflict in it was not resolved in time; retry after Retry-After with the same idempotency key. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -3190,7 +3190,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: prices are not synced to Stripe yet, or the portal is not configured. */
+            /** @description billing_unavailable: prices are not synced to Stripe yet, the portal is not configured, or the database is unavailable or busy; see Retry-After. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -3379,7 +3379,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: prices are not synced to Stripe yet, or the portal is not configured. */
+            /** @description billing_unavailable: prices are not synced to Stripe yet, the portal is not configured, or the database is unavailable or busy; see Retry-After. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -3566,7 +3566,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: prices are not synced to Stripe yet, or the portal is not configured. */
+            /** @description billing_unavailable: prices are not synced to Stripe yet, the portal is not configured, or the database is unavailable or busy; see Retry-After. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -3676,7 +3676,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            /** @description billing_unavailable: the database cannot be reached, or a conflict in it was not resolved in time; retry after Retry-After with the same idempotency key. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -3849,7 +3849,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            /** @description billing_unavailable: the database cannot be reached, or a conflict in it was not resolved in time; retry after Retry-After with the same idempotency key. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -3976,7 +3976,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            /** @description billing_unavailable: the database cannot be reached, or a conflict in it was not resolved in time; retry after Retry-After with the same idempotency key. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -4103,7 +4103,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            /** @description billing_unavailable: the database cannot be reached, or a conflict in it was not resolved in time; retry after Retry-After with the same idempotency key. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -4276,7 +4276,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description billing_unavailable: the database cannot be reached; retry after Retry-After with the same idempotency key. */
+            /** @description billing_unavailable: the database cannot be reached, or a conflict in it was not resolved in time; retry after Retry-After with the same idempotency key. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */

@@ -12,14 +12,14 @@ import { kickDeliveries } from "@/lib/webhooks/sender";
 const endpointId = z.string().regex(/^we_[0-9a-f]{24}$/, "Not a webhook endpoint id.");
 
 /** The create form's state: the signing secret travels back once, in this answer, and is shown nowhere else. */
-export type CreateEndpointState = (NonNullable<FormState> & { secret?: string; url?: string }) | null;
+export type CreateEndpointState = (NonNullable<FormState> & { secret?: string }) | null;
 
 const create = formAction(z.object({ url: z.string().max(2000), description: z.string().max(200).optional() }), async (input, form) => {
   const op = await requireOperatorAction();
   const eventTypes = form.getAll("eventTypes").map(String);
   const { endpoint, secret } = await createEndpoint(db(), op, { url: input.url, description: input.description, eventTypes });
   revalidatePath("/admin/webhooks");
-  const state: CreateEndpointState = { ok: true, message: `Endpoint ${endpoint.url} created, with this signing secret.`, secret, url: endpoint.url };
+  const state: CreateEndpointState = { ok: true, message: `Endpoint ${endpoint.url} created, with this signing secret.`, secret };
   return state;
 });
 
