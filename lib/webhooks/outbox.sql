@@ -118,9 +118,16 @@ BEGIN
   IF old_status IS NOT DISTINCT FROM new_status THEN RETURN NULL; END IF;
   etype := CASE
     WHEN new_status IN ('past_due', 'degraded', 'unpaid') THEN 'billing.' || new_status
-    WHEN old_status IN ('past_due', 'degraded', 'unpaid') THEN 'billing.recovered'
+    -- Only a subscription paid again leaves dunning recovered; one that ended in dunning was canceled.
+    WHEN old_status IN ('past_due', 'degraded', 'unpaid') AND new_status IN ('active', 'trialing') THEN 'billing.recovered'
   END;
   IF etype IS NOT NULL THEN PERFORM tally_webhook_emit(NEW."workspaceId", etype, payload); END IF;
+  -- An unpaid workspace is already on Free, so its subscription ending changes no plan and writes no PlanChange
+  -- (whose trigger below sends subscription.canceled): the event is sent here, in the same shape.
+  IF old_status IN ('past_due', 'degraded', 'unpaid') AND new_status IN ('free', 'canceled') AND NEW."planId" IS NOT DISTINCT FROM OLD."planId" THEN
+    PERFORM tally_webhook_emit(NEW."workspaceId", 'subscription.canceled', jsonb_build_object('from', tally_plan_ref(OLD."planId"),
+      'to', tally_plan_ref(NEW."planId"), 'fromStatus', old_status, 'toStatus', new_status, 'reason', 'canceled'));
+  END IF;
   RETURN NULL;
 END
 $fn$;

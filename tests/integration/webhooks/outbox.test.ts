@@ -103,6 +103,25 @@ describe("outgoing webhooks", () => {
     expect((await runDeliveries(db)).delivered).toBe(10);
   });
 
+  it("a subscription that ends in dunning is canceled, never recovered", async () => {
+    const db = testDb();
+    const free = await db.plan.findFirstOrThrow({ where: { key: "free" }, orderBy: { version: "desc" } });
+    const typesOf = async (workspaceId: string) => (await db.outboxEvent.findMany({ where: { workspaceId }, orderBy: { createdAt: "asc" } })).map((e) => [e.type, e.data]);
+    const paid = await seedWorkspace();
+    const unpaid = await seedWorkspace();
+    await endpointWithReceiver();
+    // Past due on a paid plan, then Stripe ends the subscription: moved to Free, one cancellation.
+    await db.subscription.update({ where: { workspaceId: paid.workspaceId }, data: { status: "past_due" } });
+    await db.subscription.update({ where: { workspaceId: paid.workspaceId }, data: { status: "free", planId: free.id } });
+    expect((await typesOf(paid.workspaceId)).map(([t]) => t)).toEqual(["billing.past_due", "subscription.canceled"]);
+    // Unpaid is already on Free: its subscription ending changes no plan, and is still one cancellation.
+    await db.subscription.update({ where: { workspaceId: unpaid.workspaceId }, data: { status: "unpaid", planId: free.id } });
+    await db.subscription.update({ where: { workspaceId: unpaid.workspaceId }, data: { status: "free" } });
+    const events = await typesOf(unpaid.workspaceId);
+    expect(events.map(([t]) => t).sort()).toEqual(["billing.unpaid", "subscription.canceled", "subscription.plan_changed"]);
+    expect(events.find(([t]) => t === "subscription.canceled")![1]).toMatchObject({ from: { key: "free" }, to: { key: "free" }, fromStatus: "unpaid", toStatus: "free", reason: "canceled" });
+  });
+
   it("the cron route sends what is due, behind the cron secret", async () => {
     const { workspaceId } = await seedWorkspace();
     const { receiver } = await endpointWithReceiver({ eventTypes: ["extras.credited"] });
