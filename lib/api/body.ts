@@ -30,11 +30,23 @@ export async function readJsonValue(req: IncomingMessage): Promise<unknown> {
   // A leading byte-order mark is allowed and dropped, as a UTF-8 decoder does.
   const text = bytes.toString("utf8", bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0);
   if (!text.trim()) throw invalid("The request body is empty; send a JSON object.", "body");
+  let value: unknown;
   try {
-    return parseJson(text);
+    value = parseJson(text);
   } catch {
     throw invalid("The request body is not valid JSON.", "body");
   }
+  // PostgreSQL's text cannot hold NUL: refused here, for every field at once, as bad input (not a failed write).
+  // Only a body that writes the escape can hold one, so most bodies are never walked.
+  if (text.includes("\\u0000") && holdsNul(value)) throw invalid("The request body holds a NUL character (\\u0000), which no field accepts.", "body");
+  return value;
+}
+
+function holdsNul(v: unknown): boolean {
+  if (typeof v === "string") return v.includes("\u0000");
+  if (Array.isArray(v)) return v.some(holdsNul);
+  if (v && typeof v === "object") return Object.entries(v).some(([k, x]) => k.includes("\u0000") || holdsNul(x));
+  return false;
 }
 
 /**
@@ -91,5 +103,9 @@ export function zodInvalid(error: z.ZodError): AppError {
   const field = issue?.path.join(".") || "body";
   let message = issue?.message ?? "invalid";
   if (issue?.code === "unrecognized_keys") message = `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
+  // A timestamp that is not even a string is as invalid a timestamp as a malformed one (the engine's code for those).
+  if (issue?.path.at(-1) === "timestamp") {
+    return new AppError("invalid_timestamp", `${field}: must be ISO 8601 with a time zone offset, e.g. 2026-05-01T12:00:00Z.`, { field });
+  }
   return invalid(`${field}: ${message}`, field);
 }

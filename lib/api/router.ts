@@ -68,6 +68,11 @@ export function matchRoute(pathname: string): { endpoint: ApiEndpoint; params: R
 /** Answers a request to the API: its route's endpoint, or 404 in the API's error shape. */
 export async function apiRouter(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const pathname = (req.url ?? "/").split("?", 1)[0]!;
+  // A NUL in a path segment or a query value would reach PostgreSQL, whose text cannot hold it.
+  if (/%00/.test(req.url ?? "")) {
+    send(req, res, errorReply(new AppError("invalid_request", "The URL holds a NUL character (%00), which no path or parameter accepts.")));
+    return;
+  }
   const route = matchRoute(pathname);
   if (!route) {
     send(req, res, errorReply(new AppError("not_found", `No route of the API has the path ${pathname}; see /api/v1/openapi.json.`)));

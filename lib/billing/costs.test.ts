@@ -36,6 +36,12 @@ describe("costsToUnits", () => {
     expect(units(c)).toBe("451.03498");
   });
 
+  it("refuses a run that costs more than any run could (400, not a failed write)", () => {
+    expect(units({ dollars: "1000000000000000" })).toBe("500");
+    expect(() => units({ dollars: "1000000000000000.000001" })).toThrow(expect.objectContaining({ code: "invalid_request", details: { field: "costs.dollars" } }));
+    expect(() => units({ dollars: "1" + "0".repeat(40) })).toThrow(/more than 1000000000000000 dollars/);
+  });
+
   it("caps a run at maxUnitsPerRun, and only with a cap", () => {
     expect(units({ dollars: 10 })).toBe("500");
     expect(units({ dollars: 10 }, { ...ratios, maxUnitsPerRun: null })).toBe("1001");

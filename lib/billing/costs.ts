@@ -58,6 +58,10 @@ function parseDollars(value: number | string): DecT {
   return new Dec(text);
 }
 
+// The most one run may cost: far above any real run, and well inside what an event stores (costDollars holds
+// 26 digits before the point), so an absurd amount is a 400 here and never a failed write.
+const MAX_RUN_DOLLARS = new Dec("1000000000000000");
+
 /** Dollars of a run: the given dollars plus its tokens priced through the table. Exact. */
 export function costsToDollars(costs: Costs, prices: PriceTable): DecT {
   let dollars = costs.dollars === undefined ? ZERO : parseDollars(costs.dollars);
@@ -67,6 +71,9 @@ export function costsToDollars(costs: Costs, prices: PriceTable): DecT {
       throw new AppError("invalid_request", `No price for model ${t.provider}/${t.model}.`, { field: "costs.tokens", provider: t.provider, model: t.model });
     }
     dollars = dollars.plus(price.input.times(t.input).div(1_000_000)).plus(price.output.times(t.output).div(1_000_000));
+  }
+  if (dollars.gt(MAX_RUN_DOLLARS)) {
+    throw new AppError("invalid_request", `The costs of one run add up to more than ${MAX_RUN_DOLLARS.toFixed()} dollars.`, { field: costs.tokens?.length ? "costs" : "costs.dollars" });
   }
   return dollars;
 }

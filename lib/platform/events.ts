@@ -21,8 +21,16 @@ const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|
 function decodeCursor(cursor: string): { at: Date; id: string } {
   const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const at = new Date(iso ?? "");
-  if (!id || Number.isNaN(at.getTime())) throw new AppError("invalid_request", "cursor: not a cursor this API gave.", { field: "cursor" });
+  if (!id || !inRange(at)) throw new AppError("invalid_request", "cursor: not a cursor this API gave.", { field: "cursor" });
   return { at, id };
+}
+
+// Every event is dated within these years, and PostgreSQL's timestamps hold them all (not year 0, say).
+const inRange = (d: Date) => d.getTime() >= Date.UTC(1970, 0, 1) && d.getTime() < Date.UTC(10000, 0, 1);
+
+function timeBound(field: "from" | "to", d: Date | undefined): Date | undefined {
+  if (d !== undefined && !inRange(d)) throw new AppError("invalid_request", `${field}: a time from 1970 to 9999.`, { field });
+  return d;
 }
 
 /**
@@ -35,6 +43,8 @@ export async function listUsageEvents(
   input: { workspaceId: string; feature?: string; from?: Date; to?: Date; cursor?: string; limit: number },
 ): Promise<{ data: UsageEventItem[]; nextCursor: string | null }> {
   const after = input.cursor ? decodeCursor(input.cursor) : null;
+  const from = timeBound("from", input.from);
+  const to = timeBound("to", input.to);
   // A feature's events are also asked for by their windows (an event's window is of its feature): no index
   // has feature, and the (workspaceId, windowId) one finds a rarely used feature's few events directly. Both
   // reads in one snapshot: a period reset moving events into new windows between them would hide those.
@@ -45,8 +55,8 @@ export async function listUsageEvents(
         workspaceId: input.workspaceId,
         ...(input.feature ? { feature: input.feature, windowId: { in: windows.map((w) => w.id) } } : {}),
         AND: [
-          input.from ? { createdAt: { gte: input.from } } : {},
-          input.to ? { createdAt: { lt: input.to } } : {},
+          from ? { createdAt: { gte: from } } : {},
+          to ? { createdAt: { lt: to } } : {},
           // The bound beside the OR selects nothing more: it starts the index at the cursor, not at the newest event.
           after ? { createdAt: { lte: after.at }, OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }] } : {},
         ],

@@ -54,6 +54,17 @@ const cases: { name: string; path?: string; raw?: string | Buffer; body?: unknow
   { name: "an empty batch", path: "/api/v1/usage/batch", body: { events: [] }, status: 400, code: "invalid_request" },
   { name: "a batch with one bad event", path: "/api/v1/usage/batch", body: { events: [{ feature: "compute", units: 1, idempotencyKey: "c1" }, { feature: "compute", units: "x", idempotencyKey: "c2" }] }, status: 400, code: "invalid_request" },
   { name: "a batch event without a key", path: "/api/v1/usage/batch", body: { events: [{ feature: "compute", units: 1 }] }, status: 400, code: "invalid_request" },
+  // PostgreSQL's text cannot hold NUL: each of these reached it and failed as a 500 before the body was checked for one.
+  { name: "a NUL in the idempotency key", body: { feature: "compute", units: 1, idempotencyKey: "k\u0000" }, status: 400, code: "invalid_request" },
+  { name: "a NUL in the workspace named", body: { feature: "compute", units: 1, idempotencyKey: "k21", workspace: "\u0000" }, status: 400, code: "invalid_request" },
+  { name: "a NUL in a batch event's key", path: "/api/v1/usage/batch", body: { events: [{ feature: "compute", units: 1, idempotencyKey: "c\u0000" }] }, status: 400, code: "invalid_request" },
+  { name: "a NUL in the path", path: "/api/v1/workspaces/%00/portal-sessions", body: { returnUrl: "http://127.0.0.1/" }, status: 400, code: "invalid_request" },
+  // Any timestamp that is not an ISO 8601 time is invalid_timestamp, whatever its type or length.
+  { name: "a timestamp as a number", body: { feature: "compute", units: 1, idempotencyKey: "k24", timestamp: 1714560000 }, status: 400, code: "invalid_timestamp" },
+  { name: "a timestamp of 65 characters", body: { feature: "compute", units: 1, idempotencyKey: "k25", timestamp: "2".repeat(65) }, status: 400, code: "invalid_timestamp" },
+  // More dollars than an event can store: a 400, not a failed write.
+  { name: "costs of 10^30 dollars", body: { feature: "compute", costs: { dollars: `1${"0".repeat(30)}` }, idempotencyKey: "k22" }, status: 400, code: "invalid_request" },
+  { name: "costs of 10^30 dollars as a JSON number", raw: `{"feature":"compute","costs":{"dollars":1${"0".repeat(30)}},"idempotencyKey":"k23"}`, status: 400, code: "invalid_request" },
   { name: "a batch with an unknown top-level field", path: "/api/v1/usage/batch", body: { events: [{ feature: "compute", units: 1, idempotencyKey: "c3" }], atomic: true }, status: 400, code: "invalid_request" },
 ];
 
@@ -65,6 +76,17 @@ describe("bad requests get their 4xx with the error shape and write nothing", ()
     expect(r.json).toMatchObject({ error: { code: c.code, message: expect.any(String) } });
     expect(Object.keys(r.json)).toEqual(["error"]);
     expect(await written(ws.workspaceId)).toEqual({ events: 0, used: "0" });
+  });
+
+  it.each([
+    ["a NUL in the feature", "feature=%00"],
+    ["a NUL in the workspace", "workspace=%00"],
+    ["from in year 0", "from=0000-01-01T00:00:00Z"],
+    ["to in year 0", "to=0000-01-01T00:00:00Z"],
+    ["a cursor in year -100000", `cursor=${Buffer.from("-100000-01-01T00:00:00.000Z|x").toString("base64url")}`],
+  ])("GET /api/v1/events with %s -> 400 invalid_request", async (_, query) => {
+    const r = await api.request(`/api/v1/events?${query}`, { key: ws.key });
+    expect([r.status, r.json.error?.code]).toEqual([400, "invalid_request"]);
   });
 
   it("names the offending field", async () => {
