@@ -15,6 +15,7 @@ const PRUNE_AFTER_DAYS = 30;
  */
 export async function resetWindowsJob({ db, now, deadline }: CronContext) {
   let resynced = 0;
+  let failed = 0;
   let cursor: string | null = null;
   for (;;) {
     const rows: { workspaceId: string; stripeSubscriptionId: string | null }[] = await db.subscription.findMany({
@@ -28,14 +29,21 @@ export async function resetWindowsJob({ db, now, deadline }: CronContext) {
       break;
     }
     for (const r of rows) {
-      await syncSubscription(db, { subscriptionId: r.stripeSubscriptionId!, workspaceId: r.workspaceId, now });
-      resynced++;
+      // One subscription Stripe cannot answer for (deleted, another account's) must not stop the run for the
+      // rest, nor the notifications after it: it is logged and counted, and tried again next run.
+      try {
+        await syncSubscription(db, { subscriptionId: r.stripeSubscriptionId!, workspaceId: r.workspaceId, now });
+        resynced++;
+      } catch (e) {
+        failed++;
+        console.error(`[payments] reset-windows: re-reading ${r.workspaceId} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     cursor = rows[rows.length - 1]!.workspaceId;
     if (Date.now() > deadline) break;
   }
   const notifications = await deliverPendingNotifications(db, { now, limit: 200 });
-  return { resynced, notifications, cursor };
+  return { resynced, failed, notifications, cursor };
 }
 
 /** One expiration entry per lot past its expiry, in batches. */

@@ -46,7 +46,7 @@ export async function startTrial(db: Client, input: { workspaceId: string; planK
  */
 export async function endExpiredTrials(db: PrismaClient, input: { now?: Date; batchSize?: number; deadline?: number } = {}): Promise<{ ended: number; warned: number; cursor: string | null }> {
   const now = input.now ?? new Date();
-  const warned = await noticeLocalTrialsEnding(db, now);
+  const warned = await noticeLocalTrialsEnding(db, now, input.batchSize, input.deadline);
   let ended = 0;
   let cursor: string | null = null;
   for (;;) {
@@ -98,21 +98,31 @@ export async function noticeTrialEndingOf(tx: Tx, sub: Stripe.Subscription, now:
 // One key for both paths (per workspace): a trial carried into a checkout keeps its end, and is announced once.
 const trialEndingKey = (endsAtIso: string) => `trial_will_end:${endsAtIso}`;
 
-/** The app's own trials (no card, no Stripe subscription) ending within 3 days: the owners are told once per trial end. */
-async function noticeLocalTrialsEnding(db: PrismaClient, now: Date): Promise<number> {
-  const rows = await db.subscription.findMany({
-    where: { status: "trialing", stripeSubscriptionId: null, trialEndsAt: { gt: now, lte: new Date(now.getTime() + TRIAL_NOTICE_DAYS * DAY) } },
-    select: { workspaceId: true, trialEndsAt: true, plan: { select: { name: true } } },
-    take: 500,
-  });
+/**
+ * The app's own trials (no card, no Stripe subscription) ending within 3 days: the owners are told once per trial
+ * end. In batches with a cursor: trials already told stay in the set until they end (their notice is written
+ * once), so batches without one would find the same trials every run and never the rest.
+ */
+async function noticeLocalTrialsEnding(db: PrismaClient, now: Date, batchSize = 500, deadline = Number.POSITIVE_INFINITY): Promise<number> {
   const ids: string[] = [];
-  for (const r of rows) {
-    const endsAt = r.trialEndsAt!.toISOString();
-    const id = await recordLifecycleEmail(db, {
-      workspaceId: r.workspaceId, kind: "trial_will_end", dedupeKey: trialEndingKey(endsAt), now,
-      data: { planName: r.plan.name, endsAt, hasCard: false },
+  let cursor: string | null = null;
+  for (;;) {
+    const rows: { workspaceId: string; trialEndsAt: Date | null; plan: { name: string } }[] = await db.subscription.findMany({
+      where: { status: "trialing", stripeSubscriptionId: null, trialEndsAt: { gt: now, lte: new Date(now.getTime() + TRIAL_NOTICE_DAYS * DAY) }, ...(cursor ? { workspaceId: { gt: cursor } } : {}) },
+      select: { workspaceId: true, trialEndsAt: true, plan: { select: { name: true } } },
+      orderBy: { workspaceId: "asc" },
+      take: batchSize,
     });
-    if (id) ids.push(id);
+    for (const r of rows) {
+      const endsAt = r.trialEndsAt!.toISOString();
+      const id = await recordLifecycleEmail(db, {
+        workspaceId: r.workspaceId, kind: "trial_will_end", dedupeKey: trialEndingKey(endsAt), now,
+        data: { planName: r.plan.name, endsAt, hasCard: false },
+      });
+      if (id) ids.push(id);
+    }
+    if (rows.length < batchSize || Date.now() > deadline) break;
+    cursor = rows[rows.length - 1]!.workspaceId;
   }
   if (ids.length) await deliverNotifications(db, ids, undefined, now);
   return ids.length;

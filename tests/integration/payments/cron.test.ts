@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { topupExtras } from "@/lib/billing";
-import { startTrial } from "@/lib/payments";
+import { endExpiredTrials, startTrial } from "@/lib/payments";
 import { GET as resetWindows } from "@/app/api/cron/reset-windows/route";
 import { GET as expireExtras } from "@/app/api/cron/expire-extras/route";
 import { GET as dunning } from "@/app/api/cron/dunning/route";
@@ -80,5 +80,32 @@ describe("cron routes", () => {
     expect(await state()).toEqual({ expirations: 1, lotBalance: "0", trial: ["free", "free"], dunning: "degraded", oldEvent: 0, newEvent: 1, oldFailedEvent: 1 });
     const runs = await db().cronRun.findMany({ where: { route: "expire-extras", finishedAt: { not: null } }, orderBy: { startedAt: "desc" }, take: 1 });
     expect(runs[0]?.summary).toMatchObject({ route: "expire-extras", skipped: false });
+  });
+
+  it("trials: every trial ending within 3 days is told in one run, however many batches that takes", async () => {
+    const soon: string[] = [];
+    for (const name of ["cron-soon-a", "cron-soon-b", "cron-soon-c"]) {
+      const ws = await newWorkspace(name);
+      await startTrial(db(), { workspaceId: ws.workspaceId, planKey: "pro", userId: ws.userId, now: new Date(Date.now() - 5 * DAY) });
+      soon.push(ws.workspaceId);
+    }
+    await endExpiredTrials(db(), { now: new Date(), batchSize: 1 });
+    const told = await db().notification.groupBy({ by: ["workspaceId"], where: { workspaceId: { in: soon }, kind: "trial_will_end" }, _count: { _all: true } });
+    expect(told.map((t) => [t.workspaceId, t._count._all]).sort()).toEqual(soon.map((id) => [id, 1]).sort());
+  });
+
+  it("reset-windows goes on past a subscription Stripe cannot answer for, and counts it", async () => {
+    const gone = await newWorkspace("cron-gone");
+    await db().subscription.update({
+      where: { workspaceId: gone.workspaceId },
+      data: { status: "active", stripeSubscriptionId: `sub_gone_${gone.workspaceId}`, currentPeriodEnd: new Date(Date.now() - DAY) },
+    });
+    try {
+      const res = await call("reset-windows");
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ route: "reset-windows", skipped: false, failed: 1 });
+    } finally {
+      await db().subscription.update({ where: { workspaceId: gone.workspaceId }, data: { stripeSubscriptionId: null } });
+    }
   });
 });
