@@ -14,7 +14,18 @@ import { webhookHeaders } from "./signature";
 export const BACKOFF_MS = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 5 * 3_600_000, 10 * 3_600_000] as const;
 /** A delivery failing for this long gives up, and its endpoint is disabled. */
 export const GIVE_UP_MS = 3 * 24 * 3_600_000;
-export const LEASE_MS = 60_000;
+const BATCH = 200;
+const CONCURRENCY = 32;
+const TIMEOUT_MS = 10_000;
+
+/**
+ * How long a claim holds its deliveries: longer than the slowest batch can take (every round of `concurrency`
+ * posts timing out) and the recording after it, so no other sender claims a delivery still being sent. A
+ * sender that dies leaves its claims to the others after this.
+ */
+export const leaseMs = (batchSize: number, concurrency: number, timeoutMs: number) => Math.ceil(batchSize / concurrency) * timeoutMs + 30_000;
+/** The lease of a run with the default options. */
+export const LEASE_MS = leaseMs(BATCH, CONCURRENCY, TIMEOUT_MS);
 
 export function nextDelay(attempts: number): number {
   return BACKOFF_MS[Math.min(attempts, BACKOFF_MS.length) - 1] ?? BACKOFF_MS[0];
@@ -60,8 +71,8 @@ export function eventBody(e: { eventId: string; type: string; createdAt: string;
   return `{"id":${JSON.stringify(e.eventId)},"type":${JSON.stringify(e.type)},"createdAt":${JSON.stringify(e.createdAt)},"workspace":${JSON.stringify({ id: e.workspaceId, externalId: e.workspaceExternalId })},"data":${e.data}}`;
 }
 
-async function claimDue(db: Client, now: Date, limit: number): Promise<Claimed[]> {
-  const lease = new Date(now.getTime() + LEASE_MS);
+async function claimDue(db: Client, now: Date, limit: number, holdMs: number): Promise<Claimed[]> {
+  const lease = new Date(now.getTime() + holdMs);
   return db.$queryRaw<Claimed[]>`
     WITH due AS (
       SELECT d.id FROM "WebhookDelivery" d JOIN "WebhookEndpoint" e ON e.id = d."endpointId" AND e.enabled
@@ -161,13 +172,16 @@ export interface DeliveryRunSummary {
 /** Sends every due delivery, batch after batch, until none is due (or the deadline). */
 export async function runDeliveries(db: Client, options: DeliveryOptions = {}): Promise<DeliveryRunSummary> {
   const now = options.now ?? (() => new Date());
-  const opts = { timeoutMs: options.timeoutMs ?? 10_000, post: options.post ?? postJson };
+  const opts = { timeoutMs: options.timeoutMs ?? TIMEOUT_MS, post: options.post ?? postJson };
+  const batchSize = options.batchSize ?? BATCH;
+  const concurrency = options.concurrency ?? CONCURRENCY;
+  const hold = leaseMs(batchSize, concurrency, opts.timeoutMs);
   const summary: DeliveryRunSummary = { attempted: 0, delivered: 0, failed: 0, gaveUp: 0, endpointsDisabled: 0 };
   for (;;) {
     if (options.deadline !== undefined && Date.now() > options.deadline) break;
-    const claims = await claimDue(db, now(), options.batchSize ?? 200);
+    const claims = await claimDue(db, now(), batchSize, hold);
     if (claims.length === 0) break;
-    const outcomes = await inParallel(claims, options.concurrency ?? 32, (c) => send(c, opts, now));
+    const outcomes = await inParallel(claims, concurrency, (c) => send(c, opts, now));
     const gaveUpOn = await record(db, outcomes, now());
     summary.attempted += outcomes.length;
     summary.delivered += outcomes.filter((o) => o.ok).length;
