@@ -1,6 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import type { z } from "zod";
+import { TIMESTAMP_FORMAT } from "@/lib/billing/validation";
 import { AppError } from "@/lib/errors";
 import { parseJson } from "./json";
 import { invalid } from "./respond";
@@ -15,13 +16,17 @@ const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
 /** The request's JSON body validated by `schema`; 415, 413 and 400 as AppErrors. */
 export async function readJson<S extends z.ZodType>(req: IncomingMessage, schema: S): Promise<z.infer<S>> {
-  const value = await readJsonValue(req);
+  const { value, text } = await readJsonText(req);
   const r = schema.safeParse(value);
   if (!r.success) throw zodInvalid(r.error);
+  // PostgreSQL's text cannot hold NUL: a field that holds one is bad input, not a failed write. Only a body that
+  // writes the escape can hold one, so most bodies are never walked.
+  const field = text.includes("\\u0000") ? nulField(r.data, "") : null;
+  if (field !== null) throw invalid(`${field || "body"}: must not hold a NUL character (\\u0000).`, field || "body");
   return r.data;
 }
 
-export async function readJsonValue(req: IncomingMessage): Promise<unknown> {
+async function readJsonText(req: IncomingMessage): Promise<{ value: unknown; text: string }> {
   if (!JSON_TYPE.test(req.headers["content-type"] ?? "")) {
     throw new AppError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json.");
   }
@@ -36,17 +41,26 @@ export async function readJsonValue(req: IncomingMessage): Promise<unknown> {
   } catch {
     throw invalid("The request body is not valid JSON.", "body");
   }
-  // PostgreSQL's text cannot hold NUL: refused here, for every field at once, as bad input (not a failed write).
-  // Only a body that writes the escape can hold one, so most bodies are never walked.
-  if (text.includes("\\u0000") && holdsNul(value)) throw invalid("The request body holds a NUL character (\\u0000), which no field accepts.", "body");
-  return value;
+  return { value, text };
 }
 
-function holdsNul(v: unknown): boolean {
-  if (typeof v === "string") return v.includes("\u0000");
-  if (Array.isArray(v)) return v.some(holdsNul);
-  if (v && typeof v === "object") return Object.entries(v).some(([k, x]) => k.includes("\u0000") || holdsNul(x));
-  return false;
+// A usage event's fields that the engine judges itself, per event in a batch (so one event never fails its
+// batch for them): metadata it refuses when it cannot be stored, a timestamp it refuses unless ISO 8601, and
+// costs, whose action and models must match the plan's. The event's other fields are patterns NUL cannot pass.
+const ENGINE_CHECKED = new Set(["metadata", "timestamp", "costs"]);
+
+/** The path of the first string (or key) holding a NUL in what a schema accepted, or null. Schemas are shallow outside ENGINE_CHECKED. */
+function nulField(v: unknown, path: string): string | null {
+  if (typeof v === "string") return v.includes("\u0000") ? path : null;
+  if (!v || typeof v !== "object") return null;
+  for (const [k, x] of Object.entries(v)) {
+    const at = path ? `${path}.${k}` : k;
+    if (k.includes("\u0000")) return at;
+    if (ENGINE_CHECKED.has(k) && !Array.isArray(v)) continue;
+    const found = nulField(x, at);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 /**
@@ -105,7 +119,7 @@ export function zodInvalid(error: z.ZodError): AppError {
   if (issue?.code === "unrecognized_keys") message = `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`;
   // A timestamp that is not even a string is as invalid a timestamp as a malformed one (the engine's code for those).
   if (issue?.path.at(-1) === "timestamp") {
-    return new AppError("invalid_timestamp", `${field}: must be ISO 8601 with a time zone offset, e.g. 2026-05-01T12:00:00Z.`, { field });
+    return new AppError("invalid_timestamp", `${field}: ${TIMESTAMP_FORMAT}`, { field });
   }
   return invalid(`${field}: ${message}`, field);
 }

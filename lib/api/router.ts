@@ -4,6 +4,7 @@
 // cost more CPU than the metering request itself (README, "Machines' routes").
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AppError } from "@/lib/errors";
+import { checkKeyFirst } from "./auth";
 import { send, type ApiEndpoint } from "./endpoint";
 import { setRouteParams } from "./params";
 import { errorReply } from "./respond";
@@ -68,14 +69,16 @@ export function matchRoute(pathname: string): { endpoint: ApiEndpoint; params: R
 /** Answers a request to the API: its route's endpoint, or 404 in the API's error shape. */
 export async function apiRouter(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const pathname = (req.url ?? "/").split("?", 1)[0]!;
-  // A NUL in a path segment or a query value would reach PostgreSQL, whose text cannot hold it.
-  if (/%00/.test(req.url ?? "")) {
-    send(req, res, errorReply(new AppError("invalid_request", "The URL holds a NUL character (%00), which no path or parameter accepts.")));
-    return;
-  }
   const route = matchRoute(pathname);
   if (!route) {
     send(req, res, errorReply(new AppError("not_found", `No route of the API has the path ${pathname}; see /api/v1/openapi.json.`)));
+    return;
+  }
+  // A NUL in a path segment or a query value would reach PostgreSQL, whose text cannot hold it. Refused after
+  // the key, as all bad input is (auth.ts): a caller without a valid key only learns 401 or 429.
+  if (req.url?.includes("%00")) {
+    const refused = new AppError("invalid_request", "The URL holds a NUL character (%00), which no path or parameter accepts.");
+    send(req, res, errorReply(await checkKeyFirst(req, refused).catch((e: unknown) => e)));
     return;
   }
   setRouteParams(req, route.params);

@@ -49,6 +49,9 @@ const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?
 
 const instantOf = (t: Date | string): Date => (typeof t === "string" ? (ISO_WITH_OFFSET.test(t) ? new Date(t) : new Date(NaN)) : t);
 
+/** What a timestamp must be, said alike wherever one is refused for its form. */
+export const TIMESTAMP_FORMAT = "must be ISO 8601 with a time zone offset, e.g. 2026-05-01T12:00:00Z.";
+
 /**
  * When the usage happened: `timestamp` (backdated) or now. invalid_timestamp when it is malformed, more than
  * BACKDATE_GRACE_MS before now, or more than CLOCK_SKEW_MS after it; a timestamp within the skew is now.
@@ -57,7 +60,7 @@ export function eventTime(timestamp: Date | string | undefined, now: Date): { at
   if (timestamp === undefined) return { at: now };
   const at = instantOf(timestamp);
   const invalid = (message: string) => ({ at: now, error: new AppError("invalid_timestamp", message, { field: "timestamp" }) });
-  if (Number.isNaN(at.getTime())) return invalid("timestamp must be ISO 8601 with a time zone offset, e.g. 2026-05-01T12:00:00Z.");
+  if (Number.isNaN(at.getTime())) return invalid(`timestamp ${TIMESTAMP_FORMAT}`);
   if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) return invalid("timestamp is in the future; usage can only be recorded when it has happened.");
   if (at.getTime() < now.getTime() - BACKDATE_GRACE_MS) return invalid("timestamp is more than 24 hours in the past; usage can be backdated by at most 24 hours.");
   return { at: at > now ? now : at };

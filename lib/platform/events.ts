@@ -25,11 +25,13 @@ function decodeCursor(cursor: string): { at: Date; id: string } {
   return { at, id };
 }
 
-// Every event is dated within these years, and PostgreSQL's timestamps hold them all (not year 0, say).
-const inRange = (d: Date) => d.getTime() >= Date.UTC(1970, 0, 1) && d.getTime() < Date.UTC(10000, 0, 1);
+// The years PostgreSQL's timestamps and an ISO 8601 time both hold (year 0 and before are neither).
+const EARLIEST = Date.parse("0001-01-01T00:00:00Z");
+const LATEST = Date.parse("9999-12-31T23:59:59.999Z");
+const inRange = (d: Date) => d.getTime() >= EARLIEST && d.getTime() <= LATEST;
 
 function timeBound(field: "from" | "to", d: Date | undefined): Date | undefined {
-  if (d !== undefined && !inRange(d)) throw new AppError("invalid_request", `${field}: a time from 1970 to 9999.`, { field });
+  if (d !== undefined && !inRange(d)) throw new AppError("invalid_request", `${field}: a time from year 1 to 9999.`, { field });
   return d;
 }
 

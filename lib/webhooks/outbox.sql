@@ -98,7 +98,8 @@ BEGIN
 END
 $fn$;
 
--- subscription.created (a trial starts, or a Stripe subscription is attached) and the billing states of dunning.
+-- subscription.created (a trial starts, or a Stripe subscription is attached), the billing states of dunning, and
+-- subscription.canceled for a subscription that ends in dunning without a change of plan.
 CREATE OR REPLACE FUNCTION tally_webhooks_subscription() RETURNS trigger LANGUAGE plpgsql AS $fn$
 DECLARE
   old_status text := CASE WHEN TG_OP = 'UPDATE' THEN OLD.status::text END;
@@ -122,9 +123,9 @@ BEGIN
     WHEN old_status IN ('past_due', 'degraded', 'unpaid') AND new_status IN ('active', 'trialing') THEN 'billing.recovered'
   END;
   IF etype IS NOT NULL THEN PERFORM tally_webhook_emit(NEW."workspaceId", etype, payload); END IF;
-  -- An unpaid workspace is already on Free, so its subscription ending changes no plan and writes no PlanChange
-  -- (whose trigger below sends subscription.canceled): the event is sent here, in the same shape.
-  IF old_status IN ('past_due', 'degraded', 'unpaid') AND new_status IN ('free', 'canceled') AND NEW."planId" IS NOT DISTINCT FROM OLD."planId" THEN
+  -- A subscription that ends in dunning on the plan it already has (an unpaid workspace is on Free) writes no
+  -- PlanChange, whose trigger below sends subscription.canceled otherwise: the event is sent here, in its shape.
+  IF old_status IN ('past_due', 'degraded', 'unpaid') AND new_status = 'free' AND NEW."planId" IS NOT DISTINCT FROM OLD."planId" THEN
     PERFORM tally_webhook_emit(NEW."workspaceId", 'subscription.canceled', jsonb_build_object('from', tally_plan_ref(OLD."planId"),
       'to', tally_plan_ref(NEW."planId"), 'fromStatus', old_status, 'toStatus', new_status, 'reason', 'canceled'));
   END IF;

@@ -89,6 +89,36 @@ describe("bad requests get their 4xx with the error shape and write nothing", ()
     expect([r.status, r.json.error?.code]).toEqual([400, "invalid_request"]);
   });
 
+  it("GET /api/v1/events from year 1 to year 9999 is a page", async () => {
+    const r = await api.request("/api/v1/events?from=0001-01-01T00:00:00Z&to=9999-12-31T00:00:00Z", { key: ws.key });
+    expect([r.status, r.json.data]).toEqual([200, []]);
+  });
+
+  it("a NUL in the URL with a bad key is 401, as any bad input is", async () => {
+    const r = await api.request("/api/v1/events?feature=%00", { key: `tk_live_00000000_${"N".repeat(43)}`, headers: { "x-forwarded-for": clientIp() } });
+    expect([r.status, r.json.error.code]).toEqual([401, "unauthorized"]);
+  });
+
+  it("a NUL in one batch event's metadata, costs or timestamp fails that event alone", async () => {
+    const own = await seedWorkspace({ compute: { limit: "1000", overflow: "block" } });
+    const event = (key: string, extra: object) => ({ feature: "compute", units: 1, idempotencyKey: key, ...extra });
+    const events = [
+      event("nul-ok", {}),
+      event("nul-meta", { metadata: { note: "a\u0000b" } }),
+      { feature: "compute", costs: { action: "small\u0000" }, idempotencyKey: "nul-costs" },
+      event("nul-time", { timestamp: "2026-05-01T12:00:00Z\u0000" }),
+    ];
+    const r = await api.request("/api/v1/usage/batch", { key: own.key, body: { events } });
+    expect(r.status).toBe(200);
+    expect((r.json.results as { status: number; error?: { code: string } }[]).map((x) => [x.status, x.error?.code])).toEqual([
+      [200, undefined],
+      [400, "invalid_request"],
+      [400, "invalid_request"],
+      [400, "invalid_timestamp"],
+    ]);
+    expect(await written(own.workspaceId)).toEqual({ events: 1, used: "1" });
+  });
+
   it("names the offending field", async () => {
     const r = await api.request("/api/v1/usage", { key: ws.key, body: { feature: "compute", units: 1, idempotencyKey: "n1", color: "red" } });
     expect(r.json.error.message).toMatch(/color/);
