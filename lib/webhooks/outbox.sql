@@ -134,11 +134,17 @@ END
 $fn$;
 
 -- Every plan change is a PlanChange row (trigger tally_plan_change): a trial that ended, a cancellation that
--- took effect (moved to Free), or any other change of plan. Starts are subscription.created above.
+-- took effect (moved to Free), or any other change of plan. Starts are subscription.created above. An operator's
+-- change has the reason 'operator' (who, not what): its type comes from the statuses, so an operator ending a
+-- trial or cancelling is told as the same event as the cron's or Stripe's, with data.reason 'operator'.
 CREATE OR REPLACE FUNCTION tally_webhooks_plan_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
 DECLARE
-  etype text := CASE NEW.reason WHEN 'trial' THEN NULL WHEN 'checkout' THEN NULL WHEN 'trial_ended' THEN 'subscription.trial_ended'
-    WHEN 'canceled' THEN 'subscription.canceled' ELSE 'subscription.plan_changed' END;
+  by_operator boolean := NEW.reason = 'operator' AND NEW."toStatus" = 'free';
+  etype text := CASE
+    WHEN NEW.reason IN ('trial', 'checkout') THEN NULL
+    WHEN NEW.reason = 'trial_ended' OR (by_operator AND NEW."fromStatus" = 'trialing') THEN 'subscription.trial_ended'
+    WHEN NEW.reason = 'canceled' OR (by_operator AND NEW."fromStatus" <> 'free') THEN 'subscription.canceled'
+    ELSE 'subscription.plan_changed' END;
 BEGIN
   IF etype IS NULL THEN RETURN NULL; END IF;
   PERFORM tally_webhook_emit(NEW."workspaceId", etype, jsonb_build_object('from', tally_plan_ref(NEW."fromPlanId"), 'to', tally_plan_ref(NEW."toPlanId"),

@@ -6,6 +6,7 @@ import { createEndpoint, endpointDeliveries, failingDeliveries, listEndpoints, l
 import type { Post } from "@/lib/webhooks/post";
 import type { Client } from "@/lib/db";
 import { consoleOverview } from "@/lib/admin/overview";
+import { asOperator } from "@/lib/admin/subscriptions";
 import { GET as webhooksCron } from "@/app/api/cron/webhooks/route";
 import { startReceiver } from "@/tests/helpers/webhook-receiver";
 import { recordingDb, tableReads } from "@/tests/helpers/query-plans";
@@ -120,6 +121,27 @@ describe("outgoing webhooks", () => {
     const events = await typesOf(unpaid.workspaceId);
     expect(events.map(([t]) => t).sort()).toEqual(["billing.unpaid", "subscription.canceled", "subscription.plan_changed"]);
     expect(events.find(([t]) => t === "subscription.canceled")![1]).toMatchObject({ from: { key: "free" }, to: { key: "free" }, fromStatus: "unpaid", toStatus: "free", reason: "canceled" });
+  });
+
+  it("an operator's cancellation or end of a trial is told as one, with the operator's reason", async () => {
+    const db = testDb();
+    const free = await db.plan.findFirstOrThrow({ where: { key: "free" }, orderBy: { version: "desc" } });
+    const [paid, trial, moved] = [await seedWorkspace(), await seedWorkspace(), await seedWorkspace()];
+    await db.subscription.update({ where: { workspaceId: trial.workspaceId }, data: { status: "trialing" } });
+    await endpointWithReceiver();
+    const byOperator = (workspaceId: string, data: { status?: "free"; planId: string }) =>
+      db.$transaction(async (tx) => {
+        await asOperator(tx, op, "operator");
+        await tx.subscription.update({ where: { workspaceId }, data });
+      });
+    await byOperator(paid.workspaceId, { status: "free", planId: free.id });
+    await byOperator(trial.workspaceId, { status: "free", planId: free.id });
+    await byOperator(moved.workspaceId, { planId: free.id });
+    const planEvents = async (workspaceId: string) =>
+      (await db.outboxEvent.findMany({ where: { workspaceId, type: { not: "subscription.created" } } })).map((e) => [e.type, (e.data as { reason: string }).reason]);
+    expect(await planEvents(paid.workspaceId)).toEqual([["subscription.canceled", "operator"]]);
+    expect(await planEvents(trial.workspaceId)).toEqual([["subscription.trial_ended", "operator"]]);
+    expect(await planEvents(moved.workspaceId)).toEqual([["subscription.plan_changed", "operator"]]);
   });
 
   it("the cron route sends what is due, behind the cron secret", async () => {
