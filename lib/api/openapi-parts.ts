@@ -1,6 +1,8 @@
 // Building blocks of the OpenAPI document: error responses that name the exact codes a route answers with
 // (each code's status comes from lib/errors.ts, so a response can only list codes of its own status), and
 // the examples shown in the API reference. openapi.test.ts checks the document against the routes and codes.
+import { z } from "zod";
+import { idempotencyKeySchema } from "@/lib/billing/validation";
 import { errorStatus, type ErrorCode } from "@/lib/errors";
 import { MAX_BODY_BYTES } from "./body";
 
@@ -8,6 +10,13 @@ export const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 export const jsonContent = (id: string, examples?: Record<string, { summary?: string; value: unknown }>) => ({
   "application/json": { schema: ref(id), ...(examples ? { examples } : {}) },
 });
+
+/** The Idempotency-Key header, held to the rule of the body's idempotencyKey (`schema`; params.ts checks it). */
+export function keyHeader(schema: z.ZodType<string> = idempotencyKeySchema) {
+  const rule = z.toJSONSchema(schema) as Record<string, unknown>;
+  delete rule.$schema;
+  return { name: "Idempotency-Key", in: "header", required: false, schema: rule, description: "Instead of idempotencyKey in the body, under the same rule (otherwise 400 invalid_request)." };
+}
 
 // What a caller sees for each code; a code without one here is shown with the generic message.
 const EXAMPLE_MESSAGES: Partial<Record<ErrorCode, { message: string; details?: Record<string, unknown> }>> = {

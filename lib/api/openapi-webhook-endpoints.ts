@@ -1,6 +1,6 @@
 // The webhook endpoints part of the OpenAPI document (platform key only): its paths, and the schemas they
 // name, registered with the others in openapi.ts.
-import { commonErrors, error, jsonContent, keyErrors, routeErrors } from "./openapi-parts";
+import { commonErrors, error, jsonContent, keyErrors, keyHeader, routeErrors } from "./openapi-parts";
 import {
   webhookEndpointCreateSchema,
   webhookEndpointCreatedSchema,
@@ -41,7 +41,7 @@ export const webhookEndpointPaths = {
       summary: "Create an outgoing webhook endpoint (platform key only)",
       description: "The same rules as the console: an http(s) URL, known event types (every type when eventTypes is omitted). The answer carries the signing secret (whsec_...), the only time it is shown; a retry with the same Idempotency-Key answers the same (secret included) and creates nothing.",
       operationId: "createWebhookEndpoint", ...platformOnly,
-      parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" }, description: "Instead of idempotencyKey in the body." }],
+      parameters: [keyHeader()],
       requestBody: { required: true, content: jsonContent("WebhookEndpointCreateRequest", { all: { value: { url: "https://app.example.com/hooks/tally", description: "Production" } } }) },
       responses: {
         "201": { description: "Created (or the first answer for a replayed key).", content: jsonContent("WebhookEndpointCreated", { created: { value: { ...endpoint, secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" } } }) },

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { webhooksOpenApi } from "@/lib/webhooks/openapi";
-import { commonErrors, documentedCodes, error, jsonContent, keyErrors, routeErrors } from "./openapi-parts";
+import { commonErrors, documentedCodes, error, jsonContent, keyErrors, keyHeader, routeErrors } from "./openapi-parts";
 import { answerExamples, batchRequestExamples, batchResponseExamples, eventsPageExamples, gaugeAnswerExamples, limitationsExamples, usageRequestExamples, workspaceExamples } from "./openapi-examples";
 import { webhookEndpointPaths, webhookEndpointSchemas } from "./openapi-webhook-endpoints";
 import {
@@ -23,6 +23,7 @@ import {
   portalSessionSchema,
   provisionSchema,
   sessionAnswerSchema,
+  sessionKeySchema,
   usageEventSchema,
   workspacePatchSchema,
   workspaceSchema,
@@ -48,7 +49,7 @@ const gaugeOperation = (op: "claim" | "release") => ({
     operationId: op === "claim" ? "claimGauge" : "releaseGauge", tags: ["Gauges"],
     parameters: [
       { name: "feature", in: "path", required: true, schema: { type: "string" }, description: "A gauge feature of the plan, e.g. seats or projects." },
-      { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" }, description: "Instead of idempotencyKey in the body." },
+      keyHeader(),
     ],
     requestBody: { required: true, content: jsonContent("GaugeRequest", { one: { value: { units: 1, idempotencyKey: "seat_member_42" } } }) },
     responses: {
@@ -110,7 +111,7 @@ export function openApiDocument(serverUrl = "/"): object {
       post: {
         summary: "Record usage of a feature",
         operationId: "recordUsage", tags: ["Metering"],
-        parameters: [{ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" }, description: "Instead of idempotencyKey in the body." }],
+        parameters: [keyHeader()],
         requestBody: { required: true, content: jsonContent("UsageRequest", usageRequestExamples) },
         responses: {
           "200": { description: "Recorded (or the first answer for a replayed key).", headers: quotaHeader, content: jsonContent("UsageAnswer", answerExamples) },
@@ -194,7 +195,7 @@ export function openApiDocument(serverUrl = "/"): object {
       post: {
         summary: "A Stripe Checkout session for a plan",
         operationId: "createCheckoutSession", tags: ["Platform"],
-        parameters: [refParam, { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" } }],
+        parameters: [refParam, keyHeader(sessionKeySchema)],
         requestBody: { required: true, content: jsonContent("CheckoutSessionRequest", { pro: { value: { plan: "pro", interval: "month", successUrl: "https://app.example.com/billing?ok={CHECKOUT_SESSION_ID}", cancelUrl: "https://app.example.com/billing" } } }) },
         responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer", { url: { value: { url: "https://checkout.stripe.com/c/pay/cs_test_a1b2" } } }) }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
       },
@@ -203,7 +204,7 @@ export function openApiDocument(serverUrl = "/"): object {
       post: {
         summary: "A Stripe Checkout session for an extras pack",
         operationId: "createExtrasCheckoutSession", tags: ["Platform"],
-        parameters: [refParam, { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" } }],
+        parameters: [refParam, keyHeader(sessionKeySchema)],
         requestBody: { required: true, content: jsonContent("ExtrasCheckoutSessionRequest", { pack: { value: { pack: "compute_500", successUrl: "https://app.example.com/billing?ok=1", cancelUrl: "https://app.example.com/billing" } } }) },
         responses: { "200": { description: "Send the customer to url.", content: jsonContent("SessionAnswer", { url: { value: { url: "https://checkout.stripe.com/c/pay/cs_test_a1b2" } } }) }, ...commonErrors, ...redirectErrors, "404": workspaceErrors["404"] },
       },

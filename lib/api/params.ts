@@ -1,4 +1,6 @@
 import type { IncomingMessage } from "node:http";
+import type { z } from "zod";
+import { idempotencyKeySchema } from "@/lib/billing/validation";
 import { headerOf } from "./auth";
 import { invalid } from "./respond";
 
@@ -18,9 +20,16 @@ export function routeParam(req: IncomingMessage, name: string): string {
   }
 }
 
-/** The request's idempotency key: in the body or the Idempotency-Key header (the same one if both), or null. */
-export function idempotencyKeyOf(req: IncomingMessage, body: string | undefined): string | null {
+/**
+ * The request's idempotency key: in the body or the Idempotency-Key header (the same one if both), or null. The
+ * header must be what the body's field accepts (`schema`: the route's own rule, else the metering API's).
+ */
+export function idempotencyKeyOf(req: IncomingMessage, body: string | undefined, schema: z.ZodType<string> = idempotencyKeySchema): string | null {
   const header = headerOf(req, "idempotency-key") ?? null;
+  if (header !== null) {
+    const r = schema.safeParse(header);
+    if (!r.success) throw invalid(`Idempotency-Key: ${r.error.issues[0]?.message ?? "not a valid key"}.`, "idempotencyKey");
+  }
   if (header !== null && body !== undefined && header !== body) {
     throw invalid("The Idempotency-Key header and idempotencyKey in the body differ; send one of them.", "idempotencyKey");
   }

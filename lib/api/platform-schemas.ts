@@ -8,11 +8,9 @@ import { unitsSchema, workspaceRefSchema } from "./schemas";
 export { provisionSchema, workspacePatchSchema };
 
 const redirectUrl = (what: string) => z.string().max(2048).meta({ description: `${what}: an absolute URL on APP_URL's origin or on ALLOWED_REDIRECT_ORIGINS (otherwise 400 invalid_redirect_url).` });
-const requestKey = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{8,80}$/, "8 to 80 letters, digits, _ or -")
-  .optional()
-  .meta({ description: "The same key gives the same session (or send the Idempotency-Key header)." });
+/** A Checkout session's idempotency key, in the body or the Idempotency-Key header: it goes into Stripe's own key. */
+export const sessionKeySchema = z.string().regex(/^[A-Za-z0-9_-]{8,80}$/, "must be 8 to 80 letters, digits, _ or -");
+const requestKey = sessionKeySchema.optional().meta({ description: "The same key gives the same session (or send the Idempotency-Key header)." });
 
 export const checkoutSessionSchema = z.strictObject({
   plan: z.string().min(1).max(64).meta({ description: "The plan's key, e.g. starter." }),

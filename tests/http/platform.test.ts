@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPlatformKey, revokePlatformKey } from "@/lib/platform-keys";
 import { defaultPlans, type PlanSpec } from "@/lib/billing/catalog";
@@ -212,5 +213,23 @@ describe("GET /api/v1/events", () => {
     expect((await get("/api/v1/events?from=yesterday", key)).status).toBe(400);
     expect((await get("/api/v1/events?cursor=bogus", key)).status).toBe(400);
     expect(await testDb().usageEvent.count({ where: { workspaceId } })).toBe(4);
+  });
+});
+
+describe("an Idempotency-Key header", () => {
+  it("must be what the route's idempotencyKey field accepts: 400 naming the header, and nothing written", async () => {
+    const { secret } = await platformKey();
+    const externalId = `org_${uid()}`;
+    await post("/api/v1/workspaces", secret, { externalId, name: "Keys" });
+    // Random, so PostgreSQL cannot compress it under its index's row size: this key once failed the insert as a 500.
+    const url = `https://hooks-${uid()}.example.test/tally`;
+    const hook = await post("/api/v1/webhook-endpoints", secret, { url }, { "idempotency-key": randomBytes(6000).toString("base64url") });
+    expect([hook.status, hook.json.error?.code]).toEqual([400, "invalid_request"]);
+    expect(hook.json.error.message).toMatch(/^Idempotency-Key: /);
+    expect(await testDb().webhookEndpoint.count({ where: { url } })).toBe(0);
+    // A Checkout session's key goes into Stripe's: the header is held to the body's rule, and said so.
+    const session = { plan: "starter", interval: "month", successUrl: `${baseUrl}/done`, cancelUrl: `${baseUrl}/back` };
+    const short = await post(`/api/v1/workspaces/${externalId}/checkout-sessions`, secret, session, { "idempotency-key": "abc" });
+    expect([short.status, short.json.error?.code, short.json.error?.message]).toEqual([400, "invalid_request", "Idempotency-Key: must be 8 to 80 letters, digits, _ or -."]);
   });
 });

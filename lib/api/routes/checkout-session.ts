@@ -5,6 +5,7 @@ import { inputFirst, requireApiKey } from "../auth";
 import { readJson } from "../body";
 import { apiEndpoint } from "../endpoint";
 import { idempotencyKeyOf, routeParam } from "../params";
+import { sessionKeySchema } from "../platform-schemas";
 import { json } from "../respond";
 
 type CheckoutBody = { successUrl: string; cancelUrl: string; idempotencyKey?: string };
@@ -28,7 +29,7 @@ export function checkoutSessionEndpoint<S extends z.ZodType<CheckoutBody>>(schem
       const { workspaceId } = await requireApiKey(req, routeParam(req, "ref"));
       const returnUrls = { success: checkRedirectUrl(body.successUrl, "successUrl"), cancel: checkRedirectUrl(body.cancelUrl, "cancelUrl") };
       const { slug } = await db().workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { slug: true } });
-      const requestKey = idempotencyKeyOf(req, body.idempotencyKey) ?? crypto.randomUUID();
+      const requestKey = idempotencyKeyOf(req, body.idempotencyKey, sessionKeySchema) ?? crypto.randomUUID();
       const { url } = await start(body, { workspaceId, slug, requestKey, returnUrls });
       return json({ url });
     },

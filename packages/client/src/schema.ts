@@ -1486,7 +1486,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Instead of idempotencyKey in the body. */
+                /** @description Instead of idempotencyKey in the body, under the same rule (otherwise 400 invalid_request). */
                 "Idempotency-Key"?: string;
             };
             path?: never;
@@ -2211,7 +2211,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Instead of idempotencyKey in the body. */
+                /** @description Instead of idempotencyKey in the body, under the same rule (otherwise 400 invalid_request). */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -2403,7 +2403,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Instead of idempotencyKey in the body. */
+                /** @description Instead of idempotencyKey in the body, under the same rule (otherwise 400 invalid_request). */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -3023,6 +3023,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Instead of idempotencyKey in the body, under the same rule (otherwise 400 invalid_request). */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -3212,6 +3213,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Instead of idempotencyKey in the body, under the same rule (otherwise 400 invalid_request). */
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -3698,7 +3700,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Instead of idempotencyKey in the body. */
+                /** @description Instead of idempotencyKey in the body, under the same rule (otherwise 400 invalid_request). */
                 "Idempotency-Key"?: string;
             };
             path?: never;
