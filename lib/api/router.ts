@@ -45,6 +45,9 @@ export const API_ROUTES: readonly (readonly [string, ApiEndpoint])[] = [
   ["/api/v1/ping", ping],
 ];
 
+/** The routes any caller may ask without a key. */
+const KEYLESS = new Set<ApiEndpoint>([openapiJson, ping]);
+
 const table = API_ROUTES.map(([path, endpoint]) => ({ segments: path.split("/"), endpoint }));
 
 /** The endpoint for a path and the values of its {name} segments, or null when no route has that path. */
@@ -75,8 +78,9 @@ export async function apiRouter(req: IncomingMessage, res: ServerResponse): Prom
     return;
   }
   // A NUL in a path segment or a query value would reach PostgreSQL, whose text cannot hold it. Refused after
-  // the key, as all bad input is (auth.ts): a caller without a valid key only learns 401 or 429.
-  if (req.url?.includes("%00")) {
+  // the key, as all bad input is (auth.ts): a caller without a valid key only learns 401 or 429. The routes
+  // without a key read neither the URL nor the database, so they answer as they always do.
+  if (!KEYLESS.has(route.endpoint) && req.url?.includes("%00")) {
     const refused = new AppError("invalid_request", "The URL holds a NUL character (%00), which no path or parameter accepts.");
     send(req, res, errorReply(await checkKeyFirst(req, refused).catch((e: unknown) => e)));
     return;

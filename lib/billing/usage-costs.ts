@@ -10,9 +10,12 @@ import { hotStatement, type WorkspaceRef } from "./throughput";
  */
 export async function unitsFromCosts(db: Client, workspace: WorkspaceRef, costs: Costs, at: Date): Promise<{ workspaceId: string; units: Dec; costJson: string }> {
   const models = costs.tokens ?? [];
+  // A name PostgreSQL's text cannot hold (a NUL) has no price: not looked up, so costsToUnits refuses it as any
+  // unpriced model, as this event's own 400 (never a failed statement, which would fail a whole batch).
+  const priced = models.filter((t) => !t.provider.includes("\u0000") && !t.model.includes("\u0000"));
   const { workspaceId, rows } = await hotStatement<CostContextRow>(db, workspace, "tally_cost_context", COST_CONTEXT_SQL, [
-    models.map((t) => t.provider),
-    models.map((t) => t.model),
+    priced.map((t) => t.provider),
+    priced.map((t) => t.model),
     at.toISOString(),
   ]);
   const row = rows[0];

@@ -21,11 +21,14 @@ const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|
 function decodeCursor(cursor: string): { at: Date; id: string } {
   const [iso, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const at = new Date(iso ?? "");
-  if (!id || !inRange(at)) throw new AppError("invalid_request", "cursor: not a cursor this API gave.", { field: "cursor" });
+  if (!id || !EVENT_ID.test(id) || !inRange(at)) throw new AppError("invalid_request", "cursor: not a cursor this API gave.", { field: "cursor" });
   return { at, id };
 }
 
-// The years PostgreSQL's timestamps and an ISO 8601 time both hold (year 0 and before are neither).
+// An event's id as this API writes them (a uuid or a cuid): anything else in a cursor was not given by it.
+const EVENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+// The years of four digits that an ISO 8601 time writes without a sign, which is all an event's time can be.
 const EARLIEST = Date.parse("0001-01-01T00:00:00Z");
 const LATEST = Date.parse("9999-12-31T23:59:59.999Z");
 const inRange = (d: Date) => d.getTime() >= EARLIEST && d.getTime() <= LATEST;

@@ -84,6 +84,7 @@ describe("bad requests get their 4xx with the error shape and write nothing", ()
     ["from in year 0", "from=0000-01-01T00:00:00Z"],
     ["to in year 0", "to=0000-01-01T00:00:00Z"],
     ["a cursor in year -100000", `cursor=${Buffer.from("-100000-01-01T00:00:00.000Z|x").toString("base64url")}`],
+    ["a cursor whose id holds a NUL", `cursor=${Buffer.from("2026-01-01T00:00:00.000Z|\u0000").toString("base64url")}`],
   ])("GET /api/v1/events with %s -> 400 invalid_request", async (_, query) => {
     const r = await api.request(`/api/v1/events?${query}`, { key: ws.key });
     expect([r.status, r.json.error?.code]).toEqual([400, "invalid_request"]);
@@ -94,12 +95,17 @@ describe("bad requests get their 4xx with the error shape and write nothing", ()
     expect([r.status, r.json.data]).toEqual([200, []]);
   });
 
+  it("a NUL in the query of a route without a key is not looked at", async () => {
+    const r = await api.request("/api/v1/ping?x=%00");
+    expect(r.status).toBe(200);
+  });
+
   it("a NUL in the URL with a bad key is 401, as any bad input is", async () => {
     const r = await api.request("/api/v1/events?feature=%00", { key: `tk_live_00000000_${"N".repeat(43)}`, headers: { "x-forwarded-for": clientIp() } });
     expect([r.status, r.json.error.code]).toEqual([401, "unauthorized"]);
   });
 
-  it("a NUL in one batch event's metadata, costs or timestamp fails that event alone", async () => {
+  it("a NUL in one batch event's metadata, costs (action or model) or timestamp fails that event alone", async () => {
     const own = await seedWorkspace({ compute: { limit: "1000", overflow: "block" } });
     const event = (key: string, extra: object) => ({ feature: "compute", units: 1, idempotencyKey: key, ...extra });
     const events = [
@@ -107,6 +113,7 @@ describe("bad requests get their 4xx with the error shape and write nothing", ()
       event("nul-meta", { metadata: { note: "a\u0000b" } }),
       { feature: "compute", costs: { action: "small\u0000" }, idempotencyKey: "nul-costs" },
       event("nul-time", { timestamp: "2026-05-01T12:00:00Z\u0000" }),
+      { feature: "compute", costs: { tokens: [{ provider: "openai\u0000", model: "gpt-4o", input: 10 }] }, idempotencyKey: "nul-tokens" },
     ];
     const r = await api.request("/api/v1/usage/batch", { key: own.key, body: { events } });
     expect(r.status).toBe(200);
@@ -115,6 +122,7 @@ describe("bad requests get their 4xx with the error shape and write nothing", ()
       [400, "invalid_request"],
       [400, "invalid_request"],
       [400, "invalid_timestamp"],
+      [400, "invalid_request"],
     ]);
     expect(await written(own.workspaceId)).toEqual({ events: 1, used: "1" });
   });
