@@ -136,13 +136,15 @@ $fn$;
 -- Every plan change is a PlanChange row (trigger tally_plan_change): a trial that ended, a cancellation that
 -- took effect (moved to Free), or any other change of plan. Starts are subscription.created above. An operator's
 -- change has the reason 'operator' (who, not what): its type comes from the statuses, so an operator ending a
--- trial or cancelling is told as the same event as the cron's or Stripe's, with data.reason 'operator'.
+-- card-less trial or cancelling is told as the same event as the trials cron's or Stripe's, with data.reason 'operator'.
 CREATE OR REPLACE FUNCTION tally_webhooks_plan_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
 DECLARE
   by_operator boolean := NEW.reason = 'operator' AND NEW."toStatus" = 'free';
   etype text := CASE
     WHEN NEW.reason IN ('trial', 'checkout') THEN NULL
-    WHEN NEW.reason = 'trial_ended' OR (by_operator AND NEW."fromStatus" = 'trialing') THEN 'subscription.trial_ended'
+    -- A trial with a card is a Stripe subscription: ending it is a cancellation, as when Stripe ends it.
+    WHEN NEW.reason = 'trial_ended' OR (by_operator AND NEW."fromStatus" = 'trialing' AND NOT EXISTS (
+      SELECT 1 FROM "Subscription" s WHERE s."workspaceId" = NEW."workspaceId" AND s."stripeSubscriptionId" IS NOT NULL)) THEN 'subscription.trial_ended'
     WHEN NEW.reason = 'canceled' OR (by_operator AND NEW."fromStatus" <> 'free') THEN 'subscription.canceled'
     ELSE 'subscription.plan_changed' END;
 BEGIN

@@ -123,11 +123,12 @@ describe("outgoing webhooks", () => {
     expect(events.find(([t]) => t === "subscription.canceled")![1]).toMatchObject({ from: { key: "free" }, to: { key: "free" }, fromStatus: "unpaid", toStatus: "free", reason: "canceled" });
   });
 
-  it("an operator's cancellation or end of a trial is told as one, with the operator's reason", async () => {
+  it("an operator's cancellation or end of a card-less trial is told as one, with the operator's reason", async () => {
     const db = testDb();
     const free = await db.plan.findFirstOrThrow({ where: { key: "free" }, orderBy: { version: "desc" } });
-    const [paid, trial, moved] = [await seedWorkspace(), await seedWorkspace(), await seedWorkspace()];
+    const [paid, trial, carded, moved] = [await seedWorkspace(), await seedWorkspace(), await seedWorkspace(), await seedWorkspace()];
     await db.subscription.update({ where: { workspaceId: trial.workspaceId }, data: { status: "trialing" } });
+    await db.subscription.update({ where: { workspaceId: carded.workspaceId }, data: { status: "trialing", stripeSubscriptionId: `sub_${uid()}` } });
     await endpointWithReceiver();
     const byOperator = (workspaceId: string, data: { status?: "free"; planId: string }) =>
       db.$transaction(async (tx) => {
@@ -136,11 +137,14 @@ describe("outgoing webhooks", () => {
       });
     await byOperator(paid.workspaceId, { status: "free", planId: free.id });
     await byOperator(trial.workspaceId, { status: "free", planId: free.id });
+    await byOperator(carded.workspaceId, { status: "free", planId: free.id });
     await byOperator(moved.workspaceId, { planId: free.id });
     const planEvents = async (workspaceId: string) =>
       (await db.outboxEvent.findMany({ where: { workspaceId, type: { not: "subscription.created" } } })).map((e) => [e.type, (e.data as { reason: string }).reason]);
     expect(await planEvents(paid.workspaceId)).toEqual([["subscription.canceled", "operator"]]);
     expect(await planEvents(trial.workspaceId)).toEqual([["subscription.trial_ended", "operator"]]);
+    // A trial with a card is a Stripe subscription: ending it is a cancellation, as when Stripe ends it.
+    expect(await planEvents(carded.workspaceId)).toEqual([["subscription.canceled", "operator"]]);
     expect(await planEvents(moved.workspaceId)).toEqual([["subscription.plan_changed", "operator"]]);
   });
 
