@@ -2,6 +2,7 @@
 // handlers parse with these and the OpenAPI document is generated from them.
 import { z } from "zod";
 import { idempotencyKeySchema } from "@/lib/billing/validation";
+import { REQUEST_KEY } from "@/lib/payments/request-key";
 import { externalIdSchema, provisionSchema, workspacePatchSchema } from "@/lib/platform/workspaces";
 import { unitsSchema, workspaceRefSchema } from "./schemas";
 
@@ -9,7 +10,7 @@ export { provisionSchema, workspacePatchSchema };
 
 const redirectUrl = (what: string) => z.string().max(2048).meta({ description: `${what}: an absolute URL on APP_URL's origin or on ALLOWED_REDIRECT_ORIGINS (otherwise 400 invalid_redirect_url).` });
 /** A Checkout session's idempotency key, in the body or the Idempotency-Key header: it goes into Stripe's own key. */
-export const sessionKeySchema = z.string().regex(/^[A-Za-z0-9_-]{8,80}$/, "must be 8 to 80 letters, digits, _ or -");
+export const sessionKeySchema = z.string().regex(REQUEST_KEY, "must be 8 to 80 letters, digits, _ or -");
 const requestKey = sessionKeySchema.optional().meta({ description: "The same key gives the same session (or send the Idempotency-Key header)." });
 
 export const checkoutSessionSchema = z.strictObject({

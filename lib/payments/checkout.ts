@@ -11,10 +11,9 @@ import { billedByStripe } from "./lookup";
 import { automaticTaxEnabled, checkoutTaxParams } from "./automatic-tax";
 import { recordCheckoutCompletion } from "./subscription-order";
 import { applySubscriptionRead, readSubscription, type SubscriptionRead } from "./subscription-sync";
+import { REQUEST_KEY } from "./request-key";
 
-/** A per-form token: the same click submitted twice carries the same token, so Stripe sees one request. */
-export const REQUEST_KEY = /^[A-Za-z0-9_-]{8,80}$/;
-
+// A per-form token: the same click submitted twice carries the same token, so Stripe sees one request.
 function requestKey(key: string): string {
   if (!REQUEST_KEY.test(key)) throw new AppError("invalid_request", "The form is out of date; reload the page and try again.");
   return key;

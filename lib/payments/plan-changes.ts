@@ -3,7 +3,7 @@ import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { choosePortalConfiguration, idOf, invoicePaymentIntentId, isCardError, isReplayedAnswer, isStripeError, stripe, subscriptionPeriod, subscriptionPrice, type Stripe } from "@/lib/stripe";
 import type { Client } from "./db";
-import { REQUEST_KEY } from "./checkout";
+import { REQUEST_KEY } from "./request-key";
 import { ensureStripeCustomer } from "./customers";
 import { assertPurchasesAllowed } from "./guards";
 import { automaticTaxEnabled } from "./automatic-tax";

@@ -2,7 +2,7 @@ import { applyRefundStatus } from "@/lib/billing";
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { chargePaymentIntentId, idOf, isStripeError, stripe, type Stripe } from "@/lib/stripe";
-import { REQUEST_KEY } from "./checkout";
+import { REQUEST_KEY } from "./request-key";
 import { withTransaction, type Client } from "./db";
 
 /**
