@@ -46,7 +46,8 @@ async function readJsonText(req: IncomingMessage): Promise<{ value: unknown; tex
 
 // A usage event's fields that the engine judges itself, per event in a batch (so one event never fails its
 // batch for them): metadata it refuses when it cannot be stored, a timestamp it refuses unless ISO 8601, and
-// costs, whose action and models must match the plan's. The event's other fields are patterns NUL cannot pass.
+// costs, whose action must be one of the plan's and whose models must have a price. The event's other fields are
+// patterns NUL cannot pass.
 const ENGINE_CHECKED = new Set(["metadata", "timestamp", "costs"]);
 
 /** The path of the first string (or key) holding a NUL in what a schema accepted, or null. Schemas are shallow outside ENGINE_CHECKED. */
