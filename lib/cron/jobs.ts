@@ -1,6 +1,6 @@
 import { deliverPendingNotifications, expireLots, recordInvariantRun, settleEndedOverrides, sweepAutoTopUps } from "@/lib/billing";
 import {
-  createStripePaymentsPort, endExpiredTrials, recoverMissedEvents, repairStripeCatalog, resyncSubscriptions, retryFailedEvents, runDunning, syncSubscription,
+  createStripePaymentsPort, endExpiredTrials, recoverMissedEvents, repairStripeCatalog, resyncSubscriptions, retryFailedEvents, runDunning,
 } from "@/lib/payments";
 import { pruneWebhookEvents, runDeliveries } from "@/lib/webhooks/deliver";
 import type { Client } from "@/lib/db";
@@ -14,34 +14,7 @@ const PRUNE_AFTER_DAYS = 30;
  * threshold notifications the request path left pending are sent.
  */
 export async function resetWindowsJob({ db, now, deadline }: CronContext) {
-  let resynced = 0;
-  let failed = 0;
-  let cursor: string | null = null;
-  for (;;) {
-    const rows: { workspaceId: string; stripeSubscriptionId: string | null }[] = await db.subscription.findMany({
-      where: { stripeSubscriptionId: { not: null }, status: { in: ["active", "trialing", "past_due", "degraded"] }, currentPeriodEnd: { lte: now }, ...(cursor ? { workspaceId: { gt: cursor } } : {}) },
-      orderBy: { workspaceId: "asc" },
-      take: 100,
-      select: { workspaceId: true, stripeSubscriptionId: true },
-    });
-    if (!rows.length) {
-      cursor = null;
-      break;
-    }
-    for (const r of rows) {
-      // One subscription Stripe cannot answer for (deleted, another account's) must not stop the run for the
-      // rest, nor the notifications after it: it is logged and counted, and tried again next run.
-      try {
-        await syncSubscription(db, { subscriptionId: r.stripeSubscriptionId!, workspaceId: r.workspaceId, now });
-        resynced++;
-      } catch (e) {
-        failed++;
-        console.error(`[payments] reset-windows: re-reading ${r.workspaceId} failed: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-    cursor = rows[rows.length - 1]!.workspaceId;
-    if (Date.now() > deadline) break;
-  }
+  const { synced: resynced, failed, cursor } = await resyncSubscriptions(db, { now, deadline, endedBy: now });
   const notifications = await deliverPendingNotifications(db, { now, limit: 200 });
   return { resynced, failed, notifications, cursor };
 }

@@ -10,14 +10,22 @@ interface Batch {
   now?: Date;
 }
 
-/** Re-syncs every workspace that has a Stripe subscription (catches anything webhooks missed). Batched by workspace id. */
-export async function resyncSubscriptions(db: PrismaClient, input: Batch = {}): Promise<{ synced: number; failed: number; cursor: string | null }> {
+// What can still renew: a subscription past its period's end in one of these has a renewal not mirrored yet.
+const RENEWING = ["active", "trialing", "past_due", "degraded"] as const;
+
+/**
+ * Re-syncs every workspace that has a Stripe subscription (catches anything webhooks missed), or with `endedBy`
+ * only those still renewing whose period ended by then. Batched by workspace id; one that Stripe cannot answer
+ * for is logged and counted, and the rest go on.
+ */
+export async function resyncSubscriptions(db: PrismaClient, input: Batch & { endedBy?: Date } = {}): Promise<{ synced: number; failed: number; cursor: string | null }> {
+  const ended = input.endedBy ? { status: { in: [...RENEWING] }, currentPeriodEnd: { lte: input.endedBy } } : {};
   let synced = 0;
   let failed = 0;
   let cursor: string | null = null;
   for (;;) {
     const rows: { workspaceId: string; stripeSubscriptionId: string | null }[] = await db.subscription.findMany({
-      where: { stripeSubscriptionId: { not: null }, ...(cursor ? { workspaceId: { gt: cursor } } : {}) },
+      where: { stripeSubscriptionId: { not: null }, ...ended, ...(cursor ? { workspaceId: { gt: cursor } } : {}) },
       orderBy: { workspaceId: "asc" },
       take: input.batchSize ?? 100,
       select: { workspaceId: true, stripeSubscriptionId: true },
