@@ -15,22 +15,35 @@ const vitestCount = (r: unknown) => {
   const j = r as { numPassedTests: number; numFailedTests: number };
   return { passed: j.numPassedTests, failed: j.numFailedTests };
 };
-// The names of the failed tests with their first error line, repeated in the summary: a long run's log is often read
-// from its tail only.
-const firstLine = (message: string | undefined) => (message ?? "").replace(/\u001b\[[0-9;]*m/g, "").trim().split("\n")[0]!.slice(0, 300);
+// The names of the failed tests with the gist of their error, repeated in the summary: a long run's log is often read
+// from its tail only. The gist is the first line, plus what an assertion names (its locator, what it expected and
+// received, a strict-mode violation) and where in the test it failed.
+const clean = (message: string | undefined) => (message ?? "").replace(/\u001b\[[0-9;]*m/g, "").trim();
+const gist = (message: string | undefined, where?: { file: string; line: number }) => {
+  const lines = clean(message).split("\n").map((l) => l.trim()).filter(Boolean);
+  const detail = lines.slice(1).filter((l) => /^(Locator:|Expected|Received|Error: strict mode violation|Timeout:)/.test(l)).slice(0, 5);
+  // A test runner's stack names the test file's line when the report does not.
+  const frame = where ? undefined : lines.find((l) => /^at .*\/(tests|scripts|e2e|bench)\/[^:]+:\d+/.test(l));
+  if (frame) detail.push(frame);
+  const at = where ? ` (at ${where.file.replace(process.cwd() + "/", "")}:${where.line})` : "";
+  return [`${(lines[0] ?? "").slice(0, 300)}${at}`, ...detail.map((l) => `    ${l.slice(0, 300)}`)].join("\n");
+};
 const vitestFailures = (r: unknown) => {
   const j = r as { testResults: { name: string; message?: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[] };
   return j.testResults.flatMap((file) => {
     const where = file.name.replace(process.cwd() + "/", "");
     const failed = file.assertionResults.filter((a) => a.status === "failed");
-    if (failed.length === 0 && file.message) return [`${where}: ${firstLine(file.message)}`];
-    return failed.map((a) => `${where} > ${a.fullName}: ${firstLine(a.failureMessages[0])}`);
+    if (failed.length === 0 && file.message) return [`${where}: ${gist(file.message)}`];
+    return failed.map((a) => `${where} > ${a.fullName}: ${gist(a.failureMessages[0])}`);
   });
 };
-interface PwSuite { title: string; file?: string; suites?: PwSuite[]; specs?: { title: string; ok: boolean; tests: { results: { error?: { message?: string } }[] }[] }[] }
+interface PwSuite { title: string; file?: string; suites?: PwSuite[]; specs?: { title: string; ok: boolean; tests: { results: { error?: { message?: string; location?: { file: string; line: number } } }[] }[] }[] }
 const playwrightFailures = (r: unknown) => {
   const walk = (suite: PwSuite): string[] => [
-    ...(suite.specs ?? []).filter((s) => !s.ok).map((s) => `${suite.file ?? suite.title} > ${s.title}: ${firstLine(s.tests[0]?.results.at(-1)?.error?.message)}`),
+    ...(suite.specs ?? []).filter((s) => !s.ok).map((s) => {
+      const error = s.tests[0]?.results.at(-1)?.error;
+      return `${suite.file ?? suite.title} > ${s.title}: ${gist(error?.message, error?.location)}`;
+    }),
     ...(suite.suites ?? []).flatMap(walk),
   ];
   return (r as { suites: PwSuite[] }).suites.flatMap(walk);

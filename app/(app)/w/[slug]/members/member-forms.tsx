@@ -50,7 +50,7 @@ export function InvitationList({ slug, invitations, canManage }: { slug: string;
   useResultToast(resent);
   useResultToast(revoked);
   return (
-    <div className="space-y-3">
+    <div className="space-y-3" data-testid="invitations">
       <FormMessage state={last === "resend" ? resent : revoked} />
       {invitations.length === 0 && <p className="text-sm text-slate-600">No invitations waiting to be accepted.</p>}
       <ul className="divide-y divide-slate-200" aria-label="Pending invitations">
