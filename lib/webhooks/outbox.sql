@@ -34,8 +34,16 @@ CREATE OR REPLACE FUNCTION tally_plan_ref(plan_id text) RETURNS jsonb LANGUAGE s
   SELECT jsonb_build_object('id', p.id, 'key', p.key, 'version', p.version, 'name', p.name) FROM "Plan" p WHERE p.id = plan_id;
 $fn$;
 
+-- A usage window as the usage events tell it.
+CREATE OR REPLACE FUNCTION tally_window_ref(w "UsageWindow") RETURNS jsonb LANGUAGE sql IMMUTABLE AS $fn$
+  SELECT jsonb_build_object('feature', w.feature, 'windowId', w.id,
+    'periodStart', to_char(w."periodStart", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'periodEnd', to_char(w."periodEnd", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+    'quota', trim_scale(w.quota)::text, 'used', trim_scale(w.used)::text, 'overflow', w.overflow::text);
+$fn$;
+
 -- usage.threshold_crossed (80, 100) and usage.limit_reached: the window's quota is used up and nothing lets
--- the feature go on (overflow block, or extras with nothing left to cover it).
+-- the feature go on (overflow block, or extras with nothing left to cover it). The extras running out after
+-- the quota was used up is told by the ledger's trigger below.
 CREATE OR REPLACE FUNCTION tally_webhooks_threshold() RETURNS trigger LANGUAGE plpgsql AS $fn$
 DECLARE
   w "UsageWindow"%ROWTYPE;
@@ -44,14 +52,12 @@ DECLARE
 BEGIN
   IF NOT tally_webhooks_wanted(ARRAY['usage.threshold_crossed', 'usage.limit_reached']) THEN RETURN NULL; END IF;
   SELECT * INTO w FROM "UsageWindow" WHERE id = NEW."windowId";
-  payload := jsonb_build_object('feature', NEW.feature, 'threshold', NEW.percent, 'windowId', NEW."windowId",
-    'periodStart', to_char(w."periodStart", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'periodEnd', to_char(w."periodEnd", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-    'quota', trim_scale(w.quota)::text, 'used', trim_scale(w.used)::text, 'overflow', w.overflow::text);
-  PERFORM tally_webhook_emit(NEW."workspaceId", 'usage.threshold_crossed', payload);
+  payload := tally_window_ref(w);
+  PERFORM tally_webhook_emit(NEW."workspaceId", 'usage.threshold_crossed', payload || jsonb_build_object('threshold', NEW.percent));
   IF NEW.percent >= 100 AND w.overflow::text <> 'soft' THEN
     SELECT balance INTO bal FROM "ExtrasAccount" WHERE "workspaceId" = NEW."workspaceId";
     IF w.overflow::text = 'block' OR COALESCE(bal, 0) <= 0 THEN
-      PERFORM tally_webhook_emit(NEW."workspaceId", 'usage.limit_reached', payload - 'threshold' || jsonb_build_object('extrasBalance', trim_scale(COALESCE(bal, 0))::text));
+      PERFORM tally_webhook_emit(NEW."workspaceId", 'usage.limit_reached', payload || jsonb_build_object('extrasBalance', trim_scale(COALESCE(bal, 0))::text));
     END IF;
   END IF;
   RETURN NULL;
@@ -69,7 +75,7 @@ DECLARE
 BEGIN
   IF NEW.kind::text = 'settlement' OR NEW.units = 0 THEN RETURN NULL; END IF;
   IF NEW.units > 0 AND NEW.kind::text NOT IN ('topup', 'grant', 'adjustment') THEN RETURN NULL; END IF;
-  IF NOT tally_webhooks_wanted(ARRAY['extras.credited', 'extras.low', 'extras.depleted']) THEN RETURN NULL; END IF;
+  IF NOT tally_webhooks_wanted(ARRAY['extras.credited', 'extras.low', 'extras.depleted', 'usage.limit_reached']) THEN RETURN NULL; END IF;
   entry := jsonb_build_object('entryId', NEW.id, 'lotId', NEW."lotId", 'kind', NEW.kind::text, 'units', trim_scale(NEW.units)::text,
     'balance', trim_scale(NEW."balanceAfter")::text, 'cause', jsonb_build_object('type', NEW."causeType", 'id', NEW."causeId"));
   IF NEW.units > 0 THEN
@@ -78,6 +84,13 @@ BEGIN
   END IF;
   IF before > 0 AND NEW."balanceAfter" <= 0 THEN
     PERFORM tally_webhook_emit(NEW."workspaceId", 'extras.depleted', entry);
+    -- Each open window whose quota was already used up, and that extras were carrying, now stops the feature.
+    -- A window crossing 100% in this same change has no mark yet: its mark's trigger sees the empty balance.
+    PERFORM tally_webhook_emit(NEW."workspaceId", 'usage.limit_reached', tally_window_ref(w) || jsonb_build_object('extrasBalance', trim_scale(NEW."balanceAfter")::text))
+      FROM "UsageWindow" w
+      WHERE w."workspaceId" = NEW."workspaceId" AND w.overflow = 'extras' AND w.quota IS NOT NULL AND w.used >= w.quota
+        AND w."periodStart" <= NEW."createdAt" AND w."periodEnd" > NEW."createdAt"
+        AND EXISTS (SELECT 1 FROM "ThresholdMark" m WHERE m."workspaceId" = w."workspaceId" AND m."windowId" = w.id AND m.percent = 100);
     RETURN NULL;
   END IF;
   SELECT COALESCE(a."autoTopUpThreshold", l.units / 5) INTO mark

@@ -324,7 +324,7 @@ export interface webhooks {
         put?: never;
         /**
          * usage.limit_reached
-         * @description A window's quota is used up and nothing lets the feature go on: overflow is block, or the extras balance is empty. Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         * @description A window's quota is used up and nothing lets the feature go on: overflow is block, or the extras balance is empty. Sent when the quota runs out, or when the extras carrying a used-up quota run out (spent or expired). Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
          */
         post: operations["webhook_usage_limit_reached"];
         delete?: never;
@@ -1014,7 +1014,7 @@ export interface components {
                 overflow: "block" | "extras" | "soft";
             };
         };
-        /** @description A window's quota is used up and nothing lets the feature go on: overflow is block, or the extras balance is empty. */
+        /** @description A window's quota is used up and nothing lets the feature go on: overflow is block, or the extras balance is empty. Sent when the quota runs out, or when the extras carrying a used-up quota run out (spent or expired). */
         WebhookEvent_usage_limit_reached: {
             id: string;
             /** @constant */

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { recordUsage, topupExtras } from "@/lib/billing";
+import { expireLots, recordUsage, topupExtras } from "@/lib/billing";
 import { EVENT_TYPE_LIST } from "@/lib/webhooks/event-types";
 import { BACKOFF_MS, disableFailingEndpoint, eventBody, GIVE_UP_MS, pruneWebhookEvents, runDeliveries } from "@/lib/webhooks/deliver";
 import { createEndpoint, endpointDeliveries, failingDeliveries, listEndpoints, listEndpointsWithCounts, resendDelivery, setEndpointEnabled, updateEndpoint } from "@/lib/webhooks/endpoints";
@@ -72,6 +72,38 @@ describe("outgoing webhooks", () => {
     expect(limit.body.data).toMatchObject({ feature: "compute", quota: "10", used: "10", overflow: "block", extrasBalance: "0" });
     // Delivered once: a second run sends nothing.
     expect((await runDeliveries(testDb())).attempted).toBe(0);
+  });
+
+  it("usage.limit_reached is sent once when the extras carrying a used-up quota run out, by usage or by expiry", async () => {
+    const db = testDb();
+    // Anchored a day ago: the week's window holds every time this test writes at.
+    const spec = { compute: { limit: "10", overflow: "extras" as const, period: "week" as const }, subscription: { periodAnchor: new Date(Date.now() - 86_400_000) } };
+    const [carried, straddle, expired] = [await seedWorkspace(spec), await seedWorkspace(spec), await seedWorkspace(spec)];
+    await endpointWithReceiver();
+    const record = (workspaceId: string, units: number) => recordUsage(db, { workspaceId, feature: "compute", units, idempotencyKey: `k-${uid()}` });
+    const limits = async (workspaceId: string) =>
+      (await db.outboxEvent.findMany({ where: { workspaceId, type: "usage.limit_reached" } })).map((e) => e.data as Record<string, unknown>);
+    const expiresAt = new Date(Date.now() + 60_000);
+    for (const { workspaceId } of [carried, straddle, expired]) await topupExtras(db, { workspaceId, pack: "compute_500", units: 5, checkoutSessionId: `cs_${uid()}`, expiresAt });
+
+    // The quota is used up while extras remain: the feature goes on, so no limit is reached.
+    await record(carried.workspaceId, 10);
+    expect(await limits(carried.workspaceId)).toEqual([]);
+    // The extras run out: now nothing lets it go on.
+    await record(carried.workspaceId, 5);
+    expect(await limits(carried.workspaceId)).toEqual([expect.objectContaining({ feature: "compute", quota: "10", used: "10", overflow: "extras", extrasBalance: "0" })]);
+    expect(await db.outboxEvent.count({ where: { workspaceId: carried.workspaceId, type: "extras.depleted" } })).toBe(1);
+
+    // The quota and the extras run out in one event: told once.
+    await record(straddle.workspaceId, 8);
+    await record(straddle.workspaceId, 7);
+    expect(await limits(straddle.workspaceId)).toEqual([expect.objectContaining({ used: "10", extrasBalance: "0" })]);
+
+    // The quota is used up, then the extras carrying it expire.
+    await record(expired.workspaceId, 10);
+    expect(await limits(expired.workspaceId)).toEqual([]);
+    await expireLots(db, { workspaceId: expired.workspaceId, now: new Date(expiresAt.getTime() + 60_000) });
+    expect(await limits(expired.workspaceId)).toEqual([expect.objectContaining({ used: "10", extrasBalance: "0" })]);
   });
 
   it("reports subscription, dunning, plan, trial, auto top-up and invoice changes, whichever code path writes them", async () => {
