@@ -1,6 +1,7 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { stripe, syncStripeCatalog, type Stripe } from "@/lib/stripe";
 import { processStripeEvent } from "./events";
+import { alertOperators } from "./notices";
 import { syncSubscription } from "./subscription-sync";
 
 interface Batch {
@@ -38,6 +39,7 @@ export async function resyncSubscriptions(db: PrismaClient, input: Batch & { end
       } catch (e) {
         failed++;
         console.error(`[payments] resync of ${r.workspaceId} failed: ${e instanceof Error ? e.message : String(e)}`);
+        if (!passing(e)) await alertSyncFailure(db, { workspaceId: r.workspaceId, subscriptionId: r.stripeSubscriptionId!, error: e, now: input.now ?? new Date() });
       }
     }
     cursor = rows[rows.length - 1]!.workspaceId;
@@ -45,6 +47,32 @@ export async function resyncSubscriptions(db: PrismaClient, input: Batch & { end
   }
 }
 
+const SYNC_FAILED = "subscription_sync_failed";
+
+// Stripe unreachable, overloaded or rate-limiting: the next run tries again, and no one needs to act yet.
+const passing = (e: unknown) => {
+  const { type, statusCode } = (e ?? {}) as { type?: string; statusCode?: number };
+  return type === "StripeConnectionError" || statusCode === 429 || (statusCode !== undefined && statusCode >= 500);
+};
+
+/**
+ * A subscription Stripe refuses to give back (deleted, in another account, a price Tally cannot map) stays as it
+ * was here, plan and period, while every run fails on it: operators are told, once while the alert is open and
+ * again the next day if it still fails after they dealt with it.
+ */
+async function alertSyncFailure(db: PrismaClient, f: { workspaceId: string; subscriptionId: string; error: unknown; now: Date }) {
+  const open = await db.operatorAlert.findFirst({ where: { kind: SYNC_FAILED, subjectId: f.subscriptionId, resolvedAt: null }, select: { id: true } });
+  if (open) return;
+  const reason = f.error instanceof Error ? f.error.message : String(f.error);
+  await alertOperators(db, {
+    kind: SYNC_FAILED,
+    workspaceId: f.workspaceId,
+    subjectId: f.subscriptionId,
+    message: `Stripe subscription ${f.subscriptionId} could not be read again (${reason.replace(/\.$/, "")}). Its plan, status and period here stay as they were until it can; look at it in Stripe's Dashboard.`,
+    dedupeKey: `${SYNC_FAILED}:${f.subscriptionId}:${f.now.toISOString().slice(0, 10)}`,
+    now: f.now,
+  });
+}
 /** Applies again the stored events that failed (or were left half-way by a crashed instance). */
 export async function retryFailedEvents(db: PrismaClient, input: Batch & { staleAfterMs?: number } = {}): Promise<{ retried: number; processed: number; stillFailing: number }> {
   const now = input.now ?? new Date();

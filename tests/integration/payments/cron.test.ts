@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { topupExtras } from "@/lib/billing";
-import { endExpiredTrials, startTrial } from "@/lib/payments";
+import { endExpiredTrials, resyncSubscriptions, startTrial } from "@/lib/payments";
 import { GET as resetWindows } from "@/app/api/cron/reset-windows/route";
 import { GET as expireExtras } from "@/app/api/cron/expire-extras/route";
 import { GET as dunning } from "@/app/api/cron/dunning/route";
@@ -94,16 +94,29 @@ describe("cron routes", () => {
     expect(told.map((t) => [t.workspaceId, t._count._all]).sort()).toEqual(soon.map((id) => [id, 1]).sort());
   });
 
-  it("reset-windows goes on past a subscription Stripe cannot answer for, and counts it", async () => {
+  it("reset-windows goes on past a subscription Stripe cannot answer for, counts it and tells operators once", async () => {
     const gone = await newWorkspace("cron-gone");
+    const subscriptionId = `sub_gone_${gone.workspaceId}`;
     await db().subscription.update({
       where: { workspaceId: gone.workspaceId },
-      data: { status: "active", stripeSubscriptionId: `sub_gone_${gone.workspaceId}`, currentPeriodEnd: new Date(Date.now() - DAY) },
+      data: { status: "active", stripeSubscriptionId: subscriptionId, currentPeriodEnd: new Date(Date.now() - DAY) },
     });
+    const alerts = () => db().operatorAlert.findMany({ where: { subjectId: subscriptionId }, select: { kind: true, workspaceId: true, message: true } });
     try {
       const res = await call("reset-windows");
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ route: "reset-windows", skipped: false, failed: 1 });
+      expect(await alerts()).toEqual([{ kind: "subscription_sync_failed", workspaceId: gone.workspaceId, message: expect.stringContaining(`Stripe subscription ${subscriptionId} could not be read again`) }]);
+      // Failing again while the alert is open adds nothing.
+      expect(await (await call("reset-windows")).json()).toMatchObject({ failed: 1 });
+      expect(await alerts()).toHaveLength(1);
+      // Nor on a later day while it is open; once an operator dealt with it, a later failure tells them again.
+      const later = (days: number) => resyncSubscriptions(db(), { now: new Date(Date.now() + days * DAY), endedBy: new Date() });
+      await later(2);
+      expect(await alerts()).toHaveLength(1);
+      await db().operatorAlert.updateMany({ where: { subjectId: subscriptionId }, data: { resolvedAt: new Date() } });
+      await later(3);
+      expect(await alerts()).toHaveLength(2);
     } finally {
       await db().subscription.update({ where: { workspaceId: gone.workspaceId }, data: { stripeSubscriptionId: null } });
     }
