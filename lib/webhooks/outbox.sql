@@ -43,7 +43,7 @@ $fn$;
 
 -- usage.threshold_crossed (80, 100) and usage.limit_reached: the window's quota is used up and nothing lets
 -- the feature go on (overflow block, or extras with nothing left to cover it). The extras running out after
--- the quota was used up is told by the ledger's trigger below.
+-- the quota was used up is told by the ledger's trigger below; one change that does both is told once.
 CREATE OR REPLACE FUNCTION tally_webhooks_threshold() RETURNS trigger LANGUAGE plpgsql AS $fn$
 DECLARE
   w "UsageWindow"%ROWTYPE;
@@ -54,8 +54,10 @@ BEGIN
   SELECT * INTO w FROM "UsageWindow" WHERE id = NEW."windowId";
   payload := tally_window_ref(w);
   PERFORM tally_webhook_emit(NEW."workspaceId", 'usage.threshold_crossed', payload || jsonb_build_object('threshold', NEW.percent));
-  IF NEW.percent >= 100 AND w.overflow::text <> 'soft' THEN
-    SELECT balance INTO bal FROM "ExtrasAccount" WHERE "workspaceId" = NEW."workspaceId";
+  IF NEW.percent >= 100 AND w.overflow::text <> 'soft' AND current_setting('tally.limit_told_' || md5(w.id), true) IS DISTINCT FROM '1' THEN
+    -- Shared: a change spending the last extras at this moment either is seen here, committed, or sees this
+    -- window's new count when its own trigger runs (it waits for this transaction), so one of the two tells it.
+    SELECT balance INTO bal FROM "ExtrasAccount" WHERE "workspaceId" = NEW."workspaceId" FOR SHARE;
     IF w.overflow::text = 'block' OR COALESCE(bal, 0) <= 0 THEN
       PERFORM tally_webhook_emit(NEW."workspaceId", 'usage.limit_reached', payload || jsonb_build_object('extrasBalance', trim_scale(COALESCE(bal, 0))::text));
     END IF;
@@ -84,13 +86,14 @@ BEGIN
   END IF;
   IF before > 0 AND NEW."balanceAfter" <= 0 THEN
     PERFORM tally_webhook_emit(NEW."workspaceId", 'extras.depleted', entry);
-    -- Each open window whose quota was already used up, and that extras were carrying, now stops the feature.
-    -- A window crossing 100% in this same change has no mark yet: its mark's trigger sees the empty balance.
-    PERFORM tally_webhook_emit(NEW."workspaceId", 'usage.limit_reached', tally_window_ref(w) || jsonb_build_object('extrasBalance', trim_scale(NEW."balanceAfter")::text))
+    -- Each open window whose quota is used up (or was lowered under its count by a change of plan), and that
+    -- extras were carrying, now stops the feature. The window's 100% mark may follow in this same change (the
+    -- event that spent the last extras also filled the quota): the setting tells its trigger it was told.
+    PERFORM tally_webhook_emit(NEW."workspaceId", 'usage.limit_reached', tally_window_ref(w) || jsonb_build_object('extrasBalance', trim_scale(NEW."balanceAfter")::text)),
+        set_config('tally.limit_told_' || md5(w.id), '1', true)
       FROM "UsageWindow" w
       WHERE w."workspaceId" = NEW."workspaceId" AND w.overflow = 'extras' AND w.quota IS NOT NULL AND w.used >= w.quota
-        AND w."periodStart" <= NEW."createdAt" AND w."periodEnd" > NEW."createdAt"
-        AND EXISTS (SELECT 1 FROM "ThresholdMark" m WHERE m."workspaceId" = w."workspaceId" AND m."windowId" = w.id AND m.percent = 100);
+        AND w."periodStart" <= NEW."createdAt" AND w."periodEnd" > NEW."createdAt";
     RETURN NULL;
   END IF;
   SELECT COALESCE(a."autoTopUpThreshold", l.units / 5) INTO mark

@@ -78,13 +78,13 @@ describe("outgoing webhooks", () => {
     const db = testDb();
     // Anchored a day ago: the week's window holds every time this test writes at.
     const spec = { compute: { limit: "10", overflow: "extras" as const, period: "week" as const }, subscription: { periodAnchor: new Date(Date.now() - 86_400_000) } };
-    const [carried, straddle, expired] = [await seedWorkspace(spec), await seedWorkspace(spec), await seedWorkspace(spec)];
+    const [carried, straddle, expired, lowered] = [await seedWorkspace(spec), await seedWorkspace(spec), await seedWorkspace(spec), await seedWorkspace(spec)];
     await endpointWithReceiver();
     const record = (workspaceId: string, units: number) => recordUsage(db, { workspaceId, feature: "compute", units, idempotencyKey: `k-${uid()}` });
     const limits = async (workspaceId: string) =>
       (await db.outboxEvent.findMany({ where: { workspaceId, type: "usage.limit_reached" } })).map((e) => e.data as Record<string, unknown>);
     const expiresAt = new Date(Date.now() + 60_000);
-    for (const { workspaceId } of [carried, straddle, expired]) await topupExtras(db, { workspaceId, pack: "compute_500", units: 5, checkoutSessionId: `cs_${uid()}`, expiresAt });
+    for (const { workspaceId } of [carried, straddle, expired, lowered]) await topupExtras(db, { workspaceId, pack: "compute_500", units: 5, checkoutSessionId: `cs_${uid()}`, expiresAt });
 
     // The quota is used up while extras remain: the feature goes on, so no limit is reached.
     await record(carried.workspaceId, 10);
@@ -104,6 +104,13 @@ describe("outgoing webhooks", () => {
     expect(await limits(expired.workspaceId)).toEqual([]);
     await expireLots(db, { workspaceId: expired.workspaceId, now: new Date(expiresAt.getTime() + 60_000) });
     expect(await limits(expired.workspaceId)).toEqual([expect.objectContaining({ used: "10", extrasBalance: "0" })]);
+
+    // A quota lowered under what was used (a move to a smaller plan) never crosses 100%: the extras carry the
+    // feature, and running out stops it all the same.
+    await record(lowered.workspaceId, 6);
+    await db.usageWindow.updateMany({ where: { workspaceId: lowered.workspaceId, feature: "compute" }, data: { quota: "4" } });
+    await record(lowered.workspaceId, 5);
+    expect(await limits(lowered.workspaceId)).toEqual([expect.objectContaining({ quota: "4", used: "6", extrasBalance: "0" })]);
   });
 
   it("reports subscription, dunning, plan, trial, auto top-up and invoice changes, whichever code path writes them", async () => {
