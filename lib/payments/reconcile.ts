@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { stripe, syncStripeCatalog, type Stripe } from "@/lib/stripe";
+import { isAppError } from "@/lib/errors";
+import { isStripeError, stripe, syncStripeCatalog, type Stripe } from "@/lib/stripe";
 import { processStripeEvent } from "./events";
 import { alertOperators } from "./notices";
 import { syncSubscription } from "./subscription-sync";
@@ -39,7 +40,12 @@ export async function resyncSubscriptions(db: PrismaClient, input: Batch & { end
       } catch (e) {
         failed++;
         console.error(`[payments] resync of ${r.workspaceId} failed: ${e instanceof Error ? e.message : String(e)}`);
-        if (!passing(e)) await alertSyncFailure(db, { workspaceId: r.workspaceId, subscriptionId: r.stripeSubscriptionId!, error: e, now: input.now ?? new Date() });
+        if (refused(e)) {
+          // Telling operators must not stop the run either (the database may be what failed).
+          await alertSyncFailure(db, { workspaceId: r.workspaceId, subscriptionId: r.stripeSubscriptionId!, error: e, now: input.now ?? new Date() }).catch((err: unknown) =>
+            console.error(`[payments] could not alert operators about ${r.workspaceId}: ${err instanceof Error ? err.message : String(err)}`),
+          );
+        }
       }
     }
     cursor = rows[rows.length - 1]!.workspaceId;
@@ -49,11 +55,13 @@ export async function resyncSubscriptions(db: PrismaClient, input: Batch & { end
 
 const SYNC_FAILED = "subscription_sync_failed";
 
-// Stripe unreachable, overloaded or rate-limiting: the next run tries again, and no one needs to act yet.
-const passing = (e: unknown) => {
-  const { type, statusCode } = (e ?? {}) as { type?: string; statusCode?: number };
-  return type === "StripeConnectionError" || statusCode === 429 || (statusCode !== undefined && statusCode >= 500);
-};
+/**
+ * What only a person can mend: Stripe refuses the subscription (no such subscription, not this account's) or its
+ * price stands for no plan version here. Anything else is tried again by the next run without an alert: Stripe
+ * unreachable or overloaded, a database error, or a bad API key (every call fails alike: not one subscription's).
+ */
+const refused = (e: unknown) =>
+  (isStripeError(e) && (e.type === "StripeInvalidRequestError" || e.type === "StripePermissionError")) || (isAppError(e) && e.code === "not_found");
 
 /**
  * A subscription Stripe refuses to give back (deleted, in another account, a price Tally cannot map) stays as it

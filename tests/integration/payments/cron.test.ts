@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { createStripeClient, setStripeClient } from "@/lib/stripe";
 import { topupExtras } from "@/lib/billing";
 import { endExpiredTrials, resyncSubscriptions, startTrial } from "@/lib/payments";
 import { GET as resetWindows } from "@/app/api/cron/reset-windows/route";
@@ -116,6 +117,15 @@ describe("cron routes", () => {
       expect(await alerts()).toHaveLength(1);
       await db().operatorAlert.updateMany({ where: { subjectId: subscriptionId }, data: { resolvedAt: new Date() } });
       await later(3);
+      expect(await alerts()).toHaveLength(2);
+      // Stripe out of reach says nothing of the subscription: counted, tried again next run, no alert.
+      await db().operatorAlert.updateMany({ where: { subjectId: subscriptionId }, data: { resolvedAt: new Date() } });
+      setStripeClient(createStripeClient({ secretKey: "sk_test_emulator", apiBase: "http://127.0.0.1:9" }));
+      try {
+        expect((await later(4)).failed).toBeGreaterThanOrEqual(1);
+      } finally {
+        setStripeClient(env.stripe);
+      }
       expect(await alerts()).toHaveLength(2);
     } finally {
       await db().subscription.update({ where: { workspaceId: gone.workspaceId }, data: { stripeSubscriptionId: null } });
