@@ -2,7 +2,7 @@
 // document is generated from them, so the two cannot drift apart.
 import { z } from "zod";
 import { costsSchema } from "@/lib/billing/costs";
-import { featureSchema, idempotencyKeySchema } from "@/lib/billing/validation";
+import { featureSchema, idempotencyKeySchema, MAX_METADATA_BYTES, MAX_METADATA_DEPTH } from "@/lib/billing/validation";
 import type { ExactNumber } from "./json";
 
 /** Most events one batch may carry. */
@@ -15,7 +15,9 @@ export const unitsSchema = z
   ])
   .meta({ description: "Units to record: a number or a decimal string, greater than 0, at most 2^53 - 1 and six decimal places." });
 
-const metadataSchema = z.record(z.string(), z.unknown()).meta({ description: "Free-form JSON object stored with the event (at most 4 KB)." });
+const metadataSchema = z
+  .record(z.string(), z.unknown())
+  .meta({ description: `Free-form JSON object stored with the event (at most ${MAX_METADATA_BYTES} bytes, nested at most ${MAX_METADATA_DEPTH} levels).` });
 
 /** With a platform key: the workspace the request acts for. A workspace key may name only its own. */
 export const workspaceRefSchema = z

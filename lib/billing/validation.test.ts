@@ -26,3 +26,20 @@ describe("parseRecordInput's requestHash", () => {
     expect(hash({ units: 1, metadata: { a: 1, b: 2 } })).toBe(hash({ units: 1, metadata: { b: 2, a: 1 } }));
   });
 });
+
+describe("parseRecordInput's metadata", () => {
+  const nested = (levels: number, open = '{"a":', close = "}") => JSON.parse(open.repeat(levels) + "1" + close.repeat(levels)) as Record<string, unknown>;
+  const parse = (metadata: Record<string, unknown>) => () => parseRecordInput({ workspaceId: "w", feature: "compute", units: 1, idempotencyKey: "k", metadata });
+  const tooDeep = expect.objectContaining({ code: "invalid_request", message: "metadata must be nested at most 32 levels deep." });
+
+  it("takes 32 levels of objects or arrays", () => {
+    expect(parse(nested(32))().metadataJson).toBe('{"a":'.repeat(32) + "1" + "}".repeat(32));
+    expect(parse({ a: nested(31, "[", "]") })().metadataJson).toContain("[".repeat(31));
+  });
+
+  // A few thousand levels overflowed the stack of the walks over metadata: a RangeError, so a 500.
+  it.each([33, 3_000, 4_000, 100_000])("refuses %i levels as bad input, without overflowing the stack", (levels) => {
+    expect(parse(nested(levels))).toThrow(tooDeep);
+    expect(parse({ a: nested(levels, "[", "]") })).toThrow(tooDeep);
+  });
+});

@@ -7,6 +7,8 @@ import { isWorkspaceScope, type WorkspaceRef, type WorkspaceScope } from "./thro
 
 /** Largest metadata a usage event may carry, as UTF-8 JSON. */
 export const MAX_METADATA_BYTES = 4096;
+/** Deepest nesting of objects and arrays in metadata (the object itself is level 1). */
+export const MAX_METADATA_DEPTH = 32;
 
 export const featureSchema = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a feature key such as compute or api_calls");
 export const workspaceIdSchema = z.string().min(1).max(64);
@@ -144,6 +146,10 @@ export function parseRecordInput(input: unknown): ParsedRecord {
 }
 
 function serialiseMetadata(metadata: Record<string, unknown>): string {
+  // First, and without recursion: the walks below recurse, and a few thousand levels would overflow the stack.
+  if (!shallowerThan(metadata, MAX_METADATA_DEPTH + 1)) {
+    throw new AppError("invalid_request", `metadata must be nested at most ${MAX_METADATA_DEPTH} levels deep.`, { field: "metadata" });
+  }
   let json: string;
   try {
     json = JSON.stringify(metadata);
@@ -159,6 +165,18 @@ function serialiseMetadata(metadata: Record<string, unknown>): string {
     throw new AppError("invalid_request", `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON.`, { field: "metadata" });
   }
   return json;
+}
+
+/** True when objects and arrays nest fewer than `limit` levels in `value`; walked with a stack of its own. */
+function shallowerThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (depth >= limit) return false;
+    for (const child of Object.values(v as object)) stack.push([child, depth + 1]);
+  }
+  return true;
 }
 
 function storableJson(value: unknown): boolean {

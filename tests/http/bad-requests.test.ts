@@ -37,6 +37,8 @@ const cases: { name: string; path?: string; raw?: string | Buffer; body?: unknow
   { name: "an unknown feature", body: { feature: "teleports", units: 1, idempotencyKey: "k16" }, status: 400, code: "invalid_request" },
   { name: "a gauge recorded as usage", body: { feature: "seats", units: 1, idempotencyKey: "k17" }, status: 400, code: "invalid_request" },
   { name: "metadata over 4 KB", body: { feature: "compute", units: 1, idempotencyKey: "k18", metadata: { pad: "x".repeat(5000) } }, status: 400, code: "invalid_request" },
+  // Deep nesting overflowed the stack of the walks over metadata: a 500.
+  { name: "metadata nested 3,500 levels", raw: `{"feature":"compute","units":1,"idempotencyKey":"k26","metadata":${'{"a":'.repeat(3500)}1${"}".repeat(3500)}}`, status: 400, code: "invalid_request" },
   { name: "a body that is not UTF-8", raw: Buffer.concat([Buffer.from('{"feature":"compute","units":1,"idempotencyKey":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]), status: 400, code: "invalid_request" },
   { name: "a 2 MB body", raw: twoMegabytes, status: 413, code: "payload_too_large" },
   { name: "a 2 MB body without Content-Length", raw: twoMegabytes, headers: { "content-length": "" }, status: 413, code: "payload_too_large" },
@@ -123,6 +125,20 @@ describe("bad requests get their 4xx with the error shape and write nothing", ()
       [400, "invalid_request"],
       [400, "invalid_timestamp"],
       [400, "invalid_request"],
+    ]);
+    expect(await written(own.workspaceId)).toEqual({ events: 1, used: "1" });
+  });
+
+  it("metadata nested deeper than 32 levels is refused with the limit, in a batch for that event alone", async () => {
+    const own = await seedWorkspace({ compute: { limit: "1000", overflow: "block" } });
+    const nest = (levels: number): object => (levels === 1 ? { a: 1 } : { a: nest(levels - 1) });
+    const events = [32, 33, 3000].map((levels) => ({ feature: "compute", units: 1, idempotencyKey: `deep-${levels}`, metadata: nest(levels) }));
+    const r = await api.request("/api/v1/usage/batch", { key: own.key, body: { events } });
+    expect(r.status).toBe(200);
+    expect((r.json.results as { status: number; error?: { message: string } }[]).map((x) => [x.status, x.error?.message])).toEqual([
+      [200, undefined],
+      [400, "metadata must be nested at most 32 levels deep."],
+      [400, "metadata must be nested at most 32 levels deep."],
     ]);
     expect(await written(own.workspaceId)).toEqual({ events: 1, used: "1" });
   });

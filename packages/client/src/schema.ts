@@ -675,7 +675,7 @@ export interface components {
                     output: number;
                 }[];
             };
-            /** @description Free-form JSON object stored with the event (at most 4 KB). */
+            /** @description Free-form JSON object stored with the event (at most 4096 bytes, nested at most 32 levels). */
             metadata?: {
                 [key: string]: unknown;
             };
@@ -709,7 +709,7 @@ export interface components {
                     output: number;
                 }[];
             };
-            /** @description Free-form JSON object stored with the event (at most 4 KB). */
+            /** @description Free-form JSON object stored with the event (at most 4096 bytes, nested at most 32 levels). */
             metadata?: {
                 [key: string]: unknown;
             };
