@@ -54,10 +54,10 @@ BEGIN
   SELECT * INTO w FROM "UsageWindow" WHERE id = NEW."windowId";
   payload := tally_window_ref(w);
   PERFORM tally_webhook_emit(NEW."workspaceId", 'usage.threshold_crossed', payload || jsonb_build_object('threshold', NEW.percent));
-  IF NEW.percent >= 100 AND w.overflow::text <> 'soft' AND current_setting('tally.limit_told_' || md5(w.id), true) IS DISTINCT FROM '1' THEN
-    -- Shared: a change spending the last extras at this moment either is seen here, committed, or sees this
-    -- window's new count when its own trigger runs (it waits for this transaction), so one of the two tells it.
-    SELECT balance INTO bal FROM "ExtrasAccount" WHERE "workspaceId" = NEW."workspaceId" FOR SHARE;
+  IF NEW.percent >= 100 AND w.overflow::text <> 'soft' AND position(',' || w.id || ',' IN COALESCE(current_setting('tally.limit_told', true), '')) = 0 THEN
+    -- Locked (as the ledger locks it, after the window): a change spending the last extras at this moment is
+    -- either seen here, committed, or sees this window's new count when its own trigger runs, so one tells it.
+    SELECT balance INTO bal FROM "ExtrasAccount" WHERE "workspaceId" = NEW."workspaceId" FOR UPDATE;
     IF w.overflow::text = 'block' OR COALESCE(bal, 0) <= 0 THEN
       PERFORM tally_webhook_emit(NEW."workspaceId", 'usage.limit_reached', payload || jsonb_build_object('extrasBalance', trim_scale(COALESCE(bal, 0))::text));
     END IF;
@@ -88,9 +88,10 @@ BEGIN
     PERFORM tally_webhook_emit(NEW."workspaceId", 'extras.depleted', entry);
     -- Each open window whose quota is used up (or was lowered under its count by a change of plan), and that
     -- extras were carrying, now stops the feature. The window's 100% mark may follow in this same change (the
-    -- event that spent the last extras also filled the quota): the setting tells its trigger it was told.
+    -- event that spent the last extras also filled the quota): the transaction's list of windows told (one
+    -- setting, so a connection does not gather a setting per window) tells its trigger to skip it.
     PERFORM tally_webhook_emit(NEW."workspaceId", 'usage.limit_reached', tally_window_ref(w) || jsonb_build_object('extrasBalance', trim_scale(NEW."balanceAfter")::text)),
-        set_config('tally.limit_told_' || md5(w.id), '1', true)
+        set_config('tally.limit_told', COALESCE(NULLIF(current_setting('tally.limit_told', true), ''), ',') || w.id || ',', true)
       FROM "UsageWindow" w
       WHERE w."workspaceId" = NEW."workspaceId" AND w.overflow = 'extras' AND w.quota IS NOT NULL AND w.used >= w.quota
         AND w."periodStart" <= NEW."createdAt" AND w."periodEnd" > NEW."createdAt";
