@@ -40,8 +40,8 @@ export async function resyncSubscriptions(db: PrismaClient, input: Batch & { end
       } catch (e) {
         failed++;
         console.error(`[payments] resync of ${r.workspaceId} failed: ${e instanceof Error ? e.message : String(e)}`);
-        if (refused(e)) {
-          // Telling operators must not stop the run either (the database may be what failed).
+        // Telling operators must not stop the run either (the database may be what failed).
+        if (await needsOperator(e, r.stripeSubscriptionId!).catch(() => false)) {
           await alertSyncFailure(db, { workspaceId: r.workspaceId, subscriptionId: r.stripeSubscriptionId!, error: e, now: input.now ?? new Date() }).catch((err: unknown) =>
             console.error(`[payments] could not alert operators about ${r.workspaceId}: ${err instanceof Error ? err.message : String(err)}`),
           );
@@ -56,15 +56,22 @@ export async function resyncSubscriptions(db: PrismaClient, input: Batch & { end
 const SYNC_FAILED = "subscription_sync_failed";
 
 /**
- * What only a person can mend: Stripe refuses the subscription (no such subscription, not this account's) or its
- * price stands for no plan version here. Anything else is tried again by the next run without an alert: Stripe
- * unreachable or overloaded, a database error, or a bad API key (every call fails alike: not one subscription's).
+ * What only a person can mend: the subscription no longer exists at Stripe (deleted, or made in another account),
+ * or its price stands for no plan version here. Asked of Stripe again, since a refusal can be about another
+ * object the sync reads. Anything else is tried again by the next run without an alert: Stripe unreachable or
+ * overloaded, a database error, or a key Stripe refuses (every call fails alike: not one subscription's).
  */
-const refused = (e: unknown) =>
-  (isStripeError(e) && (e.type === "StripeInvalidRequestError" || e.type === "StripePermissionError")) || (isAppError(e) && e.code === "not_found");
+async function needsOperator(e: unknown, subscriptionId: string): Promise<boolean> {
+  if (isAppError(e)) return e.code === "not_found";
+  if (!isStripeError(e) || e.type !== "StripeInvalidRequestError") return false;
+  return stripe().subscriptions.retrieve(subscriptionId).then(
+    () => false,
+    (again: unknown) => isStripeError(again) && again.code === "resource_missing",
+  );
+}
 
 /**
- * A subscription Stripe refuses to give back (deleted, in another account, a price Tally cannot map) stays as it
+ * A subscription Stripe no longer has (deleted, in another account) or whose price Tally cannot map stays as it
  * was here, plan and period, while every run fails on it: operators are told, once while the alert is open and
  * again the next day if it still fails after they dealt with it.
  */
@@ -81,6 +88,7 @@ async function alertSyncFailure(db: PrismaClient, f: { workspaceId: string; subs
     now: f.now,
   });
 }
+
 /** Applies again the stored events that failed (or were left half-way by a crashed instance). */
 export async function retryFailedEvents(db: PrismaClient, input: Batch & { staleAfterMs?: number } = {}): Promise<{ retried: number; processed: number; stillFailing: number }> {
   const now = input.now ?? new Date();
