@@ -107,8 +107,16 @@ describe("bad requests get their 4xx with the error shape and write nothing", ()
     expect([r.status, r.json.error.code]).toEqual([401, "unauthorized"]);
   });
 
-  it("a NUL in one batch event's metadata, costs (action or model) or timestamp fails that event alone", async () => {
+  /** Sends `events` as one batch to a fresh workspace: each event's status with its error, and what was written. */
+  async function batchOf(events: object[]) {
     const own = await seedWorkspace({ compute: { limit: "1000", overflow: "block" } });
+    const r = await api.request("/api/v1/usage/batch", { key: own.key, body: { events } });
+    expect(r.status).toBe(200);
+    const results = (r.json.results as { status: number; error?: { code: string; message: string } }[]).map((x) => ({ status: x.status, ...x.error }));
+    return { results, stored: await written(own.workspaceId) };
+  }
+
+  it("a NUL in one batch event's metadata, costs (action or model) or timestamp fails that event alone", async () => {
     const event = (key: string, extra: object) => ({ feature: "compute", units: 1, idempotencyKey: key, ...extra });
     const events = [
       event("nul-ok", {}),
@@ -117,30 +125,23 @@ describe("bad requests get their 4xx with the error shape and write nothing", ()
       event("nul-time", { timestamp: "2026-05-01T12:00:00Z\u0000" }),
       { feature: "compute", costs: { tokens: [{ provider: "openai\u0000", model: "gpt-4o", input: 10 }] }, idempotencyKey: "nul-tokens" },
     ];
-    const r = await api.request("/api/v1/usage/batch", { key: own.key, body: { events } });
-    expect(r.status).toBe(200);
-    expect((r.json.results as { status: number; error?: { code: string } }[]).map((x) => [x.status, x.error?.code])).toEqual([
+    const { results, stored } = await batchOf(events);
+    expect(results.map((x) => [x.status, x.code])).toEqual([
       [200, undefined],
       [400, "invalid_request"],
       [400, "invalid_request"],
       [400, "invalid_timestamp"],
       [400, "invalid_request"],
     ]);
-    expect(await written(own.workspaceId)).toEqual({ events: 1, used: "1" });
+    expect(stored).toEqual({ events: 1, used: "1" });
   });
 
   it("metadata nested deeper than 32 levels is refused with the limit, in a batch for that event alone", async () => {
-    const own = await seedWorkspace({ compute: { limit: "1000", overflow: "block" } });
     const nest = (levels: number): object => (levels === 1 ? { a: 1 } : { a: nest(levels - 1) });
-    const events = [32, 33, 3000].map((levels) => ({ feature: "compute", units: 1, idempotencyKey: `deep-${levels}`, metadata: nest(levels) }));
-    const r = await api.request("/api/v1/usage/batch", { key: own.key, body: { events } });
-    expect(r.status).toBe(200);
-    expect((r.json.results as { status: number; error?: { message: string } }[]).map((x) => [x.status, x.error?.message])).toEqual([
-      [200, undefined],
-      [400, "metadata must be nested at most 32 levels deep."],
-      [400, "metadata must be nested at most 32 levels deep."],
-    ]);
-    expect(await written(own.workspaceId)).toEqual({ events: 1, used: "1" });
+    const { results, stored } = await batchOf([32, 33, 3000].map((levels) => ({ feature: "compute", units: 1, idempotencyKey: `deep-${levels}`, metadata: nest(levels) })));
+    const tooDeep = { status: 400, code: "invalid_request", message: "metadata must be nested at most 32 levels deep.", details: { field: "metadata" } };
+    expect(results).toEqual([{ status: 200 }, tooDeep, tooDeep]);
+    expect(stored).toEqual({ events: 1, used: "1" });
   });
 
   it("names the offending field", async () => {
