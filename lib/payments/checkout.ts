@@ -11,13 +11,7 @@ import { billedByStripe } from "./lookup";
 import { automaticTaxEnabled, checkoutTaxParams } from "./automatic-tax";
 import { recordCheckoutCompletion } from "./subscription-order";
 import { applySubscriptionRead, readSubscription, type SubscriptionRead } from "./subscription-sync";
-import { REQUEST_KEY } from "./request-key";
-
-// A per-form token: the same click submitted twice carries the same token, so Stripe sees one request.
-function requestKey(key: string): string {
-  if (!REQUEST_KEY.test(key)) throw new AppError("invalid_request", "The form is out of date; reload the page and try again.");
-  return key;
-}
+import { requestKeyOf } from "./request-key";
 
 /** Where Checkout returns the customer instead of the billing pages (the Platform API; checked by the caller). */
 export interface ReturnUrls {
@@ -37,7 +31,7 @@ export async function startPlanCheckout(
   db: Client,
   input: { workspaceId: string; slug: string; planKey: string; interval: "month" | "year"; requestKey: string; returnUrls?: ReturnUrls; now?: Date },
 ): Promise<{ sessionId: string; url: string }> {
-  const key = requestKey(input.requestKey);
+  const key = requestKeyOf(input.requestKey);
   const now = input.now ?? new Date();
   await assertPurchasesAllowed(db, input.workspaceId);
   const sub = await db.subscription.findUniqueOrThrow({ where: { workspaceId: input.workspaceId } });
@@ -109,7 +103,7 @@ export async function startPackCheckout(
   db: Client,
   input: { workspaceId: string; slug: string; pack: string; requestKey: string; returnUrls?: ReturnUrls },
 ): Promise<{ sessionId: string; url: string }> {
-  const key = requestKey(input.requestKey);
+  const key = requestKeyOf(input.requestKey);
   await assertPurchasesAllowed(db, input.workspaceId);
   const pack = await db.extrasPack.findFirst({ where: { OR: [{ id: input.pack }, { key: input.pack }], active: true } });
   if (!pack) throw new AppError("not_found", `Unknown extras pack "${input.pack}".`, { field: "pack" });

@@ -3,7 +3,7 @@ import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { choosePortalConfiguration, idOf, invoicePaymentIntentId, isCardError, isReplayedAnswer, isStripeError, stripe, subscriptionPeriod, subscriptionPrice, type Stripe } from "@/lib/stripe";
 import type { Client } from "./db";
-import { REQUEST_KEY } from "./request-key";
+import { requestKeyOf } from "./request-key";
 import { ensureStripeCustomer } from "./customers";
 import { assertPurchasesAllowed } from "./guards";
 import { automaticTaxEnabled } from "./automatic-tax";
@@ -74,8 +74,7 @@ export type UpgradeResult =
  */
 export async function upgradeNow(db: Client, input: { workspaceId: string; planKey: string; interval: Interval; requestKey?: string; prorationDate?: number }): Promise<UpgradeResult> {
   // The app's form always sends its token; a caller without one (scripts) makes a fresh request each call.
-  const token = input.requestKey ?? `once_${crypto.randomUUID().replaceAll("-", "")}`;
-  if (!REQUEST_KEY.test(token)) throw new AppError("invalid_request", "The form is out of date; reload the page and try again.");
+  const token = requestKeyOf(input.requestKey ?? `once_${crypto.randomUUID().replaceAll("-", "")}`);
   await assertPurchasesAllowed(db, input.workspaceId);
   const { row, sub } = await liveSubscription(db, input.workspaceId);
   const { plan, priceId } = await targetPrice(db, input.planKey, input.interval);

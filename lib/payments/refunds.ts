@@ -2,7 +2,7 @@ import { applyRefundStatus } from "@/lib/billing";
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { chargePaymentIntentId, idOf, isStripeError, stripe, type Stripe } from "@/lib/stripe";
-import { REQUEST_KEY } from "./request-key";
+import { requestKeyOf } from "./request-key";
 import { withTransaction, type Client } from "./db";
 
 /**
@@ -18,9 +18,7 @@ export async function refundExtrasPurchase(
 ): Promise<{ refundId: string; amountCents: number; status: string | null; clawedUnits: string; balance: string }> {
   const lot = await db.extrasLot.findFirst({ where: { id: input.lotId, workspaceId: input.workspaceId, source: "topup" } });
   if (!lot) throw new AppError("not_found", "Purchase not found.", { field: "lotId" });
-  if (typeof input.refundRequestId !== "string" || !REQUEST_KEY.test(input.refundRequestId)) {
-    throw new AppError("invalid_request", "The form is out of date; reload the page and try again.", { field: "refundRequestId" });
-  }
+  requestKeyOf(input.refundRequestId, "refundRequestId");
   if (!lot.paymentIntentId || !lot.amountCents) throw new AppError("invalid_request", "This purchase has no payment to refund.");
   const left = lot.amountCents - lot.refundedCents;
   const full = input.amountCents === undefined || input.amountCents === null;

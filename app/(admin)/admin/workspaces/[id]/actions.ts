@@ -11,10 +11,10 @@ import { AppError } from "@/lib/errors";
 import { formatMoney } from "@/lib/money";
 import { formAction } from "@/lib/server/action";
 import { requireOperatorAction } from "@/lib/server/operator";
-import { REQUEST_KEY } from "@/lib/payments/request-key";
+import { formRequestKey } from "@/lib/payments/request-key";
 
 const id = z.string().min(1).max(100);
-const requestId = z.string().regex(REQUEST_KEY, "Reload the page and try again.");
+const requestId = formRequestKey;
 const dollars = z.string().trim().regex(/^(\d{1,7})(\.\d{1,2})?$/, "Enter an amount like 5 or 12.50.");
 
 async function workspaceOrNotFound(workspaceId: string) {

@@ -9,10 +9,10 @@ import { formAction } from "@/lib/server/action";
 import { memberActor, requireWorkspaceAction } from "@/lib/server/session";
 import { recordAudit } from "@/lib/admin/audit";
 import { assertPurchasesAllowed, startPackCheckout } from "@/lib/payments";
-import { REQUEST_KEY } from "@/lib/payments/request-key";
+import { formRequestKey } from "@/lib/payments/request-key";
 
 const slug = z.string().min(1).max(100);
-const requestKey = z.string().regex(REQUEST_KEY, "Reload the page and try again.");
+const requestKey = formRequestKey;
 
 export const buyPackAction = formAction(z.object({ slug, pack: z.string().min(1).max(100), requestKey }), async (input) => {
   const { workspace } = await requireWorkspaceAction(input.slug, "billing-change");

@@ -9,12 +9,12 @@ import { requireWorkspaceAction } from "@/lib/server/session";
 import {
   cancelScheduledChange, openBillingPortal, scheduleDowngrade, setCancelAtPeriodEnd, startPlanCheckout, startTrial, upgradeNow,
 } from "@/lib/payments";
-import { REQUEST_KEY } from "@/lib/payments/request-key";
+import { formRequestKey } from "@/lib/payments/request-key";
 
 const slug = z.string().min(1).max(100);
 const planKey = z.string().regex(/^[a-z0-9_]{1,40}$/, "Unknown plan.");
 const interval = z.enum(["month", "year"]);
-const requestKey = z.string().regex(REQUEST_KEY, "Reload the page and try again.");
+const requestKey = formRequestKey;
 // The moment the page's preview prorated for (Unix seconds); the upgrade is then charged exactly what the page showed.
 const prorationDate = z.coerce.number().int().positive().max(2 ** 31).optional();
 
