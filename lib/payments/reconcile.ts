@@ -41,11 +41,9 @@ export async function resyncSubscriptions(db: PrismaClient, input: Batch & { end
         failed++;
         console.error(`[payments] resync of ${r.workspaceId} failed: ${e instanceof Error ? e.message : String(e)}`);
         // Telling operators must not stop the run either (the database may be what failed).
-        if (await needsOperator(e, r.stripeSubscriptionId!).catch(() => false)) {
-          await alertSyncFailure(db, { workspaceId: r.workspaceId, subscriptionId: r.stripeSubscriptionId!, error: e, now: input.now ?? new Date() }).catch((err: unknown) =>
-            console.error(`[payments] could not alert operators about ${r.workspaceId}: ${err instanceof Error ? err.message : String(err)}`),
-          );
-        }
+        await alertIfStuck(db, { workspaceId: r.workspaceId, subscriptionId: r.stripeSubscriptionId!, error: e, now: input.now ?? new Date() }).catch((err: unknown) =>
+          console.error(`[payments] could not alert operators about ${r.workspaceId}: ${err instanceof Error ? err.message : String(err)}`),
+        );
       }
     }
     cursor = rows[rows.length - 1]!.workspaceId;
@@ -75,7 +73,8 @@ async function needsOperator(e: unknown, subscriptionId: string): Promise<boolea
  * was here, plan and period, while every run fails on it: operators are told, once while the alert is open and
  * again the next day if it still fails after they dealt with it.
  */
-async function alertSyncFailure(db: PrismaClient, f: { workspaceId: string; subscriptionId: string; error: unknown; now: Date }) {
+async function alertIfStuck(db: PrismaClient, f: { workspaceId: string; subscriptionId: string; error: unknown; now: Date }) {
+  if (!(await needsOperator(f.error, f.subscriptionId))) return;
   const open = await db.operatorAlert.findFirst({ where: { kind: SYNC_FAILED, subjectId: f.subscriptionId, resolvedAt: null }, select: { id: true } });
   if (open) return;
   const reason = f.error instanceof Error ? f.error.message : String(f.error);
