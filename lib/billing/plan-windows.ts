@@ -1,6 +1,8 @@
 import { Prisma } from "@/lib/generated/prisma/client";
 import { inTransaction, type Client } from "@/lib/db";
 import { overridesInForce, withOverrides } from "./overrides";
+import { markQuotaChange } from "./thresholds";
+import { toDec } from "./units";
 import { lockSubscription } from "./windows";
 
 /**
@@ -8,7 +10,8 @@ import { lockSubscription } from "./windows";
  * upgrade applies at once: every active window whose new limit (the override's, where one is in force) is
  * higher (or unlimited) gets the new quota, overflow and plan.
  * Lower limits wait for the next window (downgrades apply at period end) unless `lowerQuotas` is set,
- * e.g. when an unpaid workspace is moved to Free.
+ * e.g. when an unpaid workspace is moved to Free. A window whose count a lowered quota puts past 80% or 100%
+ * has those thresholds marked, as usage would have (markQuotaChange).
  */
 export async function onPlanChanged(
   db: Client,
@@ -27,7 +30,9 @@ export async function onPlanChanged(
     for (const w of windows) {
       const ent = ents.find((e) => e.feature === w.feature);
       if (!ent || !quotaChanges(w.quota, ent.limit, input.lowerQuotas)) continue;
-      await tx.usageWindow.update({ where: { id: w.id }, data: { quota: ent.limit, overflow: ent.overflow, planId: sub.planId } });
+      // The updated row, read under its lock: the count as it stands now, not as first read.
+      const u = await tx.usageWindow.update({ where: { id: w.id }, data: { quota: ent.limit, overflow: ent.overflow, planId: sub.planId } });
+      await markQuotaChange(tx, { workspaceId: u.workspaceId, windowId: u.id, feature: u.feature, used: toDec(u.used), quota: u.quota && toDec(u.quota), periodEnd: u.periodEnd, now });
       changed.push(w.id);
     }
     return { changedWindowIds: changed };

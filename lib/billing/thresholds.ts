@@ -1,7 +1,7 @@
 import type { Client } from "@/lib/db";
 import { LIFETIME_END } from "./periods";
 import type { RawTx } from "./throughput";
-import type { Dec } from "./units";
+import { ZERO, type Dec } from "./units";
 
 /** Percentages of a window's quota whose crossing is recorded (once per window) and notified. */
 export const THRESHOLDS = [80, 100] as const;
@@ -43,4 +43,18 @@ export async function insertThresholdMarks(
     input.now.toISOString(),
   );
   return rows.map((r) => r.id);
+}
+
+/**
+ * A window's quota changed under its count (a move to a smaller plan that applies now, an override beginning
+ * or ending): the thresholds the count now stands at are marked as crossed now, so the member and the
+ * backend hear of a quota used up by a change of limit as by usage (usage.threshold_crossed, and
+ * usage.limit_reached when nothing lets the feature go on). A threshold the window already marked stays one
+ * mark; a raised quota passes no threshold that was not passed before.
+ */
+export function markQuotaChange(
+  tx: Pick<Client, "$queryRawUnsafe"> | RawTx,
+  input: { workspaceId: string; windowId: string; feature: string; used: Dec; quota: Dec | null; periodEnd: Date; now: Date },
+): Promise<string[]> {
+  return insertThresholdMarks(tx, { ...input, before: ZERO, after: input.used });
 }

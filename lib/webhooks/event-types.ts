@@ -1,8 +1,8 @@
 // The events Tally sends to the integrating backend (DESIGN.md, "Outgoing webhooks"), each with what it means.
 // The database triggers (outbox.sql) write them; the console offers them; the OpenAPI document describes them.
 export const WEBHOOK_EVENT_TYPES = {
-  "usage.threshold_crossed": "A usage window crossed 80% or 100% of its quota (data.threshold 80 | 100); once per window and threshold.",
-  "usage.limit_reached": "A window's quota is used up and nothing lets the feature go on: overflow is block, or the extras balance is empty. Sent when the quota runs out, or when the extras carrying a used-up quota run out (spent or expired).",
+  "usage.threshold_crossed": "A usage window crossed 80% or 100% of its quota (data.threshold 80 | 100), by usage or by a quota lowered under its count; once per window and threshold.",
+  "usage.limit_reached": "A window's quota is used up and nothing lets the feature go on: overflow is block, or the extras balance is empty. Sent when the quota runs out (by usage, or lowered under the count), or when the extras carrying a used-up quota run out (spent or expired).",
   "extras.credited": "Extras units were credited: a pack bought (topup), a plan grant, or a positive operator adjustment.",
   "extras.low": "The extras balance fell below the auto top-up threshold (without one, below a fifth of the lot it draws from).",
   "extras.depleted": "The extras balance reached zero (or went below it).",

@@ -304,7 +304,7 @@ export interface webhooks {
         put?: never;
         /**
          * usage.threshold_crossed
-         * @description A usage window crossed 80% or 100% of its quota (data.threshold 80 | 100); once per window and threshold. Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         * @description A usage window crossed 80% or 100% of its quota (data.threshold 80 | 100), by usage or by a quota lowered under its count; once per window and threshold. Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
          */
         post: operations["webhook_usage_threshold_crossed"];
         delete?: never;
@@ -324,7 +324,7 @@ export interface webhooks {
         put?: never;
         /**
          * usage.limit_reached
-         * @description A window's quota is used up and nothing lets the feature go on: overflow is block, or the extras balance is empty. Sent when the quota runs out, or when the extras carrying a used-up quota run out (spent or expired). Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
+         * @description A window's quota is used up and nothing lets the feature go on: overflow is block, or the extras balance is empty. Sent when the quota runs out (by usage, or lowered under the count), or when the extras carrying a used-up quota run out (spent or expired). Delivered at least once; retried with backoff for 3 days until the endpoint answers 2xx.
          */
         post: operations["webhook_usage_limit_reached"];
         delete?: never;
@@ -986,7 +986,7 @@ export interface components {
             /** @constant */
             deleted: true;
         };
-        /** @description A usage window crossed 80% or 100% of its quota (data.threshold 80 | 100); once per window and threshold. */
+        /** @description A usage window crossed 80% or 100% of its quota (data.threshold 80 | 100), by usage or by a quota lowered under its count; once per window and threshold. */
         WebhookEvent_usage_threshold_crossed: {
             id: string;
             /** @constant */
@@ -1014,7 +1014,7 @@ export interface components {
                 overflow: "block" | "extras" | "soft";
             };
         };
-        /** @description A window's quota is used up and nothing lets the feature go on: overflow is block, or the extras balance is empty. Sent when the quota runs out, or when the extras carrying a used-up quota run out (spent or expired). */
+        /** @description A window's quota is used up and nothing lets the feature go on: overflow is block, or the extras balance is empty. Sent when the quota runs out (by usage, or lowered under the count), or when the extras carrying a used-up quota run out (spent or expired). */
         WebhookEvent_usage_limit_reached: {
             id: string;
             /** @constant */

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { Prisma } from "@/lib/generated/prisma/client";
-import { deliverPendingNotifications, recordUsage, topupExtras } from "@/lib/billing";
+import { claimGauge, deliverPendingNotifications, recordUsage, topupExtras } from "@/lib/billing";
+import { setOverride } from "@/lib/admin/overrides";
 import { claimThresholdsSql, dueNotificationsSql, THRESHOLD_COOLDOWN_MS } from "@/lib/billing/notify";
 import { thresholdBody, thresholdSubject } from "@/lib/billing/thresholds";
 import { planNodes } from "../../helpers/query-plans";
@@ -41,6 +42,23 @@ describe("thresholds at 80% and 100%", () => {
     const told = sentTo(notifier, ownerEmail).flatMap((m) => (m.data as { items: { subject: string }[] }).items.map((i) => i.subject)).sort();
     expect(told).toEqual(["compute usage reached 100% of its quota", "compute usage reached 80% of its quota"]);
     await expectBooksHold(workspaceId);
+  });
+
+  it("a limit lowered under a lifetime gauge's count (an operator's override) marks the thresholds it now stands past", async () => {
+    const { workspaceId } = await seedWorkspace({ limits: { seats: "4" } });
+    const op = await testDb().user.create({ data: { email: `op-${uid()}@example.test` } });
+    const now = new Date();
+    for (const key of ["s1", "s2", "s3"]) await claimGauge(testDb(), { workspaceId, feature: "seats", idempotencyKey: key, now }, { notifier: recordingNotifier() });
+    // 3 of 4 is 75%: nothing crossed yet.
+    expect(await testDb().thresholdMark.count({ where: { workspaceId } })).toBe(0);
+    await setOverride(testDb(), { id: op.id, email: op.email }, { workspaceId, feature: "seats", limit: "2", endsAt: new Date(now.getTime() + 86_400_000), memo: "cap", requestId: `req_${uid()}`, now });
+    const window = await testDb().usageWindow.findFirstOrThrow({ where: { workspaceId, feature: "seats" } });
+    expect([window.quota?.toFixed(), window.used.toFixed()]).toEqual(["2", "3"]);
+    expect((await testDb().thresholdMark.findMany({ where: { workspaceId } })).map((m) => [m.windowId, m.percent]).sort()).toEqual([
+      [window.id, 100],
+      [window.id, 80],
+    ]);
+    expect(await testDb().notification.count({ where: { workspaceId, kind: "threshold", status: "pending" } })).toBe(2);
   });
 
   it("one recording that jumps past both records both; later ones record nothing", async () => {

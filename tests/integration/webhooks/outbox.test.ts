@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { expireLots, recordUsage, topupExtras } from "@/lib/billing";
+import { expireLots, onPlanChanged, publishPlan, recordUsage, topupExtras } from "@/lib/billing";
 import { EVENT_TYPE_LIST } from "@/lib/webhooks/event-types";
 import { BACKOFF_MS, disableFailingEndpoint, eventBody, GIVE_UP_MS, pruneWebhookEvents, runDeliveries } from "@/lib/webhooks/deliver";
 import { createEndpoint, endpointDeliveries, failingDeliveries, listEndpoints, listEndpointsWithCounts, resendDelivery, setEndpointEnabled, updateEndpoint } from "@/lib/webhooks/endpoints";
@@ -111,6 +111,49 @@ describe("outgoing webhooks", () => {
     await db.usageWindow.updateMany({ where: { workspaceId: lowered.workspaceId, feature: "compute" }, data: { quota: "4" } });
     await record(lowered.workspaceId, 5);
     expect(await limits(lowered.workspaceId)).toEqual([expect.objectContaining({ quota: "4", used: "6", extrasBalance: "0" })]);
+  });
+
+  it("a quota lowered under the count is told as the thresholds crossed, and as a limit reached when nothing carries it", async () => {
+    const db = testDb();
+    const spec = { compute: { limit: "10", period: "week" as const }, subscription: { periodAnchor: new Date(Date.now() - 86_400_000) } };
+    const blocked = await seedWorkspace({ ...spec, compute: { ...spec.compute, overflow: "block" } });
+    const carried = await seedWorkspace({ ...spec, compute: { ...spec.compute, overflow: "extras" } });
+    await endpointWithReceiver();
+    await topupExtras(db, { workspaceId: carried.workspaceId, pack: "compute_500", units: 5, checkoutSessionId: `cs_${uid()}` });
+    const told = async (workspaceId: string) =>
+      (await db.outboxEvent.findMany({ where: { workspaceId, type: { in: ["usage.threshold_crossed", "usage.limit_reached"] } }, orderBy: { createdAt: "asc" } })).map((e) => {
+        const d = e.data as Record<string, unknown>;
+        return [e.type, d.threshold ?? d.extrasBalance, d.quota, d.used];
+      });
+    // 6 of 10 used; the workspace is moved to a plan of 5, applied now (as an unpaid one is moved to Free).
+    const lowerTo5 = async (seeded: typeof blocked) => {
+      await recordUsage(db, { workspaceId: seeded.workspaceId, feature: "compute", units: 6, idempotencyKey: `k-${uid()}` });
+      const { plan } = await publishPlan(db, { ...seeded.spec, key: `t_${uid()}`, entitlements: seeded.spec.entitlements.map((e) => (e.feature === "compute" ? { ...e, limit: "5" } : e)) });
+      await db.subscription.update({ where: { workspaceId: seeded.workspaceId }, data: { planId: plan.id } });
+      await onPlanChanged(db, { workspaceId: seeded.workspaceId, lowerQuotas: true });
+    };
+    await lowerTo5(blocked);
+    expect(await told(blocked.workspaceId)).toEqual([
+      ["usage.threshold_crossed", 80, "5", "6"],
+      ["usage.threshold_crossed", 100, "5", "6"],
+      ["usage.limit_reached", "0", "5", "6"],
+    ]);
+    // The member hears of it too: the same notices usage writes, sent by the cron.
+    const window = await db.usageWindow.findFirstOrThrow({ where: { workspaceId: blocked.workspaceId, feature: "compute" } });
+    expect((await db.notification.findMany({ where: { workspaceId: blocked.workspaceId }, orderBy: { dedupeKey: "asc" } })).map((n) => n.dedupeKey)).toEqual([
+      `threshold:${window.id}:100`,
+      `threshold:${window.id}:80`,
+    ]);
+    // Told once: applying the same plan again changes nothing.
+    await onPlanChanged(db, { workspaceId: blocked.workspaceId, lowerQuotas: true });
+    expect(await told(blocked.workspaceId)).toHaveLength(3);
+
+    // Extras carry the feature past the lowered quota: the thresholds are crossed, no limit is reached.
+    await lowerTo5(carried);
+    expect(await told(carried.workspaceId)).toEqual([
+      ["usage.threshold_crossed", 80, "5", "6"],
+      ["usage.threshold_crossed", 100, "5", "6"],
+    ]);
   });
 
   it("reports subscription, dunning, plan, trial, auto top-up and invoice changes, whichever code path writes them", async () => {
