@@ -42,3 +42,6 @@ export class AppError extends Error {
 }
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** What a caught value says, for a log line or an alert: an Error's message, anything else as text. */
+export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));

@@ -5,7 +5,7 @@ import { FREE_PLAN_KEY } from "@/lib/billing/catalog";
 import { inTransaction } from "@/lib/db";
 import { isUniqueViolation } from "@/lib/billing/db-errors";
 import type { Tx } from "@/lib/db";
-import { AppError } from "@/lib/errors";
+import { AppError, messageOf } from "@/lib/errors";
 import type { Prisma } from "@/lib/generated/prisma/client";
 import { stripe, syncStripeCatalog } from "@/lib/stripe";
 import { recordAudit } from "./audit";
@@ -231,7 +231,7 @@ export async function publishPlanVersion(db: Client, op: Operator, input: { base
   try {
     stripeSync = await syncStripeCatalog(db as Tx, stripe());
   } catch (e) {
-    stripeSync = { error: e instanceof Error ? e.message : String(e) };
+    stripeSync = { error: messageOf(e) };
   }
   return { plan: published, stripeSync };
 }

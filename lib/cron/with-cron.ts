@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { db as appDb } from "@/lib/db";
+import { messageOf } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { Prisma } from "@/lib/generated/prisma/client";
 
@@ -64,7 +65,7 @@ export function withCron(route: string, job: CronJob, deps: { db?: () => PrismaC
       return json(200, body);
     } catch (e) {
       console.error(`[cron] ${route} failed:`, e);
-      const message = e instanceof Error ? e.message : String(e);
+      const message = messageOf(e);
       if (runId) await db.cronRun.update({ where: { id: runId }, data: { finishedAt: new Date(), summary: { route, error: message } } }).catch(() => undefined);
       return json(500, { route, error: { code: "internal_error", message } });
     }

@@ -1,5 +1,6 @@
 import { deliverNotifications, onPlanChanged } from "@/lib/billing";
 import { recordLifecycleEmail } from "@/lib/email/lifecycle/record";
+import { messageOf } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { freePlanId, lockSubscriptionRow } from "./lookup";
 import { syncSubscription } from "./subscription-sync";
@@ -45,7 +46,7 @@ export async function runDunning(db: PrismaClient, input: { now?: Date; batchSiz
           await syncSubscription(db, { subscriptionId: r.stripeSubscriptionId, workspaceId: r.workspaceId, now });
         } catch (e) {
           summary.failed++;
-          console.error(`[payments] dunning: re-reading ${r.workspaceId} failed: ${e instanceof Error ? e.message : String(e)}`);
+          console.error(`[payments] dunning: re-reading ${r.workspaceId} failed: ${messageOf(e)}`);
           continue;
         }
       }

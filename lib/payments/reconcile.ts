@@ -1,5 +1,5 @@
 import type { PrismaClient } from "@/lib/generated/prisma/client";
-import { isAppError } from "@/lib/errors";
+import { isAppError, messageOf } from "@/lib/errors";
 import { isStripeError, stripe, syncStripeCatalog, type Stripe } from "@/lib/stripe";
 import { processStripeEvent } from "./events";
 import { alertOperators } from "./notices";
@@ -39,10 +39,10 @@ export async function resyncSubscriptions(db: PrismaClient, input: Batch & { end
         synced++;
       } catch (e) {
         failed++;
-        console.error(`[payments] resync of ${r.workspaceId} failed: ${e instanceof Error ? e.message : String(e)}`);
+        console.error(`[payments] resync of ${r.workspaceId} failed: ${messageOf(e)}`);
         // Telling operators must not stop the run either (the database may be what failed).
         await alertIfStuck(db, { workspaceId: r.workspaceId, subscriptionId: r.stripeSubscriptionId!, error: e, now: input.now ?? new Date() }).catch((err: unknown) =>
-          console.error(`[payments] could not alert operators about ${r.workspaceId}: ${err instanceof Error ? err.message : String(err)}`),
+          console.error(`[payments] could not alert operators about ${r.workspaceId}: ${messageOf(err)}`),
         );
       }
     }
@@ -77,7 +77,7 @@ async function alertIfStuck(db: PrismaClient, f: { workspaceId: string; subscrip
   if (!(await needsOperator(f.error, f.subscriptionId))) return;
   const open = await db.operatorAlert.findFirst({ where: { kind: SYNC_FAILED, subjectId: f.subscriptionId, resolvedAt: null }, select: { id: true } });
   if (open) return;
-  const reason = f.error instanceof Error ? f.error.message : String(f.error);
+  const reason = messageOf(f.error);
   await alertOperators(db, {
     kind: SYNC_FAILED,
     workspaceId: f.workspaceId,
@@ -160,7 +160,7 @@ export async function repairStripeCatalog(db: PrismaClient): Promise<{ found: nu
     if (created) console.log(`[payments] reconcile created ${created} missing Stripe price(s)`);
     return { found, created };
   } catch (e) {
-    const error = e instanceof Error ? e.message : String(e);
+    const error = messageOf(e);
     console.error(`[payments] catalog repair failed: ${error}`);
     return { error };
   }

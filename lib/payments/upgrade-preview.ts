@@ -1,4 +1,4 @@
-import { AppError } from "@/lib/errors";
+import { AppError, messageOf } from "@/lib/errors";
 import { stripe, type Stripe } from "@/lib/stripe";
 import type { Client } from "./db";
 import { automaticTaxEnabled } from "./automatic-tax";
@@ -32,7 +32,7 @@ export async function previewUpgrades(db: Client, workspaceId: string, targets: 
     untaxed = live.sub.automatic_tax.enabled && !(await automaticTaxEnabled(db));
   } catch (e) {
     // The plans page still works without figures when Stripe cannot be read; the upgrade itself re-checks everything.
-    if (!(e instanceof AppError)) console.error("[payments] upgrade preview: the subscription could not be read", { workspaceId, error: e instanceof Error ? e.message : String(e) });
+    if (!(e instanceof AppError)) console.error("[payments] upgrade preview: the subscription could not be read", { workspaceId, error: messageOf(e) });
     return [];
   }
   const { row, sub } = live;
@@ -55,7 +55,7 @@ export async function previewUpgrades(db: Client, workspaceId: string, targets: 
         return toPreview(t, invoice);
       } catch (e) {
         if (e instanceof AppError) return null;
-        console.error("[payments] upgrade preview failed", { workspaceId, planKey: t.planKey, interval: t.interval, error: e instanceof Error ? e.message : String(e) });
+        console.error("[payments] upgrade preview failed", { workspaceId, planKey: t.planKey, interval: t.interval, error: messageOf(e) });
         return null;
       }
     }),

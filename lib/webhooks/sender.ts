@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { Client } from "@/lib/db";
+import { messageOf } from "@/lib/errors";
 import { runDeliveries, type DeliveryOptions } from "./deliver";
 
 // Sending right after commit, in the process: the outbox triggers NOTIFY `tally_webhooks`, which PostgreSQL
@@ -32,7 +33,7 @@ export function kickDeliveries(db: Client, options: DeliveryOptions = {}): Promi
       await runDeliveries(db, options);
     } while (state.again);
   })()
-    .catch((e: unknown) => logOnce(`[webhooks] delivery run failed: ${e instanceof Error ? e.message : String(e)}`))
+    .catch((e: unknown) => logOnce(`[webhooks] delivery run failed: ${messageOf(e)}`))
     .finally(() => {
       state.running = null;
     });
@@ -64,7 +65,7 @@ export function startWebhookSender(url: string, db: Client, sweepMs = 5_000): Se
       lastLogged = "";
       kick();
     } catch (e) {
-      logOnce(`[webhooks] cannot listen for new events (sending on the ${sweepMs} ms sweep): ${e instanceof Error ? e.message : String(e)}`);
+      logOnce(`[webhooks] cannot listen for new events (sending on the ${sweepMs} ms sweep): ${messageOf(e)}`);
       await c.end().catch(() => undefined);
     }
   };
