@@ -10,7 +10,7 @@ import { asOperator } from "@/lib/admin/subscriptions";
 import { GET as webhooksCron } from "@/app/api/cron/webhooks/route";
 import { startReceiver } from "@/tests/helpers/webhook-receiver";
 import { recordingDb, tableReads } from "@/tests/helpers/query-plans";
-import { closeTestDb, seedWorkspace, testDb, uid } from "../billing/helpers";
+import { closeTestDb, ON_PGLITE, seedWorkspace, testDb, uid } from "../billing/helpers";
 
 const op = { id: "op_webhooks_test", email: "ops@example.test" };
 const receivers: Awaited<ReturnType<typeof startReceiver>>[] = [];
@@ -111,6 +111,42 @@ describe("outgoing webhooks", () => {
     await db.usageWindow.updateMany({ where: { workspaceId: lowered.workspaceId, feature: "compute" }, data: { quota: "4" } });
     await record(lowered.workspaceId, 5);
     expect(await limits(lowered.workspaceId)).toEqual([expect.objectContaining({ quota: "4", used: "6", extrasBalance: "0" })]);
+  });
+
+  it("usage.limit_reached is not lost when the quota fills while another transaction empties the extras", async () => {
+    const db = testDb();
+    const { workspaceId } = await seedWorkspace({ compute: { limit: "10", overflow: "extras", period: "week" }, subscription: { periodAnchor: new Date(Date.now() - 86_400_000) } });
+    await endpointWithReceiver();
+    const expiresAt = new Date(Date.now() + 60_000);
+    await topupExtras(db, { workspaceId, pack: "compute_500", units: 5, checkoutSessionId: `cs_${uid()}`, expiresAt });
+    await recordUsage(db, { workspaceId, feature: "compute", units: 8, idempotencyKey: `k-${uid()}` });
+    const fill = () => recordUsage(db, { workspaceId, feature: "compute", units: 2, idempotencyKey: `k-${uid()}` });
+    const expire = (tx: Client) => expireLots(tx, { workspaceId, now: new Date(expiresAt.getTime() + 60_000) });
+    if (ON_PGLITE) {
+      // One connection at a time: the two cannot overlap here, so this checks the order one after the other.
+      await expire(db);
+      await fill();
+    } else {
+      // The extras expire in a transaction held open: its ledger trigger runs while the window is at 8 of 10 and
+      // tells nothing. The quota then fills: its 100% mark must wait for that transaction to read the balance it
+      // leaves (0), or neither side would tell.
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let filling: Promise<unknown> | undefined;
+      await db.$transaction(async (tx) => {
+        await expire(tx as unknown as Client);
+        let filled = false;
+        filling = fill().finally(() => (filled = true));
+        // Until the recording waits for the lock (or, without it, has finished).
+        await waitUntil(async () => filled || (await db.$queryRaw<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)[0]!.n > 0);
+        release();
+        await held;
+      });
+      await filling;
+    }
+    const limits = await db.outboxEvent.findMany({ where: { workspaceId, type: "usage.limit_reached" } });
+    expect(limits.map((e) => e.data)).toEqual([expect.objectContaining({ quota: "10", used: "10", extrasBalance: "0" })]);
   });
 
   it("a quota lowered under the count is told as the thresholds crossed, and as a limit reached when nothing carries it", async () => {
@@ -418,3 +454,10 @@ describe("outgoing webhooks", () => {
     });
   });
 });
+
+async function waitUntil(done: () => Promise<boolean>, timeoutMs = 10_000) {
+  for (const end = Date.now() + timeoutMs; !(await done()); ) {
+    if (Date.now() > end) throw new Error("timed out waiting for the condition");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
