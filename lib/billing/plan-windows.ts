@@ -26,16 +26,18 @@ export async function onPlanChanged(
       where: { workspaceId: input.workspaceId, periodStart: { lte: now }, periodEnd: { gt: now } },
       orderBy: { feature: "asc" },
     });
-    const changed: string[] = [];
+    const changed: (typeof windows)[number][] = [];
     for (const w of windows) {
       const ent = ents.find((e) => e.feature === w.feature);
       if (!ent || !quotaChanges(w.quota, ent.limit, input.lowerQuotas)) continue;
       // The updated row, read under its lock: the count as it stands now, not as first read.
-      const u = await tx.usageWindow.update({ where: { id: w.id }, data: { quota: ent.limit, overflow: ent.overflow, planId: sub.planId } });
-      await markQuotaChange(tx, { workspaceId: u.workspaceId, windowId: u.id, feature: u.feature, used: toDec(u.used), quota: u.quota && toDec(u.quota), periodEnd: u.periodEnd, now });
-      changed.push(w.id);
+      changed.push(await tx.usageWindow.update({ where: { id: w.id }, data: { quota: ent.limit, overflow: ent.overflow, planId: sub.planId } }));
     }
-    return { changedWindowIds: changed };
+    // Marked once every window is locked: a 100% mark locks the extras account, which comes after windows.
+    for (const u of changed) {
+      await markQuotaChange(tx, { workspaceId: u.workspaceId, windowId: u.id, feature: u.feature, kind: u.kind, used: toDec(u.used), quota: u.quota && toDec(u.quota), periodEnd: u.periodEnd, now });
+    }
+    return { changedWindowIds: changed.map((u) => u.id) };
   });
 }
 

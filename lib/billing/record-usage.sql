@@ -5,7 +5,8 @@
 
 -- tally_mark_thresholds: the threshold marks (80% and 100% of a window) crossed by moving a window's counter
 -- from p_before to p_after, once per window and threshold (the unique mark), each with its notification.
--- Every path that raises a counter marks through this function; it returns the new notifications' ids.
+-- Every path that raises a counter, or lowers a meter's quota under it, marks through this function; it returns
+-- the new notifications' ids.
 -- PL/pgSQL, not LANGUAGE sql: PostgreSQL (before 18) parses and plans a SQL function's body on every call
 -- that cannot be inlined, and this one is called on every recording: 113 µs a call against 20 µs, measured
 -- with nothing crossed, and about half of the database's CPU per recording over 100 workspaces.

@@ -46,15 +46,17 @@ export async function insertThresholdMarks(
 }
 
 /**
- * A window's quota changed under its count (a move to a smaller plan that applies now, an override beginning
- * or ending): the thresholds the count now stands at are marked as crossed now, so the member and the
- * backend hear of a quota used up by a change of limit as by usage (usage.threshold_crossed, and
- * usage.limit_reached when nothing lets the feature go on). A threshold the window already marked stays one
- * mark; a raised quota passes no threshold that was not passed before.
+ * A meter's quota changed (a move to a smaller plan that applies now, an override): the thresholds its count
+ * now stands at are marked as crossed now, so the member and the backend hear of a quota used up by a lowered
+ * limit as by usage (usage.threshold_crossed, and usage.limit_reached when nothing lets the feature go on). A
+ * raised quota marks nothing new: usage marked every threshold it passed under the lower one. A threshold the
+ * window already marked stays one mark, so a quota raised again later in the same window does not tell its
+ * crossings again. Gauges (seats, projects) are not marked on any path (see billingAlerts).
  */
-export function markQuotaChange(
+export async function markQuotaChange(
   tx: Pick<Client, "$queryRawUnsafe"> | RawTx,
-  input: { workspaceId: string; windowId: string; feature: string; used: Dec; quota: Dec | null; periodEnd: Date; now: Date },
+  input: { workspaceId: string; windowId: string; feature: string; kind: string; used: Dec; quota: Dec | null; periodEnd: Date; now: Date },
 ): Promise<string[]> {
+  if (input.kind !== "meter") return [];
   return insertThresholdMarks(tx, { ...input, before: ZERO, after: input.used });
 }

@@ -44,19 +44,28 @@ describe("thresholds at 80% and 100%", () => {
     await expectBooksHold(workspaceId);
   });
 
-  it("a limit lowered under a lifetime gauge's count (an operator's override) marks the thresholds it now stands past", async () => {
-    const { workspaceId } = await seedWorkspace({ limits: { seats: "4" } });
+  it("an operator's override lowering a lifetime meter under its count marks the thresholds it now stands past; a gauge's is not marked", async () => {
+    const total = { feature: "exports", kind: "meter" as const, limit: "10", period: "lifetime" as const, overflow: "block" as const };
+    const { workspaceId } = await seedWorkspace({ limits: { seats: "4" }, extra: [total] });
     const op = await testDb().user.create({ data: { email: `op-${uid()}@example.test` } });
     const now = new Date();
-    for (const key of ["s1", "s2", "s3"]) await claimGauge(testDb(), { workspaceId, feature: "seats", idempotencyKey: key, now }, { notifier: recordingNotifier() });
-    // 3 of 4 is 75%: nothing crossed yet.
+    const notifier = recordingNotifier();
+    await recordUsage(testDb(), { workspaceId, feature: "exports", units: 6, idempotencyKey: "e", now }, { notifier });
+    for (const key of ["s1", "s2", "s3"]) await claimGauge(testDb(), { workspaceId, feature: "seats", idempotencyKey: key, now }, { notifier });
     expect(await testDb().thresholdMark.count({ where: { workspaceId } })).toBe(0);
-    await setOverride(testDb(), { id: op.id, email: op.email }, { workspaceId, feature: "seats", limit: "2", endsAt: new Date(now.getTime() + 86_400_000), memo: "cap", requestId: `req_${uid()}`, now });
-    const window = await testDb().usageWindow.findFirstOrThrow({ where: { workspaceId, feature: "seats" } });
-    expect([window.quota?.toFixed(), window.used.toFixed()]).toEqual(["2", "3"]);
-    expect((await testDb().thresholdMark.findMany({ where: { workspaceId } })).map((m) => [m.windowId, m.percent]).sort()).toEqual([
-      [window.id, 100],
-      [window.id, 80],
+    const lower = (feature: string, limit: string) =>
+      setOverride(testDb(), { id: op.id, email: op.email }, { workspaceId, feature, limit, endsAt: new Date(now.getTime() + 86_400_000), memo: "cap", requestId: `req_${uid()}`, now });
+    await lower("exports", "5");
+    await lower("seats", "2");
+    const windows = await testDb().usageWindow.findMany({ where: { workspaceId, feature: { in: ["exports", "seats"] } }, orderBy: { feature: "asc" } });
+    expect(windows.map((w) => [w.feature, w.quota?.toFixed(), w.used.toFixed()])).toEqual([
+      ["exports", "5", "6"],
+      ["seats", "2", "3"],
+    ]);
+    // 6 of 5 is past both; the seats at their lowered limit alert no one (claims above it are refused).
+    expect((await testDb().thresholdMark.findMany({ where: { workspaceId } })).map((m) => [m.feature, m.percent]).sort()).toEqual([
+      ["exports", 100],
+      ["exports", 80],
     ]);
     expect(await testDb().notification.count({ where: { workspaceId, kind: "threshold", status: "pending" } })).toBe(2);
   });

@@ -105,7 +105,7 @@ describe("outgoing webhooks", () => {
     await expireLots(db, { workspaceId: expired.workspaceId, now: new Date(expiresAt.getTime() + 60_000) });
     expect(await limits(expired.workspaceId)).toEqual([expect.objectContaining({ used: "10", extrasBalance: "0" })]);
 
-    // A quota lowered under what was used (a move to a smaller plan) never crosses 100%: the extras carry the
+    // A quota lowered under what was used (here by hand, with no mark of its own): the extras carry the
     // feature, and running out stops it all the same.
     await record(lowered.workspaceId, 6);
     await db.usageWindow.updateMany({ where: { workspaceId: lowered.workspaceId, feature: "compute" }, data: { quota: "4" } });
@@ -133,16 +133,20 @@ describe("outgoing webhooks", () => {
       let release!: () => void;
       const held = new Promise<void>((r) => (release = r));
       let filling: Promise<unknown> | undefined;
-      await db.$transaction(async (tx) => {
-        await expire(tx as unknown as Client);
-        let filled = false;
-        filling = fill().finally(() => (filled = true));
-        // Until the recording waits for the lock (or, without it, has finished).
-        await waitUntil(async () => filled || (await db.$queryRaw<{ n: number }[]>`
-          SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)[0]!.n > 0);
-        release();
-        await held;
-      });
+      await db.$transaction(
+        async (tx) => {
+          await expire(tx as unknown as Client);
+          const { pid } = (await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!;
+          let filled = false;
+          filling = fill().finally(() => (filled = true));
+          // Until the recording waits for this transaction's lock (or, without the lock, has finished).
+          await waitUntil(async () => filled || (await db.$queryRaw<{ n: number }[]>`
+            SELECT count(*)::int AS n FROM pg_stat_activity WHERE ${pid}::int = ANY(pg_blocking_pids(pid))`)[0]!.n > 0);
+          release();
+          await held;
+        },
+        { timeout: 30_000 },
+      );
       await filling;
     }
     const limits = await db.outboxEvent.findMany({ where: { workspaceId, type: "usage.limit_reached" } });
@@ -156,23 +160,29 @@ describe("outgoing webhooks", () => {
     const carried = await seedWorkspace({ ...spec, compute: { ...spec.compute, overflow: "extras" } });
     await endpointWithReceiver();
     await topupExtras(db, { workspaceId: carried.workspaceId, pack: "compute_500", units: 5, checkoutSessionId: `cs_${uid()}` });
+    // One change writes them in one transaction, at one time: sorted, not in the order of their rows.
     const told = async (workspaceId: string) =>
-      (await db.outboxEvent.findMany({ where: { workspaceId, type: { in: ["usage.threshold_crossed", "usage.limit_reached"] } }, orderBy: { createdAt: "asc" } })).map((e) => {
-        const d = e.data as Record<string, unknown>;
-        return [e.type, d.threshold ?? d.extrasBalance, d.quota, d.used];
-      });
-    // 6 of 10 used; the workspace is moved to a plan of 5, applied now (as an unpaid one is moved to Free).
-    const lowerTo5 = async (seeded: typeof blocked) => {
-      await recordUsage(db, { workspaceId: seeded.workspaceId, feature: "compute", units: 6, idempotencyKey: `k-${uid()}` });
-      const { plan } = await publishPlan(db, { ...seeded.spec, key: `t_${uid()}`, entitlements: seeded.spec.entitlements.map((e) => (e.feature === "compute" ? { ...e, limit: "5" } : e)) });
+      (await db.outboxEvent.findMany({ where: { workspaceId, type: { in: ["usage.threshold_crossed", "usage.limit_reached"] } } }))
+        .map((e) => {
+          const d = e.data as Record<string, unknown>;
+          return [e.type, d.threshold ?? d.extrasBalance, d.quota, d.used];
+        })
+        .sort((a, b) => `${a[0]}:${a[1]}`.localeCompare(`${b[0]}:${b[1]}`));
+    const moveTo = async (seeded: typeof blocked, limit: string) => {
+      const { plan } = await publishPlan(db, { ...seeded.spec, key: `t_${uid()}`, entitlements: seeded.spec.entitlements.map((e) => (e.feature === "compute" ? { ...e, limit } : e)) });
       await db.subscription.update({ where: { workspaceId: seeded.workspaceId }, data: { planId: plan.id } });
       await onPlanChanged(db, { workspaceId: seeded.workspaceId, lowerQuotas: true });
     };
+    // 6 of 10 used; the workspace is moved to a plan of 5, applied now (as an unpaid one is moved to Free).
+    const lowerTo5 = async (seeded: typeof blocked) => {
+      await recordUsage(db, { workspaceId: seeded.workspaceId, feature: "compute", units: 6, idempotencyKey: `k-${uid()}` });
+      await moveTo(seeded, "5");
+    };
     await lowerTo5(blocked);
     expect(await told(blocked.workspaceId)).toEqual([
-      ["usage.threshold_crossed", 80, "5", "6"],
-      ["usage.threshold_crossed", 100, "5", "6"],
       ["usage.limit_reached", "0", "5", "6"],
+      ["usage.threshold_crossed", 100, "5", "6"],
+      ["usage.threshold_crossed", 80, "5", "6"],
     ]);
     // The member hears of it too: the same notices usage writes, sent by the cron.
     const window = await db.usageWindow.findFirstOrThrow({ where: { workspaceId: blocked.workspaceId, feature: "compute" } });
@@ -180,15 +190,16 @@ describe("outgoing webhooks", () => {
       `threshold:${window.id}:100`,
       `threshold:${window.id}:80`,
     ]);
-    // Told once: applying the same plan again changes nothing.
-    await onPlanChanged(db, { workspaceId: blocked.workspaceId, lowerQuotas: true });
+    // Told once per window: raised, then lowered again, the quota tells nothing new.
+    await moveTo(blocked, "10");
+    await moveTo(blocked, "5");
     expect(await told(blocked.workspaceId)).toHaveLength(3);
 
     // Extras carry the feature past the lowered quota: the thresholds are crossed, no limit is reached.
     await lowerTo5(carried);
     expect(await told(carried.workspaceId)).toEqual([
-      ["usage.threshold_crossed", 80, "5", "6"],
       ["usage.threshold_crossed", 100, "5", "6"],
+      ["usage.threshold_crossed", 80, "5", "6"],
     ]);
   });
 
