@@ -1,5 +1,5 @@
 import type { Client } from "@/lib/billing";
-import { AppError } from "@/lib/errors";
+import { AppError, messageOf } from "@/lib/errors";
 import type { Prisma, PrismaClient } from "@/lib/generated/prisma/client";
 import { recordAudit } from "./audit";
 import type { Operator } from "./operators";
@@ -160,7 +160,7 @@ async function runItem(db: PrismaClient, op: Operator, m: { id: string; fromPlan
     });
   } catch (e) {
     // The move rolled back whole; the item is retried by a later run.
-    const message = e instanceof Error ? e.message.slice(0, 500) : String(e);
+    const message = messageOf(e).slice(0, 500);
     await db.$transaction([
       db.planMigrationItem.update({ where: { migrationId_workspaceId: { migrationId: m.id, workspaceId } }, data: { status: "failed", error: message, handledAt: now } }),
       db.planMigration.update({ where: { id: m.id }, data: { cursor: workspaceId, lastError: message } }),
