@@ -1,6 +1,7 @@
 import { inTransaction, type Client } from "@/lib/db";
+import type { EntitlementKind } from "@/lib/generated/prisma/enums";
 import { limitAt } from "./overrides";
-import { markQuotaChange } from "./thresholds";
+import { markStandingCount } from "./thresholds";
 import { toDec } from "./units";
 import { lockSubscription } from "./windows";
 
@@ -9,7 +10,7 @@ import { lockSubscription } from "./windows";
  * since only a new window takes a new limit. When an override of such a feature begins, ends early or runs
  * out, its lifetime windows take the limit in force now (the plan's, or another override's), lower or
  * higher. Claims above a lowered limit are refused until releases bring usage under it; the thresholds a
- * lowered limit puts a meter's count past are marked (markQuotaChange). Returns how many windows changed.
+ * lowered limit puts a meter's count past are marked (markStandingCount). Returns how many windows changed.
  */
 export async function applyLifetimeLimit(db: Client, input: { workspaceId: string; feature: string; now: Date }): Promise<number> {
   return inTransaction(db, async (tx) => {
@@ -17,13 +18,13 @@ export async function applyLifetimeLimit(db: Client, input: { workspaceId: strin
     const ent = await tx.entitlement.findUnique({ where: { planId_feature: { planId: sub.planId, feature: input.feature } } });
     if (!ent) return 0;
     const quota = await limitAt(tx, input.workspaceId, ent, input.now);
-    const changed = await tx.$queryRaw<{ id: string; kind: string; used: string; periodEnd: Date }[]>`
+    const changed = await tx.$queryRaw<{ id: string; kind: EntitlementKind; used: string; periodEnd: Date }[]>`
       UPDATE "UsageWindow" SET quota = ${quota?.toFixed() ?? null}::numeric
       WHERE "workspaceId" = ${input.workspaceId} AND feature = ${input.feature} AND period = 'lifetime'
         AND "periodStart" <= ${input.now} AND "periodEnd" > ${input.now} AND quota IS DISTINCT FROM ${quota?.toFixed() ?? null}::numeric
       RETURNING id, kind::text AS kind, used::text AS used, "periodEnd"`;
     for (const w of changed) {
-      await markQuotaChange(tx, { workspaceId: input.workspaceId, windowId: w.id, feature: input.feature, kind: w.kind, used: toDec(w.used), quota: quota && toDec(quota), periodEnd: w.periodEnd, now: input.now });
+      await markStandingCount(tx, { workspaceId: input.workspaceId, windowId: w.id, feature: input.feature, kind: w.kind, used: toDec(w.used), quota: quota && toDec(quota), periodEnd: w.periodEnd, now: input.now });
     }
     return changed.length;
   });

@@ -1,7 +1,7 @@
 import { Prisma } from "@/lib/generated/prisma/client";
 import { inTransaction, type Client } from "@/lib/db";
 import { overridesInForce, withOverrides } from "./overrides";
-import { markQuotaChange } from "./thresholds";
+import { markStandingCount } from "./thresholds";
 import { toDec } from "./units";
 import { lockSubscription } from "./windows";
 
@@ -11,7 +11,7 @@ import { lockSubscription } from "./windows";
  * higher (or unlimited) gets the new quota, overflow and plan.
  * Lower limits wait for the next window (downgrades apply at period end) unless `lowerQuotas` is set,
  * e.g. when an unpaid workspace is moved to Free. A window whose count a lowered quota puts past 80% or 100%
- * has those thresholds marked, as usage would have (markQuotaChange).
+ * has those thresholds marked, as usage would have (markStandingCount).
  */
 export async function onPlanChanged(
   db: Client,
@@ -35,7 +35,7 @@ export async function onPlanChanged(
     }
     // Marked once every window is locked: a 100% mark locks the extras account, which comes after windows.
     for (const u of changed) {
-      await markQuotaChange(tx, { workspaceId: u.workspaceId, windowId: u.id, feature: u.feature, kind: u.kind, used: toDec(u.used), quota: u.quota && toDec(u.quota), periodEnd: u.periodEnd, now });
+      await markStandingCount(tx, { workspaceId: u.workspaceId, windowId: u.id, feature: u.feature, kind: u.kind, used: toDec(u.used), quota: u.quota && toDec(u.quota), periodEnd: u.periodEnd, now });
     }
     return { changedWindowIds: changed.map((u) => u.id) };
   });

@@ -1,4 +1,5 @@
 import type { Client } from "@/lib/db";
+import type { EntitlementKind } from "@/lib/generated/prisma/enums";
 import { LIFETIME_END } from "./periods";
 import type { RawTx } from "./throughput";
 import { ZERO, type Dec } from "./units";
@@ -46,16 +47,17 @@ export async function insertThresholdMarks(
 }
 
 /**
- * A meter's quota changed (a move to a smaller plan that applies now, an override): the thresholds its count
- * now stands at are marked as crossed now, so the member and the backend hear of a quota used up by a lowered
- * limit as by usage (usage.threshold_crossed, and usage.limit_reached when nothing lets the feature go on). A
- * raised quota marks nothing new: usage marked every threshold it passed under the lower one. A threshold the
- * window already marked stays one mark, so a quota raised again later in the same window does not tell its
- * crossings again. Gauges (seats, projects) are not marked on any path (see billingAlerts).
+ * Marks the thresholds a meter's count stands at now, as crossed now, for a window whose count did not get
+ * there by recording: a window a reset opened and recounted from its events, or one whose quota was lowered
+ * under its count (a move to a smaller plan that applies now, an override). The member and the backend then
+ * hear of it as of usage crossing it (usage.threshold_crossed, and usage.limit_reached when nothing lets the
+ * feature go on). A raised quota marks nothing new: usage marked every threshold it passed under the lower one.
+ * A threshold the window already marked stays one mark, so a quota raised again later in the same window does
+ * not tell its crossings again. Gauges (seats, projects) are marked on no path (see billingAlerts).
  */
-export async function markQuotaChange(
+export async function markStandingCount(
   tx: Pick<Client, "$queryRawUnsafe"> | RawTx,
-  input: { workspaceId: string; windowId: string; feature: string; kind: string; used: Dec; quota: Dec | null; periodEnd: Date; now: Date },
+  input: { workspaceId: string; windowId: string; feature: string; kind: EntitlementKind; used: Dec; quota: Dec | null; periodEnd: Date; now: Date },
 ): Promise<string[]> {
   if (input.kind !== "meter") return [];
   return insertThresholdMarks(tx, { ...input, before: ZERO, after: input.used });

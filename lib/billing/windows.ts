@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 import { inTransaction, type Client } from "@/lib/db";
 import { windowBounds, type Bounds, type Period, type PeriodAnchor } from "./periods";
 import { entitlementWithOverride, overridesInForce, withOverrides } from "./overrides";
-import { insertThresholdMarks } from "./thresholds";
+import { markStandingCount } from "./thresholds";
 import { toDec } from "./units";
 
 export interface ActiveWindow {
@@ -269,19 +269,9 @@ async function resetFeature(
     WHERE w.id = ANY(${touched})
     RETURNING w.id, w.used::text AS used, w.quota::text AS quota`;
   out.openedWindowIds.push(...opened.map((o) => o.id));
-  if (template.kind !== "meter") return;
   for (const o of opened) {
     const c = counters.find((x) => x.id === o.id)!;
-    const ids = await insertThresholdMarks(tx, {
-      workspaceId,
-      windowId: o.id,
-      feature,
-      before: toDec(0),
-      after: toDec(c.used),
-      quota: c.quota === null ? null : toDec(c.quota),
-      periodEnd: o.bounds.end,
-      now,
-    });
-    out.notificationIds.push(...ids);
+    const quota = c.quota === null ? null : toDec(c.quota);
+    out.notificationIds.push(...(await markStandingCount(tx, { workspaceId, windowId: o.id, feature, kind: template.kind, used: toDec(c.used), quota, periodEnd: o.bounds.end, now })));
   }
 }
