@@ -82,6 +82,8 @@ test("an operator adjusts a customer's extras and refunds their pack; the audit 
   await expect(page.getByTestId("admin-plan")).toContainText("Status: Free");
   await expect(page.getByTestId("plan-history").locator("li").first()).toContainText(`Pro v1 → Free v1Operator by ${OPERATOR_EMAIL}`);
   await expect(page.getByTestId("plan-history").locator("li").nth(1)).toContainText("Free v1 → Pro v1Trial");
+  // A lifetime window (the owner's seat) is held, not reset at its sentinel end.
+  await expect(page.getByTestId("admin-window").filter({ hasText: "held" })).toHaveText("1 of 1, held until released");
   await page.screenshot({ path: "test-results/console-workspace-1280.png", fullPage: true });
 
   await page.goto("/admin/audit");

@@ -11,6 +11,7 @@ import { planHistory } from "@/lib/admin/subscriptions";
 import { workspaceDetail } from "@/lib/admin/workspaces";
 import { featureTitle, groupDigits, signedUnits } from "@/lib/billing-views/format";
 import { codeLabel, formatDate, formatDateTime, formatMoney, invoiceStatusLabel, ledgerKindLabel, subscriptionStatusLabel } from "@/lib/format";
+import { isLifetimeEnd } from "@/lib/billing/periods";
 import { db } from "@/lib/db";
 import { isAppError } from "@/lib/errors";
 import { billedByStripe } from "@/lib/payments";
@@ -120,7 +121,11 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
               {windows.map((win) => (
                 <li key={win.id} className="flex justify-between gap-3">
                   <span>{featureTitle(win.feature)}</span>
-                  <span className="tabular-nums">{groupDigits(win.used.toFixed())} of {win.quota === null ? "unlimited" : groupDigits(win.quota.toFixed())}, resets {formatDate(win.periodEnd)}</span>
+                  <span className="tabular-nums" data-testid="admin-window">
+                    {groupDigits(win.used.toFixed())} of {win.quota === null ? "unlimited" : groupDigits(win.quota.toFixed())},{" "}
+                    {/* A lifetime window (seats, projects) ends at a sentinel date: held until released, as the member's bar says. */}
+                    {isLifetimeEnd(win.periodEnd) ? "held until released" : `resets ${formatDate(win.periodEnd)}`}
+                  </span>
                 </li>
               ))}
             </ul>
