@@ -1,7 +1,9 @@
-// HTTP figures of the metering API against a production server (`npm start`, built into NEXT_DIST_DIR),
-// beside the raw SQL baseline, so the cost of the framework, auth and the engine is visible as ratios.
+// HTTP figures of the metering API against a production server (`npm start`, built into NEXT_DIST_DIR; with
+// BENCH_VIA=next, Next's own `next start`, as a Vercel deployment serves the API), beside raw SQL baselines, so
+// the cost of the framework, auth and the engine is visible as ratios.
 import pg from "pg";
 import { createApiKey } from "../lib/api-keys";
+import { hashSecret } from "../lib/api-keys/secret";
 import { createDb } from "../lib/db";
 import { defaultPlans } from "../lib/billing/catalog";
 import { publishPlan } from "../lib/billing/plans";
@@ -22,6 +24,15 @@ const WIDE_WORKSPACES = Number(process.env.BENCH_WIDE_WORKSPACES ?? 10_000);
 const BATCH_EVENTS = 1000;
 const BATCH_CONNECTIONS = 4;
 const MAX_REQUESTS_PER_SLICE = 50_000;
+const VIA = process.env.BENCH_VIA === "next" ? "next-start" : "npm-start";
+
+// The check's baseline: what a check reads (the key's workspace, its window and its extras balance), as one
+// statement through the pg driver, with none of the API's parsing, validation or answer.
+const RAW_CHECK_SQL = `
+  SELECT w.quota::text, w.used::text, a.balance::text FROM "ApiKey" k
+  JOIN "UsageWindow" w ON w."workspaceId" = k."workspaceId" AND w.feature = $2 AND w."periodStart" <= $3 AND w."periodEnd" > $3
+  LEFT JOIN "ExtrasAccount" a ON a."workspaceId" = k."workspaceId"
+  WHERE k.hash = $1 AND k."revokedAt" IS NULL`;
 
 const expectStatus = (status: number) => (r: Reply) => {
   if (r.status !== status) throw new Error(`expected ${status}, got ${r.status}: ${r.text.slice(0, 300)}`);
@@ -30,9 +41,9 @@ const expectStatus = (status: number) => (r: Reply) => {
 
 export const httpSuite: BenchSuite = {
   name: "http",
-  description: `the metering API over HTTP (npm start), ${CONNECTIONS} connections: usage hot, over ${WORKSPACES} and over ${WIDE_WORKSPACES} workspaces, check, batch, a trivial handler`,
+  description: `the metering API over HTTP (${VIA.replace("-", " ")}), ${CONNECTIONS} connections: usage hot, over ${WORKSPACES} and over ${WIDE_WORKSPACES} workspaces, check, batch, a trivial handler`,
   async run(report) {
-    const server = await startAppServer({ databaseSuffix: "bench_http", poolMax: 20, log: "test-results/bench-http-server.log" });
+    const server = await startAppServer({ databaseSuffix: "bench_http", poolMax: 20, log: "test-results/bench-http-server.log", via: VIA });
     const db = createDb(server.databaseUrl, 4);
     const pool = new pg.Pool({ connectionString: server.databaseUrl, max: 20 });
     const api = createClient(server.baseUrl, CONNECTIONS);
@@ -73,6 +84,10 @@ export const httpSuite: BenchSuite = {
         // the machine's load and the tables' size at the time weigh on both sides of each ratio alike.
         "http.raw.hot": raw(() => hot),
         "http.raw.spread": raw(() => spread[rr++ % WORKSPACES]!),
+        "http.raw.check": async () => {
+          const r = await pool.query(RAW_CHECK_SQL, [hashSecret(hot.key), "compute", new Date()]);
+          if (r.rowCount !== 1) throw new Error("raw check read nothing");
+        },
       };
       const batchOp = () =>
         api
@@ -103,7 +118,7 @@ export const httpSuite: BenchSuite = {
         (results["http.batch"] ??= []).push(await load({ concurrency: BATCH_CONNECTIONS, durationMs: slice, maxRequests: 500, op: batchOp }));
       }
       const merged = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, merge(v)]));
-      for (const name of ["http.usage.hot", "http.usage.spread", "http.usage.wide", "http.check", "http.trivial", "http.raw.hot", "http.raw.spread"]) for (const f of loadFigures(name, merged[name]!)) report(f);
+      for (const name of ["http.usage.hot", "http.usage.spread", "http.usage.wide", "http.check", "http.trivial", "http.raw.hot", "http.raw.spread", "http.raw.check"]) for (const f of loadFigures(name, merged[name]!)) report(f);
       const tput = (k: string) => merged[k]!.requests / merged[k]!.seconds;
       const batch = merged["http.batch"]!;
       report({ name: "http.batch.events", value: round((batch.requests * BATCH_EVENTS) / batch.seconds), unit: "events/s" });
@@ -114,6 +129,7 @@ export const httpSuite: BenchSuite = {
       report(ratio("ratio.http.spread", tput("http.usage.spread") / tput("http.raw.spread")));
       report(ratio("ratio.http.wide", tput("http.usage.wide") / tput("http.usage.spread")));
       report(ratio("ratio.check.trivial", tput("http.check") / tput("http.trivial")));
+      report(ratio("ratio.check.raw", tput("http.check") / tput("http.raw.check")));
       const all = workspaces.map((w) => w.id).concat(wide.map((w) => w.id));
       const window = await db.usageWindow.aggregate({ where: { workspaceId: { in: all } }, _sum: { used: true } });
       const events = await db.usageEvent.count({ where: { workspaceId: { in: all } } });
