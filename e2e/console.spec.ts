@@ -113,9 +113,13 @@ test("an operator adjusts a customer's extras and refunds their pack; the audit 
   await expect(page.getByTestId("audit-row").filter({ hasText: "invariants.checked" })).toContainText(OPERATOR_EMAIL);
   await expect(page.getByTestId("audit-row").filter({ hasText: "stripe_event.replayed" })).toContainText(OPERATOR_EMAIL);
 
+  // On a phone every table fits: wide ones stack each row into a card instead of scrolling sideways.
+  const tablesScrollingSideways = () =>
+    page.evaluate(() => [...document.querySelectorAll("table")].filter((t) => t.parentElement!.scrollWidth > t.parentElement!.clientWidth + 1).length);
   await page.setViewportSize({ width: 375, height: 800 });
   for (const [path, name] of [["/admin", "overview"], ["/admin/audit", "audit"], ["/admin/stripe-events", "stripe-events"], ["/admin/invariants", "invariants"]] as const) {
     await page.goto(path);
+    expect(await tablesScrollingSideways(), path).toBe(0);
     await page.screenshot({ path: `test-results/console-${name}-375.png`, fullPage: true });
   }
   await page.goto("/admin/workspaces");
@@ -123,5 +127,6 @@ test("an operator adjusts a customer's extras and refunds their pack; the audit 
   await page.getByRole("button", { name: "Search" }).click();
   await page.getByRole("link", { name: "Customer Co" }).click();
   await expect(page.getByTestId("admin-workspace-name")).toBeVisible();
+  expect(await tablesScrollingSideways()).toBe(0);
   await page.screenshot({ path: "test-results/console-workspace-375.png", fullPage: true });
 });

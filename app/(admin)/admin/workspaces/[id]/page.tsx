@@ -224,13 +224,13 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
       </Card>
 
       <Card title="Recent ledger entries">
-        {/* Wide on a phone: a scrollable region that the keyboard can reach. */}
+        {/* Stacked on a phone (globals.css); wider, a scrollable region that the keyboard can reach. */}
         <div className="overflow-x-auto" role="region" aria-label="Recent ledger entries" tabIndex={0}>
-          <table className="w-full min-w-[36rem] text-sm">
+          <table className="table-stack w-full text-sm sm:min-w-[36rem]">
             <thead><tr><th className={th}>#</th><th className={th}>When</th><th className={th}>Kind</th><th className={th}>Units</th><th className={th}>Cause</th><th className={th}>Memo</th></tr></thead>
             <tbody>
               {ledger.map((e) => (
-                <tr key={e.id} className="border-t border-slate-100"><td className={td}>{e.seq}</td><td className={td}>{formatDateTime(e.createdAt)}</td><td className={td}>{ledgerKindLabel(e.kind)}</td><td className={`${td} tabular-nums`}>{signedUnits(e.units.toFixed())}</td><td className={`${td} break-all text-slate-600`}>{e.causeType} {e.causeId}</td><td className={td}>{e.memo}</td></tr>
+                <tr key={e.id} className="border-t border-slate-100"><td data-label="#" className={td}>{e.seq}</td><td data-label="When" className={td}>{formatDateTime(e.createdAt)}</td><td data-label="Kind" className={td}>{ledgerKindLabel(e.kind)}</td><td data-label="Units" className={`${td} tabular-nums`}>{signedUnits(e.units.toFixed())}</td><td data-label="Cause" className={`${td} break-all text-slate-600`}>{e.causeType} {e.causeId}</td><td data-label="Memo" className={td}>{e.memo}</td></tr>
               ))}
             </tbody>
           </table>
