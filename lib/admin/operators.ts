@@ -9,13 +9,15 @@ export interface Operator {
 
 /**
  * The operator behind a user id, or null. A user is an operator when granted the role (`npm run
- * operator:grant`) or listed in TALLY_OPERATOR_EMAILS; the list is read on every call, so removing an
- * email takes effect at once.
+ * operator:grant`) or listed in TALLY_OPERATOR_EMAILS with that address verified: anyone may sign up with
+ * a listed address that has no account yet, and only the emailed link proves it is theirs. The list is read
+ * on every call, so removing an email takes effect at once.
  */
 export async function operatorOf(db: Client, userId: string, listed: string[]): Promise<Operator | null> {
-  const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, email: true, operator: true } });
+  const user = await db.user.findUnique({ where: { id: userId }, select: { id: true, email: true, operator: true, emailVerified: true } });
   if (!user) return null;
-  return user.operator || listed.includes(user.email.toLowerCase()) ? { id: user.id, email: user.email } : null;
+  const isListed = user.emailVerified !== null && listed.includes(user.email.toLowerCase());
+  return user.operator || isListed ? { id: user.id, email: user.email } : null;
 }
 
 /** Grants (or revokes) the operator role to the user with this email. */

@@ -32,7 +32,7 @@ async function boughtPack(_env: PaymentsEnv, label: string) {
 const balanceOf = async (workspaceId: string) => (await db().extrasAccount.findUnique({ where: { workspaceId } }))?.balance.toFixed() ?? "0";
 
 describe("who is an operator", () => {
-  it("a granted user, or one listed by email; nobody else", async () => {
+  it("a granted user, or one listed by a verified email; nobody else", async () => {
     const granted = await newWorkspace("op-granted");
     const listed = await newWorkspace("op-listed");
     const other = await newWorkspace("op-other");
@@ -40,6 +40,11 @@ describe("who is an operator", () => {
     expect(await operatorOf(db(), granted.userId, [])).toEqual({ id: granted.userId, email: granted.email });
     expect(await operatorOf(db(), listed.userId, [listed.email.toUpperCase().toLowerCase()])).toMatchObject({ id: listed.userId });
     expect(await operatorOf(db(), other.userId, [listed.email])).toBeNull();
+    // A listed address counts only once verified: anyone can sign up with an address that has no account yet.
+    const squatter = await db().user.create({ data: { email: "ops-not-yet-here@example.test" } });
+    expect(await operatorOf(db(), squatter.id, [squatter.email])).toBeNull();
+    await db().user.update({ where: { id: squatter.id }, data: { emailVerified: new Date() } });
+    expect(await operatorOf(db(), squatter.id, [squatter.email])).toMatchObject({ id: squatter.id });
     await setOperator(db(), granted.email, false);
     expect(await operatorOf(db(), granted.userId, [])).toBeNull();
     await expect(setOperator(db(), "nobody-here@example.test", true)).rejects.toMatchObject({ code: "not_found" });
