@@ -12,7 +12,10 @@ export async function currentOperator(): Promise<Operator | null> {
   return userId ? operatorOf(db(), userId, env().operatorEmails) : null;
 }
 
-/** For console pages: the operator, or the not-found page. */
+/**
+ * For console pages: the operator, or the not-found page. Every page calls it, not only the layout: on a
+ * client-side navigation the server renders the new page without the layouts the client already holds.
+ */
 export async function requireOperatorPage(): Promise<Operator> {
   const op = await currentOperator();
   if (!op) notFound();

@@ -8,6 +8,7 @@ import { resolveAlertAction } from "./actions";
 import { groupDigits } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
 import { formatMoney } from "@/lib/money";
+import { requireOperatorPage } from "@/lib/server/operator";
 
 export const dynamic = "force-dynamic";
 
@@ -33,6 +34,7 @@ function Figure({ label, value, testId, href }: { label: string; value: string; 
 }
 
 export default async function AdminOverview() {
+  await requireOperatorPage();
   const [o, alerts] = await Promise.all([consoleOverview(db()), openAlerts(db())]);
   const mrr = o.mrrCents.length ? o.mrrCents.map((m) => formatMoney(m.cents, m.currency)).join(" + ") : formatMoney(0);
   const trouble = (o.byStatus.past_due ?? 0) + (o.byStatus.degraded ?? 0) + (o.byStatus.unpaid ?? 0);

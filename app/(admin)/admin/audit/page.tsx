@@ -2,12 +2,14 @@ import Link from "next/link";
 import { AuditTable } from "@/components/admin/audit-table";
 import { listAudit } from "@/lib/admin/audit";
 import { db } from "@/lib/db";
+import { requireOperatorPage } from "@/lib/server/operator";
 
 export const dynamic = "force-dynamic";
 
 const text = (v: unknown, max = 200) => (typeof v === "string" && v.trim() ? v.trim().slice(0, max) : undefined);
 
 export default async function AuditLogPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireOperatorPage();
   const sp = await searchParams;
   const filter = { workspaceId: text(sp.workspace, 64), action: text(sp.action, 100), actor: text(sp.actor) };
   const before = text(sp.before, 20);

@@ -1,12 +1,14 @@
 import { Card } from "@/components/ui/card";
 import { emailPreviews } from "@/lib/email/previews";
 import { env } from "@/lib/env";
+import { requireOperatorPage } from "@/lib/server/operator";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Emails · Console · Tally" };
 
 /** Every email the app sends, rendered with sample data: the HTML as a mail client shows it, and the text part. */
 export default async function EmailsPage() {
+  await requireOperatorPage();
   const previews = await emailPreviews(env().APP_URL);
   return (
     <div className="space-y-4">

@@ -5,10 +5,12 @@ import { invariantStatus } from "@/lib/admin/invariants";
 import { formatDateTime } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
 import { runInvariantCheckAction } from "../actions";
+import { requireOperatorPage } from "@/lib/server/operator";
 
 export const dynamic = "force-dynamic";
 
 export default async function InvariantsPage() {
+  await requireOperatorPage();
   const { open, lastCheckedAt } = await invariantStatus(db());
   return (
     <div className="space-y-4">

@@ -4,6 +4,7 @@ import { listModelPrices } from "@/lib/admin/model-prices";
 import { formatDateTime } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
 import { addModelPriceAction } from "./actions";
+import { requireOperatorPage } from "@/lib/server/operator";
 
 export const dynamic = "force-dynamic";
 
@@ -11,6 +12,7 @@ const stateWords = { current: "prices usage now", scheduled: "from a later date"
 const input = "mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5";
 
 export default async function ModelPricesPage() {
+  await requireOperatorPage();
   const models = await listModelPrices(db());
   const now = new Date();
   const month = now.toISOString().slice(0, 7);

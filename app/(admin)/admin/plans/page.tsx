@@ -4,10 +4,12 @@ import { formatDate, groupDigits } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
 import { formatMoney } from "@/lib/money";
 import { codeLabel } from "@/lib/format";
+import { requireOperatorPage } from "@/lib/server/operator";
 
 export const dynamic = "force-dynamic";
 
 export default async function AdminPlans() {
+  await requireOperatorPage();
   const catalog = await planCatalog(db());
   const migrations = await db().planMigration.findMany({ orderBy: { createdAt: "desc" }, take: 10 });
   const label = new Map(catalog.flatMap((k) => k.versions.map((v) => [v.id, `${v.name} v${v.version}`] as const)));

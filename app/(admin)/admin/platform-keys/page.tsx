@@ -2,6 +2,7 @@ import { Card } from "@/components/ui/card";
 import { listPlatformKeys, type PlatformKeySummary } from "@/lib/platform-keys";
 import { db } from "@/lib/db";
 import { CreatePlatformKeyForm, RevokePlatformKeyForm } from "./key-forms";
+import { requireOperatorPage } from "@/lib/server/operator";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Platform keys · Console" };
@@ -13,6 +14,7 @@ function When({ at, empty }: { at: Date | null; empty: string }) {
 }
 
 export default async function PlatformKeysPage() {
+  await requireOperatorPage();
   const keys = await listPlatformKeys(db());
   const active = keys.filter((k) => !k.revokedAt).length;
   return (

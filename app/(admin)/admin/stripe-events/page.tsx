@@ -2,6 +2,7 @@ import Link from "next/link";
 import { listStripeEvents, parseEventCursor, type EventStatus } from "@/lib/admin/stripe-events";
 import { formatDateTime } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
+import { requireOperatorPage } from "@/lib/server/operator";
 
 export const dynamic = "force-dynamic";
 
@@ -9,6 +10,7 @@ const STATUSES: EventStatus[] = ["failed", "received", "processed"];
 const statusWords: Record<EventStatus, string> = { failed: "Failed", received: "Received, not yet processed", processed: "Processed" };
 
 export default async function StripeEventsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireOperatorPage();
   const sp = await searchParams;
   const status = STATUSES.find((s) => s === sp.status);
   const type = typeof sp.type === "string" && /^[a-z_.]{1,100}$/.test(sp.type) ? sp.type : undefined;

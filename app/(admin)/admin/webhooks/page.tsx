@@ -4,10 +4,12 @@ import { formatDateTime } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
 import { listEndpointsWithCounts } from "@/lib/webhooks/endpoints";
 import { CreateEndpointForm } from "./endpoint-form";
+import { requireOperatorPage } from "@/lib/server/operator";
 
 export const dynamic = "force-dynamic";
 
 export default async function WebhooksPage() {
+  await requireOperatorPage();
   const endpoints = await listEndpointsWithCounts(db());
   return (
     <div className="space-y-4">

@@ -3,10 +3,12 @@ import { searchWorkspaces } from "@/lib/admin/workspaces";
 import { formatDate } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
 import { subscriptionStatusLabel } from "@/lib/format";
+import { requireOperatorPage } from "@/lib/server/operator";
 
 export const dynamic = "force-dynamic";
 
 export default async function AdminWorkspaces({ searchParams }: { searchParams: Promise<{ q?: string; after?: string }> }) {
+  await requireOperatorPage();
   const { q, after } = await searchParams;
   const query = typeof q === "string" ? q.slice(0, 200) : undefined;
   const { rows, next } = await searchWorkspaces(db(), { q: query, after: typeof after === "string" ? after.slice(0, 64) : undefined });

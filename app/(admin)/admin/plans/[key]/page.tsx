@@ -7,6 +7,7 @@ import { featureTitle, formatDate, groupDigits } from "@/lib/billing-views/forma
 import { db } from "@/lib/db";
 import { formatMoney } from "@/lib/money";
 import { archivePlanAction, restorePlanAction } from "../actions";
+import { requireOperatorPage } from "@/lib/server/operator";
 
 export const dynamic = "force-dynamic";
 
@@ -15,6 +16,7 @@ const subscriptions = (n: number) => `${groupDigits(String(n))} ${n === 1 ? "sub
 const periodWords: Record<string, string> = { day: "a day", week: "a week", month: "a month", billing_period: "a billing period", lifetime: "in all" };
 
 export default async function PlanVersionsPage({ params }: { params: Promise<{ key: string }> }) {
+  await requireOperatorPage();
   const { key } = await params;
   const versions = await planVersions(db(), key);
   if (versions.length === 0) notFound();

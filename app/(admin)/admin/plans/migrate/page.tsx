@@ -8,6 +8,7 @@ import { db } from "@/lib/db";
 import { isAppError } from "@/lib/errors";
 import { startMigrationAction } from "../actions";
 import { subscriptionStatusLabel } from "@/lib/format";
+import { requireOperatorPage } from "@/lib/server/operator";
 
 export const dynamic = "force-dynamic";
 
@@ -15,6 +16,7 @@ const param = (v: string | string[] | undefined) => (typeof v === "string" && /^
 
 /** The preview of a migration: each workspace on the source version with its terms before and after, a page at a time. */
 export default async function MigrationPreviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireOperatorPage();
   const sp = await searchParams;
   const fromPlanId = param(sp.from);
   const toPlanId = param(sp.to);

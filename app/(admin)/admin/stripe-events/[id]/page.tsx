@@ -7,10 +7,12 @@ import { formatDateTime } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
 import { replayStripeEventAction } from "../../actions";
 import { processingStatusLabel } from "@/lib/format";
+import { requireOperatorPage } from "@/lib/server/operator";
 
 export const dynamic = "force-dynamic";
 
 export default async function StripeEventPage({ params }: { params: Promise<{ id: string }> }) {
+  await requireOperatorPage();
   const { id } = await params;
   const e = await stripeEventDetail(db(), id);
   if (!e) notFound();

@@ -6,6 +6,7 @@ import { formatDateTime } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
 import { endpointDeliveries } from "@/lib/webhooks/endpoints";
 import { deleteEndpointAction, resendDeliveryAction, setEndpointEnabledAction } from "../actions";
+import { requireOperatorPage } from "@/lib/server/operator";
 
 export const dynamic = "force-dynamic";
 
@@ -13,6 +14,7 @@ const STATUSES = ["pending", "delivered", "failed"] as const;
 const statusWords: Record<string, string> = { pending: "Pending", delivered: "Delivered", failed: "Gave up" };
 
 export default async function WebhookEndpointPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireOperatorPage();
   const [{ id }, sp] = await Promise.all([params, searchParams]);
   const status = STATUSES.find((s) => s === sp.status);
   const found = await endpointDeliveries(db(), id, 50, status);

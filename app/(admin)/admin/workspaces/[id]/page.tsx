@@ -15,6 +15,7 @@ import { isLifetimeEnd } from "@/lib/billing/periods";
 import { db } from "@/lib/db";
 import { isAppError } from "@/lib/errors";
 import { billedByStripe } from "@/lib/payments";
+import { requireOperatorPage } from "@/lib/server/operator";
 import {
   adjustExtrasAction, cancelSubscriptionAction, endOverrideAction, endTrialAction, extendTrialAction, movePlanAction, refundPurchaseAction, setOverrideAction,
 } from "./actions";
@@ -43,6 +44,7 @@ async function movePreview(workspaceId: string, planId: string | undefined) {
 }
 
 export default async function AdminWorkspace({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ move?: string | string[] }> }) {
+  await requireOperatorPage();
   const { id } = await params;
   const { move } = await searchParams;
   const d = await workspaceDetail(db(), id);

@@ -4,11 +4,13 @@ import { PlanEditor } from "@/components/admin/plan-editor";
 import { specOf } from "@/lib/admin/plans";
 import { db } from "@/lib/db";
 import { planVersionAction } from "../../actions";
+import { requireOperatorPage } from "@/lib/server/operator";
 
 export const dynamic = "force-dynamic";
 
 /** The editor opens on the plan's newest version: the next version is made from it. */
 export default async function NewPlanVersionPage({ params }: { params: Promise<{ key: string }> }) {
+  await requireOperatorPage();
   const { key } = await params;
   const latest = await db().plan.findFirst({ where: { key }, orderBy: { version: "desc" }, include: { entitlements: true } });
   if (!latest) notFound();

@@ -7,6 +7,7 @@ import { formatDateTime } from "@/lib/billing-views/format";
 import { db } from "@/lib/db";
 import { runMigrationAction } from "../../actions";
 import { codeLabel } from "@/lib/format";
+import { requireOperatorPage } from "@/lib/server/operator";
 
 export const dynamic = "force-dynamic";
 
@@ -14,6 +15,7 @@ const STATUSES = ["pending", "moved", "skipped", "failed"] as const;
 
 /** A migration's progress and each workspace's result against the frozen preview, a page at a time. */
 export default async function MigrationPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requireOperatorPage();
   const { id } = await params;
   const sp = await searchParams;
   const m = await db().planMigration.findUnique({ where: { id } });
