@@ -188,7 +188,7 @@ export function openApiDocument(serverUrl = "/"): object {
         operationId: "updateWorkspace", tags: ["Platform"],
         parameters: [refParam],
         requestBody: { required: true, content: jsonContent("WorkspacePatch", { rename: { value: { name: "Acme Inc." } } }) },
-        responses: { "200": { description: "The workspace.", content: jsonContent("Workspace", workspaceExamples) }, "409": error("conflict: another workspace has this externalId."), ...commonErrors, "404": workspaceErrors["404"] },
+        responses: { "200": { description: "The workspace.", content: jsonContent("Workspace", workspaceExamples) }, "403": error("forbidden: only a platform key sets or clears externalId."), "409": error("conflict: another workspace has this externalId."), ...commonErrors, "404": workspaceErrors["404"] },
       },
     },
     "/api/v1/workspaces/{ref}/checkout-sessions": {

@@ -117,8 +117,20 @@ export async function provisionWorkspace(
   }
 }
 
-/** Renames a workspace or changes its externalId (null clears it); audited. Another workspace's externalId is 409. */
-export async function updateWorkspace(db: Db, actor: Actor, input: { workspaceId: string; name?: string; externalId?: string | null }): Promise<WorkspaceView> {
+/**
+ * Renames a workspace or changes its externalId (null clears it); audited. Another workspace's externalId is 409.
+ * The externalId is the integrator's id for the workspace, so only the integrator (a platform key) sets it: a
+ * workspace key belongs to the workspace's own admins, who could otherwise claim an id not provisioned yet and
+ * be handed the next customer provisioned under it (403).
+ */
+export async function updateWorkspace(
+  db: Db,
+  actor: Actor,
+  input: { workspaceId: string; name?: string; externalId?: string | null; byPlatform: boolean },
+): Promise<WorkspaceView> {
+  if (input.externalId !== undefined && !input.byPlatform) {
+    throw new AppError("forbidden", "Only a platform key sets or clears a workspace's externalId.", { field: "externalId" });
+  }
   try {
     return await db.$transaction(async (tx) => {
       const before = await tx.workspace.findUniqueOrThrow({ where: { id: input.workspaceId }, select: { name: true, externalId: true } });

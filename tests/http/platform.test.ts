@@ -65,6 +65,20 @@ describe("platform keys", () => {
     expect(revoked.status).toBe(401);
   });
 
+  it("a workspace key may rename its workspace but not set or clear its externalId (403), which stays the integrator's", async () => {
+    const mine = await seedWorkspace();
+    const externalId = `org_${uid()}`;
+    await testDb().workspace.update({ where: { id: mine.workspaceId }, data: { externalId } });
+    for (const body of [{ externalId: `org_${uid()}` }, { externalId: null }, { name: "Renamed", externalId: `org_${uid()}` }]) {
+      const r = await api.request(`/api/v1/workspaces/${mine.workspaceId}`, { method: "PATCH", key: mine.key, body, headers: { "x-forwarded-for": clientIp() } });
+      expect(r.status, JSON.stringify(body)).toBe(403);
+      expect(r.json.error.code).toBe("forbidden");
+    }
+    const renamed = await api.request(`/api/v1/workspaces/${mine.workspaceId}`, { method: "PATCH", key: mine.key, body: { name: "Renamed" }, headers: { "x-forwarded-for": clientIp() } });
+    expect(renamed.status).toBe(200);
+    expect(await testDb().workspace.findUniqueOrThrow({ where: { id: mine.workspaceId }, select: { name: true, externalId: true } })).toEqual({ name: "Renamed", externalId });
+  });
+
   it("a workspace key naming another workspace gets 404, and nothing is written", async () => {
     const mine = await seedWorkspace();
     const other = await seedWorkspace();

@@ -16,6 +16,6 @@ export default apiEndpoint({
   PATCH: async (req) => {
     const body = await inputFirst(req, () => readJson(req, workspacePatchSchema));
     const principal = await requireApiKey(req, routeParam(req, "ref"));
-    return json(await updateWorkspace(db(), apiActor(principal), { workspaceId: principal.workspaceId, ...body }));
+    return json(await updateWorkspace(db(), apiActor(principal), { workspaceId: principal.workspaceId, ...body, byPlatform: !!principal.platform }));
   },
 });

@@ -2899,6 +2899,20 @@ export interface operations {
                     };
                 };
             };
+            /** @description forbidden: only a platform key sets or clears externalId. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] & {
+                        error: {
+                            /** @enum {string} */
+                            code: "forbidden";
+                        };
+                    };
+                };
+            };
             /** @description not_found: no such workspace, or a workspace key named another workspace than its own. */
             404: {
                 headers: {

@@ -45,9 +45,12 @@ describe("provisionWorkspace", () => {
     const key = await newKey();
     const a = await provisionWorkspace(db(), actorOf(key), { externalId: `org_${crypto.randomUUID()}`, name: "A" });
     const b = await provisionWorkspace(db(), actorOf(key), { externalId: `org_${crypto.randomUUID()}`, name: "B" });
-    const renamed = await updateWorkspace(db(), actorOf(key), { workspaceId: a.workspace.id, name: "A2", externalId: null });
+    const renamed = await updateWorkspace(db(), actorOf(key), { workspaceId: a.workspace.id, name: "A2", externalId: null, byPlatform: true });
     expect([renamed.name, renamed.externalId]).toEqual(["A2", null]);
-    await expect(updateWorkspace(db(), actorOf(key), { workspaceId: a.workspace.id, externalId: b.workspace.externalId })).rejects.toMatchObject({ code: "conflict" });
+    await expect(updateWorkspace(db(), actorOf(key), { workspaceId: a.workspace.id, externalId: b.workspace.externalId, byPlatform: true })).rejects.toMatchObject({ code: "conflict" });
+    // Only the integrator's platform key sets it; a workspace key is the workspace's own.
+    await expect(updateWorkspace(db(), actorOf(key), { workspaceId: b.workspace.id, externalId: null, byPlatform: false })).rejects.toMatchObject({ code: "forbidden" });
+    expect((await db().workspace.findUniqueOrThrow({ where: { id: b.workspace.id } })).externalId).toBe(b.workspace.externalId);
     const audit = await db().auditLog.findMany({ where: { workspaceId: a.workspace.id }, orderBy: { seq: "asc" } });
     expect(audit.map((x) => x.action)).toEqual(["workspace.provisioned", "workspace.updated"]);
     expect(await db().auditLog.count({ where: { action: "platform_key.created", subjectId: key.id } })).toBe(1);
