@@ -19,9 +19,14 @@ export interface AuditEntry {
   memo?: string | null;
 }
 
-/** JSON for the log: Decimals and Dates become strings, undefined becomes null. */
+/**
+ * JSON for the log: Decimals and Dates become strings, undefined becomes null. An unpaired UTF-16 surrogate
+ * becomes U+FFFD, as a text column stores it: jsonb refuses one, and the entry must never fail its change.
+ */
 const asJson = (v: unknown): Prisma.InputJsonValue | undefined =>
-  v === undefined || v === null ? undefined : (JSON.parse(JSON.stringify(v)) as Prisma.InputJsonValue);
+  v === undefined || v === null
+    ? undefined
+    : (JSON.parse(JSON.stringify(v), (_, x: unknown) => (typeof x === "string" ? x.toWellFormed() : x)) as Prisma.InputJsonValue);
 
 /** Appends one entry. Pass the transaction of the change it records, so both commit or neither does. */
 export async function recordAudit(tx: Client, actor: Actor, entry: AuditEntry): Promise<void> {

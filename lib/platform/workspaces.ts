@@ -17,7 +17,7 @@ export const externalIdSchema = z
   .max(200)
   .regex(/^[\x21-\x7e]+$/, "printable ASCII without spaces")
   .meta({ description: "Your own id for this workspace (your customer or organisation id): unique across Tally.", example: "org_42" });
-const nameSchema = z.string().trim().min(1).max(100);
+const nameSchema = z.string().trim().min(1).max(100).refine((s) => s.isWellFormed(), "must not hold an unpaired UTF-16 surrogate");
 
 export const provisionSchema = z.strictObject({
   externalId: externalIdSchema,

@@ -79,6 +79,19 @@ describe("platform keys", () => {
     expect(await testDb().workspace.findUniqueOrThrow({ where: { id: mine.workspaceId }, select: { name: true, externalId: true } })).toEqual({ name: "Renamed", externalId });
   });
 
+  it("a name with an unpaired surrogate is 400, on provisioning and on a rename, and nothing is written", async () => {
+    const key = await platformKey();
+    const externalId = `org_${uid()}`;
+    const provisioned = await post("/api/v1/workspaces", key.secret, { externalId, name: "A\ud800" });
+    expect(provisioned.status).toBe(400);
+    expect(provisioned.json.error.code).toBe("invalid_request");
+    expect(await testDb().workspace.count({ where: { externalId } })).toBe(0);
+    const mine = await seedWorkspace();
+    const renamed = await api.request(`/api/v1/workspaces/${mine.workspaceId}`, { method: "PATCH", key: mine.key, body: { name: "\udc00" }, headers: { "x-forwarded-for": clientIp() } });
+    expect(renamed.status).toBe(400);
+    expect(renamed.json.error.code).toBe("invalid_request");
+  });
+
   it("a workspace key naming another workspace gets 404, and nothing is written", async () => {
     const mine = await seedWorkspace();
     const other = await seedWorkspace();

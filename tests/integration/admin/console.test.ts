@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/lib/db";
 import { operatorAdjustExtras, operatorRefund } from "@/lib/admin/actions";
 import { openAlerts, resolveAlert } from "@/lib/admin/alerts";
-import { listAudit } from "@/lib/admin/audit";
+import { listAudit, recordAudit } from "@/lib/admin/audit";
 import { operatorOf, setOperator } from "@/lib/admin/operators";
 import { consoleOverview } from "@/lib/admin/overview";
 import { listStripeEvents, parseEventCursor, replayStripeEvent } from "@/lib/admin/stripe-events";
@@ -205,5 +205,14 @@ describe("a failing Stripe event in the logs", () => {
     expect(ours[2]!.attempts).toBeGreaterThanOrEqual(3);
     // Processed by nothing else from here on: a failed event would be retried by other files' reconcile runs.
     await db().stripeEvent.delete({ where: { id } });
+  });
+});
+
+describe("the audit log", () => {
+  it("records a string with an unpaired surrogate as its text column would store it (U+FFFD), instead of failing the change", async () => {
+    const ws = await newWorkspace("audit-surrogate");
+    await db().$transaction((tx) => recordAudit(tx, { kind: "system" }, { workspaceId: ws.workspaceId, action: "test.surrogate", before: { name: "A\ud800" }, after: { names: ["\udc00B", "ok 😀"] } }));
+    const entry = await db().auditLog.findFirstOrThrow({ where: { workspaceId: ws.workspaceId, action: "test.surrogate" } });
+    expect([entry.before, entry.after]).toEqual([{ name: "A\ufffd" }, { names: ["\ufffdB", "ok 😀"] }]);
   });
 });
