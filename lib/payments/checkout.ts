@@ -52,7 +52,7 @@ export async function startPlanCheckout(
   const metadata = { workspaceId: input.workspaceId, planKey: plan.key, planVersion: String(plan.version) };
   const tax = await automaticTaxEnabled(db);
   const base = env().APP_URL.replace(/\/$/, "");
-  const session = await stripe().checkout.sessions.create(
+  const session = await createCheckoutSession(
     {
       mode: "subscription",
       customer,
@@ -112,7 +112,7 @@ export async function startPackCheckout(
   const metadata = { workspaceId: input.workspaceId, packId: pack.id, kind: "extras" };
   const tax = await automaticTaxEnabled(db);
   const base = env().APP_URL.replace(/\/$/, "");
-  const session = await stripe().checkout.sessions.create(
+  const session = await createCheckoutSession(
     {
       mode: "payment",
       customer,
@@ -135,6 +135,21 @@ export async function startPackCheckout(
     update: {},
   });
   return { sessionId: session.id, url: session.url };
+}
+
+/**
+ * Stripe's Checkout session create. A key Stripe already saw with other parameters (the integrator's
+ * idempotency key sent again with other return URLs, say) is the caller's conflict, not a failure of ours.
+ */
+async function createCheckoutSession(params: Stripe.Checkout.SessionCreateParams, options: { idempotencyKey: string }): Promise<Stripe.Checkout.Session> {
+  try {
+    return await stripe().checkout.sessions.create(params, options);
+  } catch (e) {
+    if (isStripeError(e) && e.type === "StripeIdempotencyError") {
+      throw new AppError("idempotency_conflict", "This idempotency key was already used with a different request.", { field: "idempotencyKey" });
+    }
+    throw e;
+  }
 }
 
 export type CheckoutOutcome =

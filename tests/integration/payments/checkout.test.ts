@@ -72,6 +72,19 @@ describe("checkout", () => {
     expect(await db().extrasLot.count({ where: { workspaceId: { in: [a.workspaceId, b.workspaceId] } } })).toBe(0);
   });
 
+  it("a request key sent again with other return URLs is an idempotency conflict (409), not a failure", async () => {
+    const ws = await newWorkspace("pack-key-conflict");
+    const key = requestKey();
+    const at = (path: string) => ({ success: `https://app.integrator.test/${path}`, cancel: "https://app.integrator.test/back" });
+    const first = await startPackCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, pack: "compute_500", requestKey: key, returnUrls: at("a") });
+    const again = await startPackCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, pack: "compute_500", requestKey: key, returnUrls: at("a") });
+    expect(again.sessionId).toBe(first.sessionId);
+    await expect(startPackCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, pack: "compute_500", requestKey: key, returnUrls: at("b") })).rejects.toMatchObject({
+      code: "idempotency_conflict",
+      status: 409,
+    });
+  });
+
   it("a double-clicked checkout creates one Stripe session; a new click reuses the open one, another plan replaces it", async () => {
     const ws = await newWorkspace("dbl");
     const key = requestKey();
