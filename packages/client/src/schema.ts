@@ -3133,7 +3133,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description conflict: the workspace already has a paid subscription (change its plan instead). */
+            /** @description conflict: the workspace already has a paid subscription (change its plan instead); idempotency_conflict: this idempotency key was used with other parameters. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3323,7 +3323,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description conflict: the workspace already has a paid subscription (change its plan instead). */
+            /** @description conflict: the workspace already has a paid subscription (change its plan instead); idempotency_conflict: this idempotency key was used with other parameters. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3510,7 +3510,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description conflict: the workspace already has a paid subscription (change its plan instead). */
+            /** @description conflict: the workspace already has a paid subscription (change its plan instead); idempotency_conflict: this idempotency key was used with other parameters. */
             409: {
                 headers: {
                     [name: string]: unknown;
