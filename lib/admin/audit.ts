@@ -40,6 +40,15 @@ export async function recordAudit(tx: Client, actor: Actor, entry: AuditEntry): 
   });
 }
 
+const MAX_SEQ = 2n ** 63n - 1n;
+
+/** The audit log's page cursor from a query value: a sequence number PostgreSQL's bigint holds, else none. */
+export function parseAuditCursor(value: string | undefined): bigint | undefined {
+  if (!value || !/^\d{1,19}$/.test(value)) return undefined;
+  const seq = BigInt(value);
+  return seq <= MAX_SEQ ? seq : undefined;
+}
+
 export interface AuditFilter {
   workspaceId?: string;
   action?: string;

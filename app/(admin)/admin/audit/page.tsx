@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { AuditTable } from "@/components/admin/audit-table";
-import { listAudit } from "@/lib/admin/audit";
+import { listAudit, parseAuditCursor } from "@/lib/admin/audit";
 import { db } from "@/lib/db";
 import { requireOperatorPage } from "@/lib/server/operator";
 
@@ -12,8 +12,7 @@ export default async function AuditLogPage({ searchParams }: { searchParams: Pro
   await requireOperatorPage();
   const sp = await searchParams;
   const filter = { workspaceId: text(sp.workspace, 64), action: text(sp.action, 100), actor: text(sp.actor) };
-  const before = text(sp.before, 20);
-  const { entries, next } = await listAudit(db(), { ...filter, before: before && /^\d+$/.test(before) ? BigInt(before) : undefined });
+  const { entries, next } = await listAudit(db(), { ...filter, before: parseAuditCursor(text(sp.before, 20)) });
   const query = (extra: Record<string, string>) =>
     new URLSearchParams({ ...(filter.workspaceId ? { workspace: filter.workspaceId } : {}), ...(filter.action ? { action: filter.action } : {}), ...(filter.actor ? { actor: filter.actor } : {}), ...extra });
   return (
