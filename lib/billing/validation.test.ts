@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hashPayload, parseRecordInput } from "./validation";
+import { eventTime, hashPayload, parseRecordInput } from "./validation";
 
 // Stored events keep the hash their request had; a replay must hash the same forever, so the written-out
 // canonical form in parseRecordInput must equal the generic one byte for byte.
@@ -41,5 +41,16 @@ describe("parseRecordInput's metadata", () => {
   it.each([33, 3_000, 4_000, 100_000])("refuses %i levels as bad input, without overflowing the stack", (levels) => {
     expect(parse(nested(levels))).toThrow(tooDeep);
     expect(parse({ a: nested(levels, "[", "]") })).toThrow(tooDeep);
+  });
+});
+
+describe("eventTime", () => {
+  const now = new Date("2026-12-01T13:00:00Z");
+  it("refuses a day or time the calendar does not have, which Date would roll over into the last 24 hours", () => {
+    for (const t of ["2026-11-31T12:00:00Z", "2026-11-30T24:00:00Z", "2026-11-31T12:00:00+01:00"]) expect(eventTime(t, now).error?.code, t).toBe("invalid_timestamp");
+  });
+  it("takes a real time in the last 24 hours, with or without an offset", () => {
+    expect(eventTime("2026-12-01T12:00:00Z", now)).toEqual({ at: new Date("2026-12-01T12:00:00Z") });
+    expect(eventTime("2026-12-01T00:30:00-01:00", now)).toEqual({ at: new Date("2026-12-01T01:30:00Z") });
   });
 });

@@ -4,6 +4,7 @@ import { AppError } from "@/lib/errors";
 import { costsSchema, type Costs, type CostsInput } from "./costs";
 import { parseUnits, type Dec } from "./units";
 import { isWorkspaceScope, type WorkspaceRef, type WorkspaceScope } from "./throughput";
+import { isCalendarTime } from "@/lib/dates";
 
 /** Largest metadata a usage event may carry, as UTF-8 JSON. */
 export const MAX_METADATA_BYTES = 4096;
@@ -49,7 +50,7 @@ export const CLOCK_SKEW_MS = 5000;
 // ISO 8601 with a time and an offset (Z or ±hh:mm), as the API documents it.
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
 
-const instantOf = (t: Date | string): Date => (typeof t === "string" ? (ISO_WITH_OFFSET.test(t) ? new Date(t) : new Date(NaN)) : t);
+const instantOf = (t: Date | string): Date => (typeof t === "string" ? (ISO_WITH_OFFSET.test(t) && isCalendarTime(t) ? new Date(t) : new Date(NaN)) : t);
 
 /** What a timestamp must be, said alike wherever one is refused for its form. */
 export const TIMESTAMP_FORMAT = "must be ISO 8601 with a time zone offset, e.g. 2026-05-01T12:00:00Z.";

@@ -7,6 +7,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { formAction } from "@/lib/server/action";
 import { requireOperatorAction } from "@/lib/server/operator";
+import { parseUtcDateTime } from "@/lib/dates";
 
 const dollars = z.string().trim().regex(/^\d{1,9}(\.\d{1,6})?$/, "Dollars per million tokens, like 2.5 (up to 6 decimals).");
 // An ISO date or date and time, read as UTC: "2026-12-01" or "2026-12-01T09:30".
@@ -24,8 +25,8 @@ export const addModelPriceAction = formAction(
     const op = await requireOperatorAction();
     let effectiveFrom: Date | null = null;
     if (input.effectiveFrom) {
-      effectiveFrom = new Date(`${input.effectiveFrom.length === 10 ? `${input.effectiveFrom}T00:00` : input.effectiveFrom}:00.000Z`);
-      if (Number.isNaN(effectiveFrom.getTime())) throw new AppError("invalid_request", "Not a date.", { field: "effectiveFrom" });
+      effectiveFrom = parseUtcDateTime(input.effectiveFrom);
+      if (!effectiveFrom) throw new AppError("invalid_request", `There is no such time as ${input.effectiveFrom}.`, { field: "effectiveFrom" });
     }
     const r = await addModelPriceVersion(db(), op, { provider: input.provider, model: input.model, input: input.input, output: input.output, effectiveFrom });
     revalidatePath("/admin/model-prices");

@@ -12,6 +12,7 @@ import { formatMoney } from "@/lib/money";
 import { formAction } from "@/lib/server/action";
 import { requireOperatorAction } from "@/lib/server/operator";
 import { formRequestKey } from "@/lib/payments/request-key";
+import { parseUtcDateTime } from "@/lib/dates";
 
 const id = z.string().min(1).max(100);
 const requestId = formRequestKey;
@@ -124,8 +125,8 @@ export const setOverrideAction = formAction(
   async (input) => {
     const op = await requireOperatorAction();
     await workspaceOrNotFound(input.workspaceId);
-    const endsAt = new Date(`${input.endsOn}T00:00:00.000Z`);
-    if (Number.isNaN(endsAt.getTime())) throw new AppError("invalid_request", "Not a date.", { field: "endsOn" });
+    const endsAt = parseUtcDateTime(input.endsOn);
+    if (!endsAt) throw new AppError("invalid_request", `There is no day ${input.endsOn}.`, { field: "endsOn" });
     const r = await setOverride(db(), op, {
       workspaceId: input.workspaceId, feature: input.feature, limit: input.limit === "unlimited" ? null : input.limit, endsAt, memo: input.memo, requestId: input.requestId,
     });
