@@ -32,19 +32,19 @@ export async function operatorAdjustExtras(
 
 /**
  * Refunds an extras purchase for a workspace (in full or in part). Stripe is called outside any transaction;
- * the audit entry is written once per refund (a double submit returns the same refund and logs nothing new).
+ * the audit entry is written in the transaction that applies the refund, once per refund (a double submit
+ * returns the same refund and logs nothing new, also when both submits run at once).
  */
 export async function operatorRefund(db: Client, op: Operator, input: { workspaceId: string; lotId: string; amountCents: number | null; refundRequestId: string }) {
   const lot = await db.extrasLot.findFirst({ where: { id: input.lotId, workspaceId: input.workspaceId }, select: { refundedCents: true, amountCents: true } });
   if (!lot) throw new AppError("not_found", "Purchase not found.", { field: "lotId" });
-  const r = await refundExtrasPurchase(db, input);
-  const logged = await db.auditLog.count({ where: { action: "extras.refunded", subjectId: r.refundId } });
-  if (logged === 0) {
-    await recordAudit(db, actor(op), {
+  return refundExtrasPurchase(db, input, async (tx, r) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`audit:extras.refunded:${r.refundId}`}))`;
+    if (await tx.auditLog.count({ where: { action: "extras.refunded", subjectId: r.refundId } })) return;
+    await recordAudit(tx, actor(op), {
       workspaceId: input.workspaceId, action: "extras.refunded", subjectType: "refund", subjectId: r.refundId,
       before: { refundedCents: lot.refundedCents, amountCents: lot.amountCents },
       after: { refundCents: r.amountCents, status: r.status, clawedUnits: r.clawedUnits, balance: r.balance },
     });
-  }
-  return r;
+  });
 }

@@ -15,7 +15,9 @@ import { withTransaction, type Client } from "./db";
 export async function refundExtrasPurchase(
   db: Client,
   input: { workspaceId: string; lotId: string; amountCents?: number | null; refundRequestId: string },
-): Promise<{ refundId: string; amountCents: number; status: string | null; clawedUnits: string; balance: string }> {
+  /** Runs in the transaction that applies the refund, with its outcome (the console's audit entry). */
+  within?: (tx: Tx, refund: RefundOutcome) => Promise<void>,
+): Promise<RefundOutcome> {
   const lot = await db.extrasLot.findFirst({ where: { id: input.lotId, workspaceId: input.workspaceId, source: "topup" } });
   if (!lot) throw new AppError("not_found", "Purchase not found.", { field: "lotId" });
   requestKeyOf(input.refundRequestId, "refundRequestId");
@@ -55,19 +57,29 @@ export async function refundExtrasPurchase(
   // the units back; should that come first, the recorded failure makes this clawback a no-op.
   const paymentIntentId = lot.paymentIntentId;
   const earlier = (await paymentRefunds(paymentIntentId)).filter((r) => r.id !== refund.id);
-  await withTransaction(db, async (tx) => {
+  return withTransaction(db, async (tx) => {
     await applyRefunds(tx, paymentIntentId, earlier);
     await applyRefundStatus(tx, { paymentIntentId, refundId: refund.id, amountCents: refund.amount, status: refund.status });
+    const clawed = await tx.ledgerEntry.findFirst({ where: { workspaceId: input.workspaceId, lotId: lot.id, kind: "refund", causeType: "refund", causeId: refund.id } });
+    const account = await tx.extrasAccount.findUniqueOrThrow({ where: { workspaceId: input.workspaceId }, select: { balance: true } });
+    const outcome: RefundOutcome = {
+      refundId: refund.id,
+      amountCents: refund.amount,
+      status: refund.status,
+      clawedUnits: clawed ? clawed.units.neg().toString() : "0",
+      balance: account.balance.toString(),
+    };
+    if (within) await within(tx, outcome);
+    return outcome;
   });
-  const clawed = await db.ledgerEntry.findFirst({ where: { workspaceId: input.workspaceId, lotId: lot.id, kind: "refund", causeType: "refund", causeId: refund.id } });
-  const account = await db.extrasAccount.findUniqueOrThrow({ where: { workspaceId: input.workspaceId }, select: { balance: true } });
-  return {
-    refundId: refund.id,
-    amountCents: refund.amount,
-    status: refund.status,
-    clawedUnits: clawed ? clawed.units.neg().toString() : "0",
-    balance: account.balance.toString(),
-  };
+}
+
+export interface RefundOutcome {
+  refundId: string;
+  amountCents: number;
+  status: string | null;
+  clawedUnits: string;
+  balance: string;
 }
 
 /** Every refund of a payment as Stripe has it now, oldest first (read before any lock is taken). */

@@ -90,6 +90,12 @@ describe("an operator's refund", () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ actorEmail: op.email, subjectId: r1.refundId });
     expect(entries[0]!.after).toMatchObject({ refundCents: 500, clawedUnits: "125" });
+
+    // Two submits of one request at the same moment: one refund, one entry.
+    const again = requestKey();
+    const [c1, c2] = await Promise.all([0, 1].map(() => operatorRefund(db(), actor, { workspaceId: ws.workspaceId, lotId: lot.id, amountCents: 400, refundRequestId: again })));
+    expect(c2!.refundId).toBe(c1!.refundId);
+    expect((await listAudit(db(), { workspaceId: ws.workspaceId, action: "extras.refunded" })).entries.map((e) => e.subjectId)).toEqual([c1!.refundId, r1.refundId]);
   });
 
   it("another workspace's purchase is not found", async () => {
