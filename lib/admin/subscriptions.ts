@@ -33,18 +33,23 @@ async function lockTrial(tx: Tx, workspaceId: string) {
   return { ...row, trialEndsAt: row.trialEndsAt };
 }
 
-/** Extends a running card-less trial by `days`, logged with the old and new end. */
-export async function extendTrial(db: Client, op: Operator, input: { workspaceId: string; days: number; memo?: string }) {
+/**
+ * Extends a running card-less trial by `days`, logged with the old and new end. The request id (chosen when the
+ * form was rendered) makes a double submit one extension: the second finds the first's entry under the row lock.
+ */
+export async function extendTrial(db: Client, op: Operator, input: { workspaceId: string; days: number; requestId: string; memo?: string }) {
   if (!Number.isInteger(input.days) || input.days < 1 || input.days > 90) throw new AppError("invalid_request", "Extend by 1 to 90 days.", { field: "days" });
   return inTransaction(db, async (tx) => {
     const row = await lockTrial(tx, input.workspaceId);
+    const done = await tx.auditLog.findFirst({ where: { workspaceId: input.workspaceId, action: "trial.extended", subjectId: input.requestId }, select: { id: true } });
+    if (done) return { trialEndsAt: row.trialEndsAt, created: false };
     const trialEndsAt = new Date(Math.max(row.trialEndsAt.getTime(), Date.now()) + input.days * DAY);
     await tx.subscription.update({ where: { workspaceId: input.workspaceId }, data: { trialEndsAt } });
     await recordAudit(tx, { kind: "operator", id: op.id, email: op.email }, {
-      workspaceId: input.workspaceId, action: "trial.extended", subjectType: "subscription", memo: input.memo ?? null,
+      workspaceId: input.workspaceId, action: "trial.extended", subjectType: "trial_extension", subjectId: input.requestId, memo: input.memo ?? null,
       before: { trialEndsAt: row.trialEndsAt }, after: { trialEndsAt },
     });
-    return { trialEndsAt };
+    return { trialEndsAt, created: true };
   });
 }
 

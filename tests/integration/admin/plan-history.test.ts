@@ -32,8 +32,12 @@ describe("plan-change history", () => {
     const actor = { id: op.userId, email: op.email };
     const ws = await workspace("hist-op-ws");
     const { trialEndsAt } = await startTrial(db(), { workspaceId: ws.workspaceId, planKey: "pro", userId: ws.userId });
-    const extended = await extendTrial(db(), actor, { workspaceId: ws.workspaceId, days: 7, memo: "evaluating" });
+    const requestId = `ext_${crypto.randomUUID().replaceAll("-", "")}`;
+    const extended = await extendTrial(db(), actor, { workspaceId: ws.workspaceId, days: 7, requestId, memo: "evaluating" });
     expect(extended.trialEndsAt.getTime()).toBe(trialEndsAt.getTime() + 7 * DAY);
+    // The form submitted twice (at once, or again): one extension.
+    const twice = await Promise.all([0, 1].map(() => extendTrial(db(), actor, { workspaceId: ws.workspaceId, days: 7, requestId, memo: "evaluating" })));
+    expect(twice.map((r) => [r.trialEndsAt.getTime(), r.created])).toEqual([[extended.trialEndsAt.getTime(), false], [extended.trialEndsAt.getTime(), false]]);
     await endTrialNow(db(), actor, { workspaceId: ws.workspaceId, memo: "asked to stop" });
     const sub = await db().subscription.findUniqueOrThrow({ where: { workspaceId: ws.workspaceId }, include: { plan: true } });
     expect([sub.status, sub.plan.key]).toEqual(["free", "free"]);
@@ -42,9 +46,9 @@ describe("plan-change history", () => {
     const actions = await db().auditLog.findMany({ where: { workspaceId: ws.workspaceId, actorEmail: op.email }, orderBy: { seq: "asc" } });
     expect(actions.map((a) => a.action)).toEqual(["trial.extended", "subscription.plan_changed", "trial.ended"]);
     // No trial left to extend or end.
-    await expect(extendTrial(db(), actor, { workspaceId: ws.workspaceId, days: 3 })).rejects.toMatchObject({ code: "conflict" });
+    await expect(extendTrial(db(), actor, { workspaceId: ws.workspaceId, days: 3, requestId: "ext_late" })).rejects.toMatchObject({ code: "conflict" });
     await expect(endTrialNow(db(), actor, { workspaceId: ws.workspaceId })).rejects.toMatchObject({ code: "conflict" });
-    await expect(extendTrial(db(), actor, { workspaceId: ws.workspaceId, days: 0 })).rejects.toMatchObject({ code: "invalid_request" });
+    await expect(extendTrial(db(), actor, { workspaceId: ws.workspaceId, days: 0, requestId: "ext_zero" })).rejects.toMatchObject({ code: "invalid_request" });
   });
 
   it("the actor set for one transaction does not leak into the next on the same connection", async () => {

@@ -69,13 +69,14 @@ export const refundPurchaseAction = formAction(
 );
 
 export const extendTrialAction = formAction(
-  z.object({ workspaceId: id, days: z.coerce.number().int("Enter whole days.").min(1, "At least 1 day.").max(90, "At most 90 days."), memo: z.string().trim().max(500).optional() }),
+  z.object({ workspaceId: id, requestId, days: z.coerce.number().int("Enter whole days.").min(1, "At least 1 day.").max(90, "At most 90 days."), memo: z.string().trim().max(500).optional() }),
   async (input) => {
     const op = await requireOperatorAction();
     await workspaceOrNotFound(input.workspaceId);
-    const r = await extendTrial(db(), op, { workspaceId: input.workspaceId, days: input.days, memo: input.memo || undefined });
+    const r = await extendTrial(db(), op, { workspaceId: input.workspaceId, days: input.days, requestId: input.requestId, memo: input.memo || undefined });
     revalidatePath(`/admin/workspaces/${input.workspaceId}`);
-    return { ok: true, message: `The trial now ends ${r.trialEndsAt.toISOString().slice(0, 10)}.` };
+    const ends = r.trialEndsAt.toISOString().slice(0, 10);
+    return { ok: true, message: r.created ? `The trial now ends ${ends}.` : `This extension was already made; the trial ends ${ends}.` };
   },
 );
 

@@ -84,7 +84,7 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
           ) : <p className="text-sm text-slate-600">No subscription.</p>}
           {cardlessTrial && (
             <div className="mt-3 flex flex-col gap-3 border-t border-slate-100 pt-3 sm:flex-row sm:items-end">
-              <ActionForm action={extendTrialAction} fields={{ workspaceId: w.id }} label="Extend trial" pendingLabel="Extending…" variant="secondary" testId="extend-trial-form">
+              <ActionForm action={extendTrialAction} fields={{ workspaceId: w.id, requestId: requestId("ext") }} label="Extend trial" pendingLabel="Extending…" variant="secondary" testId="extend-trial-form">
                 <label className="block text-sm">Days<input name="days" inputMode="numeric" defaultValue="7" className="mt-1 block w-24 rounded-md border border-slate-300 px-2 py-1.5" /></label>
               </ActionForm>
               <ActionForm action={endTrialAction} fields={{ workspaceId: w.id }} label="End trial now" pendingLabel="Ending…" variant="danger" testId="end-trial-form" confirm={{ title: "End this trial now?", description: "The workspace moves to Free at once, with Free's quotas. Nothing is charged.", confirmLabel: "Yes, end the trial", destructive: true }} />
