@@ -18,12 +18,11 @@ export async function operatorAdjustExtras(
   input: { workspaceId: string; units: string; memo: string; expiresAt?: Date | null; requestId: string; now?: Date },
 ) {
   return inTransaction(db, async (tx) => {
-    const before = await tx.extrasAccount.findUnique({ where: { workspaceId: input.workspaceId }, select: { balance: true } });
     const r = await adjustExtras(tx, { workspaceId: input.workspaceId, units: input.units, idempotencyKey: `op_${input.requestId}`, memo: input.memo, expiresAt: input.expiresAt, now: input.now });
     if (r.created) {
       await recordAudit(tx, actor(op), {
         workspaceId: input.workspaceId, action: "extras.adjusted", subjectType: "adjustment", subjectId: `op_${input.requestId}`, memo: input.memo,
-        before: { balance: before?.balance.toFixed() ?? "0" }, after: { balance: r.balance, units: input.units, expiresAt: input.expiresAt ?? null },
+        before: { balance: r.balanceBefore }, after: { balance: r.balance, units: input.units, expiresAt: input.expiresAt ?? null },
       });
     }
     return r;

@@ -115,7 +115,7 @@ export async function grantExtras(
 export async function adjustExtras(
   db: Client,
   input: { workspaceId: string; units: string | number; idempotencyKey: string; memo: string; expiresAt?: Date | null; now?: Date },
-): Promise<{ created: boolean; balance: string; entries: LedgerEntryOut[] }> {
+): Promise<{ created: boolean; balance: string; balanceBefore: string; entries: LedgerEntryOut[] }> {
   const now = input.now ?? new Date();
   const text = String(input.units).trim();
   const negative = text.startsWith("-");
@@ -124,10 +124,12 @@ export async function adjustExtras(
   if (!input.memo?.trim()) throw new AppError("invalid_request", "An adjustment needs a memo saying why.", { field: "memo" });
   return inTransaction(db, async (tx) => {
     const account = await lockExtrasAccount(tx, input.workspaceId);
+    // Read under the account's lock, so before and after differ by this adjustment alone.
+    const balanceBefore = formatUnits(account.balance);
     const done = await tx.ledgerEntry.count({
       where: { workspaceId: input.workspaceId, kind: "adjustment", causeType: "operator", causeId: input.idempotencyKey },
     });
-    if (done > 0) return { created: false, balance: formatUnits(account.balance), entries: [] };
+    if (done > 0) return { created: false, balance: balanceBefore, balanceBefore, entries: [] };
     let drafts: EntryDraft[];
     if (negative) {
       drafts = planDebit(await spendableLots(tx, input.workspaceId, now), units, "adjustment", "operator", input.idempotencyKey).map((d) => ({
@@ -145,7 +147,7 @@ export async function adjustExtras(
     }
     const entries = await appendEntries(tx, account, drafts, now);
     if (!negative) entries.push(...(await settleDebts(tx, account, "operator", input.idempotencyKey, now)));
-    return { created: true, balance: formatUnits(account.balance), entries };
+    return { created: true, balance: formatUnits(account.balance), balanceBefore, entries };
   }).catch((e) => {
     if (e instanceof AppError && e.code === "quota_exhausted") {
       throw new AppError("invalid_request", "The adjustment takes more than the workspace's spendable extras.", e.details);

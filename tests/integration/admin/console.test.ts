@@ -72,6 +72,16 @@ describe("an operator's adjustment", () => {
     await expect(operatorAdjustExtras(db(), actor, { workspaceId: ws.workspaceId, units: "-1000", memo: "too much", requestId: requestKey() })).rejects.toMatchObject({ code: "invalid_request" });
     expect(await balanceOf(ws.workspaceId)).toBe("250");
     expect((await listAudit(db(), { workspaceId: ws.workspaceId })).entries).toHaveLength(1);
+
+    // Adjustments at the same moment: each entry's before and after differ by its own units alone.
+    await Promise.all(["100", "50", "-30", "7"].map((units) => operatorAdjustExtras(db(), actor, { workspaceId: ws.workspaceId, units, memo: "together", requestId: requestKey() })));
+    const together = (await listAudit(db(), { workspaceId: ws.workspaceId, action: "extras.adjusted" })).entries.slice(0, 4);
+    for (const e of together) {
+      const { balance: before } = e.before as { balance: string };
+      const { balance: after, units } = e.after as { balance: string; units: string };
+      expect(Number(after) - Number(before), JSON.stringify([e.before, e.after])).toBe(Number(units));
+    }
+    expect(await balanceOf(ws.workspaceId)).toBe("377");
   });
 });
 
