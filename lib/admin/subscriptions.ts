@@ -88,24 +88,31 @@ export async function operatorCancel(db: PrismaClient, op: Operator, input: { wo
   const before = { plan: `${row.plan.name} v${row.plan.version}`, status: row.status, cancelAtPeriodEnd: row.cancelAtPeriodEnd, currentPeriodEnd: row.currentPeriodEnd };
   if (input.when !== "now") {
     const cancel = input.when === "period_end";
+    // Already so (a double submit, or an undo with nothing scheduled): nothing to change, nothing to log.
+    if (row.cancelAtPeriodEnd === cancel) return { status: row.status, cancelAtPeriodEnd: cancel, currentPeriodEnd: row.currentPeriodEnd, changed: false };
     await setCancelAtPeriodEnd(db, { workspaceId: input.workspaceId, cancel });
     const after = await db.subscription.findUniqueOrThrow({ where: { workspaceId: input.workspaceId }, select: { cancelAtPeriodEnd: true, currentPeriodEnd: true } });
     await recordAudit(db, actor, {
       workspaceId: input.workspaceId, action: cancel ? "subscription.cancel_scheduled" : "subscription.cancel_undone", subjectType: "subscription", subjectId: row.stripeSubscriptionId ?? undefined,
       memo: input.memo ?? null, before, after,
     });
-    return { status: row.status, cancelAtPeriodEnd: after.cancelAtPeriodEnd, currentPeriodEnd: after.currentPeriodEnd };
+    return { status: row.status, cancelAtPeriodEnd: after.cancelAtPeriodEnd, currentPeriodEnd: after.currentPeriodEnd, changed: true };
   }
   return db.$transaction(
     async (tx) => {
-      await tx.$queryRaw`SELECT id FROM "Subscription" WHERE "workspaceId" = ${input.workspaceId} FOR UPDATE`;
+      // Checked again under the lock: a second submit that waited here finds the subscription already ended.
+      const [locked] = await tx.$queryRaw<{ status: string; stripeStatus: string | null }[]>`
+        SELECT status::text AS status, "stripeStatus" FROM "Subscription" WHERE "workspaceId" = ${input.workspaceId} FOR UPDATE`;
+      if (!locked || !LIVE.includes(locked.status) || locked.stripeStatus === "canceled") {
+        return { status: locked?.status ?? "free", cancelAtPeriodEnd: false, currentPeriodEnd: null, changed: false };
+      }
       await asOperator(tx, op, "operator");
       const r = await cancelSubscriptionNow(tx, { workspaceId: input.workspaceId, subscriptionId: row.stripeSubscriptionId!, key: input.requestId });
       await recordAudit(tx, actor, {
         workspaceId: input.workspaceId, action: "subscription.canceled", subjectType: "subscription", subjectId: row.stripeSubscriptionId ?? undefined, memo: input.memo ?? null,
         before, after: { status: r.status ?? "free", planChanged: r.planChanged ?? false },
       });
-      return { status: r.status ?? "free", cancelAtPeriodEnd: false, currentPeriodEnd: null };
+      return { status: r.status ?? "free", cancelAtPeriodEnd: false, currentPeriodEnd: null, changed: true };
     },
     { maxWait: 15_000, timeout: 60_000 },
   );

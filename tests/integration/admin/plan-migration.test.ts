@@ -194,11 +194,15 @@ describe("an operator cancels a subscription", () => {
     const row = await subscriptionOf(later.workspaceId);
     expect([row.plan.key, row.status, row.cancelAtPeriodEnd]).toEqual(["starter", "active", true]);
     expect((await env.stripe.subscriptions.retrieve(later.subscriptionId)).cancel_at_period_end).toBe(true);
+    // Submitted again: already scheduled, nothing changed or logged.
+    expect(await operatorCancel(db(), op, { workspaceId: later.workspaceId, when: "period_end", requestId: requestKey() })).toMatchObject({ changed: false, cancelAtPeriodEnd: true });
 
     const now = await subscribed("pro", "cancel-now");
     await recordUsage(db(), { workspaceId: now.workspaceId, feature: "compute", units: 5, idempotencyKey: "c-1" }, silent);
     const key = requestKey();
-    await operatorCancel(db(), op, { workspaceId: now.workspaceId, when: "now", requestId: key });
+    // Submitted twice at once: one cancellation, one entry.
+    const both = await Promise.all([0, 1].map(() => operatorCancel(db(), op, { workspaceId: now.workspaceId, when: "now", requestId: key })));
+    expect(both.map((r) => r.changed).sort()).toEqual([false, true]);
     const after = await subscriptionOf(now.workspaceId);
     expect([after.plan.key, after.status]).toEqual(["free", "free"]);
     expect((await env.stripe.subscriptions.retrieve(now.subscriptionId)).status).toBe("canceled");

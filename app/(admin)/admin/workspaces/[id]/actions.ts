@@ -108,8 +108,8 @@ export const cancelSubscriptionAction = formAction(
     await workspaceOrNotFound(input.workspaceId);
     const r = await operatorCancel(db(), op, { workspaceId: input.workspaceId, when: input.when, requestId: input.requestId, memo: input.memo || null });
     revalidatePath(`/admin/workspaces/${input.workspaceId}`);
-    if (input.when === "now") return { ok: true, message: "Canceled now: the workspace is on Free with Free's limits." };
-    if (input.when === "resume") return { ok: true, message: "The cancellation is undone: the subscription renews." };
+    if (input.when === "now") return { ok: true, message: r.changed ? "Canceled now: the workspace is on Free with Free's limits." : "This subscription was already canceled." };
+    if (input.when === "resume") return { ok: true, message: r.changed ? "The cancellation is undone: the subscription renews." : "No cancellation was scheduled: the subscription renews." };
     return { ok: true, message: `Cancels at the period end${r.currentPeriodEnd ? ` (${r.currentPeriodEnd.toISOString().slice(0, 10)})` : ""}; until then nothing changes.` };
   },
 );
