@@ -39,7 +39,8 @@ export async function startPlanCheckout(
     throw new AppError("conflict", "This workspace already has a paid subscription; change its plan instead of starting a new checkout.");
   }
   const plan = await currentPlanVersion(db, input.planKey);
-  if (!plan) throw new AppError("not_found", `Unknown plan "${input.planKey}".`, { field: "plan" });
+  // The body names no such plan: bad input (400), not a missing workspace, which is what 404 says on these routes.
+  if (!plan) throw new AppError("invalid_request", `Unknown plan "${input.planKey}".`, { field: "plan" });
   const priceId = input.interval === "year" ? plan.stripeAnnualPriceId : plan.stripeMonthlyPriceId;
   if ((input.interval === "year" ? plan.annualPriceCents : plan.monthlyPriceCents) <= 0) throw new AppError("invalid_request", "The Free plan needs no checkout.");
   if (!priceId) throw new AppError("billing_unavailable", "Prices are not synced to Stripe yet; try again in a minute.");
@@ -106,7 +107,7 @@ export async function startPackCheckout(
   const key = requestKeyOf(input.requestKey);
   await assertPurchasesAllowed(db, input.workspaceId);
   const pack = await db.extrasPack.findFirst({ where: { OR: [{ id: input.pack }, { key: input.pack }], active: true } });
-  if (!pack) throw new AppError("not_found", `Unknown extras pack "${input.pack}".`, { field: "pack" });
+  if (!pack) throw new AppError("invalid_request", `Unknown extras pack "${input.pack}".`, { field: "pack" });
   if (!pack.stripePriceId) throw new AppError("billing_unavailable", "Prices are not synced to Stripe yet; try again in a minute.");
   const customer = await ensureStripeCustomer(db, input.workspaceId);
   const metadata = { workspaceId: input.workspaceId, packId: pack.id, kind: "extras" };

@@ -72,6 +72,12 @@ describe("checkout", () => {
     expect(await db().extrasLot.count({ where: { workspaceId: { in: [a.workspaceId, b.workspaceId] } } })).toBe(0);
   });
 
+  it("an unknown plan or pack is bad input (400 invalid_request), not a missing workspace", async () => {
+    const ws = await newWorkspace("unknown-plan");
+    await expect(startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey: "nope", interval: "month", requestKey: requestKey() })).rejects.toMatchObject({ code: "invalid_request", details: { field: "plan" } });
+    await expect(startPackCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, pack: "nope", requestKey: requestKey() })).rejects.toMatchObject({ code: "invalid_request", details: { field: "pack" } });
+  });
+
   it("a request key sent again with other return URLs is an idempotency conflict (409), not a failure", async () => {
     const ws = await newWorkspace("pack-key-conflict");
     const key = requestKey();
