@@ -79,6 +79,17 @@ describe("platform keys", () => {
     expect(await testDb().workspace.findUniqueOrThrow({ where: { id: mine.workspaceId }, select: { name: true, externalId: true } })).toEqual({ name: "Renamed", externalId });
   });
 
+  it("a malformed path segment is 401 to a caller without a valid key, 400 to one with a key", async () => {
+    const key = await platformKey();
+    for (const [method, path, body] of [["GET", "/api/v1/workspaces/%E0%A4", undefined], ["PATCH", "/api/v1/workspaces/%E0%A4", { name: "x" }], ["POST", "/api/v1/workspaces/%E0%A4/portal-sessions", { returnUrl: `${baseUrl}/back` }]] as const) {
+      const anonymous = await api.request(path, { method, body, headers: { "x-forwarded-for": clientIp() } });
+      expect(anonymous.status, `${method} ${path}`).toBe(401);
+      const keyed = await api.request(path, { method, body, key: key.secret, headers: { "x-forwarded-for": clientIp() } });
+      expect(keyed.status, `${method} ${path}`).toBe(400);
+      expect(keyed.json.error.details.field).toBe("ref");
+    }
+  });
+
   it("a name with an unpaired surrogate is 400, on provisioning and on a rename, and nothing is written", async () => {
     const key = await platformKey();
     const externalId = `org_${uid()}`;

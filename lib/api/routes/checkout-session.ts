@@ -26,7 +26,7 @@ export function checkoutSessionEndpoint<S extends z.ZodType<CheckoutBody>>(schem
   return apiEndpoint({
     POST: async (req) => {
       const body = await inputFirst(req, () => readJson(req, schema));
-      const { workspaceId } = await requireApiKey(req, routeParam(req, "ref"));
+      const { workspaceId } = await requireApiKey(req, await inputFirst(req, () => routeParam(req, "ref")));
       const returnUrls = { success: checkRedirectUrl(body.successUrl, "successUrl"), cancel: checkRedirectUrl(body.cancelUrl, "cancelUrl") };
       const { slug } = await db().workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { slug: true } });
       const requestKey = idempotencyKeyOf(req, body.idempotencyKey, sessionKeySchema) ?? crypto.randomUUID();

@@ -12,7 +12,7 @@ import { checkRedirectUrl } from "@/lib/platform/redirects";
 export default apiEndpoint({
   POST: async (req) => {
     const body = await inputFirst(req, () => readJson(req, portalSessionSchema));
-    const { workspaceId } = await requireApiKey(req, routeParam(req, "ref"));
+    const { workspaceId } = await requireApiKey(req, await inputFirst(req, () => routeParam(req, "ref")));
     const returnUrl = checkRedirectUrl(body.returnUrl, "returnUrl");
     const { slug } = await db().workspace.findUniqueOrThrow({ where: { id: workspaceId }, select: { slug: true } });
     return json({ url: await openBillingPortal(db(), { workspaceId, slug, returnUrl }) });
