@@ -19,6 +19,7 @@ describe("dates", () => {
     expect(isCalendarTime("2026-11-30T23:59:59Z")).toBe(true);
     expect(isCalendarTime("2026-11-31T12:00:00Z")).toBe(false);
     expect(isCalendarTime("2026-12-01T24:00:00Z")).toBe(false);
+    expect(isCalendarTime("2026-11-30t24:00:00z")).toBe(false);
     expect(isCalendarTime("2026-12-01T12:60:00Z")).toBe(false);
     expect(isCalendarTime("2026-12-01T12:00:60Z")).toBe(false);
   });

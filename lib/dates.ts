@@ -7,7 +7,7 @@ export function isCalendarDate(year: number, month: number, day: number): boolea
   return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?)?/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2}))?)?/;
 
 /**
  * True when the date (and time, if any) leading an ISO 8601 text exists: a calendar day, hours up to 23,

@@ -39,7 +39,7 @@ const refParam = { name: "ref", in: "path", required: true, schema: { type: "str
 const redirectErrors = {
   "400": error("invalid_request, invalid_redirect_url: a malformed field, or a return URL off APP_URL's origin and ALLOWED_REDIRECT_ORIGINS (details.field names it)."),
   "402": error("purchases_blocked: the workspace is degraded or unpaid."),
-  "409": error("conflict: the workspace already has a paid subscription (change its plan instead); idempotency_conflict: this idempotency key was used with other parameters."),
+  "409": error("conflict, idempotency_conflict: the workspace already has a paid subscription (change its plan instead), or this idempotency key was used with other parameters."),
   "503": error("billing_unavailable: prices are not synced to Stripe yet, the portal is not configured, or the database is unavailable or busy; see Retry-After."),
 };
 const gaugeOperation = (op: "claim" | "release") => ({

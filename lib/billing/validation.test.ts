@@ -47,7 +47,7 @@ describe("parseRecordInput's metadata", () => {
 describe("eventTime", () => {
   const now = new Date("2026-12-01T13:00:00Z");
   it("refuses a day or time the calendar does not have, which Date would roll over into the last 24 hours", () => {
-    for (const t of ["2026-11-31T12:00:00Z", "2026-11-30T24:00:00Z", "2026-11-31T12:00:00+01:00"]) expect(eventTime(t, now).error?.code, t).toBe("invalid_timestamp");
+    for (const t of ["2026-11-31T12:00:00Z", "2026-11-30T24:00:00Z", "2026-11-30t24:00:00z", "2026-11-31T12:00:00+01:00"]) expect(eventTime(t, now).error?.code, t).toBe("invalid_timestamp");
   });
   it("takes a real time in the last 24 hours, with or without an offset", () => {
     expect(eventTime("2026-12-01T12:00:00Z", now)).toEqual({ at: new Date("2026-12-01T12:00:00Z") });

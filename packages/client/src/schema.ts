@@ -3133,7 +3133,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description conflict: the workspace already has a paid subscription (change its plan instead); idempotency_conflict: this idempotency key was used with other parameters. */
+            /** @description conflict, idempotency_conflict: the workspace already has a paid subscription (change its plan instead), or this idempotency key was used with other parameters. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3142,7 +3142,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "conflict";
+                            code: "conflict" | "idempotency_conflict";
                         };
                     };
                 };
@@ -3323,7 +3323,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description conflict: the workspace already has a paid subscription (change its plan instead); idempotency_conflict: this idempotency key was used with other parameters. */
+            /** @description conflict, idempotency_conflict: the workspace already has a paid subscription (change its plan instead), or this idempotency key was used with other parameters. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3332,7 +3332,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "conflict";
+                            code: "conflict" | "idempotency_conflict";
                         };
                     };
                 };
@@ -3510,7 +3510,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description conflict: the workspace already has a paid subscription (change its plan instead); idempotency_conflict: this idempotency key was used with other parameters. */
+            /** @description conflict, idempotency_conflict: the workspace already has a paid subscription (change its plan instead), or this idempotency key was used with other parameters. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3519,7 +3519,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] & {
                         error: {
                             /** @enum {string} */
-                            code: "conflict";
+                            code: "conflict" | "idempotency_conflict";
                         };
                     };
                 };
