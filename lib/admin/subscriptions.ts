@@ -88,10 +88,10 @@ export async function operatorCancel(db: PrismaClient, op: Operator, input: { wo
   const before = { plan: `${row.plan.name} v${row.plan.version}`, status: row.status, cancelAtPeriodEnd: row.cancelAtPeriodEnd, currentPeriodEnd: row.currentPeriodEnd };
   if (input.when !== "now") {
     const cancel = input.when === "period_end";
-    // Already so (a double submit, or an undo with nothing scheduled): nothing to change, nothing to log.
-    if (row.cancelAtPeriodEnd === cancel) return { status: row.status, cancelAtPeriodEnd: cancel, currentPeriodEnd: row.currentPeriodEnd, changed: false };
-    await setCancelAtPeriodEnd(db, { workspaceId: input.workspaceId, cancel });
+    const { changed } = await setCancelAtPeriodEnd(db, { workspaceId: input.workspaceId, cancel });
     const after = await db.subscription.findUniqueOrThrow({ where: { workspaceId: input.workspaceId }, select: { cancelAtPeriodEnd: true, currentPeriodEnd: true } });
+    // Already so at Stripe (a double submit, or an undo with nothing scheduled): nothing changed, nothing to log.
+    if (!changed) return { status: row.status, cancelAtPeriodEnd: after.cancelAtPeriodEnd, currentPeriodEnd: after.currentPeriodEnd, changed };
     await recordAudit(db, actor, {
       workspaceId: input.workspaceId, action: cancel ? "subscription.cancel_scheduled" : "subscription.cancel_undone", subjectType: "subscription", subjectId: row.stripeSubscriptionId ?? undefined,
       memo: input.memo ?? null, before, after,

@@ -254,11 +254,13 @@ export async function cancelScheduledChange(db: Client, input: { workspaceId: st
 }
 
 /** Cancel at the period end (the workspace returns to Free then), or undo that before it happens. */
-export async function setCancelAtPeriodEnd(db: Client, input: { workspaceId: string; cancel: boolean }) {
+export async function setCancelAtPeriodEnd(db: Client, input: { workspaceId: string; cancel: boolean }): Promise<{ changed: boolean }> {
   const { sub } = await liveSubscription(db, input.workspaceId);
   if (input.cancel) await releaseSchedule(sub);
   await stripe().subscriptions.update(sub.id, { cancel_at_period_end: input.cancel });
-  return syncSubscription(db, { subscriptionId: sub.id, workspaceId: input.workspaceId });
+  await syncSubscription(db, { subscriptionId: sub.id, workspaceId: input.workspaceId });
+  // Whether Stripe had it otherwise (read just now, not the local copy a late webhook may not have updated yet).
+  return { changed: sub.cancel_at_period_end !== input.cancel };
 }
 
 /**

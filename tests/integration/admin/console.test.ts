@@ -73,7 +73,8 @@ describe("an operator's adjustment", () => {
     expect(await balanceOf(ws.workspaceId)).toBe("250");
     expect((await listAudit(db(), { workspaceId: ws.workspaceId })).entries).toHaveLength(1);
 
-    // Adjustments at the same moment: each entry's before and after differ by its own units alone.
+    // Adjustments at the same moment: each entry's before and after differ by its own units alone. (On PostgreSQL
+    // they overlap; the embedded PGlite runs one transaction at a time, where this holds either way.)
     await Promise.all(["100", "50", "-30", "7"].map((units) => operatorAdjustExtras(db(), actor, { workspaceId: ws.workspaceId, units, memo: "together", requestId: requestKey() })));
     const together = (await listAudit(db(), { workspaceId: ws.workspaceId, action: "extras.adjusted" })).entries.slice(0, 4);
     for (const e of together) {

@@ -194,7 +194,7 @@ describe("an operator cancels a subscription", () => {
     const row = await subscriptionOf(later.workspaceId);
     expect([row.plan.key, row.status, row.cancelAtPeriodEnd]).toEqual(["starter", "active", true]);
     expect((await env.stripe.subscriptions.retrieve(later.subscriptionId)).cancel_at_period_end).toBe(true);
-    // Submitted again: already scheduled, nothing changed or logged.
+    // Submitted again: already scheduled at Stripe, nothing changed or logged.
     expect(await operatorCancel(db(), op, { workspaceId: later.workspaceId, when: "period_end", requestId: requestKey() })).toMatchObject({ changed: false, cancelAtPeriodEnd: true });
 
     const now = await subscribed("pro", "cancel-now");
