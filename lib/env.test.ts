@@ -45,6 +45,12 @@ describe("environment", () => {
     for (const mode of ["auto", "on", "off"]) expect(parseEnv({ ...valid, STRIPE_AUTOMATIC_TAX: mode }).STRIPE_AUTOMATIC_TAX).toBe(mode);
     for (const bad of ["true", "ON", "1", "yes"]) expect(() => parseEnv({ ...valid, STRIPE_AUTOMATIC_TAX: bad })).toThrow(/STRIPE_AUTOMATIC_TAX: must be "auto", "on" or "off"/);
   });
+
+  it("reads WEBHOOK_PRIVATE_ADDRESSES: allowed outside production unless refused; anything else refused by name", () => {
+    expect(parseEnv(valid).webhookPrivateAddresses).toBe("allow");
+    expect(parseEnv({ ...valid, WEBHOOK_PRIVATE_ADDRESSES: "refuse" }).webhookPrivateAddresses).toBe("refuse");
+    expect(() => parseEnv({ ...valid, WEBHOOK_PRIVATE_ADDRESSES: "yes" })).toThrow(/WEBHOOK_PRIVATE_ADDRESSES: must be "allow" or "refuse"/);
+  });
 });
 
 describe("environment in production", () => {
@@ -91,6 +97,11 @@ describe("environment in production", () => {
       }
     });
   }
+
+  it("sends outgoing webhooks to public addresses only, unless told to allow private ones", () => {
+    expect(parseEnv(production).webhookPrivateAddresses).toBe("refuse");
+    expect(parseEnv({ ...production, WEBHOOK_PRIVATE_ADDRESSES: "allow" }).webhookPrivateAddresses).toBe("allow");
+  });
 
   it("never points Stripe at a local emulator", () => {
     expect(refusal({ ...production, STRIPE_API_BASE: "http://127.0.0.1:12111" })).toMatch(/^STRIPE_API_BASE: /m);

@@ -51,6 +51,9 @@ const schema = z
       }
       return origins;
     }),
+    // Whether outgoing webhooks may go to private addresses (this machine, its network, the metadata service):
+    // refused in production unless set to allow; allowed in development and tests, whose receivers are local.
+    WEBHOOK_PRIVATE_ADDRESSES: z.preprocess(blank, z.enum(["allow", "refuse"], { error: 'must be "allow" or "refuse"' }).optional()),
     // Which forwarding header, if any, names the client (see lib/net/client-address.ts).
     TRUST_PROXY: z.preprocess(blank, z.string().optional()).transform((v, ctx) => {
       const parsed = parseTrustProxy(v);
@@ -83,6 +86,7 @@ const schema = z
     STRIPE_API_BASE: e.STRIPE_API_BASE ?? (e.STRIPE_SECRET_KEY ? undefined : `http://127.0.0.1:${e.STRIPE_EMULATOR_PORT}`),
     STRIPE_SECRET_KEY: e.STRIPE_SECRET_KEY ?? "sk_test_emulator",
     allowedRedirectOrigins: e.ALLOWED_REDIRECT_ORIGINS,
+    webhookPrivateAddresses: e.WEBHOOK_PRIVATE_ADDRESSES ?? (e.NODE_ENV === "production" ? "refuse" : "allow"),
     operatorEmails: (e.TALLY_OPERATOR_EMAILS ?? "").split(/[\s,]+/).map((x) => x.trim().toLowerCase()).filter(Boolean),
   }));
 export type Env = z.infer<typeof schema>;
