@@ -1,6 +1,7 @@
 // Server actions return a FormState instead of throwing, so forms can show what went wrong.
 import type { z } from "zod";
 import { isAppError } from "@/lib/errors";
+import { fieldWithNul } from "./form-input";
 import { requireSameOrigin } from "./origin";
 
 export type FormState = { ok: boolean; message?: string; fieldErrors?: Record<string, string> } | null;
@@ -24,6 +25,9 @@ export function formAction<S extends z.ZodType>(schema: S, fn: (input: z.infer<S
       if (isAppError(e)) return { ok: false, message: e.message };
       throw e;
     }
+    // PostgreSQL's text cannot hold NUL: a field that holds one is the sender's mistake, said beside it, not a failed write.
+    const nul = fieldWithNul(form);
+    if (nul !== null) return { ok: false, message: "Please fix the highlighted fields.", fieldErrors: { [nul]: "Remove the NUL character (\\u0000)." } };
     const parsed = schema.safeParse(Object.fromEntries(form));
     if (!parsed.success) return { ok: false, message: "Please fix the highlighted fields.", fieldErrors: fieldErrorsOf(parsed.error) };
     try {

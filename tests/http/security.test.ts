@@ -88,6 +88,14 @@ describe("security headers", () => {
   });
 });
 
+describe("hostile query values on pages", () => {
+  it.each(["__proto__", "constructor", "toString"])("/sign-in?error=%s says sign-in did not work, never a 5xx", async (error) => {
+    const r = await api.request(`/sign-in?error=${error}`);
+    expect(r.status).toBe(200);
+    expect(r.text).toContain("That sign-in did not work");
+  });
+});
+
 describe("NODE_ENV=production on development defaults", () => {
   const root = path.resolve(import.meta.dirname, "../..");
   const production = {

@@ -35,8 +35,8 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
       <main id="main" className="mx-auto max-w-3xl space-y-6 px-4 py-6">
         <h1 className="text-2xl font-semibold">Account</h1>
         {password === "changed" && <p role="status" className="rounded-md bg-green-50 px-3 py-2 text-sm text-green-800">Your password was changed. Every other session of the account was signed out.</p>}
-        {linkError && linkError in oauthRefusalMessages && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">{oauthRefusalMessages[linkError as OAuthRefusal]}</p>}
-        {linked && linked in PROVIDERS && user.accounts.some((a) => a.provider === linked) && (
+        {linkError && Object.hasOwn(oauthRefusalMessages, linkError) && <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">{oauthRefusalMessages[linkError as OAuthRefusal]}</p>}
+        {linked && Object.hasOwn(PROVIDERS, linked) && user.accounts.some((a) => a.provider === linked) && (
           <p role="status" className="rounded-md bg-green-50 px-3 py-2 text-sm text-green-800">{PROVIDERS[linked as keyof typeof PROVIDERS]} is linked: you can sign in with it from now on.</p>
         )}
         <Card title="Email address">

@@ -8,7 +8,7 @@ export const metadata = { title: "Sign in" };
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string; reset?: string; error?: string }> }) {
   const { next, reset, error } = await searchParams;
   // Our own refusals (the OAuth linking rule) in words; anything else Auth.js reports, in general terms.
-  const refusal = error ? (error in oauthRefusalMessages ? oauthRefusalMessages[error as OAuthRefusal] : "That sign-in did not work. Try again, or sign in with your email and password.") : null;
+  const refusal = error ? (Object.hasOwn(oauthRefusalMessages, error) ? oauthRefusalMessages[error as OAuthRefusal] : "That sign-in did not work. Try again, or sign in with your email and password.") : null;
   return (
     <>
       <h1 className="mb-5 text-xl font-semibold">Sign in to Tally</h1>
