@@ -160,8 +160,15 @@ export function encodeCursor(c: LedgerCursor): string {
   return `${c.createdAt.getTime()}.${c.seq}`;
 }
 
+// What the columns hold: seq is a 32-bit integer, createdAt a time up to the year 9999.
+const MAX_SEQ = 2_147_483_647;
+const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** A cursor from the URL, or undefined for anything this page did not write (a hand-edited one reads from the start). */
 export function decodeCursor(text: string | undefined | null): LedgerCursor | undefined {
   const m = text ? /^(\d{1,15})\.(\d{1,10})$/.exec(text) : null;
   if (!m) return undefined;
-  return { createdAt: new Date(Number(m[1])), seq: Number(m[2]) };
+  const [time, seq] = [Number(m[1]), Number(m[2])];
+  if (time > MAX_TIME || seq > MAX_SEQ) return undefined;
+  return { createdAt: new Date(time), seq };
 }

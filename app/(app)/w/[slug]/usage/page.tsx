@@ -18,7 +18,8 @@ export default async function UsagePage({ params, searchParams }: { params: Prom
   const [history, windows, event] = await Promise.all([
     dailyUsage(db(), workspace.id, { days: range, now }),
     currentWindowBreakdown(db(), workspace.id, now),
-    eventId ? usageEventDetail(db(), workspace.id, eventId.slice(0, 64)) : Promise.resolve(undefined),
+    // An event id as this app writes them; anything else (a repeated parameter, a NUL) finds nothing.
+    typeof eventId === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(eventId) ? usageEventDetail(db(), workspace.id, eventId) : Promise.resolve(undefined),
   ]);
   return (
     <div className="space-y-6">
