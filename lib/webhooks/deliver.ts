@@ -112,12 +112,16 @@ async function record(db: Client, outcomes: Outcome[], now: Date): Promise<strin
     const next = o.ok || giveUp ? null : new Date(o.at.getTime() + nextDelay(attempts)).toISOString();
     return { id: o.claim.id, status: o.ok ? "delivered" : giveUp ? "failed" : "pending", next, code: o.code, err: o.error, ms: o.durationMs, at: o.at.toISOString() };
   });
-  const json = JSON.stringify(rows);
   const endpointIds = [...new Set(outcomes.map((o) => o.claim.endpointId))];
   await inTransaction(db, async (tx) => {
     // A delivery whose endpoint was disabled while it was being sent gets no next attempt, as holdDeliveries does.
     // The endpoints are locked first, so a disable committing meanwhile is waited for and then seen.
     await tx.$queryRaw`SELECT 1 FROM "WebhookEndpoint" WHERE id = ANY(${endpointIds}) FOR SHARE`;
+    // An endpoint deleted while its deliveries were out took them with it: their attempts have nothing to belong to,
+    // and the others' outcomes must still be written. With the endpoints locked, the rest cannot go meanwhile.
+    const live = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "WebhookDelivery" WHERE id = ANY(${rows.map((r) => r.id)})`;
+    const kept = new Set(live.map((r) => r.id));
+    const json = JSON.stringify(rows.filter((r) => kept.has(r.id)));
     await tx.$executeRaw`
       UPDATE "WebhookDelivery" d SET status = x.status, attempts = d.attempts + 1, "nextAttemptAt" = CASE WHEN e.enabled THEN x.next END, "leaseUntil" = NULL,
         "lastResponseCode" = x.code, "lastError" = x.err, "deliveredAt" = CASE WHEN x.status = 'delivered' THEN x.at END, "updatedAt" = x.at

@@ -74,6 +74,23 @@ describe("outgoing webhooks", () => {
     expect((await runDeliveries(testDb())).attempted).toBe(0);
   });
 
+  it("an endpoint deleted while its deliveries are out loses them, and the batch's other outcomes are still written", async () => {
+    const { workspaceId } = await seedWorkspace({ compute: { limit: "10", overflow: "block", period: "week" } });
+    const kept = await endpointWithReceiver();
+    const doomed = await endpointWithReceiver();
+    await recordUsage(testDb(), { workspaceId, feature: "compute", units: 8, idempotencyKey: `k-${uid()}` });
+    // The operator deletes one endpoint while its delivery is on the wire.
+    const post: Post = async (url) => {
+      if (url === doomed.receiver.url) await testDb().webhookEndpoint.delete({ where: { id: doomed.endpoint.id } });
+      return { status: 200, text: "" };
+    };
+    const summary = await runDeliveries(testDb(), { post });
+    expect(summary).toMatchObject({ attempted: 2, delivered: 2 });
+    const delivery = await testDb().webhookDelivery.findFirstOrThrow({ where: { endpointId: kept.endpoint.id } });
+    expect([delivery.status, delivery.attempts, await testDb().webhookAttempt.count({ where: { deliveryId: delivery.id } })]).toEqual(["delivered", 1, 1]);
+    expect(await testDb().webhookDelivery.count({ where: { endpointId: doomed.endpoint.id } })).toBe(0);
+  });
+
   it("usage.limit_reached is sent once when the extras carrying a used-up quota run out, by usage or by expiry", async () => {
     const db = testDb();
     // Anchored a day ago: the week's window holds every time this test writes at.
