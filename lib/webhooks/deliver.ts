@@ -213,7 +213,8 @@ export async function pruneWebhookEvents(db: Client, before: Date, deadline: num
     });
     if (!batch.length) return pruned;
     from = batch[batch.length - 1]!.createdAt;
-    pruned += (await db.outboxEvent.deleteMany({ where: { id: { in: batch.map((e) => e.id) } } })).count;
+    // Checked again as it deletes: a resend that made one pending meanwhile keeps its event.
+    pruned += (await db.outboxEvent.deleteMany({ where: { id: { in: batch.map((e) => e.id) }, deliveries: { none: { status: { not: "delivered" } } } } })).count;
     if (Date.now() > deadline) return pruned;
   }
 }
