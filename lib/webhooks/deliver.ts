@@ -118,8 +118,8 @@ async function record(db: Client, outcomes: Outcome[], now: Date): Promise<strin
     // The endpoints are locked first, so a disable committing meanwhile is waited for and then seen.
     await tx.$queryRaw`SELECT 1 FROM "WebhookEndpoint" WHERE id = ANY(${endpointIds}) FOR SHARE`;
     // An endpoint deleted while its deliveries were out took them with it: their attempts have nothing to belong to,
-    // and the others' outcomes must still be written. With the endpoints locked, the rest cannot go meanwhile.
-    const live = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "WebhookDelivery" WHERE id = ANY(${rows.map((r) => r.id)})`;
+    // and the others' outcomes must still be written. The rest are locked against deletion (by an endpoint or an event) until this commits.
+    const live = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "WebhookDelivery" WHERE id = ANY(${rows.map((r) => r.id)}) FOR KEY SHARE`;
     const kept = new Set(live.map((r) => r.id));
     const json = JSON.stringify(rows.filter((r) => kept.has(r.id)));
     await tx.$executeRaw`
