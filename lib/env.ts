@@ -86,10 +86,20 @@ const schema = z
     STRIPE_API_BASE: e.STRIPE_API_BASE ?? (e.STRIPE_SECRET_KEY ? undefined : `http://127.0.0.1:${e.STRIPE_EMULATOR_PORT}`),
     STRIPE_SECRET_KEY: e.STRIPE_SECRET_KEY ?? "sk_test_emulator",
     allowedRedirectOrigins: e.ALLOWED_REDIRECT_ORIGINS,
-    webhookPrivateAddresses: e.WEBHOOK_PRIVATE_ADDRESSES ?? (e.NODE_ENV === "production" ? "refuse" : "allow"),
+    webhookPrivateAddresses: webhookPrivateAddressesOf(e),
     operatorEmails: (e.TALLY_OPERATOR_EMAILS ?? "").split(/[\s,]+/).map((x) => x.trim().toLowerCase()).filter(Boolean),
   }));
 export type Env = z.infer<typeof schema>;
+
+/**
+ * Whether outgoing webhooks may reach private addresses: WEBHOOK_PRIVATE_ADDRESSES, else refuse in production and
+ * allow elsewhere. Readable from the process's own variables alone, for the sender, which also runs in processes
+ * that hold no app environment (a test, a script); env() checks the value's shape at start-up.
+ */
+export function webhookPrivateAddressesOf(e: { NODE_ENV?: string; WEBHOOK_PRIVATE_ADDRESSES?: string }): "allow" | "refuse" {
+  if (e.WEBHOOK_PRIVATE_ADDRESSES === "allow" || e.WEBHOOK_PRIVATE_ADDRESSES === "refuse") return e.WEBHOOK_PRIVATE_ADDRESSES;
+  return e.NODE_ENV === "production" ? "refuse" : "allow";
+}
 
 export class EnvError extends Error {
   constructor(readonly issues: string[]) {

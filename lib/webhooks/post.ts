@@ -2,7 +2,7 @@ import dns from "node:dns";
 import http from "node:http";
 import https from "node:https";
 import type { LookupFunction } from "node:net";
-import { env } from "@/lib/env";
+import { webhookPrivateAddressesOf } from "@/lib/env";
 import { isPublicAddress } from "@/lib/net/public-address";
 
 // Deliveries go through node's http(s) with keep-alive agents rather than fetch: on the small machines this
@@ -65,4 +65,4 @@ const guarded = postJsonWith({ publicOnly: true });
 const open = postJsonWith({ publicOnly: false });
 
 /** How deliveries are sent: to public addresses only unless WEBHOOK_PRIVATE_ADDRESSES allows the rest. */
-export const postJson: Post = (...args) => (env().webhookPrivateAddresses === "refuse" ? guarded : open)(...args);
+export const postJson: Post = (...args) => (webhookPrivateAddressesOf(process.env) === "refuse" ? guarded : open)(...args);
