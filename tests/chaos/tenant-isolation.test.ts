@@ -110,7 +110,7 @@ describe("tenant isolation", () => {
       // The console's actions: A is no operator, so they do not exist for A.
       refundPurchaseAction: [["/admin", { workspaceId: t.b.workspaceId, lotId: t.b.lotId, mode: "full", refundRequestId: requestKey() }]],
       adjustExtrasAction: [["/admin", { workspaceId: t.b.workspaceId, requestId: requestKey(), units: "100", memo: "from A" }]],
-      extendTrialAction: [["/admin", { workspaceId: t.b.workspaceId, days: "7" }]],
+      extendTrialAction: [["/admin", { workspaceId: t.b.workspaceId, requestId: requestKey(), days: "7" }]],
       endTrialAction: [["/admin", { workspaceId: t.b.workspaceId }]],
       replayStripeEventAction: [["/admin", { eventId: "evt_from_a" }]],
       runInvariantCheckAction: [["/admin", {}]],
