@@ -78,6 +78,8 @@ test("screenshots of every billing page at 1280 and 375 px", async ({ page, requ
       const response = await page.goto(`/w/${slug}/${name}`);
       // Pages still being built elsewhere may not exist yet; their screenshot shows that plainly.
       expect(response?.status(), name).toBeLessThan(500);
+      // The page, not its loading placeholder.
+      await expect(page.getByText(/Loading the workspace/)).toHaveCount(0);
       await page.screenshot({ path: `${dir}/${name}-${width}.png`, fullPage: true });
     }
     await page.goto("/pricing");
