@@ -1,5 +1,5 @@
 import type { Role } from "@/lib/generated/prisma/client";
-import type { Tx } from "@/lib/db";
+import { inTransaction, type Client, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { can } from "@/lib/workspaces/access";
 import { generateSecret } from "./secret";
@@ -49,20 +49,25 @@ export function keyName(raw: string): string {
 
 /**
  * Creates a key for the workspace. The secret is returned here and only here: the database keeps its
- * SHA-256, so a lost secret is replaced, never recovered.
+ * SHA-256, so a lost secret is replaced, never recovered. Creations in one workspace take turns (the
+ * workspace row's lock), so two at once cannot both pass the count at MAX_ACTIVE_KEYS - 1.
  */
-export async function createApiKey(db: Tx, input: { workspaceId: string; name: string; createdById?: string | null }): Promise<ApiKeySummary & { secret: string }> {
+export async function createApiKey(db: Client, input: { workspaceId: string; name: string; createdById?: string | null }): Promise<ApiKeySummary & { secret: string }> {
   const name = keyName(input.name);
-  const active = await db.apiKey.count({ where: { workspaceId: input.workspaceId, revokedAt: null } });
-  if (active >= MAX_ACTIVE_KEYS) {
-    throw new AppError("conflict", `A workspace can have at most ${MAX_ACTIVE_KEYS} active keys; revoke one first.`, { field: "name" });
-  }
-  const { secret, prefix, hash } = generateSecret();
-  const key = await db.apiKey.create({
-    data: { workspaceId: input.workspaceId, name, prefix, hash, createdById: input.createdById ?? null },
-    select: summary,
+  return inTransaction(db, async (tx) => {
+    const workspace = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Workspace" WHERE id = ${input.workspaceId} FOR UPDATE`;
+    if (!workspace.length) throw new AppError("not_found", "Workspace not found.");
+    const active = await tx.apiKey.count({ where: { workspaceId: input.workspaceId, revokedAt: null } });
+    if (active >= MAX_ACTIVE_KEYS) {
+      throw new AppError("conflict", `A workspace can have at most ${MAX_ACTIVE_KEYS} active keys; revoke one first.`, { field: "name" });
+    }
+    const { secret, prefix, hash } = generateSecret();
+    const key = await tx.apiKey.create({
+      data: { workspaceId: input.workspaceId, name, prefix, hash, createdById: input.createdById ?? null },
+      select: summary,
+    });
+    return { ...key, secret };
   });
-  return { ...key, secret };
 }
 
 /** The workspace's keys, newest first, active before revoked, each with its creator and their standing today. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { authenticateApiKey, createApiKey, FAILURE_LIMIT, hashSecret, listApiKeys, revokeApiKey } from "@/lib/api-keys";
+import { authenticateApiKey, createApiKey, FAILURE_LIMIT, hashSecret, listApiKeys, MAX_ACTIVE_KEYS, revokeApiKey } from "@/lib/api-keys";
 import { newOwner } from "../../helpers/factories";
 import { codeOf } from "../../helpers/app-errors";
 
@@ -84,5 +84,15 @@ describe("API keys", () => {
   it("refuses an empty name", async () => {
     const { workspace } = await newOwner();
     expect(await codeOf(createApiKey(db(), { workspaceId: workspace.id, name: "   " }))).toBe("invalid_request");
+  });
+
+  it(`holds the cap of ${MAX_ACTIVE_KEYS} active keys when creations race`, async () => {
+    const { workspace } = await newOwner();
+    for (let i = 0; i < MAX_ACTIVE_KEYS - 4; i++) await createApiKey(db(), { workspaceId: workspace.id, name: `k${i}` });
+    // Ten at once for the last four places: without the workspace's lock several pass the same count.
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => createApiKey(db(), { workspaceId: workspace.id, name: `race${i}` })));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(4);
+    for (const r of results) if (r.status === "rejected") expect((r.reason as { code?: string }).code).toBe("conflict");
+    expect(await db().apiKey.count({ where: { workspaceId: workspace.id, revokedAt: null } })).toBe(MAX_ACTIVE_KEYS);
   });
 });
