@@ -5,6 +5,7 @@ import { z } from "zod";
 import { operatorAdjustExtras, operatorRefund } from "@/lib/admin/actions";
 import { endOverride, setOverride } from "@/lib/admin/overrides";
 import { moveWorkspace } from "@/lib/admin/plan-moves";
+import { refundAmountCents } from "@/lib/admin/refund-amount";
 import { endTrialNow, extendTrial, operatorCancel } from "@/lib/admin/subscriptions";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -55,11 +56,7 @@ export const refundPurchaseAction = formAction(
   async (input) => {
     const op = await requireOperatorAction();
     await workspaceOrNotFound(input.workspaceId);
-    let amountCents: number | null = null;
-    if (input.mode === "partial") {
-      if (!input.amount) throw new AppError("invalid_request", "Enter the amount to refund.", { field: "amount" });
-      amountCents = Math.round(Number(input.amount) * 100);
-    }
+    const amountCents = refundAmountCents(input.mode, input.amount);
     const r = await operatorRefund(db(), op, { workspaceId: input.workspaceId, lotId: input.lotId, amountCents, refundRequestId: input.refundRequestId });
     revalidatePath(`/admin/workspaces/${input.workspaceId}`);
     const money = formatMoney(r.amountCents);
