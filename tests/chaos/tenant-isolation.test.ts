@@ -115,7 +115,7 @@ describe("tenant isolation", () => {
       replayStripeEventAction: [["/admin", { eventId: "evt_from_a" }]],
       runInvariantCheckAction: [["/admin", {}]],
       resolveAlertAction: [["/admin", { alertId: "alert_from_a" }]],
-      createEndpointAction: [["/admin/webhooks", { url: "https://a.example.test/hooks", eventTypes: "invoice.paid" }]],
+      createEndpointAction: [["/admin/webhooks", { url: "https://a.example.test/hooks", eventTypes: "invoice.paid", requestId: requestKey() }]],
       setEndpointEnabledAction: [["/admin/webhooks", { endpointId: "we_000000000000000000000000", enabled: "false" }]],
       deleteEndpointAction: [["/admin/webhooks", { endpointId: "we_000000000000000000000000" }]],
       resendDeliveryAction: [["/admin/webhooks", { deliveryId: "whd_00000000000000000000000000000000", endpointId: "we_000000000000000000000000" }]],

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { db } from "@/lib/db";
+import { formRequestKey } from "@/lib/payments/request-key";
 import { formAction, type FormState } from "@/lib/server/action";
 import { requireOperatorAction } from "@/lib/server/operator";
 import { createEndpoint, deleteEndpoint, resendDelivery, setEndpointEnabled } from "@/lib/webhooks/endpoints";
@@ -14,10 +15,11 @@ const endpointId = z.string().regex(/^we_[0-9a-f]{24}$/, "Not a webhook endpoint
 /** The create form's state: the signing secret travels back once, in this answer, and is shown nowhere else. */
 export type CreateEndpointState = (NonNullable<FormState> & { secret?: string }) | null;
 
-const create = formAction(z.object({ url: z.string().max(2000), description: z.string().max(200).optional() }), async (input, form) => {
+// The request id is chosen when the form renders: a double submit creates one endpoint and shows its one secret.
+const create = formAction(z.object({ url: z.string().max(2000), description: z.string().max(200).optional(), requestId: formRequestKey }), async (input, form) => {
   const op = await requireOperatorAction();
   const eventTypes = form.getAll("eventTypes").map(String);
-  const { endpoint, secret } = await createEndpoint(db(), op, { url: input.url, description: input.description, eventTypes });
+  const { endpoint, secret } = await createEndpoint(db(), op, { url: input.url, description: input.description, eventTypes }, { idempotencyKey: input.requestId });
   revalidatePath("/admin/webhooks");
   const state: CreateEndpointState = { ok: true, message: `Endpoint ${endpoint.url} created, with this signing secret.`, secret };
   return state;

@@ -12,7 +12,7 @@ import { createEndpointAction } from "./actions";
  * Adds an endpoint. The signing secret is shown once, in a box to copy from, never in a toast: a toast goes
  * away by itself, and a secret in it would be read aloud and gone before it was copied.
  */
-export function CreateEndpointForm() {
+export function CreateEndpointForm({ requestId }: { requestId: string }) {
   const [state, action, pending] = useActionState(createEndpointAction, null);
   // A field's own error is said beside the field; the form's message is for the rest (a refused origin, say).
   const saidByFields = !!state?.fieldErrors && Object.keys(state.fieldErrors).every((f) => ["url", "description", "eventTypes"].includes(f));
@@ -20,6 +20,7 @@ export function CreateEndpointForm() {
   return (
     <div className="space-y-4">
       <form action={action} className="space-y-3" data-testid="create-endpoint-form">
+        <input type="hidden" name="requestId" value={requestId} />
         <Field label="URL" name="url" type="url" required placeholder="https://api.example.com/tally-webhooks" error={state?.fieldErrors?.url} />
         <Field label="Description (optional)" name="description" maxLength={200} error={state?.fieldErrors?.description} />
         <fieldset className="text-sm" aria-describedby={typesError ? "eventTypes-error" : undefined}>

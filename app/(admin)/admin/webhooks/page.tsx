@@ -33,7 +33,7 @@ export default async function WebhooksPage() {
         )}
       </Card>
       <Card title="Add an endpoint" className="[overflow-wrap:anywhere]">
-        <CreateEndpointForm />
+        <CreateEndpointForm requestId={`we_${crypto.randomUUID().replaceAll("-", "")}`} />
       </Card>
     </div>
   );
