@@ -3,7 +3,7 @@ import type { SubscriptionStatus } from "@/lib/generated/prisma/enums";
 import type { Tx } from "@/lib/db";
 import { idOf, stripe, subscriptionPeriod, subscriptionPrice, type Stripe } from "@/lib/stripe";
 import { withTransaction, type Client } from "./db";
-import { freePlanId, lockSubscriptionRow, planForPrice, workspaceIdFor } from "./lookup";
+import { freePlanId, lockSubscriptionRow, planForPrice, STRIPE_ENDED_STATUSES, workspaceIdFor } from "./lookup";
 import { isLive, keepLastCompleted, writeNotes, type Retrieve } from "./subscription-order";
 
 export interface SyncResult {
@@ -134,6 +134,9 @@ async function applySubscription(tx: Tx, row: Row, sub: Stripe.Subscription, pri
   const ended = ENDED.has(sub.status) || sub.status === "paused";
 
   if (ended) {
+    // This ended subscription is already applied: re-reading it (the reconcile cron re-syncs every row) changes
+    // nothing, so a trial started since, or an operator's move to another Free version, stays as it is.
+    if (row.stripeSubscriptionId === sub.id && STRIPE_ENDED_STATUSES.includes(row.stripeStatus ?? "")) return { workspaceId, applied: false, reason: "already ended" };
     const freeId = await freePlanId(tx);
     const planChanged = row.planId !== freeId;
     await tx.subscription.update({

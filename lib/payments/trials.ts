@@ -108,7 +108,8 @@ async function noticeLocalTrialsEnding(db: PrismaClient, now: Date, batchSize = 
   let cursor: string | null = null;
   for (;;) {
     const rows: { workspaceId: string; trialEndsAt: Date | null; plan: { name: string } }[] = await db.subscription.findMany({
-      where: { status: "trialing", stripeSubscriptionId: null, trialEndsAt: { gt: now, lte: new Date(now.getTime() + TRIAL_NOTICE_DAYS * DAY) }, ...(cursor ? { workspaceId: { gt: cursor } } : {}) },
+      // Local trials include those started after a Stripe subscription ended (its id stays on the row), as endExpiredTrials counts them.
+      where: { status: "trialing", OR: [{ stripeSubscriptionId: null }, { stripeStatus: { in: STRIPE_ENDED_STATUSES } }], trialEndsAt: { gt: now, lte: new Date(now.getTime() + TRIAL_NOTICE_DAYS * DAY) }, ...(cursor ? { workspaceId: { gt: cursor } } : {}) },
       select: { workspaceId: true, trialEndsAt: true, plan: { select: { name: true } } },
       orderBy: { workspaceId: "asc" },
       take: batchSize,
