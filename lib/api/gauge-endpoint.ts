@@ -1,5 +1,6 @@
 import { claimGauge, releaseGauge } from "@/lib/billing";
 import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
 import { inputFirst, requireApiKey } from "./auth";
 import { readJson } from "./body";
 import type { ApiHandler } from "./endpoint";
@@ -7,6 +8,7 @@ import { requiredIdempotencyKey, routeParam } from "./params";
 import { json } from "./respond";
 import { gaugeRequestSchema } from "./platform-schemas";
 import { quotaHeaders, wireAnswer } from "./wire";
+import { isMemberSeatKey, releaseSeatsFromApi, SEAT_FEATURE } from "@/lib/workspaces/seats";
 
 /**
  * The POST handler of /api/v1/gauges/{feature}/claim and /release: answers like POST /api/v1/usage (402
@@ -23,12 +25,13 @@ export function gaugePost(op: "claim" | "release"): ApiHandler {
       };
     });
     const { workspaceId } = await requireApiKey(req, workspace);
-    const answer = await apply(db(), {
-      workspaceId,
-      feature: routeParam(req, "feature"),
-      units: units ?? 1,
-      idempotencyKey,
-    });
+    const feature = routeParam(req, "feature");
+    // Seats are also the workspace's members (lib/workspaces/seats.ts): their keys are reserved, and their seats are not the API's to release.
+    if (feature === SEAT_FEATURE && isMemberSeatKey(idempotencyKey)) {
+      throw new AppError("invalid_request", "Idempotency keys starting with seat: or seat-release: are reserved for members' seats; choose another.", { field: "idempotencyKey" });
+    }
+    const input = { workspaceId, feature, units: units ?? 1, idempotencyKey };
+    const answer = op === "release" && feature === SEAT_FEATURE ? await releaseSeatsFromApi(db(), input) : await apply(db(), input);
     return json(wireAnswer(answer), { headers: quotaHeaders(answer) });
   };
 }

@@ -45,7 +45,9 @@ const redirectErrors = {
 const gaugeOperation = (op: "claim" | "release") => ({
   post: {
     summary: op === "claim" ? "Claim units of a gauge (seats, projects)" : "Give claimed units of a gauge back",
-    description: op === "claim" ? "The same atomic check against the limit as usage: 402 quota_exhausted at the limit, nothing claimed." : "Never below zero (400 when more is released than is claimed).",
+    description:
+      (op === "claim" ? "The same atomic check against the limit as usage: 402 quota_exhausted at the limit, nothing claimed." : "Never below zero (400 when more is released than is claimed).") +
+      " The seats gauge also counts the workspace's members in Tally: their seats are given back by removing the member, never through this API (a release that would free one is 409 conflict), and idempotency keys starting with seat: or seat-release: are theirs (400).",
     operationId: op === "claim" ? "claimGauge" : "releaseGauge", tags: ["Gauges"],
     parameters: [
       { name: "feature", in: "path", required: true, schema: { type: "string" }, description: "A gauge feature of the plan, e.g. seats or projects." },
@@ -55,7 +57,7 @@ const gaugeOperation = (op: "claim" | "release") => ({
     responses: {
       "200": { description: "Claimed or released (or the first answer for a replayed key).", headers: { "X-Quota-Remaining": { description: "Units left under the limit; absent when unlimited.", schema: { type: "string" } } }, content: jsonContent("UsageAnswer", gaugeAnswerExamples) },
       ...(op === "claim" ? { "402": error("quota_exhausted: the limit is reached; nothing was claimed.") } : {}),
-      "409": error("idempotency_conflict: the key was used with a different payload."),
+      "409": error(op === "claim" ? "idempotency_conflict: the key was used with a different payload." : "idempotency_conflict: the key was used with a different payload; conflict: the seats left are held by members."),
       ...commonErrors,
       ...workspaceErrors,
     },

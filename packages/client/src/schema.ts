@@ -99,7 +99,7 @@ export interface paths {
         put?: never;
         /**
          * Claim units of a gauge (seats, projects)
-         * @description The same atomic check against the limit as usage: 402 quota_exhausted at the limit, nothing claimed.
+         * @description The same atomic check against the limit as usage: 402 quota_exhausted at the limit, nothing claimed. The seats gauge also counts the workspace's members in Tally: their seats are given back by removing the member, never through this API (a release that would free one is 409 conflict), and idempotency keys starting with seat: or seat-release: are theirs (400).
          */
         post: operations["claimGauge"];
         delete?: never;
@@ -119,7 +119,7 @@ export interface paths {
         put?: never;
         /**
          * Give claimed units of a gauge back
-         * @description Never below zero (400 when more is released than is claimed).
+         * @description Never below zero (400 when more is released than is claimed). The seats gauge also counts the workspace's members in Tally: their seats are given back by removing the member, never through this API (a release that would free one is 409 conflict), and idempotency keys starting with seat: or seat-release: are theirs (400).
          */
         post: operations["releaseGauge"];
         delete?: never;
@@ -2487,7 +2487,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description idempotency_conflict: the key was used with a different payload. */
+            /** @description idempotency_conflict: the key was used with a different payload; conflict: the seats left are held by members. */
             409: {
                 headers: {
                     [name: string]: unknown;

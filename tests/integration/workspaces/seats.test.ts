@@ -1,6 +1,11 @@
 // Seats follow members: the owner holds one from the start, accepting an invitation claims one in the same
 // transaction (refused at the limit, saying the way out), and removing a member gives theirs back.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
+import { createApiKey } from "@/lib/api-keys";
+import { apiRouter } from "@/lib/api/router";
+import { createClient } from "../../http/client";
 import { db } from "@/lib/db";
 import { limitations } from "@/lib/billing";
 import { acceptInvitation, signUpAndAccept } from "@/lib/workspaces/accept-invitation";
@@ -64,5 +69,40 @@ describe("seats", () => {
     expect(results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(["quota_exhausted"]);
     expect(await seats(ws)).toBe("3 of 3");
     expect(await db().membership.count({ where: { workspaceId: ws } })).toBe(3);
+  });
+
+  it("through the API a key releases only the seats the API claimed, never a member's, and cannot use the members' keys", async () => {
+    const owner = await newOwner("api-seats");
+    const ws = owner.workspace.id;
+    await roomForMembers(db(), ws, "starter"); // 3 seats
+    const a = await inviteMember(db(), { workspaceId: ws, actorId: owner.user.id, actorRole: "OWNER", email: uniqueEmail("a"), role: "MEMBER" });
+    await signUpAndAccept(db(), { token: a.token, name: "A", password: "correct-horse-battery" }, client());
+    const { secret } = await createApiKey(db(), { workspaceId: ws, name: "backend" });
+    const server = http.createServer((req, res) => void apiRouter(req, res));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const api = createClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 2);
+    const post = (op: string, idempotencyKey: string) => api.request(`/api/v1/gauges/seats/${op}`, { key: secret, body: { idempotencyKey } });
+    try {
+      // Both seats in use are members': nothing to release.
+      const refused = await post("release", "r1");
+      expect([refused.status, refused.json.error.code]).toEqual([409, "conflict"]);
+      expect(await seats(ws)).toBe("2 of 3");
+      // A seat the API claimed, it may give back; then the members' seats are all that is left.
+      expect((await post("claim", "c1")).status).toBe(200);
+      expect(await seats(ws)).toBe("3 of 3");
+      expect((await post("release", "r2")).status).toBe(200);
+      expect(await seats(ws)).toBe("2 of 3");
+      expect((await post("release", "r3")).status).toBe(409);
+      // The members' own keys are not the API's to use.
+      const member = await db().membership.findFirstOrThrow({ where: { workspaceId: ws, user: { email: a.invitation.email } } });
+      expect((await post("release", `seat-release:${member.id}`)).status).toBe(400);
+      expect(await seats(ws)).toBe("2 of 3");
+      // Removing the member still gives the seat back.
+      await changeMember(db(), { workspaceId: ws, actorRole: "OWNER", membershipId: member.id, role: null });
+      expect(await seats(ws)).toBe("1 of 3");
+    } finally {
+      api.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
