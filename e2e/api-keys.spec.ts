@@ -66,3 +66,14 @@ test("a member sees the keys read-only, without create or revoke controls", asyn
   await expect(page.getByLabel("Key name")).toHaveCount(0);
   await expect(page.getByRole("button", { name: /Revoke/ })).toHaveCount(0);
 });
+
+test("an owner whose email is not verified yet cannot create a key (a key can open checkouts through the API)", async ({ page }) => {
+  const { slug } = await signUp(page, { workspace: "Unverified Keys", verify: false });
+  await page.goto(`/w/${slug}/api-keys`);
+  await page.getByLabel("Key name").fill("Too early");
+  await page.getByRole("button", { name: "Create key" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Verify your email address" })).toBeVisible();
+  await expect(page.getByLabel("New API key")).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByText("No keys yet.")).toBeVisible();
+});

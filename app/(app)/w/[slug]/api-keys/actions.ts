@@ -14,7 +14,7 @@ export type CreateKeyState = (NonNullable<FormState> & { secret?: string; name?:
 const create = formAction(
   z.object({ slug: z.string().min(1), name: z.string().trim().min(1, "Give the key a name.").max(MAX_KEY_NAME, `At most ${MAX_KEY_NAME} characters.`) }),
   async (input) => {
-    const { workspace, userId } = await requireWorkspaceAction(input.slug, "billing");
+    const { workspace, userId } = await requireWorkspaceAction(input.slug, "billing-change");
     const actor = await memberActor(userId);
     const key = await db().$transaction(async (tx) => {
       const created = await createApiKey(tx, { workspaceId: workspace.id, name: input.name, createdById: userId });
