@@ -14,7 +14,7 @@ export interface ConsoleOverview {
   // (annual prices divided by 12), trials excluded: they have not paid.
   mrrCents: { currency: string; cents: number }[];
   byStatus: Record<string, number>;
-  extras: { soldUnits: string; soldCents: number; usedUnits: string };
+  extras: { soldUnits: string; soldCents: number; refundedCents: number; usedUnits: string };
   failedStripeEvents: number;
   /** Outgoing webhook deliveries retrying after a failed attempt, or given up. */
   failingWebhookDeliveries: number;
@@ -36,7 +36,7 @@ export async function consoleOverview(db: Client): Promise<ConsoleOverview> {
       WHERE s.status::text IN (${Prisma.join([...LIVE])}) AND s."stripeSubscriptionId" IS NOT NULL
       GROUP BY p.currency ORDER BY p.currency`,
     db.subscription.groupBy({ by: ["status"], _count: { _all: true } }),
-    db.extrasLot.aggregate({ where: { source: "topup" }, _sum: { units: true, amountCents: true } }),
+    db.extrasLot.aggregate({ where: { source: "topup" }, _sum: { units: true, amountCents: true, refundedCents: true } }),
     db.ledgerEntry.aggregate({ where: { kind: "debit" }, _sum: { units: true } }),
     db.stripeEvent.count({ where: { status: "failed" } }),
     db.invariantViolation.groupBy({ by: ["severity"], where: { resolvedAt: null }, _count: { _all: true } }),
@@ -52,6 +52,8 @@ export async function consoleOverview(db: Client): Promise<ConsoleOverview> {
     extras: {
       soldUnits: (sold._sum.units ?? new Prisma.Decimal(0)).toFixed(),
       soldCents: sold._sum.amountCents ?? 0,
+      // Paid back to customers since (Stripe refunds of those purchases); sold less this is what extras kept.
+      refundedCents: sold._sum.refundedCents ?? 0,
       // Debits are negative entries: units used is their negation.
       usedUnits: (used._sum.units ?? new Prisma.Decimal(0)).neg().toFixed(),
     },

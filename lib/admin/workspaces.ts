@@ -6,14 +6,16 @@ export interface WorkspaceRow {
   name: string;
   createdAt: Date;
   stripeCustomerId: string | null;
+  /** The integrator's own id for the workspace (Platform API), when it has one. */
+  externalId: string | null;
   plan: string | null;
   status: string | null;
   owners: string[];
 }
 
 /**
- * Workspaces matching a search (name or slug contains it, an owner's email, a Stripe customer id, an exact
- * id), newest first by id, `limit` at a time after the `after` cursor (keyset: no OFFSET scans).
+ * Workspaces matching a search (name or slug contains it, an owner's email, a Stripe customer id, the
+ * integrator's externalId, an exact id), newest first by id, `limit` at a time after the `after` cursor (keyset: no OFFSET scans).
  */
 export async function searchWorkspaces(db: Client, input: { q?: string; after?: string; limit?: number }) {
   const q = input.q?.trim();
@@ -27,6 +29,7 @@ export async function searchWorkspaces(db: Client, input: { q?: string; after?: 
               { slug: { contains: q.toLowerCase() } },
               { name: { contains: q, mode: "insensitive" as const } },
               { stripeCustomerId: q },
+              { externalId: q },
               { memberships: { some: { user: { email: q.toLowerCase() } } } },
             ],
           }
@@ -43,7 +46,7 @@ export async function searchWorkspaces(db: Client, input: { q?: string; after?: 
   const page = rows.slice(0, limit);
   return {
     rows: page.map<WorkspaceRow>((w) => ({
-      id: w.id, slug: w.slug, name: w.name, createdAt: w.createdAt, stripeCustomerId: w.stripeCustomerId,
+      id: w.id, slug: w.slug, name: w.name, createdAt: w.createdAt, stripeCustomerId: w.stripeCustomerId, externalId: w.externalId,
       plan: w.subscription ? `${w.subscription.plan.name} v${w.subscription.plan.version}` : null,
       status: w.subscription?.status ?? null,
       owners: w.memberships.map((m) => m.user.email),
@@ -65,10 +68,24 @@ export async function workspaceDetail(db: Client, id: string) {
   });
   if (!workspace) return null;
   const [lots, ledger, invoices, windows] = await Promise.all([
-    db.extrasLot.findMany({ where: { workspaceId: id }, orderBy: { createdAt: "desc" }, take: 50 }),
+    recentAndRefundableLots(db, id),
     db.ledgerEntry.findMany({ where: { workspaceId: id }, orderBy: { seq: "desc" }, take: 25 }),
     db.invoice.findMany({ where: { workspaceId: id }, orderBy: { createdAt: "desc" }, take: 12 }),
     db.usageWindow.findMany({ where: { workspaceId: id, periodEnd: { gt: new Date() } }, orderBy: { feature: "asc" } }),
   ]);
   return { workspace, lots, ledger, invoices, windows };
+}
+
+/**
+ * The 50 newest lots, and every purchase that can still be refunded however old (grants and adjustments do not
+ * push a purchase out of reach of the refund form), newest first.
+ */
+async function recentAndRefundableLots(db: Client, workspaceId: string) {
+  const [recent, purchases] = await Promise.all([
+    db.extrasLot.findMany({ where: { workspaceId }, orderBy: { createdAt: "desc" }, take: 50 }),
+    db.extrasLot.findMany({ where: { workspaceId, source: "topup", paymentIntentId: { not: null } }, orderBy: { createdAt: "desc" }, take: 500 }),
+  ]);
+  const seen = new Set(recent.map((l) => l.id));
+  const older = purchases.filter((l) => !seen.has(l.id) && (l.amountCents ?? 0) > l.refundedCents);
+  return [...recent, ...older].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
 }

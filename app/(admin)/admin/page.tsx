@@ -84,6 +84,7 @@ export default async function AdminOverview() {
         <Card title="Extras">
           <ul className="space-y-1 text-sm">
             <li className="flex justify-between"><span>Sold</span><span className="tabular-nums">{groupDigits(o.extras.soldUnits)} units for {formatMoney(o.extras.soldCents)}</span></li>
+            <li className="flex justify-between"><span>Refunded</span><span className="tabular-nums">{formatMoney(o.extras.refundedCents)} (net {formatMoney(o.extras.soldCents - o.extras.refundedCents)})</span></li>
             <li className="flex justify-between"><span>Used</span><span className="tabular-nums">{groupDigits(o.extras.usedUnits)} units</span></li>
           </ul>
         </Card>

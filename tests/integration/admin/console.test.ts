@@ -6,7 +6,8 @@ import { listAudit, recordAudit } from "@/lib/admin/audit";
 import { operatorOf, setOperator } from "@/lib/admin/operators";
 import { consoleOverview } from "@/lib/admin/overview";
 import { listStripeEvents, parseEventCursor, replayStripeEvent } from "@/lib/admin/stripe-events";
-import { searchWorkspaces } from "@/lib/admin/workspaces";
+import { searchWorkspaces, workspaceDetail } from "@/lib/admin/workspaces";
+import { adjustExtras } from "@/lib/billing";
 import { changeMember } from "@/lib/workspaces/members";
 import { processStripeEvent, startPackCheckout } from "@/lib/payments";
 import { deliver, eventsOf, newWorkspace, pay, requestKey, startPayments, type PaymentsEnv } from "../payments/helpers";
@@ -118,9 +119,11 @@ describe("an operator's refund", () => {
 });
 
 describe("console reads", () => {
-  it("finds a workspace by owner email, slug and id, and pages with a cursor", async () => {
+  it("finds a workspace by owner email, slug, id and the integrator's externalId, and pages with a cursor", async () => {
     const ws = await newWorkspace("op-search");
-    for (const q of [ws.email, ws.slug, ws.workspaceId]) {
+    const externalId = `org_${crypto.randomUUID()}`;
+    await db().workspace.update({ where: { id: ws.workspaceId }, data: { externalId } });
+    for (const q of [ws.email, ws.slug, ws.workspaceId, externalId]) {
       const { rows } = await searchWorkspaces(db(), { q });
       expect(rows.map((r) => r.id), q).toContain(ws.workspaceId);
     }
@@ -137,6 +140,24 @@ describe("console reads", () => {
     const after = await consoleOverview(db());
     expect(Number(after.extras.soldUnits) - Number(before.extras.soldUnits)).toBeGreaterThanOrEqual(500);
     expect(after.plans.length).toBeGreaterThan(0);
+  });
+
+  it("the overview says what was refunded of the extras sold", async () => {
+    const b = await boughtPack(env, "op-overview-refund");
+    const lot = await db().extrasLot.findFirstOrThrow({ where: { workspaceId: b.workspaceId, source: "topup" } });
+    const before = await consoleOverview(db());
+    await operatorRefund(db(), { id: b.userId, email: b.email }, { workspaceId: b.workspaceId, lotId: lot.id, amountCents: 500, refundRequestId: requestKey() });
+    const after = await consoleOverview(db());
+    expect(after.extras.refundedCents - before.extras.refundedCents).toBeGreaterThanOrEqual(500);
+  });
+
+  it("a workspace's detail lists every purchase that can still be refunded, however many lots came after it", async () => {
+    const b = await boughtPack(env, "op-old-purchase");
+    const purchase = await db().extrasLot.findFirstOrThrow({ where: { workspaceId: b.workspaceId, source: "topup" } });
+    for (let i = 0; i < 55; i++) await adjustExtras(db(), { workspaceId: b.workspaceId, units: "1", idempotencyKey: `adj-${i}-${requestKey()}`, memo: "goodwill" });
+    const detail = await workspaceDetail(db(), b.workspaceId);
+    expect(detail!.lots.map((l) => l.id)).toContain(purchase.id);
+    expect(detail!.lots).toHaveLength(51);
   });
 });
 

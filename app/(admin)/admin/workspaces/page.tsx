@@ -17,7 +17,7 @@ export default async function AdminWorkspaces({ searchParams }: { searchParams: 
       <h1 className="text-2xl font-semibold text-slate-900">Workspaces</h1>
       <form role="search" className="flex gap-2">
         <label htmlFor="q" className="sr-only">Search workspaces</label>
-        <input id="q" name="q" defaultValue={query} placeholder="Name, slug, owner email, Stripe customer or id" className="w-full max-w-md rounded-md border border-slate-300 px-3 py-2 text-sm" />
+        <input id="q" name="q" defaultValue={query} placeholder="Name, slug, owner email, Stripe customer, externalId or id" className="w-full max-w-md rounded-md border border-slate-300 px-3 py-2 text-sm" />
         <button type="submit" className="rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700">Search</button>
       </form>
       {rows.length === 0 ? (
@@ -27,7 +27,7 @@ export default async function AdminWorkspaces({ searchParams }: { searchParams: 
           {rows.map((w) => (
             <li key={w.id} className="flex flex-col gap-1 px-4 py-3 sm:flex-row sm:items-center sm:gap-4" data-testid="admin-workspace-row">
               <Link href={`/admin/workspaces/${w.id}`} className="font-medium text-brand-700 hover:underline">{w.name}</Link>
-              <span className="text-sm text-slate-600">{w.owners.join(", ") || "no owner"}</span>
+              <span className="text-sm text-slate-600">{w.owners.join(", ") || "no owner"}{w.externalId ? ` · ${w.externalId}` : ""}</span>
               <span className="text-sm text-slate-600 sm:ml-auto">{w.plan ?? "no plan"}{w.status ? ` · ${subscriptionStatusLabel(w.status).toLowerCase()}` : ""}</span>
               <span className="text-xs text-slate-500">created {formatDate(w.createdAt)}</span>
             </li>

@@ -67,7 +67,7 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
       <div>
         <Link href="/admin/workspaces" className="text-sm text-brand-700 hover:underline">← Workspaces</Link>
         <h1 className="mt-1 text-2xl font-semibold text-slate-900" data-testid="admin-workspace-name">{w.name}</h1>
-        <p className="text-sm text-slate-600">{w.slug} · {w.id}{w.stripeCustomerId ? ` · ${w.stripeCustomerId}` : ""} · created {formatDate(w.createdAt)}</p>
+        <p className="text-sm text-slate-600">{w.slug} · {w.id}{w.externalId ? ` · externalId ${w.externalId}` : ""}{w.stripeCustomerId ? ` · ${w.stripeCustomerId}` : ""} · created {formatDate(w.createdAt)}</p>
       </div>
 
       <div className="grid gap-4 lg:grid-cols-2">
