@@ -158,6 +158,9 @@ test("trial: starting Pro's 7-day trial on Free shows the trial with 7 days left
   const longEnds = ends.map(longDate);
   await expect(page.getByTestId("plan-pro")).toContainText(new RegExp(`This is your current plan \\(trial until (${longEnds.join("|")})\\)\\.`));
   await expect(page.getByTestId("subscription-summary")).toContainText(new RegExp(`^Pro — on a free trial until (${longEnds.join("|")})\\.$`));
+  // The trial's own plan can be subscribed to now, to keep it after the trial (monthly, the trial's interval).
+  await expect(page.getByTestId("plan-pro")).toContainText("Subscribe now to keep Pro after your trial");
+  await expect(page.getByTestId("checkout-pro").getByRole("button", { name: "Choose Pro" })).toBeVisible();
 
   await page.goto(`/w/${slug}/billing`);
   await expect(page.getByTestId("plan-name")).toHaveText("Pro");

@@ -58,6 +58,16 @@ test("an operator versions a plan, migrates its subscriptions, moves, overrides 
   await editor.getByRole("button", { name: "Publish v2" }).click();
   await expect(editor.getByRole("status")).toContainText("Published Max v2: new subscriptions get it; existing ones keep theirs. Its Stripe prices are created.");
 
+  // The customer, still on v1, sees the terms they have on their plan's card, not v2's.
+  await signOut(page);
+  await signIn(page, customer.email);
+  await page.goto(`/w/${customer.slug}/plans`);
+  await expect(page.getByTestId("plan-max")).toContainText("$499.99");
+  await expect(page.getByTestId("plan-max")).toContainText("60,000 compute");
+  await expect(page.getByTestId("plan-max")).not.toContainText("$549.99");
+  await signOut(page);
+  await asOperator(page);
+
   // v1 is grandfathered: its subscriptions stay on it until migrated. Preview, then migrate.
   await page.goto("/admin/plans/max");
   await expect(page.getByTestId("plan-version-2")).toContainText("$549.99 a month");

@@ -118,6 +118,7 @@ export async function previewMoves(db: Client, workspaceIds: string[], to: PlanR
     let blocked: string | null = null;
     const toPrice = priceOf(to, sub.interval);
     if (sub.plan.id === to.id) blocked = `Already on ${planLabel(to)}.`;
+    else if (!to.active) blocked = `${planLabel(to)} is archived: it takes no new subscriptions.`;
     else if (stripeBacked) {
       const priceId = sub.interval === "year" ? to.stripeAnnualPriceId : to.stripeMonthlyPriceId;
       if (toPrice <= 0) blocked = `A paid subscription cannot move to a free version; cancel it instead.`;
@@ -185,7 +186,9 @@ export async function moveWorkspace(
     if (locked[0].planId === to.id) outcome = { outcome: "already", after: await currentTerms(tx, input.workspaceId, now) };
     else if (locked[0].planId !== input.fromPlanId) outcome = { outcome: "skipped", reason: "No longer on the version being moved from." };
     else {
-      const [preview] = await previewMoves(tx, [input.workspaceId], to, now);
+      // Archived since the move was asked (or since a migration started): read under the move's transaction.
+      const { active } = await tx.plan.findUniqueOrThrow({ where: { id: to.id }, select: { active: true } });
+      const [preview] = await previewMoves(tx, [input.workspaceId], { ...to, active }, now);
       if (preview!.blocked) outcome = { outcome: "skipped", reason: preview!.blocked };
       else outcome = { outcome: "moved", before: preview!.before, after: await applyMove(tx, op, input, preview!, to, now) };
     }

@@ -6,6 +6,7 @@ import { currentTerms, moveWorkspace, previewMoves } from "@/lib/admin/plan-move
 import { migrationItems, migrationPreview, runMigration, sameTerms, startMigration } from "@/lib/admin/plan-migrations";
 import { operatorCancel } from "@/lib/admin/subscriptions";
 import { setOverride } from "@/lib/admin/overrides";
+import { archivePlanVersion } from "@/lib/admin/plans";
 import { startPlanCheckout, startTrial } from "@/lib/payments";
 import { syncStripeCatalog } from "@/lib/stripe";
 import { newWorkspace, pay, requestKey, startPayments, subscriptionOf, type PaymentsEnv } from "../payments/helpers";
@@ -182,6 +183,19 @@ describe("migrating one version's subscriptions to another", () => {
     const r = await moveWorkspace(db(), op, { workspaceId: paid.workspaceId, fromPlanId: v2.id, toPlanId: free.id, key: requestKey() });
     expect(r.outcome).toBe("skipped");
     expect((await subscriptionOf(paid.workspaceId)).planId).toBe(v2.id);
+  });
+
+  it("a single move to an archived version is skipped, saying why, and changes nothing", async () => {
+    const op = await operator();
+    const { v1, publishV2 } = await twoVersions("archived");
+    const onV1 = await subscribed(v1.key, "mig-archived");
+    const v2 = await publishV2();
+    await archivePlanVersion(db(), op, { planId: v2.id });
+    const [p] = await previewMoves(db(), [onV1.workspaceId], await db().plan.findUniqueOrThrow({ where: { id: v2.id }, include: { entitlements: true } }));
+    expect(p!.blocked).toMatch(/archived/);
+    const r = await moveWorkspace(db(), op, { workspaceId: onV1.workspaceId, fromPlanId: v1.id, toPlanId: v2.id, key: requestKey() });
+    expect(r).toMatchObject({ outcome: "skipped", reason: expect.stringMatching(/archived/) });
+    expect((await subscriptionOf(onV1.workspaceId)).planId).toBe(v1.id);
   });
 });
 

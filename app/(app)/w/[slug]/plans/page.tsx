@@ -21,11 +21,17 @@ export default async function PlansPage({ params, searchParams }: { params: Prom
   const { workspace, role } = await requireWorkspacePage(slug);
   const canBill = can(role, "billing");
   const [sub, plans] = await Promise.all([
-    db().subscription.findUniqueOrThrow({ where: { workspaceId: workspace.id }, include: { plan: true, pendingPlan: true } }),
+    db().subscription.findUniqueOrThrow({ where: { workspaceId: workspace.id }, include: { plan: { include: { entitlements: true } }, pendingPlan: true } }),
     db().plan.findMany({ where: { active: true }, orderBy: [{ sortOrder: "asc" }, { version: "desc" }], include: { entitlements: true } }),
   ]);
   const interval = query.interval === "year" ? "year" : query.interval === "month" ? "month" : sub.interval;
-  const latest = plans.filter((p, i) => plans.findIndex((q) => q.key === p.key) === i);
+  // The newest version of each plan; a workspace kept on an older version of its plan (grandfathered) sees its own
+  // version's price and quotas on its plan's card for its interval, not the newer terms it does not have.
+  const newest = plans.filter((p, i) => plans.findIndex((q) => q.key === p.key) === i);
+  const ownTerms = (p: (typeof plans)[number]) => p.key === sub.plan.key && p.id !== sub.planId && (interval === sub.interval || sub.plan.monthlyPriceCents === 0);
+  const latest = newest.map((p) => (ownTerms(p) ? sub.plan : p));
+  // A trial of the app's own (no card): its plan is subscribed to through Checkout like any other, to keep it after the trial.
+  const localTrial = sub.status === "trialing" && !billedByStripe(sub);
   const paidLive = billedByStripe(sub) && LIVE.includes(sub.status);
   const blocked = purchaseBlockReason(sub.status);
   const periodEnd = sub.currentPeriodEnd ? day(sub.currentPeriodEnd) : "the end of the period";
@@ -40,7 +46,8 @@ export default async function PlansPage({ params, searchParams }: { params: Prom
   function action(plan: (typeof latest)[number]) {
     const price = interval === "year" ? plan.annualPriceCents : plan.monthlyPriceCents;
     const isCurrent = plan.key === sub.plan.key && (price === 0 || interval === sub.interval) && sub.status !== "unpaid";
-    if (isCurrent) return <p className="text-sm font-medium text-brand-700">This is your current plan{sub.status === "trialing" && sub.trialEndsAt ? ` (trial until ${day(sub.trialEndsAt)})` : ""}.</p>;
+    const current = <p className="text-sm font-medium text-brand-700">This is your current plan{sub.status === "trialing" && sub.trialEndsAt ? ` (trial until ${day(sub.trialEndsAt)})` : ""}.</p>;
+    if (isCurrent && !(localTrial && canBill && !blocked && price > 0)) return current;
     if (!canBill) return null;
     if (price === 0) {
       if (!paidLive) return null;
@@ -115,6 +122,7 @@ export default async function PlansPage({ params, searchParams }: { params: Prom
     const canTrial = plan.trialDays > 0 && sub.status === "free" && !sub.trialEndsAt;
     return (
       <div className="space-y-3">
+        {isCurrent && current}
         <p className="text-sm text-slate-700">
           {sub.status === "trialing" ? `Subscribe now to keep ${plan.name} after your trial; you are charged when the trial ends.` : `Pay ${formatMoney(price, plan.currency)} now through Stripe Checkout; ${plan.name} and its quotas apply as soon as the payment clears, and renew every ${interval}.`}
         </p>
