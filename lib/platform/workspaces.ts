@@ -6,7 +6,7 @@ import { FREE_PLAN_KEY } from "@/lib/billing/catalog";
 import { currentPlanVersion } from "@/lib/billing/plans";
 import { onPlanChanged } from "@/lib/billing";
 import { lockSubscriptionRow } from "@/lib/payments/lookup";
-import { slugFor } from "@/lib/workspaces/create-workspace";
+import { freeSlug } from "@/lib/workspaces/create-workspace";
 import { invitePlatformOwner, type SentInvitation } from "@/lib/workspaces/invitations";
 
 // Workspaces the integrating backend provisions by its own ids (Platform API). No framework imports.
@@ -91,7 +91,7 @@ export async function provisionWorkspace(
       if (input.trial && plan.trialDays <= 0) throw new AppError("invalid_request", `The ${plan.name} plan has no trial.`, { field: "trial" });
       const ws = await tx.workspace.create({
         data: {
-          name: input.name, slug: slugFor(input.name), externalId: input.externalId,
+          name: input.name, slug: await freeSlug(tx, input.name), externalId: input.externalId,
           subscription: { create: { planId: free.id, status: "free" } },
           extrasAccount: { create: {} },
         },

@@ -20,7 +20,7 @@ export async function createWorkspace(db: Tx, input: { name: string; ownerId: st
     const workspace = await tx.workspace.create({
       data: {
         name: input.name,
-        slug: slugFor(input.name),
+        slug: await freeSlug(tx, input.name),
         memberships: { create: { userId: input.ownerId, role: "OWNER" } },
         subscription: { create: { planId: free.id, status: "free" } },
         extrasAccount: { create: {} },
@@ -31,4 +31,16 @@ export async function createWorkspace(db: Tx, input: { name: string; ownerId: st
     await claimSeat(tx, { workspaceId: created.id, membershipId: memberships[0]!.id });
     return created;
   });
+}
+
+/**
+ * A slug no workspace has. Names that share a base (every name in a script other than Latin reduces to
+ * "workspace") meet on the 24-bit suffix after a few thousand workspaces; a taken one is drawn again, here,
+ * rather than failing the creation on the unique constraint.
+ */
+export async function freeSlug(tx: Tx, name: string): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    const slug = slugFor(name);
+    if (attempt >= 8 || !(await tx.workspace.findUnique({ where: { slug }, select: { id: true } }))) return slug;
+  }
 }
