@@ -1,5 +1,6 @@
 import { AppError } from "@/lib/errors";
 import { inTransaction, type Client, type Tx } from "@/lib/db";
+import { closeExpiredLots } from "./extras-expire";
 import { appendEntries, lockExtrasAccount, settleDebts } from "./extras-ledger";
 import { unitsTakenFromLot, type RefundResult } from "./refunds";
 import { ZERO, formatUnits, maxDec, minDec, roundUnits, toDec } from "./units";
@@ -31,12 +32,14 @@ export async function freezeDisputedUnits(
     const account = await lockExtrasAccount(tx, found.workspaceId);
     const done = await tx.ledgerEntry.findFirst({ where: { workspaceId: found.workspaceId, kind: "dispute", causeType: "dispute", causeId: input.disputeId, lotId: found.id } });
     if (done) return { created: false, units: "0", frozenUnits: formatUnits(toDec(done.units).neg()), balance: formatUnits(account.balance), entries: [] };
+    // A lot past its expiry is closed first, as the expiry run would have: its unspent units expired, not frozen.
+    const expired = await closeExpiredLots(tx, account, { workspaceId: found.workspaceId, lotIds: [found.id], now });
     const lot = await tx.extrasLot.findUniqueOrThrow({ where: { id: found.id } });
     const units = toDec(lot.units);
     const paid = lot.amountCents ?? 0;
     const proportional = paid > 0 ? roundUnits(units.times(Math.min(Math.max(input.amountCents, 0), paid)).div(paid)) : units;
     const freeze = minDec(proportional, maxDec(units.minus(await unitsTakenFromLot(tx, lot)), ZERO));
-    const entries = await appendEntries(tx, account, [{ lotId: lot.id, kind: "dispute", units: freeze.neg(), causeType: "dispute", causeId: input.disputeId, memo: "Frozen while the payment is disputed." }], now);
+    const entries = expired.entries.concat(await appendEntries(tx, account, [{ lotId: lot.id, kind: "dispute", units: freeze.neg(), causeType: "dispute", causeId: input.disputeId, memo: "Frozen while the payment is disputed." }], now));
     entries.push(...(await settleDebts(tx, account, "dispute", input.disputeId, now)));
     return { created: true, units: formatUnits(freeze), frozenUnits: formatUnits(freeze), balance: formatUnits(account.balance), entries };
   });

@@ -1,6 +1,8 @@
-import type { Client } from "@/lib/db";
+import type { Client, Tx } from "@/lib/db";
 import { inTransaction } from "@/lib/db";
 import { appendEntries, lockExtrasAccount, type LedgerEntryOut } from "./extras-ledger";
+
+type Account = Awaited<ReturnType<typeof lockExtrasAccount>>;
 import { toDec } from "./units";
 
 /**
@@ -32,25 +34,29 @@ export async function expireLots(
   for (const [workspaceId, lotIds] of byWorkspace) {
     const r = await inTransaction(db, async (tx) => {
       const account = await lockExtrasAccount(tx, workspaceId);
-      const claimed = await tx.$queryRaw<{ id: string; remaining: string }[]>`
-        UPDATE "ExtrasLot" SET "expiredAt" = ${now}
-        WHERE id = ANY(${lotIds}::text[]) AND "workspaceId" = ${workspaceId} AND "expiredAt" IS NULL AND "expiresAt" <= ${now}
-        RETURNING id, remaining::text AS remaining`;
-      const drafts = claimed
-        .filter((l) => toDec(l.remaining).gt(0))
-        .sort((a, b) => (a.id < b.id ? -1 : 1))
-        .map((l) => ({
-          lotId: l.id,
-          kind: "expiration" as const,
-          units: toDec(l.remaining).neg(),
-          causeType: "expiry" as const,
-          causeId: l.id,
-          memo: opts.cronRunId ? `cron run ${opts.cronRunId}` : null,
-        }));
-      return { count: claimed.length, entries: await appendEntries(tx, account, drafts, now) };
+      return closeExpiredLots(tx, account, { workspaceId, lotIds, now, memo: opts.cronRunId ? `cron run ${opts.cronRunId}` : null });
     });
     lotsExpired += r.count;
     entries.push(...r.entries);
   }
   return { lotsExpired, entries, more: due.length === limit };
+}
+
+/**
+ * Closes those of `lotIds` that are past their expiry and not closed yet, under the account lock the caller
+ * holds: expiredAt set, and one expiration entry for a positive remainder. The expiry run uses it, and so do a
+ * refund and a dispute of a lot past its expiry (so what they take back does not depend on whether the run came
+ * first: expired units are never clawed back or frozen again).
+ */
+export async function closeExpiredLots(tx: Tx, account: Account, input: { workspaceId: string; lotIds: string[]; now: Date; memo?: string | null }) {
+  const { workspaceId, lotIds, now } = input;
+  const claimed = await tx.$queryRaw<{ id: string; remaining: string }[]>`
+    UPDATE "ExtrasLot" SET "expiredAt" = ${now}
+    WHERE id = ANY(${lotIds}::text[]) AND "workspaceId" = ${workspaceId} AND "expiredAt" IS NULL AND "expiresAt" <= ${now}
+    RETURNING id, remaining::text AS remaining`;
+  const drafts = claimed
+    .filter((l) => toDec(l.remaining).gt(0))
+    .sort((a, b) => (a.id < b.id ? -1 : 1))
+    .map((l) => ({ lotId: l.id, kind: "expiration" as const, units: toDec(l.remaining).neg(), causeType: "expiry" as const, causeId: l.id, memo: input.memo ?? null }));
+  return { count: claimed.length, entries: await appendEntries(tx, account, drafts, now) };
 }

@@ -1,5 +1,6 @@
 import { AppError } from "@/lib/errors";
 import { inTransaction, type Client } from "@/lib/db";
+import { closeExpiredLots } from "./extras-expire";
 import { appendEntries, lockExtrasAccount, settleDebts, type LedgerEntryOut } from "./extras-ledger";
 import { ZERO, formatUnits, maxDec, minDec, roundUnits, toDec, type Dec } from "./units";
 
@@ -75,6 +76,8 @@ export async function clawbackRefund(
       const clawed = done.causeType === "refund" ? formatUnits(toDec(done.units).neg()) : "0";
       return { created: false, units: "0", clawedUnits: clawed, balance: formatUnits(account.balance), entries: [] };
     }
+    // A lot past its expiry is closed first, as the expiry run would have: its unspent units expired, not clawed.
+    const expired = await closeExpiredLots(tx, account, { workspaceId: found.workspaceId, lotIds: [found.id], now });
     const lot = await tx.extrasLot.findUniqueOrThrow({ where: { id: found.id } });
     if (!lot.amountCents) throw new AppError("invalid_request", "This lot was not paid for, so it cannot be refunded.");
     if (lot.refundedCents + input.amountCents > lot.amountCents) {
@@ -86,12 +89,12 @@ export async function clawbackRefund(
     const proportional = proportionalClawback(units, lot.amountCents, lot.refundedCents, input.amountCents);
     const claw = minDec(proportional, maxDec(units.minus(taken), ZERO));
     await tx.extrasLot.update({ where: { id: lot.id }, data: { refundedCents: { increment: input.amountCents } } });
-    const entries = await appendEntries(
+    const entries = expired.entries.concat(await appendEntries(
       tx,
       account,
       [{ lotId: lot.id, kind: "refund", units: claw.neg(), causeType: "refund", causeId: input.refundId }],
       now,
-    );
+    ));
     entries.push(...(await settleDebts(tx, account, "refund", input.refundId, now)));
     const clawed = formatUnits(claw);
     return { created: true, units: clawed, clawedUnits: clawed, balance: formatUnits(account.balance), entries };

@@ -20,8 +20,9 @@
 //   renewal.
 // - Lots: a credit (topup, grant, adjustment) first settles the debt of negative lots, oldest first, and only
 //   the rest is spendable. A refund claws back units in proportion to the cents refunded, never units that
-//   already expired or were clawed before; a lot left negative is settled at once from the other spendable
-//   lots (soonest-expiring first). Expiry takes a lot's positive remainder. balance = sum of lot remainders.
+//   already expired or were clawed before (a lot past its expiry is closed first, as the expiry run would); a
+//   lot left negative is settled at once from the other spendable lots (soonest-expiring first). Expiry takes a
+//   lot's positive remainder. balance = sum of lot remainders.
 // - A dispute of a paid lot freezes its units in proportion to the disputed cents, never units already expired,
 //   clawed or frozen, exactly like a clawback (a lot left negative is settled the same way). A won dispute gives
 //   them back like a failed refund (an expired lot only gets its own debt cleared); a lost one keeps them out.
@@ -360,6 +361,7 @@ export class BooksModel {
   refund(lot: Lot, cents: number): Outcome<Micros> {
     if (lot.amountCents === null) return { error: "invalid_request" };
     if (cents <= 0 || lot.refundedCents + cents > lot.amountCents) return { error: "invalid_request" };
+    this.expireIfDue(lot);
     const proportional =
       mulDivHalfUp(lot.units, lot.refundedCents + cents, lot.amountCents) - mulDivHalfUp(lot.units, lot.refundedCents, lot.amountCents);
     const claw = min(proportional, max(lot.units - lot.expiredOrClawed, 0n));
@@ -385,6 +387,7 @@ export class BooksModel {
 
   /** A dispute of a paid lot for `cents`: its units frozen in proportion, as a clawback would take them. */
   dispute(lot: Lot, cents: number): Micros {
+    this.expireIfDue(lot);
     const paid = lot.amountCents ?? 0;
     const proportional = paid > 0 ? mulDivHalfUp(lot.units, Math.min(Math.max(cents, 0), paid), paid) : lot.units;
     const freeze = min(proportional, max(lot.units - lot.expiredOrClawed, 0n));
@@ -417,15 +420,21 @@ export class BooksModel {
 
   expire(): number {
     let n = 0;
-    for (const lot of this.lots) {
-      if (lot.expired || lot.expiresAt === null || lot.expiresAt > this.now) continue;
-      lot.expired = true;
-      n++;
-      if (lot.remaining > 0n) {
-        lot.expiredOrClawed += lot.remaining;
-        lot.remaining = 0n;
-      }
-    }
+    for (const lot of this.lots) if (this.expireIfDue(lot)) n++;
     return n;
+  }
+
+  /**
+   * Closes a lot past its expiry that is not closed yet: its positive remainder expires. The expiry run does it,
+   * and so do a refund and a dispute of that lot first, so what they take never depends on whether the run came first.
+   */
+  private expireIfDue(lot: Lot): boolean {
+    if (lot.expired || lot.expiresAt === null || lot.expiresAt > this.now) return false;
+    lot.expired = true;
+    if (lot.remaining > 0n) {
+      lot.expiredOrClawed += lot.remaining;
+      lot.remaining = 0n;
+    }
+    return true;
   }
 }
