@@ -82,7 +82,15 @@ export async function topupExtras(
  */
 export async function grantExtras(
   db: Client,
-  input: { workspaceId: string; invoiceId: string; units?: string | number; expiresAt?: Date | null; now?: Date },
+  input: {
+    workspaceId: string;
+    invoiceId: string;
+    units?: string | number;
+    expiresAt?: Date | null;
+    /** What paid the invoice: a refund (or dispute) of that payment takes the grant back in proportion to the cents. */
+    payment?: { paymentIntentId: string; amountCents: number; currency: string } | null;
+    now?: Date;
+  },
 ): Promise<LotResult | null> {
   const now = input.now ?? new Date();
   const sub = await db.subscription.findUnique({ where: { workspaceId: input.workspaceId }, include: { plan: true } });
@@ -100,7 +108,10 @@ export async function grantExtras(
       return { created: false, lotId: existing.id, units: formatUnits(existing.units), expiresAt: existing.expiresAt, balance: formatUnits(account.balance), entries: [] };
     }
     const lot = await tx.extrasLot.create({
-      data: { workspaceId: input.workspaceId, source: "grant", sourceRef: input.invoiceId, units: units.toFixed(), remaining: 0, expiresAt, createdAt: now },
+      data: {
+        workspaceId: input.workspaceId, source: "grant", sourceRef: input.invoiceId, units: units.toFixed(), remaining: 0, expiresAt, createdAt: now,
+        ...(input.payment && input.payment.amountCents > 0 ? { paymentIntentId: input.payment.paymentIntentId, amountCents: input.payment.amountCents, currency: input.payment.currency } : {}),
+      },
     });
     const entries = await appendEntries(tx, account, [{ lotId: lot.id, kind: "grant", units, causeType: "invoice", causeId: input.invoiceId }], now);
     entries.push(...(await settleDebts(tx, account, "invoice", input.invoiceId, now)));

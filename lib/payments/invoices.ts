@@ -121,7 +121,8 @@ export async function applyInvoiceRead(tx: Tx, read: InvoiceRead, now: Date): Pr
   if (!paidEvent || invoice.status !== "paid" || invoice.amount_paid <= 0 || !GRANTING.has(invoice.billing_reason ?? "")) return { workspaceId, granted: false, notifications };
   const sub = await tx.subscription.findUnique({ where: { workspaceId } });
   if (!sub || sub.stripeSubscriptionId !== subscriptionId || sub.status === "unpaid" || sub.status === "free") return { workspaceId, granted: false, notifications };
-  const lot = await grantExtras(tx, { workspaceId, invoiceId: invoice.id!, now });
+  const paidBy = invoicePaymentIntentId(invoice);
+  const lot = await grantExtras(tx, { workspaceId, invoiceId: invoice.id!, payment: paidBy ? { paymentIntentId: paidBy, amountCents: invoice.amount_paid, currency: invoice.currency } : null, now });
   return { workspaceId, granted: !!lot?.created, notifications };
 }
 

@@ -132,8 +132,8 @@ export async function readRefundUpdated(db: Client, refundId: string): Promise<P
 /**
  * Convergence for charge.refunded, refund.updated and refund.failed, from what their read phase found:
  * applies each refund's status (clawback once, give-back once). A refund of a pack whose purchase is not
- * credited yet fails (and is retried), so the clawback never gets lost; refunds of other payments
- * (subscription invoices) are not extras and change nothing here.
+ * credited yet fails (and is retried), so the clawback never gets lost. A refund of a subscription invoice takes
+ * back the plan grant that invoice came with (its lot carries the payment); other payments change nothing here.
  */
 export async function applyPaymentRefundsRead(tx: Tx, read: PaymentRefundsRead): Promise<{ changes: number }> {
   const { paymentIntentId } = read;

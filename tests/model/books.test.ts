@@ -89,6 +89,33 @@ test("regression: a dispute won after its pack expired only clears the pack's de
   ]);
 });
 
+// A pack past its expiry that the expiry run has not closed yet: a refund or a dispute of it closes it first, so
+// what it takes back is what it would take after the run (the spent part), whichever came first.
+test("regression: a refund or a dispute of a pack past its expiry, before the expiry run, takes back what it would after it", async () => {
+  await runSequence(testDb(), { period: "week", anchorDay: 28, anchorMonth: 0, startAfterDays: 3, level: 0 }, [
+    { op: "topup", units: "100", cents: 2000, days: 1 },
+    { op: "topup", units: "100", cents: 2000, days: 1 },
+    { op: "topup", units: "100", cents: 2000, days: null },
+    { op: "record", feature: "compute", units: "180", key: { kind: "new" } },
+    { op: "advance", ms: 2 * 86_400_000 },
+    { op: "refund", pick: 0, cents: 1000 },
+    { op: "dispute", pick: 1, cents: "full" },
+    { op: "expire" },
+    { op: "record", feature: "compute", units: "30", key: { kind: "new" } },
+  ]);
+});
+
+// A plan's grant came with a paid invoice: refunding that invoice takes the grant back in proportion, like a pack.
+test("regression: a refund of the invoice a grant came with takes the grant back in proportion", async () => {
+  await runSequence(testDb(), { period: "week", anchorDay: 28, anchorMonth: 0, startAfterDays: 3, level: 0 }, [
+    { op: "grant", units: "500", days: 30, cents: 9900 },
+    { op: "record", feature: "compute", units: "150", key: { kind: "new" } },
+    { op: "refund", pick: 0, cents: 4950 },
+    { op: "refund", pick: 0, cents: "full" },
+    { op: "record", feature: "compute", units: "10", key: { kind: "new" } },
+  ]);
+});
+
 // A crossing made while payment was overdue starts no purchase; once paid up, a replayed event (which debits
 // nothing) starts none either: the next debit or the sweep decides.
 test("regression: a replay after payment is back buys no pack for a crossing made while overdue", async () => {

@@ -23,7 +23,8 @@ export type Op =
   | { op: "check"; feature: Feature; units: string }
   | { op: "advance"; ms: number }
   | { op: "topup"; units: string; cents: number; days: number | null }
-  | { op: "grant"; units: string; days: number | null }
+  // cents: what the invoice that granted it was paid (absent: no payment known, e.g. older grants).
+  | { op: "grant"; units: string; days: number | null; cents?: number }
   | { op: "adjust"; units: string; days: number | null }
   | { op: "refund"; pick: number; cents: number | "full" }
   | { op: "refund_fails"; pick: number }
@@ -86,7 +87,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant("check" as const), feature: fc.constantFrom<Feature>("compute", "api_calls"), units: unitsArb(120) }) },
   { weight: 12, arbitrary: fc.record({ op: fc.constant("advance" as const), ms: fc.oneof(fc.integer({ min: 60_000, max: 6 * HOUR }), fc.integer({ min: DAY, max: 4 * DAY }), fc.integer({ min: 6 * DAY, max: 20 * DAY })) }) },
   { weight: 8, arbitrary: fc.record({ op: fc.constant("topup" as const), units: unitsArb(300), cents: fc.integer({ min: 100, max: 5000 }), days: daysArb }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant("grant" as const), units: unitsArb(200), days: daysArb }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant("grant" as const), units: unitsArb(200), days: daysArb, cents: fc.integer({ min: 100, max: 5000 }) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant("adjust" as const), units: fc.tuple(fc.boolean(), unitsArb(150)).map(([neg, u]) => (neg ? `-${u}` : u)), days: daysArb }) },
   { weight: 6, arbitrary: fc.record({ op: fc.constant("refund" as const), pick: fc.nat(1000), cents: fc.oneof(fc.constant("full" as const), fc.integer({ min: 1, max: 3000 })) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant("refund_fails" as const), pick: fc.nat(1000) }) },
@@ -277,8 +278,9 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
       }
       case "grant": {
         const expiresAt = op.days === null ? null : now + op.days * DAY;
-        model.credit({ source: "grant", units: micros(op.units), expiresAt });
-        const r = await grantExtras(db, { workspaceId, invoiceId: `in_model_${i}`, units: op.units, expiresAt: expiresAt === null ? null : new Date(expiresAt), now: at });
+        model.credit({ source: "grant", units: micros(op.units), expiresAt, amountCents: op.cents ?? null });
+        const payment = op.cents === undefined ? null : { paymentIntentId: `pi_model_${workspaceId}_${i}`, amountCents: op.cents, currency: "usd" };
+        const r = await grantExtras(db, { workspaceId, invoiceId: `in_model_${i}`, units: op.units, expiresAt: expiresAt === null ? null : new Date(expiresAt), payment, now: at });
         lotIds.push(r!.lotId);
         break;
       }
@@ -308,6 +310,7 @@ export async function runSequence(db: PrismaClient, config: Config, ops: Op[]): 
           say(i, op, `refund clawed ${actual.ok.clawedUnits}, model ${text(expected.ok)}`);
         }
         saw("error" in expected ? "refund_refused" : model.lots.some((l) => l.remaining < 0n) ? "refund_left_debt" : "refund");
+        if (lot.source === "grant" && "ok" in expected) saw("grant_invoice_refunded");
         if ("ok" in expected) refunds.push({ lot, refundId: `re_model_${i}`, cents, clawed: expected.ok, failed: false });
         break;
       }

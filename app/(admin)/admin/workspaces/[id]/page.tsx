@@ -203,7 +203,7 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
                     <div>{lot.source === "topup" ? "Purchase" : lot.source === "grant" ? "Plan grant" : "Adjustment"}: {groupDigits(lot.units.toFixed())} units, {groupDigits(lot.remaining.toFixed())} left</div>
                     <div className="text-xs text-slate-500">
                       {formatDate(lot.createdAt)}{lot.expiresAt ? `, expires ${formatDate(lot.expiresAt)}` : ""}
-                      {paid > 0 && `, paid ${formatMoney(paid, lot.currency ?? "usd")}`}{lot.refundedCents > 0 && `, ${formatMoney(lot.refundedCents, lot.currency ?? "usd")} refunded`}
+                      {paid > 0 && `, ${lot.source === "topup" ? "paid" : "invoice paid"} ${formatMoney(paid, lot.currency ?? "usd")}`}{lot.refundedCents > 0 && `, ${formatMoney(lot.refundedCents, lot.currency ?? "usd")} refunded`}
                     </div>
                   </div>
                   {refundable && (

@@ -104,8 +104,10 @@ export default async function ExtrasPage({ params, searchParams }: { params: Pro
                     )}
                     <p className="text-slate-600">
                       Added {day(lot.createdAt)}; {lot.expiredAt ? `expired ${day(lot.expiredAt)}` : lot.expiresAt ? `expires ${day(lot.expiresAt)}` : "never expires"}
-                      {paid > 0 && `; paid ${formatMoney(paid, lot.currency ?? "usd")}`}
-                      {lot.refundedCents > 0 && `, ${formatMoney(lot.refundedCents, lot.currency ?? "usd")} refunded`}
+                      {lot.source === "topup" && paid > 0 && `; paid ${formatMoney(paid, lot.currency ?? "usd")}`}
+                      {lot.refundedCents > 0 && (lot.source === "topup"
+                        ? `, ${formatMoney(lot.refundedCents, lot.currency ?? "usd")} refunded`
+                        : `; ${formatMoney(lot.refundedCents, lot.currency ?? "usd")} of the invoice it came with was refunded, and its units in proportion`)}
                     </p>
                   </div>
                 </li>
