@@ -13,8 +13,8 @@ const PRUNE_AFTER_DAYS = 30;
  * a subscription whose period ended without a renewal webhook is re-synced (which resets its windows), and
  * threshold notifications the request path left pending are sent.
  */
-export async function resetWindowsJob({ db, now, deadline }: CronContext) {
-  const { synced: resynced, failed, cursor } = await resyncSubscriptions(db, { now, deadline, endedBy: now });
+export async function resetWindowsJob({ db, now, deadline, resumeAfter }: CronContext) {
+  const { synced: resynced, failed, cursor } = await resyncSubscriptions(db, { now, deadline, endedBy: now, resumeAfter });
   const notifications = await deliverPendingNotifications(db, { now, limit: 200 });
   return { resynced, failed, notifications, cursor };
 }
@@ -33,8 +33,8 @@ export async function expireExtrasJob({ db, now, runId, deadline }: CronContext)
   return { lotsExpired, batches, more };
 }
 
-export async function dunningJob({ db, now, deadline }: CronContext) {
-  return { ...(await runDunning(db, { now, deadline })) };
+export async function dunningJob({ db, now, deadline, resumeAfter }: CronContext) {
+  return { ...(await runDunning(db, { now, deadline, resumeAfter })) };
 }
 
 export async function trialsJob({ db, now, deadline }: CronContext) {
@@ -42,16 +42,17 @@ export async function trialsJob({ db, now, deadline }: CronContext) {
 }
 
 /** Repairs the Stripe catalog, re-syncs subscriptions, retries failed webhook events, recovers events never received, settles ended overrides, and checks the books. */
-export async function reconcileJob({ db, now, deadline }: CronContext) {
+export async function reconcileJob({ db, now, deadline, resumeAfter }: CronContext) {
   const catalog = await repairStripeCatalog(db);
   const failedEvents = await retryFailedEvents(db, { now, deadline });
   const missedEvents = await recoverMissedEvents(db, { now, deadline });
-  const subscriptions = await resyncSubscriptions(db, { now, deadline });
+  const subscriptions = await resyncSubscriptions(db, { now, deadline, resumeAfter });
   const autoTopUps = await sweepAutoTopUps(db, { port: createStripePaymentsPort(() => db), now, deadline });
   const overrides = await settleEndedOverrides(db, { now });
   // Logs each violation with its severity and stores it for operators (resolving those no longer found).
   const { critical, warning, opened, resolved } = await recordInvariantRun(db, { now });
-  return { catalog, failedEvents, missedEvents, subscriptions, autoTopUps, overrides, invariantViolations: { critical, warning, opened, resolved } };
+  // The re-sync's cursor, where the next run takes up the subscriptions (see CronContext.resumeAfter).
+  return { catalog, failedEvents, missedEvents, subscriptions, autoTopUps, overrides, invariantViolations: { critical, warning, opened, resolved }, cursor: subscriptions.cursor };
 }
 
 /** Webhook event records older than 30 days (Stripe no longer redelivers them), and old cron runs, in batches. */

@@ -10,6 +10,11 @@ export interface CronContext {
   now: Date;
   /** Start no new batch after this (ms since epoch); the job reports a cursor instead of running past its time. */
   deadline: number;
+  /**
+   * The `cursor` the route's last finished run reported (it ran out of time there), or null: a job that walks every
+   * workspace starts after it and goes round, so the workspaces at the end of the order are reached too.
+   */
+  resumeAfter: string | null;
 }
 
 export type CronJob = (ctx: CronContext) => Promise<Record<string, unknown>>;
@@ -58,7 +63,7 @@ export function withCron(route: string, job: CronJob, deps: { db?: () => PrismaC
     try {
       runId = await claimRun(db, route, startedAt);
       if (!runId) return json(200, { route, skipped: true, reason: "Another run of this job is in progress." });
-      const summary = await job({ db, runId, now: startedAt, deadline: startedAt.getTime() + BUDGET_MS });
+      const summary = await job({ db, runId, now: startedAt, deadline: startedAt.getTime() + BUDGET_MS, resumeAfter: await lastCursor(db, route, runId) });
       const finishedAt = new Date();
       const body = { route, runId, skipped: false, startedAt: startedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime(), ...summary };
       await db.cronRun.update({ where: { id: runId }, data: { finishedAt, summary: JSON.parse(JSON.stringify(body)) as Prisma.InputJsonObject } });
@@ -70,4 +75,11 @@ export function withCron(route: string, job: CronJob, deps: { db?: () => PrismaC
       return json(500, { route, error: { code: "internal_error", message } });
     }
   };
+}
+
+/** The `cursor` in the summary of the route's newest finished run before this one, when it left one. */
+async function lastCursor(db: PrismaClient, route: string, runId: string): Promise<string | null> {
+  const last = await db.cronRun.findFirst({ where: { route, finishedAt: { not: null }, id: { not: runId } }, orderBy: { startedAt: "desc" }, select: { summary: true } });
+  const cursor = (last?.summary as { cursor?: unknown } | null)?.cursor;
+  return typeof cursor === "string" ? cursor : null;
 }

@@ -3,6 +3,7 @@ import { recordLifecycleEmail } from "@/lib/email/lifecycle/record";
 import { messageOf } from "@/lib/errors";
 import type { PrismaClient } from "@/lib/generated/prisma/client";
 import { freePlanId, lockSubscriptionRow } from "./lookup";
+import { sweep } from "./sweep";
 import { syncSubscription } from "./subscription-sync";
 
 const DAY = 86_400_000;
@@ -25,18 +26,20 @@ export interface DunningSummary {
  * cannot be re-synced is skipped and counted as failed.
  * Idempotent: a workspace is only ever moved forward, under its row lock. Batched by workspace id.
  */
-export async function runDunning(db: PrismaClient, input: { now?: Date; batchSize?: number; deadline?: number } = {}): Promise<DunningSummary & { cursor: string | null }> {
+export async function runDunning(db: PrismaClient, input: { now?: Date; batchSize?: number; deadline?: number; resumeAfter?: string | null } = {}): Promise<DunningSummary & { cursor: string | null }> {
   const now = input.now ?? new Date();
   const summary: DunningSummary = { checked: 0, degraded: 0, unpaid: 0, cleared: 0, failed: 0 };
-  let cursor: string | null = null;
-  for (;;) {
-    const rows: { workspaceId: string; stripeSubscriptionId: string | null }[] = await db.subscription.findMany({
-      where: { pastDueSince: { not: null }, status: { in: ["past_due", "degraded"] }, ...(cursor ? { workspaceId: { gt: cursor } } : {}) },
-      orderBy: { workspaceId: "asc" },
-      take: input.batchSize ?? 100,
-      select: { workspaceId: true, stripeSubscriptionId: true },
-    });
-    if (!rows.length) return { ...summary, cursor: null };
+  const batches = sweep(
+    (range) =>
+      db.subscription.findMany({
+        where: { pastDueSince: { not: null }, status: { in: ["past_due", "degraded"] }, workspaceId: range },
+        orderBy: { workspaceId: "asc" },
+        take: input.batchSize ?? 100,
+        select: { workspaceId: true, stripeSubscriptionId: true },
+      }),
+    input.resumeAfter,
+  );
+  for await (const rows of batches) {
     for (const r of rows) {
       summary.checked++;
       // One subscription Stripe cannot answer for (deleted, another account's) must not stop dunning for the
@@ -55,9 +58,9 @@ export async function runDunning(db: PrismaClient, input: { now?: Date; batchSiz
       // After commit, and never failing the run: the cron's notification pass retries a failed send.
       if (notification) await deliverNotifications(db, [notification], undefined, now);
     }
-    cursor = rows[rows.length - 1]!.workspaceId;
-    if (input.deadline && Date.now() > input.deadline) return { ...summary, cursor };
+    if (input.deadline && Date.now() > input.deadline) return { ...summary, cursor: rows[rows.length - 1]!.workspaceId };
   }
+  return { ...summary, cursor: null };
 }
 
 /** Moves one workspace forward; the owners are told once per step of each dunning (keyed by when it started). */

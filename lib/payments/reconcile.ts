@@ -4,6 +4,7 @@ import { isStripeError, stripe, syncStripeCatalog, type Stripe } from "@/lib/str
 import { processStripeEvent } from "./events";
 import { alertOperators } from "./notices";
 import { syncSubscription } from "./subscription-sync";
+import { sweep } from "./sweep";
 
 interface Batch {
   batchSize?: number;
@@ -20,19 +21,21 @@ const RENEWING = ["active", "trialing", "past_due", "degraded"] as const;
  * only those still renewing whose period ended by then. Batched by workspace id; one that Stripe cannot answer
  * for is logged and counted, and the rest go on.
  */
-export async function resyncSubscriptions(db: PrismaClient, input: Batch & { endedBy?: Date } = {}): Promise<{ synced: number; failed: number; cursor: string | null }> {
+export async function resyncSubscriptions(db: PrismaClient, input: Batch & { endedBy?: Date; resumeAfter?: string | null } = {}): Promise<{ synced: number; failed: number; cursor: string | null }> {
   const ended = input.endedBy ? { status: { in: [...RENEWING] }, currentPeriodEnd: { lte: input.endedBy } } : {};
   let synced = 0;
   let failed = 0;
-  let cursor: string | null = null;
-  for (;;) {
-    const rows: { workspaceId: string; stripeSubscriptionId: string | null }[] = await db.subscription.findMany({
-      where: { stripeSubscriptionId: { not: null }, ...ended, ...(cursor ? { workspaceId: { gt: cursor } } : {}) },
-      orderBy: { workspaceId: "asc" },
-      take: input.batchSize ?? 100,
-      select: { workspaceId: true, stripeSubscriptionId: true },
-    });
-    if (!rows.length) return { synced, failed, cursor: null };
+  const batches = sweep(
+    (range) =>
+      db.subscription.findMany({
+        where: { stripeSubscriptionId: { not: null }, ...ended, workspaceId: range },
+        orderBy: { workspaceId: "asc" },
+        take: input.batchSize ?? 100,
+        select: { workspaceId: true, stripeSubscriptionId: true },
+      }),
+    input.resumeAfter,
+  );
+  for await (const rows of batches) {
     for (const r of rows) {
       try {
         await syncSubscription(db, { subscriptionId: r.stripeSubscriptionId!, workspaceId: r.workspaceId, now: input.now });
@@ -46,9 +49,9 @@ export async function resyncSubscriptions(db: PrismaClient, input: Batch & { end
         );
       }
     }
-    cursor = rows[rows.length - 1]!.workspaceId;
-    if (input.deadline && Date.now() > input.deadline) return { synced, failed, cursor };
+    if (input.deadline && Date.now() > input.deadline) return { synced, failed, cursor: rows[rows.length - 1]!.workspaceId };
   }
+  return { synced, failed, cursor: null };
 }
 
 const SYNC_FAILED = "subscription_sync_failed";
