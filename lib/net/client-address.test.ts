@@ -24,8 +24,21 @@ describe("client address", () => {
     expect(at("203.0.113.9, 198.51.100.1", none)).toBe("10.0.0.2");
     expect(at(undefined, none)).toBe("10.0.0.2");
     expect(at(undefined, none, "::ffff:192.0.2.4")).toBe("192.0.2.4");
-    expect(at(undefined, none, "::1")).toBe("::1");
+    expect(at(undefined, none, "::1")).toBe("0:0:0:0::/64");
     expect(clientAddress({ forwardedFor: undefined, peerAddress: undefined }, none)).toBe("unknown");
+  });
+
+  it("an IPv6 client is counted by its /64, whichever address of it it sends from", () => {
+    const hops = { kind: "hops", hops: 1 } as const;
+    for (const a of ["2001:db8:1:2::1", "2001:0db8:0001:0002:ffff:ffff:ffff:ffff", "2001:DB8:1:2:a:b:c:d", "2001:db8:1:2::9%eth0"]) {
+      expect(at(a, hops), a).toBe("2001:db8:1:2::/64");
+    }
+    expect(at("2001:db8:1:3::1", hops)).toBe("2001:db8:1:3::/64");
+    expect(at("2001:db8::1", hops)).toBe("2001:db8:0:0::/64");
+    expect(at("64:ff9b::192.0.2.1", hops)).toBe("64:ff9b:0:0::/64");
+    expect(at("fe80::1:2:3:4", hops)).toBe("fe80:0:0:0::/64");
+    // Not an address: kept as sent (bounded), as before.
+    expect(at("not-an-ip", hops)).toBe("not-an-ip");
   });
 
   it("N proxies: the N-th entry from the right, so entries the client wrote on the left are never read", () => {

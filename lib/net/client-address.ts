@@ -9,6 +9,8 @@
  *   1..10     that many proxies in front (load balancer, CDN): the N-th entry from the right
  * This is the only place a client address is read from a forwarding header.
  */
+import { isIPv6 } from "node:net";
+
 export type TrustProxy = { kind: "none" } | { kind: "vercel" } | { kind: "hops"; hops: number };
 
 const MAX_HOPS = 10;
@@ -44,8 +46,22 @@ export function clientAddress(req: RequestAddressing, trust: TrustProxy): string
   return normalize(chain[chain.length - hops]) || peer;
 }
 
-// "::ffff:203.0.113.7" is the IPv4 client 203.0.113.7 on a dual-stack socket: one client, one count.
+// "::ffff:203.0.113.7" is the IPv4 client 203.0.113.7 on a dual-stack socket: one client, one count. Any other
+// IPv6 client is counted by its /64: one subscriber network gets a whole /64 (and picks any address in it at
+// will), so counting single addresses would give a client 2^64 counters and no limit.
 function normalize(address: string | undefined): string {
   const a = (address ?? "").trim().slice(0, 100);
-  return a.toLowerCase().startsWith("::ffff:") && a.includes(".") ? a.slice(7) : a;
+  if (a.toLowerCase().startsWith("::ffff:") && a.includes(".")) return a.slice(7);
+  return isIPv6(a.replace(/%.*$/, "")) ? network64(a.replace(/%.*$/, "")) : a;
+}
+
+/** "2001:db8:1:2:aa:bb:cc:dd" -> "2001:db8:1:2::/64" (the first four groups, leading zeros dropped). */
+function network64(address: string): string {
+  const [head, tail] = address.toLowerCase().split("::") as [string, string | undefined];
+  const left = head ? head.split(":") : [];
+  const right = tail === undefined ? [] : tail ? tail.split(":") : [];
+  // An IPv4 tail (64:ff9b::192.0.2.1) fills the last two groups; it never reaches the first four.
+  const width = right.some((g) => g.includes(".")) || left.some((g) => g.includes(".")) ? 7 : 8;
+  const groups = tail === undefined ? left : [...left, ...Array<string>(Math.max(0, width - left.length - right.length)).fill("0"), ...right];
+  return `${groups.slice(0, 4).map((g) => (g.replace(/^0+(?=.)/, "") || "0")).join(":")}::/64`;
 }

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "AuthFailure_windowStart_idx" ON "AuthFailure"("windowStart");
+
