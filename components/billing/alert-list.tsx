@@ -77,7 +77,7 @@ function describe(a: BillingAlert, usableExtras: string): { tone: Tone; title: s
       return {
         tone: "warning",
         title: "Extras frozen by a payment dispute",
-        body: `${groupDigits(a.units)} ${featureNoun("compute", a.units)} from a pack whose payment is disputed are frozen until the dispute is settled. They come back if it is decided in your favour.`,
+        body: `${groupDigits(a.units)} ${featureNoun("compute", a.units)} from a pack or plan grant whose payment is disputed are frozen until the dispute is settled. They come back if it is decided in your favour.`,
         ways: { lots: true },
       };
     case "quota_full": {

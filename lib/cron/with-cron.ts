@@ -77,9 +77,12 @@ export function withCron(route: string, job: CronJob, deps: { db?: () => PrismaC
   };
 }
 
-/** The `cursor` in the summary of the route's newest finished run before this one, when it left one. */
+/**
+ * The `cursor` in the summary of the route's newest run before this one that finished without an error, when it
+ * left one. A failed run says nothing of how far it got: the next one takes up where the last good one stopped.
+ */
 async function lastCursor(db: PrismaClient, route: string, runId: string): Promise<string | null> {
-  const last = await db.cronRun.findFirst({ where: { route, finishedAt: { not: null }, id: { not: runId } }, orderBy: { startedAt: "desc" }, select: { summary: true } });
-  const cursor = (last?.summary as { cursor?: unknown } | null)?.cursor;
-  return typeof cursor === "string" ? cursor : null;
+  const runs = await db.cronRun.findMany({ where: { route, finishedAt: { not: null }, id: { not: runId } }, orderBy: { startedAt: "desc" }, take: 20, select: { summary: true } });
+  const last = runs.map((r) => r.summary as { cursor?: unknown; error?: unknown } | null).find((s) => s && s.error === undefined);
+  return typeof last?.cursor === "string" ? last.cursor : null;
 }

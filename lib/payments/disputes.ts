@@ -26,15 +26,15 @@ export async function readDispute(disputeId: string): Promise<DisputeRead> {
 
 /**
  * charge.dispute.created / updated / closed: the dispute as re-read from Stripe is applied, so
- * redelivery and any order converge. A chargeback of a pack purchase freezes that purchase's units (once);
- * won, they are given back (once); lost, they stay out. Disputes of other payments (plan invoices) are
- * recorded without touching the books. Operators are told when a dispute opens and when it closes. A
+ * redelivery and any order converge. A chargeback of a pack purchase, or of a plan invoice whose grant carries
+ * its payment, freezes those units (once); won, they are given back (once); lost, they stay out. Disputes of
+ * other payments are recorded without touching the books. Operators are told when a dispute opens and when it closes. A
  * dispute of a pack whose purchase is not credited yet fails, to be retried once it is (like a refund).
  */
 export async function applyDisputeRead(tx: Tx, { dispute, charge }: DisputeRead, now: Date): Promise<boolean> {
   const chargeId = idOf(dispute.charge);
   const paymentIntentId = idOf(dispute.payment_intent) ?? (charge ? chargePaymentIntentId(charge) : null);
-  const lot = paymentIntentId ? await tx.extrasLot.findUnique({ where: { paymentIntentId }, select: { id: true, workspaceId: true } }) : null;
+  const lot = paymentIntentId ? await tx.extrasLot.findUnique({ where: { paymentIntentId }, select: { id: true, workspaceId: true, source: true } }) : null;
   let workspaceId = lot?.workspaceId ?? null;
   if (!lot) {
     if (charge?.metadata?.kind === "extras") throw new AppError("conflict", `The extras purchase paid by ${paymentIntentId} is not credited yet; the dispute will be applied once it is.`);
@@ -68,7 +68,7 @@ export async function applyDisputeRead(tx: Tx, { dispute, charge }: DisputeRead,
     update: { ...row, closedAt: before?.closedAt ?? row.closedAt },
   });
 
-  const what = lot ? `an extras purchase (lot ${lot.id})` : "a plan payment";
+  const what = lot ? `${lot.source === "grant" ? "a plan invoice whose grant" : "an extras purchase"} (lot ${lot.id})` : "a plan payment";
   const amount = `${(dispute.amount / 100).toFixed(2)} ${dispute.currency.toUpperCase()}`;
   await alertOperators(tx, {
     kind: "dispute_opened", workspaceId, subjectId: dispute.id, dedupeKey: `dispute_opened:${dispute.id}`, now,

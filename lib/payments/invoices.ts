@@ -7,6 +7,7 @@ import { declineReason } from "./declines";
 import { workspaceIdFor } from "./lookup";
 import { recordLifecycleEmail } from "@/lib/email/lifecycle/record";
 import { alertOperators } from "./notices";
+import { applyPaymentRefundsRead, readPaymentRefunds, type PaymentRefundsRead } from "./refunds";
 import { applySubscriptionRead, readSubscription, type SubscriptionRead } from "./subscription-sync";
 
 const toDate = (t: number | null | undefined) => (t ? new Date(t * 1000) : null);
@@ -64,9 +65,14 @@ export interface InvoiceRead {
   payment: PaymentState;
   /** The subscription's read phase, when the event syncs the subscription of one of our workspaces. */
   subscription: SubscriptionRead | null;
+  /** The refunds of the payment a grant would come with, as Stripe has them now (a refund may be seen before the grant). */
+  grantRefunds: PaymentRefundsRead | null;
 }
 
 const isPaidEvent = (type: string) => type === "invoice.paid" || type === "invoice.payment_succeeded";
+/** A paid subscription invoice that grants the plan's extras (start, renewal, upgrade), once per invoice. */
+const grants = (type: string, invoice: Stripe.Invoice) =>
+  isPaidEvent(type) && invoice.status === "paid" && invoice.amount_paid > 0 && GRANTING.has(invoice.billing_reason ?? "");
 /** A failed, waiting or paid payment changes the subscription (dunning, the plan paid for): such events sync it. */
 const syncsSubscription = (type: string, invoice: Stripe.Invoice) =>
   type === "invoice.payment_failed" || type === "invoice.payment_action_required" || (isPaidEvent(type) && invoice.status === "paid");
@@ -81,7 +87,8 @@ export async function readInvoiceEvent(db: Client, type: string, invoiceId: stri
   const subscriptionId = invoiceSubscriptionId(invoice);
   const workspaceId = subscriptionId && syncsSubscription(type, invoice) ? await invoiceWorkspace(db, invoice) : null;
   const subscription = subscriptionId && workspaceId ? await readSubscription(db, { subscriptionId, workspaceId }) : null;
-  return { type, invoice, payment, subscription };
+  const paidBy = grants(type, invoice) ? invoicePaymentIntentId(invoice) : null;
+  return { type, invoice, payment, subscription, grantRefunds: paidBy ? await readPaymentRefunds(paidBy) : null };
 }
 
 /**
@@ -111,18 +118,20 @@ export async function applyInvoiceRead(tx: Tx, read: InvoiceRead, now: Date): Pr
   const subscriptionId = invoiceSubscriptionId(invoice);
   if (!subscriptionId) return { workspaceId, granted: false, notifications };
 
-  const paidEvent = isPaidEvent(type);
   if (syncsSubscription(type, invoice)) {
     // The workspace was looked up before the transaction; one found only now (its customer recorded meanwhile)
     // has no subscription read: fail, so the retry reads it, rather than skip the sync.
     if (read.subscription?.workspaceId !== workspaceId) throw new AppError("conflict", `Invoice ${invoice.id} found its workspace while it was read; retrying.`);
     await applySubscriptionRead(tx, read.subscription, now);
   }
-  if (!paidEvent || invoice.status !== "paid" || invoice.amount_paid <= 0 || !GRANTING.has(invoice.billing_reason ?? "")) return { workspaceId, granted: false, notifications };
+  if (!grants(type, invoice)) return { workspaceId, granted: false, notifications };
   const sub = await tx.subscription.findUnique({ where: { workspaceId } });
   if (!sub || sub.stripeSubscriptionId !== subscriptionId || sub.status === "unpaid" || sub.status === "free") return { workspaceId, granted: false, notifications };
   const paidBy = invoicePaymentIntentId(invoice);
   const lot = await grantExtras(tx, { workspaceId, invoiceId: invoice.id!, payment: paidBy ? { paymentIntentId: paidBy, amountCents: invoice.amount_paid, currency: invoice.currency } : null, now });
+  // Refunds of that payment Stripe already had (their events may have come before this one, and found no grant
+  // then): each applied once, as its own event would have.
+  if (lot && read.grantRefunds) await applyPaymentRefundsRead(tx, read.grantRefunds);
   return { workspaceId, granted: !!lot?.created, notifications };
 }
 

@@ -111,6 +111,9 @@ const refundsOf = async (paymentIntentId: string | null, extras: boolean): Promi
   paymentIntentId, extras, refunds: paymentIntentId ? await paymentRefunds(paymentIntentId) : [],
 });
 
+/** The refunds of a payment known to carry extras (a pack, or the invoice a grant came with). */
+export const readPaymentRefunds = (paymentIntentId: string): Promise<PaymentRefundsRead> => refundsOf(paymentIntentId, true);
+
 /** charge.refunded's read phase: the charge names the payment, and its metadata says whether it bought extras. */
 export async function readChargeRefunded(chargeId: string): Promise<PaymentRefundsRead> {
   const charge: Stripe.Charge = await stripe().charges.retrieve(chargeId);

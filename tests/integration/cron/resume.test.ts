@@ -20,4 +20,19 @@ describe("a cron run's cursor", () => {
     expect(seen).toEqual([null, "ws_5", "ws_9", null]);
     await db().cronRun.deleteMany({ where: { route } });
   });
+
+  it("survives a failed run: the next one starts where the last good run stopped", async () => {
+    const route = `test-resume-${crypto.randomUUID()}`;
+    const seen: (string | null)[] = [];
+    const handler = withCron(route, async (ctx: CronContext) => {
+      seen.push(ctx.resumeAfter);
+      if (seen.length === 2) throw new Error("the invariant check failed");
+      return { cursor: `ws_${seen.length}` };
+    }, { db });
+    expect((await call(handler)).status).toBe(200);
+    expect((await call(handler)).status).toBe(500);
+    expect((await call(handler)).status).toBe(200);
+    expect(seen).toEqual([null, "ws_1", "ws_1"]);
+    await db().cronRun.deleteMany({ where: { route } });
+  });
 });

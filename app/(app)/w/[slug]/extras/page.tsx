@@ -99,7 +99,7 @@ export default async function ExtrasPage({ params, searchParams }: { params: Pro
                     </p>
                     {disputed.has(lot.id) && (
                       <p className="text-amber-900" data-testid="lot-disputed">
-                        {units(disputed.get(lot.id)!.frozenUnits)} frozen: the payment for this pack is disputed (since {day(disputed.get(lot.id)!.openedAt)}). They come back if the dispute is decided in your favour.
+                        {units(disputed.get(lot.id)!.frozenUnits)} frozen: the payment for this {lot.source === "grant" ? "plan's invoice" : "pack"} is disputed (since {day(disputed.get(lot.id)!.openedAt)}). They come back if the dispute is decided in your favour.
                       </p>
                     )}
                     <p className="text-slate-600">
