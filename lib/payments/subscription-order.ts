@@ -2,10 +2,11 @@ import { idOf, isStripeError, stripe, type Stripe } from "@/lib/stripe";
 import type { Client } from "./db";
 
 /**
- * One live subscription per workspace. Tally numbers each completed subscription checkout the first time
- * it applies it (a database sequence, so two completions in the same second still have an order); of the
- * workspace's live subscriptions, the one whose checkout completed last is kept, every other one is
- * cancelled at once (no proration credit) and its latest paid invoice refunded.
+ * One live subscription per workspace. Of the workspace's live subscriptions, the one whose checkout completed
+ * last is kept, every other one is cancelled at once (no proration credit) and its latest paid invoice
+ * refunded. "Last" is Stripe's creation time of the subscription (its checkout's completion), whenever Tally
+ * learns of it (a completion missed while the webhook was down and recovered later still ranks as it came);
+ * within one second, the order Tally first applied them in (a database sequence).
  *
  * Stripe itself records which cancellations are Tally's (cancellation_details.comment, written by the
  * cancelling call), so a refund still owed is found again after a failure at any point: the database rows
@@ -45,12 +46,15 @@ export type SettledNote = { subscriptionId: string; supersededBy?: string };
  * duplicate whatever comes above them.
  */
 export async function keepLastCompleted(db: Client, workspaceId: string, retrieve: Retrieve): Promise<{ kept: Stripe.Subscription | null; notes: SettledNote[] }> {
-  const ranked = await db.subscriptionCheckout.findMany({ where: { workspaceId, endedAt: null }, orderBy: { seq: "desc" } });
+  const applied = await db.subscriptionCheckout.findMany({ where: { workspaceId, endedAt: null }, orderBy: { seq: "desc" } });
+  const read: Stripe.Subscription[] = [];
+  for (const r of applied) read.push(await retrieve(r.stripeSubscriptionId));
+  // Created last first; a stable sort keeps the later-applied first within one second.
+  const ranked = [...read].sort((a, b) => b.created - a.created);
   let kept: Stripe.Subscription | null = null;
   const duplicates: Stripe.Subscription[] = [];
   const notes: SettledNote[] = [];
-  for (const r of ranked) {
-    const sub = await retrieve(r.stripeSubscriptionId);
+  for (const sub of ranked) {
     if (cancelledAsDuplicate(sub)) duplicates.push(sub);
     // Ended for good (by the customer, or never paid): nothing to keep or cancel, and no need to read it again.
     else if (FINAL.has(sub.status)) notes.push({ subscriptionId: sub.id });

@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { recordUsage } from "@/lib/billing";
 import { startPlanCheckout, syncCheckoutReturn, syncSubscription } from "@/lib/payments";
 import type { Stripe } from "@/lib/stripe";
+import { advanceTestClock } from "@tally/stripe-emulator/testing";
 import { deliver, eventsOf, newWorkspace, pay, requestKey, startPayments, subscriptionOf, type PaymentsEnv } from "./helpers";
 
 let env: PaymentsEnv;
@@ -144,6 +145,34 @@ async function expectProKept(w: Awaited<ReturnType<typeof twoCompletedCheckouts>
   const row = await subscriptionOf(w.workspaceId);
   expect([row.plan.key, row.status, row.stripeSubscriptionId]).toEqual(["pro", "active", w.b.subscriptionId]);
 }
+
+describe("a completion Tally learns of late", () => {
+  it("ranks by when its checkout completed: the customer's last choice is kept whichever was applied first", async () => {
+    const ws = await newWorkspace("dup-late");
+    const start = Math.floor(Date.now() / 1000);
+    const clock = await env.stripe.testHelpers.testClocks.create({ frozen_time: start });
+    const customer = await env.stripe.customers.create({ name: "dup-late", metadata: { workspaceId: ws.workspaceId }, test_clock: clock.id });
+    await db().workspace.update({ where: { id: ws.workspaceId }, data: { stripeCustomerId: customer.id } });
+    // Starter completes while the webhook is down; a minute later Pro completes, and is applied first.
+    const first = await startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey: "starter", interval: "month", requestKey: requestKey() });
+    await pay(first.url);
+    await advanceTestClock(env.stripe, clock.id, start + 60);
+    const second = await startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey: "pro", interval: "month", requestKey: requestKey() });
+    expect(second.sessionId).not.toBe(first.sessionId);
+    await pay(second.url);
+    const subOf = async (sessionId: string) => (await env.stripe.checkout.sessions.retrieve(sessionId)).subscription as string;
+    const a = { sessionId: first.sessionId, subscriptionId: await subOf(first.sessionId) };
+    const b = { sessionId: second.sessionId, subscriptionId: await subOf(second.sessionId) };
+    await deliverAll(await eventsAbout(b));
+    // Then Starter's events, recovered late: Pro stays, Starter is cancelled and refunded.
+    await deliverAll(await eventsAbout(a));
+    await deliverAll(await eventsAbout(b));
+    const live = (await env.stripe.subscriptions.list({ customer: customer.id, status: "all" })).data.filter((x) => x.status !== "canceled");
+    expect(live.map((x) => x.id)).toEqual([b.subscriptionId]);
+    const row = await subscriptionOf(ws.workspaceId);
+    expect([row.plan.key, row.status, row.stripeSubscriptionId]).toEqual(["pro", "active", b.subscriptionId]);
+  });
+});
 
 describe("two subscription checkouts completed for one workspace in the same second", () => {
   it("webhooks in the order of completion: the first is cancelled and refunded, the last kept", async () => {
