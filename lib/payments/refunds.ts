@@ -2,6 +2,7 @@ import { applyRefundStatus } from "@/lib/billing";
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { chargePaymentIntentId, idOf, isStripeError, stripe, type Stripe } from "@/lib/stripe";
+import { alertOperators } from "./notices";
 import { requestKeyOf } from "./request-key";
 import { withTransaction, type Client } from "./db";
 
@@ -138,9 +139,10 @@ export async function readRefundUpdated(db: Client, refundId: string): Promise<P
  * credited yet fails (and is retried), so the clawback never gets lost. A refund of a subscription invoice takes
  * back the plan grant that invoice came with (its lot carries the payment); other payments change nothing here.
  */
-export async function applyPaymentRefundsRead(tx: Tx, read: PaymentRefundsRead): Promise<{ changes: number }> {
+export async function applyPaymentRefundsRead(tx: Tx, read: PaymentRefundsRead, now = new Date()): Promise<{ changes: number }> {
   const { paymentIntentId } = read;
   if (!paymentIntentId) return { changes: 0 };
+  await alertFailedDuplicateRefunds(tx, read.refunds, now);
   const lot = await tx.extrasLot.findUnique({ where: { paymentIntentId }, select: { id: true } });
   if (!lot) {
     if (read.extras) throw new AppError("conflict", `The extras purchase paid by ${paymentIntentId} is not credited yet; the refund will be applied once it is.`);
@@ -148,4 +150,20 @@ export async function applyPaymentRefundsRead(tx: Tx, read: PaymentRefundsRead):
   }
   const applied = await applyRefunds(tx, paymentIntentId, read.refunds);
   return { changes: applied.filter((a) => a.changed).length };
+}
+
+/**
+ * The refund of a duplicate subscription's payment (subscription-order.ts) that failed or was canceled: the
+ * customer paid twice and is not paid back, and nothing retries it (the duplicate is settled). Operators are
+ * told once per refund, to refund it by hand from the console's Stripe link or Stripe's dashboard.
+ */
+async function alertFailedDuplicateRefunds(tx: Tx, refunds: Stripe.Refund[], now: Date): Promise<void> {
+  for (const r of refunds) {
+    const duplicate = r.metadata?.duplicateSubscriptionId;
+    if (!duplicate || (r.status !== "failed" && r.status !== "canceled")) continue;
+    await alertOperators(tx, {
+      kind: "duplicate_refund_failed", workspaceId: r.metadata?.workspaceId ?? null, subjectId: r.id, dedupeKey: `duplicate_refund_failed:${r.id}`, now,
+      message: `The refund of duplicate subscription ${duplicate}'s payment (${(r.amount / 100).toFixed(2)} ${r.currency.toUpperCase()}) ${r.status === "failed" ? `failed${r.failure_reason ? ` (${r.failure_reason})` : ""}` : "was canceled"}: the customer paid twice and is not paid back yet. Refund it again in Stripe.`,
+    });
+  }
 }

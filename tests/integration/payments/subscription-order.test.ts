@@ -4,7 +4,7 @@ import { recordUsage } from "@/lib/billing";
 import { startPlanCheckout, syncCheckoutReturn, syncSubscription } from "@/lib/payments";
 import type { Stripe } from "@/lib/stripe";
 import { advanceTestClock } from "@tally/stripe-emulator/testing";
-import { deliver, eventsOf, newWorkspace, pay, requestKey, startPayments, subscriptionOf, type PaymentsEnv } from "./helpers";
+import { CARDS, deliver, eventsOf, newWorkspace, pay, requestKey, startPayments, subscriptionOf, type PaymentsEnv } from "./helpers";
 
 let env: PaymentsEnv;
 beforeAll(async () => {
@@ -171,6 +171,28 @@ describe("a completion Tally learns of late", () => {
     expect(live.map((x) => x.id)).toEqual([b.subscriptionId]);
     const row = await subscriptionOf(ws.workspaceId);
     expect([row.plan.key, row.status, row.stripeSubscriptionId]).toEqual(["pro", "active", b.subscriptionId]);
+  });
+});
+
+describe("a duplicate subscription's refund that fails", () => {
+  it("is told to operators, once: the customer paid twice and nothing retries it", async () => {
+    const ws = await newWorkspace("dup-refund-fails");
+    const first = await startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey: "starter", interval: "month", requestKey: requestKey() });
+    await pay(first.url, CARDS.refundFails);
+    const second = await startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey: "pro", interval: "month", requestKey: requestKey() });
+    await pay(second.url);
+    const subOf = async (sessionId: string) => (await env.stripe.checkout.sessions.retrieve(sessionId)).subscription as string;
+    const a = { sessionId: first.sessionId, subscriptionId: await subOf(first.sessionId) };
+    const b = { sessionId: second.sessionId, subscriptionId: await subOf(second.sessionId) };
+    await deliverAll([...(await eventsAbout(a)), ...(await eventsAbout(b))]);
+    const refund = (await env.stripe.refunds.list({ limit: 100 })).data.find((r) => r.metadata?.duplicateSubscriptionId === a.subscriptionId)!;
+    expect(refund.status).toBe("failed");
+    const failed = (await eventsOf(env.stripe, "refund.failed")).filter((e) => (e.data.object as { id: string }).id === refund.id);
+    expect(failed.length).toBeGreaterThan(0);
+    await deliverAll([...failed, ...failed]);
+    const alerts = await db().operatorAlert.findMany({ where: { kind: "duplicate_refund_failed", subjectId: refund.id } });
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ workspaceId: ws.workspaceId, message: expect.stringContaining(a.subscriptionId) });
   });
 });
 
