@@ -106,7 +106,7 @@ test("an operator versions a plan, migrates its subscriptions, moves, overrides 
   const override = page.getByTestId("override-form");
   await override.getByLabel("Feature").selectOption("compute");
   await override.getByLabel("Limit").fill("250000");
-  await override.getByLabel("Ends on (UTC)").fill("2031-01-31");
+  await override.getByLabel("Ends at the start of (UTC)").fill("2031-01-31");
   await override.getByLabel("Memo").fill("Grandfathered Co contract");
   await override.getByRole("button", { name: "Set override" }).click();
   await expect(page.getByTestId("override-row")).toContainText("250,000 until");

@@ -176,7 +176,7 @@ export default async function AdminWorkspace({ params, searchParams }: { params:
                 <select name="feature" className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5">{features.map((f) => <option key={f} value={f}>{f}</option>)}</select>
               </label>
               <label className="text-sm">Limit or “unlimited”<input name="limit" required placeholder="e.g. 50000" className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5" /></label>
-              <label className="text-sm">Ends on (UTC)<input name="endsOn" type="date" required className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5" /></label>
+              <label className="text-sm">Ends at the start of (UTC)<input name="endsOn" type="date" required className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5" /></label>
               <label className="text-sm">Memo<input name="memo" required placeholder="The deal, e.g. Acme contract 2027" className="mt-1 block w-full rounded-md border border-slate-300 px-2 py-1.5" /></label>
             </div>
           </ActionForm>
