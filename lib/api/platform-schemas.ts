@@ -11,7 +11,7 @@ export { provisionSchema, workspacePatchSchema };
 const redirectUrl = (what: string) => z.string().max(2048).meta({ description: `${what}: an absolute URL on APP_URL's origin or on ALLOWED_REDIRECT_ORIGINS (otherwise 400 invalid_redirect_url).` });
 /** A Checkout session's idempotency key, in the body or the Idempotency-Key header: it goes into Stripe's own key. */
 export const sessionKeySchema = z.string().regex(REQUEST_KEY, "must be 8 to 80 letters, digits, _ or -");
-const requestKey = sessionKeySchema.optional().meta({ description: "The same key gives the same session (or send the Idempotency-Key header)." });
+const requestKey = sessionKeySchema.optional().meta({ description: "The same key gives the same session, and with another body 409 idempotency_conflict (or send the Idempotency-Key header)." });
 
 export const checkoutSessionSchema = z.strictObject({
   plan: z.string().min(1).max(64).meta({ description: "The plan's key, e.g. starter." }),

@@ -48,8 +48,12 @@ export async function startPlanCheckout(
   const trialEnd = sub.status === "trialing" && !billedByStripe(sub) && sub.trialEndsAt && sub.trialEndsAt.getTime() - now.getTime() >= STRIPE_TRIAL_MIN_MS
     ? Math.floor(sub.trialEndsAt.getTime() / 1000)
     : undefined;
-  const open = await reuseOpenCheckout(input.workspaceId, customer, priceId, trialEnd);
-  if (open) return open;
+  const open = await openCheckouts(input.workspaceId, customer);
+  const reusable = open.find((s) => s.url && (s.metadata?.trialEnd ?? null) === (trialEnd ? String(trialEnd) : null) && s.line_items?.data.some((li) => idOf(li.price) === priceId));
+  if (reusable) {
+    await expireAll(open.filter((s) => s.id !== reusable.id));
+    return { sessionId: reusable.id, url: reusable.url! };
+  }
   const metadata = { workspaceId: input.workspaceId, planKey: plan.key, planVersion: String(plan.version) };
   const tax = await automaticTaxEnabled(db);
   const base = env().APP_URL.replace(/\/$/, "");
@@ -66,8 +70,12 @@ export async function startPlanCheckout(
       success_url: input.returnUrls?.success ?? `${base}/w/${input.slug}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: input.returnUrls?.cancel ?? `${base}/w/${input.slug}/plans?checkout=canceled`,
     },
-    { idempotencyKey: `checkout_${input.workspaceId}_${plan.key}_v${plan.version}_${input.interval}_${key}` },
+    // The key is the workspace's and the caller's alone: the same key with another plan, interval or return URL is
+    // Stripe's idempotency error, answered 409, never a second session.
+    `checkout_${input.workspaceId}_sub_${key}`,
   );
+  // Only now, with the new session made, are the other open ones expired: a refused request leaves them as they were.
+  await expireAll(open.filter((s) => s.id !== session.id));
   if (!session.url) throw new AppError("billing_unavailable", "Stripe did not return a checkout page.");
   return { sessionId: session.id, url: session.url };
 }
@@ -75,20 +83,17 @@ export async function startPlanCheckout(
 /**
  * One open subscription checkout per workspace: a checkout for the same price and the same carried-over
  * trial that is still open is reused (a second tab, a click after going back); any other open one (another
- * plan or interval, or made before a trial started or after it could no longer be carried) is expired, so
- * the customer's latest choice is the only one left to pay. Two completed anyway (a race, an expiry that
- * lost to a payment) are settled by the sync, which keeps the one completed last.
+ * plan or interval, or made before a trial started or after it could no longer be carried) is expired once the
+ * new one exists, so the customer's latest choice is the only one left to pay. Two completed anyway (a race, an
+ * expiry that lost to a payment) are settled by the sync, which keeps the one completed last.
  */
-async function reuseOpenCheckout(workspaceId: string, customer: string, priceId: string, trialEnd: number | undefined): Promise<{ sessionId: string; url: string } | null> {
+async function openCheckouts(workspaceId: string, customer: string): Promise<Stripe.Checkout.Session[]> {
   const open = await stripe().checkout.sessions.list({ customer, status: "open", limit: 100, expand: ["data.line_items"] });
-  let reuse: { sessionId: string; url: string } | null = null;
-  for (const s of open.data) {
-    if (s.mode !== "subscription" || (s.metadata?.workspaceId ?? s.client_reference_id) !== workspaceId) continue;
-    const sameTrial = (s.metadata?.trialEnd ?? null) === (trialEnd ? String(trialEnd) : null);
-    if (!reuse && s.url && sameTrial && s.line_items?.data.some((li) => idOf(li.price) === priceId)) {
-      reuse = { sessionId: s.id, url: s.url };
-      continue;
-    }
+  return open.data.filter((s) => s.mode === "subscription" && (s.metadata?.workspaceId ?? s.client_reference_id) === workspaceId);
+}
+
+async function expireAll(sessions: Stripe.Checkout.Session[]): Promise<void> {
+  for (const s of sessions) {
     try {
       await stripe().checkout.sessions.expire(s.id, {}, { idempotencyKey: `checkout_expire_${s.id}` });
     } catch (e) {
@@ -96,7 +101,6 @@ async function reuseOpenCheckout(workspaceId: string, customer: string, priceId:
       if (!isStripeError(e)) throw e;
     }
   }
-  return reuse;
 }
 
 /** Starts Stripe Checkout for an extras pack (payment mode, automatic tax per STRIPE_AUTOMATIC_TAX); one session per click. */
@@ -126,7 +130,7 @@ export async function startPackCheckout(
       success_url: input.returnUrls?.success ?? `${base}/w/${input.slug}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
       cancel_url: input.returnUrls?.cancel ?? `${base}/w/${input.slug}/extras?checkout=canceled`,
     },
-    { idempotencyKey: `checkout_${input.workspaceId}_pack_${pack.key}_${key}` },
+    `checkout_${input.workspaceId}_pack_${key}`,
   );
   if (!session.url) throw new AppError("billing_unavailable", "Stripe did not return a checkout page.");
   // The purchase is known from now on: a bank debit shows it pending until it clears, an expiry tidies it.
@@ -142,9 +146,15 @@ export async function startPackCheckout(
  * Stripe's Checkout session create. A key Stripe already saw with other parameters (the integrator's
  * idempotency key sent again with other return URLs, say) is the caller's conflict, not a failure of ours.
  */
-async function createCheckoutSession(params: Stripe.Checkout.SessionCreateParams, options: { idempotencyKey: string }): Promise<Stripe.Checkout.Session> {
+async function createCheckoutSession(params: Stripe.Checkout.SessionCreateParams, key: string): Promise<Stripe.Checkout.Session> {
   try {
-    return await stripe().checkout.sessions.create(params, options);
+    const session = await stripe().checkout.sessions.create(params, { idempotencyKey: key });
+    // A key's answer is kept for a day, as it was then: a session it made that has since expired is no page to send
+    // anyone to, so the same request is made anew, under a key of its own. A paid one is the answer: the purchase is made.
+    if (session.lastResponse?.headers?.["idempotent-replayed"] !== "true") return session;
+    const now = await stripe().checkout.sessions.retrieve(session.id);
+    if (now.status !== "expired") return now;
+    return await stripe().checkout.sessions.create(params, { idempotencyKey: `${key}_after_${session.id}` });
   } catch (e) {
     if (isStripeError(e) && e.type === "StripeIdempotencyError") {
       throw new AppError("idempotency_conflict", "This idempotency key was already used with a different request.", { field: "idempotencyKey" });

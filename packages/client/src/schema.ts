@@ -877,7 +877,7 @@ export interface components {
             successUrl: string;
             /** @description Where Checkout sends the customer who goes back: an absolute URL on APP_URL's origin or on ALLOWED_REDIRECT_ORIGINS (otherwise 400 invalid_redirect_url). */
             cancelUrl: string;
-            /** @description The same key gives the same session (or send the Idempotency-Key header). */
+            /** @description The same key gives the same session, and with another body 409 idempotency_conflict (or send the Idempotency-Key header). */
             idempotencyKey?: string;
         };
         ExtrasCheckoutSessionRequest: {
@@ -887,7 +887,7 @@ export interface components {
             successUrl: string;
             /** @description Where Checkout sends the customer who goes back: an absolute URL on APP_URL's origin or on ALLOWED_REDIRECT_ORIGINS (otherwise 400 invalid_redirect_url). */
             cancelUrl: string;
-            /** @description The same key gives the same session (or send the Idempotency-Key header). */
+            /** @description The same key gives the same session, and with another body 409 idempotency_conflict (or send the Idempotency-Key header). */
             idempotencyKey?: string;
         };
         PortalSessionRequest: {

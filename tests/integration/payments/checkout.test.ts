@@ -111,6 +111,33 @@ describe("checkout", () => {
     expect((await startPlanCheckout(db(), { ...input, planKey: "pro", requestKey: requestKey() })).sessionId).toBe(pro.sessionId);
   });
 
+  it("one request key is one request: sent again for another plan or pack it is 409 and the open checkout stays", async () => {
+    const ws = await newWorkspace("key-other-plan");
+    const key = requestKey();
+    const input = { workspaceId: ws.workspaceId, slug: ws.slug, planKey: "starter", interval: "month" as const, requestKey: key };
+    const first = await startPlanCheckout(db(), input);
+    await expect(startPlanCheckout(db(), { ...input, planKey: "pro" })).rejects.toMatchObject({ code: "idempotency_conflict", status: 409 });
+    await expect(startPlanCheckout(db(), { ...input, interval: "year" })).rejects.toMatchObject({ code: "idempotency_conflict" });
+    expect((await env.stripe.checkout.sessions.retrieve(first.sessionId)).status).toBe("open");
+    expect((await startPlanCheckout(db(), input)).sessionId).toBe(first.sessionId);
+
+    const packKey = requestKey();
+    await startPackCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, pack: "compute_500", requestKey: packKey });
+    const other = await db().extrasPack.findFirstOrThrow({ where: { active: true, key: { not: "compute_500" } } });
+    await expect(startPackCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, pack: other.key, requestKey: packKey })).rejects.toMatchObject({ code: "idempotency_conflict" });
+  });
+
+  it("a request key whose checkout has expired since opens a new one, not the dead page", async () => {
+    const ws = await newWorkspace("key-expired");
+    const input = { workspaceId: ws.workspaceId, slug: ws.slug, pack: "compute_500", requestKey: requestKey() };
+    const first = await startPackCheckout(db(), input);
+    await env.stripe.checkout.sessions.expire(first.sessionId);
+    const again = await startPackCheckout(db(), input);
+    expect(again.sessionId).not.toBe(first.sessionId);
+    expect((await env.stripe.checkout.sessions.retrieve(again.sessionId)).status).toBe("open");
+    expect((await startPackCheckout(db(), input)).sessionId).toBe(again.sessionId);
+  });
+
   it("a checkout opened before a trial started is not reused during the trial: the new one carries the trial over", async () => {
     const ws = await newWorkspace("trialreuse");
     const input = { workspaceId: ws.workspaceId, slug: ws.slug, planKey: "pro", interval: "month" as const };
