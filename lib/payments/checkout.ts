@@ -148,13 +148,15 @@ export async function startPackCheckout(
  */
 async function createCheckoutSession(params: Stripe.Checkout.SessionCreateParams, key: string): Promise<Stripe.Checkout.Session> {
   try {
-    const session = await stripe().checkout.sessions.create(params, { idempotencyKey: key });
     // A key's answer is kept for a day, as it was then: a session it made that has since expired is no page to send
-    // anyone to, so the same request is made anew, under a key of its own. A paid one is the answer: the purchase is made.
-    if (session.lastResponse?.headers?.["idempotent-replayed"] !== "true") return session;
-    const now = await stripe().checkout.sessions.retrieve(session.id);
-    if (now.status !== "expired") return now;
-    return await stripe().checkout.sessions.create(params, { idempotencyKey: `${key}_after_${session.id}` });
+    // anyone to, so the same request is made anew under a key named after that session (and again, should that one
+    // have expired too). Open or paid, the replayed answer stands: the page, or the purchase made.
+    let session = await stripe().checkout.sessions.create(params, { idempotencyKey: key });
+    for (let tries = 0; tries < 10 && session.lastResponse?.headers?.["idempotent-replayed"] === "true"; tries++) {
+      if ((await stripe().checkout.sessions.retrieve(session.id)).status !== "expired") return session;
+      session = await stripe().checkout.sessions.create(params, { idempotencyKey: `${key}_after_${session.id}` });
+    }
+    return session;
   } catch (e) {
     if (isStripeError(e) && e.type === "StripeIdempotencyError") {
       throw new AppError("idempotency_conflict", "This idempotency key was already used with a different request.", { field: "idempotencyKey" });

@@ -130,8 +130,13 @@ export async function applyInvoiceRead(tx: Tx, read: InvoiceRead, now: Date): Pr
   const paidBy = invoicePaymentIntentId(invoice);
   const lot = await grantExtras(tx, { workspaceId, invoiceId: invoice.id!, payment: paidBy ? { paymentIntentId: paidBy, amountCents: invoice.amount_paid, currency: invoice.currency } : null, now });
   // Refunds of that payment Stripe already had (their events may have come before this one, and found no grant
-  // then): each applied once, as its own event would have.
-  if (lot && read.grantRefunds) await applyPaymentRefundsRead(tx, read.grantRefunds);
+  // then): each applied once, as its own event would have; only those whose outcome is settled (a pending one's own
+  // later event finds the grant), and only to a grant that carries this payment (grants older than that do not).
+  if (lot && paidBy && read.grantRefunds) {
+    const carries = await tx.extrasLot.findFirst({ where: { id: lot.lotId, paymentIntentId: paidBy }, select: { id: true } });
+    const settled = read.grantRefunds.refunds.filter((r) => r.status === "succeeded" || r.status === "failed" || r.status === "canceled");
+    if (carries && settled.length) await applyPaymentRefundsRead(tx, { ...read.grantRefunds, refunds: settled });
+  }
   return { workspaceId, granted: !!lot?.created, notifications };
 }
 

@@ -136,6 +136,19 @@ describe("checkout", () => {
     expect(again.sessionId).not.toBe(first.sessionId);
     expect((await env.stripe.checkout.sessions.retrieve(again.sessionId)).status).toBe("open");
     expect((await startPackCheckout(db(), input)).sessionId).toBe(again.sessionId);
+    // Expired again: again a new one.
+    await env.stripe.checkout.sessions.expire(again.sessionId);
+    const third = await startPackCheckout(db(), input);
+    expect([first.sessionId, again.sessionId]).not.toContain(third.sessionId);
+    expect((await env.stripe.checkout.sessions.retrieve(third.sessionId)).status).toBe("open");
+  });
+
+  it("a request key whose checkout was paid answers that checkout again, never a new one to pay", async () => {
+    const ws = await newWorkspace("key-paid");
+    const input = { workspaceId: ws.workspaceId, slug: ws.slug, pack: "compute_500", requestKey: requestKey() };
+    const first = await startPackCheckout(db(), input);
+    await pay(first.url);
+    expect(await startPackCheckout(db(), input)).toEqual(first);
   });
 
   it("a checkout opened before a trial started is not reused during the trial: the new one carries the trial over", async () => {

@@ -43,4 +43,23 @@ describe("a subscription invoice refunded before its grant was applied", () => {
     expect((await deliver(refunded!)).status).toBe(200);
     expect(await db().ledgerEntry.count({ where: { workspaceId: ws.workspaceId, lotId: grant.id, kind: "refund" } })).toBe(1);
   });
+
+  it("a grant made before grants carried their payment: a later invoice event about it still applies", async () => {
+    const ws = await newWorkspace("grant-old");
+    const { url, sessionId } = await startPlanCheckout(db(), { workspaceId: ws.workspaceId, slug: ws.slug, planKey: "pro", interval: "month", requestKey: requestKey() });
+    await pay(url);
+    const [completed] = await eventsAbout(env.stripe, "checkout.session.completed", sessionId);
+    expect((await deliver(completed!)).status).toBe(200);
+    const invoiceId = (await env.stripe.checkout.sessions.retrieve(sessionId)).invoice as string;
+    const [paid] = await eventsAbout(env.stripe, "invoice.paid", invoiceId);
+    expect((await deliver(paid!)).status).toBe(200);
+    // As an older grant has it: no payment on the lot. The payment is then refunded in part.
+    const grant = await db().extrasLot.findFirstOrThrow({ where: { workspaceId: ws.workspaceId, source: "grant" } });
+    const paymentIntentId = grant.paymentIntentId!;
+    await db().extrasLot.update({ where: { id: grant.id }, data: { paymentIntentId: null, amountCents: null, currency: null } });
+    await env.stripe.refunds.create({ payment_intent: paymentIntentId, amount: 100 });
+    const [succeeded] = await eventsAbout(env.stripe, "invoice.payment_succeeded", invoiceId);
+    expect((await deliver(succeeded!)).status).toBe(200);
+    expect(await balanceOf(ws.workspaceId)).toBe(grant.units.toFixed());
+  });
 });
