@@ -161,6 +161,11 @@ test("trial: starting Pro's 7-day trial on Free shows the trial with 7 days left
   // The trial's own plan can be subscribed to now, to keep it after the trial (monthly, the trial's interval).
   await expect(page.getByTestId("plan-pro")).toContainText("Subscribe now to keep Pro after your trial");
   await expect(page.getByTestId("checkout-pro").getByRole("button", { name: "Choose Pro" })).toBeVisible();
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: `e2e/artifacts/plans-local-trial-${width}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   await page.goto(`/w/${slug}/billing`);
   await expect(page.getByTestId("plan-name")).toHaveText("Pro");
