@@ -52,7 +52,8 @@ export function clientAddress(req: RequestAddressing, trust: TrustProxy): string
 function normalize(address: string | undefined): string {
   const a = (address ?? "").trim().slice(0, 100);
   if (a.toLowerCase().startsWith("::ffff:") && a.includes(".")) return a.slice(7);
-  return isIPv6(a.replace(/%.*$/, "")) ? network64(a.replace(/%.*$/, "")) : a;
+  const unzoned = a.replace(/%.*$/, "");
+  return isIPv6(unzoned) ? network64(unzoned) : a;
 }
 
 /** "2001:db8:1:2:aa:bb:cc:dd" -> "2001:db8:1:2::/64" (the first four groups, leading zeros dropped). */

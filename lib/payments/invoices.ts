@@ -1,4 +1,4 @@
-import { grantExtras } from "@/lib/billing";
+import { GIVE_BACK_STATUSES, grantExtras } from "@/lib/billing";
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { invoicePaymentIntentId, invoiceSubscriptionId, stripe, type Stripe } from "@/lib/stripe";
@@ -133,9 +133,9 @@ export async function applyInvoiceRead(tx: Tx, read: InvoiceRead, now: Date): Pr
   // then): each applied once, as its own event would have; only those whose outcome is settled (a pending one's own
   // later event finds the grant), and only to a grant that carries this payment (grants older than that do not).
   if (lot && paidBy && read.grantRefunds) {
-    const carries = await tx.extrasLot.findFirst({ where: { id: lot.lotId, paymentIntentId: paidBy }, select: { id: true } });
-    const settled = read.grantRefunds.refunds.filter((r) => r.status === "succeeded" || r.status === "failed" || r.status === "canceled");
-    if (carries && settled.length) await applyPaymentRefundsRead(tx, { ...read.grantRefunds, refunds: settled });
+    const settled = read.grantRefunds.refunds.filter((r) => r.status === "succeeded" || (GIVE_BACK_STATUSES as readonly (string | null)[]).includes(r.status));
+    const carries = lot.created || (await tx.extrasLot.count({ where: { id: lot.lotId, paymentIntentId: paidBy } })) > 0;
+    if (settled.length && carries) await applyPaymentRefundsRead(tx, { ...read.grantRefunds, refunds: settled });
   }
   return { workspaceId, granted: !!lot?.created, notifications };
 }
